@@ -1,0 +1,159 @@
+// bench_sampler: times vigil's sampling pipeline in-process, phase by phase: Sampler::sample,
+// compute_rates, build_table (with the row details of every row kept) and the batch text
+// writer, as `vigil -b` runs them. Prints CPU milliseconds per refresh for each phase (the
+// calling thread's CPU time, user + system), the sweep's own counters and the peak RSS.
+//
+//   bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] [--no-text]
+//
+// -P measures the per-process view, --proc-io forces the unprivileged /proc/PID/task/TID/io
+// fallback, --rows N keeps only the first N rows (a screenful) instead of all of them.
+#include <time.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/proc_pid_io.hpp"
+#include "vigil/model/rates.hpp"
+#include "vigil/model/sampler.hpp"
+#include "vigil/model/table_model.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+
+using namespace vigil;
+
+namespace {
+
+double thread_cpu_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+double wall_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
+
+// VmHWM of this process in KiB, 0 if unreadable.
+long peak_rss_kib() {
+    std::ifstream in("/proc/self/status");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+[[noreturn]] void usage() {
+    std::fprintf(stderr,
+                 "usage: bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] "
+                 "[--no-text]\n");
+    std::exit(2);
+}
+
+struct Phase {
+    const char* name;
+    double cpu_ms = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    long refreshes = 10;
+    double delay_s = 0.1;
+    bool processes = false, proc_io = false, text = true;
+    std::size_t rows = std::numeric_limits<std::size_t>::max();
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&] {
+            if (i + 1 >= argc) usage();
+            return std::string(argv[++i]);
+        };
+        if (a == "-n") refreshes = std::atol(value().c_str());
+        else if (a == "-d") delay_s = std::atof(value().c_str());
+        else if (a == "-P") processes = true;
+        else if (a == "--proc-io") proc_io = true;
+        else if (a == "--rows") rows = static_cast<std::size_t>(std::atol(value().c_str()));
+        else if (a == "--no-text") text = false;
+        else usage();
+    }
+    if (refreshes < 1 || delay_s < 0) usage();
+
+    const double start_wall = wall_ms();
+    const double start_cpu = thread_cpu_ms();
+    Roots roots;
+    std::unique_ptr<TaskIoSource> io;
+    if (!proc_io) {
+        auto nl = NetlinkTaskstats::open();
+        if (nl) io = std::move(*nl);
+        else std::fprintf(stderr, "bench_sampler: %s; using /proc io\n", nl.error().message.c_str());
+    }
+    if (!io) io = std::make_unique<ProcPidIo>(roots.proc);
+    Sampler sampler(roots, std::move(io), true);
+
+    ViewState vs;
+    vs.processes = processes;
+    TextWriter writer(TextOptions{});
+    std::string out;
+    Snapshot prev, cur;
+    sampler.sample(prev);
+    const double first_cpu = thread_cpu_ms() - start_cpu;
+    const double first_wall = wall_ms() - start_wall;
+
+    Phase phases[] = {{"sample"}, {"compute_rates"}, {"build_table"}, {"text"}};
+    std::size_t shown = 0;
+    double next = wall_ms();
+    for (long i = 0; i < refreshes; ++i) {
+        next += delay_s * 1e3;
+        const double wait_ms = next - wall_ms();
+        if (wait_ms > 0) {
+            timespec ts{static_cast<time_t>(wait_ms / 1e3),
+                        static_cast<long>(std::fmod(wait_ms, 1e3) * 1e6)};
+            nanosleep(&ts, nullptr);
+        }
+        double t0 = thread_cpu_ms();
+        sampler.sample(cur);
+        double t1 = thread_cpu_ms();
+        Rates rates = compute_rates(prev, cur);
+        double t2 = thread_cpu_ms();
+        TableModel model = build_table(cur, rates, nullptr, vs, sampler, rows);
+        double t3 = thread_cpu_ms();
+        if (text) {
+            out.clear();
+            writer.write(model, vs, out);
+        }
+        double t4 = thread_cpu_ms();
+        phases[0].cpu_ms += t1 - t0;
+        phases[1].cpu_ms += t2 - t1;
+        phases[2].cpu_ms += t3 - t2;
+        phases[3].cpu_ms += t4 - t3;
+        shown = model.rows.size();
+        std::swap(prev, cur);
+    }
+
+    const double n = static_cast<double>(refreshes);
+    double total = 0;
+    for (const Phase& p : phases) total += p.cpu_ms;
+    std::printf("source=%s view=%s tasks=%zu rows=%zu refreshes=%ld delay=%.3gs\n",
+                std::string(sampler.io_source().name()).c_str(), processes ? "processes" : "threads",
+                prev.tasks.size(), shown, refreshes, delay_s);
+    std::printf("first sample: %.2f ms CPU, %.2f ms wall (start-up included)\n", first_cpu,
+                first_wall);
+    for (const Phase& p : phases) std::printf("  %-14s %8.3f ms/refresh\n", p.name, p.cpu_ms / n);
+    std::printf("  %-14s %8.3f ms/refresh\n", "total", total / n);
+    if (const TaskSweep::Stats* s = sampler.sweep_stats()) {
+        std::printf("last sweep: %zu processes, %zu threads, %zu TGID queries, %zu thread "
+                    "queries, %zu listings, %zu idle processes\n",
+                    s->processes, s->threads, s->process_queries, s->thread_queries, s->listings,
+                    s->idle_processes);
+    }
+    std::printf("peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib()) / 1024.0);
+    return 0;
+}

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Benchmark: vigil against iotop-c and top -H on a farm of sleeping threads.
+#
+#   bench/run.sh [--build DIR] [-n REFRESHES] [--quick] [TASKS...]     (default: 2000 10000)
+#
+# For each TASKS it starts bench/thread_farm with TASKS/100 processes of 100 threads, then
+# runs every monitor in batch mode with -d 0.1, output to a pipe that is drained, and
+# reports per refresh:
+#   CPU ms      (user+system of the monitor for -n N minus that for -n 1, over N-1: start-up
+#               and the first sweeps cancel out), median of 3 runs
+#   syscalls    per task on the machine, per refresh (perf stat raw_syscalls:sys_enter, or
+#               strace -c -f where perf cannot count them), same difference
+#   peak RSS    VmHWM of the -n N run
+#   first out   wall ms from exec to the first byte of `-b -n 1 -d 0.01` (median of 3); it
+#               includes two full sweeps and the 10 ms interval
+# then the same for vigil with every thread waking every 500 ms (no process is ever idle:
+# the worst case for vigil, which skips processes whose threads did not run), and the
+# in-process phase timings of bench_sampler. Needs root (taskstats, iotop-c); takes about
+# 2-4 minutes. Figures, not a pass/fail test.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+build=${VIGIL_BUILD:-$here/../build}
+refreshes=10
+quick=0
+sizes=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --build) build=$2; shift 2 ;;
+        -n) refreshes=$2; shift 2 ;;
+        --quick) quick=1; shift ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+        *) sizes+=("$1"); shift ;;
+    esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(2000 10000)
+[ "$refreshes" -ge 2 ] || { echo "run.sh: -n must be at least 2" >&2; exit 2; }
+
+vigil=$build/vigil
+farm=$build/bench/thread_farm
+measure=$build/bench/measure
+sampler=$build/bench/bench_sampler
+for f in "$vigil" "$farm" "$measure" "$sampler"; do
+    [ -x "$f" ] || { echo "run.sh: $f not found; build first (ninja -C $build)" >&2; exit 2; }
+done
+[ "$(id -u)" -eq 0 ] || echo "run.sh: not root: vigil falls back to /proc io and iotop-c cannot run" >&2
+
+have_perf=0
+if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -x, -- true >/dev/null 2>&1; then
+    have_perf=1
+fi
+iotop=$(command -v iotop-c || true)
+repeats=3
+[ "$quick" -eq 1 ] && repeats=1
+
+tmp=$(mktemp -d)
+farm_pid=
+cleanup() {
+    [ -n "$farm_pid" ] && kill "$farm_pid" 2>/dev/null && wait "$farm_pid" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# field NAME LINE: the value of NAME=... in a measure output line.
+field() { sed -n "s/.*\\b$1=\\([-0-9.]*\\).*/\\1/p" <<<"$2"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
+
+# cpu_ms CMD...: median CPU ms of one run.
+cpu_ms() {
+    for _ in $(seq "$repeats"); do field cpu_ms "$("$measure" "$@" 2>/dev/null)"; done | median
+}
+
+# syscalls CMD...: system calls made by one run (all threads).
+syscalls() {
+    if [ "$have_perf" -eq 1 ]; then
+        perf stat -e raw_syscalls:sys_enter -x, -o "$tmp/perf" -- "$@" >/dev/null 2>&1
+        awk -F, '/raw_syscalls:sys_enter/ { print $1 }' "$tmp/perf"
+    else
+        strace -c -f -o "$tmp/strace" -- "$@" >/dev/null 2>&1
+        awk '$NF == "total" { print $(NF - 2) }' "$tmp/strace"
+    fi
+}
+
+start_farm() {  # PROCESSES THREADS [WAKE_MS]
+    coproc FARM { exec "$farm" "$@"; }
+    farm_pid=$FARM_PID
+    local line
+    if ! read -r -t 120 line <&"${FARM[0]}" || [ "${line%% *}" != ready ]; then
+        echo "run.sh: the thread farm did not start" >&2
+        exit 1
+    fi
+    sleep 0.5  # let the new threads settle
+}
+
+stop_farm() {
+    exec {FARM[1]}>&-
+    wait "$farm_pid" 2>/dev/null
+    farm_pid=
+}
+
+count_tasks() { ls -d /proc/[0-9]*/task/[0-9]* 2>/dev/null | wc -l; }
+
+results=$tmp/results
+: >"$results"
+
+# bench NAME TASKS CMD...: the monitor is CMD plus -n and -d arguments.
+bench() {
+    local name=$1 tasks=$2
+    shift 2
+    local n=$refreshes
+    "$@" -n 1 -d 0.1 >/dev/null 2>&1  # warm-up: /proc dentries, page cache
+    local many one rss_line rss s_many s_one first
+    many=$(cpu_ms "$@" -n "$n" -d 0.1)
+    one=$(cpu_ms "$@" -n 1 -d 0.1)
+    rss_line=$("$measure" "$@" -n "$n" -d 0.1 2>/dev/null)
+    s_many=$(syscalls "$@" -n "$n" -d 0.1)
+    s_one=$(syscalls "$@" -n 1 -d 0.1)
+    first=$(for _ in $(seq "$repeats"); do
+        field first_output_ms "$("$measure" "$@" -n 1 -d 0.01 2>/dev/null)"; done | median)
+    awk -v name="$name" -v tasks="$tasks" -v many="$many" -v one="$one" -v n="$n" \
+        -v rss="$(field maxrss_kib "$rss_line")" -v sm="${s_many:-nan}" -v so="${s_one:-nan}" \
+        -v first="$first" 'BEGIN {
+            cpu = (many - one) / (n - 1); if (cpu < 0) cpu = 0
+            sc = (sm - so) / (n - 1) / tasks
+            printf "%s\t%d\t%.2f\t%.3f\t%.1f\t%.0f\n", name, tasks, cpu, sc, rss / 1024, first
+        }' >>"$results"
+}
+
+for size in "${sizes[@]}"; do
+    threads=100
+    [ "$size" -lt 100 ] && threads=$size
+    procs=$(( (size + threads - 1) / threads ))
+    echo "== $size threads: $procs processes x $threads threads" >&2
+    start_farm "$procs" "$threads"
+    tasks=$(count_tasks)
+    bench "vigil" "$tasks" "$vigil" -b
+    bench "vigil -P" "$tasks" "$vigil" -b -P
+    if [ -n "$iotop" ]; then
+        bench "iotop-c" "$tasks" "$iotop" -b
+        bench "iotop-c -P" "$tasks" "$iotop" -b -P
+    fi
+    command -v top >/dev/null && bench "top -H" "$tasks" top -H -b
+    echo "-- in-process (bench_sampler -n $refreshes -d 0.1), $tasks tasks" >>"$tmp/inproc"
+    "$sampler" -n "$refreshes" -d 0.1 >>"$tmp/inproc" 2>&1
+    "$sampler" -n "$refreshes" -d 0.1 -P >>"$tmp/inproc" 2>&1
+    "$sampler" -n "$refreshes" -d 0.1 --proc-io >>"$tmp/inproc" 2>&1
+    stop_farm
+
+    echo "== $size threads, every thread waking every 500 ms" >&2
+    start_farm "$procs" "$threads" 500
+    tasks=$(count_tasks)
+    bench "vigil (all active)" "$tasks" "$vigil" -b
+    bench "vigil -P (all active)" "$tasks" "$vigil" -b -P
+    stop_farm
+done
+
+echo
+echo "CPU per refresh, syscalls per task per refresh, peak RSS and first output"
+echo "(batch mode, -d 0.1, -n $refreshes; $(nproc) CPUs, Linux $(uname -r); load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo
+awk -F'\t' '
+    { name[NR] = $1; tasks[NR] = $2; cpu[NR] = $3; sc[NR] = $4; rss[NR] = $5; first[NR] = $6
+      key = $2 "/" $1; ref[key] = $3 }
+    END {
+        printf "%-22s %7s %10s %11s %10s %9s %10s\n", "program", "tasks", "CPU ms", "vs iotop-c",
+               "syscalls", "RSS MiB", "first ms"
+        for (i = 1; i <= NR; i++) {
+            base = name[i]; sub(/ \(all active\)/, "", base)
+            cmp = (base ~ /-P$/) ? "iotop-c -P" : "iotop-c"
+            r = ref[tasks[i] "/" cmp]
+            ratio = (r > 0 && name[i] !~ /^iotop-c/) ? sprintf("%.1f %%", 100 * cpu[i] / r) : "-"
+            printf "%-22s %7d %10.2f %11s %10.3f %9.1f %10.0f\n", name[i], tasks[i], cpu[i], ratio,
+                   sc[i], rss[i], first[i]
+        }
+    }' "$results"
+echo
+echo "vs iotop-c: CPU per refresh as a share of iotop-c's (of iotop-c -P's for -P rows);"
+echo "(all active): a farm whose every thread runs twice a second, compared with the idle farm's iotop-c."
+echo
+cat "$tmp/inproc"

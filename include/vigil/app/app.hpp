@@ -1,0 +1,59 @@
+// The pieces main() puts together: roots, the I/O source, notices, and the batch loop.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/app/options.hpp"
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/task_io_source.hpp"
+#include "vigil/model/sampler.hpp"
+#include "vigil/model/view_state.hpp"
+
+namespace vigil {
+
+// Exit statuses, as documented in vigil(8).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntime = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitDamaged = 3;  // a replayed recording is damaged
+
+// Opens the roots named by the options; an error names the directory.
+Result<std::unique_ptr<Roots>> open_roots(const Options& o);
+
+// Drops PIDs that do not exist, with one warning line each in warnings. An error when none
+// of the PIDs given exists.
+Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
+                                         std::vector<std::string>& warnings);
+
+// taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one
+// line each) say what is missing and how to get it.
+std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
+                                             std::vector<std::string>& notices);
+
+// The one-line notice about delay accounting, or empty when it is on.
+std::string delayacct_notice(const Roots& roots);
+
+// What both front ends start from: the roots, the sampler, the notices to show, and the
+// ViewState from the options (with -p PIDs that exist).
+struct Session {
+    std::unique_ptr<Roots> roots;  // heap: the sampler keeps a reference
+    std::unique_ptr<Sampler> sampler;
+    std::vector<std::string> notices;
+    ViewState view;
+    bool live = true;  // roots.proc is the running kernel's /proc
+};
+Result<Session> open_session(const Options& o);
+
+// Runs batch mode until -n samples are printed or the output closes (with --replay, the
+// recording's samples: run_replay_batch).
+int run_batch(const Options& o);
+
+enum class WriteStatus { ok, closed, failed };
+// Writes all of buf to stdout: closed when the reader went away (EPIPE, with SIGPIPE
+// ignored), failed with errno in err on any other error.
+WriteStatus write_stdout(std::string_view buf, int& err);
+
+}  // namespace vigil

@@ -1,0 +1,48 @@
+// Command-line options. parse_options is pure apart from user-name lookups (-u).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/core/result.hpp"
+#include "vigil/core/time_spec.hpp"
+#include "vigil/model/columns.hpp"
+#include "vigil/model/machine_tables.hpp"
+#include "vigil/model/sections.hpp"
+#include "vigil/model/view_state.hpp"
+#include "vigil/ui/batch/batch_writer.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+
+namespace vigil {
+
+struct Options {
+    enum class Action { run, help, version } action = Action::run;
+    bool batch = false;                 // -b
+    std::optional<long> iterations;     // -n: samples to print; unset = until interrupted
+    double delay_s = 1.0;               // -d: seconds between samples
+    ViewState view;
+    bool sort_given = false;            // --sort was given (otherwise the default applies)
+    TextOptions text;                   // -t, -q
+    bool no_color = false;              // --no-color (or NO_COLOR in the environment)
+    std::string proc_root = "/proc";    // --proc-root
+    std::string sys_root = "/sys";      // --sys-root
+    // --show: the sections printed each sample, in the order given, each once; the task
+    // table alone by default. "all" is the overview sections, then tasks.
+    std::vector<Section> sections{Section::tasks};
+    MachineView machine;                // --partitions, --all-devices
+    OutputFormat format = OutputFormat::text;  // --format (implies -b)
+    // Recording and replay (see vigil(8), RECORDING).
+    std::string record_path;             // --record FILE; empty: no recording
+    std::uint64_t record_max_bytes = 0;  // --record-max-size: rotate past it; 0: never
+    double record_rotate_s = 0;          // --record-rotate: rotate after it; 0: never
+    std::string replay_path;             // --replay FILE; empty: live
+    std::optional<TimeSpec> from, to;    // --from, --to: the replayed span
+};
+
+// argv as main() receives it. Errors are one line naming the bad value.
+Result<Options> parse_options(int argc, char* const* argv);
+
+std::string usage_text();
+
+}  // namespace vigil

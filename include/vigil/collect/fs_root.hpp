@@ -1,0 +1,103 @@
+// FsRoot: a directory that stands for /proc or /sys. Tests point it at fixture trees.
+// Reads are relative to the root; a missing file is a normal event, not an exception.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/result.hpp"
+
+namespace vigil {
+
+class FsRoot {
+public:
+    explicit FsRoot(std::string path);
+    FsRoot(const FsRoot&) = delete;
+    FsRoot& operator=(const FsRoot&) = delete;
+    FsRoot(FsRoot&& other) noexcept;
+    FsRoot& operator=(FsRoot&& other) noexcept;
+    ~FsRoot();
+
+    const std::string& path() const { return path_; }
+    // Whether the root directory could be opened.
+    bool valid() const { return dirfd_ >= 0; }
+
+    // Reads a whole file into out (reusing its capacity). False if it cannot be opened or
+    // read (errno says why: ENOENT/ESRCH when a task exited).
+    bool read_into(std::string_view rel, std::string& out) const;
+    Result<std::string> read(std::string_view rel) const;
+
+    // Numeric entries of a directory (PIDs under /proc, TIDs under /proc/PID/task), sorted
+    // ascending. Empty if the directory vanished.
+    void list_numeric(std::string_view rel, std::vector<pid_t>& out) const;
+
+    // Every entry of a directory but "." and "..", sorted by name. Empty if the directory
+    // does not exist or cannot be read.
+    void list_names(std::string_view rel, std::vector<std::string>& out) const;
+
+    // Opens a file under the root for reading, O_CLOEXEC; -1 with errno if it cannot.
+    int open_file(std::string_view rel) const;
+
+private:
+    friend class KeptDir;
+    std::string path_;
+    int dirfd_ = -1;  // O_PATH fd of the root; every read is openat() relative to it
+};
+
+// A directory kept open across samples (a /proc/PID/task, or the proc root itself), so that
+// re-reading it costs no path walk: fstat() for its link count, lseek() + getdents64() to
+// list it. Owns its fd.
+class KeptDir {
+public:
+    KeptDir() = default;
+    // Opens rel under root; valid() is false (errno set) if it cannot be opened.
+    KeptDir(const FsRoot& root, std::string_view rel);
+    KeptDir(const KeptDir&) = delete;
+    KeptDir& operator=(const KeptDir&) = delete;
+    KeptDir(KeptDir&& o) noexcept;
+    KeptDir& operator=(KeptDir&& o) noexcept;
+    ~KeptDir();
+
+    bool valid() const { return fd_ >= 0; }
+    int fd() const { return fd_; }
+    void close();
+
+    // st_nlink: 2 + the thread count for /proc/PID/task (2 once the process is gone), and
+    // 2 + subdirectories on ordinary file systems. 0 if fstat() fails.
+    std::size_t links() const;
+
+    // Numeric entries, sorted ascending, read from the start again. buf is scratch space
+    // reused between calls. other_dirs (if given) counts the other subdirectories (not "."
+    // or ".."). False if the directory cannot be read any more.
+    bool list_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
+                      std::size_t* other_dirs = nullptr) const;
+
+    // The same for a /proc/PID/task directory. The kernel lists it by walking the thread
+    // list, and a walk whose current thread exits just then stops short (or resumes by
+    // position and skips one): a live thread can be missing from one walk. A walk that
+    // found exactly `expected` threads (the count from links() just before) in one call is
+    // whole: new threads are appended at the end, so a walk cut short before a live thread
+    // holds only older ones, and fewer. Otherwise a second walk is merged in, and a live
+    // thread can hardly be missing from both. The result may hold threads that have since
+    // exited. second and buf are scratch space.
+    bool list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
+                      std::vector<std::byte>& buf, std::size_t expected = 0) const;
+
+private:
+    // One read from the start; whole is false when it took more than one getdents64() call.
+    bool read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
+                      std::size_t* other_dirs, bool& whole) const;
+    int fd_ = -1;
+};
+
+// The roots every collector reads through.
+struct Roots {
+    FsRoot proc{"/proc"};
+    FsRoot sys{"/sys"};
+};
+
+}  // namespace vigil

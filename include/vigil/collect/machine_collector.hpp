@@ -1,0 +1,43 @@
+// MachineCollector: fills the machine part of a Snapshot, only for the sections asked for.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "vigil/collect/disk_collector.hpp"
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/fs_usage.hpp"
+#include "vigil/collect/sensor_collector.hpp"
+#include "vigil/model/machine.hpp"
+
+namespace vigil {
+
+class MachineCollector {
+  public:
+    // live: the roots are the running kernel's, so file system sizes come from statvfs(2)
+    // (LiveStatvfs); otherwise from the fixture tree (FixtureFsUsage).
+    MachineCollector(const Roots& roots, SectionMask sections, bool live);
+    MachineCollector(const Roots& roots, SectionMask sections,
+                     std::unique_ptr<FsUsageSource> usage);
+
+    // Replaces out with the machine's state now. Sections not asked for are left empty.
+    void collect(MachineSample& out);
+    SectionMask sections() const { return sections_; }
+
+  private:
+    void collect_cpu(MachineSample& out);
+    void collect_mem(MachineSample& out);
+    void collect_psi(MachineSample& out);
+    void collect_net(MachineSample& out);
+    void collect_fs(MachineSample& out);
+
+    const Roots& roots_;
+    SectionMask sections_;
+    DiskCollector disks_;
+    SensorCollector sensors_;
+    std::unique_ptr<FsUsageSource> usage_;
+    std::string buf_;
+    std::string note_;
+};
+
+}  // namespace vigil

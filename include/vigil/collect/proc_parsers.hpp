@@ -1,0 +1,53 @@
+// Pure parsers of /proc text. They take the text, never a path, so tests feed them inline
+// strings; errors name the file and the offending line or field.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vigil/core/result.hpp"
+
+namespace vigil {
+
+// /proc/PID/task/TID/stat. comm may hold spaces, ')' and newlines: it ends at the LAST ')'.
+struct PidStat {
+    pid_t pid = 0;
+    std::string comm;
+    char state = '?';
+    pid_t ppid = 0;
+    int nice = 0;
+    std::uint64_t start_ticks = 0;
+};
+Result<PidStat> parse_pid_stat(std::string_view text);
+// Same, into a reused struct (no allocation once comm has capacity). False on bad input.
+bool parse_pid_stat_into(std::string_view text, PidStat& out);
+
+// /proc/PID/io (only the fields vigil uses).
+struct PidIo {
+    std::uint64_t read_bytes = 0;
+    std::uint64_t write_bytes = 0;
+    std::uint64_t cancelled_write_bytes = 0;
+};
+Result<PidIo> parse_pid_io(std::string_view text);
+
+// Real uid from the "Uid:" line of /proc/PID/status.
+Result<uid_t> parse_status_uid(std::string_view text);
+
+// pgpgin / pgpgout of /proc/vmstat (KiB).
+struct VmstatIo {
+    std::uint64_t pgpgin_kib = 0;
+    std::uint64_t pgpgout_kib = 0;
+};
+Result<VmstatIo> parse_vmstat_io(std::string_view text);
+
+// /proc/PID/cmdline: NUL-separated arguments; NULs become spaces, a trailing NUL is
+// dropped. Bytes stay raw (escape them for display with escape_for_terminal).
+std::string parse_cmdline(std::string_view raw);
+
+// Parses a whole unsigned decimal; nullopt-like false on anything else or overflow.
+bool parse_u64(std::string_view s, std::uint64_t& out);
+
+}  // namespace vigil

@@ -1,0 +1,32 @@
+// SensorCollector: temperatures and fans from the hwmon class, thermal zones that have no
+// hwmon twin, and batteries from the power_supply class of the sys tree.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/model/machine.hpp"
+
+namespace vigil {
+
+class SensorCollector {
+  public:
+    explicit SensorCollector(const FsRoot& sys) : sys_(sys) {}
+    void collect(SensorSample& out);
+
+  private:
+    void collect_hwmon(SensorSample& out);
+    void collect_thermal(SensorSample& out);
+    void collect_batteries(SensorSample& out);
+    std::optional<std::string> read_text(const std::string& rel);
+    std::optional<std::int64_t> read_i64(const std::string& rel);
+
+    const FsRoot& sys_;
+    std::string buf_;
+};
+
+// Orders "hwmon2" before "hwmon10": the text before a trailing number, then the number.
+bool natural_less(const std::string& a, const std::string& b);
+
+}  // namespace vigil

@@ -1,0 +1,32 @@
+// Small machine-wide facts read through the roots, and per-task details that cost a
+// syscall or a read each, so they are fetched only for rows that are shown.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/proc_parsers.hpp"
+#include "vigil/model/snapshot.hpp"
+
+namespace vigil {
+
+// kernel.task_delayacct; nullopt when the sysctl does not exist (kernels before 5.14 have
+// delay accounting always on unless booted with nodelayacct).
+std::optional<bool> read_delayacct(const FsRoot& proc);
+
+std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf);
+
+// ioprio_get(2) for one thread; nullopt if it exited or the call failed.
+std::optional<IoPrio> read_ioprio(pid_t tid);
+
+// The command line of a process (NULs as spaces, raw bytes); empty for kernel threads and
+// zombies; nullopt if the process is gone.
+std::optional<std::string> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf);
+
+// Whether a process with this PID exists under the root (for -p validation).
+bool process_exists(const FsRoot& proc, pid_t pid);
+
+}  // namespace vigil

@@ -1,0 +1,20 @@
+// Actions on tasks from the interactive view. Each returns an empty string on success or a
+// one-line reason (EPERM, ESRCH...) for the notice line; none fails silently.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/model/snapshot.hpp"
+
+namespace vigil {
+
+// ioprio_set(2) on one thread, or on every thread of a process (whole_process).
+std::string set_task_ioprio(const FsRoot& proc, pid_t id, bool whole_process, IoPrio prio);
+
+// kill(2). A signal to a thread id reaches its whole process, as with kill(1).
+std::string send_task_signal(pid_t id, int signal);
+
+}  // namespace vigil

@@ -1,0 +1,75 @@
+// TaskCollector: every process and every thread under a proc root, with the cheap fields
+// (ids, uid, nice, start time, comm). Command lines and I/O priorities cost a read or a
+// syscall per task, so they are fetched by fill_details() only for rows that are shown.
+//
+// Two ways to the same result: with a taskstats client on the live /proc, TaskSweep takes
+// every field, I/O counters included, from taskstats replies; otherwise (fixture trees, the
+// unprivileged fallback) each thread's /proc stat file is read and the I/O source fills io.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/netlink/taskstats_client.hpp"
+#include "vigil/collect/proc_parsers.hpp"
+#include "vigil/collect/task_sweep.hpp"
+#include "vigil/model/snapshot.hpp"
+
+namespace vigil {
+
+class TaskCollector {
+public:
+    // live: proc is the running kernel's /proc, so syscalls such as ioprio_get() describe
+    // the same tasks; false for fixture trees, where those details stay unknown.
+    // taskstats (live only, may be null): the primary source of per-thread fields.
+    TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats = nullptr);
+    ~TaskCollector();
+
+    // Replaces out with the tasks present now, sorted by tid. A task that exits while it
+    // is being read is left out silently.
+    void collect(std::vector<TaskSample>& out);
+
+    // Whether collect() also fills io (taskstats), so no TaskIoSource::fill is needed.
+    bool fills_io() const { return sweep_ != nullptr; }
+
+    // Fetches the details of one task (a row about to be shown): its process's command
+    // line (read once per process per sample), and on the live system its I/O priority and
+    // nice value as they are now (renice and ionice change them without waking the task),
+    // and its state if set_row_state(true).
+    void fill_details(TaskSample& task);
+
+    // With taskstats the state letter (R, S, D, ...) is not known for free: it costs a /proc
+    // stat read per shown row, so it is fetched only when a front end shows it.
+    void set_row_state(bool on) { row_state_ = on; }
+
+    // What the last taskstats sweep did; null without taskstats.
+    const TaskSweep::Stats* sweep_stats() const { return sweep_ ? &sweep_->last_stats() : nullptr; }
+
+private:
+    void collect_from_stat_files(std::vector<TaskSample>& out);
+
+    const FsRoot& proc_;
+    bool live_;
+    bool row_state_ = false;
+    std::unique_ptr<TaskSweep> sweep_;
+    std::vector<pid_t> pids_;
+    std::vector<pid_t> tids_, tids2_;
+    std::vector<std::byte> dents_;
+    std::string buf_;
+    std::string rel_;
+    PidStat stat_;
+
+    // Command lines of the current sample, per process: threads share theirs.
+    struct Cmdline {
+        std::uint64_t generation = 0;
+        std::optional<std::string> text;
+    };
+    std::unordered_map<pid_t, Cmdline> cmdlines_;
+    std::uint64_t generation_ = 0;  // samples collected; 0: collect() never ran
+};
+
+}  // namespace vigil

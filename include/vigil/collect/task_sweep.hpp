@@ -1,0 +1,139 @@
+// TaskSweep: every thread of the live system, with taskstats as the primary source. One
+// taskstats reply carries a thread's comm, uid, ppid, tgid, nice, start time and I/O
+// counters, so no per-thread /proc file is read. What is left of /proc is the task list, and
+// that is kept cheap: each /proc/PID/task directory stays open and is listed again only when
+// its link count (2 + the thread count) changes, or a thread answers ESRCH or from another
+// process. Processes whose threads cannot have changed since the last sweep (a TGID query
+// shows none of them ran) are not asked about thread by thread at all.
+//
+// Costs per sweep: one fstat() per process, one TGID query per multi-threaded process, one
+// thread query per thread of a process that ran (queries go 64 to a send()), and a listing
+// only for processes whose thread set changed. The proc root itself is listed only when the
+// process count (its link count) or a death says the set of processes changed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/netlink/taskstats_client.hpp"
+#include "vigil/model/snapshot.hpp"
+
+namespace vigil {
+
+class TaskSweep {
+public:
+    // What the last sweep did, for benchmarks and tests.
+    struct Stats {
+        std::size_t processes = 0;
+        std::size_t threads = 0;          // threads in the result
+        std::size_t process_queries = 0;  // TGID queries
+        std::size_t thread_queries = 0;   // PID queries
+        std::size_t listings = 0;         // /proc/PID/task directories read
+        std::size_t idle_processes = 0;   // multi-threaded processes whose threads were reused
+        bool root_listed = false;         // the proc root was read
+    };
+
+    // proc must be the running kernel's /proc (link counts and taskstats describe the same
+    // tasks); both must outlive the sweep.
+    TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats);
+
+    // Replaces out with every thread alive now, sorted by tid, each once. Fields filled:
+    // tid, tgid, ppid, uid, nice, start_ticks, comm, io; state stays '?', cmdline and ioprio
+    // unset. A thread alive for the whole sweep is never missing.
+    void collect(std::vector<TaskSample>& out);
+
+    const Stats& last_stats() const { return stats_; }
+
+    // How long a process whose activity counters moved keeps being asked thread by thread
+    // even if they then stand still. Activity counters advance at scheduler ticks, and a
+    // tickless CPU still gets one a second, so 2 s covers any thread that is really running.
+    static constexpr double hot_window_s = 2.0;
+
+private:
+    // Activity counters of a whole process (a TGID reply). Equal values in two sweeps mean
+    // none of its threads was scheduled, ran, or finished waiting for I/O in between: the
+    // per-thread counters read earlier are still exact.
+    struct Fingerprint {
+        std::uint64_t cpu_count = 0, run_real = 0, run_virtual = 0, nvcsw = 0, nivcsw = 0;
+        std::uint64_t blkio_count = 0, blkio_delay = 0, swapin_count = 0, swapin_delay = 0;
+        bool operator==(const Fingerprint&) const = default;
+    };
+
+    // What a thread's last answer said, kept compact: 10 000 of these stay in memory.
+    struct Thread {
+        pid_t tid = 0;
+        pid_t ppid = 0;
+        uid_t uid = 0;
+        std::int8_t nice = 0;
+        bool known = false;   // has had an answer
+        bool fresh = false;   // part of this sweep's result
+        bool has_io = false;  // the counters below are from an answer (else: unknown)
+        bool delays_tracked = false;
+        std::uint8_t comm_len = 0;
+        std::uint32_t gone_in = 0;  // the sweep in which it answered ESRCH or from elsewhere
+        std::array<char, 31> comm{};  // ac_comm is at most 31 bytes
+        std::uint64_t start_ticks = 0;
+        // CLOCK_MONOTONIC bounds (ns) of the thread's start, narrowed by every answer. Two
+        // answers whose bounds do not meet are two different threads under one tid.
+        std::int64_t start_lo_ns = 0, start_hi_ns = 0;
+        std::uint64_t read_bytes = 0, write_bytes = 0, cancelled_write_bytes = 0;
+        std::uint64_t blkio_delay_ns = 0, swapin_delay_ns = 0;
+    };
+
+    struct Process {
+        pid_t tgid = 0;
+        KeptDir dir;                  // /proc/PID/task
+        std::size_t listed = 0;       // threads in the last listing of dir
+        std::vector<Thread> threads;  // sorted by tid
+        Fingerprint fp;
+        bool fp_known = false;
+        double hot_until_s = 0;  // steady clock
+        bool gone = false;       // vanished during this sweep
+        bool relist = false;     // its listing is stale
+        bool ask = false;        // its threads are asked about this sweep
+    };
+
+    void open_and_stat(Process& p);
+    void list_root(std::size_t root_links);
+    bool relist(Process& p);
+    void query_processes();
+    void query_threads(bool only_unknown);
+    void apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
+    void build(std::vector<TaskSample>& out);
+
+    const FsRoot& proc_;
+    TaskstatsClient& taskstats_;
+    KeptDir root_;  // the proc root
+    // Its link count is 2 + its other subdirectories + the number of processes (all of the
+    // machine's, even those a PID namespace or hidepid hides from the listing). When the last
+    // listing agreed with that count, the listing shows every process, and an unchanged
+    // count with no known process dead means no process was born either.
+    std::size_t root_base_links_ = 0;
+    bool root_complete_ = false;
+    std::uint64_t clk_tck_ = 100;
+    double now_s_ = 0;                 // steady clock at the start of this sweep
+    std::int64_t boot_offset_ns_ = 0;  // CLOCK_BOOTTIME - CLOCK_MONOTONIC (time suspended)
+
+    std::vector<Process> procs_, next_;  // sorted by tgid; next_ is the merge's scratch
+    bool order_valid_ = false;  // order_ still matches procs_ (no thread set changed)
+    struct Slot {
+        pid_t tid;
+        std::uint32_t proc, thread;
+    };
+    std::vector<Slot> order_;  // every fresh thread, by tid
+
+    // Scratch reused by every sweep so the steady state does not allocate.
+    std::uint32_t sweep_no_ = 0;  // sweeps so far
+    std::vector<pid_t> pids_, tids_, tids2_, ids_;
+    std::vector<std::byte> dents_;
+    std::vector<TaskstatsAnswer> answers_;
+    std::vector<Slot> asked_;  // which thread each of ids_ is
+    Stats stats_;
+};
+
+}  // namespace vigil

@@ -1,0 +1,26 @@
+// User names by uid, looked up once per uid (getpwuid_r), never re-read per task.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "vigil/core/result.hpp"
+
+namespace vigil {
+
+class UserNames {
+public:
+    // The login name, or the uid in decimal when the user database has none.
+    const std::string& name(uid_t uid);
+
+private:
+    std::unordered_map<uid_t, std::string> cache_;
+};
+
+// A user given on the command line: a login name, or a uid in decimal.
+Result<uid_t> resolve_user(std::string_view user);
+
+}  // namespace vigil

@@ -1,0 +1,18 @@
+// Row filters of the ViewState (-p, -u, -o).
+#pragma once
+
+#include "vigil/model/snapshot.hpp"
+#include "vigil/model/view_state.hpp"
+
+namespace vigil {
+
+struct Row;
+
+// -p and -u: a task matches when its tid or its process id is listed (or no PID is) and
+// its user is listed (or no user is).
+bool task_matches(const TaskSample& task, const ViewState& vs);
+
+// -o: the row moved bytes or waited on I/O or swap during the interval.
+bool row_is_active(const Row& row);
+
+}  // namespace vigil

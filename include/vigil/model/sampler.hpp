@@ -1,0 +1,52 @@
+// Sampler: owns the collectors and produces one Snapshot per tick. Also the RowDetails of
+// the live system (command lines, I/O priorities, user names for shown rows).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/machine_collector.hpp"
+#include "vigil/collect/task_collector.hpp"
+#include "vigil/collect/task_io_source.hpp"
+#include "vigil/collect/users.hpp"
+#include "vigil/model/snapshot.hpp"
+#include "vigil/model/table_model.hpp"
+
+namespace vigil {
+
+class Sampler final : public RowDetails {
+public:
+    // live: roots.proc is the running kernel's /proc.
+    Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live);
+
+    // Replaces out with the machine's state now (reusing out's buffers).
+    void sample(Snapshot& out);
+
+    const TaskIoSource& io_source() const { return *io_; }
+    // What the last taskstats sweep did (benchmarks, tests); null on the /proc path.
+    const TaskSweep::Stats* sweep_stats() const { return tasks_.sweep_stats(); }
+    // Fetch the state letter of shown rows too: free on the /proc path, a /proc stat read
+    // per shown row with taskstats, so off unless a front end shows it.
+    void set_row_state(bool on) { tasks_.set_row_state(on); }
+
+    // The machine overview sections to collect with every sample (Snapshot::machine). Off
+    // (null) by default, so the task-only path costs nothing extra.
+    void set_machine_collector(std::unique_ptr<MachineCollector> m) { machine_ = std::move(m); }
+
+    void fill(TaskSample& task) override { tasks_.fill_details(task); }
+    const std::string& user_name(uid_t uid) override { return users_.name(uid); }
+
+private:
+    const Roots& roots_;
+    TaskCollector tasks_;
+    std::unique_ptr<TaskIoSource> io_;
+    UserNames users_;
+    std::string buf_;
+    bool delayacct_at_boot_ = false;              // "delayacct" on the kernel command line
+    std::optional<double> delayacct_on_since_s_;  // see Snapshot::delayacct_on_since_s
+    std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
+};
+
+}  // namespace vigil

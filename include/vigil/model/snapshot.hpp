@@ -1,0 +1,77 @@
+// Snapshot: raw cumulative counters of the machine at one instant. Collectors fill it;
+// nothing here is a rate. Recording stores Snapshots, so replay runs the live code path.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/model/machine.hpp"
+
+namespace vigil {
+
+// I/O scheduling class and level as ioprio_get(2) reports it.
+struct IoPrio {
+    enum class Class : std::uint8_t { none = 0, rt = 1, be = 2, idle = 3 };
+    Class cls = Class::none;
+    std::uint8_t level = 0;  // 0..7; for Class::none the level derived from nice
+    bool operator==(const IoPrio&) const = default;
+};
+
+// Cumulative per-task I/O counters, from taskstats or /proc/PID/task/TID/io.
+struct TaskIoCounters {
+    std::uint64_t read_bytes = 0;             // storage reads caused by the task
+    std::uint64_t write_bytes = 0;            // storage writes caused by the task
+    std::uint64_t cancelled_write_bytes = 0;  // dirty pages truncated before writeback
+    // Delay accounting (ns). Absent when the source cannot know them (the /proc
+    // fallback) or when kernel.task_delayacct is 0.
+    std::optional<std::uint64_t> blkio_delay_ns;
+    std::optional<std::uint64_t> swapin_delay_ns;
+    // Whether the kernel is known to account this task's delays. It keeps delays only for
+    // tasks created while kernel.task_delayacct was on; for the others the totals read 0
+    // forever, which must show as unknown, not as "never waited". Set from evidence (a
+    // non-zero delay count) or from the task's start time (after accounting was seen on).
+    bool delays_tracked = false;
+    bool operator==(const TaskIoCounters&) const = default;
+};
+
+// One thread (a task, in kernel terms) at one instant.
+struct TaskSample {
+    pid_t tid = 0;
+    pid_t tgid = 0;  // the process the thread belongs to
+    pid_t ppid = 0;
+    uid_t uid = 0;                  // real user id
+    char state = '?';               // R, S, D, Z, ... from /proc stat
+    int nice = 0;                   // -20..19
+    std::uint64_t start_ticks = 0;  // start time since boot in clock ticks; with tid, the identity
+    std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
+    std::optional<TaskIoCounters> io;  // absent: the I/O source could not read this task
+
+    // Details fetched only for rows that are shown (they cost a syscall or a file read each).
+    std::optional<std::string> cmdline;  // raw bytes, NULs already turned into spaces
+    std::optional<IoPrio> ioprio;
+};
+
+struct Snapshot {
+    double steady_s = 0;        // CLOCK_MONOTONIC seconds when the sample was taken
+    double boot_s = 0;          // CLOCK_BOOTTIME seconds, comparable with start_ticks / clk_tck
+    std::int64_t wall_ns = 0;   // CLOCK_REALTIME, for time stamps
+    std::uint64_t clk_tck = 100;  // sysconf(_SC_CLK_TCK) of the machine that was sampled
+    std::vector<TaskSample> tasks;  // sorted by tid, each tid once
+    // /proc/vmstat pgpgin/pgpgout (KiB moved to/from block devices), absent if unreadable.
+    std::optional<std::uint64_t> pgpgin_kib;
+    std::optional<std::uint64_t> pgpgout_kib;
+    // kernel.task_delayacct; absent when the sysctl does not exist.
+    std::optional<bool> delayacct_enabled;
+    // CLOCK_BOOTTIME seconds since which delay accounting is known to have been on (0: since
+    // boot); absent when it is off or the time is not known.
+    std::optional<double> delayacct_on_since_s;
+    // The machine overview (CPU, memory, disks, ...); empty unless the Sampler was given a
+    // MachineCollector (--show with more than tasks).
+    MachineSample machine;
+};
+
+}  // namespace vigil

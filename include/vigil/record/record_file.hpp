@@ -1,0 +1,66 @@
+// The record file format (documented for users in vigil(8), RECORDING):
+//
+//   file header  16 bytes: "VIGILREC", u32 format version, u32 zero (little-endian)
+//   frames       one after the other, each:
+//                  u32 marker 0x46475688 ("\x88VGF"), u8 type, u8 flags (0), u16 zero,
+//                  u32 payload length, i64 wall clock ns, u32 CRC-32C of the 20 bytes
+//                  before it and of the payload; then the payload.
+//
+// Frame types: a session (uncompressed: who recorded what, where), then samples. A key
+// sample starts a new zstd frame and a new delta chain; a delta sample continues both, so
+// it needs every frame since its key. Each sample is flushed to the file as a whole frame
+// with one write(): a crash loses at most the frame being written, and a reader finds the
+// next intact frame by its marker and checksum after damage.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vigil/core/result.hpp"
+
+namespace vigil {
+
+inline constexpr std::string_view kRecordMagic = "VIGILREC";
+// The format this vigil writes and the newest it reads.
+inline constexpr std::uint32_t kRecordFormatVersion = 1;
+inline constexpr std::size_t kFileHeaderSize = 16;
+inline constexpr std::size_t kFrameHeaderSize = 24;
+inline constexpr std::uint32_t kFrameMarker = 0x46475688;  // bytes 88 56 47 46
+inline constexpr std::uint32_t kMaxFramePayload = 256u << 20;
+inline constexpr std::size_t kMaxSampleBytes = std::size_t{512} << 20;  // decompressed
+
+enum class FrameType : std::uint8_t { session = 1, key = 2, delta = 3 };
+
+struct FrameHeader {
+    std::uint8_t type = 0;
+    std::uint32_t payload_len = 0;
+    std::int64_t wall_ns = 0;
+    std::uint32_t crc = 0;
+};
+
+// What a session frame says about the recording that follows it.
+struct SessionInfo {
+    std::uint32_t format_version = kRecordFormatVersion;
+    std::string vigil_version;
+    std::string host;
+    std::string kernel;
+    double interval_s = 0;  // -d
+};
+
+std::string file_header();
+// Whether the first bytes of a file are a recording's header; version gets its version.
+bool parse_file_header(std::string_view bytes, std::uint32_t& version);
+
+// Appends a whole frame (header and payload) to out.
+void append_frame(std::string& out, FrameType type, std::int64_t wall_ns, std::string_view payload);
+// Reads the fixed header at the start of bytes (at least kFrameHeaderSize of them);
+// false when the marker is not there.
+bool parse_frame_header(std::string_view bytes, FrameHeader& h);
+// The checksum a frame with this header and payload must carry.
+std::uint32_t frame_crc(std::string_view header_bytes, std::string_view payload);
+
+std::string encode_session(const SessionInfo& s);
+Result<SessionInfo> decode_session(std::string_view payload);
+
+}  // namespace vigil

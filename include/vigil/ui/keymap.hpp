@@ -1,0 +1,129 @@
+// The interactive view's keys as a pure state machine: a key changes the ViewState and the
+// InteractiveState and says what must happen next. It never draws and never touches a
+// task; actions on tasks (ionice, kill) are returned for the event loop to carry out.
+// Curses key codes are mapped to Key by the curses layer, so this runs without a terminal.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "vigil/core/time_spec.hpp"
+#include "vigil/model/snapshot.hpp"
+#include "vigil/model/view_state.hpp"
+
+namespace vigil {
+
+enum class Key {
+    character,  // a printable character or a control character, in Event::ch
+    left, right, up, down, page_up, page_down, home, end,
+    enter, escape, backspace, resize,
+    mouse,  // a click at Event::x, Event::y
+};
+
+struct Event {
+    Key key = Key::character;
+    char32_t ch = 0;
+    int x = 0, y = 0;
+};
+
+enum class Mode {
+    normal,
+    help,
+    filter_input,  // '/': typing a filter
+    user_input,    // 'u': typing users
+    pid_input,     // 'f': typing PIDs
+    ionice_input,  // 'i': typing class/level for the selected task
+    kill_input,    // 'k': confirming a signal for the selected task
+    time_input,    // 'g': typing the time to jump to (replay)
+};
+
+// What the table area shows besides (or instead of) the tasks.
+enum class Pane : std::uint8_t { tasks, disks, fs, net, sensors };
+inline constexpr std::size_t kPaneCount = 5;
+
+// The sort of a device pane: natural order (the kernel's) until a column is chosen.
+struct TableSort {
+    bool set = false;
+    std::size_t column = 0;
+    bool reverse = false;
+};
+
+// A request for the event loop to act on a task.
+struct TaskAction {
+    enum class Kind { ionice, signal } kind = Kind::signal;
+    pid_t pid = 0;         // the tid, or the pid in process mode
+    bool whole_process = false;
+    IoPrio prio;           // for ionice
+    int signal = 0;        // for signal
+    std::string label;     // the command, for the notice
+};
+
+struct InteractiveState {
+    Mode mode = Mode::normal;
+    std::string input;              // text typed in an input mode
+    std::optional<pid_t> selected;  // the id of the selected row; the selection follows it
+    std::size_t selected_index = 0; // its position, used when the task disappears
+    std::size_t scroll = 0;         // first row shown
+    std::size_t page_rows = 10;     // rows the table shows (set by the layout)
+    double delay_s = 1.0;
+    bool paused = false;
+    std::string notice;             // one line: an action's result or an input error
+    std::string target_label;       // the selected row's command, for prompts
+    Pane pane = Pane::tasks;        // the focused pane: the arrows and r sort it
+    bool per_core = false;          // '1': a bar per CPU in the summary
+    bool replay = false;            // showing a recording: the time keys move in it
+    std::array<TableSort, kPaneCount> pane_sort{};
+};
+
+// Columns of a pane's main table, for the arrows (0 for the task pane).
+std::size_t pane_column_count(Pane p);
+
+// A move in a recording (replay): by samples, by seconds, or to a time.
+struct ReplayMove {
+    enum class Kind : std::uint8_t { samples, seconds, time } kind = Kind::samples;
+    long samples = 0;
+    double seconds = 0;
+    TimeSpec at;  // offsets count from the sample shown, other forms from the recording's start
+};
+
+struct Effect {
+    bool redraw = false;   // re-render from the last sample
+    bool rebuild = false;  // rebuild the table (sort/filter changed) from the last sample
+    bool resample = false; // take a sample now
+    bool quit = false;
+    std::optional<TaskAction> action;
+    std::optional<ReplayMove> replay;
+};
+
+// What the key handler needs to know of the rows on screen.
+struct RowIds {
+    std::span<const pid_t> ids;  // all rows in table order (may be cut by the row limit)
+    std::size_t total = 0;       // rows that matched, for End and PgDn
+};
+
+Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
+
+// After the table is rebuilt: find the selected id again, clamp, and scroll it into view.
+void follow_selection(InteractiveState& st, const RowIds& rows);
+
+// The key reference, one entry per line of the help screen (and of the man page).
+struct KeyHelp {
+    std::string_view keys;
+    std::string_view what;
+};
+std::span<const KeyHelp> key_help();
+
+// Parses "be/4", "be 4", "rt/0", "idle", "none"; nullopt if it is none of these.
+std::optional<IoPrio> parse_ioprio(std::string_view text);
+// Parses "TERM", "SIGKILL", "kill", "9"; nullopt for an unknown name or number.
+std::optional<int> parse_signal(std::string_view text);
+
+inline constexpr double kMinDelay = 0.1;
+inline constexpr double kMaxDelay = 3600;
+
+}  // namespace vigil

@@ -1,0 +1,41 @@
+// The machine overview in the interactive view: summary lines (CPU and memory bars, load,
+// swap, pressure, optional per-core bars) and device panes (disks, file systems, network,
+// sensors) laid out as styled lines, with values past a threshold marked.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "vigil/model/machine.hpp"
+#include "vigil/model/machine_rates.hpp"
+#include "vigil/model/section_table.hpp"
+#include "vigil/ui/keymap.hpp"
+#include "vigil/ui/screen_layout.hpp"
+
+namespace vigil {
+
+class LineBuilder;
+
+struct OverviewInput {
+    const MachineSample* machine = nullptr;  // null: no overview
+    const MachineRates* rates = nullptr;
+    bool per_core = false;
+};
+
+// Lines the summary takes at this width (for the row budget).
+std::size_t overview_summary_lines(const OverviewInput& in, int width);
+void append_overview_summary(LineBuilder& b, const OverviewInput& in);
+
+// A pane's tables (title, notes, column titles with the sort marker, rows) in at most
+// max_lines lines. Threshold styles: %util > 80, USE% > 90, a temperature at or over its
+// high mark (over its critical mark: alert).
+void append_pane_tables(LineBuilder& b, const std::vector<SectionTable>& tables,
+                        const TableSort& sort, ByteUnits units, std::size_t max_lines,
+                        bool utf8 = true);
+// Lines the pane would like (all rows).
+std::size_t pane_lines_wanted(const std::vector<SectionTable>& tables);
+
+// "[|||||     ]" of the given inner width for a percentage (clamped to 0..100).
+std::string percent_bar(double pct, int inner_width);
+
+}  // namespace vigil

@@ -1,0 +1,94 @@
+// The interactive screen as text: lines of styled segments for a given terminal size,
+// computed without a terminal so it can be tested. The curses layer only paints them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "vigil/model/table_model.hpp"
+#include "vigil/ui/keymap.hpp"
+
+namespace vigil {
+
+enum class Style : std::uint8_t {
+    normal,
+    summary,        // the Total/Current lines
+    status,         // counts, interval, sort, filter
+    notice,         // privileges, delay accounting, action results
+    column_header,
+    sorted_header,  // the sort column's title
+    row,
+    selected_row,
+    hot,            // a value worth the eye (a row doing I/O)
+    hint,           // the key hint at the bottom
+    prompt,         // an input line
+    warn,           // past a threshold (a temperature at its high mark)
+    alert,          // well past it (%util > 80, a file system > 90 % full, critical heat)
+    bar,            // the filled part of a meter
+};
+
+struct Segment {
+    std::string text;  // valid UTF-8 or escaped text; never wider than the screen
+    Style style = Style::normal;
+};
+
+struct ScreenLine {
+    std::vector<Segment> segments;
+};
+
+struct ColumnSpan {
+    ColumnId id;
+    int x0, x1;  // [x0, x1) in screen columns
+};
+
+struct ScreenLayout {
+    int width = 0, height = 0;
+    bool too_small = false;
+    std::vector<ScreenLine> lines;  // at most height lines, each at most width columns wide
+    int header_y = -1;              // the column titles' line
+    std::vector<ColumnSpan> spans;
+    int first_row_y = -1;           // the screen line of rows[scroll]
+    std::size_t shown_rows = 0;
+};
+
+struct OverviewInput;
+struct SectionTable;
+
+struct ScreenInput {
+    const TableModel* model = nullptr;
+    const ViewState* view = nullptr;
+    const InteractiveState* state = nullptr;
+    std::size_t threads = 0, processes = 0;  // in the whole sample
+    std::vector<std::string> notices;         // standing notices (privileges, delay accounting)
+    std::string time_label;                   // "HH:MM:SS" of the sample shown
+    const OverviewInput* overview = nullptr;   // null: no machine summary
+    const std::vector<SectionTable>* pane = nullptr;  // the focused device pane's tables
+};
+
+inline constexpr int kMinWidth = 40;
+inline constexpr int kMinHeight = 8;
+
+// How the lines of a screen are shared out; the caller builds task_rows rows.
+struct ScreenPlan {
+    std::size_t summary_lines = 0;  // the machine summary at the top
+    std::size_t pane_lines = 0;     // the focused device pane
+    bool tasks_shown = true;        // false: the pane is shown instead of the tasks
+    std::size_t task_rows = 0;
+};
+ScreenPlan plan_screen(const ScreenInput& in, int width, int height);
+
+ScreenLayout layout_screen(const ScreenInput& in, int width, int height);
+
+// What a click at (x, y) hits.
+struct ClickTarget {
+    enum class Kind { none, column, row } kind = Kind::none;
+    ColumnId column = ColumnId::id;
+    std::size_t row = 0;  // index into the table's rows
+};
+ClickTarget hit_test(const ScreenLayout& layout, const InteractiveState& st, int x, int y);
+
+// Sorts by a clicked column (a second click reverses) or selects a clicked row.
+Effect apply_click(const ClickTarget& t, ViewState& vs, InteractiveState& st, const RowIds& rows);
+
+}  // namespace vigil

@@ -1,0 +1,128 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+
+#include "vigil/app/app.hpp"
+#include "vigil/app/batch_render.hpp"
+#include "vigil/app/recording.hpp"
+#include "vigil/model/accumulator.hpp"
+#include "vigil/model/machine_rates.hpp"
+#include "vigil/model/machine_tables.hpp"
+#include "vigil/model/rates.hpp"
+#include "vigil/model/sampler.hpp"
+#include "vigil/model/table_model.hpp"
+#include "vigil/ui/batch/section_writer.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+
+namespace vigil {
+
+// A closed pipe (EPIPE) is a normal end for a batch run piped into head; anything else (a
+// full disk) is an error the caller reports.
+WriteStatus write_stdout(std::string_view buf, int& err) {
+    while (!buf.empty()) {
+        ssize_t n = ::write(STDOUT_FILENO, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EPIPE) return WriteStatus::closed;
+            err = errno;
+            return WriteStatus::failed;
+        }
+        buf.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return WriteStatus::ok;
+}
+
+namespace {
+
+void sleep_until(double steady_deadline_s) {
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(steady_deadline_s);
+    ts.tv_nsec = static_cast<long>((steady_deadline_s - static_cast<double>(ts.tv_sec)) * 1e9);
+    if (ts.tv_nsec >= 1'000'000'000) {
+        ts.tv_sec += 1;
+        ts.tv_nsec -= 1'000'000'000;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+    }
+}
+
+}  // namespace
+
+int run_batch(const Options& o) {
+    if (!o.replay_path.empty()) return run_replay_batch(o);
+    auto session = open_session(o);
+    if (!session) {
+        fmt::print(stderr, "vigil: {}\n", session.error().message);
+        return kExitUsage;
+    }
+    const bool show_tasks =
+        std::find(o.sections.begin(), o.sections.end(), Section::tasks) != o.sections.end();
+    // The notices are about per-task I/O; an overview-only run has no use for them.
+    if (show_tasks)
+        for (const auto& n : session->notices) fmt::print(stderr, "vigil: {}\n", n);
+    std::fflush(stderr);
+    Sampler& sampler = *session->sampler;
+    const ViewState& vs = session->view;
+    std::unique_ptr<RecordWriter> recorder;
+    if (!o.record_path.empty()) {
+        std::vector<std::string> notices;
+        int status = kExitOk;
+        auto w = open_recording(o, notices, status);
+        for (const auto& n : notices) fmt::print(stderr, "vigil: {}\n", n);
+        if (!w) {
+            fmt::print(stderr, "vigil: {}\n", w.error().message);
+            return status;
+        }
+        recorder = std::move(*w);
+    }
+    // A recording keeps every overview section, whatever this run prints.
+    const SectionMask overview = recorder ? overview_mask({kAllSections.begin(), kAllSections.end()})
+                                          : overview_mask(o.sections);
+    if (overview)
+        sampler.set_machine_collector(
+            std::make_unique<MachineCollector>(*session->roots, overview, session->live));
+
+    // A closed pipe must surface as EPIPE from write(), not kill the process.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    Snapshot prev, cur;
+    sampler.sample(prev);
+    BatchRenderer renderer(o, vs);
+    std::string out;
+    auto record = [&](Snapshot& s, const Rates* rates) {
+        if (!recorder) return true;
+        auto ok = record_sample(*recorder, s, rates, sampler);
+        if (!ok) fmt::print(stderr, "vigil: {}\n", ok.error().message);
+        return ok.ok();
+    };
+    if (!record(prev, nullptr)) return kExitRuntime;
+    const double start = prev.steady_s;
+    for (long i = 1; !o.iterations || i <= *o.iterations; ++i) {
+        sleep_until(start + static_cast<double>(i) * o.delay_s);
+        sampler.sample(cur);
+        out.clear();
+        const Rates& rates = renderer.render(prev, cur, sampler, out);
+        // After rendering: the recording keeps the details of the rows just printed.
+        if (!record(cur, &rates)) return kExitRuntime;
+        int err = 0;
+        switch (write_stdout(out, err)) {
+            case WriteStatus::ok:
+                break;
+            case WriteStatus::closed:
+                return kExitOk;
+            case WriteStatus::failed:
+                fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
+                return kExitRuntime;
+        }
+        std::swap(prev, cur);
+    }
+    return kExitOk;
+}
+
+}  // namespace vigil

@@ -1,0 +1,371 @@
+#include "vigil/app/options.hpp"
+
+#include <fmt/format.h>
+#include <getopt.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
+
+#include "vigil/collect/proc_parsers.hpp"
+#include "vigil/collect/users.hpp"
+#include "vigil/model/columns.hpp"
+#include "vigil/model/section_table.hpp"
+#include "vigil/ui/keymap.hpp"
+#include "vigil_config.h"
+
+namespace vigil {
+namespace {
+
+enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse };
+// The machine overview's options.
+enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
+// Output formats, recording and replay.
+enum RecordOnly { kFormat = 1200, kRecord, kRecordMaxSize, kRecordRotate, kReplay, kFrom, kTo };
+
+constexpr option kLongOptions[] = {
+    {"batch", no_argument, nullptr, 'b'},
+    {"iter", required_argument, nullptr, 'n'},
+    {"delay", required_argument, nullptr, 'd'},
+    {"pid", required_argument, nullptr, 'p'},
+    {"user", required_argument, nullptr, 'u'},
+    {"processes", no_argument, nullptr, 'P'},
+    {"only", no_argument, nullptr, 'o'},
+    {"accumulated", no_argument, nullptr, 'a'},
+    {"kilobytes", no_argument, nullptr, 'k'},
+    {"time", no_argument, nullptr, 't'},
+    {"quiet", no_argument, nullptr, 'q'},
+    {"help", no_argument, nullptr, 'h'},
+    {"version", no_argument, nullptr, kVersion},
+    {"proc-root", required_argument, nullptr, kProcRoot},
+    {"sys-root", required_argument, nullptr, kSysRoot},
+    {"no-color", no_argument, nullptr, kNoColor},
+    {"sort", required_argument, nullptr, kSort},
+    {"reverse", no_argument, nullptr, kReverse},
+    {"show", required_argument, nullptr, kShow},
+    {"partitions", no_argument, nullptr, kPartitions},
+    {"all-devices", no_argument, nullptr, kAllDevices},
+    {"format", required_argument, nullptr, kFormat},
+    {"record", required_argument, nullptr, kRecord},
+    {"record-max-size", required_argument, nullptr, kRecordMaxSize},
+    {"record-rotate", required_argument, nullptr, kRecordRotate},
+    {"replay", required_argument, nullptr, kReplay},
+    {"from", required_argument, nullptr, kFrom},
+    {"to", required_argument, nullptr, kTo},
+    {nullptr, 0, nullptr, 0},
+};
+
+// Splits "a,b,,c" into its non-empty items.
+std::vector<std::string_view> split_commas(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        auto comma = s.find(',');
+        std::string_view item = s.substr(0, comma);
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+// --show LIST: appends each section once, in the order given. The first --show replaces
+// the default (tasks alone); later ones add to it.
+Result<bool> add_sections(std::string_view arg, std::vector<Section>& out, bool& given) {
+    auto items = split_commas(arg);
+    if (items.empty()) return make_error("invalid --show " + quoted(arg) + ": expected a section");
+    if (!given) out.clear();
+    given = true;
+    auto add = [&](Section s) {
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    };
+    for (std::string_view item : items) {
+        if (item == "all") {
+            for (Section s : kAllSections) add(s);
+        } else if (auto s = section_by_name(item)) {
+            add(*s);
+        } else {
+            return make_error("invalid --show section " + quoted(item) +
+                              ": expected tasks, cpu, mem, psi, disks, fs, net, sensors or all");
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string usage_text() {
+    std::string text = R"(Usage: vigil [OPTIONS]
+Per-thread disk I/O (from the kernel's taskstats): a full-screen view, or batch output (-b).
+
+Modes:
+  -b, --batch            print samples as text instead of the full-screen view
+  -n, --iter=N           stop after N samples (batch) or refreshes (view), N >= 1;
+                         default: run until interrupted
+  -d, --delay=SEC        seconds between samples, fractions allowed (default 1)
+
+What to show:
+  -p, --pid=PID[,PID...]   only these processes or threads (repeatable)
+  -u, --user=USER[,USER...] only tasks of these users, by name or uid (repeatable)
+  -P, --processes        one row per process (sum of its threads) instead of per thread
+  -o, --only             only tasks that did I/O during the interval
+  -a, --accumulated      show amounts since vigil started instead of rates
+      --sort=COLUMN      sort by tid|pid, prio, user, disk_read, disk_write, swapin, io,
+                         command (default: io)
+      --reverse          reverse the sort order
+
+Machine overview (a titled table per section and sample):
+      --show=LIST        the sections to print, comma-separated, repeatable, in the order
+                         given: tasks (the default), cpu, mem, psi, disks, fs, net,
+                         sensors, or all (every overview section, then tasks)
+      --partitions       disks: partitions as well as whole disks
+      --all-devices      disks: also never-used disks and idle loop/ram/zram devices;
+                         fs: also pseudo (proc, cgroup...), tmpfs, empty and bind mounts
+
+Output:
+      --format=FORMAT    batch output as text (the default), csv (RFC 4180) or json (one
+                         object per sample); implies -b. csv and json give every value
+                         in base units (bytes, bytes/s) and always carry the time
+  -k, --kilobytes        always show K (KiB) instead of choosing a unit (text)
+  -t, --time             start every line with the time (HH:MM:SS) (text)
+  -q, --quiet            -q: column names once; -qq: never; -qqq: no summary lines either
+                         (text)
+      --no-color         no colours (also when NO_COLOR is set)
+
+Recording and replay:
+      --record=FILE      also append every sample to FILE (compressed, crash-safe; an
+                         existing recording gets a new session, never overwritten); with
+                         the view or with -b. Every overview section is recorded
+      --record-max-size=SIZE  start a new FILE when it passes SIZE (K, M, G: KiB, MiB,
+                         GiB); the full one is renamed FILE.YYYYMMDD-HHMMSS (its start)
+      --record-rotate=DURATION  start a new FILE after DURATION (s, m, h, d), likewise
+      --replay=FILE      show a recording instead of the live system: the view (with
+                         time keys) or, with -b, the batch output it would have printed
+      --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
+                         HH:MM[:SS] (the first after the recording starts), or
+                         +DURATION from its start
+
+Sources:
+      --proc-root=DIR    read processes from DIR instead of /proc
+      --sys-root=DIR     read devices from DIR instead of /sys
+
+  -h, --help             show this help and exit
+      --version          show the version and exit
+
+Columns: TID (PID with -P), PRIO, USER, DISK READ, DISK WRITE, SWAPIN, IO, COMMAND.
+A value vigil cannot know is shown as '?', never as 0. Per-task I/O needs CAP_NET_ADMIN
+(root) for taskstats; without it vigil reads /proc/PID/task/TID/io (no SWAPIN and IO).
+SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1.
+
+Exit status: 0 success (also when the output pipe is closed), 1 runtime error,
+2 bad command line or a file that is not a recording this vigil reads, 3 the recording
+is damaged (every intact sample was shown; stderr says where).
+)";
+    // The overview's column lists come from the registries the tables are built with.
+    text += "\nOverview columns (as mpstat, free, iostat -x, df and sar -n DEV name them; kB = KiB):\n";
+    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
+                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
+                        TableKind::batteries}) {
+        static constexpr const char* kNames[] = {"cpu",     "mem",   "psi",          "disks",
+                                                 "fs",      "net",   "sensors/temp", "sensors/fan",
+                                                 "sensors/battery"};
+        std::string line = fmt::format("  {:<16}", kNames[static_cast<std::size_t>(k)]);
+        for (const ColumnSpec& c : table_columns(k)) line += c.title.empty() ? std::string(" (Mem/Swap)") : " " + std::string(c.title);
+        text += line + "\n";
+    }
+    text += "  The cpu and mem titles also give load averages, running/blocked tasks, uptime,\n"
+            "  context switches, interrupts, forks, swap-in/out pages and major faults per second.\n";
+    // The key list comes from the key map itself, so it cannot drift from what the keys do.
+    text += "\nKeys in the full-screen view (without -b):\n";
+    for (const KeyHelp& k : key_help()) text += fmt::format("  {:<20} {}\n", k.keys, k.what);
+    return text;
+}
+
+Result<Options> parse_options(int argc, char* const* argv) {
+    Options o;
+    bool show_given = false;  // the first --show replaces the default sections
+    if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) o.no_color = true;
+    opterr = 0;  // vigil words its own one-line errors
+    optind = 0;  // re-entrant: tests call this repeatedly (0 also resets GNU getopt's state)
+    const char* short_opts = "+:bn:d:p:u:Poaktqh";
+    for (;;) {
+        int idx = 0;
+        int c = getopt_long(argc, argv, short_opts, kLongOptions, &idx);
+        if (c == -1) break;
+        std::string_view arg = optarg ? optarg : "";
+        switch (c) {
+            case 'b':
+                o.batch = true;
+                break;
+            case 'n': {
+                std::uint64_t n = 0;
+                if (!parse_u64(arg, n) || n == 0 || n > 1'000'000'000)
+                    return make_error("invalid -n " + quoted(arg) +
+                                      ": expected a whole number of samples >= 1");
+                o.iterations = static_cast<long>(n);
+                break;
+            }
+            case 'd': {
+                std::string s(arg);
+                char* end = nullptr;
+                errno = 0;
+                double d = std::strtod(s.c_str(), &end);
+                if (s.empty() || *end != '\0' || errno != 0 || !std::isfinite(d) || d <= 0 ||
+                    d > 86400)
+                    return make_error("invalid -d " + quoted(arg) +
+                                      ": expected seconds > 0 (fractions such as 0.5 work)");
+                if (d < 0.01)
+                    return make_error("invalid -d " + quoted(arg) +
+                                      ": the shortest interval is 0.01 seconds");
+                o.delay_s = d;
+                break;
+            }
+            case 'p': {
+                auto items = split_commas(arg);
+                if (items.empty()) return make_error("invalid -p " + quoted(arg) + ": expected a PID");
+                for (std::string_view item : items) {
+                    std::uint64_t pid = 0;
+                    if (!parse_u64(item, pid) || pid == 0 || pid > 0x3FFFFFFF)
+                        return make_error("invalid PID " + quoted(item) +
+                                          ": expected a positive whole number");
+                    o.view.pids.push_back(static_cast<pid_t>(pid));
+                }
+                break;
+            }
+            case 'u': {
+                auto items = split_commas(arg);
+                if (items.empty()) return make_error("invalid -u " + quoted(arg) + ": expected a user");
+                for (std::string_view item : items) {
+                    auto uid = resolve_user(item);
+                    if (!uid) return uid.error();
+                    o.view.uids.push_back(*uid);
+                }
+                break;
+            }
+            case 'P':
+                o.view.processes = true;
+                break;
+            case 'o':
+                o.view.only_active = true;
+                break;
+            case 'a':
+                o.view.accumulated = true;
+                break;
+            case 'k':
+                o.view.units = ByteUnits::kib;
+                break;
+            case 't':
+                o.text.timestamps = true;
+                break;
+            case 'q':
+                ++o.text.quiet;
+                o.batch = true;  // as in iotop: quiet output only makes sense in batch mode
+                break;
+            case 'h':
+                o.action = Options::Action::help;
+                break;
+            case kVersion:
+                o.action = Options::Action::version;
+                break;
+            case kProcRoot:
+                if (arg.empty()) return make_error("invalid --proc-root '': expected a directory");
+                o.proc_root = arg;
+                break;
+            case kSysRoot:
+                if (arg.empty()) return make_error("invalid --sys-root '': expected a directory");
+                o.sys_root = arg;
+                break;
+            case kNoColor:
+                o.no_color = true;
+                break;
+            case kSort: {
+                auto col = column_by_name(arg);
+                if (!col)
+                    return make_error("invalid --sort " + quoted(arg) +
+                                      ": expected one of tid, pid, prio, user, disk_read, "
+                                      "disk_write, swapin, io, command");
+                o.view.sort = *col;
+                o.sort_given = true;
+                break;
+            }
+            case kReverse:
+                o.view.reverse = true;
+                break;
+            case kShow: {
+                auto added = add_sections(arg, o.sections, show_given);
+                if (!added) return added.error();
+                break;
+            }
+            case kPartitions:
+                o.machine.partitions = true;
+                break;
+            case kAllDevices:
+                o.machine.all_devices = true;
+                break;
+            case kFormat: {
+                auto f = output_format_by_name(arg);
+                if (!f)
+                    return make_error("invalid --format " + quoted(arg) +
+                                      ": expected text, csv or json");
+                o.format = *f;
+                o.batch = true;  // as -q: a format only means something in batch mode
+                break;
+            }
+            case kRecord:
+            case kReplay:
+                if (arg.empty())
+                    return make_error(std::string(c == kRecord ? "invalid --record" : "invalid --replay") +
+                                      " '': expected a file name");
+                (c == kRecord ? o.record_path : o.replay_path) = arg;
+                break;
+            case kRecordMaxSize: {
+                auto n = parse_size_bytes(arg);
+                if (!n || *n < 4096)
+                    return make_error("invalid --record-max-size " + quoted(arg) +
+                                      ": expected a size of at least 4K, such as 100M or 1G");
+                o.record_max_bytes = *n;
+                break;
+            }
+            case kRecordRotate: {
+                auto d = parse_duration_s(arg);
+                if (!d || *d < 1)
+                    return make_error("invalid --record-rotate " + quoted(arg) +
+                                      ": expected a duration of at least 1s, such as 1h or 1d");
+                o.record_rotate_s = *d;
+                break;
+            }
+            case kFrom:
+            case kTo: {
+                auto t = parse_time_spec(arg);
+                if (!t) return make_error(std::string(c == kFrom ? "--from: " : "--to: ") + t.error().message);
+                (c == kFrom ? o.from : o.to) = *t;
+                break;
+            }
+            case ':': {
+                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
+                                          : std::string(argv[optind - 1]);
+                return make_error("option " + name + " needs a value");
+            }
+            case '?':
+            default: {
+                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
+                                          : std::string(argv[optind - 1]);
+                return make_error("unknown option " + quoted(name));
+            }
+        }
+    }
+    if (optind < argc) return make_error("unexpected argument " + quoted(argv[optind]));
+    if (!o.record_path.empty() && !o.replay_path.empty())
+        return make_error("--record and --replay cannot be combined");
+    if (o.replay_path.empty() && (o.from || o.to))
+        return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");
+    if (o.record_path.empty() && (o.record_max_bytes || o.record_rotate_s > 0))
+        return make_error(std::string(o.record_max_bytes ? "--record-max-size" : "--record-rotate") +
+                          " needs --record FILE");
+    return o;
+}
+
+}  // namespace vigil

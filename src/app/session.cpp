@@ -1,0 +1,86 @@
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "vigil/app/app.hpp"
+#include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/proc_pid_io.hpp"
+#include "vigil/collect/system_info.hpp"
+#include "vigil/core/text.hpp"
+
+namespace vigil {
+
+Result<std::unique_ptr<Roots>> open_roots(const Options& o) {
+    auto roots = std::make_unique<Roots>();
+    roots->proc = FsRoot(o.proc_root);
+    roots->sys = FsRoot(o.sys_root);
+    if (!roots->proc.valid())
+        return make_error(fmt::format("cannot open proc root '{}': {}", o.proc_root,
+                                      std::strerror(errno)));
+    std::string probe;
+    if (!roots->proc.read_into("self/stat", probe) && !roots->proc.read_into("1/stat", probe) &&
+        !roots->proc.read_into("vmstat", probe)) {
+        return make_error(fmt::format("'{}' does not look like a proc file system", o.proc_root));
+    }
+    return roots;
+}
+
+Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
+                                         std::vector<std::string>& warnings) {
+    std::vector<pid_t> out;
+    for (pid_t p : pids) {
+        // -p also accepts a thread id; /proc/TID/stat exists for threads too.
+        if (process_exists(proc, p)) {
+            out.push_back(p);
+        } else {
+            warnings.push_back(fmt::format("no process or thread with PID {}; ignoring it", p));
+        }
+    }
+    if (!pids.empty() && out.empty())
+        return make_error("none of the PIDs given (-p) exists");
+    return out;
+}
+
+std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
+                                             std::vector<std::string>& notices) {
+    if (live) {
+        auto nl = NetlinkTaskstats::open();
+        if (nl) return std::move(*nl);
+        notices.push_back(nl.error().message +
+                          "; reading /proc/PID/task/TID/io instead (only your own tasks, "
+                          "no SWAPIN or IO)");
+    }
+    return std::make_unique<ProcPidIo>(roots.proc);
+}
+
+std::string delayacct_notice(const Roots& roots) {
+    auto on = read_delayacct(roots.proc);
+    if (on.value_or(true)) return {};
+    return "delay accounting is off, so SWAPIN and IO show '?'; turn it on with: "
+           "sysctl kernel.task_delayacct=1 (tasks started before that stay '?')";
+}
+
+Result<Session> open_session(const Options& o) {
+    Session s;
+    auto roots = open_roots(o);
+    if (!roots) return roots.error();
+    s.roots = std::move(*roots);
+    s.view = o.view;
+    s.view.utf8 = locale_is_utf8();
+    auto pids = existing_pids(s.roots->proc, s.view.pids, s.notices);
+    if (!pids) {
+        std::string msg;
+        for (const auto& n : s.notices) msg += n + "; ";
+        return make_error(msg + pids.error().message);
+    }
+    s.view.pids = *pids;
+    s.live = o.proc_root == "/proc";
+    s.sampler = std::make_unique<Sampler>(*s.roots, open_io_source(*s.roots, s.live, s.notices),
+                                          s.live);
+    if (std::string n = delayacct_notice(*s.roots);
+        !n.empty() && s.sampler->io_source().reports_delays())
+        s.notices.push_back(n);
+    return s;
+}
+
+}  // namespace vigil

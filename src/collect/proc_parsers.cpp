@@ -1,0 +1,163 @@
+#include "vigil/collect/proc_parsers.hpp"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+namespace vigil {
+namespace {
+
+// Next space-separated token of s starting at pos; advances pos.
+std::string_view next_token(std::string_view s, std::size_t& pos) {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
+    std::size_t start = pos;
+    while (pos < s.size() && s[pos] != ' ' && s[pos] != '\t' && s[pos] != '\n') ++pos;
+    return s.substr(start, pos - start);
+}
+
+bool parse_i64(std::string_view s, std::int64_t& out) {
+    bool neg = !s.empty() && s[0] == '-';
+    std::uint64_t v = 0;
+    if (!parse_u64(neg ? s.substr(1) : s, v)) return false;
+    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return false;
+    out = neg ? -static_cast<std::int64_t>(v) : static_cast<std::int64_t>(v);
+    return true;
+}
+
+std::string_view first_line(std::string_view s) {
+    auto nl = s.find('\n');
+    return nl == std::string_view::npos ? s : s.substr(0, nl);
+}
+
+// Finds "key" at the start of a line followed by one of the separators; returns the rest
+// of that line after the separator and any spaces/tabs.
+bool find_field(std::string_view text, std::string_view key, std::string_view& value) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(pos, end - pos);
+        if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 &&
+            (line[key.size()] == ':' || line[key.size()] == ' ' || line[key.size()] == '\t')) {
+            std::size_t v = key.size() + 1;
+            while (v < line.size() && (line[v] == ' ' || line[v] == '\t')) ++v;
+            value = line.substr(v);
+            return true;
+        }
+        pos = end + 1;
+    }
+    return false;
+}
+
+bool field_u64(std::string_view text, std::string_view key, std::uint64_t& out) {
+    std::string_view v;
+    if (!find_field(text, key, v)) return false;
+    std::size_t p = 0;
+    return parse_u64(next_token(v, p), out);
+}
+
+}  // namespace
+
+bool parse_u64(std::string_view s, std::uint64_t& out) {
+    if (s.empty() || s.size() > 20) return false;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    out = v;
+    return true;
+}
+
+bool parse_pid_stat_into(std::string_view text, PidStat& out) {
+    std::size_t open = text.find('(');
+    std::size_t close = text.rfind(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+        return false;
+    std::uint64_t pid = 0;
+    std::string_view pid_text = text.substr(0, open);
+    while (!pid_text.empty() && pid_text.back() == ' ') pid_text.remove_suffix(1);
+    if (!parse_u64(pid_text, pid) || pid == 0 || pid > 0x3FFFFFFF) return false;
+    out.pid = static_cast<pid_t>(pid);
+    out.comm.assign(text.substr(open + 1, close - open - 1));
+
+    // Fields after the comm, numbered from 3 (state) as in proc(5).
+    std::size_t pos = close + 1;
+    std::string_view tok;
+    std::int64_t iv = 0;
+    std::uint64_t uv = 0;
+    for (int field = 3; field <= 22; ++field) {
+        tok = next_token(text, pos);
+        if (tok.empty()) return false;
+        switch (field) {
+            case 3:
+                if (tok.size() != 1) return false;
+                out.state = tok[0];
+                break;
+            case 4:
+                if (!parse_i64(tok, iv) || iv < 0 || iv > 0x3FFFFFFF) return false;
+                out.ppid = static_cast<pid_t>(iv);
+                break;
+            case 19:
+                if (!parse_i64(tok, iv) || iv < -20 || iv > 19) return false;
+                out.nice = static_cast<int>(iv);
+                break;
+            case 22:
+                if (!parse_u64(tok, uv)) return false;
+                out.start_ticks = uv;
+                break;
+            default:
+                break;
+        }
+    }
+    return true;
+}
+
+Result<PidStat> parse_pid_stat(std::string_view text) {
+    PidStat s;
+    if (!parse_pid_stat_into(text, s)) {
+        return make_error(fmt::format("stat: cannot parse line '{}'", first_line(text)));
+    }
+    return s;
+}
+
+Result<PidIo> parse_pid_io(std::string_view text) {
+    PidIo io;
+    if (!field_u64(text, "read_bytes", io.read_bytes) ||
+        !field_u64(text, "write_bytes", io.write_bytes) ||
+        !field_u64(text, "cancelled_write_bytes", io.cancelled_write_bytes)) {
+        return make_error(fmt::format("io: missing or bad read_bytes/write_bytes/"
+                                      "cancelled_write_bytes in '{}'",
+                                      first_line(text)));
+    }
+    return io;
+}
+
+Result<uid_t> parse_status_uid(std::string_view text) {
+    std::uint64_t uid = 0;
+    if (!field_u64(text, "Uid", uid) || uid > std::numeric_limits<uid_t>::max()) {
+        return make_error("status: missing or bad Uid line");
+    }
+    return static_cast<uid_t>(uid);
+}
+
+Result<VmstatIo> parse_vmstat_io(std::string_view text) {
+    VmstatIo v;
+    if (!field_u64(text, "pgpgin", v.pgpgin_kib) || !field_u64(text, "pgpgout", v.pgpgout_kib)) {
+        return make_error("vmstat: missing or bad pgpgin/pgpgout line");
+    }
+    return v;
+}
+
+std::string parse_cmdline(std::string_view raw) {
+    while (!raw.empty() && raw.back() == '\0') raw.remove_suffix(1);
+    std::string out(raw);
+    for (char& c : out) {
+        if (c == '\0') c = ' ';
+    }
+    return out;
+}
+
+}  // namespace vigil

@@ -1,0 +1,57 @@
+#include "vigil/collect/system_info.hpp"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <charconv>
+
+namespace vigil {
+namespace {
+// From the kernel's ioprio ABI (include/uapi/linux/ioprio.h), stable since 2.6.13.
+constexpr int kIoprioWhoProcess = 1;
+constexpr int kIoprioClassShift = 13;
+constexpr int kIoprioLevelMask = 0x7;
+}  // namespace
+
+std::optional<bool> read_delayacct(const FsRoot& proc) {
+    std::string buf;
+    if (!proc.read_into("sys/kernel/task_delayacct", buf)) return std::nullopt;
+    std::size_t p = 0;
+    while (p < buf.size() && (buf[p] == ' ' || buf[p] == '\t')) ++p;
+    if (p >= buf.size()) return std::nullopt;
+    return buf[p] != '0';
+}
+
+std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf) {
+    if (!proc.read_into("vmstat", buf)) return std::nullopt;
+    auto r = parse_vmstat_io(buf);
+    if (!r) return std::nullopt;
+    return *r;
+}
+
+std::optional<IoPrio> read_ioprio(pid_t tid) {
+    long v = ::syscall(SYS_ioprio_get, kIoprioWhoProcess, tid);
+    if (v < 0) return std::nullopt;
+    IoPrio p;
+    p.cls = static_cast<IoPrio::Class>((v >> kIoprioClassShift) & 0x3);
+    p.level = static_cast<std::uint8_t>(v & kIoprioLevelMask);
+    return p;
+}
+
+std::optional<std::string> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf) {
+    char rel[32];
+    auto [end, ec] = std::to_chars(rel, rel + 20, tgid);
+    std::string_view suffix = "/cmdline";
+    std::copy(suffix.begin(), suffix.end(), end);
+    if (!proc.read_into(std::string_view(rel, static_cast<std::size_t>(end - rel) + suffix.size()),
+                        buf))
+        return std::nullopt;
+    return parse_cmdline(buf);
+}
+
+bool process_exists(const FsRoot& proc, pid_t pid) {
+    std::string buf;
+    return proc.read_into(std::to_string(pid) + "/stat", buf);
+}
+
+}  // namespace vigil

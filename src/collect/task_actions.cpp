@@ -1,0 +1,48 @@
+#include "vigil/collect/task_actions.hpp"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+#include <vector>
+
+namespace vigil {
+namespace {
+constexpr int kIoprioWhoProcess = 1;  // include/uapi/linux/ioprio.h
+constexpr int kIoprioClassShift = 13;
+
+std::string errno_reason(int err) {
+    if (err == EPERM) return "permission denied (EPERM)";
+    if (err == ESRCH) return "the task no longer exists (ESRCH)";
+    return std::strerror(err);
+}
+}  // namespace
+
+std::string set_task_ioprio(const FsRoot& proc, pid_t id, bool whole_process, IoPrio prio) {
+    int value = (static_cast<int>(prio.cls) << kIoprioClassShift) | prio.level;
+    std::vector<pid_t> tids{id};
+    if (whole_process) {
+        proc.list_numeric(std::to_string(id) + "/task", tids);
+        if (tids.empty()) return errno_reason(ESRCH);
+    }
+    for (pid_t tid : tids) {
+        if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, value) != 0) {
+            int err = errno;
+            if (err == ESRCH && whole_process) continue;  // a thread exited meanwhile
+            return fmt::format("ionice {} failed: {}", tid, errno_reason(err));
+        }
+    }
+    return {};
+}
+
+std::string send_task_signal(pid_t id, int signal) {
+    if (::kill(id, signal) != 0) {
+        return fmt::format("signal {} to {} failed: {}", signal, id, errno_reason(errno));
+    }
+    return {};
+}
+
+}  // namespace vigil

@@ -1,0 +1,141 @@
+#include "vigil/collect/task_collector.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+
+#include "vigil/collect/system_info.hpp"
+
+namespace vigil {
+namespace {
+
+// Appends the decimal form of v to s without a temporary string.
+void append_int(std::string& s, long v) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    s.append(digits, end);
+}
+
+// The command-line cache is forgotten past this many processes, so it cannot grow with
+// PID churn over a long run.
+constexpr std::size_t max_cached_cmdlines = 8192;
+
+}  // namespace
+
+TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats)
+    : proc_(proc), live_(live) {
+    if (live && taskstats) sweep_ = std::make_unique<TaskSweep>(proc, *taskstats);
+}
+
+TaskCollector::~TaskCollector() = default;
+
+void TaskCollector::collect(std::vector<TaskSample>& out) {
+    ++generation_;
+    if (cmdlines_.size() > max_cached_cmdlines) cmdlines_.clear();
+    if (sweep_) {
+        sweep_->collect(out);
+    } else {
+        collect_from_stat_files(out);
+    }
+}
+
+void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
+    out.clear();
+    proc_.list_numeric("", pids_);
+    for (pid_t pid : pids_) {
+        // The real uid is per process (threads share credentials in practice).
+        rel_.clear();
+        append_int(rel_, pid);
+        const std::size_t pid_len = rel_.size();
+        rel_ += "/status";
+        if (!proc_.read_into(rel_, buf_)) continue;  // exited since the listing
+        auto uid = parse_status_uid(buf_);
+        if (!uid) continue;
+
+        rel_.resize(pid_len);
+        rel_ += "/task";
+        tids_.clear();
+        if (KeptDir dir(proc_, rel_); dir.valid()) {
+            // On /proc the link count is 2 + the thread count (see list_threads); on other
+            // file systems it does not match, and the directory is simply read twice.
+            const std::size_t links = dir.links();
+            (void)dir.list_threads(tids_, tids2_, dents_, links > 2 ? links - 2 : 0);
+        }
+        for (pid_t tid : tids_) {
+            rel_.resize(pid_len);
+            rel_ += "/task/";
+            append_int(rel_, tid);
+            rel_ += "/stat";
+            if (!proc_.read_into(rel_, buf_)) continue;
+            if (!parse_pid_stat_into(buf_, stat_) || stat_.pid != tid) continue;
+            TaskSample& t = out.emplace_back();
+            t.tid = tid;
+            t.tgid = pid;
+            t.ppid = stat_.ppid;
+            t.uid = *uid;
+            t.state = stat_.state;
+            t.nice = stat_.nice;
+            t.start_ticks = stat_.start_ticks;
+            t.comm = stat_.comm;
+        }
+    }
+    // /proc lists processes in PID order and each task dir in TID order, but threads of a
+    // process can have TIDs above later PIDs; the model wants one tid order.
+    std::sort(out.begin(), out.end(),
+              [](const TaskSample& a, const TaskSample& b) { return a.tid < b.tid; });
+    // A thread can in rare races be seen under two listings; keep one.
+    out.erase(std::unique(out.begin(), out.end(),
+                          [](const TaskSample& a, const TaskSample& b) { return a.tid == b.tid; }),
+              out.end());
+}
+
+void TaskCollector::fill_details(TaskSample& task) {
+    if (!task.cmdline) {
+        if (generation_ == 0) {
+            task.cmdline = read_cmdline(proc_, task.tgid, buf_);
+        } else {
+            Cmdline& c = cmdlines_[task.tgid];
+            if (c.generation != generation_) {
+                c.generation = generation_;
+                c.text = read_cmdline(proc_, task.tgid, buf_);
+            }
+            task.cmdline = c.text;
+        }
+    }
+    if (!live_) return;
+    if (!task.ioprio) task.ioprio = read_ioprio(task.tid);
+    if (sweep_) {
+        // Without a command line the row shows the task's name. taskstats has the 15-byte
+        // comm; /proc has the full name of kernel threads ("kworker/u8:2-events_unbound").
+        if (task.cmdline && task.cmdline->empty()) {
+            rel_.clear();
+            append_int(rel_, task.tgid);
+            rel_ += "/task/";
+            append_int(rel_, task.tid);
+            rel_ += "/comm";
+            if (proc_.read_into(rel_, buf_)) {
+                if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
+                if (!buf_.empty()) task.comm = buf_;
+            }
+        }
+        // taskstats reported nice when the thread last ran; a renice since then does not
+        // wake it, so ask for the shown rows. -1 is a valid nice: errno tells failure.
+        errno = 0;
+        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
+        if (errno == 0) task.nice = nice;
+        if (row_state_ && task.state == '?') {
+            rel_.clear();
+            append_int(rel_, task.tgid);
+            rel_ += "/task/";
+            append_int(rel_, task.tid);
+            rel_ += "/stat";
+            if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) &&
+                stat_.pid == task.tid)
+                task.state = stat_.state;
+        }
+    }
+}
+
+}  // namespace vigil

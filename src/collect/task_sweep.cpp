@@ -1,0 +1,385 @@
+#include "vigil/collect/task_sweep.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <utility>
+
+namespace vigil {
+namespace {
+
+// Queries go to the client in chunks of this many ids, so the answers buffer stays small
+// (a few hundred KiB) however many threads there are.
+constexpr std::size_t query_chunk = 512;
+// Allowed disagreement (ns) between our clock readings and the kernel's when comparing two
+// estimates of a start time. Both read CLOCK_MONOTONIC, so this is only a safety margin; a
+// tid reused by a thread that started within a millisecond of the old one would need the
+// whole PID space to wrap in that time.
+constexpr std::int64_t start_slack_ns = 1'000'000;
+
+std::int64_t clock_ns(clockid_t id) {
+    timespec ts{};
+    clock_gettime(id, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats)
+    : proc_(proc), taskstats_(taskstats), root_(proc, "") {
+    const long tck = ::sysconf(_SC_CLK_TCK);
+    clk_tck_ = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
+}
+
+void TaskSweep::collect(std::vector<TaskSample>& out) {
+    stats_ = {};
+    ++sweep_no_;
+    const std::int64_t mono_ns = clock_ns(CLOCK_MONOTONIC);
+    boot_offset_ns_ = clock_ns(CLOCK_BOOTTIME) - mono_ns;
+    now_s_ = static_cast<double>(mono_ns) * 1e-9;
+
+    if (!root_.valid()) root_ = KeptDir(proc_, "");
+    // The root's link count first: a process born after it is read is not needed in this
+    // sweep (it was not alive through all of it), one born before changes the count.
+    const std::size_t root_links = root_.links();
+    bool list = !root_complete_ || procs_.empty();
+    for (Process& p : procs_) {
+        open_and_stat(p);
+        if (p.gone) list = true;
+    }
+    if (!list && root_links != root_base_links_ + procs_.size()) list = true;
+    if (list) list_root(root_links);
+    stats_.processes = procs_.size();
+
+    for (Process& p : procs_)
+        if (!p.gone && p.relist && !relist(p)) p.gone = true;
+
+    query_processes();
+    query_threads(false);
+
+    // Threads that answered ESRCH or from another process mean the listing is stale: list
+    // again and ask about the newcomers, once. A thread alive through the whole sweep is in
+    // this second listing, since it is taken after the first answers.
+    bool again = false;
+    for (Process& p : procs_) {
+        if (p.gone || !p.relist) continue;
+        if (!relist(p)) {
+            p.gone = true;
+            continue;
+        }
+        again = true;
+    }
+    if (again) query_threads(true);
+
+    build(out);
+}
+
+void TaskSweep::list_root(std::size_t root_links) {
+    stats_.root_listed = true;
+    std::size_t other_dirs = 0;
+    if (!root_.list_numeric(pids_, dents_, &other_dirs)) {
+        pids_.clear();
+        root_.close();  // opened again next sweep
+    }
+    root_base_links_ = 2 + other_dirs;
+    root_complete_ = root_links == root_base_links_ + pids_.size();
+
+    // Carry each process over (its open directory, its threads), in PID order; processes
+    // no longer listed are dropped here, closing their directories.
+    next_.clear();
+    std::size_t j = 0;
+    for (pid_t pid : pids_) {
+        while (j < procs_.size() && procs_[j].tgid < pid) ++j;
+        if (j < procs_.size() && procs_[j].tgid == pid) {
+            next_.push_back(std::move(procs_[j++]));
+        } else {
+            Process& p = next_.emplace_back();
+            p.tgid = pid;
+            open_and_stat(p);
+        }
+    }
+    procs_.swap(next_);
+    next_.clear();
+    order_valid_ = false;
+}
+
+void TaskSweep::open_and_stat(Process& p) {
+    p.gone = p.relist = p.ask = false;
+    bool opened = false;
+    auto open_dir = [&] {
+        char rel[32];
+        auto [end, ec] = std::to_chars(rel, rel + 16, p.tgid);
+        static constexpr std::string_view suffix = "/task";
+        std::copy(suffix.begin(), suffix.end(), end);
+        p.dir = KeptDir(proc_, std::string_view(rel, static_cast<std::size_t>(end - rel) +
+                                                         suffix.size()));
+        opened = true;
+    };
+    if (!p.dir.valid()) open_dir();
+    std::size_t links = p.dir.valid() ? p.dir.links() : 0;
+    if (links <= 2 && !opened) {
+        // The directory we kept belongs to a process that has ended; its PID being listed
+        // again means a new process took it. Start that one from nothing.
+        Process fresh;
+        fresh.tgid = p.tgid;
+        p = std::move(fresh);
+        order_valid_ = false;
+        open_dir();
+        links = p.dir.valid() ? p.dir.links() : 0;
+    }
+    if (links <= 2) {
+        p.gone = true;
+        order_valid_ = false;
+        return;
+    }
+    if (opened || links - 2 != p.listed) p.relist = true;
+}
+
+bool TaskSweep::relist(Process& p) {
+    ++stats_.listings;
+    order_valid_ = false;
+    // The thread count just before the walk tells a whole walk from a cut-short one.
+    const std::size_t links = p.dir.links();
+    if (links <= 2) return false;
+    if (!p.dir.list_threads(tids_, tids2_, dents_, links - 2) || tids_.empty()) return false;
+    p.listed = tids_.size();
+    // Merge the listing into the threads we know. A known thread missing from the listing
+    // is dropped only once it has answered ESRCH (or from another process) in this sweep:
+    // the listing itself can skip a live thread, and the query settles it.
+    std::vector<Thread>& old = p.threads;
+    std::size_t keep = 0, k = 0;
+    for (std::size_t i = 0; i < old.size(); ++i) {
+        while (k < tids_.size() && tids_[k] < old[i].tid) ++k;
+        const bool listed = k < tids_.size() && tids_[k] == old[i].tid;
+        if (listed || (old[i].known && old[i].gone_in != sweep_no_)) {
+            if (keep != i) old[keep] = std::move(old[i]);
+            ++keep;
+        }
+    }
+    old.resize(keep);
+    // Add the newcomers at the end, then restore tid order.
+    k = 0;
+    const std::size_t known = old.size();
+    for (pid_t tid : tids_) {
+        while (k < known && old[k].tid < tid) ++k;
+        if (k < known && old[k].tid == tid) continue;
+        Thread& t = old.emplace_back();
+        t.tid = tid;
+    }
+    std::inplace_merge(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(known), old.end(),
+                       [](const Thread& a, const Thread& b) { return a.tid < b.tid; });
+    return true;
+}
+
+void TaskSweep::query_processes() {
+    // Single-threaded processes are asked about directly: a TGID query would cost as much
+    // as the thread query it might save.
+    ids_.clear();
+    asked_.clear();
+    for (std::size_t i = 0; i < procs_.size(); ++i) {
+        Process& p = procs_[i];
+        if (p.gone) continue;
+        if (p.threads.size() < 2) {
+            p.ask = true;
+            continue;
+        }
+        ids_.push_back(p.tgid);
+        asked_.push_back(Slot{p.tgid, static_cast<std::uint32_t>(i), 0});
+    }
+    stats_.process_queries = ids_.size();
+    for (std::size_t start = 0; start < ids_.size(); start += query_chunk) {
+        const std::size_t n = std::min(query_chunk, ids_.size() - start);
+        answers_.resize(n);
+        taskstats_.query(TaskstatsScope::process, std::span(ids_).subspan(start, n), answers_);
+        for (std::size_t k = 0; k < n; ++k) {
+            Process& p = procs_[asked_[start + k].proc];
+            const TaskstatsAnswer& a = answers_[k];
+            if (a.status == TaskstatsAnswer::Status::gone) {
+                // The leader is released only after every thread: the whole process is gone.
+                p.gone = true;
+                order_valid_ = false;
+                continue;
+            }
+            if (a.status != TaskstatsAnswer::Status::ok) {
+                p.fp_known = false;
+                p.ask = true;
+                continue;
+            }
+            const TaskstatsRecord& r = a.record;
+            const Fingerprint fp{r.cpu_count,    r.cpu_run_real_total_ns, r.cpu_run_virtual_total_ns,
+                                 r.nvcsw,        r.nivcsw,                r.blkio_count,
+                                 r.blkio_delay_ns, r.swapin_count,        r.swapin_delay_ns};
+            // Only a change is evidence of activity; a first sight is not (its threads are
+            // all asked about anyway, being new).
+            if (p.fp_known && !(fp == p.fp)) p.hot_until_s = now_s_ + hot_window_s;
+            p.ask = p.relist || !p.fp_known || now_s_ < p.hot_until_s;
+            p.fp = fp;
+            p.fp_known = true;
+            if (!p.ask) ++stats_.idle_processes;
+        }
+    }
+}
+
+void TaskSweep::query_threads(bool only_unknown) {
+    ids_.clear();
+    asked_.clear();
+    for (std::size_t i = 0; i < procs_.size(); ++i) {
+        Process& p = procs_[i];
+        if (p.gone) continue;
+        if (only_unknown ? !p.relist : !p.ask) continue;
+        // Its listing is current now; from here on relist means "an answer says it is stale".
+        p.relist = false;
+        for (std::size_t k = 0; k < p.threads.size(); ++k) {
+            if (only_unknown && p.threads[k].known && p.threads[k].fresh) continue;
+            ids_.push_back(p.threads[k].tid);
+            asked_.push_back(Slot{p.threads[k].tid, static_cast<std::uint32_t>(i),
+                                  static_cast<std::uint32_t>(k)});
+        }
+    }
+    stats_.thread_queries += ids_.size();
+    for (std::size_t start = 0; start < ids_.size(); start += query_chunk) {
+        const std::size_t n = std::min(query_chunk, ids_.size() - start);
+        answers_.resize(n);
+        taskstats_.query(TaskstatsScope::thread, std::span(ids_).subspan(start, n), answers_);
+        for (std::size_t k = 0; k < n; ++k) {
+            const Slot& s = asked_[start + k];
+            Process& p = procs_[s.proc];
+            apply_thread_answer(p, p.threads[s.thread], answers_[k]);
+        }
+    }
+    if (only_unknown) {
+        // A second stale answer is not chased within this sweep; the next one lists again.
+        for (Process& p : procs_)
+            if (!p.gone && p.relist) p.listed = 0;
+    }
+}
+
+void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a) {
+    const bool was_fresh = t.fresh;
+    switch (a.status) {
+        case TaskstatsAnswer::Status::gone:
+            // Exited since the listing (or a tid we listed is someone else's by now).
+            t.fresh = false;
+            t.gone_in = sweep_no_;
+            p.relist = true;
+            break;
+        case TaskstatsAnswer::Status::failed:
+            // No answer: keep a thread we know, with its counters unknown for now, and make
+            // sure the next sweep asks again.
+            t.fresh = t.known;
+            t.has_io = false;
+            p.fp_known = false;
+            break;
+        case TaskstatsAnswer::Status::ok: {
+            const TaskstatsRecord& r = a.record;
+            if (r.tgid != 0 && r.tgid != p.tgid) {
+                // The tid now names a thread of another process.
+                t.fresh = false;
+                t.known = false;
+                t.gone_in = sweep_no_;
+                p.relist = true;
+                break;
+            }
+            // The kernel read its clock between asked_ns and answered_ns; etime is rounded
+            // down to a microsecond.
+            const auto etime_ns = static_cast<std::int64_t>(r.etime_us) * 1000;
+            const std::int64_t lo = a.asked_ns - etime_ns - 1000;
+            const std::int64_t hi = a.answered_ns - etime_ns;
+            if (t.known && lo <= t.start_hi_ns + start_slack_ns &&
+                hi >= t.start_lo_ns - start_slack_ns) {
+                const std::int64_t nlo = std::max(lo, t.start_lo_ns);
+                const std::int64_t nhi = std::min(hi, t.start_hi_ns);
+                if (nlo <= nhi) {
+                    t.start_lo_ns = nlo;
+                    t.start_hi_ns = nhi;
+                }
+            } else {
+                // First answer, or another thread under the same tid: a new identity. Its
+                // start in boot-time clock ticks is fixed now, from the earliest possible
+                // start, so it rounds down as /proc's does.
+                t.known = true;
+                t.start_lo_ns = lo;
+                t.start_hi_ns = hi;
+                const long double boot_s =
+                    static_cast<long double>(std::max<std::int64_t>(lo + boot_offset_ns_, 0)) *
+                    1e-9L;
+                t.start_ticks =
+                    static_cast<std::uint64_t>(std::floor(boot_s * static_cast<long double>(clk_tck_)));
+            }
+            t.ppid = r.ppid;
+            t.uid = r.uid;
+            t.nice = static_cast<std::int8_t>(r.nice);
+            t.comm_len = static_cast<std::uint8_t>(std::min(r.comm.size(), t.comm.size()));
+            std::copy_n(r.comm.data(), t.comm_len, t.comm.data());
+            t.has_io = true;
+            t.read_bytes = r.read_bytes;
+            t.write_bytes = r.write_bytes;
+            t.cancelled_write_bytes = r.cancelled_write_bytes;
+            // Always reported; the Sampler drops them when kernel.task_delayacct is 0.
+            t.blkio_delay_ns = r.blkio_delay_ns;
+            t.swapin_delay_ns = r.swapin_delay_ns;
+            t.delays_tracked = r.blkio_count || r.swapin_count || r.wpcopy_count;
+            t.fresh = true;
+            break;
+        }
+    }
+    if (t.fresh != was_fresh) order_valid_ = false;
+}
+
+void TaskSweep::build(std::vector<TaskSample>& out) {
+    if (!order_valid_) {
+        order_.clear();
+        for (std::size_t i = 0; i < procs_.size(); ++i) {
+            const Process& p = procs_[i];
+            if (p.gone) continue;
+            for (std::size_t k = 0; k < p.threads.size(); ++k)
+                if (p.threads[k].fresh)
+                    order_.push_back(Slot{p.threads[k].tid, static_cast<std::uint32_t>(i),
+                                          static_cast<std::uint32_t>(k)});
+        }
+        // Threads of different processes interleave in tid order.
+        std::sort(order_.begin(), order_.end(),
+                  [](const Slot& a, const Slot& b) { return a.tid < b.tid; });
+        // Under heavy churn a tid can be answered for two processes within one sweep (it
+        // died in one and was reused in the other); keep one.
+        order_.erase(std::unique(order_.begin(), order_.end(),
+                                 [](const Slot& a, const Slot& b) { return a.tid == b.tid; }),
+                     order_.end());
+        order_valid_ = true;
+    }
+    out.resize(order_.size());
+    for (std::size_t i = 0; i < order_.size(); ++i) {
+        const Slot& s = order_[i];
+        const Process& p = procs_[s.proc];
+        const Thread& from = p.threads[s.thread];
+        TaskSample& to = out[i];
+        // Field by field, so the buffers of the reused element (comm) are kept.
+        to.tid = from.tid;
+        to.tgid = p.tgid;
+        to.ppid = from.ppid;
+        to.uid = from.uid;
+        to.state = '?';
+        to.nice = from.nice;
+        to.start_ticks = from.start_ticks;
+        to.comm.assign(from.comm.data(), from.comm_len);
+        if (from.has_io) {
+            TaskIoCounters& io = to.io.emplace();
+            io.read_bytes = from.read_bytes;
+            io.write_bytes = from.write_bytes;
+            io.cancelled_write_bytes = from.cancelled_write_bytes;
+            io.blkio_delay_ns = from.blkio_delay_ns;
+            io.swapin_delay_ns = from.swapin_delay_ns;
+            io.delays_tracked = from.delays_tracked;
+        } else {
+            to.io.reset();
+        }
+        to.cmdline.reset();
+        to.ioprio.reset();
+    }
+    stats_.threads = order_.size();
+}
+
+}  // namespace vigil

@@ -1,0 +1,121 @@
+#include "vigil/core/text.hpp"
+
+#include <langinfo.h>
+
+#include <cstring>
+#include <cwchar>
+
+namespace vigil {
+namespace {
+
+// Decodes one UTF-8 sequence at s[i]; returns its length (0 if invalid) and the code point.
+std::size_t decode_utf8(std::string_view s, std::size_t i, char32_t& cp) {
+    auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = b(i);
+    std::size_t len;
+    char32_t min;
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        len = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((b(i + k) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b(i + k) & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+void append_hex(std::string& out, unsigned char c) {
+    static constexpr char digits[] = "0123456789abcdef";
+    out += "\\x";
+    out += digits[c >> 4];
+    out += digits[c & 15];
+}
+
+int char_width(char32_t cp) {
+    // wcwidth depends on the locale; vigil only calls this on valid code points and treats
+    // unknown (-1) as one column so that a cell never under-counts.
+    int w = ::wcwidth(static_cast<wchar_t>(cp));
+    if (w < 0) return 1;
+    return w;
+}
+
+}  // namespace
+
+std::string escape_for_terminal(std::string_view raw, bool utf8) {
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size();) {
+        char32_t cp = 0;
+        std::size_t len = decode_utf8(raw, i, cp);
+        if (len == 0 || (!utf8 && cp >= 0x80)) {
+            append_hex(out, static_cast<unsigned char>(raw[i]));
+            ++i;
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+            if (cp == '\n') out += "\\n";
+            else if (cp == '\t') out += "\\t";
+            else if (cp == 0x1B) out += "\\e";
+            else if (cp < 0x80) append_hex(out, static_cast<unsigned char>(cp));
+            else {
+                // C1 controls arrive as two bytes; show the code point, not the bytes.
+                append_hex(out, static_cast<unsigned char>(cp));
+            }
+        } else {
+            out.append(raw.substr(i, len));
+        }
+        i += len;
+    }
+    return out;
+}
+
+bool locale_is_utf8() {
+    const char* cs = ::nl_langinfo(CODESET);
+    return cs && (std::strcmp(cs, "UTF-8") == 0 || std::strcmp(cs, "utf8") == 0);
+}
+
+std::size_t display_width(std::string_view s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        std::size_t len = decode_utf8(s, i, cp);
+        if (len == 0) {
+            ++w;
+            ++i;
+            continue;
+        }
+        w += static_cast<std::size_t>(char_width(cp));
+        i += len;
+    }
+    return w;
+}
+
+std::string_view truncate_to_width(std::string_view s, std::size_t columns) {
+    std::size_t w = 0;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        char32_t cp = 0;
+        std::size_t len = decode_utf8(s, i, cp);
+        std::size_t cw = 1;
+        if (len == 0) len = 1;
+        else cw = static_cast<std::size_t>(char_width(cp));
+        if (w + cw > columns) break;
+        w += cw;
+        i += len;
+    }
+    return s.substr(0, i);
+}
+
+}  // namespace vigil

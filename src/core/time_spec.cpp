@@ -1,0 +1,197 @@
+#include "vigil/core/time_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cmath>
+#include <ctime>
+
+namespace vigil {
+namespace {
+
+constexpr std::int64_t kNsPerS = 1'000'000'000;
+
+std::tm local_tm(std::int64_t wall_ns, std::int64_t& sub_ns) {
+    // Floor division, so times before 1970 do not round towards zero.
+    std::int64_t s = wall_ns / kNsPerS;
+    sub_ns = wall_ns % kNsPerS;
+    if (sub_ns < 0) {
+        sub_ns += kNsPerS;
+        --s;
+    }
+    std::time_t t = static_cast<std::time_t>(s);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return tm;
+}
+
+// Reads exactly n digits at text[pos...]; advances pos.
+bool digits(std::string_view text, std::size_t& pos, std::size_t n, int& out) {
+    if (pos + n > text.size()) return false;
+    int v = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        char c = text[pos + i];
+        if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+        v = v * 10 + (c - '0');
+    }
+    pos += n;
+    out = v;
+    return true;
+}
+
+bool expect(std::string_view text, std::size_t& pos, char c) {
+    if (pos >= text.size() || text[pos] != c) return false;
+    ++pos;
+    return true;
+}
+
+// "HH:MM[:SS]" at pos; the whole rest of text.
+bool clock_time(std::string_view text, std::size_t pos, int& second_of_day) {
+    int h = 0, m = 0, s = 0;
+    if (!digits(text, pos, 2, h) || !expect(text, pos, ':') || !digits(text, pos, 2, m))
+        return false;
+    if (pos < text.size() && (!expect(text, pos, ':') || !digits(text, pos, 2, s))) return false;
+    if (pos != text.size() || h > 23 || m > 59 || s > 60) return false;
+    second_of_day = h * 3600 + m * 60 + s;
+    return true;
+}
+
+std::int64_t local_to_wall_ns(std::tm tm) {
+    tm.tm_isdst = -1;  // let mktime find out whether DST applies then
+    std::time_t t = std::mktime(&tm);
+    return static_cast<std::int64_t>(t) * kNsPerS;
+}
+
+}  // namespace
+
+std::string format_rfc3339(std::int64_t wall_ns) {
+    std::int64_t sub = 0;
+    std::tm tm = local_tm(wall_ns, sub);
+    long off = tm.tm_gmtoff;
+    char sign = off < 0 ? '-' : '+';
+    off = std::labs(off);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}{:02}:{:02}", tm.tm_year + 1900,
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                       sub / 1'000'000, sign, off / 3600, off / 60 % 60);
+}
+
+std::string format_date_time(std::int64_t wall_ns) {
+    std::int64_t sub = 0;
+    std::tm tm = local_tm(wall_ns, sub);
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+Result<TimeSpec> parse_time_spec(std::string_view text) {
+    auto bad = [&] {
+        return make_error("invalid time '" + std::string(text) +
+                          "': expected YYYY-MM-DD[ HH:MM[:SS]], HH:MM[:SS], or +/-DURATION "
+                          "such as +10m");
+    };
+    TimeSpec spec;
+    if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+        auto d = parse_duration_s(text.substr(1));
+        if (!d) return bad();
+        spec.kind = TimeSpec::Kind::offset;
+        spec.offset_s = text[0] == '-' ? -*d : *d;
+        return spec;
+    }
+    if (text.size() >= 5 && text[2] == ':') {
+        spec.kind = TimeSpec::Kind::time_of_day;
+        if (!clock_time(text, 0, spec.second_of_day)) return bad();
+        return spec;
+    }
+    std::size_t pos = 0;
+    int y = 0, mo = 0, d = 0;
+    if (!digits(text, pos, 4, y) || !expect(text, pos, '-') || !digits(text, pos, 2, mo) ||
+        !expect(text, pos, '-') || !digits(text, pos, 2, d) || mo < 1 || mo > 12 || d < 1 ||
+        d > 31)
+        return bad();
+    int sod = 0;
+    if (pos < text.size()) {
+        if (text[pos] != ' ' && text[pos] != 'T') return bad();
+        if (!clock_time(text, pos + 1, sod)) return bad();
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = sod / 3600;
+    tm.tm_min = sod / 60 % 60;
+    tm.tm_sec = sod % 60;
+    spec.kind = TimeSpec::Kind::absolute;
+    spec.wall_ns = local_to_wall_ns(tm);
+    return spec;
+}
+
+std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns) {
+    switch (spec.kind) {
+        case TimeSpec::Kind::absolute:
+            return spec.wall_ns;
+        case TimeSpec::Kind::offset:
+            return reference_ns + static_cast<std::int64_t>(std::llround(spec.offset_s * 1e9));
+        case TimeSpec::Kind::time_of_day: {
+            std::int64_t sub = 0;
+            std::tm tm = local_tm(reference_ns, sub);
+            tm.tm_hour = spec.second_of_day / 3600;
+            tm.tm_min = spec.second_of_day / 60 % 60;
+            tm.tm_sec = spec.second_of_day % 60;
+            std::int64_t t = local_to_wall_ns(tm);
+            if (t < reference_ns - sub) {
+                tm.tm_mday += 1;  // mktime normalises the day past the month's end
+                t = local_to_wall_ns(tm);
+            }
+            return t;
+        }
+    }
+    return reference_ns;
+}
+
+std::optional<double> parse_duration_s(std::string_view text) {
+    if (text.empty()) return std::nullopt;
+    double unit = 1;
+    switch (text.back()) {
+        case 's': unit = 1; text.remove_suffix(1); break;
+        case 'm': unit = 60; text.remove_suffix(1); break;
+        case 'h': unit = 3600; text.remove_suffix(1); break;
+        case 'd': unit = 86400; text.remove_suffix(1); break;
+        default: break;
+    }
+    if (text.empty() || text.size() > 32) return std::nullopt;
+    std::string s(text);
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v) || v <= 0 || !std::isdigit(static_cast<unsigned char>(s[0])))
+        return std::nullopt;
+    double out = v * unit;
+    if (out > 100.0 * 365 * 86400) return std::nullopt;
+    return out;
+}
+
+std::optional<std::uint64_t> parse_size_bytes(std::string_view text) {
+    if (!text.empty() && (text.back() == 'B' || text.back() == 'b')) {
+        text.remove_suffix(1);
+        if (!text.empty() && text.back() == 'i') text.remove_suffix(1);
+    }
+    if (text.empty()) return std::nullopt;
+    int shift = 0;
+    switch (std::toupper(static_cast<unsigned char>(text.back()))) {
+        case 'K': shift = 10; break;
+        case 'M': shift = 20; break;
+        case 'G': shift = 30; break;
+        case 'T': shift = 40; break;
+        default: break;
+    }
+    if (shift) text.remove_suffix(1);
+    if (text.empty() || text.size() > 32) return std::nullopt;
+    std::string s(text);
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v) || v <= 0 || !std::isdigit(static_cast<unsigned char>(s[0])))
+        return std::nullopt;
+    double bytes = std::ldexp(v, shift);
+    if (bytes < 1 || bytes > std::ldexp(1.0, 60)) return std::nullopt;
+    return static_cast<std::uint64_t>(bytes);
+}
+
+}  // namespace vigil

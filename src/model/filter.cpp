@@ -1,0 +1,29 @@
+#include "vigil/model/filter.hpp"
+
+#include <algorithm>
+
+#include "vigil/model/table_model.hpp"
+
+namespace vigil {
+
+bool task_matches(const TaskSample& t, const ViewState& vs) {
+    if (!vs.pids.empty()) {
+        bool listed = std::find(vs.pids.begin(), vs.pids.end(), t.tgid) != vs.pids.end() ||
+                      (!vs.processes &&
+                       std::find(vs.pids.begin(), vs.pids.end(), t.tid) != vs.pids.end());
+        if (!listed) return false;
+    }
+    if (!vs.uids.empty() && std::find(vs.uids.begin(), vs.uids.end(), t.uid) == vs.uids.end())
+        return false;
+    return true;
+}
+
+bool row_is_active(const Row& row) {
+    for (ColumnId c : {ColumnId::disk_read, ColumnId::disk_write, ColumnId::swapin, ColumnId::io}) {
+        const auto& v = row.cell(c).num;
+        if (v && *v > 0) return true;
+    }
+    return false;
+}
+
+}  // namespace vigil

@@ -1,0 +1,76 @@
+#include "vigil/model/sampler.hpp"
+
+#include <unistd.h>
+
+#include "vigil/collect/system_info.hpp"
+#include "vigil/core/clock.hpp"
+
+namespace vigil {
+
+Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live)
+    : roots_(roots),
+      // With taskstats on the live /proc, the task collector takes every per-thread field
+      // (I/O counters included) from it, and no per-thread /proc file is read.
+      tasks_(roots.proc, live, live && io ? io->taskstats() : nullptr),
+      io_(std::move(io)) {
+    // "delayacct" on the kernel command line turns accounting on before the first task.
+    std::string cmdline;
+    if (roots_.proc.read_into("cmdline", cmdline)) {
+        std::size_t pos = 0;
+        while ((pos = cmdline.find("delayacct", pos)) != std::string::npos) {
+            bool starts = pos == 0 || cmdline[pos - 1] == ' ';
+            std::size_t end = pos + 9;
+            bool ends = end == cmdline.size() || cmdline[end] == ' ' || cmdline[end] == '\n';
+            if (starts && ends) delayacct_at_boot_ = true;
+            pos = end;
+        }
+    }
+}
+
+void Sampler::sample(Snapshot& out) {
+    out.steady_s = steady_now_s();
+    out.boot_s = boot_now_s();
+    out.wall_ns = wall_now_ns();
+    long tck = ::sysconf(_SC_CLK_TCK);
+    out.clk_tck = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
+
+    tasks_.collect(out.tasks);
+    if (!tasks_.fills_io()) io_->fill(out.tasks);
+
+    // With kernel.task_delayacct=0 the kernel reports delays as 0, which would read as "no
+    // waiting". They are unknown, so say so. A kernel without the sysctl always accounts.
+    out.delayacct_enabled = read_delayacct(roots_.proc);
+    const bool on = out.delayacct_enabled.value_or(true);
+    if (!on) {
+        delayacct_on_since_s_.reset();
+    } else if (!delayacct_on_since_s_) {
+        // Booted with accounting on (no sysctl, or "delayacct" on the kernel command line):
+        // every task is accounted. Otherwise it was switched on at a time we cannot know, at
+        // the latest now; only tasks created after now are sure to be accounted.
+        delayacct_on_since_s_ = (!out.delayacct_enabled || delayacct_at_boot_) ? 0.0 : out.boot_s;
+    }
+    out.delayacct_on_since_s = delayacct_on_since_s_;
+    const double ticks_per_s = static_cast<double>(out.clk_tck);
+    for (TaskSample& t : out.tasks) {
+        if (!t.io) continue;
+        if (!on) {
+            t.io->blkio_delay_ns.reset();
+            t.io->swapin_delay_ns.reset();
+            t.io->delays_tracked = false;
+        } else if (static_cast<double>(t.start_ticks) / ticks_per_s > *delayacct_on_since_s_ ||
+                   *delayacct_on_since_s_ == 0.0) {
+            t.io->delays_tracked = true;
+        }
+    }
+
+    out.pgpgin_kib.reset();
+    out.pgpgout_kib.reset();
+    if (auto v = read_vmstat_io(roots_.proc, buf_)) {
+        out.pgpgin_kib = v->pgpgin_kib;
+        out.pgpgout_kib = v->pgpgout_kib;
+    }
+
+    if (machine_) machine_->collect(out.machine);
+}
+
+}  // namespace vigil

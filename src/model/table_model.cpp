@@ -1,0 +1,172 @@
+#include "vigil/model/table_model.hpp"
+
+#include <algorithm>
+
+#include "vigil/core/text.hpp"
+#include "vigil/model/filter.hpp"
+
+namespace vigil {
+namespace {
+
+struct Candidate {
+    pid_t id;
+    std::size_t task;  // thread, or the process leader
+    TaskDelta delta;   // this interval (summed over threads with -P)
+};
+
+// Numeric cells from the interval's delta, or from the accumulated sums with -a.
+void fill_numbers(Row& row, const Candidate& c, const Snapshot& cur, const Rates& rates,
+                  const Accumulator* acc, const ViewState& vs) {
+    row.cell(ColumnId::id).num = static_cast<double>(c.id);
+    if (vs.accumulated && acc) {
+        const TaskSample& t = cur.tasks[c.task];
+        const Accumulator::Sum* s =
+            vs.processes ? acc->process(t.tgid, t.start_ticks) : acc->thread(t.tid, t.start_ticks);
+        if (s && s->total.valid) {
+            row.cell(ColumnId::disk_read).num = static_cast<double>(s->total.read_bytes);
+            row.cell(ColumnId::disk_write).num = static_cast<double>(s->total.write_bytes);
+            row.cell(ColumnId::swapin).num = delay_pct(s->total.swapin_delay_ns, s->seen_s);
+            row.cell(ColumnId::io).num = delay_pct(s->total.blkio_delay_ns, s->seen_s);
+        }
+        return;
+    }
+    if (!c.delta.valid || rates.elapsed_s <= 0) return;
+    row.cell(ColumnId::disk_read).num = static_cast<double>(c.delta.read_bytes) / rates.elapsed_s;
+    row.cell(ColumnId::disk_write).num = static_cast<double>(c.delta.write_bytes) / rates.elapsed_s;
+    row.cell(ColumnId::swapin).num = delay_pct(c.delta.swapin_delay_ns, rates.elapsed_s);
+    row.cell(ColumnId::io).num = delay_pct(c.delta.blkio_delay_ns, rates.elapsed_s);
+}
+
+double traffic(const Row& r) {
+    return r.cell(ColumnId::disk_read).num.value_or(0) + r.cell(ColumnId::disk_write).num.value_or(0);
+}
+
+// Strict weak order for the chosen column. Unknown values sort last in either direction;
+// ties go to the busier row, then the lower id, so output is stable between samples.
+struct RowOrder {
+    ColumnId col;
+    bool descending;
+    bool operator()(const Row& a, const Row& b) const {
+        const Cell& ca = a.cell(col);
+        const Cell& cb = b.cell(col);
+        if (column(col).numeric) {
+            if (ca.num.has_value() != cb.num.has_value()) return ca.num.has_value();
+            if (ca.num && *ca.num != *cb.num) return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
+        } else if (ca.text != cb.text) {
+            return descending ? ca.text > cb.text : ca.text < cb.text;
+        }
+        double ta = traffic(a), tb = traffic(b);
+        if (ta != tb) return ta > tb;
+        return a.id < b.id;
+    }
+};
+
+void fill_text(Row& row, TaskSample& t, const ViewState& vs, RowDetails& details) {
+    details.fill(t);
+    row.cell(ColumnId::prio).text = format_ioprio(t.ioprio, t.nice);
+    row.cell(ColumnId::user).text = escape_for_terminal(details.user_name(t.uid), vs.utf8);
+    if (!vs.full_command) {
+        row.cell(ColumnId::command).text = escape_for_terminal(t.comm, vs.utf8);
+    } else if (t.cmdline && !t.cmdline->empty()) {
+        row.cell(ColumnId::command).text = escape_for_terminal(*t.cmdline, vs.utf8);
+    } else {
+        // Kernel threads and zombies have no command line; show the name as ps does.
+        row.cell(ColumnId::command).text = "[" + escape_for_terminal(t.comm, vs.utf8) + "]";
+    }
+}
+
+}  // namespace
+
+std::string format_ioprio(const std::optional<IoPrio>& prio, int nice) {
+    if (!prio) return "?";
+    switch (prio->cls) {
+        case IoPrio::Class::none:
+            // No class set: the kernel schedules the task best-effort at a level from nice.
+            return "be/" + std::to_string((std::clamp(nice, -20, 19) + 20) / 5);
+        case IoPrio::Class::rt:
+            return "rt/" + std::to_string(prio->level);
+        case IoPrio::Class::be:
+            return "be/" + std::to_string(prio->level);
+        case IoPrio::Class::idle:
+            return "idle";
+    }
+    return "?";
+}
+
+TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc,
+                       const ViewState& vs, RowDetails& details, std::size_t max_rows) {
+    TableModel model;
+    model.elapsed_s = rates.elapsed_s;
+    model.wall_ns = cur.wall_ns;
+    model.total_read_bytes_per_s = rates.total_read_bytes_per_s;
+    model.total_write_bytes_per_s = rates.total_write_bytes_per_s;
+    model.current_read_bytes_per_s = rates.current_read_bytes_per_s;
+    model.current_write_bytes_per_s = rates.current_write_bytes_per_s;
+
+    const bool have_rates = rates.tasks.size() == cur.tasks.size();
+    auto delta_of = [&](std::size_t i) { return have_rates ? rates.tasks[i] : TaskDelta{}; };
+
+    std::vector<Candidate> cands;
+    if (vs.processes) {
+        std::vector<std::size_t> leaders = leader_indices(cur);
+        // Group threads by their leader index: one candidate per process.
+        std::vector<std::size_t> order(cur.tasks.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            return cur.tasks[a].tgid < cur.tasks[b].tgid;
+        });
+        for (std::size_t k = 0; k < order.size();) {
+            pid_t tgid = cur.tasks[order[k]].tgid;
+            Candidate c{tgid, leaders[order[k]], {}};
+            for (; k < order.size() && cur.tasks[order[k]].tgid == tgid; ++k) {
+                add_delta(c.delta, delta_of(order[k]));
+            }
+            cands.push_back(c);
+        }
+    } else {
+        cands.reserve(cur.tasks.size());
+        for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
+            cands.push_back(Candidate{cur.tasks[i].tid, i, delta_of(i)});
+        }
+    }
+
+    // One allocation of the final size: at 10 000 rows, growing by doubling would touch
+    // (and keep) several MiB more than the rows themselves.
+    model.rows.reserve(cands.size());
+    for (const Candidate& c : cands) {
+        if (!task_matches(cur.tasks[c.task], vs)) continue;
+        Row row;
+        row.id = c.id;
+        row.pid = cur.tasks[c.task].tgid;
+        row.task = c.task;
+        fill_numbers(row, c, cur, rates, acc, vs);
+        if (vs.only_active && !row_is_active(row)) continue;
+        if (vs.filter.active()) {
+            // The filter needs the text of every candidate, not only of the shown rows.
+            fill_text(row, cur.tasks[c.task], vs, details);
+            if (!vs.filter.matches(row.cell(ColumnId::command).text) &&
+                !vs.filter.matches(row.cell(ColumnId::user).text))
+                continue;
+        }
+        model.rows.push_back(std::move(row));
+    }
+    model.matched_rows = model.rows.size();
+
+    const ColumnDef& sort_col = column(vs.sort);
+    RowOrder order{vs.sort, sort_col.descending != vs.reverse};
+    if (max_rows < model.rows.size()) {
+        std::partial_sort(model.rows.begin(), model.rows.begin() + static_cast<long>(max_rows),
+                          model.rows.end(), order);
+        model.rows.resize(max_rows);
+    } else {
+        std::sort(model.rows.begin(), model.rows.end(), order);
+    }
+    if (!vs.filter.active()) {
+        for (Row& row : model.rows) fill_text(row, cur.tasks[row.task], vs, details);
+    }
+    // Text columns can only be ordered once their text is known.
+    if (!sort_col.numeric) std::stable_sort(model.rows.begin(), model.rows.end(), order);
+    return model;
+}
+
+}  // namespace vigil

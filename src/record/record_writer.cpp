@@ -1,0 +1,259 @@
+#include "vigil/record/record_writer.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "unique_fd.hpp"
+#include "vigil/core/clock.hpp"
+#include "vigil/core/time_spec.hpp"
+#include "vigil_config.h"
+#include "zstd_stream.hpp"
+
+namespace vigil {
+namespace {
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+bool read_exact(int fd, std::uint64_t offset, std::size_t n, std::string& out) {
+    out.resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+        ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        got += static_cast<std::size_t>(r);
+    }
+    return true;
+}
+
+// "20240501-030000" in local time, for rotated file names.
+std::string file_stamp(std::int64_t wall_ns) {
+    std::string s = format_date_time(wall_ns);  // "2024-05-01 03:00:00"
+    std::string out;
+    for (char c : s) {
+        if (c == '-' || c == ':') continue;
+        out += c == ' ' ? '-' : c;
+    }
+    return out;
+}
+
+}  // namespace
+
+struct RecordWriter::Impl {
+    explicit Impl(int level) : z(level) {}
+    UniqueFd fd;
+    std::uint64_t size = 0;
+    SampleEncoder enc;
+    ZstdCompressor z;
+    bool has_samples = false;     // the current file holds a sample of this session
+    double first_steady_s = 0;    // of the current file's first sample
+    std::int64_t first_wall_ns = 0;
+    double last_key_s = 0;
+    double last_sync_s = 0;
+    bool dirty = false;  // written since the last fdatasync
+    std::string raw, compressed, frame, scratch;
+    SessionInfo session;
+};
+
+RecordWriter::RecordWriter(const RecordOptions& o) : o_(o), impl_(std::make_unique<Impl>(o.zstd_level)) {
+    SessionInfo& s = impl_->session;
+    s.vigil_version = VIGIL_VERSION;
+    s.interval_s = o.interval_s;
+    s.host = o.host;
+    s.kernel = o.kernel;
+    utsname u{};
+    if ((s.host.empty() || s.kernel.empty()) && ::uname(&u) == 0) {
+        if (s.host.empty()) s.host = u.nodename;
+        if (s.kernel.empty()) s.kernel = u.release;
+    }
+}
+
+RecordWriter::~RecordWriter() {
+    if (impl_ && impl_->fd) sync();
+}
+
+Result<std::unique_ptr<RecordWriter>> RecordWriter::open(const RecordOptions& o,
+                                                         std::vector<std::string>& notices,
+                                                         bool* format_error) {
+    if (format_error) *format_error = false;
+    std::unique_ptr<RecordWriter> w(new RecordWriter(o));
+    auto opened = w->open_file(notices, format_error);
+    if (!opened) return opened.error();
+    return w;
+}
+
+Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* format_error) {
+    Impl& im = *impl_;
+    const std::string& path = o_.path;
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    if (!fd) return make_error(fmt::format("cannot open recording '{}': {}", path, errno_text(errno)));
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            return make_error(fmt::format("'{}' is being recorded by another vigil", path));
+        return make_error(fmt::format("cannot lock '{}': {}", path, errno_text(errno)));
+    }
+    struct stat sb{};
+    if (::fstat(fd.get(), &sb) != 0)
+        return make_error(fmt::format("cannot stat '{}': {}", path, errno_text(errno)));
+    if (!S_ISREG(sb.st_mode)) {
+        if (format_error) *format_error = true;
+        return make_error(fmt::format("'{}' is not a regular file; a recording must be one", path));
+    }
+    im.size = static_cast<std::uint64_t>(sb.st_size);
+    std::string& buf = im.scratch;
+    if (im.size > 0) {
+        // Never write into something that is not ours: another format, or a newer one
+        // (whose sessions this vigil's readers could not tell from ours).
+        std::uint32_t version = 0;
+        if (!read_exact(fd.get(), 0, std::min<std::uint64_t>(im.size, kFileHeaderSize), buf) ||
+            !parse_file_header(buf, version)) {
+            if (format_error) *format_error = true;
+            return make_error(fmt::format(
+                "'{}' exists and is not a vigil recording; refusing to append to it", path));
+        }
+        if (version > kRecordFormatVersion) {
+            if (format_error) *format_error = true;
+            return make_error(fmt::format(
+                "'{}' was recorded by a newer vigil (record format {}, this vigil writes {}); "
+                "record to another file",
+                path, version, kRecordFormatVersion));
+        }
+        // Walk the frame headers: a file that does not end on a frame boundary ends with
+        // the sample a previous run was writing when it stopped. That sample is lost; the
+        // frames after it (ours) are found again by their marker.
+        std::uint64_t off = kFileHeaderSize;
+        FrameHeader h;
+        while (off + kFrameHeaderSize <= im.size && read_exact(fd.get(), off, kFrameHeaderSize, buf) &&
+               parse_frame_header(buf, h) && off + kFrameHeaderSize + h.payload_len <= im.size)
+            off += kFrameHeaderSize + h.payload_len;
+        if (off != im.size)
+            notices.push_back(fmt::format(
+                "'{}' does not end on a whole sample (byte {} of {}): an earlier recording "
+                "was interrupted; appending after it",
+                path, off, im.size));
+    } else {
+        std::string header = file_header();
+        if (::write(fd.get(), header.data(), header.size()) != static_cast<ssize_t>(header.size()))
+            return make_error(fmt::format("cannot write '{}': {}", path, errno_text(errno)));
+        im.size = header.size();
+    }
+    im.fd = std::move(fd);
+    im.has_samples = false;
+    im.enc.reset();
+    // Every opening starts a session: the samples after it are one run of vigil.
+    im.frame.clear();
+    append_frame(im.frame, FrameType::session, wall_now_ns(), encode_session(im.session));
+    auto ok = append(im.frame);
+    if (!ok) return ok.error();
+    sync();
+    return true;
+}
+
+std::string RecordWriter::rotated_name() const {
+    const std::string base = o_.path + "." + file_stamp(impl_->first_wall_ns);
+    std::string name = base;
+    struct stat sb{};
+    for (int n = 1; ::lstat(name.c_str(), &sb) == 0; ++n) name = base + "-" + std::to_string(n);
+    return name;
+}
+
+Result<bool> RecordWriter::rotate() {
+    Impl& im = *impl_;
+    sync();
+    const std::string to = rotated_name();
+    if (::rename(o_.path.c_str(), to.c_str()) != 0)
+        return make_error(fmt::format("cannot rotate '{}' to '{}': {}", o_.path, to, errno_text(errno)));
+    im.fd.reset();
+    ++stats_.rotations;
+    std::vector<std::string> notices;
+    return open_file(notices, nullptr);
+}
+
+Result<bool> RecordWriter::append(const std::string& frame) {
+    Impl& im = *impl_;
+    std::size_t done = 0;
+    while (done < frame.size()) {
+        ssize_t n = ::write(im.fd.get(), frame.data() + done, frame.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int e = n < 0 ? errno : ENOSPC;
+            // Leave no partial frame behind: a reader would take it for damage.
+            if (done > 0 && ::ftruncate(im.fd.get(), static_cast<off_t>(im.size)) != 0) {
+                // Not even that: readers will skip the partial frame as damage.
+            }
+            return make_error(fmt::format("cannot write to recording '{}': {}", o_.path, errno_text(e)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    im.size += frame.size();
+    stats_.bytes += frame.size();
+    im.dirty = true;
+    return true;
+}
+
+void RecordWriter::sync() {
+    Impl& im = *impl_;
+    if (!im.fd || !im.dirty) return;
+    ::fdatasync(im.fd.get());
+    im.dirty = false;
+    im.last_sync_s = steady_now_s();
+}
+
+Result<bool> RecordWriter::write(const Snapshot& s, const UserNameFn& user_name) {
+    Impl& im = *impl_;
+    if (!im.fd) return make_error(fmt::format("recording '{}' is closed", o_.path));
+    if (im.has_samples && o_.rotate_s > 0 && s.steady_s - im.first_steady_s >= o_.rotate_s) {
+        auto r = rotate();
+        if (!r) return r;
+    }
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        const bool key = !im.has_samples || !im.enc.has_previous() ||
+                         s.steady_s - im.last_key_s >= o_.key_interval_s;
+        im.raw.clear();
+        im.enc.encode(s, user_name, key, im.raw);
+        if (key) im.z.restart();
+        im.compressed.clear();
+        if (!im.z.flush(im.raw, im.compressed) || im.compressed.size() > kMaxFramePayload) {
+            im.enc.reset();
+            return make_error(fmt::format("cannot compress a sample for '{}'", o_.path));
+        }
+        im.frame.clear();
+        append_frame(im.frame, key ? FrameType::key : FrameType::delta, s.wall_ns, im.compressed);
+        // Past the size limit: start a new file, whose first sample must be a key.
+        if (attempt == 0 && im.has_samples && o_.max_bytes > 0 &&
+            im.size + im.frame.size() > o_.max_bytes) {
+            auto r = rotate();
+            if (!r) return r;
+            continue;
+        }
+        auto ok = append(im.frame);
+        if (!ok) {
+            im.enc.reset();  // the chain on disk ended before this sample
+            im.has_samples = false;
+            return ok;
+        }
+        if (!im.has_samples) {
+            im.first_steady_s = s.steady_s;
+            im.first_wall_ns = s.wall_ns;
+        }
+        im.has_samples = true;
+        if (key) {
+            im.last_key_s = s.steady_s;
+            ++stats_.key_samples;
+        }
+        ++stats_.samples;
+        stats_.raw_bytes += im.raw.size();
+        break;
+    }
+    if (steady_now_s() - im.last_sync_s >= o_.sync_interval_s) sync();
+    return true;
+}
+
+}  // namespace vigil

@@ -1,0 +1,299 @@
+// Every field of a Snapshot, once, in the order a recording stores them. The encoder and the
+// decoder both walk these lists, so they cannot disagree, and the field counts below stop
+// the build when a struct gains a member that is not listed here: a recording must never
+// silently drop a field. After adding one: list it here (at the end of its struct, so
+// older recordings still read), and bump kRecordFormatVersion if old readers would
+// misread the new layout.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <type_traits>
+
+#include "vigil/model/snapshot.hpp"
+
+namespace vigil {
+
+// Counts the members of an aggregate: the largest N for which T{f1, ..., fN} compiles.
+// AnyField converts to every member type; optionals are left to their converting
+// constructor, since a conversion function as well would make the choice ambiguous.
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+
+struct AnyField {
+    template <class T>
+        requires(!is_optional_v<T>)
+    operator T() const;  // declared only: used in unevaluated contexts
+};
+
+template <class T, class... Fields>
+consteval std::size_t field_count() {
+    if constexpr (requires { T{Fields{}..., AnyField{}}; })
+        return field_count<T, Fields..., AnyField>();
+    else
+        return sizeof...(Fields);
+}
+
+template <class S, class T>
+concept SameAs = std::is_same_v<std::remove_const_t<S>, T>;
+
+#define VIGIL_RECORD_FIELDS(Type, count)                                               \
+    static_assert(field_count<Type>() == (count),                                     \
+                  #Type " gained or lost a member: list it in src/record/sample_fields.hpp")
+
+VIGIL_RECORD_FIELDS(IoPrio, 2);
+template <class V, SameAs<IoPrio> S>
+void record_fields(V& v, S& s) {
+    v(s.cls);
+    v(s.level);
+}
+
+VIGIL_RECORD_FIELDS(TaskIoCounters, 6);
+template <class V, SameAs<TaskIoCounters> S>
+void record_fields(V& v, S& s) {
+    v(s.read_bytes);
+    v(s.write_bytes);
+    v(s.cancelled_write_bytes);
+    v(s.blkio_delay_ns);
+    v(s.swapin_delay_ns);
+    v(s.delays_tracked);
+}
+
+VIGIL_RECORD_FIELDS(TaskSample, 11);
+template <class V, SameAs<TaskSample> S>
+void record_fields(V& v, S& s) {
+    v(s.tid);
+    v(s.tgid);
+    v(s.ppid);
+    v(s.uid);
+    v(s.state);
+    v(s.nice);
+    v(s.start_ticks);
+    v(s.comm);
+    v(s.io);
+    v(s.cmdline);
+    v(s.ioprio);
+}
+
+VIGIL_RECORD_FIELDS(CpuTicks, 2);
+template <class V, SameAs<CpuTicks> S>
+void record_fields(V& v, S& s) {
+    v(s.ticks);
+    v(s.fields);
+}
+
+VIGIL_RECORD_FIELDS(CpuLine, 2);
+template <class V, SameAs<CpuLine> S>
+void record_fields(V& v, S& s) {
+    v(s.cpu);
+    v(s.times);
+}
+
+VIGIL_RECORD_FIELDS(CpuStat, 7);
+template <class V, SameAs<CpuStat> S>
+void record_fields(V& v, S& s) {
+    v(s.total);
+    v(s.cpus);
+    v(s.ctxt);
+    v(s.intr);
+    v(s.forks);
+    v(s.procs_running);
+    v(s.procs_blocked);
+}
+
+VIGIL_RECORD_FIELDS(LoadAvg, 5);
+template <class V, SameAs<LoadAvg> S>
+void record_fields(V& v, S& s) {
+    v(s.load1);
+    v(s.load5);
+    v(s.load15);
+    v(s.runnable);
+    v(s.entities);
+}
+
+VIGIL_RECORD_FIELDS(MemInfo, 11);
+template <class V, SameAs<MemInfo> S>
+void record_fields(V& v, S& s) {
+    v(s.total_kib);
+    v(s.free_kib);
+    v(s.available_kib);
+    v(s.buffers_kib);
+    v(s.cached_kib);
+    v(s.sreclaimable_kib);
+    v(s.shmem_kib);
+    v(s.swap_total_kib);
+    v(s.swap_free_kib);
+    v(s.active_file_kib);
+    v(s.inactive_file_kib);
+}
+
+VIGIL_RECORD_FIELDS(VmCounters, 3);
+template <class V, SameAs<VmCounters> S>
+void record_fields(V& v, S& s) {
+    v(s.pswpin_pages);
+    v(s.pswpout_pages);
+    v(s.pgmajfault);
+}
+
+VIGIL_RECORD_FIELDS(PressureLine, 4);
+template <class V, SameAs<PressureLine> S>
+void record_fields(V& v, S& s) {
+    v(s.avg10_pct);
+    v(s.avg60_pct);
+    v(s.avg300_pct);
+    v(s.total_us);
+}
+
+VIGIL_RECORD_FIELDS(Pressure, 3);
+template <class V, SameAs<Pressure> S>
+void record_fields(V& v, S& s) {
+    v(s.resource);
+    v(s.some);
+    v(s.full);
+}
+
+VIGIL_RECORD_FIELDS(DiskStats, 7);
+template <class V, SameAs<DiskStats> S>
+void record_fields(V& v, S& s) {
+    v(s.major);
+    v(s.minor);
+    v(s.name);
+    v(s.stats);
+    v(s.fields);
+    v(s.whole_disk);
+    v(s.parent);
+}
+
+VIGIL_RECORD_FIELDS(MountEntry, 5);
+template <class V, SameAs<MountEntry> S>
+void record_fields(V& v, S& s) {
+    v(s.major);
+    v(s.minor);
+    v(s.mount_point);
+    v(s.fs_type);
+    v(s.source);
+}
+
+VIGIL_RECORD_FIELDS(FsUsage, 6);
+template <class V, SameAs<FsUsage> S>
+void record_fields(V& v, S& s) {
+    v(s.block_bytes);
+    v(s.blocks);
+    v(s.blocks_free);
+    v(s.blocks_avail);
+    v(s.files);
+    v(s.files_free);
+}
+
+VIGIL_RECORD_FIELDS(FilesystemSample, 3);
+template <class V, SameAs<FilesystemSample> S>
+void record_fields(V& v, S& s) {
+    v(s.mount);
+    v(s.usage);
+    v(s.timed_out);
+}
+
+VIGIL_RECORD_FIELDS(NetDevStats, 11);
+template <class V, SameAs<NetDevStats> S>
+void record_fields(V& v, S& s) {
+    v(s.name);
+    v(s.rx_bytes);
+    v(s.rx_packets);
+    v(s.rx_errs);
+    v(s.rx_drop);
+    v(s.tx_bytes);
+    v(s.tx_packets);
+    v(s.tx_errs);
+    v(s.tx_drop);
+    v(s.operstate);
+    v(s.speed_mbps);
+}
+
+VIGIL_RECORD_FIELDS(TempSensor, 5);
+template <class V, SameAs<TempSensor> S>
+void record_fields(V& v, S& s) {
+    v(s.chip);
+    v(s.label);
+    v(s.input_mc);
+    v(s.high_mc);
+    v(s.crit_mc);
+}
+
+VIGIL_RECORD_FIELDS(FanSensor, 3);
+template <class V, SameAs<FanSensor> S>
+void record_fields(V& v, S& s) {
+    v(s.chip);
+    v(s.label);
+    v(s.rpm);
+}
+
+VIGIL_RECORD_FIELDS(Battery, 10);
+template <class V, SameAs<Battery> S>
+void record_fields(V& v, S& s) {
+    v(s.name);
+    v(s.status);
+    v(s.capacity_pct);
+    v(s.energy_now_uwh);
+    v(s.energy_full_uwh);
+    v(s.power_now_uw);
+    v(s.charge_now_uah);
+    v(s.charge_full_uah);
+    v(s.current_now_ua);
+    v(s.voltage_now_uv);
+}
+
+VIGIL_RECORD_FIELDS(SensorSample, 3);
+template <class V, SameAs<SensorSample> S>
+void record_fields(V& v, S& s) {
+    v(s.temps);
+    v(s.fans);
+    v(s.batteries);
+}
+
+VIGIL_RECORD_FIELDS(MachineNote, 2);
+template <class V, SameAs<MachineNote> S>
+void record_fields(V& v, S& s) {
+    v(s.section);
+    v(s.text);
+}
+
+VIGIL_RECORD_FIELDS(MachineSample, 14);
+template <class V, SameAs<MachineSample> S>
+void record_fields(V& v, S& s) {
+    v(s.collected);
+    v(s.steady_s);
+    v(s.cpu);
+    v(s.load);
+    v(s.uptime_s);
+    v(s.mem);
+    v(s.vm);
+    v(s.min_free_kib);
+    v(s.pressure);
+    v(s.disks);
+    v(s.filesystems);
+    v(s.net);
+    v(s.sensors);
+    v(s.notes);
+}
+
+// The snapshot without its tasks, which are stored one by one (see sample_codec.cpp).
+VIGIL_RECORD_FIELDS(Snapshot, 10);
+template <class V, SameAs<Snapshot> S>
+void record_header_fields(V& v, S& s) {
+    v(s.steady_s);
+    v(s.boot_s);
+    v(s.wall_ns);
+    v(s.clk_tck);
+    // s.tasks: per task, keyed by tid
+    v(s.pgpgin_kib);
+    v(s.pgpgout_kib);
+    v(s.delayacct_enabled);
+    v(s.delayacct_on_since_s);
+    v(s.machine);
+}
+
+#undef VIGIL_RECORD_FIELDS
+
+}  // namespace vigil

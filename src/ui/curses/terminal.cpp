@@ -1,0 +1,214 @@
+#include "src/ui/curses/terminal.hpp"
+
+#include <curses.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <term.h>
+// term.h defines lines and columns as macros; vigil uses those words as names.
+#undef lines
+#undef columns
+
+namespace vigil {
+
+struct Terminal::Screen {
+    SCREEN* screen = nullptr;
+    bool color = false;
+};
+
+namespace {
+
+enum Pair : short { kSummary = 1, kNotice, kHeader, kSorted, kSelected, kHot, kHint, kPrompt, kWarn, kAlert, kBar };
+
+attr_t style_attr(Style s, bool color) {
+    auto pair = [&](short p, attr_t plain) -> attr_t {
+        return color ? static_cast<attr_t>(COLOR_PAIR(p)) : plain;
+    };
+    switch (s) {
+        case Style::normal:
+        case Style::row:
+            return A_NORMAL;
+        case Style::summary:
+            return pair(kSummary, A_BOLD);
+        case Style::status:
+            return A_NORMAL;
+        case Style::notice:
+            return pair(kNotice, A_BOLD) | A_BOLD;
+        case Style::column_header:
+            return pair(kHeader, A_REVERSE);
+        case Style::sorted_header:
+            return pair(kSorted, A_REVERSE) | A_BOLD;
+        case Style::selected_row:
+            return pair(kSelected, A_REVERSE);
+        case Style::hot:
+            return pair(kHot, A_BOLD) | A_BOLD;
+        case Style::hint:
+            return pair(kHint, A_REVERSE);
+        case Style::prompt:
+            return pair(kPrompt, A_BOLD) | A_BOLD;
+        case Style::warn:
+            return pair(kWarn, A_BOLD) | A_BOLD;
+        case Style::alert:
+            return pair(kAlert, A_REVERSE) | A_BOLD;
+        case Style::bar:
+            return pair(kBar, A_BOLD);
+    }
+    return A_NORMAL;
+}
+
+}  // namespace
+
+Terminal::Terminal(std::unique_ptr<Screen> s) : screen_(std::move(s)) {}
+
+Result<std::unique_ptr<Terminal>> Terminal::open(bool color) {
+    auto s = std::make_unique<Screen>();
+    // newterm, unlike initscr, returns an error instead of exiting on an unknown TERM.
+    s->screen = newterm(nullptr, stdout, stdin);
+    if (!s->screen) {
+        const char* term = std::getenv("TERM");
+        return make_error(std::string("cannot use terminal type '") + (term ? term : "") +
+                          "' (set TERM, or use -b for batch mode)");
+    }
+    set_term(s->screen);
+    // A terminal that cannot move the cursor (TERM=dumb, emacs' shell) cannot show a
+    // full-screen view; say so rather than draw nothing.
+    const char* cup = tigetstr(const_cast<char*>("cup"));
+    if (cup == nullptr || cup == reinterpret_cast<const char*>(-1)) {
+        endwin();
+        delscreen(s->screen);
+        const char* term = std::getenv("TERM");
+        return make_error(std::string("terminal type '") + (term ? term : "") +
+                          "' cannot move the cursor; use -b for batch mode");
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);  // Esc quits; do not make it wait a second for a sequence
+    curs_set(0);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, nullptr);
+    mouseinterval(0);
+    if (color && has_colors()) {
+        start_color();
+        use_default_colors();
+        init_pair(kSummary, COLOR_CYAN, -1);
+        init_pair(kNotice, COLOR_YELLOW, -1);
+        init_pair(kHeader, COLOR_BLACK, COLOR_GREEN);
+        init_pair(kSorted, COLOR_BLACK, COLOR_CYAN);
+        init_pair(kSelected, COLOR_BLACK, COLOR_CYAN);
+        init_pair(kHot, COLOR_GREEN, -1);
+        init_pair(kHint, COLOR_BLACK, COLOR_WHITE);
+        init_pair(kPrompt, COLOR_YELLOW, -1);
+        init_pair(kWarn, COLOR_YELLOW, -1);
+        init_pair(kAlert, COLOR_RED, -1);
+        init_pair(kBar, COLOR_GREEN, -1);
+        s->color = true;
+    }
+    return std::unique_ptr<Terminal>(new Terminal(std::move(s)));
+}
+
+Terminal::~Terminal() {
+    if (screen_ && screen_->screen) {
+        endwin();
+        delscreen(screen_->screen);
+    }
+}
+
+int Terminal::width() const { return COLS; }
+int Terminal::height() const { return LINES; }
+
+void Terminal::resize_from_tty() {
+    winsize ws{};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
+        resize_term(ws.ws_row, ws.ws_col);
+    }
+    // What the terminal shows after a resize is not what curses last drew (the terminal
+    // may have re-wrapped it): repaint everything instead of sending a diff.
+    clearok(curscr, TRUE);
+}
+
+void Terminal::paint(const ScreenLayout& layout) {
+    erase();
+    int y = 0;
+    for (const ScreenLine& line : layout.lines) {
+        if (y >= LINES) break;
+        move(y, 0);
+        for (const Segment& seg : line.segments) {
+            attrset(style_attr(seg.style, screen_->color));
+            addnstr(seg.text.c_str(), static_cast<int>(seg.text.size()));
+        }
+        attrset(A_NORMAL);
+        ++y;
+    }
+    refresh();
+}
+
+bool Terminal::read_event(Event& ev) {
+    wint_t ch = 0;
+    int rc = get_wch(&ch);
+    if (rc == ERR) return false;
+    ev = Event{};
+    if (rc == KEY_CODE_YES) {
+        switch (ch) {
+            case KEY_LEFT: ev.key = Key::left; break;
+            case KEY_RIGHT: ev.key = Key::right; break;
+            case KEY_UP: ev.key = Key::up; break;
+            case KEY_DOWN: ev.key = Key::down; break;
+            case KEY_PPAGE: ev.key = Key::page_up; break;
+            case KEY_NPAGE: ev.key = Key::page_down; break;
+            case KEY_HOME: ev.key = Key::home; break;
+            case KEY_END: ev.key = Key::end; break;
+            case KEY_ENTER: ev.key = Key::enter; break;
+            case KEY_BACKSPACE: ev.key = Key::backspace; break;
+            case KEY_RESIZE: ev.key = Key::resize; break;
+            case KEY_MOUSE: {
+                MEVENT m{};
+                if (getmouse(&m) != OK) return true;  // consumed, nothing to do
+                ev.key = Key::mouse;
+                ev.x = m.x;
+                ev.y = m.y;
+                break;
+            }
+            default:
+                ev.key = Key::character;
+                ev.ch = 0;  // an unmapped function key: ignored by the key map
+                break;
+        }
+        return true;
+    }
+    switch (ch) {
+        case '\r':
+        case '\n':
+            ev.key = Key::enter;
+            break;
+        case 27:
+            ev.key = Key::escape;
+            break;
+        case 127:
+        case 8:
+            ev.key = Key::backspace;
+            break;
+        default:
+            ev.key = Key::character;
+            ev.ch = static_cast<char32_t>(ch);
+            break;
+    }
+    return true;
+}
+
+void Terminal::suspend() {
+    def_prog_mode();
+    endwin();
+    std::fflush(stdout);
+    // SIGTSTP is blocked (it arrives through the signalfd), so stop with SIGSTOP instead.
+    kill(getpid(), SIGSTOP);
+    reset_prog_mode();
+    resize_from_tty();
+    refresh();
+}
+
+}  // namespace vigil

@@ -1,0 +1,575 @@
+#include "vigil/ui/keymap.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <csignal>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "vigil/collect/proc_parsers.hpp"
+#include "vigil/collect/users.hpp"
+#include "vigil/model/columns.hpp"
+#include "vigil/model/section_table.hpp"
+
+namespace vigil {
+namespace {
+
+constexpr auto kHelp = std::to_array<KeyHelp>({
+    {"Left / Right, < >", "sort the focused table by the previous / next column"},
+    {"r", "reverse the sort order of the focused table"},
+    {"Tab", "focus the next pane: tasks, disks, file systems, network, sensors"},
+    {"t", "tasks only (leave a device pane)"},
+    {"d", "disks pane (iostat -x columns)"},
+    {"m", "mounted file systems pane (df columns)"},
+    {"n", "network interfaces pane (sar -n DEV columns)"},
+    {"s", "sensors pane: temperatures, fans, batteries"},
+    {"1", "one CPU bar per core in the summary (toggle)"},
+    {"o", "only tasks doing I/O (toggle)"},
+    {"p", "processes / threads (toggle)"},
+    {"a", "accumulated amounts / rates (toggle)"},
+    {"c", "full command line / task name (toggle)"},
+    {"Up / Down", "move the selection"},
+    {"PgUp / PgDn", "move the selection by a page"},
+    {"Home / End", "first / last row"},
+    {"/", "filter by command or user (text or regular expression); Esc clears"},
+    {"u", "show only these users (names or uids, comma separated; empty: all)"},
+    {"f", "show only these PIDs (comma separated; empty: all)"},
+    {"i", "ionice the selected task (e.g. be/4, rt/0, idle)"},
+    {"k", "send a signal to the selected task (asks first; default TERM)"},
+    {"+ / -", "refresh less / more often (interval x2 / /2)"},
+    {"Space", "pause / resume sampling (replay: play / pause)"},
+    {"Ctrl-L", "redraw the screen"},
+    {"h, ?", "this help"},
+    {"q", "quit"},
+    {"Esc", "cancel input, clear the filter, or quit"},
+    {"mouse", "click a task column title to sort by it, a row to select it"},
+    {"Enter", "confirm input"},
+    {", / .", "replay: previous / next sample"},
+    {"[ / ]", "replay: one minute back / forward"},
+    {"g", "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)"},
+});
+
+TableKind pane_kind(Pane p) {
+    switch (p) {
+        case Pane::disks: return TableKind::disks;
+        case Pane::fs: return TableKind::fs;
+        case Pane::net: return TableKind::net;
+        case Pane::sensors: return TableKind::temps;
+        case Pane::tasks: break;
+    }
+    return TableKind::cpu;
+}
+
+// The arrows and r on a device pane: natural order until a column is chosen.
+void sort_pane(InteractiveState& st, int step) {
+    TableSort& ps = st.pane_sort[static_cast<std::size_t>(st.pane)];
+    std::size_t n = pane_column_count(st.pane);
+    if (n == 0) return;
+    if (step == 0) {  // r
+        if (!ps.set) ps = TableSort{true, 0, false};
+        ps.reverse = !ps.reverse;
+        return;
+    }
+    if (!ps.set) {
+        ps = TableSort{true, step > 0 ? 0 : n - 1, false};
+    } else {
+        ps.column = step > 0 ? (ps.column + 1) % n : (ps.column + n - 1) % n;
+        ps.reverse = false;
+    }
+}
+
+std::size_t sort_index(ColumnId c) { return static_cast<std::size_t>(c); }
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+std::vector<std::string_view> split_list(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        auto comma = s.find_first_of(", ");
+        std::string_view item = s.substr(0, comma);
+        if (!item.empty()) out.push_back(item);
+        if (comma == std::string_view::npos) break;
+        s.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+// A new order or a new set of rows starts at the top, as in top(1): what the user asked
+// for is the top of the list. (New samples, by contrast, keep the selection on its task.)
+void back_to_top(InteractiveState& st) {
+    st.selected.reset();
+    st.selected_index = 0;
+    st.scroll = 0;
+}
+
+void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
+    if (rows.total == 0) return;
+    long idx = static_cast<long>(st.selected_index) + delta;
+    idx = std::clamp<long>(idx, 0, static_cast<long>(rows.total) - 1);
+    st.selected_index = static_cast<std::size_t>(idx);
+    st.selected = st.selected_index < rows.ids.size()
+                      ? std::optional<pid_t>(rows.ids[st.selected_index])
+                      : std::nullopt;
+}
+
+// Applies the text typed in an input mode; returns what must happen.
+Effect finish_input(ViewState& vs, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    std::string text = trim(st.input);
+    Mode mode = st.mode;
+    st.mode = Mode::normal;
+    st.input.clear();
+    switch (mode) {
+        case Mode::filter_input:
+            vs.filter.set(text);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case Mode::user_input: {
+            std::vector<uid_t> uids;
+            for (std::string_view item : split_list(text)) {
+                auto uid = resolve_user(item);
+                if (!uid) {
+                    st.notice = uid.error().message;
+                    return e;
+                }
+                uids.push_back(*uid);
+            }
+            vs.uids = std::move(uids);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        }
+        case Mode::pid_input: {
+            std::vector<pid_t> pids;
+            for (std::string_view item : split_list(text)) {
+                std::uint64_t v = 0;
+                if (!parse_u64(item, v) || v == 0 || v > 0x3FFFFFFF) {
+                    st.notice = fmt::format("invalid PID '{}'", item);
+                    return e;
+                }
+                pids.push_back(static_cast<pid_t>(v));
+            }
+            vs.pids = std::move(pids);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        }
+        case Mode::ionice_input: {
+            auto prio = parse_ioprio(text);
+            if (!prio) {
+                st.notice = fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::ionice;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.prio = *prio;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
+        case Mode::kill_input: {
+            auto sig = parse_signal(text.empty() ? "TERM" : text);
+            if (!sig) {
+                st.notice = fmt::format("unknown signal '{}'", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::signal;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.signal = *sig;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
+        case Mode::time_input: {
+            auto at = parse_time_spec(text);
+            if (!at) {
+                st.notice = at.error().message;
+                return e;
+            }
+            ReplayMove m;
+            m.kind = ReplayMove::Kind::time;
+            m.at = *at;
+            e.replay = m;
+            break;
+        }
+        case Mode::normal:
+        case Mode::help:
+            break;
+    }
+    return e;
+}
+
+// The time keys: moves in a recording, or a notice when the view is live.
+Effect replay_key(char32_t ch, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    if (!st.replay) {
+        st.notice = "time keys move in a recording: start vigil with --replay FILE";
+        return e;
+    }
+    ReplayMove m;
+    switch (ch) {
+        case ',':
+        case '.':
+            m.kind = ReplayMove::Kind::samples;
+            m.samples = ch == ',' ? -1 : 1;
+            break;
+        case '[':
+        case ']':
+            m.kind = ReplayMove::Kind::seconds;
+            m.seconds = ch == '[' ? -60 : 60;
+            break;
+        default:
+            st.mode = Mode::time_input;
+            st.input.clear();
+            return e;
+    }
+    e.replay = m;
+    return e;
+}
+
+Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    switch (ev.key) {
+        case Key::enter:
+            return finish_input(vs, st);
+        case Key::escape:
+            st.mode = Mode::normal;
+            st.input.clear();
+            return e;
+        case Key::backspace:
+            if (!st.input.empty()) {
+                // Drop one UTF-8 character, not one byte.
+                std::size_t n = st.input.size() - 1;
+                while (n > 0 && (static_cast<unsigned char>(st.input[n]) & 0xC0) == 0x80) --n;
+                st.input.resize(n);
+            }
+            return e;
+        case Key::character:
+            if (ev.ch >= 0x20 && ev.ch != 0x7F && st.input.size() < 256) {
+                char32_t c = ev.ch;
+                if (c < 0x80) {
+                    st.input += static_cast<char>(c);
+                } else if (c < 0x800) {
+                    st.input += static_cast<char>(0xC0 | (c >> 6));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                } else if (c < 0x10000) {
+                    st.input += static_cast<char>(0xE0 | (c >> 12));
+                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                } else {
+                    st.input += static_cast<char>(0xF0 | (c >> 18));
+                    st.input += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                }
+            }
+            return e;
+        default:
+            e.redraw = false;
+            return e;
+    }
+}
+
+}  // namespace
+
+std::span<const KeyHelp> key_help() { return kHelp; }
+
+std::size_t pane_column_count(Pane p) {
+    if (p == Pane::tasks) return 0;
+    return table_columns(pane_kind(p)).size();
+}
+
+std::optional<IoPrio> parse_ioprio(std::string_view text) {
+    std::string t = trim(text);
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (t == "idle" || t == "3") return IoPrio{IoPrio::Class::idle, 0};
+    if (t == "none") return IoPrio{IoPrio::Class::none, 0};
+    IoPrio::Class cls;
+    std::string_view rest;
+    if (t.rfind("be", 0) == 0) {
+        cls = IoPrio::Class::be;
+        rest = std::string_view(t).substr(2);
+    } else if (t.rfind("rt", 0) == 0) {
+        cls = IoPrio::Class::rt;
+        rest = std::string_view(t).substr(2);
+    } else {
+        return std::nullopt;
+    }
+    while (!rest.empty() && (rest.front() == '/' || rest.front() == ' ')) rest.remove_prefix(1);
+    if (rest.empty()) return IoPrio{cls, 4};
+    std::uint64_t level = 0;
+    if (!parse_u64(rest, level) || level > 7) return std::nullopt;
+    return IoPrio{cls, static_cast<std::uint8_t>(level)};
+}
+
+std::optional<int> parse_signal(std::string_view text) {
+    std::string t = trim(text);
+    if (t.empty()) return std::nullopt;
+    std::uint64_t num = 0;
+    if (parse_u64(t, num)) {
+        if (num == 0 || num > 64) return std::nullopt;
+        return static_cast<int>(num);
+    }
+    for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (t.rfind("SIG", 0) == 0) t.erase(0, 3);
+    static constexpr std::pair<std::string_view, int> names[] = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
+        {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+    };
+    for (const auto& [name, sig] : names)
+        if (t == name) return sig;
+    return std::nullopt;
+}
+
+void follow_selection(InteractiveState& st, const RowIds& rows) {
+    if (rows.total == 0) {
+        st.selected_index = 0;
+        st.scroll = 0;
+        return;
+    }
+    if (st.selected) {
+        auto it = std::find(rows.ids.begin(), rows.ids.end(), *st.selected);
+        if (it != rows.ids.end()) st.selected_index = static_cast<std::size_t>(it - rows.ids.begin());
+    }
+    st.selected_index = std::min(st.selected_index, rows.total - 1);
+    if (st.selected_index < rows.ids.size()) st.selected = rows.ids[st.selected_index];
+    std::size_t page = std::max<std::size_t>(st.page_rows, 1);
+    if (st.selected_index < st.scroll) st.scroll = st.selected_index;
+    if (st.selected_index >= st.scroll + page) st.scroll = st.selected_index - page + 1;
+    if (rows.total <= page) st.scroll = 0;
+    else st.scroll = std::min(st.scroll, rows.total - page);
+}
+
+Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows) {
+    if (ev.key == Key::resize) {
+        Effect e;
+        e.redraw = e.rebuild = true;
+        return e;
+    }
+    if (st.mode != Mode::normal && st.mode != Mode::help) return handle_input_mode(ev, vs, st);
+
+    Effect e;
+    e.redraw = true;
+    if (st.mode == Mode::help) {
+        // Any key leaves the help screen; q still quits.
+        st.mode = Mode::normal;
+        if (ev.key == Key::character && ev.ch == 'q') e.quit = true;
+        return e;
+    }
+    const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
+    const std::size_t ncols = columns().size();
+    switch (ev.key) {
+        case Key::left:
+            if (st.pane != Pane::tasks) {
+                sort_pane(st, -1);
+                e.rebuild = true;
+                return e;
+            }
+            vs.sort = static_cast<ColumnId>((sort_index(vs.sort) + ncols - 1) % ncols);
+            vs.reverse = false;
+            back_to_top(st);
+            e.rebuild = true;
+            return e;
+        case Key::right:
+            if (st.pane != Pane::tasks) {
+                sort_pane(st, 1);
+                e.rebuild = true;
+                return e;
+            }
+            vs.sort = static_cast<ColumnId>((sort_index(vs.sort) + 1) % ncols);
+            vs.reverse = false;
+            back_to_top(st);
+            e.rebuild = true;
+            return e;
+        case Key::up:
+            move_selection(st, rows, -1);
+            e.rebuild = true;
+            return e;
+        case Key::down:
+            move_selection(st, rows, 1);
+            e.rebuild = true;
+            return e;
+        case Key::page_up:
+            move_selection(st, rows, -static_cast<long>(page));
+            e.rebuild = true;
+            return e;
+        case Key::page_down:
+            move_selection(st, rows, static_cast<long>(page));
+            e.rebuild = true;
+            return e;
+        case Key::home:
+            move_selection(st, rows, -static_cast<long>(rows.total));
+            e.rebuild = true;
+            return e;
+        case Key::end:
+            move_selection(st, rows, static_cast<long>(rows.total));
+            e.rebuild = true;
+            return e;
+        case Key::escape:
+            if (vs.filter.active()) {
+                vs.filter.set("");
+                back_to_top(st);
+                e.rebuild = true;
+            } else {
+                e.quit = true;
+            }
+            return e;
+        case Key::mouse:
+        case Key::enter:
+        case Key::backspace:
+        case Key::resize:
+            e.redraw = false;
+            return e;
+        case Key::character:
+            break;
+    }
+    st.notice.clear();
+    switch (ev.ch) {
+        case 'q':
+        case 'Q':
+            e.quit = true;
+            break;
+        case '<':
+            return handle_event(Event{Key::left}, vs, st, rows);
+        case '>':
+            return handle_event(Event{Key::right}, vs, st, rows);
+        case 'r':
+        case 'R':
+            if (st.pane != Pane::tasks) {
+                sort_pane(st, 0);
+                e.rebuild = true;
+                break;
+            }
+            vs.reverse = !vs.reverse;
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case 'o':
+        case 'O':
+            vs.only_active = !vs.only_active;
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case 'p':
+        case 'P':
+            vs.processes = !vs.processes;
+            back_to_top(st);  // a tid is not a pid
+            e.rebuild = true;
+            break;
+        case 'a':
+        case 'A':
+            vs.accumulated = !vs.accumulated;
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case 'c':
+        case 'C':
+            vs.full_command = !vs.full_command;
+            e.rebuild = true;
+            break;
+        case '/':
+            st.mode = Mode::filter_input;
+            st.input = vs.filter.pattern();
+            break;
+        case 'u':
+        case 'U':
+            st.mode = Mode::user_input;
+            st.input.clear();
+            break;
+        case 'f':
+        case 'F':
+            st.mode = Mode::pid_input;
+            st.input.clear();
+            break;
+        case 'i':
+        case 'I':
+        case 'k':
+        case 'K':
+            if (!st.selected) {
+                st.notice = "no task selected";
+                break;
+            }
+            st.mode = (ev.ch == 'i' || ev.ch == 'I') ? Mode::ionice_input : Mode::kill_input;
+            st.input.clear();
+            break;
+        case '+':
+        case '=':
+            st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
+            break;
+        case '-':
+        case '_':
+            st.delay_s = std::max(st.delay_s / 2, kMinDelay);
+            break;
+        case ' ':
+            st.paused = !st.paused;
+            break;
+        case 'h':
+        case 'H':
+        case '?':
+            st.mode = Mode::help;
+            break;
+        case 0x0C:  // Ctrl-L
+            break;
+        case '\t':
+            st.pane = static_cast<Pane>((static_cast<std::size_t>(st.pane) + 1) % kPaneCount);
+            e.rebuild = true;
+            break;
+        case 't':
+        case 'T':
+            st.pane = Pane::tasks;
+            e.rebuild = true;
+            break;
+        case 'd':
+        case 'D':
+            st.pane = Pane::disks;
+            e.rebuild = true;
+            break;
+        case 'm':
+        case 'M':
+            st.pane = Pane::fs;
+            e.rebuild = true;
+            break;
+        case 'n':
+        case 'N':
+            st.pane = Pane::net;
+            e.rebuild = true;
+            break;
+        case 's':
+        case 'S':
+            st.pane = Pane::sensors;
+            e.rebuild = true;
+            break;
+        case '1':
+            st.per_core = !st.per_core;
+            e.rebuild = true;
+            break;
+        case ',':
+        case '.':
+        case '[':
+        case ']':
+        case 'g':
+            return replay_key(ev.ch, st);
+        default:
+            e.redraw = false;
+            break;
+    }
+    return e;
+}
+
+}  // namespace vigil

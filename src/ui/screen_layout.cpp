@@ -1,0 +1,298 @@
+#include "vigil/ui/screen_layout.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+#include "vigil/core/format.hpp"
+#include "vigil/core/text.hpp"
+#include "vigil/model/columns.hpp"
+#include "vigil/model/filter.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+#include "vigil/ui/overview_layout.hpp"
+#include "src/ui/line_builder.hpp"
+
+namespace vigil {
+namespace {
+
+// Lines above the table: two summary lines and the status line.
+constexpr int kTopLines = 3;
+
+using Builder = LineBuilder;
+
+std::string interval_label(double s) {
+    return s >= 1 && s == static_cast<long>(s) ? fmt::format("{:.0f} s", s) : fmt::format("{:g} s", s);
+}
+
+std::string prompt_for(const InteractiveState& st) {
+    switch (st.mode) {
+        case Mode::filter_input:
+            return "Filter (text or regex, Enter applies, Esc cancels): " + st.input;
+        case Mode::user_input:
+            return "Users (names or uids, comma separated; empty: all): " + st.input;
+        case Mode::pid_input:
+            return "PIDs (comma separated; empty: all): " + st.input;
+        case Mode::ionice_input:
+            return fmt::format("ionice {} {} - class/level (be/0-7, rt/0-7, idle): {}",
+                               st.selected.value_or(0), st.target_label, st.input);
+        case Mode::kill_input:
+            return fmt::format("Send signal to {} {}? signal [TERM], Enter sends, Esc cancels: {}",
+                               st.selected.value_or(0), st.target_label, st.input);
+        case Mode::time_input:
+            return "Go to time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION such as -5m): " +
+                   st.input;
+        case Mode::normal:
+        case Mode::help:
+            break;
+    }
+    return {};
+}
+
+std::string pane_hint(Pane p) {
+    if (p != Pane::tasks)
+        return "q quit  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  m fs  "
+               "n net  s sensors  1 cores  h help";
+    return "q quit  <- -> sort  r reverse  o active  p procs  a accum  / filter  i ionice  "
+           "k kill  Tab panes  h help";
+}
+
+std::string replay_hint() {
+    return "q quit  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
+           "Tab panes  h help";
+}
+
+void too_small(ScreenLayout& out, int width, int height) {
+    out.too_small = true;
+    std::string msg = fmt::format("terminal too small ({}x{}, need at least {}x{})", width, height,
+                                  kMinWidth, kMinHeight);
+    // Wrap at spaces so the whole message shows even on a tiny screen.
+    Builder b(std::max(width, 1));
+    std::string cur;
+    std::size_t w = static_cast<std::size_t>(std::max(width, 1));
+    std::size_t pos = 0;
+    while (pos < msg.size() && static_cast<int>(b.count()) < height) {
+        std::size_t next = msg.find(' ', pos);
+        std::string word = msg.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+        pos = next == std::string::npos ? msg.size() : next + 1;
+        if (!cur.empty() && cur.size() + 1 + word.size() > w) {
+            b.line(cur, Style::notice);
+            cur.clear();
+        }
+        cur += cur.empty() ? word : " " + word;
+    }
+    if (!cur.empty() && static_cast<int>(b.count()) < height) b.line(cur, Style::notice);
+    out.lines = b.take();
+}
+
+void help_screen(ScreenLayout& out, int width, int height) {
+    Builder b(width);
+    b.bar("vigil keys - any key returns, q quits", Style::column_header);
+    for (const KeyHelp& k : key_help()) {
+        if (static_cast<int>(b.count()) >= height) break;
+        b.line({Segment{fmt::format("  {:<18} ", k.keys), Style::status},
+                Segment{std::string(k.what), Style::normal}});
+    }
+    out.lines = b.take();
+}
+
+std::string header_cell(const ColumnDef& c, const ViewState& vs) {
+    std::string title(column_title(c, vs));
+    if (c.id == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
+    return title;
+}
+
+}  // namespace
+
+namespace {
+bool has_notice(const ScreenInput& in) {
+    return !in.state->notice.empty() || !in.notices.empty();
+}
+}  // namespace
+
+ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
+    ScreenPlan p;
+    const InteractiveState& st = *in.state;
+    p.summary_lines = in.overview ? overview_summary_lines(*in.overview, width) : 0;
+    int top = static_cast<int>(p.summary_lines) + kTopLines + (has_notice(in) ? 1 : 0);
+    int room = height - top - 1;  // the hint line
+    if (st.pane != Pane::tasks && in.pane) {
+        int wanted = static_cast<int>(pane_lines_wanted(*in.pane));
+        if (room >= wanted + 2 + 5) {
+            p.pane_lines = static_cast<std::size_t>(wanted);  // beside the tasks (above them)
+        } else if (room >= 16) {
+            p.pane_lines = static_cast<std::size_t>(room / 2);
+        } else {
+            p.pane_lines = static_cast<std::size_t>(std::max(room, 0));  // instead of the tasks
+            p.tasks_shown = false;
+        }
+        room -= static_cast<int>(p.pane_lines);
+    }
+    if (p.tasks_shown) {
+        int rows = room - 1;  // the column titles
+        p.task_rows = rows > 0 ? static_cast<std::size_t>(rows) : 0;
+    }
+    return p;
+}
+
+ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
+    ScreenLayout out;
+    out.width = width;
+    out.height = height;
+    if (width < kMinWidth || height < kMinHeight) {
+        too_small(out, width, height);
+        return out;
+    }
+    const InteractiveState& st = *in.state;
+    if (st.mode == Mode::help) {
+        help_screen(out, width, height);
+        return out;
+    }
+    const TableModel& m = *in.model;
+    const ViewState& vs = *in.view;
+    const ScreenPlan plan = plan_screen(in, width, height);
+    Builder b(width);
+    if (in.overview) append_overview_summary(b, *in.overview);
+
+    ByteUnits u = vs.units;
+    b.line(fmt::format("Total DISK READ: {:>12} | Total DISK WRITE: {:>12}",
+                       format_byte_rate(m.total_read_bytes_per_s, u),
+                       format_byte_rate(m.total_write_bytes_per_s, u)),
+           Style::summary);
+    b.line(fmt::format("Current DISK READ: {:>10} | Current DISK WRITE: {:>10}",
+                       format_byte_rate(m.current_read_bytes_per_s, u),
+                       format_byte_rate(m.current_write_bytes_per_s, u)),
+           Style::summary);
+
+    std::string status = fmt::format("{} threads, {} processes | every {} | {} rows", in.threads,
+                                     in.processes, interval_label(st.delay_s), m.matched_rows);
+    if (!in.time_label.empty()) status = in.time_label + " | " + status;
+    if (vs.filter.active())
+        status += fmt::format(" | filter{}: {}", vs.filter.is_regex() ? " (regex)" : "",
+                              escape_for_terminal(vs.filter.pattern(), vs.utf8));
+    if (!vs.uids.empty()) status += fmt::format(" | {} user(s)", vs.uids.size());
+    if (!vs.pids.empty()) status += fmt::format(" | {} PID(s)", vs.pids.size());
+    if (vs.only_active) status += " | only active";
+    if (vs.accumulated) status += " | accumulated";
+    if (st.paused) status += " | PAUSED";
+    b.line(status, Style::status);
+
+    std::string notice = st.notice;
+    if (notice.empty()) {
+        for (const std::string& n : in.notices) notice += (notice.empty() ? "" : " | ") + n;
+    }
+    if (!notice.empty()) b.line(notice, Style::notice);
+
+    if (plan.pane_lines > 0 && in.pane) {
+        append_pane_tables(b, *in.pane, st.pane_sort[static_cast<std::size_t>(st.pane)], vs.units,
+                           plan.pane_lines, vs.utf8);
+    }
+    if (!plan.tasks_shown) {
+        while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
+        b.bar(st.mode != Mode::normal ? prompt_for(st)
+              : st.replay             ? replay_hint()
+                                      : pane_hint(st.pane),
+              st.mode != Mode::normal ? Style::prompt : Style::hint);
+        out.lines = b.take();
+        return out;
+    }
+
+    // Column titles, with the spans a click is tested against.
+    out.header_y = static_cast<int>(b.count());
+    std::vector<Segment> header;
+    int x = 0;
+    for (const ColumnDef& c : columns()) {
+        if (x > 0) {
+            header.push_back(Segment{" ", Style::column_header});
+            ++x;
+        }
+        std::string title = header_cell(c, vs);
+        std::size_t tw = display_width(title);
+        std::size_t want = c.width > 0 ? static_cast<std::size_t>(c.width) : tw;
+        if (tw < want) {
+            if (c.align == Align::right) title.insert(0, want - tw, ' ');
+            else title.append(want - tw, ' ');
+        }
+        int w = static_cast<int>(display_width(title));
+        int x1 = c.width > 0 ? x + w : width;  // the last column takes the rest of the line
+        out.spans.push_back(ColumnSpan{c.id, x, x1});
+        header.push_back(Segment{title, c.id == vs.sort ? Style::sorted_header : Style::column_header});
+        x += w;
+    }
+    if (x < width) header.push_back(Segment{std::string(static_cast<std::size_t>(width - x), ' '), Style::column_header});
+    b.line(std::move(header));
+
+    // Rows: as many as fit, from the scroll position.
+    std::size_t room = static_cast<std::size_t>(std::max(0, height - static_cast<int>(b.count()) - 1));
+    out.first_row_y = static_cast<int>(b.count());
+    for (std::size_t i = st.scroll; i < m.rows.size() && out.shown_rows < room; ++i, ++out.shown_rows) {
+        const Row& r = m.rows[i];
+        bool selected = st.selected && *st.selected == r.id;
+        bool hot = row_is_active(r);
+        std::string text = format_text_row(r, vs);
+        if (selected) {
+            std::size_t w = display_width(text);
+            if (w < static_cast<std::size_t>(width)) text.append(static_cast<std::size_t>(width) - w, ' ');
+        }
+        b.line(std::move(text), selected ? Style::selected_row : hot ? Style::hot : Style::row);
+    }
+    while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
+
+    // Bottom line: an input prompt, or the key hint.
+    if (st.mode != Mode::normal) {
+        b.bar(prompt_for(st), Style::prompt);
+    } else {
+        b.bar(st.replay ? replay_hint() : pane_hint(st.pane), Style::hint);
+    }
+    out.lines = b.take();
+    return out;
+}
+
+ClickTarget hit_test(const ScreenLayout& layout, const InteractiveState& st, int x, int y) {
+    ClickTarget t;
+    if (layout.too_small) return t;
+    if (y == layout.header_y) {
+        for (const ColumnSpan& s : layout.spans) {
+            if (x >= s.x0 && x < s.x1) {
+                t.kind = ClickTarget::Kind::column;
+                t.column = s.id;
+                return t;
+            }
+        }
+        return t;
+    }
+    if (layout.first_row_y >= 0 && y >= layout.first_row_y &&
+        y < layout.first_row_y + static_cast<int>(layout.shown_rows)) {
+        t.kind = ClickTarget::Kind::row;
+        t.row = st.scroll + static_cast<std::size_t>(y - layout.first_row_y);
+    }
+    return t;
+}
+
+Effect apply_click(const ClickTarget& t, ViewState& vs, InteractiveState& st, const RowIds& rows) {
+    Effect e;
+    switch (t.kind) {
+        case ClickTarget::Kind::none:
+            return e;
+        case ClickTarget::Kind::column:
+            if (vs.sort == t.column) {
+                vs.reverse = !vs.reverse;
+            } else {
+                vs.sort = t.column;
+                vs.reverse = false;
+            }
+            st.selected.reset();  // a new order starts at the top, as the keys do
+            st.selected_index = 0;
+            st.scroll = 0;
+            e.redraw = e.rebuild = true;
+            return e;
+        case ClickTarget::Kind::row:
+            if (t.row < rows.ids.size()) {
+                st.selected = rows.ids[t.row];
+                st.selected_index = t.row;
+                e.redraw = true;
+            }
+            return e;
+    }
+    return e;
+}
+
+}  // namespace vigil

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Churn and soak of the real binary (issue: robustness).
+#   churn: hundreds of short-lived processes and threads per second, plus a direct-I/O
+#          writer, while vigil samples every 0.1 s: no crash, no negative or absurd rate, no
+#          task shown twice in a sample, and each sample's Total equals the sum of its rows.
+#   soak:  SOAK_SAMPLES samples (default 20000) at 0.01 s under the same churn: resident
+#          memory and open descriptors stop growing after warm-up; both are printed over time.
+# Usage: churn_soak.sh PATH/TO/vigil   (SOAK_SAMPLES=0 skips the soak)
+set -u
+VIGIL=$(readlink -f "${1:?usage: churn_soak.sh PATH/TO/vigil}")
+SOAK_SAMPLES=${SOAK_SAMPLES:-20000}
+TMP=$(mktemp -d /var/tmp/vigil-churn.XXXXXX)
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; }
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the output"; exit 77; }
+
+# Churn: short-lived processes (fork + exec) and short-lived threads, 1-20 ms each.
+( while :; do
+      for _ in 1 2 3 4 5 6 7 8 9 10; do /bin/sleep 0.0$((RANDOM % 2))$((RANDOM % 9 + 1)) & done
+      wait
+  done ) &
+pids+=($!)
+python3 - <<'PY' &
+import random, threading, time
+def worker():
+    time.sleep(random.uniform(0.001, 0.02))
+end = time.time() + 3600
+while time.time() < end:
+    ts = [threading.Thread(target=worker) for _ in range(20)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+PY
+pids+=($!)
+# A writer doing real direct I/O, so rates are not all zero.
+( while :; do dd if=/dev/zero of="$TMP/w" bs=64k count=64 oflag=direct status=none 2>/dev/null || exit; sleep 0.05; done ) &
+pids+=($!)
+sleep 1
+
+# --- churn: 100 samples at 0.1 s, all rows, KiB/s, no column titles
+"$VIGIL" -b -d 0.1 -n 100 -k -qq >"$TMP/churn.txt" 2>"$TMP/churn.err"
+st=$?
+if [ "$st" -eq 0 ]; then ok "100 samples at 0.1 s under churn: status 0"; else bad "churn run: status $st: $(head -3 "$TMP/churn.err")"; fi
+python3 - "$TMP/churn.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+samples = re.split(r"^(?=Total DISK READ)", text, flags=re.M)[1:]
+problems = []
+absurd = 20 * 1024 * 1024  # K/s: 20 GiB/s, far above anything this machine can write
+rows_seen = 0
+for n, s in enumerate(samples, 1):
+    lines = s.splitlines()
+    m = re.match(r"Total DISK READ:\s+([\d.]+) K/s \| Total DISK WRITE:\s+([\d.]+) K/s", lines[0])
+    if not m:
+        problems.append(f"sample {n}: bad summary {lines[0]!r}"); continue
+    tot_r, tot_w = float(m.group(1)), float(m.group(2))
+    tids, sum_r, sum_w = set(), 0.0, 0.0
+    for line in lines[2:]:
+        f = line.split()
+        if len(f) < 8: continue
+        tid = f[0]
+        if tid in tids: problems.append(f"sample {n}: TID {tid} shown twice")
+        tids.add(tid)
+        vals = []
+        for i in (3, 5):
+            if f[i] == "?": vals.append(None); continue
+            v = float(f[i])
+            if v < 0 or v > absurd: problems.append(f"sample {n}: TID {tid} absurd rate {v} K/s")
+            vals.append(v)
+        sum_r += vals[0] or 0; sum_w += vals[1] or 0
+        rows_seen += 1
+    # Each row is rounded to 0.01 K/s: the totals agree within that per row.
+    slack = 0.01 * len(tids) + 0.02
+    if abs(sum_r - tot_r) > slack or abs(sum_w - tot_w) > slack:
+        problems.append(f"sample {n}: rows sum to {sum_r:.2f}/{sum_w:.2f} K/s, totals say {tot_r:.2f}/{tot_w:.2f}")
+print(f"churn: {len(samples)} samples, {rows_seen} rows checked, {len(problems)} problems")
+for p in problems[:10]: print("  " + p)
+sys.exit(1 if problems or len(samples) != 100 else 0)
+PY
+if [ $? -eq 0 ]; then ok "no task twice, no negative or absurd rate, totals equal the sum of rows"; else bad "churn output checks"; fi
+
+# --- soak
+if [ "$SOAK_SAMPLES" -gt 0 ]; then
+    "$VIGIL" -b -d 0.01 -n "$SOAK_SAMPLES" -P -qqq -o >/dev/null 2>"$TMP/soak.err" &
+    vpid=$!
+    echo "soak: $SOAK_SAMPLES samples at 0.01 s; time, resident memory, open descriptors:"
+    t0=$(date +%s)
+    : >"$TMP/soak.tsv"
+    while kill -0 "$vpid" 2>/dev/null; do
+        rss=$(awk '/^VmRSS/ {print $2}' /proc/$vpid/status 2>/dev/null)
+        fds=$(ls /proc/$vpid/fd 2>/dev/null | wc -l)
+        [ -n "$rss" ] && echo "$(( $(date +%s) - t0 )) $rss $fds" >>"$TMP/soak.tsv"
+        sleep 2
+    done
+    wait "$vpid"
+    st=$?
+    awk '{ printf "  %4ds  %6d KiB  %3d fds\n", $1, $2, $3 }' "$TMP/soak.tsv" | awk 'NR % 5 == 1'
+    if [ "$st" -ne 0 ]; then
+        bad "soak: status $st: $(head -3 "$TMP/soak.err")"
+    elif python3 - "$TMP/soak.tsv" <<'PY'
+import sys
+rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if l.strip()]
+if len(rows) < 8: print("soak: too few readings"); sys.exit(1)
+# Warm-up is the first quarter; the second quarter sets the level (vigil keeps a directory
+# descriptor per live process, so the count follows the churn up and down); the second
+# half must stay within it. A leak grows with the sample count, past any such band.
+q = len(rows) // 4
+level = rows[q:2 * q]
+late = rows[2 * q:]
+rss_level = max(r[1] for r in level)
+fds_level = max(r[2] for r in level)
+rss_late = max(r[1] for r in late)
+fds_late = max(r[2] for r in late)
+print(f"soak: after warm-up RSS up to {rss_level} KiB and {fds_level} fds; "
+      f"second half up to {rss_late} KiB and {fds_late} fds")
+ok = rss_late <= rss_level * 1.10 + 1024 and fds_late <= fds_level * 1.2 + 10
+sys.exit(0 if ok else 1)
+PY
+    then
+        ok "soak: memory and descriptors stop growing after warm-up"
+    else
+        bad "soak: growth after warm-up"
+    fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

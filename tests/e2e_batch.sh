@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# End-to-end tests of batch mode: the built binary, run as a user would.
+# Usage: e2e_batch.sh PATH/TO/vigil
+set -u
+VIGIL=${1:?usage: e2e_batch.sh PATH/TO/vigil}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX="$HERE/fixtures/proc"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0 skip=0
+
+ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+skip() { skip=$((skip + 1)); echo "skip - $1"; }
+
+# run NAME EXPECTED_STATUS ARGS...: captures stdout/stderr in $TMP/out, $TMP/err.
+run() {
+    local expect=$1; shift
+    "$VIGIL" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    status=$?
+    [ "$status" -eq "$expect" ]
+}
+
+# --- help and version
+if run 0 --help && grep -q '^Usage: vigil' "$TMP/out" && [ ! -s "$TMP/err" ]; then ok "--help"; else bad "--help (status $status)"; fi
+if run 0 --version && grep -qE '^vigil [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"; then ok "--version"; else bad "--version"; fi
+
+# --- bad input: status 2, nothing on stdout, a first stderr line naming the value
+check_bad() {
+    local name=$1 needle=$2; shift 2
+    # The error is one line naming the value (warnings may come first), then a hint.
+    if run 2 "$@" && [ ! -s "$TMP/out" ] && grep -F -- "$needle" "$TMP/err" | grep -q '^vigil: ' \
+        && ! grep -v '^vigil: \|^Try ' "$TMP/err" | grep -q .; then
+        ok "bad input: $name"
+    else
+        bad "bad input: $name (status $status, stderr: $(cat "$TMP/err"))"
+    fi
+}
+check_bad "unknown option" "'--frobnicate'" -b --frobnicate
+check_bad "-d abc" "'abc'" -b -d abc
+check_bad "-d -1" "'-1'" -b -d -1
+check_bad "-n 0" "'0'" -b -n 0
+check_bad "unknown user" "no_such_user_vigil" -b -u no_such_user_vigil
+check_bad "PID that does not exist" "none of the PIDs" -b -n 1 -p 2999999
+check_bad "proc root that does not exist" "/nonexistent/proc" -b -n 1 --proc-root /nonexistent/proc
+
+# --- a missing PID among others: warn and keep running
+if run 0 -b -n 1 -d 0.1 -p "$$,2999998" && grep -q 'PID 2999998' "$TMP/err" && grep -q 'COMMAND' "$TMP/out"; then
+    ok "-p with one missing PID warns and runs"
+else
+    bad "-p with one missing PID (status $status)"
+fi
+
+# --- samples, timing, -q
+start=$(date +%s.%N)
+if run 0 -b -n 3 -d 0.2; then
+    end=$(date +%s.%N)
+    n=$(grep -c '^Total DISK READ' "$TMP/out")
+    took=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }')
+    if [ "$n" -eq 3 ] && awk -v t="$took" 'BEGIN { exit !(t >= 0.55 && t < 3) }'; then
+        ok "-n 3 -d 0.2 prints 3 samples in ${took}s"
+    else
+        bad "-n 3 -d 0.2: $n samples in ${took}s"
+    fi
+else
+    bad "-n 3 -d 0.2 (status $status)"
+fi
+if run 0 -b -n 2 -d 0.1 -q && [ "$(grep -c 'COMMAND' "$TMP/out")" -eq 1 ]; then ok "-q: column names once"; else bad "-q"; fi
+if run 0 -b -n 2 -d 0.1 -qqq && ! grep -q 'COMMAND\|Total DISK' "$TMP/out"; then ok "-qqq: rows only"; else bad "-qqq"; fi
+if run 0 -b -n 1 -d 0.1 -t && grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2} Total DISK READ' "$TMP/out" \
+    && grep -qE '^    TIME +TID' "$TMP/out"; then ok "-t time stamps"; else bad "-t"; fi
+
+# --- a closed pipe ends vigil quietly with status 0
+"$VIGIL" -b -d 0.05 2>"$TMP/err" | head -1 >/dev/null
+st=${PIPESTATUS[0]}
+# Notices (privileges, delay accounting) may appear; an error about the pipe may not.
+if [ "$st" -eq 0 ] && ! grep -qiE 'pipe|error|write' "$TMP/err"; then ok "vigil -b | head -1 ends quietly"; else bad "closed pipe: status $st, stderr: $(cat "$TMP/err")"; fi
+
+# --- a full disk is an error
+"$VIGIL" -b -n 1 -d 0.1 >/dev/full 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 1 ] && grep -q 'No space left on device' "$TMP/err"; then ok "output to /dev/full fails clearly"; else bad "/dev/full: status $st"; fi
+
+# --- fixture root: the fake machine's tasks, unknown values shown as '?'
+if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then
+    if grep -qE '^ +101 \? +[^ ]+ +0\.00 B/s +0\.00 B/s +\? +\? /usr/bin/app --name my \(weird\) app$' "$TMP/out" && grep -q '\[kthreadd\]' "$TMP/out" \
+        && grep -qF 'evil line1\nline2 \e[31mred \xff\xfe' "$TMP/out"; then
+        ok "--proc-root fixture: rows, '?' priority, escaped command line"
+    else
+        bad "--proc-root fixture output"; cat "$TMP/out"
+    fi
+else
+    bad "--proc-root fixture (status $status): $(cat "$TMP/err")"
+fi
+
+# --- iotop's check: a rate-limited direct writer shows its rate within 2 %
+if ! command -v fio >/dev/null; then
+    skip "fio rate check: fio is not installed"
+else
+    dir=$(mktemp -d /var/tmp/vigil-e2e.XXXXXX)
+    fio --name=vigil-e2e --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
+        --size=512m --time_based --runtime=12 --output=/dev/null >/dev/null 2>&1 &
+    fio_pid=$!
+    sleep 1
+    "$VIGIL" -b -P -o -k -n 4 -d 2 >"$TMP/out" 2>"$TMP/err"
+    wait "$fio_pid"
+    fio_status=$?
+    rm -rf "$dir"
+    if [ "$fio_status" -ne 0 ]; then
+        skip "fio rate check: fio failed here (no O_DIRECT?)"
+    else
+        # The fio job's rows: DISK WRITE in K/s; every sample after the first within 2 %.
+        # The busiest fio row of each sample (fio's parent process does no I/O).
+        mapfile -t rates < <(awk '
+            /^Total DISK READ/ { s++ }
+            /fio/ { n = 0; for (i = 1; i <= NF; i++) if ($i == "K/s" && ++n == 2 && $(i-1) + 0 > max[s]) max[s] = $(i-1) + 0 }
+            END { for (k = 1; k <= s; k++) printf "%.2f\n", max[k] }' "$TMP/out")
+        good=0 total=0
+        for r in "${rates[@]:1}"; do
+            total=$((total + 1))
+            if awk -v r="$r" 'BEGIN { exit !(r >= 20070.4 && r <= 20889.6) }'; then good=$((good + 1)); fi
+        done
+        if [ "$total" -ge 2 ] && [ "$good" -eq "$total" ]; then
+            ok "fio --rate=20m: DISK WRITE ${rates[*]} K/s (within 2 % of 20480 after the first)"
+        else
+            bad "fio --rate=20m: DISK WRITE ${rates[*]:-none} K/s"; cat "$TMP/out"
+        fi
+    fi
+fi
+
+# --- delay accounting: a task created while it was off shows '?', never a false 0 %
+ctl=/proc/sys/kernel/task_delayacct
+if ! command -v fio >/dev/null; then
+    skip "delay accounting check: fio is not installed"
+elif [ "$(id -u)" -ne 0 ] || ! [ -w "$ctl" ]; then
+    skip "delay accounting check: needs root to switch kernel.task_delayacct"
+else
+    saved=$(cat "$ctl")
+    dir=$(mktemp -d /var/tmp/vigil-e2e.XXXXXX)
+    echo 0 >"$ctl"
+    fio --name=before --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
+        --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
+    a=$!
+    sleep 1
+    echo 1 >"$ctl"
+    fio --name=after --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
+        --time_based --runtime=5 --output=/dev/null >/dev/null 2>&1 &
+    b=$!
+    sleep 1
+    "$VIGIL" -b -P -o -n 2 -d 1 -qqq >"$TMP/out" 2>"$TMP/err"
+    wait "$a" "$b"
+    echo "$saved" >"$ctl"
+    rm -rf "$dir"
+    # Fields: PID PRIO USER READ unit WRITE unit, then "? ?" or "N % N %", then COMMAND.
+    before_io=$(awk '/--name=before/ { print ($8 == "?" && $9 == "?") ? "?" : $8 "/" $10 }' "$TMP/out" | sort -u | tr '\n' ' ')
+    after_io=$(awk '/--name=after/ && $9 == "%" && $11 == "%" { n++ } END { print n + 0 }' "$TMP/out")
+    if [ "$before_io" = "? " ] && [ "$after_io" -ge 1 ]; then
+        ok "delay accounting: a task from before it was on shows '?', a newer one a percentage"
+    else
+        bad "delay accounting: before='$before_io' after_rows=$after_io"; cat "$TMP/out"
+    fi
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# End-to-end tests of the machine overview (--show): the built binary as a user runs it, and
+# its figures against the classic tools measuring the same interval under a known load:
+# iostat -dx and mpstat and sar -n DEV (sysstat), and free (procps). Every compared figure
+# is printed, agreeing or not.
+# Usage: e2e_overview.sh PATH/TO/vigil
+set -u
+VIGIL=${1:?usage: e2e_overview.sh PATH/TO/vigil}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX="$HERE/fixtures/machine"
+TMP=$(mktemp -d)
+LOAD_PIDS=()
+cleanup() {
+    for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+export LC_ALL=C  # sysstat prints 24-hour times and '.' decimals
+pass=0 fail=0 skip=0
+
+ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+skip() { skip=$((skip + 1)); echo "skip - $1"; }
+
+run() {
+    local expect=$1; shift
+    "$VIGIL" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    status=$?
+    [ "$status" -eq "$expect" ]
+}
+
+# value FILE KEYFIELD HEADER ROW COLUMN: the cell in COLUMN of the last row whose field
+# KEYFIELD is ROW, below a header line whose field KEYFIELD is HEADER (sysstat's time
+# stamps make the key field 2 there; vigil's is 1).
+value() {
+    awk -v kf="$2" -v hdr="$3" -v key="$4" -v col="$5" '
+        $kf == hdr { delete idx; for (i = 1; i <= NF; i++) idx[$i] = i; have = 1; next }
+        have && $kf == key && (col in idx) { v = $(idx[col]) }
+        END { print v }' "$1"
+}
+
+# close NAME A B: A and B agree within 1 % or 0.1 absolute.
+compared=()
+close() {
+    local name=$1 a=$2 b=$3
+    if [ -z "$a" ] || [ -z "$b" ]; then
+        compared+=("$name: vigil '${a}' vs tool '${b}' (missing)")
+        return 1
+    fi
+    compared+=("$(printf '%-22s vigil %12s  tool %12s' "$name" "$a" "$b")")
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        d = a - b; if (d < 0) d = -d
+        m = (a < 0 ? -a : a); if ((b < 0 ? -b : b) > m) m = (b < 0 ? -b : b)
+        exit !(d <= 0.01 * m || d <= 0.1) }'
+}
+
+report() {
+    local name=$1 good=$2
+    local line
+    for line in "${compared[@]}"; do echo "       $line"; done
+    compared=()
+    if [ "$good" -eq 1 ]; then ok "$name"; else bad "$name"; fi
+}
+
+# --- the sections run and print their titled tables each sample
+if run 0 -b -n 2 -d 1 --show cpu,mem,disks,net; then
+    n_cpu=$(grep -c '^CPU: load1' "$TMP/out")
+    n_mem=$(grep -c '^Memory: ' "$TMP/out")
+    n_disk=$(grep -c '^DEVICE ' "$TMP/out")
+    n_net=$(grep -c '^IFACE ' "$TMP/out")
+    if [ "$n_cpu" -eq 2 ] && [ "$n_mem" -eq 2 ] && [ "$n_disk" -eq 2 ] && [ "$n_net" -eq 2 ] \
+        && ! grep -q 'Total DISK READ' "$TMP/out" && [ ! -s "$TMP/err" ]; then
+        ok "--show cpu,mem,disks,net: 2 samples of 4 tables, no task table, no notices"
+    else
+        bad "--show cpu,mem,disks,net: cpu=$n_cpu mem=$n_mem disks=$n_disk net=$n_net"; cat "$TMP/out" "$TMP/err"
+    fi
+else
+    bad "--show cpu,mem,disks,net (status $status): $(cat "$TMP/err")"
+fi
+
+if run 0 -b -n 1 -d 0.2 -qqq --show tasks,all && grep -q '^ *[0-9]' "$TMP/out" \
+    && ! grep -q '^CPU:\|^DEVICE' "$TMP/out"; then
+    ok "--show all -qqq: rows only"
+else
+    bad "--show all -qqq (status $status)"
+fi
+
+# --- a bad section: one line naming it, status 2
+if run 2 -b --show cpu,dsks && [ ! -s "$TMP/out" ] && grep -q "^vigil: .*'dsks'" "$TMP/err"; then
+    ok "--show with an unknown section names it, status 2"
+else
+    bad "--show cpu,dsks (status $status): $(cat "$TMP/err")"
+fi
+
+# --- the fixture machine: every section, and the task table on a tree with no tasks
+if run 0 -b -n 1 -d 0.05 --show all --proc-root "$FIX/t0/proc" --sys-root "$FIX/t0/sys" \
+    && grep -q '^Temperatures' "$TMP/out" && grep -q '^BAT0 ' "$TMP/out" \
+    && grep -q 'Total DISK READ' "$TMP/out"; then
+    ok "--show all on the fixture trees (tasks table empty, sensors from fixtures)"
+else
+    bad "--show all on the fixture trees (status $status): $(cat "$TMP/err")"; cat "$TMP/out"
+fi
+
+# --- iostat -dx on the disk holding /var/tmp under a steady direct writer
+disk_of_var_tmp() {
+    local dev maj min sys
+    dev=$(stat -c '%d' /var/tmp) || return 1
+    maj=$(( (dev >> 8) & 0xfff )); min=$(( (dev & 0xff) | ((dev >> 12) & 0xfff00) ))
+    sys=$(readlink -f "/sys/dev/block/$maj:$min" 2>/dev/null) || return 1
+    [ -e "$sys/partition" ] && sys=$(dirname "$sys")
+    [ -d "$sys" ] && basename "$sys"
+}
+if ! command -v iostat >/dev/null; then
+    skip "iostat comparison: sysstat is not installed"
+elif ! command -v fio >/dev/null; then
+    skip "iostat comparison: fio is not installed"
+elif ! dev=$(disk_of_var_tmp) || [ -z "$dev" ]; then
+    skip "iostat comparison: /var/tmp is not on a block device"
+else
+    dir=$(mktemp -d /var/tmp/vigil-e2e-overview.XXXXXX)
+    fio --name=overview --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
+        --size=512m --time_based --runtime=8 --output=/dev/null >/dev/null 2>&1 &
+    fio_pid=$!
+    LOAD_PIDS+=("$fio_pid")
+    sleep 1.5
+    iostat -dxk -y "$dev" 2 1 >"$TMP/iostat" 2>&1 &
+    io_pid=$!
+    "$VIGIL" -b -n 1 -d 2 --show disks >"$TMP/vigil" 2>&1
+    wait "$io_pid"
+    wait "$fio_pid"; fio_status=$?
+    rm -rf "$dir"
+    if [ "$fio_status" -ne 0 ]; then
+        skip "iostat comparison: fio failed here (no O_DIRECT under /var/tmp?)"
+    else
+        # The known load is the writes; reads come from whatever else runs on the machine.
+        good=1
+        for c in w/s wkB/s; do
+            close "$dev $c" "$(value "$TMP/vigil" 1 DEVICE "$dev" "$c")" \
+                "$(value "$TMP/iostat" 1 Device "$dev" "$c")" || good=0
+        done
+        report "iostat -dx $dev under fio --rate=20m: w/s, wkB/s within 1 % or 0.1" "$good"
+        # Other traffic and times depend on when each tool's interval began (a few ms apart):
+        # compare them loosely, and show them.
+        good=1
+        for c in r/s rkB/s w_await aqu-sz %util; do
+            a=$(value "$TMP/vigil" 1 DEVICE "$dev" "$c"); b=$(value "$TMP/iostat" 1 Device "$dev" "$c")
+            compared+=("$(printf '%-22s vigil %12s  tool %12s' "$dev $c" "$a" "$b")")
+            awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && (d <= 0.25 * b || d <= 0.5)) }' || good=0
+        done
+        report "iostat -dx $dev: r/s, rkB/s, w_await, aqu-sz, %util within 25 % or 0.5" "$good"
+    fi
+fi
+
+# --- mpstat under one busy CPU
+if ! command -v mpstat >/dev/null; then
+    skip "mpstat comparison: sysstat is not installed"
+else
+    yes >/dev/null &
+    LOAD_PIDS+=("$!")
+    sleep 0.5
+    mpstat -P ALL 2 1 >"$TMP/mpstat" 2>&1 &
+    mp_pid=$!
+    "$VIGIL" -b -n 1 -d 2 --show cpu >"$TMP/vigil" 2>&1
+    wait "$mp_pid"
+    kill "${LOAD_PIDS[-1]}" 2>/dev/null
+    good=1
+    for row in all $(awk '$1 == "Average:" && $2 ~ /^[0-9]+$/ { print $2 }' "$TMP/mpstat"); do
+        for c in %usr %sys %iowait %idle; do
+            a=$(value "$TMP/vigil" 1 CPU "$row" "$c"); b=$(value "$TMP/mpstat" 2 CPU "$row" "$c")
+            compared+=("$(printf '%-22s vigil %12s  tool %12s' "cpu $row $c" "$a" "$b")")
+            awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= 1.0) }' || good=0
+        done
+    done
+    report "mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point" "$good"
+fi
+
+# --- sar -n DEV on lo under a steady TCP stream
+if ! command -v sar >/dev/null; then
+    skip "sar comparison: sysstat is not installed"
+elif ! command -v python3 >/dev/null; then
+    skip "sar comparison: python3 (the load generator) is not installed"
+else
+    python3 - >/dev/null 2>&1 <<'EOF' &
+import socket, threading, time
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(1)
+def sink():
+    c, _ = srv.accept()
+    while c.recv(1 << 16):
+        pass
+threading.Thread(target=sink, daemon=True).start()
+out = socket.create_connection(srv.getsockname())
+chunk = b"v" * 16384
+end = time.monotonic() + 7
+nxt = time.monotonic()
+while time.monotonic() < end:  # 16 KiB every 4 ms: 4000 KiB/s, steady
+    out.sendall(chunk)
+    nxt += 0.004
+    time.sleep(max(0, nxt - time.monotonic()))
+EOF
+    LOAD_PIDS+=("$!")
+    sleep 1
+    sar -n DEV 2 1 >"$TMP/sar" 2>&1 &
+    sar_pid=$!
+    "$VIGIL" -b -n 1 -d 2 --show net >"$TMP/vigil" 2>&1
+    wait "$sar_pid"
+    good=1
+    for c in rxkB/s txkB/s rxpck/s txpck/s; do
+        close "lo $c" "$(value "$TMP/vigil" 1 IFACE lo "$c")" "$(value "$TMP/sar" 2 IFACE lo "$c")" || good=0
+    done
+    report "sar -n DEV on lo under a 4000 KiB/s stream: within 1 % or 0.1" "$good"
+fi
+
+# --- free: the same formulas on (nearly) the same instant
+if ! command -v free >/dev/null; then
+    skip "free comparison: procps is not installed"
+else
+    free -w -k >"$TMP/free"
+    "$VIGIL" -b -n 1 -d 0.05 -k --show mem >"$TMP/vigil" 2>&1
+    good=1
+    i=2
+    for c in total used free shared buffers cache available; do
+        a=$(awk -v f=$i '$1 == "Mem" { printf "%.0f", $f }' "$TMP/vigil")
+        b=$(awk -v f=$((i / 2 + 1)) '$1 == "Mem:" { print $f }' "$TMP/free")
+        # Memory moves between the two reads; 1 % of the total is the tolerance.
+        t=$(awk '$1 == "Mem:" { print $2 }' "$TMP/free")
+        compared+=("$(printf '%-22s vigil %12s  tool %12s' "Mem $c (KiB)" "$a" "$b")")
+        awk -v a="$a" -v b="$b" -v t="$t" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 0.01 * t) }' || good=0
+        i=$((i + 2))
+    done
+    report "free -w -k: every Mem column within 1 % of the total" "$good"
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# End-to-end test of the full-screen view in a real terminal (tmux): keys, filter, help,
+# resize, the too-small message, mouse-free navigation, and a clean exit.
+# Usage: e2e_tmux.sh PATH/TO/vigil
+set -u
+VIGIL=${1:?usage: e2e_tmux.sh PATH/TO/vigil}
+if ! command -v tmux >/dev/null; then
+    echo "SKIP: tmux is not installed"
+    exit 77
+fi
+S="vigil-e2e-$$"
+TMP=$(mktemp -d)
+export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's sessions
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL - $1"; echo "----- screen:"; screen; echo "-----"; }
+screen() { tmux capture-pane -p -t "$S"; }
+cleanup() {
+    tmux kill-server 2>/dev/null
+    [ -n "${marker_pid:-}" ] && kill "$marker_pid" 2>/dev/null
+    [ -n "${fio_pid:-}" ] && kill "$fio_pid" 2>/dev/null
+    rm -rf "$TMP" "${fio_dir:-/nonexistent}"
+}
+trap cleanup EXIT
+
+# wait_for TEXT [SECONDS]: polls the screen until TEXT (a fixed string) shows.
+wait_for() {
+    local text=$1 limit=${2:-5} i
+    for ((i = 0; i < limit * 10; i++)); do
+        screen | grep -qF -- "$text" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+# wait_gone TEXT [SECONDS]: polls until TEXT no longer shows.
+wait_gone() {
+    local text=$1 limit=${2:-5} i
+    for ((i = 0; i < limit * 10; i++)); do
+        screen | grep -qF -- "$text" || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# A task with a name nobody else has, for the filter.
+bash -c 'exec -a vigil-e2e-marker sleep 300' &
+marker_pid=$!
+
+tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.5; echo EXIT=\$?; sleep 60"
+
+if wait_for "Total DISK READ" && wait_for "COMMAND"; then ok "starts with the summary and column titles"; else bad "start"; fi
+if screen | grep -qE ' IO> COMMAND'; then ok "sorted by IO, marked IO>"; else bad "default sort marker"; fi
+
+keys Right
+if wait_for "COMMAND<"; then ok "-> moves the sort marker to COMMAND"; else bad "-> sort"; fi
+keys r
+if wait_for "COMMAND>"; then ok "r flips the direction"; else bad "r reverse"; fi
+
+keys /
+wait_for "Filter" || bad "/ prompt"
+keys -l "vigil-e2e-mark"
+keys Enter
+if wait_for "filter: vigil-e2e-mark" && wait_for "| 1 rows"; then
+    rows=$(screen | grep -c 'vigil-e2e-marker')
+    if [ "$rows" -eq 1 ]; then ok "/ narrows the table to the matching task"; else bad "/ filter rows: $rows"; fi
+else
+    bad "/ filter"
+fi
+keys Escape
+if wait_gone "filter:" && wait_for "processes | every"; then ok "Esc clears the filter"; else bad "Esc clear"; fi
+
+keys p
+if wait_for "    PID PRIO"; then ok "p switches to processes (PID column)"; else bad "p"; fi
+keys p
+if wait_for "    TID PRIO"; then ok "p switches back to threads"; else bad "p back"; fi
+
+keys h
+if wait_for "vigil keys"; then ok "h shows the help screen"; else bad "h help"; fi
+keys x
+if wait_for "Total DISK READ"; then ok "any key leaves help"; else bad "leave help"; fi
+
+# The machine overview: summary bars, panes by key, per-core bars.
+if wait_for "CPU  [" && wait_for "MEM  [" && wait_for "PSI"; then ok "the summary shows CPU, memory and pressure"; else bad "summary"; fi
+keys d
+if wait_for "DEVICE" && screen | grep -qE '^DEVICE +r/s +rkB/s' && screen | grep -qE '^ +TID PRIO'; then
+    ok "d shows the disks pane beside the tasks"
+else
+    bad "d disks pane"
+fi
+keys Right
+if wait_for "DEVICE<" 3 || wait_for "DEVICE>" 1; then ok "-> sorts the focused pane"; else bad "pane sort"; fi
+keys m
+if wait_for "MOUNTED ON"; then ok "m shows file systems"; else bad "m fs pane"; fi
+keys n
+if wait_for "IFACE"; then ok "n shows network interfaces"; else bad "n net pane"; fi
+keys s
+if wait_for "Temperatures"; then ok "s shows sensors"; else bad "s sensors pane"; fi
+keys 1
+if wait_for "cpu0"; then ok "1 shows a bar per CPU"; else bad "1 per-core"; fi
+keys 1 t
+if wait_gone "Temperatures" && wait_gone "cpu0 "; then ok "t and 1 return to tasks only"; else bad "t back to tasks"; fi
+
+tmux resize-window -t "$S" -x 60 -y 15
+sleep 0.5
+if wait_for "Total DISK READ" && [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ] \
+    && [ "$(screen | wc -l)" -le 15 ]; then
+    ok "resize to 60x15 redraws at the new size"
+else
+    bad "resize 60x15"
+fi
+tmux resize-window -t "$S" -x 20 -y 5
+if wait_for "too small"; then ok "20x5 shows the too-small message"; else bad "too small"; fi
+tmux resize-window -t "$S" -x 120 -y 40
+if wait_for "Total DISK READ"; then ok "back to 120x40"; else bad "resize back"; fi
+
+# A writer started beside it shows within two refreshes, on top when sorted by DISK WRITE.
+if command -v fio >/dev/null; then
+    fio_dir=$(mktemp -d /var/tmp/vigil-tmux.XXXXXX)
+    fio --name=vigil-tmux-writer --directory="$fio_dir" --rw=write --bs=64k --direct=1 --rate=10m \
+        --size=256m --time_based --runtime=20 --output=/dev/null >/dev/null 2>&1 &
+    fio_pid=$!
+    keys Left Left Left   # COMMAND -> IO -> SWAPIN -> DISK WRITE
+    if wait_for "DISK WRITE>" 3 && sleep 1.2; then
+        first=$(screen | awk '/DISK WRITE>/ { getline; print; exit }')
+        if echo "$first" | grep -q 'fio'; then
+            ok "a direct writer is on top when sorted by DISK WRITE: $(echo "$first" | awk '{print $1, $6, $7}')"
+        else
+            bad "writer on top: first row is: $first"
+        fi
+    else
+        bad "sort by DISK WRITE"
+    fi
+else
+    echo "skip - writer check: fio is not installed"
+fi
+
+# Actions on the selected task: ionice, then a signal after the prompt, then ESRCH reported.
+bash -c 'exec -a vigil-e2e-victim sleep 300' &
+victim=$!
+sleep 0.6
+keys /
+keys -l "vigil-e2e-victim"
+keys Enter
+if wait_for "| 1 rows"; then
+    keys Space  # pause: the row stays on screen after its task is gone
+    wait_for "PAUSED" || bad "Space pauses"
+    keys i
+    keys -l "idle"
+    keys Enter
+    if wait_for "ionice idle set for $victim" && [ "$(ionice -p "$victim" 2>/dev/null)" = "idle" ]; then
+        ok "i sets the I/O class of the selected task (ionice -p says idle)"
+    else
+        bad "i ionice: $(ionice -p "$victim" 2>&1)"
+    fi
+    keys k
+    if wait_for "Send signal to $victim"; then
+        keys Enter
+        if wait_for "signal 15 sent to $victim" && ! kill -0 "$victim" 2>/dev/null; then
+            ok "k + Enter sends TERM to the selected task only after the prompt"
+        else
+            bad "k kill"
+        fi
+    else
+        bad "k prompt"
+    fi
+    wait "$victim" 2>/dev/null
+    keys k
+    keys Enter
+    if wait_for "ESRCH"; then ok "a signal to a task that is gone reports ESRCH"; else bad "ESRCH notice"; fi
+    keys Space
+    wait_gone "PAUSED" || bad "Space resumes"
+else
+    bad "filter to the victim"
+fi
+keys Escape
+
+keys q
+if wait_for "EXIT=0"; then ok "q exits with status 0"; else bad "q exit"; fi
+if [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then ok "the terminal is restored (normal screen)"; else bad "terminal not restored"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

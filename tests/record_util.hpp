@@ -1,0 +1,102 @@
+// Helpers for the recording tests: temporary files, a snapshot's complete token form (every
+// field the record format lists) for equality, and sequences of synthetic snapshots.
+#pragma once
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "src/record/tokens.hpp"
+#include "synthetic_machine.hpp"
+#include "vigil/record/record_writer.hpp"
+
+namespace vigil::test {
+
+// A directory removed with everything in it when the test ends.
+class TempDir {
+public:
+    TempDir() {
+        char tmpl[] = "/tmp/vigil-test.XXXXXX";
+        path_ = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
+};
+
+inline std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Every field of a snapshot as the record format lists them (absent optionals' values
+// count as unset): equal tokens, equal snapshots. The field counts in sample_fields.hpp
+// make sure no field is left out of the list.
+struct SnapshotTokens {
+    std::vector<std::uint64_t> nums;
+    std::vector<std::string> strs;
+    bool operator==(const SnapshotTokens&) const = default;
+};
+
+inline SnapshotTokens tokens_of(const Snapshot& s) {
+    std::vector<std::uint64_t> nums;
+    StringArena strs;
+    TokenWriter tw(nums, strs, {}, {});
+    record_header_fields(tw, s);
+    for (const TaskSample& t : s.tasks) tw(t);
+    SnapshotTokens out;
+    out.nums = std::move(nums);
+    for (const std::string& str : strs.all()) out.strs.push_back(str);
+    return out;
+}
+
+inline std::vector<Snapshot> synthetic_run(std::size_t tasks, std::size_t samples,
+                                           std::uint64_t seed = 7, std::size_t busy = 5) {
+    SyntheticMachine m(tasks, seed, busy);
+    std::vector<Snapshot> out;
+    for (std::size_t i = 0; i < samples; ++i) {
+        if (i) m.advance();
+        out.push_back(m.snapshot());
+    }
+    return out;
+}
+
+inline const std::string& test_user_name(uid_t uid) {
+    static const std::string root = "root", alice = "alice", other = "other";
+    return uid == 0 ? root : uid == 1000 ? alice : other;
+}
+
+// Records snaps to path; a key sample every key_every samples (by their times, 1 s apart).
+inline void record_all(const std::string& path, const std::vector<Snapshot>& snaps,
+                       double key_interval_s = 3.5) {
+    RecordOptions ro;
+    ro.path = path;
+    ro.key_interval_s = key_interval_s;
+    ro.host = "testhost";
+    ro.kernel = "6.1.0-test";
+    std::vector<std::string> notices;
+    auto w = RecordWriter::open(ro, notices);
+    if (!w) throw std::runtime_error(w.error().message);
+    for (const Snapshot& s : snaps) {
+        auto ok = (*w)->write(s, [](uid_t u) -> const std::string& { return test_user_name(u); });
+        if (!ok) throw std::runtime_error(ok.error().message);
+    }
+}
+
+}  // namespace vigil::test

@@ -1,0 +1,252 @@
+// CSV and JSON output: what the formats promise (RFC 4180, JSON Lines, base units, null for
+// unknown, hostile strings escaped) and the schema, pinned by golden files and checked
+// against the man page, so a field cannot change name silently.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <set>
+
+#include "machine_fixture.hpp"
+#include "record_util.hpp"
+#include "src/ui/batch/structured.hpp"
+#include "vigil/app/batch_render.hpp"
+#include "vigil/app/options.hpp"
+#include "vigil/core/time_spec.hpp"
+#include "vigil/model/machine_tables.hpp"
+
+using namespace vigil;
+
+namespace {
+
+// Runs with TZ=UTC, restoring the zone after, so time stamps are the same everywhere.
+class UtcZone {
+public:
+    UtcZone() {
+        if (const char* tz = std::getenv("TZ")) saved_ = tz, had_ = true;
+        ::setenv("TZ", "UTC", 1);
+        ::tzset();
+    }
+    ~UtcZone() {
+        if (had_) ::setenv("TZ", saved_.c_str(), 1);
+        else ::unsetenv("TZ");
+        ::tzset();
+    }
+
+private:
+    std::string saved_;
+    bool had_ = false;
+};
+
+Options options(std::vector<std::string> args) {
+    std::vector<char*> argv{const_cast<char*>("vigil")};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    auto o = parse_options(static_cast<int>(argv.size() - 1), argv.data());
+    REQUIRE(o);
+    return *o;
+}
+
+// The fixture machine (tasks of tests/fixtures/proc, overview of tests/fixtures/machine),
+// t0 then t1, rendered as batch mode renders it.
+std::string render_fixture(const Options& o) {
+    Snapshot t0 = test::load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = test::load_snapshot("t1", 2.0, 1002.0);
+    t0.machine = test::collect_machine("t0", 10.0);
+    t1.machine = test::collect_machine("t1", 12.0);
+    t1.wall_ns = 1714532402'500000000;
+    test::FixtureDetails details("t1");
+    BatchRenderer r(o, o.view);
+    std::string out;
+    r.render(t0, t1, details, out);
+    return out;
+}
+
+void check_golden(const std::string& name, const std::string& actual) {
+    std::string path = std::string(VIGIL_FIXTURES) + "/../golden/" + name;
+    if (std::getenv("VIGIL_UPDATE_GOLDEN")) test::write_file(path, actual);
+    CHECK(actual == test::read_file(path));
+}
+
+// Splits RFC 4180 CSV (quoted fields, "" for a quote, CRLF rows).
+std::vector<std::vector<std::string>> parse_csv(const std::string& s) {
+    std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+    bool quoted = false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') rows.back().back() += '"', ++i;
+            else if (c == '"') quoted = false;
+            else rows.back().back() += c;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            rows.back().emplace_back();
+        } else if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') {
+            ++i;
+            rows.emplace_back(1);
+        } else {
+            REQUIRE(c != '\n');  // a bare LF is not a row end in RFC 4180
+            rows.back().back() += c;
+        }
+    }
+    if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("RFC 3339 times carry the offset", "[format]") {
+    UtcZone utc;
+    CHECK(format_rfc3339(0) == "1970-01-01T00:00:00.000+00:00");
+    CHECK(format_rfc3339(1714532402'999999999) == "2024-05-01T03:00:02.999+00:00");
+    ::setenv("TZ", "EST5", 1);
+    ::tzset();
+    CHECK(format_rfc3339(1714532402'000000000) == "2024-04-30T22:00:02.000-05:00");
+    ::setenv("TZ", "IST-5:30", 1);
+    ::tzset();
+    CHECK(format_rfc3339(0) == "1970-01-01T05:30:00.000+05:30");
+}
+
+TEST_CASE("numbers: whole numbers plain, others the shortest exact form", "[format]") {
+    CHECK(format_number(0) == "0");
+    CHECK(format_number(-3) == "-3");
+    CHECK(format_number(1048576) == "1048576");
+    CHECK(format_number(0.1) == "0.1");
+    CHECK(format_number(2047.5) == "2047.5");
+    CHECK(std::stod(format_number(1.0 / 3)) == 1.0 / 3);
+}
+
+TEST_CASE("golden: the JSON and CSV schema of every section", "[format][golden]") {
+    UtcZone utc;
+    const Options all = options({"--show", "all", "--format", "json"});
+    const std::string json = render_fixture(all);
+    check_golden("schema_all.json", json);
+    check_golden("schema_all.csv", render_fixture(options({"--show", "all", "--format", "csv"})));
+    check_golden("schema_processes_accumulated.json",
+                 render_fixture(options({"-P", "-a", "--format", "json"})));
+
+    // One object per line, every section's array present, base units.
+    auto j = nlohmann::json::parse(json);
+    CHECK(j["schema_version"] == 1);
+    CHECK(j["interval_s"] == 2.0);
+    for (const char* k : {"cpu", "cpu_summary", "mem", "mem_summary", "psi", "disks", "fs", "net",
+                          "temps", "fans", "batteries", "tasks", "tasks_summary", "notes"})
+        CHECK(j.contains(k));
+    CHECK(j["tasks"][0].contains("tid"));
+    CHECK(j["tasks"][0].contains("pid"));
+    CHECK(j["tasks"][0].contains("read_bytes_per_s"));
+    CHECK(j["time"] == "2024-05-01T03:00:02.500+00:00");
+}
+
+TEST_CASE("CSV and JSON carry the text output's numbers in base units", "[format]") {
+    UtcZone utc;
+    MachineView mv;
+    test::MachinePair p;
+    SectionTable disks = build_disk_table(p.t1, p.rates, mv);
+    StructuredTable st = structure_table(disks);
+    const auto kib = find_column(disks.columns, "rkb_s");
+    REQUIRE(kib);
+    auto field = std::find(st.fields.begin(), st.fields.end(), "read_bytes_per_s");
+    REQUIRE(field != st.fields.end());
+    const std::size_t f = static_cast<std::size_t>(field - st.fields.begin());
+    for (std::size_t r = 0; r < disks.rows.size(); ++r) {
+        if (!disks.rows[r][*kib].num) continue;
+        CHECK(st.rows[r][f].num == Approx(*disks.rows[r][*kib].num * 1024));
+    }
+    // Field names are unique within a table and spell their unit.
+    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
+                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
+                        TableKind::batteries}) {
+        std::set<std::string_view> seen;
+        for (const ColumnSpec& c : table_columns(k)) {
+            CHECK_FALSE(c.field.empty());
+            CHECK(seen.insert(c.field).second);
+            if (c.format == CellFormat::bytes) CHECK(c.field.find("bytes") != std::string_view::npos);
+        }
+    }
+}
+
+TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
+    UtcZone utc;
+    Snapshot a, b;
+    const std::string hostile[] = {
+        "say \"hi\", then leave", "two\nlines\r\nand a tab\there", std::string("nul\0byte", 8),
+        "bad utf-8 \xff\xfe\xc3 end", "\x1b[31mred\x1b[0m", "emoji \xf0\x9f\x98\x80 ok",
+        "lone surrogate \xed\xa0\x80", ",,,", "\"", "trailing backslash \\"};
+    pid_t tid = 100;
+    for (const std::string& cmd : hostile) {
+        TaskSample t;
+        t.tid = t.tgid = tid++;
+        t.comm = "x";
+        t.cmdline = cmd;
+        t.ioprio = IoPrio{};
+        t.io = TaskIoCounters{};
+        a.tasks.push_back(t);
+    }
+    b = a;
+    b.steady_s = 1;
+    for (TaskSample& t : b.tasks) t.io->read_bytes = 4096;
+
+    struct Details final : RowDetails {
+        void fill(TaskSample&) override {}
+        const std::string& user_name(uid_t) override { return name; }
+        std::string name = "us,er \"x\"";
+    } details;
+
+    for (const char* fmt : {"json", "csv"}) {
+        Options o = options({"--format", fmt});
+        BatchRenderer r(o, o.view);
+        std::string out;
+        Snapshot cur = b;
+        r.render(a, cur, details, out);
+        INFO(out);
+        if (std::string(fmt) == "json") {
+            // One line per sample, whatever the strings held.
+            REQUIRE(std::count(out.begin(), out.end(), '\n') == 1);
+            auto j = nlohmann::json::parse(out);  // strict: throws on invalid UTF-8
+            REQUIRE(j["tasks"].size() == std::size(hostile));
+            CHECK(j["tasks"][0]["command"] == "say \"hi\", then leave");
+            CHECK(j["tasks"][1]["command"] == "two\\nlines\\x0d\\nand a tab\\there");
+            CHECK(j["tasks"][3]["command"] == "bad utf-8 \\xff\\xfe\\xc3 end");
+            CHECK(j["tasks"][0]["user"] == "us,er \"x\"");
+            CHECK(j["tasks"][0]["read_bytes_per_s"] == 4096);
+            CHECK(j["tasks"][0]["io_pct"].is_null());
+        } else {
+            auto rows = parse_csv(out);
+            REQUIRE(rows.size() == 4 + std::size(hostile));  // 2 headers, summary, tasks
+            const auto& header = rows[2];
+            for (std::size_t r = 3; r < rows.size(); ++r) CHECK(rows[r].size() == header.size());
+            CHECK(rows[3].back() == "say \"hi\", then leave");
+            CHECK(rows[3][1] == "tasks");
+            CHECK(rows[6].back() == "bad utf-8 \\xff\\xfe\\xc3 end");
+        }
+    }
+}
+
+TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
+    const std::string man = test::read_file(std::string(VIGIL_FIXTURES) + "/../../man/vigil.8");
+    REQUIRE_FALSE(man.empty());
+    auto documented = [&](std::string_view field) {
+        return man.find("\\fB" + std::string(field) + "\\fR") != std::string::npos;
+    };
+    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
+                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
+                        TableKind::batteries}) {
+        for (const ColumnSpec& c : table_columns(k)) {
+            INFO(table_name(k) << "." << c.field);
+            CHECK(documented(c.field));
+        }
+        for (const SummarySpec& s : summary_fields(k)) CHECK(documented(s.field));
+    }
+    for (const ColumnDef& c : columns()) {
+        CHECK(documented(c.field));
+        if (!c.process_field.empty()) CHECK(documented(c.process_field));
+        if (!c.accumulated_field.empty()) CHECK(documented(c.accumulated_field));
+    }
+    for (const char* f : {"time", "interval_s", "schema_version", "current_read_bytes_per_s",
+                          "current_write_bytes_per_s", "about", "text"})
+        CHECK(documented(f));
+}

@@ -1,0 +1,355 @@
+#include <catch2/catch.hpp>
+
+#include <clocale>
+#include <csignal>
+#include <vector>
+
+#include "fixture_util.hpp"
+#include "vigil/model/rates.hpp"
+#include "vigil/ui/keymap.hpp"
+#include "vigil/core/text.hpp"
+#include "vigil/ui/screen_layout.hpp"
+
+using namespace vigil;
+
+namespace {
+Event key(Key k) { return Event{k, 0, 0, 0}; }
+Event ch(char32_t c) { return Event{Key::character, c, 0, 0}; }
+
+struct Fixture {
+    ViewState vs;
+    InteractiveState st;
+    std::vector<pid_t> ids{10, 20, 30, 40, 50};
+    RowIds rows() const { return RowIds{ids, ids.size()}; }
+    Effect press(const Event& e) { return handle_event(e, vs, st, rows()); }
+    void type(std::string_view s) {
+        for (char c : s) press(ch(static_cast<unsigned char>(c)));
+    }
+};
+}  // namespace
+
+TEST_CASE("arrows change the sort column and wrap; r reverses", "[keys]") {
+    Fixture f;
+    REQUIRE(f.vs.sort == ColumnId::io);
+    CHECK(f.press(key(Key::right)).rebuild);
+    CHECK(f.vs.sort == ColumnId::command);
+    f.press(key(Key::right));
+    CHECK(f.vs.sort == ColumnId::id);
+    f.press(key(Key::left));
+    f.press(key(Key::left));
+    CHECK(f.vs.sort == ColumnId::io);
+    f.press(ch('r'));
+    CHECK(f.vs.reverse);
+    f.press(key(Key::left));
+    CHECK_FALSE(f.vs.reverse);  // a new column starts in its natural direction
+    CHECK(f.vs.sort == ColumnId::swapin);
+}
+
+TEST_CASE("toggles o p a c", "[keys]") {
+    Fixture f;
+    f.press(ch('o'));
+    f.press(ch('p'));
+    f.press(ch('a'));
+    f.press(ch('c'));
+    CHECK(f.vs.only_active);
+    CHECK(f.vs.processes);
+    CHECK(f.vs.accumulated);
+    CHECK_FALSE(f.vs.full_command);
+    f.press(ch('p'));
+    CHECK_FALSE(f.vs.processes);
+}
+
+TEST_CASE("selection moves, pages and stays in range", "[keys]") {
+    Fixture f;
+    f.st.page_rows = 2;
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);
+    f.press(key(Key::down));
+    CHECK(f.st.selected == 20);
+    f.press(key(Key::page_down));
+    CHECK(f.st.selected == 40);
+    f.press(key(Key::end));
+    CHECK(f.st.selected == 50);
+    f.press(key(Key::down));
+    CHECK(f.st.selected == 50);
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.scroll == 3);  // the last two rows on a two-row page
+    f.press(key(Key::home));
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);
+    CHECK(f.st.scroll == 0);
+}
+
+TEST_CASE("the selection follows its task when rows move", "[keys]") {
+    Fixture f;
+    f.st.page_rows = 10;
+    f.st.selected = 30;
+    f.st.selected_index = 2;
+    f.ids = {30, 10, 20, 40, 50};  // a new sample moved 30 to the top
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected_index == 0);
+    f.ids = {10, 20, 40, 50};  // 30 exited: the selection stays at its place
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);
+}
+
+TEST_CASE("/ filter: typed, applied with Enter, cleared with Esc", "[keys]") {
+    Fixture f;
+    f.press(ch('/'));
+    CHECK(f.st.mode == Mode::filter_input);
+    f.type("post");
+    f.press(key(Key::backspace));
+    f.type("tgres");
+    Effect e = f.press(key(Key::enter));
+    CHECK(e.rebuild);
+    CHECK(f.st.mode == Mode::normal);
+    CHECK(f.vs.filter.pattern() == "postgres");
+    CHECK(f.vs.filter.matches("/usr/lib/POSTGRESQL/bin/postgres -D x"));
+    CHECK_FALSE(f.vs.filter.matches("mysqld"));
+    CHECK_FALSE(f.press(key(Key::escape)).quit);  // first Esc clears the filter
+    CHECK_FALSE(f.vs.filter.active());
+    CHECK(f.press(key(Key::escape)).quit);        // the next one quits
+}
+
+TEST_CASE("filters: regular expressions, and invalid ones as text", "[keys]") {
+    TextFilter t;
+    t.set("^kworker/[0-9]+");
+    CHECK(t.is_regex());
+    CHECK(t.matches("kworker/12:1"));
+    CHECK_FALSE(t.matches("[kworker/x]"));
+    t.set("a[");  // not a valid expression: a substring
+    CHECK_FALSE(t.is_regex());
+    CHECK(t.matches("data[1]"));
+}
+
+TEST_CASE("Esc cancels an input without applying it", "[keys]") {
+    Fixture f;
+    f.press(ch('u'));
+    f.type("root");
+    f.press(key(Key::escape));
+    CHECK(f.st.mode == Mode::normal);
+    CHECK(f.vs.uids.empty());
+}
+
+TEST_CASE("u and f set user and PID filters; bad values go to the notice line", "[keys]") {
+    Fixture f;
+    f.press(ch('u'));
+    f.type("root,0");
+    f.press(key(Key::enter));
+    CHECK(f.vs.uids == std::vector<uid_t>{0, 0});
+    f.press(ch('u'));
+    f.type("no_such_user_vigil");
+    f.press(key(Key::enter));
+    CHECK(f.vs.uids == std::vector<uid_t>{0, 0});  // unchanged
+    CHECK_THAT(f.st.notice, Catch::Contains("no_such_user_vigil"));
+    f.press(ch('f'));
+    f.type("12, 34");
+    f.press(key(Key::enter));
+    CHECK(f.vs.pids == std::vector<pid_t>{12, 34});
+    f.press(ch('f'));
+    f.type("x1");
+    f.press(key(Key::enter));
+    CHECK_THAT(f.st.notice, Catch::Contains("'x1'"));
+    f.press(ch('f'));
+    f.press(key(Key::enter));  // empty: all PIDs again
+    CHECK(f.vs.pids.empty());
+}
+
+TEST_CASE("k asks first, defaults to TERM, and acts only on the selected task", "[keys]") {
+    Fixture f;
+    f.st.page_rows = 5;
+    CHECK_FALSE(f.press(ch('k')).action);
+    CHECK_THAT(f.st.notice, Catch::Contains("no task selected"));
+    follow_selection(f.st, f.rows());
+    f.press(key(Key::down));
+    f.press(ch('k'));
+    CHECK(f.st.mode == Mode::kill_input);
+    Effect e = f.press(key(Key::enter));
+    REQUIRE(e.action);
+    CHECK(e.action->kind == TaskAction::Kind::signal);
+    CHECK(e.action->pid == 20);
+    CHECK(e.action->signal == SIGTERM);
+    f.press(ch('k'));
+    f.type("KILL");
+    CHECK(f.press(key(Key::enter)).action->signal == SIGKILL);
+    f.press(ch('k'));
+    f.type("bogus");
+    CHECK_FALSE(f.press(key(Key::enter)).action);
+    CHECK_THAT(f.st.notice, Catch::Contains("bogus"));
+    f.press(ch('k'));
+    CHECK_FALSE(f.press(key(Key::escape)).action);  // cancelled
+}
+
+TEST_CASE("i parses the class and level", "[keys]") {
+    Fixture f;
+    f.st.page_rows = 5;
+    follow_selection(f.st, f.rows());
+    f.press(ch('i'));
+    f.type("rt/2");
+    Effect e = f.press(key(Key::enter));
+    REQUIRE(e.action);
+    CHECK(e.action->kind == TaskAction::Kind::ionice);
+    CHECK(e.action->pid == 10);
+    CHECK(e.action->prio == IoPrio{IoPrio::Class::rt, 2});
+    CHECK(parse_ioprio("idle") == IoPrio{IoPrio::Class::idle, 0});
+    CHECK(parse_ioprio("be 7") == IoPrio{IoPrio::Class::be, 7});
+    CHECK_FALSE(parse_ioprio("be/8"));
+    CHECK_FALSE(parse_ioprio("fast"));
+    CHECK(parse_signal("sigint") == SIGINT);
+    CHECK(parse_signal("9") == SIGKILL);
+    CHECK_FALSE(parse_signal("99"));
+}
+
+TEST_CASE("+ and - change the interval within bounds; space pauses", "[keys]") {
+    Fixture f;
+    f.st.delay_s = 1;
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == 2);
+    for (int i = 0; i < 10; ++i) f.press(ch('-'));
+    CHECK(f.st.delay_s == kMinDelay);
+    f.press(ch(' '));
+    CHECK(f.st.paused);
+}
+
+TEST_CASE("h shows help; any key returns; q quits", "[keys]") {
+    Fixture f;
+    f.press(ch('h'));
+    CHECK(f.st.mode == Mode::help);
+    CHECK_FALSE(f.press(ch('x')).quit);
+    CHECK(f.st.mode == Mode::normal);
+    CHECK(f.press(ch('q')).quit);
+    // Every key the handler knows is in the help screen.
+    std::string all;
+    for (const KeyHelp& k : key_help()) all += std::string(k.keys) + "\n";
+    for (const char* k : {"r", "o", "p", "a", "c", "/", "u", "f", "i", "k", "+ / -", "Space", "h, ?",
+                          "q", "Esc", "Home / End", "PgUp / PgDn"})
+        CHECK_THAT(all, Catch::Contains(k));
+}
+
+namespace {
+struct LayoutFixture {
+    Snapshot t1 = vigil::test::load_snapshot("t1", 2.0, 1002.0);
+    Snapshot t0 = vigil::test::load_snapshot("t0", 0.0, 1000.0);
+    Rates rates = compute_rates(t0, t1);
+    vigil::test::FixtureDetails details{"t1"};
+    ViewState vs;
+    InteractiveState st;
+    TableModel model;
+    ScreenLayout lay(int w, int h) {
+        model = build_table(t1, rates, nullptr, vs, details);
+        std::vector<pid_t> ids;
+        for (const Row& r : model.rows) ids.push_back(r.id);
+        follow_selection(st, RowIds{ids, model.matched_rows});
+        ScreenInput in;
+        in.model = &model;
+        in.view = &vs;
+        in.state = &st;
+        in.threads = t1.tasks.size();
+        return layout_screen(in, w, h);
+    }
+};
+std::string text_of(const ScreenLine& l) {
+    std::string s;
+    for (const Segment& seg : l.segments) s += seg.text;
+    return s;
+}
+}  // namespace
+
+TEST_CASE("layout: header, sort marker, rows and hint fit the screen", "[layout]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    LayoutFixture f;
+    ScreenLayout l = f.lay(80, 20);
+    REQUIRE_FALSE(l.too_small);
+    REQUIRE(l.lines.size() == 20);
+    CHECK_THAT(text_of(l.lines[0]), Catch::StartsWith("Total DISK READ:"));
+    CHECK_THAT(text_of(l.lines[l.header_y]), Catch::Contains(" IO> COMMAND"));
+    CHECK_THAT(text_of(l.lines.back()), Catch::StartsWith("q quit"));
+    for (const ScreenLine& line : l.lines) CHECK(display_width(text_of(line)) <= 80);
+    CHECK(l.shown_rows == f.model.rows.size());
+    f.vs.reverse = true;
+    CHECK_THAT(text_of(f.lay(80, 20).lines[3]), Catch::Contains(" IO< COMMAND"));
+}
+
+TEST_CASE("layout: a tiny terminal gets the whole too-small message", "[layout]") {
+    LayoutFixture f;
+    ScreenLayout l = f.lay(20, 5);
+    REQUIRE(l.too_small);
+    std::string all;
+    for (const ScreenLine& line : l.lines) {
+        CHECK(display_width(text_of(line)) <= 20);
+        all += text_of(line) + " ";
+    }
+    CHECK_THAT(all, Catch::Contains("terminal too small (20x5, need at least 40x8)"));
+    CHECK(f.lay(1, 1).lines.size() <= 1);
+}
+
+TEST_CASE("layout: wide characters are cut without breaking a character", "[layout]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    LayoutFixture f;
+    // A CJK command line on thread 100.
+    for (TaskSample& t : f.t1.tasks)
+        if (t.tgid == 100) t.cmdline = std::string(40, 'x') + "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6";
+    for (int w = 60; w <= 130; ++w) {
+        ScreenLayout l = f.lay(w, 20);
+        for (const ScreenLine& line : l.lines) {
+            std::string t = text_of(line);
+            CHECK(display_width(t) <= static_cast<std::size_t>(w));
+            CHECK(escape_for_terminal(t) == t);  // still valid UTF-8: no cut character
+        }
+    }
+}
+
+TEST_CASE("layout: clicks hit column titles and rows", "[layout]") {
+    LayoutFixture f;
+    ScreenLayout l = f.lay(100, 20);
+    ClickTarget t = hit_test(l, f.st, 2, l.header_y);
+    CHECK(t.kind == ClickTarget::Kind::column);
+    CHECK(t.column == ColumnId::id);
+    t = hit_test(l, f.st, 90, l.header_y);
+    CHECK(t.column == ColumnId::command);
+    std::vector<pid_t> ids;
+    for (const Row& r : f.model.rows) ids.push_back(r.id);
+    RowIds rows{ids, f.model.matched_rows};
+    apply_click(hit_test(l, f.st, 30, l.header_y), f.vs, f.st, rows);
+    CHECK(f.vs.sort == ColumnId::disk_read);
+    apply_click(hit_test(l, f.st, 30, l.header_y), f.vs, f.st, rows);
+    CHECK(f.vs.reverse);  // a second click reverses
+    t = hit_test(l, f.st, 5, l.first_row_y + 1);
+    REQUIRE(t.kind == ClickTarget::Kind::row);
+    apply_click(t, f.vs, f.st, rows);
+    CHECK(f.st.selected == ids[1]);
+    CHECK(hit_test(l, f.st, 5, 0).kind == ClickTarget::Kind::none);
+}
+
+TEST_CASE("layout: the help screen lists every key", "[layout]") {
+    LayoutFixture f;
+    f.st.mode = Mode::help;
+    ScreenLayout l = f.lay(100, 40);
+    CHECK(l.lines.size() == key_help().size() + 1);
+}
+
+TEST_CASE("filters: a backtracking-prone expression still answers (and correctly)", "[keys]") {
+    // libstdc++'s std::regex took seconds on this; the filter must never freeze the view.
+    TextFilter t;
+    t.set("((a*)*)*b");
+    REQUIRE(t.is_regex());
+    CHECK_FALSE(t.matches(std::string(5000, 'a')));
+    CHECK(t.matches(std::string(5000, 'a') + "b"));
+}
+
+TEST_CASE("filters: patterns that would blow up regcomp are matched as text", "[keys]") {
+    TextFilter t;
+    t.set("r" + std::string(60, '+'));  // found by the fuzzer: 2.5 GB in regcomp
+    CHECK_FALSE(t.is_regex());
+    CHECK(t.matches("xr++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++y"));
+    t.set("(a{32}){32}");
+    CHECK(t.is_regex());
+    t.set("(a{33})");
+    CHECK_FALSE(t.is_regex());
+    t.set("(a){2}(b){2}(c){2}");
+    CHECK_FALSE(t.is_regex());  // more than two counted repetitions
+    t.set("(a)\\1");
+    CHECK_FALSE(t.is_regex());  // back-references backtrack
+    t.set("^kworker/[0-9]+:[0-9]+$");
+    CHECK(t.is_regex());
+}

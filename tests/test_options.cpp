@@ -1,0 +1,96 @@
+#include <catch2/catch.hpp>
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "vigil/app/options.hpp"
+
+using namespace vigil;
+
+namespace {
+Result<Options> parse(const std::vector<const char*>& args) {
+    std::vector<std::string> store{"vigil"};
+    for (const char* a : args) store.emplace_back(a);
+    std::vector<char*> argv;
+    for (auto& s : store) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    return parse_options(static_cast<int>(store.size()), argv.data());
+}
+}  // namespace
+
+TEST_CASE("iotop options parse", "[options]") {
+    auto o = parse({"-b", "-n", "5", "-d", "0.2", "-P", "-o", "-a", "-k", "-t", "-qq"});
+    REQUIRE(o);
+    CHECK(o->batch);
+    CHECK(o->iterations == 5);
+    CHECK(o->delay_s == Approx(0.2));
+    CHECK(o->view.processes);
+    CHECK(o->view.only_active);
+    CHECK(o->view.accumulated);
+    CHECK(o->view.units == ByteUnits::kib);
+    CHECK(o->text.timestamps);
+    CHECK(o->text.quiet == 2);
+}
+
+TEST_CASE("-p and -u repeat and take comma lists", "[options]") {
+    auto o = parse({"-b", "-p", "1,2", "-p", "3", "--pid=4", "-u", "root,0", "-u", "0"});
+    REQUIRE(o);
+    CHECK(o->view.pids == std::vector<pid_t>{1, 2, 3, 4});
+    CHECK(o->view.uids == std::vector<uid_t>{0, 0, 0});
+}
+
+TEST_CASE("--sort and --reverse", "[options]") {
+    auto o = parse({"--sort", "disk_write", "--reverse"});
+    REQUIRE(o);
+    CHECK(o->view.sort == ColumnId::disk_write);
+    CHECK(o->view.reverse);
+    CHECK(parse({"--sort=PID"})->view.sort == ColumnId::id);
+    CHECK(parse({"--sort", "DISK READ"})->view.sort == ColumnId::disk_read);
+}
+
+TEST_CASE("bad values are named in a one-line error", "[options]") {
+    struct Case {
+        std::vector<const char*> args;
+        const char* must_contain;
+    };
+    for (const auto& c : std::vector<Case>{
+             {{"-d", "abc"}, "'abc'"},
+             {{"-d", "-1"}, "'-1'"},
+             {{"-d", "0"}, "'0'"},
+             {{"-d", "nan"}, "'nan'"},
+             {{"-d", "1e400"}, "'1e400'"},
+             {{"-n", "0"}, "'0'"},
+             {{"-n", "x"}, "'x'"},
+             {{"-n", "-3"}, "'-3'"},
+             {{"-p", "abc"}, "'abc'"},
+             {{"-p", "0"}, "'0'"},
+             {{"-p", ","}, "','"},
+             {{"-u", "no_such_user_vigil"}, "no_such_user_vigil"},
+             {{"--sort", "bogus"}, "'bogus'"},
+             {{"-x"}, "'-x'"},
+             {{"--bogus"}, "--bogus"},
+             {{"-d"}, "-d"},
+             {{"stray"}, "'stray'"},
+         }) {
+        auto o = parse(c.args);
+        INFO(c.must_contain);
+        REQUIRE_FALSE(o);
+        CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
+        CHECK(o.error().message.find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("help and version", "[options]") {
+    CHECK(parse({"--help"})->action == Options::Action::help);
+    CHECK(parse({"-h"})->action == Options::Action::help);
+    CHECK(parse({"--version"})->action == Options::Action::version);
+    // Every option is documented in --help.
+    std::string help = usage_text();
+    for (const char* opt : {"--batch", "--iter", "--delay", "--pid", "--user", "--processes",
+                            "--only", "--accumulated", "--kilobytes", "--time", "--quiet",
+                            "--sort", "--reverse", "--no-color", "--proc-root", "--sys-root",
+                            "--version", "--help"}) {
+        CHECK_THAT(help, Catch::Contains(opt));
+    }
+}

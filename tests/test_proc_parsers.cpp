@@ -1,0 +1,90 @@
+#include <catch2/catch.hpp>
+
+#include "vigil/collect/proc_parsers.hpp"
+
+using namespace vigil;
+
+namespace {
+std::string stat_with(std::string comm, std::string tail_after_state = "") {
+    return "4242 (" + comm + ") S 17 4242 4242 0 -1 4194560 1 0 0 0 3 1 0 0 20 -5 1 0 " +
+           "123456 10485760 300 18446744073709551615 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1" +
+           tail_after_state + "\n";
+}
+}  // namespace
+
+TEST_CASE("parse_pid_stat reads ids, state, nice and start time", "[parse]") {
+    auto s = parse_pid_stat(stat_with("bash"));
+    REQUIRE(s);
+    CHECK(s->pid == 4242);
+    CHECK(s->comm == "bash");
+    CHECK(s->state == 'S');
+    CHECK(s->ppid == 17);
+    CHECK(s->nice == -5);
+    CHECK(s->start_ticks == 123456);
+}
+
+TEST_CASE("parse_pid_stat splits at the last ')'", "[parse]") {
+    auto s = parse_pid_stat(stat_with("a) (b) S 99 c"));
+    REQUIRE(s);
+    CHECK(s->comm == "a) (b) S 99 c");
+    CHECK(s->ppid == 17);
+    auto nl = parse_pid_stat(stat_with("line\nbreak)"));
+    REQUIRE(nl);
+    CHECK(nl->comm == "line\nbreak)");
+    auto empty = parse_pid_stat(stat_with(""));
+    REQUIRE(empty);
+    CHECK(empty->comm.empty());
+}
+
+TEST_CASE("parse_pid_stat rejects hostile and truncated input", "[parse]") {
+    CHECK_FALSE(parse_pid_stat(""));
+    CHECK_FALSE(parse_pid_stat("4242 (bash"));
+    CHECK_FALSE(parse_pid_stat("4242 (bash) S 1 2 3"));  // truncated before starttime
+    CHECK_FALSE(parse_pid_stat("abc (bash) S 17"));
+    CHECK_FALSE(parse_pid_stat("99999999999999999999999 (x) S 1"));
+    std::string huge = stat_with("x");
+    huge.replace(huge.find("123456"), 6, "99999999999999999999999");
+    CHECK_FALSE(parse_pid_stat(huge));
+    auto err = parse_pid_stat("garbage line");
+    REQUIRE_FALSE(err);
+    CHECK_THAT(err.error().message, Catch::Contains("garbage line"));
+}
+
+TEST_CASE("parse_pid_io", "[parse]") {
+    auto io = parse_pid_io(
+        "rchar: 100\nwchar: 200\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\n"
+        "cancelled_write_bytes: 512\n");
+    REQUIRE(io);
+    CHECK(io->read_bytes == 4096);
+    CHECK(io->write_bytes == 8192);
+    CHECK(io->cancelled_write_bytes == 512);
+    CHECK(parse_pid_io("read_bytes: 18446744073709551615\nwrite_bytes: 0\ncancelled_write_bytes: 0\n")
+              ->read_bytes == 18446744073709551615ull);
+    CHECK_FALSE(parse_pid_io("read_bytes: 1\nwrite_bytes: 2\n"));
+    CHECK_FALSE(parse_pid_io("read_bytes: -1\nwrite_bytes: 2\ncancelled_write_bytes: 0\n"));
+    CHECK_FALSE(parse_pid_io("read_bytes: 18446744073709551616\nwrite_bytes: 0\ncancelled_write_bytes: 0\n"));
+    // "rchar" must not be mistaken for "read_bytes"-like prefixes.
+    CHECK_FALSE(parse_pid_io("read_bytesX: 1\nwrite_bytes: 2\ncancelled_write_bytes: 0\n"));
+}
+
+TEST_CASE("parse_status_uid takes the real uid", "[parse]") {
+    auto uid = parse_status_uid("Name:\tx\nUid:\t1000\t0\t0\t0\nGid:\t5\t5\t5\t5\n");
+    REQUIRE(uid);
+    CHECK(*uid == 1000);
+    CHECK_FALSE(parse_status_uid("Name:\tx\n"));
+}
+
+TEST_CASE("parse_vmstat_io", "[parse]") {
+    auto v = parse_vmstat_io("nr_free_pages 5\npgpgin 123\npgpgout 456\npswpin 0\n");
+    REQUIRE(v);
+    CHECK(v->pgpgin_kib == 123);
+    CHECK(v->pgpgout_kib == 456);
+    CHECK_FALSE(parse_vmstat_io("pgpgin 1\n"));
+}
+
+TEST_CASE("parse_cmdline turns NULs into spaces", "[parse]") {
+    CHECK(parse_cmdline(std::string("ls\0-l\0/tmp\0", 11)) == "ls -l /tmp");
+    CHECK(parse_cmdline("") == "");
+    CHECK(parse_cmdline(std::string("a\0\0", 3)) == "a");
+    CHECK(parse_cmdline("one\ntwo") == "one\ntwo");  // escaping is the display's job
+}

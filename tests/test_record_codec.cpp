@@ -1,0 +1,238 @@
+// The sample codec: every field survives encode and decode exactly, key and delta alike,
+// whatever the values (hostile strings, extreme numbers, doubles that are not decimals).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+
+#include "record_util.hpp"
+#include "vigil/record/byte_io.hpp"
+#include "vigil/record/sample_codec.hpp"
+
+using namespace vigil;
+using vigil::test::tokens_of;
+
+namespace {
+
+const std::string& name_of(uid_t uid) { return test::test_user_name(uid); }
+
+// Encodes the sequence (a key every key_every samples) and decodes it again.
+std::vector<Snapshot> round_trip(const std::vector<Snapshot>& in, std::size_t key_every,
+                                 std::size_t* bytes = nullptr) {
+    SampleEncoder enc;
+    SampleDecoder dec;
+    std::vector<Snapshot> out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const bool key = i % key_every == 0;
+        std::string payload;
+        enc.encode(in[i], name_of, key, payload);
+        if (bytes) *bytes += payload.size();
+        Snapshot s;
+        std::string error;
+        REQUIRE(dec.decode(payload, key, s, error));
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void check_same_tasks(const Snapshot& a, const Snapshot& b) {
+    REQUIRE(a.tasks.size() == b.tasks.size());
+    for (std::size_t i = 0; i < a.tasks.size(); ++i) {
+        const TaskSample& x = a.tasks[i];
+        const TaskSample& y = b.tasks[i];
+        CHECK(x.tid == y.tid);
+        CHECK(x.tgid == y.tgid);
+        CHECK(x.ppid == y.ppid);
+        CHECK(x.uid == y.uid);
+        CHECK(x.state == y.state);
+        CHECK(x.nice == y.nice);
+        CHECK(x.start_ticks == y.start_ticks);
+        CHECK(x.comm == y.comm);
+        CHECK(x.io == y.io);
+        CHECK(x.cmdline == y.cmdline);
+        CHECK(x.ioprio == y.ioprio);
+    }
+}
+
+TaskSample task(pid_t tid, pid_t tgid) {
+    TaskSample t;
+    t.tid = tid;
+    t.tgid = tgid;
+    t.comm = "t" + std::to_string(tid);
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("varints and zigzag round trip at the edges", "[record]") {
+    std::string buf;
+    ByteWriter w(buf);
+    const std::uint64_t us[] = {0, 1, 127, 128, 16383, 16384, 1ull << 63, UINT64_MAX};
+    const std::int64_t ss[] = {0, -1, 1, INT64_MIN, INT64_MAX, -64, 64};
+    for (auto u : us) w.varint(u);
+    for (auto s : ss) w.svarint(s);
+    const std::string_view with_nul("a\0b", 3);
+    w.bytes(with_nul);
+    ByteReader r(buf);
+    for (auto u : us) CHECK(r.varint() == u);
+    for (auto s : ss) CHECK(r.svarint() == s);
+    CHECK(r.bytes() == with_nul);
+    CHECK(r.ok());
+    CHECK(r.remaining() == 0);
+    // Reading past the end fails and stays failed, yielding zeros.
+    CHECK(r.varint() == 0);
+    CHECK_FALSE(r.ok());
+    ByteReader overlong(std::string(11, '\xff'));
+    overlong.varint();
+    CHECK_FALSE(overlong.ok());
+}
+
+TEST_CASE("CRC-32C matches the published check value", "[record]") {
+    CHECK(crc32c("123456789") == 0xE3069283u);
+    CHECK(crc32c("56789", crc32c("1234")) == 0xE3069283u);
+}
+
+TEST_CASE("doubles survive exactly, whatever they are", "[record]") {
+    const double values[] = {0.0, -0.0, 0.1, 0.14, 4.84, 123456.789, 1e300, -1e-300,
+                             std::numeric_limits<double>::denorm_min(),
+                             std::numeric_limits<double>::infinity(),
+                             std::numeric_limits<double>::quiet_NaN(), 1000.000000001,
+                             86400.123456789, 0.1 + 0.2};
+    for (double d : values) {
+        std::uint64_t tag = 0, payload = 0;
+        encode_double(d, tag, payload);
+        double back = 0;
+        REQUIRE(decode_double(tag, payload, back));
+        INFO(d);
+        CHECK(std::bit_cast<std::uint64_t>(back) == std::bit_cast<std::uint64_t>(d));
+    }
+    std::uint64_t tag = 0, payload = 0;
+    encode_double(0.14, tag, payload);
+    CHECK(tag == kHundredths);  // the kernel's two-decimal figures stay small integers
+}
+
+TEST_CASE("every field of a synthetic machine survives key and delta samples", "[record]") {
+    auto snaps = test::synthetic_run(400, 40);
+    std::size_t delta_bytes = 0, key_bytes = 0;
+    auto all_keys = round_trip(snaps, 1, &key_bytes);
+    auto deltas = round_trip(snaps, 1000, &delta_bytes);
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        INFO("sample " << i);
+        CHECK(tokens_of(all_keys[i]) == tokens_of(snaps[i]));
+        CHECK(tokens_of(deltas[i]) == tokens_of(snaps[i]));
+        check_same_tasks(deltas[i], snaps[i]);
+    }
+    // Deltas are what make a long recording small.
+    CHECK(delta_bytes * 5 < key_bytes);
+}
+
+TEST_CASE("hostile values round trip", "[record]") {
+    Snapshot a;
+    a.steady_s = 1e-9;
+    a.boot_s = -0.0;
+    a.wall_ns = std::numeric_limits<std::int64_t>::min();
+    a.clk_tck = UINT64_MAX;
+    a.delayacct_on_since_s = std::numeric_limits<double>::quiet_NaN();
+    TaskSample t = task(1, 1);
+    t.comm = std::string("a\0b\n\xff\xfe)(", 9);
+    t.cmdline = std::string(100'000, '\x80') + "\"quoted\",comma\r\n";
+    t.nice = -20;
+    t.uid = std::numeric_limits<uid_t>::max();
+    t.state = '\xff';
+    t.start_ticks = UINT64_MAX;
+    t.io = TaskIoCounters{UINT64_MAX, 0, 1, std::nullopt, 0, true};
+    t.ioprio = IoPrio{IoPrio::Class::idle, 7};
+    a.tasks.push_back(t);
+    a.tasks.push_back(task(std::numeric_limits<pid_t>::max(), 1));
+    a.machine.collected = 0xFFFF;
+    a.machine.notes.push_back(MachineNote{Section::sensors, "a note\twith a tab"});
+    DiskStats d;
+    d.name = "";
+    d.stats.fill(UINT64_MAX);
+    a.machine.disks.push_back(d);
+    a.machine.load = LoadAvg{0.01, 1e10, -3.5, 0, UINT64_MAX};
+
+    Snapshot b = a;  // the next sample: everything changes back and forth
+    b.tasks[0].cmdline.reset();
+    b.tasks[0].io.reset();
+    b.tasks[0].nice = 19;
+    b.machine.disks.clear();
+    b.machine.load.reset();
+    Snapshot c = a;  // and back: the details come back from the base
+    c.tasks[0].io->blkio_delay_ns = 5;
+
+    auto out = round_trip({a, b, c, a}, 1000);
+    CHECK(tokens_of(out[0]) == tokens_of(a));
+    CHECK(tokens_of(out[1]) == tokens_of(b));
+    CHECK(tokens_of(out[2]) == tokens_of(c));
+    CHECK(tokens_of(out[3]) == tokens_of(a));
+    check_same_tasks(out[0], a);
+    check_same_tasks(out[1], b);
+    check_same_tasks(out[2], c);
+    CHECK(std::isnan(*out[0].delayacct_on_since_s));
+    CHECK(std::signbit(out[0].boot_s));
+}
+
+TEST_CASE("tasks come, go, and reuse a tid; unchanged tasks cost nothing", "[record]") {
+    Snapshot a;
+    for (pid_t tid : {1, 5, 9, 200, 300}) a.tasks.push_back(task(tid, tid));
+    Snapshot b = a;
+    b.tasks.erase(b.tasks.begin() + 1);          // 5 ended
+    b.tasks.push_back(task(250, 200));           // a new thread between others
+    b.tasks.push_back(task(400, 400));           // a new process after all
+    b.tasks[3].start_ticks = 99;                 // 200: a new task with a reused tid
+    std::sort(b.tasks.begin(), b.tasks.end(), [](auto& x, auto& y) { return x.tid < y.tid; });
+    Snapshot c;                                  // everything ended
+    auto out = round_trip({a, b, b, c, a}, 1000);
+    check_same_tasks(out[0], a);
+    check_same_tasks(out[1], b);
+    check_same_tasks(out[2], b);
+    check_same_tasks(out[3], c);
+    check_same_tasks(out[4], a);
+
+    // A repeat of the same sample: the tasks part is a handful of bytes.
+    SampleEncoder enc;
+    auto big = test::synthetic_run(2000, 1);
+    std::string first, second;
+    enc.encode(big[0], name_of, true, first);
+    enc.encode(big[0], name_of, false, second);
+    CHECK(second.size() < 32);
+}
+
+TEST_CASE("unsorted tasks are stored sorted; duplicates keep the first", "[record]") {
+    Snapshot a;
+    for (pid_t tid : {9, 3, 7, 3}) a.tasks.push_back(task(tid, tid));
+    a.tasks[3].comm = "dup";
+    auto out = round_trip({a}, 1);
+    REQUIRE(out[0].tasks.size() == 3);
+    CHECK(out[0].tasks[0].tid == 3);
+    CHECK(out[0].tasks[0].comm == "t3");
+    CHECK(out[0].tasks[2].tid == 9);
+}
+
+TEST_CASE("the decoder refuses what the encoder cannot have written", "[record]") {
+    auto snaps = test::synthetic_run(50, 3);
+    SampleEncoder enc;
+    std::string key, delta;
+    enc.encode(snaps[0], name_of, true, key);
+    enc.encode(snaps[1], name_of, false, delta);
+    std::string error;
+    Snapshot s;
+    {
+        SampleDecoder dec;  // a delta needs the sample before it
+        CHECK_FALSE(dec.decode(delta, false, s, error));
+        CHECK_FALSE(error.empty());
+    }
+    SampleDecoder dec;
+    REQUIRE(dec.decode(key, true, s, error));
+    CHECK_FALSE(dec.decode(delta + "x", false, s, error));  // trailing bytes
+    CHECK_FALSE(dec.decode(delta, false, s, error));        // the state is gone after a failure
+    REQUIRE(dec.decode(key, true, s, error));
+    // Every truncation of a payload fails cleanly.
+    for (std::size_t n = 0; n < delta.size(); ++n) {
+        SampleDecoder d2;
+        REQUIRE(d2.decode(key, true, s, error));
+        CHECK_FALSE(d2.decode(delta.substr(0, n), false, s, error));
+    }
+    CHECK(dec.users().at(0) == "root");
+}

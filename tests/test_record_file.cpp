@@ -1,0 +1,391 @@
+// Record files: sessions, appending, refusing what is not ours, rotation, and damage: a
+// truncated or corrupted file gives back every intact sample and says where it is damaged.
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <random>
+#include <set>
+
+#include "record_util.hpp"
+#include "vigil/record/byte_io.hpp"
+#include "vigil/record/record_reader.hpp"
+#include "vigil/record/record_writer.hpp"
+
+using namespace vigil;
+using vigil::test::TempDir;
+using vigil::test::tokens_of;
+
+namespace {
+
+std::vector<test::SnapshotTokens> tokens(const std::vector<Snapshot>& snaps) {
+    std::vector<test::SnapshotTokens> out;
+    for (const Snapshot& s : snaps) out.push_back(tokens_of(s));
+    return out;
+}
+
+std::unique_ptr<RecordReader> open_reader(const std::string& path) {
+    auto r = RecordReader::open(path);
+    if (!r) FAIL(r.error().message);
+    return std::move(*r);
+}
+
+// Reads every sample; returns how many could be decoded, checking each against want.
+std::size_t read_all(RecordReader& r, const std::vector<test::SnapshotTokens>& want,
+                     const std::vector<std::size_t>& index_in_want) {
+    std::size_t ok = 0;
+    for (std::size_t i = 0; i < r.samples().size(); ++i) {
+        Snapshot s;
+        if (!r.read(i, s)) continue;
+        ++ok;
+        INFO("sample " << i);
+        CHECK(tokens_of(s) == want[index_in_want[i]]);
+    }
+    return ok;
+}
+
+std::vector<std::string> files_in(const std::string& dir) {
+    std::vector<std::string> out;
+    DIR* d = opendir(dir.c_str());
+    while (dirent* e = readdir(d))
+        if (e->d_name[0] != '.') out.push_back(e->d_name);
+    closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+struct Frame {
+    std::uint64_t begin, end;
+    int sample;  // index among samples, -1 for a session frame
+};
+
+// The frames of an intact file, from its index.
+std::vector<Frame> frames_of(const std::string& path) {
+    auto r = open_reader(path);
+    std::vector<Frame> out;
+    for (const RecordSession& s : r->sessions()) {
+        FrameHeader h;
+        std::string bytes = test::read_file(path).substr(s.offset, kFrameHeaderSize);
+        REQUIRE(parse_frame_header(bytes, h));
+        out.push_back({s.offset, s.offset + kFrameHeaderSize + h.payload_len, -1});
+    }
+    for (std::size_t i = 0; i < r->samples().size(); ++i) {
+        const SampleEntry& e = r->samples()[i];
+        out.push_back({e.offset, e.offset + kFrameHeaderSize + e.payload_len, static_cast<int>(i)});
+    }
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a recording reads back exactly, with its session and user names", "[record]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(300, 20);
+    const std::string path = dir.file("a.rec");
+    test::record_all(path, snaps);
+    struct stat sb{};
+    REQUIRE(::stat(path.c_str(), &sb) == 0);
+    CHECK((sb.st_mode & 0777) == 0600);  // command lines can hold secrets
+
+    auto r = open_reader(path);
+    REQUIRE(r->samples().size() == snaps.size());
+    REQUIRE(r->sessions().size() == 1);
+    CHECK(r->sessions()[0].info.host == "testhost");
+    CHECK(r->sessions()[0].info.kernel == "6.1.0-test");
+    CHECK(r->damage().empty());
+    CHECK(r->samples()[0].key);
+    CHECK(r->samples()[4].key);  // key_interval 3.5 s at 1 s per sample
+    CHECK_FALSE(r->samples()[5].key);
+    std::vector<std::size_t> idx(snaps.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    CHECK(read_all(*r, tokens(snaps), idx) == snaps.size());
+    CHECK(r->users().at(1000) == "alice");
+    // Random access: backwards, then a jump into the middle of a delta chain.
+    Snapshot s;
+    REQUIRE(r->read(13, s));
+    CHECK(tokens_of(s) == tokens_of(snaps[13]));
+    REQUIRE(r->read(2, s));
+    CHECK(tokens_of(s) == tokens_of(snaps[2]));
+    REQUIRE(r->read(19, s));
+    CHECK(tokens_of(s) == tokens_of(snaps[19]));
+}
+
+TEST_CASE("opening an existing recording appends a session, never overwrites", "[record]") {
+    TempDir dir;
+    const std::string path = dir.file("a.rec");
+    auto first = test::synthetic_run(50, 6, 1);
+    auto second = test::synthetic_run(60, 5, 2);
+    test::record_all(path, first);
+    const std::string before = test::read_file(path);
+    test::record_all(path, second);
+    CHECK(test::read_file(path).substr(0, before.size()) == before);
+
+    auto r = open_reader(path);
+    REQUIRE(r->sessions().size() == 2);
+    REQUIRE(r->samples().size() == 11);
+    CHECK(r->samples()[6].key);
+    CHECK(r->samples()[6].session == 1);
+    auto want = tokens(first);
+    for (auto& t : tokens(second)) want.push_back(t);
+    std::vector<std::size_t> idx(11);
+    for (std::size_t i = 0; i < 11; ++i) idx[i] = i;
+    CHECK(read_all(*r, want, idx) == 11);
+}
+
+TEST_CASE("a second writer cannot interleave with the first", "[record]") {
+    TempDir dir;
+    RecordOptions ro;
+    ro.path = dir.file("a.rec");
+    std::vector<std::string> notices;
+    auto a = RecordWriter::open(ro, notices);
+    REQUIRE(a);
+    auto b = RecordWriter::open(ro, notices);
+    REQUIRE_FALSE(b);
+    CHECK(b.error().message.find("another vigil") != std::string::npos);
+}
+
+TEST_CASE("files that are not ours are refused, untouched", "[record]") {
+    TempDir dir;
+    const std::string other = dir.file("notes.txt");
+    test::write_file(other, "my precious notes\n");
+    RecordOptions ro;
+    ro.path = other;
+    std::vector<std::string> notices;
+    bool format_error = false;
+    auto w = RecordWriter::open(ro, notices, &format_error);
+    REQUIRE_FALSE(w);
+    CHECK(format_error);
+    CHECK(w.error().message.find("not a vigil recording") != std::string::npos);
+    CHECK(test::read_file(other) == "my precious notes\n");
+    auto r = RecordReader::open(other, &format_error);
+    REQUIRE_FALSE(r);
+    CHECK(format_error);
+
+    // A newer format: named as such, by both.
+    std::string header(kRecordMagic);
+    ByteWriter hw(header);
+    hw.u32(kRecordFormatVersion + 1);
+    hw.u32(0);
+    const std::string newer = dir.file("newer.rec");
+    test::write_file(newer, header);
+    ro.path = newer;
+    w = RecordWriter::open(ro, notices, &format_error);
+    REQUIRE_FALSE(w);
+    CHECK(format_error);
+    CHECK(w.error().message.find("newer vigil") != std::string::npos);
+    r = RecordReader::open(newer, &format_error);
+    REQUIRE_FALSE(r);
+    CHECK(format_error);
+    CHECK(r.error().message.find("newer vigil") != std::string::npos);
+    CHECK(test::read_file(newer) == header);
+
+    r = RecordReader::open(dir.file("missing.rec"), &format_error);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("a session from a newer vigil is skipped and named", "[record]") {
+    TempDir dir;
+    const std::string path = dir.file("a.rec");
+    auto snaps = test::synthetic_run(30, 4);
+    test::record_all(path, snaps);
+    // A newer vigil appended a session whose samples this one cannot read.
+    std::string more;
+    SessionInfo future;
+    future.format_version = kRecordFormatVersion + 1;
+    append_frame(more, FrameType::session, 0, encode_session(future));
+    append_frame(more, FrameType::key, 0, "whatever the future holds");
+    append_frame(more, static_cast<FrameType>(9), 0, "a frame type from the future");
+    test::write_file(path, test::read_file(path) + more);
+    test::record_all(path, snaps);  // and this vigil appended again
+
+    auto r = open_reader(path);
+    REQUIRE(r->samples().size() == 9);
+    REQUIRE(r->damage().size() == 1);
+    CHECK(r->damage()[0].newer_version);
+    CHECK(r->describe(r->damage()[0]).find("newer vigil") != std::string::npos);
+    CHECK_FALSE(r->samples()[4].decodable);
+    std::vector<std::size_t> idx{0, 1, 2, 3, 0, 0, 1, 2, 3};
+    CHECK(read_all(*r, tokens(snaps), idx) == 8);
+}
+
+TEST_CASE("truncated at every byte: every whole sample is read back", "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(12, 10, 3, 2);
+    const std::string path = dir.file("a.rec");
+    test::record_all(path, snaps, 2.5);
+    const std::string whole = test::read_file(path);
+    const auto frames = frames_of(path);
+    const auto want = tokens(snaps);
+    std::vector<std::size_t> idx(snaps.size());
+    for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    INFO("recording of " << whole.size() << " bytes");
+
+    const std::string cut = dir.file("cut.rec");
+    for (std::size_t len = 0; len <= whole.size(); ++len) {
+        test::write_file(cut, whole.substr(0, len));
+        bool format_error = false;
+        auto r = RecordReader::open(cut, &format_error);
+        if (len < kFileHeaderSize) {
+            CHECK_FALSE(r);
+            CHECK(format_error);
+            continue;
+        }
+        REQUIRE(r);
+        std::size_t whole_samples = 0;
+        bool boundary = len == kFileHeaderSize;
+        for (const Frame& f : frames) {
+            if (f.end <= len && f.sample >= 0) ++whole_samples;
+            if (f.end == len) boundary = true;
+        }
+        INFO("cut at " << len);
+        CHECK((*r)->samples().size() == whole_samples);
+        CHECK(read_all(**r, want, idx) == whole_samples);
+        if (boundary) {
+            CHECK((*r)->damage().empty());
+        } else {
+            REQUIRE((*r)->damage().size() == 1);
+            const std::string line = (*r)->describe((*r)->damage()[0]);
+            CHECK(line.find("ends inside a frame") != std::string::npos);
+            CHECK(line.find("byte ") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("random corruption: no crash, every intact sample recovered", "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(40, 24, 5, 4);
+    const std::string path = dir.file("a.rec");
+    test::record_all(path, snaps, 4.5);
+    test::record_all(path, snaps, 4.5);  // two sessions
+    const std::string whole = test::read_file(path);
+    const auto frames = frames_of(path);
+    auto intact = open_reader(path);
+    const std::size_t nsamples = intact->samples().size();
+    std::vector<std::size_t> key_of(nsamples), idx(nsamples);
+    for (std::size_t i = 0; i < nsamples; ++i) {
+        key_of[i] = intact->samples()[i].key_sample;
+        idx[i] = i % snaps.size();
+    }
+    const auto want = tokens(snaps);
+
+    std::mt19937_64 rng(42);
+    const std::string bad = dir.file("bad.rec");
+    for (int trial = 0; trial < 300; ++trial) {
+        std::string bytes = whole;
+        std::set<std::uint64_t> hit;
+        const int n = 1 + static_cast<int>(rng() % 3);
+        for (int k = 0; k < n; ++k) {
+            const std::uint64_t at = kFileHeaderSize + rng() % (bytes.size() - kFileHeaderSize);
+            bytes[at] = static_cast<char>(bytes[at] ^ (1 + rng() % 255));
+            hit.insert(at);
+        }
+        test::write_file(bad, bytes);
+        auto r = open_reader(bad);
+        // A sample survives when its frame and every frame of its chain since the key are
+        // untouched (sessions frames do not matter: the file header vouches for them).
+        std::vector<bool> lost(nsamples, false);
+        std::size_t lost_frames = 0;
+        for (const Frame& f : frames) {
+            auto it = hit.lower_bound(f.begin);
+            const bool damaged = it != hit.end() && *it < f.end;
+            if (damaged && f.sample >= 0) {
+                lost[static_cast<std::size_t>(f.sample)] = true;
+                ++lost_frames;
+            }
+        }
+        std::size_t expect = 0;
+        for (std::size_t i = 0; i < nsamples; ++i) {
+            bool ok = !lost[i];
+            for (std::size_t j = key_of[i]; ok && j <= i; ++j) ok = !lost[j];
+            expect += ok;
+        }
+        INFO("trial " << trial);
+        CHECK(r->samples().size() == nsamples - lost_frames);
+        // Map the damaged file's samples back to the intact file's by offset.
+        std::vector<std::size_t> map;
+        for (const SampleEntry& e : r->samples()) {
+            std::size_t k = 0;
+            while (k < nsamples && intact->samples()[k].offset != e.offset) ++k;
+            REQUIRE(k < nsamples);
+            map.push_back(idx[k]);
+        }
+        CHECK(read_all(*r, want, map) == expect);
+        CHECK_FALSE(r->damage().empty());
+    }
+}
+
+TEST_CASE("rotation by size and by time names files by their first sample", "[record]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(200, 30);
+    RecordOptions ro;
+    ro.path = dir.file("vigil.rec");
+    ro.max_bytes = 20'000;
+    ro.key_interval_s = 1e9;
+    std::vector<std::string> notices;
+    {
+        auto w = RecordWriter::open(ro, notices);
+        REQUIRE(w);
+        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+        CHECK((*w)->stats().rotations > 0);
+    }
+    auto names = files_in(dir.path());
+    REQUIRE(names.size() > 1);
+    std::size_t total = 0;
+    for (const std::string& n : names) {
+        CHECK(n.rfind("vigil.rec", 0) == 0);
+        if (n != "vigil.rec") CHECK(n.size() == std::string("vigil.rec.20240501-030000").size());
+        struct stat sb{};
+        REQUIRE(::stat(dir.file(n).c_str(), &sb) == 0);
+        CHECK(static_cast<std::uint64_t>(sb.st_size) <= ro.max_bytes);
+        auto r = open_reader(dir.file(n));
+        REQUIRE_FALSE(r->samples().empty());
+        CHECK(r->samples()[0].key);  // every file stands alone
+        CHECK(r->damage().empty());
+        Snapshot s;
+        for (std::size_t i = 0; i < r->samples().size(); ++i) CHECK(r->read(i, s));
+        total += r->samples().size();
+    }
+    CHECK(total == snaps.size());
+
+    TempDir dir2;
+    ro.path = dir2.file("t.rec");
+    ro.max_bytes = 0;
+    ro.rotate_s = 5;
+    {
+        auto w = RecordWriter::open(ro, notices);
+        REQUIRE(w);
+        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+    }
+    names = files_in(dir2.path());
+    CHECK(names.size() == 6);  // 30 samples, 5 s each file
+}
+
+TEST_CASE("appending after an interrupted write says so, and both runs read back", "[record][damage]") {
+    TempDir dir;
+    const std::string path = dir.file("a.rec");
+    auto snaps = test::synthetic_run(30, 6);
+    test::record_all(path, snaps);
+    std::string bytes = test::read_file(path);
+    bytes.resize(bytes.size() - 7);  // the last frame was being written
+    test::write_file(path, bytes);
+
+    RecordOptions ro;
+    ro.path = path;
+    std::vector<std::string> notices;
+    {
+        auto w = RecordWriter::open(ro, notices);
+        REQUIRE(w);
+        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+    }
+    REQUIRE(notices.size() == 1);
+    CHECK(notices[0].find("interrupted") != std::string::npos);
+    auto r = open_reader(path);
+    CHECK(r->samples().size() == 11);
+    REQUIRE(r->damage().size() == 1);
+    CHECK(r->describe(r->damage()[0]).find("after sample 5") != std::string::npos);
+    std::vector<std::size_t> idx{0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5};
+    CHECK(read_all(*r, tokens(snaps), idx) == 11);
+}

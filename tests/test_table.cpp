@@ -1,0 +1,140 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "fixture_util.hpp"
+#include "vigil/model/rates.hpp"
+#include "vigil/model/table_model.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+
+using namespace vigil;
+using vigil::test::fixture;
+using vigil::test::load_snapshot;
+
+namespace {
+
+std::string render(ViewState vs, TextOptions topts = {}) {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Rates r = compute_rates(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    Accumulator acc;
+    acc.add(t1, r);
+    TableModel m = build_table(t1, r, &acc, vs, details);
+    TextWriter w(topts);
+    std::string out;
+    w.write(m, vs, out);
+    return out;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Golden files are the reviewed expected output. Set VIGIL_UPDATE_GOLDEN=1 to rewrite them
+// after an intended change, then review the diff.
+void check_golden(const std::string& name, const std::string& actual) {
+    std::string path = std::string(VIGIL_FIXTURES) + "/../golden/" + name;
+    if (std::getenv("VIGIL_UPDATE_GOLDEN")) {
+        std::ofstream(path, std::ios::binary) << actual;
+    }
+    CHECK(actual == slurp(path));
+}
+
+}  // namespace
+
+TEST_CASE("golden: thread rows, default sort", "[table][golden]") {
+    ViewState vs;
+    check_golden("threads.txt", render(vs));
+}
+
+TEST_CASE("golden: process rows in KiB, only active, by DISK WRITE", "[table][golden]") {
+    ViewState vs;
+    vs.processes = true;
+    vs.only_active = true;
+    vs.units = ByteUnits::kib;
+    vs.sort = ColumnId::disk_write;
+    check_golden("processes_only_k.txt", render(vs));
+}
+
+TEST_CASE("golden: accumulated, quiet levels", "[table][golden]") {
+    ViewState vs;
+    vs.accumulated = true;
+    vs.only_active = true;
+    check_golden("accumulated_q1.txt", render(vs, TextOptions{false, 1}));
+    std::string qqq = render(vs, TextOptions{false, 3});
+    CHECK(qqq.find("Total DISK") == std::string::npos);
+    CHECK(qqq.find("COMMAND") == std::string::npos);
+}
+
+TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Rates r = compute_rates(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    ViewState vs;
+    vs.processes = true;
+    vs.pids = {100};
+    TableModel m = build_table(t1, r, nullptr, vs, details);
+    REQUIRE(m.rows.size() == 1);
+    CHECK(m.rows[0].id == 100);
+    CHECK(*m.rows[0].cell(ColumnId::disk_read).num == Approx(1024.0 * 1024));
+    CHECK(*m.rows[0].cell(ColumnId::disk_write).num == Approx(5.0 * 1024 * 1024 / 2));
+
+    ViewState threads;
+    threads.pids = {100};
+    CHECK(build_table(t1, r, nullptr, threads, details).rows.size() == 3);  // 100, 101, 103
+    threads.pids = {101};
+    CHECK(build_table(t1, r, nullptr, threads, details).rows.size() == 1);
+
+    ViewState users;
+    users.uids = {0};
+    for (const Row& row : build_table(t1, r, nullptr, users, details).rows) {
+        CHECK(t1.tasks[row.task].uid == 0);
+    }
+}
+
+TEST_CASE("unknown values sort last in both directions", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Rates r = compute_rates(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    for (bool rev : {false, true}) {
+        ViewState vs;
+        vs.sort = ColumnId::disk_read;
+        vs.reverse = rev;
+        TableModel m = build_table(t1, r, nullptr, vs, details);
+        REQUIRE_FALSE(m.rows.empty());
+        CHECK(m.rows.back().id == 1);  // its counter went backwards: '?'
+        CHECK_FALSE(m.rows.back().cell(ColumnId::disk_read).num.has_value());
+    }
+}
+
+TEST_CASE("row limit keeps the top rows of a full sort", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Rates r = compute_rates(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    ViewState vs;
+    vs.sort = ColumnId::disk_write;
+    TableModel full = build_table(t1, r, nullptr, vs, details);
+    TableModel top = build_table(t1, r, nullptr, vs, details, 2);
+    REQUIRE(top.rows.size() == 2);
+    CHECK(top.matched_rows == full.rows.size());
+    CHECK(top.rows[0].id == full.rows[0].id);
+    CHECK(top.rows[1].id == full.rows[1].id);
+}
+
+TEST_CASE("ioprio formatting", "[table]") {
+    CHECK(format_ioprio(std::nullopt, 0) == "?");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::none, 0}, 0) == "be/4");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::none, 0}, -20) == "be/0");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::none, 0}, 19) == "be/7");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::rt, 0}, 0) == "rt/0");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::be, 7}, 0) == "be/7");
+    CHECK(format_ioprio(IoPrio{IoPrio::Class::idle, 0}, 0) == "idle");
+}

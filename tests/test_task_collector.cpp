@@ -1,0 +1,101 @@
+#include <catch2/catch.hpp>
+
+#include "fixture_util.hpp"
+#include "vigil/collect/system_info.hpp"
+
+using namespace vigil;
+using vigil::test::find_task;
+using vigil::test::fixture;
+
+TEST_CASE("TaskCollector lists every thread of the fixture machine", "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    REQUIRE(root.valid());
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    std::vector<pid_t> tids;
+    for (const auto& t : tasks) tids.push_back(t.tid);
+    // 400 vanished mid-read: skipped silently.
+    CHECK(tids == std::vector<pid_t>{1, 2, 100, 101, 102, 200, 300});
+
+    Snapshot s;
+    s.tasks = tasks;
+    const TaskSample* app = find_task(s, 101);
+    REQUIRE(app);
+    CHECK(app->tgid == 100);
+    CHECK(app->ppid == 1);
+    CHECK(app->uid == 1000);
+    CHECK(app->comm == "worker 1");
+    CHECK(app->nice == 5);
+    CHECK(app->start_ticks == 90010);
+    CHECK(find_task(s, 100)->comm == "my (weird) app");
+    CHECK(find_task(s, 200)->state == 'Z');
+    CHECK(find_task(s, 2)->uid == 0);
+    CHECK_FALSE(app->cmdline.has_value());  // details only on request
+}
+
+TEST_CASE("fill_details reads command lines; kernel threads and zombies have none", "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    Snapshot s;
+    s.tasks = tasks;
+    for (auto& t : s.tasks) tc.fill_details(t);
+    CHECK(*find_task(s, 101)->cmdline == "/usr/bin/app --name my (weird) app");
+    CHECK(find_task(s, 2)->cmdline->empty());
+    CHECK(find_task(s, 200)->cmdline->empty());
+    CHECK(*find_task(s, 300)->cmdline == "evil line1\nline2 \x1b[31mred \xff\xfe");
+    CHECK_FALSE(find_task(s, 101)->ioprio.has_value());  // not live: unknown, not invented
+}
+
+TEST_CASE("ProcPidIo reads per-thread counters", "[collect]") {
+    auto s = vigil::test::load_snapshot("t0", 0, 1000);
+    const TaskSample* t = find_task(s, 101);
+    REQUIRE(t);
+    REQUIRE(t->io);
+    CHECK(t->io->write_bytes == 4u << 20);
+    CHECK(t->io->cancelled_write_bytes == 1u << 20);
+    CHECK_FALSE(t->io->blkio_delay_ns.has_value());
+}
+
+TEST_CASE("a proc root that does not exist yields no tasks, not a crash", "[collect]") {
+    FsRoot root("/nonexistent/vigil-test");
+    CHECK_FALSE(root.valid());
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks{TaskSample{}};
+    tc.collect(tasks);
+    CHECK(tasks.empty());
+}
+
+TEST_CASE("system facts from the fixture root", "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    CHECK(read_delayacct(root) == std::optional<bool>(true));
+    std::string buf;
+    auto v = read_vmstat_io(root, buf);
+    REQUIRE(v);
+    CHECK(v->pgpgin_kib == 1000);
+    CHECK(process_exists(root, 100));
+    CHECK_FALSE(process_exists(root, 400));
+    CHECK_FALSE(process_exists(root, 999));
+}
+
+TEST_CASE("the live /proc lists this test's own thread", "[collect][live]") {
+    FsRoot root("/proc");
+    TaskCollector tc(root, true);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    pid_t self = getpid();
+    Snapshot s;
+    s.tasks = std::move(tasks);
+    const TaskSample* me = find_task(s, self);
+    REQUIRE(me);
+    CHECK(me->tgid == self);
+    CHECK(me->uid == getuid());
+    tc.fill_details(s.tasks[static_cast<std::size_t>(me - s.tasks.data())]);
+    CHECK(me->ioprio.has_value());
+    std::string raw;
+    REQUIRE(root.read_into("self/cmdline", raw));
+    CHECK(*me->cmdline == parse_cmdline(raw));
+    CHECK_FALSE(me->cmdline->empty());
+}

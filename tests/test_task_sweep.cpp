@@ -1,0 +1,302 @@
+// TaskSweep against a fake taskstats client and a small proc tree built in a temporary
+// directory (directory link counts there are 2 + subdirectories, as /proc/PID/task's are
+// 2 + threads), so thread births and deaths can be staged between sweeps.
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vigil/collect/task_sweep.hpp"
+
+using namespace vigil;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::int64_t mono_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// A proc tree: PID/task/TID directories only, which is all TaskSweep reads.
+class ProcTree {
+public:
+    ProcTree() {
+        char tmpl[] = "/tmp/vigil-sweep-XXXXXX";
+        REQUIRE(mkdtemp(tmpl));
+        root_ = tmpl;
+        fs::create_directories(root_ / "sys");  // a non-process directory, as in /proc
+    }
+    ~ProcTree() {
+        std::error_code ec;
+        fs::remove_all(root_, ec);
+    }
+    std::string path() const { return root_.string(); }
+    // Whether this file system counts subdirectories in a directory's link count (ext4,
+    // tmpfs and xfs do; btrfs does not, and these tests then cannot stage anything).
+    bool counts_links() const {
+        struct stat st {};
+        return stat(root_.c_str(), &st) == 0 && st.st_nlink == 3;  // ".", "..", "sys"
+    }
+    void add(pid_t tgid, pid_t tid) {
+        fs::create_directories(root_ / std::to_string(tgid) / "task" / std::to_string(tid));
+    }
+    void remove(pid_t tgid, pid_t tid) {
+        fs::remove_all(root_ / std::to_string(tgid) / "task" / std::to_string(tid));
+    }
+    void remove_process(pid_t tgid) { fs::remove_all(root_ / std::to_string(tgid)); }
+
+private:
+    fs::path root_;
+};
+
+// Answers from a table; counts what it was asked.
+class FakeTaskstats final : public TaskstatsClient {
+public:
+    struct Task {
+        pid_t tgid = 0;
+        std::string comm;
+        std::uint64_t read_bytes = 0;
+        std::int64_t start_ns = 0;  // CLOCK_MONOTONIC
+        int nice = 0;
+    };
+    std::map<pid_t, Task> tasks;             // by tid
+    std::map<pid_t, std::uint64_t> activity;  // by tgid: what a TGID reply's counters say
+    std::set<pid_t> thread_asks, process_asks;
+    std::size_t thread_queries = 0, process_queries = 0;
+
+    void query(TaskstatsScope scope, std::span<const pid_t> ids,
+               std::span<TaskstatsAnswer> out) override {
+        const std::int64_t asked = mono_ns();
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            TaskstatsAnswer& a = out[i];
+            a = TaskstatsAnswer{};
+            a.asked_ns = asked;
+            a.answered_ns = mono_ns();
+            if (scope == TaskstatsScope::process) {
+                ++process_queries;
+                process_asks.insert(ids[i]);
+                auto it = activity.find(ids[i]);
+                if (it == activity.end()) {
+                    a.status = TaskstatsAnswer::Status::gone;
+                    continue;
+                }
+                a.status = TaskstatsAnswer::Status::ok;
+                a.record.tgid = ids[i];
+                a.record.cpu_count = it->second;
+                continue;
+            }
+            ++thread_queries;
+            thread_asks.insert(ids[i]);
+            auto it = tasks.find(ids[i]);
+            if (it == tasks.end()) {
+                a.status = TaskstatsAnswer::Status::gone;
+                continue;
+            }
+            const Task& t = it->second;
+            a.status = TaskstatsAnswer::Status::ok;
+            a.record.pid = ids[i];
+            a.record.tgid = t.tgid;
+            a.record.comm = t.comm;
+            a.record.uid = 1000;
+            a.record.ppid = 1;
+            a.record.nice = t.nice;
+            a.record.read_bytes = t.read_bytes;
+            a.record.etime_us = static_cast<std::uint64_t>((a.asked_ns - t.start_ns) / 1000);
+        }
+    }
+    void reset_counts() {
+        thread_asks.clear();
+        process_asks.clear();
+        thread_queries = process_queries = 0;
+    }
+};
+
+std::vector<pid_t> tids_of(const std::vector<TaskSample>& v) {
+    std::vector<pid_t> out;
+    for (const auto& t : v) out.push_back(t.tid);
+    return out;
+}
+
+const TaskSample* find(const std::vector<TaskSample>& v, pid_t tid) {
+    for (const auto& t : v)
+        if (t.tid == tid) return &t;
+    return nullptr;
+}
+
+// Process 100 with threads 100, 101, 102; single-threaded 200.
+struct World {
+    ProcTree tree;
+    FakeTaskstats ts;
+    std::unique_ptr<FsRoot> root;
+    bool usable = true;
+    World() {
+        if (!tree.counts_links()) {
+            WARN("skipped: the temporary directory's file system does not count subdirectory links");
+            usable = false;
+        }
+        const std::int64_t born = mono_ns() - 5'000'000'000;
+        for (pid_t tid : {100, 101, 102}) {
+            tree.add(100, tid);
+            ts.tasks[tid] = {100, "worker", 0, born, 0};
+        }
+        tree.add(200, 200);
+        ts.tasks[200] = {200, "single", 0, born, 5};
+        ts.activity[100] = 1;
+        ts.activity[200] = 1;
+        root = std::make_unique<FsRoot>(tree.path());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("TaskSweep takes every field from taskstats and lists each thread once", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 102, 200});
+    const TaskSample* t = find(out, 101);
+    REQUIRE(t);
+    CHECK(t->tgid == 100);
+    CHECK(t->comm == "worker");
+    CHECK(t->uid == 1000);
+    CHECK(t->state == '?');
+    REQUIRE(t->io);
+    CHECK(find(out, 200)->nice == 5);
+    CHECK(sweep.last_stats().listings == 2);
+    CHECK(sweep.last_stats().root_listed);
+}
+
+TEST_CASE("TaskSweep skips the threads of a process that did not run", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    const auto start_101 = find(out, 101)->start_ticks;
+
+    // Nothing ran: only the TGID query, the single-threaded process, no listing.
+    w.ts.reset_counts();
+    w.ts.tasks[101].read_bytes = 999;  // would show if asked; it must not be
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{200});
+    CHECK(w.ts.process_asks == std::set<pid_t>{100});
+    CHECK(sweep.last_stats().idle_processes == 1);
+    CHECK(sweep.last_stats().listings == 0);
+    CHECK_FALSE(sweep.last_stats().root_listed);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 102, 200});
+    CHECK(find(out, 101)->io->read_bytes == 0);
+    CHECK(find(out, 101)->start_ticks == start_101);
+
+    // It ran: its threads are asked, and stay asked while it is hot.
+    w.ts.activity[100] = 2;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    CHECK(find(out, 101)->io->read_bytes == 999);
+    CHECK(find(out, 101)->start_ticks == start_101);
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks.count(101) == 1);
+}
+
+TEST_CASE("TaskSweep lists a process again when its thread count changes", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+
+    w.tree.add(100, 103);
+    w.ts.tasks[103] = {100, "newcomer", 0, mono_ns(), 0};
+    sweep.collect(out);
+    CHECK(sweep.last_stats().listings == 1);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 102, 103, 200});
+    CHECK(find(out, 103)->comm == "newcomer");
+
+    w.tree.remove(100, 101);
+    w.ts.tasks.erase(101);
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 102, 103, 200});
+}
+
+TEST_CASE("TaskSweep: one thread exiting and another starting, same count", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+
+    // The link count stays 5; the process ran (it had to, to start a thread), the old
+    // thread answers ESRCH, and the second listing finds the new one.
+    w.tree.remove(100, 102);
+    w.ts.tasks.erase(102);
+    w.tree.add(100, 104);
+    w.ts.tasks[104] = {100, "replacement", 0, mono_ns(), 0};
+    w.ts.activity[100] = 2;
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 104, 200});
+    CHECK(sweep.last_stats().listings == 1);
+}
+
+TEST_CASE("TaskSweep: a tid answering from another process is dropped", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+
+    w.ts.tasks[102].tgid = 555;  // reused elsewhere while our listing still has it
+    w.ts.activity[100] = 2;
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 200});
+}
+
+TEST_CASE("TaskSweep: a new thread under an old tid gets a new start time", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    const auto before = find(out, 200)->start_ticks;
+    sweep.collect(out);
+    CHECK(find(out, 200)->start_ticks == before);  // same task: stable
+
+    w.ts.tasks[200].start_ns = mono_ns() - 1'000'000'000;  // 4 s later than the old one
+    sweep.collect(out);
+    CHECK(find(out, 200)->start_ticks > before);
+}
+
+TEST_CASE("TaskSweep: processes that vanish are dropped, new ones found", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+
+    w.tree.remove_process(200);
+    w.ts.tasks.erase(200);
+    w.ts.activity.erase(200);
+    w.tree.add(300, 300);
+    w.ts.tasks[300] = {300, "fresh", 0, mono_ns(), 0};
+    w.ts.activity[300] = 1;
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 102, 300});
+    CHECK(sweep.last_stats().root_listed);
+
+    // A process whose TGID query says it is gone is left out at once.
+    w.ts.activity.erase(100);
+    sweep.collect(out);
+    CHECK(tids_of(out) == std::vector<pid_t>{300});
+}

@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include <clocale>
+
+#include "vigil/core/text.hpp"
+
+using namespace vigil;
+
+namespace {
+struct Utf8Locale {
+    Utf8Locale() { std::setlocale(LC_CTYPE, "C.UTF-8"); }
+};
+}  // namespace
+
+TEST_CASE("escape_for_terminal keeps valid UTF-8 and neutralises controls", "[text]") {
+    CHECK(escape_for_terminal("plain ascii") == "plain ascii");
+    CHECK(escape_for_terminal("caf\xc3\xa9") == "caf\xc3\xa9");
+    CHECK(escape_for_terminal("a\nb\tc") == "a\\nb\\tc");
+    CHECK(escape_for_terminal("\x1b[31mred") == "\\e[31mred");
+    CHECK(escape_for_terminal(std::string("nul\0x", 5)) == "nul\\x00x");
+    CHECK(escape_for_terminal("del\x7f") == "del\\x7f");
+    // C1 control U+009B (CSI) encoded in UTF-8: would start an escape on some terminals.
+    CHECK(escape_for_terminal("\xc2\x9b" "2J") == "\\x9b2J");
+}
+
+TEST_CASE("escape_for_terminal turns invalid UTF-8 into hex", "[text]") {
+    CHECK(escape_for_terminal("\xff\xfe") == "\\xff\\xfe");
+    CHECK(escape_for_terminal("\xc3") == "\\xc3");              // truncated sequence
+    CHECK(escape_for_terminal("\xc0\xaf") == "\\xc0\\xaf");      // overlong '/'
+    CHECK(escape_for_terminal("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // surrogate
+    CHECK(escape_for_terminal("ok\xe4\xb8") == "ok\\xe4\\xb8");
+}
+
+TEST_CASE("display width and truncation never split a character", "[text]") {
+    Utf8Locale loc;
+    CHECK(display_width("abc") == 3);
+    CHECK(display_width("\xe4\xb8\xad\xe6\x96\x87") == 4);  // two CJK characters
+    CHECK(truncate_to_width("\xe4\xb8\xad\xe6\x96\x87", 3) == "\xe4\xb8\xad");
+    CHECK(truncate_to_width("\xe4\xb8\xad\xe6\x96\x87", 1) == "");
+    CHECK(truncate_to_width("abcdef", 4) == "abcd");
+    CHECK(truncate_to_width("ab", 10) == "ab");
+}
