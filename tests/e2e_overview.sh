@@ -118,38 +118,53 @@ elif ! command -v fio >/dev/null; then
 elif ! dev=$(disk_of_var_tmp) || [ -z "$dev" ]; then
     skip "iostat comparison: /var/tmp is not on a block device"
 else
-    dir=$(mktemp -d /var/tmp/vigil-e2e-overview.XXXXXX)
-    # Known reads and writes, both direct, so that the few reads and writes anything else on
-    # the machine does in the few ms between the two tools' intervals are small beside them.
-    fio --name=overview --directory="$dir" --rw=rw --bs=64k --direct=1 --rate=20m,20m \
-        --size=512m --time_based --runtime=8 --output=/dev/null >/dev/null 2>&1 &
-    fio_pid=$!
-    LOAD_PIDS+=("$fio_pid")
-    sleep 1.5
-    # vigil first, iostat 0.15 s later: the reads each tool does while it starts fall outside
-    # both intervals (vigil's before its first sample and before iostat's; iostat's before
-    # its own first reading). Under the steady load the offset changes no rate.
-    "$VIGIL" -b -n 1 -d 2 --show disks >"$TMP/vigil" 2>&1 &
-    vigil_pid=$!
-    sleep 0.15
-    iostat -dxk -y "$dev" 2 1 >"$TMP/iostat" 2>&1
-    wait "$vigil_pid"
-    wait "$fio_pid"; fio_status=$?
-    rm -rf "$dir"
+    # One measurement: vigil and iostat over the same 2 s of a known load. Reads and writes
+    # are both driven (direct, 20 MiB/s each way in 64 KiB requests) so that what anything
+    # else on the machine does is small beside them. vigil starts first and iostat 0.15 s
+    # later: the reads each tool does while it starts fall outside both intervals, and under
+    # the steady load the offset changes no rate.
+    measure_disk() {
+        local dir fio_pid vigil_pid
+        dir=$(mktemp -d /var/tmp/vigil-e2e-overview.XXXXXX)
+        fio --name=overview --directory="$dir" --rw=rw --bs=64k --direct=1 --rate=20m,20m \
+            --size=512m --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
+        fio_pid=$!
+        LOAD_PIDS+=("$fio_pid")
+        sleep 1.5
+        "$VIGIL" -b -n 1 -d 2 --show disks >"$TMP/vigil" 2>&1 &
+        vigil_pid=$!
+        sleep 0.15
+        iostat -dxk -y "$dev" 2 1 >"$TMP/iostat" 2>&1
+        wait "$vigil_pid"
+        wait "$fio_pid"; fio_status=$?
+        rm -rf "$dir"
+    }
+    compare_loaded() {
+        local c good=1
+        for c in r/s rkB/s w/s wkB/s; do
+            close "$dev $c" "$(value "$TMP/vigil" 1 DEVICE "$dev" "$c")" \
+                "$(value "$TMP/iostat" 1 Device "$dev" "$c")" || good=0
+        done
+        return $((1 - good))
+    }
+    measure_disk
     if [ "$fio_status" -ne 0 ]; then
         skip "iostat comparison: fio failed here (no O_DIRECT under /var/tmp?)"
     else
-        # The known load: 20 MiB/s each way in 64 KiB requests.
-        good=1
-        # (2 %: the journal and writeback of the rest of the machine fall in one tool's
-        # interval and not the other's for those 0.15 s)
-        for c in r/s rkB/s w/s wkB/s; do
-            close "$dev $c" "$(value "$TMP/vigil" 1 DEVICE "$dev" "$c")" \
-                "$(value "$TMP/iostat" 1 Device "$dev" "$c")" 0.02 || good=0
-        done
-        report "iostat -dx $dev under fio --rate=20m,20m: r/s, rkB/s, w/s, wkB/s within 2 % or 0.1" "$good"
-        # Other traffic and times depend on when each tool's interval began (a few ms apart):
-        # compare them loosely, and show them.
+        name="iostat -dx $dev under fio --rate=20m,20m: r/s, rkB/s, w/s, wkB/s within 1 % or 0.1"
+        if compare_loaded; then
+            report "$name" 1
+        else
+            # A burst from the rest of the machine (journal, writeback) that fell in one
+            # tool's 0.15 s and not the other's: show it, and measure once more.
+            for line in "${compared[@]}"; do echo "       $line"; done
+            echo "       (first measurement differed; measuring again)"
+            compared=()
+            measure_disk
+            if compare_loaded; then report "$name (second measurement)" 1; else report "$name" 0; fi
+        fi
+        # Service times and queue depth depend on when each tool's interval began: compare
+        # them loosely, and show them.
         good=1
         for c in r_await w_await aqu-sz %util; do
             a=$(value "$TMP/vigil" 1 DEVICE "$dev" "$c"); b=$(value "$TMP/iostat" 1 Device "$dev" "$c")
