@@ -70,6 +70,30 @@ void check_golden(const std::string& name, const std::string& actual) {
     CHECK(actual == test::read_file(path));
 }
 
+// Undoes the data escape of text values (vigil(8), FORMATS): \\, \n, \t, \e and \xHH.
+std::string unescape_data(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\') {
+            out += s[i];
+            continue;
+        }
+        REQUIRE(i + 1 < s.size());
+        const char c = s[++i];
+        if (c == '\\') out += '\\';
+        else if (c == 'n') out += '\n';
+        else if (c == 't') out += '\t';
+        else if (c == 'e') out += '\x1b';
+        else {
+            REQUIRE(c == 'x');
+            REQUIRE(i + 2 < s.size());
+            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        }
+    }
+    return out;
+}
+
 // Splits RFC 4180 CSV (quoted fields, "" for a quote, CRLF rows).
 std::vector<std::vector<std::string>> parse_csv(const std::string& s) {
     std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
@@ -175,7 +199,8 @@ TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
     const std::string hostile[] = {
         "say \"hi\", then leave", "two\nlines\r\nand a tab\there", std::string("nul\0byte", 8),
         "bad utf-8 \xff\xfe\xc3 end", "\x1b[31mred\x1b[0m", "emoji \xf0\x9f\x98\x80 ok",
-        "lone surrogate \xed\xa0\x80", ",,,", "\"", "trailing backslash \\"};
+        "lone surrogate \xed\xa0\x80", ",,,", "\"", "trailing backslash \\",
+        "looks escaped \\n \\x41 \\\\", "C1 \xc2\x9b" "2J"};
     pid_t tid = 100;
     for (const std::string& cmd : hostile) {
         TaskSample t;
@@ -214,14 +239,21 @@ TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
             CHECK(j["tasks"][0]["user"] == "us,er \"x\"");
             CHECK(j["tasks"][0]["read_bytes_per_s"] == 4096);
             CHECK(j["tasks"][0]["io_pct"].is_null());
+            CHECK(j["tasks"][9]["command"] == "trailing backslash \\\\");
+            CHECK(j["tasks"][11]["command"] == "C1 \\xc2\\x9b2J");
+            // The escape is reversible: every command line comes back byte for byte.
+            for (std::size_t i = 0; i < std::size(hostile); ++i)
+                CHECK(unescape_data(j["tasks"][i]["command"].get<std::string>()) == hostile[i]);
         } else {
             auto rows = parse_csv(out);
-            REQUIRE(rows.size() == 4 + std::size(hostile));  // 2 headers, summary, tasks
+            REQUIRE(rows.size() == 3 + std::size(hostile));  // 2 headers, summary, tasks
             const auto& header = rows[2];
             for (std::size_t r = 3; r < rows.size(); ++r) CHECK(rows[r].size() == header.size());
             CHECK(rows[3].back() == "say \"hi\", then leave");
             CHECK(rows[3][1] == "tasks");
             CHECK(rows[6].back() == "bad utf-8 \\xff\\xfe\\xc3 end");
+            for (std::size_t i = 0; i < std::size(hostile); ++i)
+                CHECK(unescape_data(rows[3 + i].back()) == hostile[i]);
         }
     }
 }
