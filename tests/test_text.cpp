@@ -40,3 +40,18 @@ TEST_CASE("display width and truncation never split a character", "[text]") {
     CHECK(truncate_to_width("abcdef", 4) == "abcd");
     CHECK(truncate_to_width("ab", 10) == "ab");
 }
+
+TEST_CASE("the data escape of CSV and JSON is reversible and terminal-safe", "[text]") {
+    CHECK(escape_for_data("plain caf\xc3\xa9") == "plain caf\xc3\xa9");
+    CHECK(escape_for_data("a\\b") == "a\\\\b");
+    CHECK(escape_for_data("\\n") == "\\\\n");  // a backslash and an n: not a newline
+    CHECK(escape_for_data("x\ny\tz\x1b[1m") == "x\\ny\\tz\\e[1m");
+    CHECK(escape_for_data(std::string("\r\0\x7f", 3)) == "\\x0d\\x00\\x7f");
+    // C1 controls: each byte, so \xHH always stands for one raw byte.
+    CHECK(escape_for_data("\xc2\x9b" "2J") == "\\xc2\\x9b2J");
+    CHECK(escape_for_data("\xff\xed\xa0\x80") == "\\xff\\xed\\xa0\\x80");
+    for (unsigned c = 0; c < 256; ++c) {
+        const std::string e = escape_for_data(std::string(1, static_cast<char>(c)));
+        for (char ch : e) CHECK((static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f));
+    }
+}

@@ -6,7 +6,10 @@
 namespace vigil {
 
 BatchRenderer::BatchRenderer(const Options& o, const ViewState& vs)
-    : o_(o), vs_(vs), writer_(make_batch_writer(o.format, o.text)) {}
+    : o_(o), vs_(vs), mv_(o.machine), writer_(make_batch_writer(o.format, o.text)) {
+    // CSV and JSON carry text in the reversible escape of vigil(8), FORMATS.
+    if (o.format != OutputFormat::text) vs_.escape = mv_.escape = TextEscape::data;
+}
 
 const Rates& BatchRenderer::render(const Snapshot& prev, Snapshot& cur, RowDetails& details,
                                    std::string& out) {
@@ -27,7 +30,7 @@ const Rates& BatchRenderer::render(const Snapshot& prev, Snapshot& cur, RowDetai
         // once); live, every section asked for is collected.
         if (!has_section(cur.machine.collected, s)) continue;
         const std::vector<SectionTable> tables =
-            build_section_tables(s, cur.machine, machine_rates, o_.machine);
+            build_section_tables(s, cur.machine, machine_rates, mv_);
         writer_->section(s, tables, out);
     }
     writer_->end_sample(out);

@@ -81,6 +81,30 @@ std::string escape_for_terminal(std::string_view raw, bool utf8) {
     return out;
 }
 
+std::string escape_for_data(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size();) {
+        char32_t cp = 0;
+        const std::size_t len = decode_utf8(raw, i, cp);
+        if (len == 0) {
+            append_hex(out, static_cast<unsigned char>(raw[i]));
+            ++i;
+            continue;
+        }
+        if (cp == '\\') out += "\\\\";
+        else if (cp == '\n') out += "\\n";
+        else if (cp == '\t') out += "\\t";
+        else if (cp == 0x1B) out += "\\e";
+        else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+            for (std::size_t k = 0; k < len; ++k) append_hex(out, static_cast<unsigned char>(raw[i + k]));
+        else
+            out.append(raw.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
 bool locale_is_utf8() {
     const char* cs = ::nl_langinfo(CODESET);
     return cs && (std::strcmp(cs, "UTF-8") == 0 || std::strcmp(cs, "utf8") == 0);

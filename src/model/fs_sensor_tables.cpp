@@ -89,9 +89,12 @@ SectionTable build_fs_table(const MachineSample& cur, const MachineView& mv) {
         if (!shown[i]) continue;
         const FilesystemSample& f = cur.filesystems[i];
         std::vector<Cell> row(cols::kFsCols);
-        row[cols::fs_source] = text(escape_for_terminal(f.mount.source));
-        row[cols::fs_type] = text(escape_for_terminal(f.mount.fs_type));
-        row[cols::fs_mounted_on] = text(escape_for_terminal(f.mount.mount_point));
+        auto escape = [&](std::string_view raw) {
+            return mv.escape == TextEscape::data ? escape_for_data(raw) : escape_for_terminal(raw);
+        };
+        row[cols::fs_source] = text(escape(f.mount.source));
+        row[cols::fs_type] = text(escape(f.mount.fs_type));
+        row[cols::fs_mounted_on] = text(escape(f.mount.mount_point));
         if (f.timed_out)
             t.notes.push_back("no answer from " + escape_for_terminal(f.mount.mount_point) +
                               " in time (server not responding?); its sizes are unknown");

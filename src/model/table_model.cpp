@@ -63,15 +63,18 @@ struct RowOrder {
 
 void fill_text(Row& row, TaskSample& t, const ViewState& vs, RowDetails& details) {
     details.fill(t);
+    auto escape = [&](std::string_view raw) {
+        return vs.escape == TextEscape::data ? escape_for_data(raw) : escape_for_terminal(raw, vs.utf8);
+    };
     row.cell(ColumnId::prio).text = format_ioprio(t.ioprio, t.nice);
-    row.cell(ColumnId::user).text = escape_for_terminal(details.user_name(t.uid), vs.utf8);
+    row.cell(ColumnId::user).text = escape(details.user_name(t.uid));
     if (!vs.full_command) {
-        row.cell(ColumnId::command).text = escape_for_terminal(t.comm, vs.utf8);
+        row.cell(ColumnId::command).text = escape(t.comm);
     } else if (t.cmdline && !t.cmdline->empty()) {
-        row.cell(ColumnId::command).text = escape_for_terminal(*t.cmdline, vs.utf8);
+        row.cell(ColumnId::command).text = escape(*t.cmdline);
     } else {
         // Kernel threads and zombies have no command line; show the name as ps does.
-        row.cell(ColumnId::command).text = "[" + escape_for_terminal(t.comm, vs.utf8) + "]";
+        row.cell(ColumnId::command).text = "[" + escape(t.comm) + "]";
     }
 }
 

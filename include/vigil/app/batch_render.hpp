@@ -9,6 +9,7 @@
 
 #include "vigil/app/options.hpp"
 #include "vigil/model/accumulator.hpp"
+#include "vigil/model/machine_tables.hpp"
 #include "vigil/model/rates.hpp"
 #include "vigil/model/snapshot.hpp"
 #include "vigil/model/table_model.hpp"
@@ -32,6 +33,7 @@ public:
 private:
     const Options& o_;
     ViewState vs_;
+    MachineView mv_;
     std::unique_ptr<BatchWriter> writer_;
     Accumulator acc_;
     Rates rates_;

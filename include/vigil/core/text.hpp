@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,16 @@ namespace vigil {
 // utf8 = false (a terminal in a non-UTF-8 locale, LANG=C): every non-ASCII byte becomes
 // \xHH too, since such a terminal would draw UTF-8 as several wrong characters.
 std::string escape_for_terminal(std::string_view raw, bool utf8 = true);
+
+// The escape of text values in CSV and JSON output (vigil(8), FORMATS): like
+// escape_for_terminal, safe to print and valid UTF-8, but reversible. A backslash becomes
+// \\; newline, tab and ESC become \n, \t, \e; every other byte of a control character
+// (C0, DEL, C1) or of invalid UTF-8 becomes \xHH, one escape per byte. Undoing the five
+// escapes gives back the raw bytes.
+std::string escape_for_data(std::string_view raw);
+
+// How text cells are escaped: for a terminal (text output, the view) or as data (CSV, JSON).
+enum class TextEscape : std::uint8_t { terminal, data };
 
 // Whether the current LC_CTYPE locale encodes text as UTF-8 (after setlocale).
 bool locale_is_utf8();

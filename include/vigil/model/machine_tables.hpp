@@ -18,6 +18,7 @@ struct MachineView {
     // --all-devices: also never-used disks, idle loop/ram/zram devices, and pseudo, memory
     // (tmpfs), zero-sized and duplicate (bind-mounted) file systems.
     bool all_devices = false;
+    TextEscape escape = TextEscape::terminal;  // data: CSV/JSON
 };
 
 // The tables of one section (one table, except sensors: temperatures, fans, batteries).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vigil/core/format.hpp"
+#include "vigil/core/text.hpp"
 #include "vigil/model/text_filter.hpp"
 
 namespace vigil {
@@ -26,6 +27,7 @@ struct ViewState {
     TextFilter filter;     // '/': over the command line and the user name
     bool full_command = true;  // 'c': the command line, or only the task's name
     bool utf8 = true;  // the output's locale is UTF-8; else non-ASCII text is escaped
+    TextEscape escape = TextEscape::terminal;  // data: CSV/JSON (utf8 is then ignored)
 };
 
 }  // namespace vigil

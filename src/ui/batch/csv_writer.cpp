@@ -1,8 +1,8 @@
 // CSV after RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or a line
 // break. Every row starts with the sample's time and its table's name, so one file can hold
 // several tables: a header row (first field "time") comes before the first row of each
-// table, once per output. Text fields are the terminal-safe form of the text output, so
-// they never hold a raw line break whatever the command line holds.
+// table, once per output. Text fields are in the reversible data escape (escape_for_data,
+// vigil(8) FORMATS), so they never hold a raw line break whatever the command line holds.
 #include <set>
 
 #include "structured.hpp"

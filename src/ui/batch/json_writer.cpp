@@ -1,8 +1,8 @@
 // JSON Lines: one object per sample. nlohmann/json does the escaping: hand-written escaping
 // is where JSON writers go wrong (control characters, quotes, lone surrogates), and the
-// library is packaged by Debian and well tested. Text values are the terminal-safe form of
-// the text output (valid UTF-8 with \xHH for bytes that are not), so the dump never meets
-// invalid UTF-8; the replace handler is a second guard that cannot throw.
+// library is packaged by Debian and well tested. Text values are in the reversible data
+// escape (escape_for_data: valid UTF-8 with \xHH for bytes that are not), so the dump never
+// meets invalid UTF-8; the replace handler is a second guard that cannot throw.
 #include <nlohmann/json.hpp>
 
 #include "structured.hpp"
