@@ -11,6 +11,7 @@
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_render.hpp"
 #include "vigil/app/recording.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/model/accumulator.hpp"
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/machine_tables.hpp"
@@ -39,6 +40,55 @@ WriteStatus write_stdout(std::string_view buf, int& err) {
 }
 
 namespace {
+
+// While recording, SIGINT, SIGTERM and SIGHUP are blocked and taken here instead of
+// killing vigil between two writes: the sample being written is finished and the file
+// synced before vigil ends (by the same signal, so the shell sees the usual status).
+class StopSignals {
+public:
+    explicit StopSignals(bool active) : active_(active) {
+        if (!active_) return;
+        sigemptyset(&set_);
+        for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, s);
+        sigprocmask(SIG_BLOCK, &set_, &old_);
+    }
+    ~StopSignals() {
+        if (active_) sigprocmask(SIG_SETMASK, &old_, nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+    // Sleeps until the deadline (steady clock); the signal that came first, or 0.
+    int wait_until(double steady_deadline_s) {
+        for (;;) {
+            const double left = steady_deadline_s - steady_now_s();
+            if (left <= 0) return taken();
+            timespec ts{};
+            ts.tv_sec = static_cast<time_t>(left);
+            ts.tv_nsec = static_cast<long>((left - static_cast<double>(ts.tv_sec)) * 1e9);
+            const int s = sigtimedwait(&set_, nullptr, &ts);
+            if (s > 0) return s;
+            if (errno != EINTR && errno != EAGAIN) return 0;
+        }
+    }
+    // A signal that arrived while sampling, or 0.
+    int taken() {
+        const timespec zero{};
+        const int s = sigtimedwait(&set_, nullptr, &zero);
+        return s > 0 ? s : 0;
+    }
+    // Ends vigil by sig, as if it had not been blocked.
+    [[noreturn]] void die_by(int sig) {
+        std::signal(sig, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old_, nullptr);
+        ::raise(sig);
+        std::_Exit(128 + sig);
+    }
+
+private:
+    bool active_;
+    sigset_t set_{}, old_{};
+};
 
 void sleep_until(double steady_deadline_s) {
     timespec ts{};
@@ -102,14 +152,25 @@ int run_batch(const Options& o) {
         return ok.ok();
     };
     if (!record(prev, nullptr)) return kExitRuntime;
+    StopSignals stop(recorder != nullptr);
+    auto stop_by = [&](int sig) {
+        recorder.reset();  // syncs and closes the file
+        stop.die_by(sig);
+    };
     const double start = prev.steady_s;
     for (long i = 1; !o.iterations || i <= *o.iterations; ++i) {
-        sleep_until(start + static_cast<double>(i) * o.delay_s);
+        const double deadline = start + static_cast<double>(i) * o.delay_s;
+        if (recorder) {
+            if (int sig = stop.wait_until(deadline)) stop_by(sig);
+        } else {
+            sleep_until(deadline);
+        }
         sampler.sample(cur);
         out.clear();
         const Rates& rates = renderer.render(prev, cur, sampler, out);
         // After rendering: the recording keeps the details of the rows just printed.
         if (!record(cur, &rates)) return kExitRuntime;
+
         int err = 0;
         switch (write_stdout(out, err)) {
             case WriteStatus::ok:
