@@ -221,6 +221,7 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error("invalid -d " + quoted(arg) +
                                       ": the shortest interval is 0.01 seconds");
                 o.delay_s = d;
+                o.delay_given = true;
                 break;
             }
             case 'p': {

@@ -21,6 +21,7 @@ struct Options {
     bool batch = false;                 // -b
     std::optional<long> iterations;     // -n: samples to print; unset = until interrupted
     double delay_s = 1.0;               // -d: seconds between samples
+    bool delay_given = false;           // -d was given (a replay plays at the recorded pace)
     ViewState view;
     bool sort_given = false;            // --sort was given (otherwise the default applies)
     TextOptions text;                   // -t, -q

@@ -107,6 +107,17 @@ public:
         if (replay_) {
             show_replayed(false);
         } else {
+            // The first frame has no rates: every row reads '?' and they come in id order.
+            // At 10 000 threads a full sweep is most of its time, so it asks taskstats only
+            // about the rows a screen holds; the baseline for the first rates follows at once.
+            const bool first_look = quick_first_frame();
+            if (first_look) {
+                s_.sampler->sample_first(cur_, 2 * (static_cast<std::size_t>(term_->height()) + 1));
+                mrates_ = compute_machine_rates(cur_.machine, cur_.machine);
+                rates_ = compute_rates(cur_, cur_);
+                rebuild();
+                paint();
+            }
             s_.sampler->sample(cur_);
             mrates_ = compute_machine_rates(cur_.machine, cur_.machine);
             rates_ = compute_rates(cur_, cur_);
@@ -169,6 +180,14 @@ public:
     }
 
 private:
+    // Whether the rows of a first frame (no rates yet) are the lowest ids, which is what
+    // Sampler::sample_first knows: not when filters need every task's user or command, or
+    // the sort is by a text column.
+    bool quick_first_frame() const {
+        return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() && !vs_.only_active &&
+               column(vs_.sort).numeric && !recorder_;
+    }
+
     Effect dispatch(const Event& ev) {
         if (ev.key == Key::mouse) {
             ClickTarget t = hit_test(layout_, st_, ev.x, ev.y);
@@ -388,7 +407,13 @@ int run_replay_view(const Options& o) {
     session.view = o.view;
     session.live = false;
     for (const RecordDamage& d : (*reader)->damage()) session.notices.push_back((*reader)->describe(d));
-    View view(session, o, &cursor);
+    // Played at the pace it was recorded at, unless -d says otherwise.
+    Options played = o;
+    const auto& sessions = (*reader)->sessions();
+    const SampleEntry& first = (*reader)->samples()[0];
+    if (!o.delay_given && first.session < sessions.size() && sessions[first.session].info.interval_s > 0)
+        played.delay_s = sessions[first.session].info.interval_s;
+    View view(session, played, &cursor);
     int status = view.run();
     // The damage again where it stays readable, after the screen is restored.
     for (const RecordDamage& d : (*reader)->damage()) fmt::print(stderr, "vigil: {}\n", (*reader)->describe(d));
