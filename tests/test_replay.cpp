@@ -246,6 +246,15 @@ TEST_CASE("replay keys: step, minute, go to time; a notice when live", "[replay]
     CHECK_FALSE(e.replay);
     CHECK(st.notice.find("invalid time") != std::string::npos);
 
+    // ionice and kill never prompt in a replay: a recorded PID may be another process now.
+    st.selected = 42;
+    for (char32_t c : {U'k', U'i'}) {
+        st.notice.clear();
+        key(c);
+        CHECK(st.mode == Mode::normal);
+        CHECK(st.notice.find("live tasks only") != std::string::npos);
+    }
+
     // The new keys are in the help, and clash with none of the others.
     bool found = false;
     for (const KeyHelp& k : key_help()) found = found || k.keys == "g";

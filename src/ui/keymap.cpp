@@ -501,6 +501,11 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         case 'I':
         case 'k':
         case 'K':
+            // A recorded PID may belong to another process by now: never offer to act on it.
+            if (st.replay) {
+                st.notice = "this is a recording: ionice and signals act on live tasks only";
+                break;
+            }
             if (!st.selected) {
                 st.notice = "no task selected";
                 break;

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# End-to-end tests of formats, recording and replay with the built binary: live -b runs
+# replayed byte for byte in text, CSV and JSON; CSV and JSON checked by Python's parsers
+# over hostile command lines; recording from the view (tmux); signals and kill -9 during a
+# recording; the replay view's time keys; damaged and newer files; /dev/full and closed pipes.
+# Usage: e2e_record.sh PATH/TO/vigil
+set -u
+VIGIL=${1:?usage: e2e_record.sh PATH/TO/vigil}
+TMP=$(mktemp -d)
+export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's sessions
+S="vigil-rec-$$"
+pids=()
+cleanup() {
+    command -v tmux >/dev/null && tmux kill-server 2>/dev/null
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+pass=0 fail=0 skip=0
+ok()   { pass=$((pass + 1)); echo "ok - $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
+skip() { skip=$((skip + 1)); echo "skip - $1"; }
+have_python=1
+command -v python3 >/dev/null || have_python=0
+
+# samples FILE: sets n to how many samples -b --replay prints (JSON lines), rstatus to
+# its exit status; stderr in $TMP/rep.err.
+samples() {
+    "$VIGIL" -b --replay "$1" --format json >"$TMP/rep.out" 2>"$TMP/rep.err"
+    rstatus=$?
+    n=$(wc -l <"$TMP/rep.out")
+}
+
+# --- 1. live -b with --record, replayed: the same bytes in every format
+for fmt in text csv json; do
+    f="$TMP/live-$fmt.vgl"
+    "$VIGIL" -b -n 4 -d 0.3 -P --format "$fmt" --record "$f" >"$TMP/live.$fmt" 2>/dev/null
+    st=$?
+    "$VIGIL" -b -P --format "$fmt" --replay "$f" >"$TMP/replay.$fmt" 2>"$TMP/err"
+    rs=$?
+    if [ "$st" -eq 0 ] && [ "$rs" -eq 0 ] && [ -s "$TMP/live.$fmt" ] && cmp -s "$TMP/live.$fmt" "$TMP/replay.$fmt"; then
+        ok "-b --record then -b --replay: identical $fmt output ($(wc -c <"$TMP/live.$fmt") bytes)"
+    else
+        bad "$fmt round trip (live $st, replay $rs): $(diff "$TMP/live.$fmt" "$TMP/replay.$fmt" | head -5)"
+    fi
+done
+# The recording keeps every section, so a replay can show what the live run did not print.
+if "$VIGIL" -b --replay "$TMP/live-json.vgl" --show all --format json >"$TMP/all.json" 2>"$TMP/err" &&
+    [ "$(wc -l <"$TMP/all.json")" -eq 4 ] && grep -q '"disks":' "$TMP/all.json"; then
+    ok "replay --show all of a tasks-only run has every section"
+else
+    bad "replay --show all: $(head -c 300 "$TMP/err")"
+fi
+n=$("$VIGIL" -b --replay "$TMP/live-json.vgl" --to +0.5 --format json 2>/dev/null | wc -l)
+if [ "$n" -ge 1 ] && [ "$n" -lt 4 ]; then ok "--to +0.5 replays the first samples only ($n of 4)"; else bad "--to: $n lines"; fi
+"$VIGIL" -b --replay "$TMP/live-json.vgl" --from nonsense >/dev/null 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 2 ] && grep -q "nonsense" "$TMP/err" && [ "$(wc -l <"$TMP/err")" -le 2 ]; then
+    ok "--from nonsense: status 2, names the value"
+else
+    bad "--from nonsense: status $st, $(cat "$TMP/err")"
+fi
+
+# --- 2. hostile command lines through real parsers
+if [ "$have_python" -eq 1 ]; then
+    # argv with quotes, commas, newlines, CR, tabs, an escape sequence, a backslash-n that
+    # is not a newline, and invalid UTF-8.
+    python3 -c 'import time; time.sleep(120)' 'say "hi", then' $'two\nlines\r\n' $'tab\there' \
+        $'\e[31mred\e[0m' 'back\slash\n' $'bad \xff\xfe utf8' ',,,' &
+    hp=$!
+    pids+=("$hp")
+    bash -c $'exec -a "hostile,\\"exec\\"\n\xc3(" sleep 120' &
+    hp2=$!
+    pids+=("$hp2")
+    sleep 0.3
+    "$VIGIL" -b -n 2 -d 0.3 --format json >"$TMP/h.json" 2>/dev/null
+    "$VIGIL" -b -n 2 -d 0.3 --format csv >"$TMP/h.csv" 2>/dev/null
+    head -1 "$TMP/h.json" | python3 -m json.tool >/dev/null 2>"$TMP/err" && jt=0 || jt=1
+    cat >"$TMP/check.py" <<'PY'
+import csv, io, json, sys
+
+def unescape(s):
+    out, i = bytearray(), 0
+    while i < len(s):
+        c = s[i]
+        if c != "\\":
+            out += c.encode(); i += 1; continue
+        n = s[i + 1]
+        if n == "\\": out += b"\\"
+        elif n == "n": out += b"\n"
+        elif n == "t": out += b"\t"
+        elif n == "e": out += b"\x1b"
+        elif n == "x": out.append(int(s[i + 2:i + 4], 16)); i += 2
+        else: raise ValueError("unknown escape \\" + n)
+        i += 2
+    return bytes(out)
+
+def raw_cmdline(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().rstrip(b"\0").replace(b"\0", b" ")
+
+kind, path, pids = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
+found = {}
+data = open(path, "rb").read()
+if kind == "json":
+    lines = data.split(b"\n")
+    assert lines[-1] == b"", "output does not end with a newline"
+    for line in lines[:-1]:
+        obj = json.loads(line.decode("utf-8"))  # strict UTF-8, strict JSON
+        assert obj["schema_version"] == 1 and isinstance(obj["interval_s"], float)
+        for t in obj["tasks"]:
+            if t["tid"] in pids:
+                found[t["tid"]] = t["command"]
+else:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    hdr = [r for r in rows if r[:2] == ["time", "table"] and "tid" in r]
+    assert len(hdr) == 1, "one header row for the tasks table"
+    hdr = hdr[0]
+    for r in rows:
+        if r[1] != "tasks" or r[0] == "time":
+            continue
+        assert len(r) == len(hdr), f"row has {len(r)} fields, header {len(hdr)}"
+        rec = dict(zip(hdr, r))
+        if int(rec["tid"]) in pids:
+            found[int(rec["tid"])] = rec["command"]
+for p in pids:
+    assert p in found, f"pid {p} not in the {kind} output"
+    want = raw_cmdline(p)
+    got = unescape(found[p])
+    assert got == want, f"{kind}: {got!r} != {want!r}"
+print(f"{kind}: {len(pids)} hostile command lines decode to their raw bytes")
+PY
+    if [ "$jt" -eq 0 ]; then ok "python3 -m json.tool accepts a JSON line"; else bad "json.tool: $(cat "$TMP/err")"; fi
+    for k in json csv; do
+        if out=$(python3 "$TMP/check.py" "$k" "$TMP/h.$k" "$hp" "$hp2" 2>&1); then
+            ok "$out"
+        else
+            bad "$k hostile: $out"
+        fi
+    done
+    kill "$hp" "$hp2" 2>/dev/null
+else
+    skip "python3 is not installed: JSON and CSV parser checks"
+fi
+
+# --- 3. signals during a -b recording leave a complete, replayable file
+for sig in INT TERM HUP; do
+    f="$TMP/sig-$sig.vgl"
+    "$VIGIL" -b -d 0.2 --record "$f" >/dev/null 2>&1 &
+    p=$!
+    sleep 1.2
+    kill -"$sig" "$p"
+    wait "$p" 2>/dev/null
+    samples "$f"
+    if [ "$rstatus" -eq 0 ] && [ "$n" -ge 3 ] && [ ! -s "$TMP/rep.err" ]; then
+        ok "SIG$sig during -b --record: $n samples replay, no damage"
+    else
+        bad "SIG$sig: replay status $rstatus, $n samples, $(cat "$TMP/rep.err")"
+    fi
+done
+# kill -9 loses at most the sample being written: the rest replays.
+f="$TMP/kill9.vgl"
+"$VIGIL" -b -d 0.1 --record "$f" >/dev/null 2>&1 &
+p=$!
+sleep 1.3
+kill -9 "$p"
+wait "$p" 2>/dev/null
+samples "$f"
+if { [ "$rstatus" -eq 0 ] || { [ "$rstatus" -eq 3 ] && grep -q "ends inside a frame" "$TMP/rep.err"; }; } && [ "$n" -ge 5 ]; then
+    ok "kill -9 during -b --record: $n samples replay (status $rstatus)"
+else
+    bad "kill -9: replay status $rstatus, $n samples, $(cat "$TMP/rep.err")"
+fi
+
+# --- 4. damage: truncated, corrupted, a newer format
+f="$TMP/live-json.vgl"
+size=$(stat -c %s "$f")
+head -c $((size - 100)) "$f" >"$TMP/trunc.vgl"
+samples "$TMP/trunc.vgl"
+if [ "$rstatus" -eq 3 ] && [ "$n" -eq 3 ] && [ "$(wc -l <"$TMP/rep.err")" -eq 1 ] &&
+    grep -qE "^vigil: .*trunc.vgl: byte [0-9]+, after sample [0-9]+ .*ends inside a frame" "$TMP/rep.err"; then
+    ok "truncated file: 3 intact samples, status 3, one line: $(cut -c1-90 "$TMP/rep.err")..."
+else
+    bad "truncated: status $rstatus, $n samples, $(cat "$TMP/rep.err")"
+fi
+cp "$f" "$TMP/corrupt.vgl"
+printf '\x55\xaa\x55\xaa' | dd of="$TMP/corrupt.vgl" bs=1 seek=$((size - 40)) conv=notrunc 2>/dev/null
+samples "$TMP/corrupt.vgl"
+if [ "$rstatus" -eq 3 ] && [ "$n" -eq 3 ] && grep -q "checksum mismatch" "$TMP/rep.err"; then
+    ok "corrupted last sample: 3 intact samples, status 3, says checksum mismatch"
+else
+    bad "corrupted: status $rstatus, $n samples, $(cat "$TMP/rep.err")"
+fi
+cp "$f" "$TMP/newer.vgl"
+printf '\x09' | dd of="$TMP/newer.vgl" bs=1 seek=8 conv=notrunc 2>/dev/null
+samples "$TMP/newer.vgl"
+if [ "$rstatus" -eq 2 ] && [ "$n" -eq 0 ] && grep -q "newer vigil (record format 9" "$TMP/rep.err"; then
+    ok "newer format: status 2, $(cat "$TMP/rep.err")"
+else
+    bad "newer format: status $rstatus, $(cat "$TMP/rep.err")"
+fi
+echo "not a recording" >"$TMP/text.vgl"
+"$VIGIL" -b --record "$TMP/text.vgl" -n 1 >/dev/null 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 2 ] && grep -q "not a vigil recording" "$TMP/err" && [ "$(cat "$TMP/text.vgl")" = "not a recording" ]; then
+    ok "--record into a file that is not a recording: refused, status 2, file untouched"
+else
+    bad "--record into a text file: status $st, $(cat "$TMP/err")"
+fi
+
+# --- 5. output errors: /dev/full, a closed pipe
+if [ -w /dev/full ]; then
+    "$VIGIL" -b -n 2 -d 0.2 --format json >/dev/full 2>"$TMP/err"
+    st=$?
+    if [ "$st" -eq 1 ] && grep -q "cannot write output: No space left on device" "$TMP/err"; then
+        ok "--format json > /dev/full: status 1, says so"
+    else
+        bad "/dev/full: status $st, $(cat "$TMP/err")"
+    fi
+    "$VIGIL" -b --replay "$TMP/live-json.vgl" --format csv >/dev/full 2>"$TMP/err"
+    st=$?
+    if [ "$st" -eq 1 ] && grep -q "No space left on device" "$TMP/err"; then
+        ok "--replay --format csv > /dev/full: status 1, says so"
+    else
+        bad "replay /dev/full: status $st, $(cat "$TMP/err")"
+    fi
+else
+    skip "/dev/full is not writable"
+fi
+"$VIGIL" -b -d 0.1 --format json 2>"$TMP/err" | head -1 >/dev/null
+st=${PIPESTATUS[0]}
+if [ "$st" -eq 0 ] && ! grep -qi "error\|cannot\|broken" "$TMP/err"; then
+    ok "--format json | head -1: status 0, quiet"
+else
+    bad "closed pipe: status $st, $(cat "$TMP/err")"
+fi
+"$VIGIL" -b --replay "$TMP/live-json.vgl" --format csv 2>"$TMP/err" | head -1 >/dev/null
+st=${PIPESTATUS[0]}
+if [ "$st" -eq 0 ] && [ ! -s "$TMP/err" ]; then ok "--replay | head -1: status 0, quiet"; else bad "replay closed pipe: status $st"; fi
+
+# --- 6. the view: recording from it, and replaying with the time keys (tmux)
+if ! command -v tmux >/dev/null; then
+    skip "tmux is not installed: the view's recording and replay"
+else
+    screen() { tmux capture-pane -p -t "$S"; }
+    keys() { tmux send-keys -t "$S" "$@"; }
+    wait_for() {
+        local text=$1 limit=${2:-5} i
+        for ((i = 0; i < limit * 10; i++)); do
+            screen | grep -qF -- "$text" && return 0
+            sleep 0.1
+        done
+        return 1
+    }
+    header() { screen | grep -m1 '^replay '; }
+    # wait_header REGEX: polls until the replay header matches (5 s).
+    wait_header() {
+        local i
+        for ((i = 0; i < 50; i++)); do
+            header | grep -qE -- "$1" && return 0
+            sleep 0.1
+        done
+        return 1
+    }
+    # A session that outlives the others, so killing one never stops the server while
+    # the next one starts.
+    tmux new-session -d -s "$S-keep" "sleep 600"
+    f="$TMP/view.vgl"
+    tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
+    wait_for "COMMAND" && sleep 1.5
+    keys q
+    if wait_for "EXIT=0"; then
+        samples "$f"
+        if [ "$rstatus" -eq 0 ] && [ "$n" -ge 4 ]; then ok "the view records: $n samples replay"; else bad "view recording: status $rstatus, $n samples"; fi
+    else
+        bad "the view with --record did not exit 0"
+    fi
+    tmux kill-session -t "$S"
+    f="$TMP/view-term.vgl"
+    tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
+    wait_for "COMMAND" && sleep 1
+    # The view is the only child of the pane's shell.
+    shell=$(tmux display-message -p -t "$S" '#{pane_pid}')
+    vp=$(ps -o pid= --ppid "$shell" | tr -d ' ' | head -1)
+    [ -n "$vp" ] && kill -TERM "$vp"
+    wait_for "EXIT=" >/dev/null
+    samples "$f"
+    if [ "$rstatus" -eq 0 ] && [ "$n" -ge 2 ]; then ok "SIGTERM to the recording view: $n samples replay"; else bad "view SIGTERM: status $rstatus, $n samples"; fi
+    tmux kill-session -t "$S"
+
+    # A recording of 30 samples 0.2 s apart to move around in.
+    f="$TMP/nav.vgl"
+    "$VIGIL" -b -n 30 -d 0.2 --record "$f" -qqq >/dev/null 2>&1
+    tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL --replay $f; echo EXIT=\$?; sleep 60"
+    if wait_for "(1/30)" && header | grep -qE '^replay [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \(1/30\) .*PAUSED'; then
+        ok "replay view opens paused on sample 1/30, its time in the header"
+    else
+        bad "replay view start: $(header)"
+    fi
+    if wait_for "every 0.2 s"; then ok "replay plays at the recorded interval (0.2 s)"; else bad "replay interval: $(header)"; fi
+    keys .
+    keys .
+    if wait_for "(3/30)"; then ok ". steps forward one sample"; else bad ". step: $(header)"; fi
+    keys ,
+    if wait_for "(2/30)"; then ok ", steps back one sample"; else bad ", step: $(header)"; fi
+    keys ]
+    if wait_for "(30/30)"; then ok "] jumps a minute forward (to the end of a 6 s recording)"; else bad "]: $(header)"; fi
+    keys [
+    if wait_for "(1/30)"; then ok "[ jumps a minute back"; else bad "[: $(header)"; fi
+    keys g
+    if wait_for "Go to time"; then
+        keys -l "+2"
+        keys Enter
+        # Samples are 0.2 s apart: 2 s on is about sample 11.
+        if wait_header '\((9|10|11|12|13)/30\)'; then ok "g +2 jumps two seconds on: $(header | grep -oE '\([0-9]+/30\)')"; else bad "g: $(header)"; fi
+    else
+        bad "g prompt"
+    fi
+    t1=$(header | grep -oE '\([0-9]+/30\)')
+    keys Space
+    sleep 1.2
+    t2=$(header | grep -oE '\([0-9]+/30\)')
+    if [ "$t1" != "$t2" ] && ! header | grep -q PAUSED; then ok "Space plays ($t1 -> $t2)"; else bad "Space play: $t1 $t2 $(header)"; fi
+    keys Space
+    if wait_for "PAUSED"; then ok "Space pauses again"; else bad "Space pause: $(header)"; fi
+    keys h
+    if wait_for "vigil keys" && screen | grep -q "replay: previous / next sample" && screen | grep -q "replay: go to a time"; then
+        ok "h lists the replay keys"
+    else
+        bad "help lacks the replay keys"
+    fi
+    keys x
+    keys k
+    if wait_for "ionice and signals act on live tasks only"; then ok "k in a replay says it acts on live tasks only"; else bad "k in replay"; fi
+    keys q
+    if wait_for "EXIT=0"; then ok "q leaves the replay with status 0"; else bad "replay exit: $(screen | tail -3)"; fi
+    tmux kill-session -t "$S"
+    # A damaged recording in the view: status 3 and the message after the screen is restored.
+    tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL --replay $TMP/trunc.vgl; echo EXIT=\$?; sleep 60"
+    wait_for "(1/" && keys q
+    if wait_for "EXIT=3" && screen | grep -q "ends inside a frame"; then ok "replay view of a truncated file: status 3, says where"; else bad "view damage: $(screen | tail -4)"; fi
+    tmux kill-session -t "$S"
+fi
+
+echo "# $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]
