@@ -300,3 +300,42 @@ TEST_CASE("TaskSweep: processes that vanish are dropped, new ones found", "[swee
     sweep.collect(out);
     CHECK(tids_of(out) == std::vector<pid_t>{300});
 }
+
+TEST_CASE("TaskSweep's first look asks only the lowest ids and the next sweep asks the rest",
+          "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    // A many-threaded early process: its threads 100..102 and 103..109 come before 200, whose
+    // leader a process view still needs.
+    const std::int64_t born = mono_ns() - 5'000'000'000;
+    for (pid_t tid = 103; tid < 110; ++tid) {
+        w.tree.add(100, tid);
+        w.ts.tasks[tid] = {100, "worker", 0, born, 0};
+    }
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect_first(out, 2);
+    // Asked: the 2 lowest tids and the leaders of the 2 lowest processes; no TGID query.
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 200});
+    CHECK(w.ts.process_queries == 0);
+    // Every thread is in the result, so counts are right; those not asked carry ids only.
+    REQUIRE(out.size() == 11);
+    CHECK(find(out, 101)->comm == "worker");
+    CHECK(find(out, 101)->io);
+    const TaskSample* unasked = find(out, 105);
+    REQUIRE(unasked);
+    CHECK(unasked->tgid == 100);
+    CHECK(unasked->comm.empty());
+    CHECK_FALSE(unasked->io);
+
+    // The next sweep asks about every thread (not only the process's fingerprint), so no
+    // thread keeps the first look's emptiness.
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks.size() == 11);
+    REQUIRE(out.size() == 11);
+    for (const TaskSample& t : out) {
+        CHECK(t.io);
+        CHECK_FALSE(t.comm.empty());
+    }
+}

@@ -137,6 +137,48 @@ pid_t numeric_name(const char* s) {
 
 }  // namespace
 
+KeptFile::KeptFile(KeptFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+
+KeptFile& KeptFile::operator=(KeptFile&& o) noexcept {
+    if (this != &o) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+}
+
+KeptFile::~KeptFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+bool KeptFile::read(std::string& out) const {
+    out.clear();
+    if (fd_ < 0) {
+        errno = EBADF;
+        return false;
+    }
+    if (out.capacity() < 4096) out.reserve(4096);
+    std::size_t used = 0;
+    for (;;) {
+        out.resize(out.capacity());
+        const ssize_t n = ::pread(fd_, out.data() + used, out.size() - used,
+                                  static_cast<off_t>(used));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            out.clear();
+            errno = saved;
+            return false;
+        }
+        used += static_cast<std::size_t>(n);
+        // A short read is the end: a second pread only to see 0 would double the cost.
+        if (used < out.size()) break;
+        out.reserve(out.size() * 2);
+    }
+    out.resize(used);
+    return true;
+}
+
 KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {
     if (root.dirfd_ < 0) {
         errno = ENOENT;

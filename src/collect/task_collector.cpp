@@ -18,9 +18,9 @@ void append_int(std::string& s, long v) {
     s.append(digits, end);
 }
 
-// The command-line cache is forgotten past this many processes, so it cannot grow with
-// PID churn over a long run.
-constexpr std::size_t max_cached_cmdlines = 8192;
+// Files kept open for shown rows, at most: a batch run prints every row, and the fd limit
+// is often 1024.
+constexpr std::size_t max_kept_files = 512;
 
 }  // namespace
 
@@ -33,12 +33,31 @@ TaskCollector::~TaskCollector() = default;
 
 void TaskCollector::collect(std::vector<TaskSample>& out) {
     ++generation_;
-    if (cmdlines_.size() > max_cached_cmdlines) cmdlines_.clear();
+    // Rows not shown in the last sample give their files back.
+    std::erase_if(cmdlines_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
+    std::erase_if(comms_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
     if (sweep_) {
         sweep_->collect(out);
     } else {
         collect_from_stat_files(out);
     }
+}
+
+void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
+    if (!sweep_) return collect(out);
+    ++generation_;
+    sweep_->collect_first(out, asked);
+}
+
+bool TaskCollector::read_kept(KeptFile& file, std::string_view rel, std::string& out) {
+    if (file.valid() && file.read(out)) return true;
+    // Not open yet, or its task is gone (the id may belong to another task by now).
+    if (cmdlines_.size() + comms_.size() <= max_kept_files) {
+        file = KeptFile(proc_, rel);
+        return file.valid() && file.read(out);
+    }
+    file = KeptFile();
+    return proc_.read_into(rel, out);
 }
 
 void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
@@ -99,7 +118,13 @@ void TaskCollector::fill_details(TaskSample& task) {
             Cmdline& c = cmdlines_[task.tgid];
             if (c.generation != generation_) {
                 c.generation = generation_;
-                c.text = read_cmdline(proc_, task.tgid, buf_);
+                rel_.clear();
+                append_int(rel_, task.tgid);
+                rel_ += "/cmdline";
+                if (read_kept(c.file, rel_, buf_))
+                    c.text = parse_cmdline(buf_);
+                else
+                    c.text.reset();
             }
             task.cmdline = c.text;
         }
@@ -115,7 +140,9 @@ void TaskCollector::fill_details(TaskSample& task) {
             rel_ += "/task/";
             append_int(rel_, task.tid);
             rel_ += "/comm";
-            if (proc_.read_into(rel_, buf_)) {
+            Comm& c = comms_[task.tid];
+            c.generation = generation_;
+            if (read_kept(c.file, rel_, buf_)) {
                 if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
                 if (!buf_.empty()) task.comm = buf_;
             }

@@ -34,7 +34,7 @@ TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats)
     clk_tck_ = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
 }
 
-void TaskSweep::collect(std::vector<TaskSample>& out) {
+void TaskSweep::list_all() {
     stats_ = {};
     ++sweep_no_;
     const std::int64_t mono_ns = clock_ns(CLOCK_MONOTONIC);
@@ -56,7 +56,10 @@ void TaskSweep::collect(std::vector<TaskSample>& out) {
 
     for (Process& p : procs_)
         if (!p.gone && p.relist && !relist(p)) p.gone = true;
+}
 
+void TaskSweep::collect(std::vector<TaskSample>& out) {
+    list_all();
     query_processes();
     query_threads(false);
 
@@ -75,6 +78,65 @@ void TaskSweep::collect(std::vector<TaskSample>& out) {
     if (again) query_threads(true);
 
     build(out);
+}
+
+void TaskSweep::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
+    list_all();
+    // No TGID queries: with no fingerprint, the next collect() asks about every thread,
+    // including those not asked about here.
+    for (Process& p : procs_) p.fp_known = false;
+    query_lowest(asked);
+    order_valid_ = false;
+    build(out, true);
+    order_valid_ = false;
+}
+
+void TaskSweep::query_lowest(std::size_t asked) {
+    auto by_tid = [](const Slot& a, const Slot& b) { return a.tid < b.tid; };
+    // The leaders of the lowest processes (the rows of -P; procs_ is in PID order): they
+    // may lie past the lowest tids when an early process has many threads.
+    asked_.clear();
+    for (std::size_t i = 0; i < procs_.size() && asked_.size() < asked; ++i) {
+        const Process& p = procs_[i];
+        if (p.gone) continue;
+        for (std::size_t k = 0; k < p.threads.size(); ++k)
+            if (p.threads[k].tid == p.tgid)
+                asked_.push_back(Slot{p.tgid, static_cast<std::uint32_t>(i),
+                                      static_cast<std::uint32_t>(k)});
+    }
+    // Then the lowest tids of all (the rows of the thread view).
+    order_.clear();
+    for (std::size_t i = 0; i < procs_.size(); ++i) {
+        const Process& p = procs_[i];
+        if (p.gone) continue;
+        for (std::size_t k = 0; k < p.threads.size(); ++k)
+            order_.push_back(Slot{p.threads[k].tid, static_cast<std::uint32_t>(i),
+                                  static_cast<std::uint32_t>(k)});
+    }
+    const auto lowest = order_.begin() + static_cast<std::ptrdiff_t>(std::min(asked, order_.size()));
+    std::partial_sort(order_.begin(), lowest, order_.end(), by_tid);
+    asked_.insert(asked_.end(), order_.begin(), lowest);
+    std::sort(asked_.begin(), asked_.end(), by_tid);
+    asked_.erase(std::unique(asked_.begin(), asked_.end(),
+                             [](const Slot& a, const Slot& b) { return a.tid == b.tid; }),
+                 asked_.end());
+    ids_.clear();
+    for (const Slot& s : asked_) ids_.push_back(s.tid);
+    stats_.thread_queries += ids_.size();
+    ask_threads();
+}
+
+void TaskSweep::ask_threads() {
+    for (std::size_t start = 0; start < ids_.size(); start += query_chunk) {
+        const std::size_t n = std::min(query_chunk, ids_.size() - start);
+        answers_.resize(n);
+        taskstats_.query(TaskstatsScope::thread, std::span(ids_).subspan(start, n), answers_);
+        for (std::size_t k = 0; k < n; ++k) {
+            const Slot& s = asked_[start + k];
+            Process& p = procs_[s.proc];
+            apply_thread_answer(p, p.threads[s.thread], answers_[k]);
+        }
+    }
 }
 
 void TaskSweep::list_root(std::size_t root_links) {
@@ -160,9 +222,17 @@ bool TaskSweep::relist(Process& p) {
         }
     }
     old.resize(keep);
-    // Add the newcomers at the end, then restore tid order.
-    k = 0;
+    // Add the newcomers at the end, then restore tid order. Room for them first, with a
+    // little slack, rather than doubling: 10 000 threads are kept.
     const std::size_t known = old.size();
+    std::size_t newcomers = 0;
+    k = 0;
+    for (pid_t tid : tids_) {
+        while (k < known && old[k].tid < tid) ++k;
+        if (!(k < known && old[k].tid == tid)) ++newcomers;
+    }
+    if (old.capacity() < known + newcomers) old.reserve(known + newcomers + (known + newcomers) / 16);
+    k = 0;
     for (pid_t tid : tids_) {
         while (k < known && old[k].tid < tid) ++k;
         if (k < known && old[k].tid == tid) continue;
@@ -240,16 +310,7 @@ void TaskSweep::query_threads(bool only_unknown) {
         }
     }
     stats_.thread_queries += ids_.size();
-    for (std::size_t start = 0; start < ids_.size(); start += query_chunk) {
-        const std::size_t n = std::min(query_chunk, ids_.size() - start);
-        answers_.resize(n);
-        taskstats_.query(TaskstatsScope::thread, std::span(ids_).subspan(start, n), answers_);
-        for (std::size_t k = 0; k < n; ++k) {
-            const Slot& s = asked_[start + k];
-            Process& p = procs_[s.proc];
-            apply_thread_answer(p, p.threads[s.thread], answers_[k]);
-        }
-    }
+    ask_threads();
     if (only_unknown) {
         // A second stale answer is not chased within this sweep; the next one lists again.
         for (Process& p : procs_)
@@ -329,16 +390,19 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
     if (t.fresh != was_fresh) order_valid_ = false;
 }
 
-void TaskSweep::build(std::vector<TaskSample>& out) {
+void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
     if (!order_valid_) {
         order_.clear();
         for (std::size_t i = 0; i < procs_.size(); ++i) {
             const Process& p = procs_[i];
             if (p.gone) continue;
-            for (std::size_t k = 0; k < p.threads.size(); ++k)
-                if (p.threads[k].fresh)
+            for (std::size_t k = 0; k < p.threads.size(); ++k) {
+                const Thread& t = p.threads[k];
+                const bool unasked = with_unasked && !t.known && t.gone_in != sweep_no_;
+                if (t.fresh || unasked)
                     order_.push_back(Slot{p.threads[k].tid, static_cast<std::uint32_t>(i),
                                           static_cast<std::uint32_t>(k)});
+            }
         }
         // Threads of different processes interleave in tid order.
         std::sort(order_.begin(), order_.end(),
@@ -350,6 +414,9 @@ void TaskSweep::build(std::vector<TaskSample>& out) {
                      order_.end());
         order_valid_ = true;
     }
+    // Some slack, so that one more thread next time does not double the vector: at 10 000
+    // threads that would hold 2 MiB more for nothing, in each of two snapshots.
+    if (out.capacity() < order_.size()) out.reserve(order_.size() + order_.size() / 16 + 16);
     out.resize(order_.size());
     for (std::size_t i = 0; i < order_.size(); ++i) {
         const Slot& s = order_[i];

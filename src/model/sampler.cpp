@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/clock.hpp"
 
@@ -27,14 +29,21 @@ Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live
     }
 }
 
-void Sampler::sample(Snapshot& out) {
+void Sampler::sample(Snapshot& out) { sample(out, 0); }
+
+void Sampler::sample_first(Snapshot& out, std::size_t rows) { sample(out, std::max<std::size_t>(rows, 1)); }
+
+void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     out.steady_s = steady_now_s();
     out.boot_s = boot_now_s();
     out.wall_ns = wall_now_ns();
     long tck = ::sysconf(_SC_CLK_TCK);
     out.clk_tck = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
 
-    tasks_.collect(out.tasks);
+    if (first_rows == 0)
+        tasks_.collect(out.tasks);
+    else
+        tasks_.collect_first(out.tasks, first_rows);
     if (!tasks_.fills_io()) io_->fill(out.tasks);
 
     // With kernel.task_delayacct=0 the kernel reports delays as 0, which would read as "no

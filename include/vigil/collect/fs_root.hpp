@@ -48,6 +48,30 @@ private:
     int dirfd_ = -1;  // O_PATH fd of the root; every read is openat() relative to it
 };
 
+// A file kept open across samples (a shown row's /proc/PID/cmdline): reading it again is
+// one pread() from offset 0 instead of openat() + read() + close(). /proc files opened
+// this way stay bound to their task: once it is gone, read() fails (ESRCH) rather than
+// reading whichever task took its id. Owns its fd.
+class KeptFile {
+public:
+    KeptFile() = default;
+    // Opens rel under root; valid() is false (errno set) if it cannot be opened.
+    KeptFile(const FsRoot& root, std::string_view rel) : fd_(root.open_file(rel)) {}
+    KeptFile(const KeptFile&) = delete;
+    KeptFile& operator=(const KeptFile&) = delete;
+    KeptFile(KeptFile&& o) noexcept;
+    KeptFile& operator=(KeptFile&& o) noexcept;
+    ~KeptFile();
+
+    bool valid() const { return fd_ >= 0; }
+    // The whole file as it is now, into out (reusing its capacity). False (errno set) if it
+    // cannot be read; the file stays open either way.
+    bool read(std::string& out) const;
+
+private:
+    int fd_ = -1;
+};
+
 // A directory kept open across samples (a /proc/PID/task, or the proc root itself), so that
 // re-reading it costs no path walk: fstat() for its link count, lseek() + getdents64() to
 // list it. Owns its fd.

@@ -32,6 +32,10 @@ public:
     // Replaces out with the tasks present now, sorted by tid. A task that exits while it
     // is being read is left out silently.
     void collect(std::vector<TaskSample>& out);
+    // For a first frame: with taskstats, only the `asked` lowest tids (and leaders of the
+    // lowest processes) are asked about, the other threads have their ids only (see
+    // TaskSweep::collect_first); without, the same as collect().
+    void collect_first(std::vector<TaskSample>& out, std::size_t asked);
 
     // Whether collect() also fills io (taskstats), so no TaskIoSource::fill is needed.
     bool fills_io() const { return sweep_ != nullptr; }
@@ -63,12 +67,22 @@ private:
     std::string rel_;
     PidStat stat_;
 
-    // Command lines of the current sample, per process: threads share theirs.
+    // Command lines of the current sample, per process: threads share theirs. The file
+    // stays open while the process has a row shown, so a refresh costs one pread() per
+    // shown process; entries not used in the last sample are dropped, closing it.
     struct Cmdline {
         std::uint64_t generation = 0;
         std::optional<std::string> text;
+        KeptFile file;
     };
     std::unordered_map<pid_t, Cmdline> cmdlines_;
+    // The same for the full names (/proc/PID/task/TID/comm) of shown kernel threads, by tid.
+    struct Comm {
+        std::uint64_t generation = 0;
+        KeptFile file;
+    };
+    std::unordered_map<pid_t, Comm> comms_;
+    bool read_kept(KeptFile& file, std::string_view rel, std::string& out);
     std::uint64_t generation_ = 0;  // samples collected; 0: collect() never ran
 };
 

@@ -47,6 +47,13 @@ public:
     // unset. A thread alive for the whole sweep is never missing.
     void collect(std::vector<TaskSample>& out);
 
+    // A cheap first look for a first frame, which has no rates yet, so its rows are the
+    // lowest ids: lists every thread as collect() does but asks taskstats only about the
+    // `asked` lowest tids and the leaders of the `asked` lowest processes. The other threads
+    // are in out too, with their ids only (comm empty, io unset): the counts are right and
+    // they sort after the rows asked about. The next collect() asks about every thread.
+    void collect_first(std::vector<TaskSample>& out, std::size_t asked);
+
     const Stats& last_stats() const { return stats_; }
 
     // How long a process whose activity counters moved keeps being asked thread by thread
@@ -102,9 +109,12 @@ private:
     void list_root(std::size_t root_links);
     bool relist(Process& p);
     void query_processes();
+    void list_all();
     void query_threads(bool only_unknown);
+    void query_lowest(std::size_t asked);
+    void ask_threads();  // about ids_ (asked_ says which thread each is)
     void apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
-    void build(std::vector<TaskSample>& out);
+    void build(std::vector<TaskSample>& out, bool with_unasked = false);
 
     const FsRoot& proc_;
     TaskstatsClient& taskstats_;

@@ -23,6 +23,10 @@ public:
 
     // Replaces out with the machine's state now (reusing out's buffers).
     void sample(Snapshot& out);
+    // A first look for a first frame, which has no rates and so shows the lowest ids: the
+    // task fields are known only for about `rows` rows (TaskCollector::collect_first), the
+    // rest is a full sample. Not a baseline for rates: sample() next.
+    void sample_first(Snapshot& out, std::size_t rows);
 
     const TaskIoSource& io_source() const { return *io_; }
     // What the last taskstats sweep did (benchmarks, tests); null on the /proc path.
@@ -39,6 +43,8 @@ public:
     const std::string& user_name(uid_t uid) override { return users_.name(uid); }
 
 private:
+    void sample(Snapshot& out, std::size_t first_rows);
+
     const Roots& roots_;
     TaskCollector tasks_;
     std::unique_ptr<TaskIoSource> io_;
