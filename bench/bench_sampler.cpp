@@ -150,9 +150,9 @@ int main(int argc, char** argv) {
     std::printf("  %-14s %8.3f ms/refresh\n", "total", total / n);
     if (const TaskSweep::Stats* s = sampler.sweep_stats()) {
         std::printf("last sweep: %zu processes, %zu threads, %zu TGID queries, %zu thread "
-                    "queries, %zu listings, %zu idle processes\n",
+                    "queries, %zu listings, %zu idle processes, root %s\n",
                     s->processes, s->threads, s->process_queries, s->thread_queries, s->listings,
-                    s->idle_processes);
+                    s->idle_processes, s->root_listed ? "listed" : "not listed");
     }
     std::printf("peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib()) / 1024.0);
     return 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: vigil against iotop-c and top -H on a farm of sleeping threads.
 #
-#   bench/run.sh [--build DIR] [-n REFRESHES] [--quick] [TASKS...]     (default: 2000 10000)
+#   bench/run.sh [--build DIR] [-n REFRESHES] [--quick] [--idle] [TASKS...]  (default: 2000 10000)
 #
 # For each TASKS it starts bench/thread_farm with TASKS/100 processes of 100 threads, then
 # runs every monitor in batch mode with -d 0.1, output to a pipe that is drained, and
@@ -13,22 +13,28 @@
 #   peak RSS    VmHWM of the -n N run
 #   first out   wall ms from exec to the first byte of `-b -n 1 -d 0.01` (median of 3); it
 #               includes two full sweeps and the 10 ms interval
+# and, for the full-screen view on a pseudo-terminal (bench/pty_run, 160x50), the wall ms
+# from exec to the last byte of its first frame (median of 3; `frame ms`);
 # then the same for vigil with every thread waking every 500 ms (no process is ever idle:
 # the worst case for vigil, which skips processes whose threads did not run), and the
-# in-process phase timings of bench_sampler. Needs root (taskstats, iotop-c); takes about
-# 2-4 minutes. Figures, not a pass/fail test.
+# in-process phase timings of bench_sampler. With --idle, also the CPU share of one core
+# that the full-screen view takes over 60 s at 1 s refresh with ~300 tasks, for vigil and,
+# when installed, htop and btop (run side by side; 3 more minutes). Needs root (taskstats,
+# iotop-c); takes about 4-6 minutes. Figures, not a pass/fail test.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${VIGIL_BUILD:-$here/../build}
 refreshes=10
 quick=0
+idle=0
 sizes=()
 while [ $# -gt 0 ]; do
     case $1 in
         --build) build=$2; shift 2 ;;
         -n) refreshes=$2; shift 2 ;;
         --quick) quick=1; shift ;;
+        --idle) idle=1; shift ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) sizes+=("$1"); shift ;;
     esac
@@ -40,7 +46,8 @@ vigil=$build/vigil
 farm=$build/bench/thread_farm
 measure=$build/bench/measure
 sampler=$build/bench/bench_sampler
-for f in "$vigil" "$farm" "$measure" "$sampler"; do
+pty_run=$build/bench/pty_run
+for f in "$vigil" "$farm" "$measure" "$sampler" "$pty_run"; do
     [ -x "$f" ] || { echo "run.sh: $f not found; build first (ninja -C $build)" >&2; exit 2; }
 done
 [ "$(id -u)" -eq 0 ] || echo "run.sh: not root: vigil falls back to /proc io and iotop-c cannot run" >&2
@@ -141,6 +148,9 @@ for size in "${sizes[@]}"; do
         bench "iotop-c -P" "$tasks" "$iotop" -b -P
     fi
     command -v top >/dev/null && bench "top -H" "$tasks" top -H -b
+    frame=$(for _ in $(seq "$repeats"); do
+        field first_frame_ms "$("$pty_run" -- "$vigil" 2>/dev/null)"; done | median)
+    echo "$tasks	$frame" >>"$tmp/frames"
     echo "-- in-process (bench_sampler -n $refreshes -d 0.1), $tasks tasks" >>"$tmp/inproc"
     "$sampler" -n "$refreshes" -d 0.1 >>"$tmp/inproc" 2>&1
     "$sampler" -n "$refreshes" -d 0.1 -P >>"$tmp/inproc" 2>&1
@@ -154,6 +164,26 @@ for size in "${sizes[@]}"; do
     bench "vigil -P (all active)" "$tasks" "$vigil" -b -P
     stop_farm
 done
+
+if [ "$idle" -eq 1 ]; then
+    echo "== idle: ~300 tasks, full-screen view, 1 s refresh, 60 s" >&2
+    start_farm 3 $(( ( 300 - $(count_tasks) ) / 3 > 1 ? ( 300 - $(count_tasks) ) / 3 : 1 ))
+    tasks=$(count_tasks)
+    mkdir -p "$tmp/btop/btop" && echo 'update_ms = 1000' >"$tmp/btop/btop/btop.conf"
+    # Side by side: each measures its own CPU, and the machine is idle but for them.
+    "$pty_run" --for 60 -- "$vigil" -d 1 >"$tmp/idle.vigil" 2>/dev/null &
+    runs=($!)
+    if command -v htop >/dev/null; then
+        "$pty_run" --marker PID --for 60 -- htop -d 10 >"$tmp/idle.htop" 2>/dev/null &
+        runs+=($!)
+    fi
+    if command -v btop >/dev/null; then
+        XDG_CONFIG_HOME=$tmp/btop "$pty_run" --marker " " --for 60 -- btop >"$tmp/idle.btop" 2>/dev/null &
+        runs+=($!)
+    fi
+    wait "${runs[@]}"
+    stop_farm
+fi
 
 echo
 echo "CPU per refresh, syscalls per task per refresh, peak RSS and first output"
@@ -177,5 +207,16 @@ awk -F'\t' '
 echo
 echo "vs iotop-c: CPU per refresh as a share of iotop-c's (of iotop-c -P's for -P rows);"
 echo "(all active): a farm whose every thread runs twice a second, compared with the idle farm's iotop-c."
+echo
+echo "Full-screen view on a 160x50 pseudo-terminal: ms from exec to its first whole frame"
+awk -F'\t' '{ printf "  %6d tasks: %8.1f ms\n", $1, $2 }' "$tmp/frames"
+if [ "$idle" -eq 1 ]; then
+    echo
+    echo "Idle full-screen view, $tasks tasks, 1 s refresh: CPU over 60 s as a share of one core"
+    for p in vigil htop btop; do
+        [ -s "$tmp/idle.$p" ] && printf "  %-6s %7.3f %%  (%s ms)\n" "$p" \
+            "$(field core_pct "$(cat "$tmp/idle.$p")")" "$(field cpu_ms "$(cat "$tmp/idle.$p")")"
+    done
+fi
 echo
 cat "$tmp/inproc"
