@@ -9,6 +9,7 @@
 
 #include "record_util.hpp"
 #include "vigil/record/record_reader.hpp"
+#include "vigil/record/sample_codec.hpp"
 
 using namespace vigil;
 
@@ -63,5 +64,56 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
         CHECK(test::tokens_of(s) == want.front());
         CHECK(rr.sessions()[0].info.host == "testhost");
         CHECK(rr.users().at(0) == "root");
+    }
+}
+
+// The seeds of the sample_codec fuzz target: payloads as the encoder writes them, each
+// [u8 flags (bit 0: key)][u16 length, little-endian][bytes].
+TEST_CASE("committed sample payloads decode to their snapshots", "[record][golden]") {
+    struct Payloads {
+        const char* name;
+        std::vector<Snapshot> snaps;
+        std::vector<bool> key;
+    };
+    const Payloads cases[] = {
+        {"key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}},
+        {"two-keys.bin", test::synthetic_run(4, 2, 9, 1), {true, true}},
+    };
+    for (const Payloads& c : cases) {
+        INFO(c.name);
+        const std::string path = std::string(VIGIL_FIXTURES) + "/record-payloads/" + c.name;
+        if (std::getenv("VIGIL_UPDATE_GOLDEN")) {
+            SampleEncoder enc;
+            std::string out, payload;
+            for (std::size_t i = 0; i < c.snaps.size(); ++i) {
+                payload.clear();
+                enc.encode(c.snaps[i], test::test_user_name, c.key[i], payload);
+                REQUIRE(payload.size() < 65536);
+                out += static_cast<char>(c.key[i] ? 1 : 0);
+                out += static_cast<char>(payload.size() & 0xFF);
+                out += static_cast<char>(payload.size() >> 8);
+                out += payload;
+            }
+            test::write_file(path, out);
+        }
+        const std::string bytes = test::read_file(path);
+        CHECK(bytes.size() < 8192);
+        SampleDecoder dec;
+        std::size_t off = 0, i = 0;
+        while (off + 3 <= bytes.size()) {
+            const bool key = bytes[off] & 1;
+            const std::size_t len = static_cast<std::uint8_t>(bytes[off + 1]) |
+                                    static_cast<std::size_t>(static_cast<std::uint8_t>(bytes[off + 2])) << 8;
+            REQUIRE(off + 3 + len <= bytes.size());
+            REQUIRE(i < c.snaps.size());
+            CHECK(key == c.key[i]);
+            Snapshot s;
+            std::string error;
+            REQUIRE(dec.decode(std::string_view(bytes).substr(off + 3, len), key, s, error));
+            CHECK(test::tokens_of(s) == test::tokens_of(c.snaps[i]));
+            off += 3 + len;
+            ++i;
+        }
+        CHECK(i == c.snaps.size());
     }
 }

@@ -212,12 +212,15 @@ bool read_sparse_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
 bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
                      std::span<const std::string> base_strs, std::vector<std::uint64_t>& nums,
                      StringArena& strs, std::size_t max_tokens) {
+    // Every block of 64 tokens costs at least its mask byte: a count the bytes left cannot
+    // hold is damage, found before it is spent on (up to max_tokens) allocations.
+    auto fits = [&](std::uint64_t count) { return count <= max_tokens && count / 64 <= r.remaining(); };
     const std::uint64_t n = r.varint();
-    if (!r.ok() || n > max_tokens) return false;
+    if (!r.ok() || !fits(n)) return false;
     for (std::size_t b = 0; b < n; b += 64) {
         const std::size_t end = std::min<std::size_t>(b + 64, n);
         const std::uint64_t mask = r.varint();
-        if (end - b < 64 && (mask >> (end - b)) != 0) return false;
+        if (!r.ok() || (end - b < 64 && (mask >> (end - b)) != 0)) return false;
         for (std::size_t i = b; i < end; ++i) {
             std::uint64_t v = i < base_nums.size() ? base_nums[i] : 0;
             if (mask >> (i - b) & 1) v += static_cast<std::uint64_t>(r.svarint());
@@ -225,11 +228,11 @@ bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
         }
     }
     const std::uint64_t m = r.varint();
-    if (!r.ok() || m > max_tokens) return false;
+    if (!r.ok() || !fits(m)) return false;
     for (std::size_t b = 0; b < m; b += 64) {
         const std::size_t end = std::min<std::size_t>(b + 64, m);
         const std::uint64_t mask = r.varint();
-        if (end - b < 64 && (mask >> (end - b)) != 0) return false;
+        if (!r.ok() || (end - b < 64 && (mask >> (end - b)) != 0)) return false;
         for (std::size_t i = b; i < end; ++i) {
             if (mask >> (i - b) & 1)
                 strs.push(r.bytes());
