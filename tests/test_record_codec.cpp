@@ -82,7 +82,8 @@ TEST_CASE("varints and zigzag round trip at the edges", "[record]") {
     // Reading past the end fails and stays failed, yielding zeros.
     CHECK(r.varint() == 0);
     CHECK_FALSE(r.ok());
-    ByteReader overlong(std::string(11, '\xff'));
+    const std::string eleven_ff(11, '\xff');  // the reader keeps a view: keep the bytes alive
+    ByteReader overlong(eleven_ff);
     overlong.varint();
     CHECK_FALSE(overlong.ok());
 }
