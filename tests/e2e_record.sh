@@ -44,6 +44,20 @@ for fmt in text csv json; do
         bad "$fmt round trip (live $st, replay $rs): $(diff "$TMP/live.$fmt" "$TMP/replay.$fmt" | head -5)"
     fi
 done
+# Rotation: each file replays alone, and the files replayed in turn print what the live
+# run printed (a new file starts with the last sample of the one before).
+mkdir "$TMP/rot"
+"$VIGIL" -b -n 10 -d 0.1 --format json --record "$TMP/rot/r.vgl" --record-max-size 4K >"$TMP/rot.live" 2>/dev/null
+files=$(ls "$TMP/rot" | wc -l)
+for f in $(ls "$TMP"/rot/r.vgl.* 2>/dev/null | sort -V) "$TMP/rot/r.vgl"; do
+    "$VIGIL" -b --replay "$f" --format json 2>>"$TMP/rot.err"
+done >"$TMP/rot.replay"
+if [ "$files" -ge 3 ] && [ ! -s "$TMP/rot.err" ] && [ -s "$TMP/rot.live" ] && cmp -s "$TMP/rot.live" "$TMP/rot.replay"; then
+    ok "--record-max-size: $files files; replayed in turn, the live JSON byte for byte"
+else
+    bad "rotation: $files files, $(head -c 300 "$TMP/rot.err")"
+fi
+
 # The recording keeps every section, so a replay can show what the live run did not print.
 if "$VIGIL" -b --replay "$TMP/live-json.vgl" --show all --format json >"$TMP/all.json" 2>"$TMP/err" &&
     [ "$(wc -l <"$TMP/all.json")" -eq 4 ] && grep -q '"disks":' "$TMP/all.json"; then

@@ -60,6 +60,7 @@ struct RecordWriter::Impl {
     bool dirty = false;  // written since the last fdatasync
     std::string raw, compressed, frame, scratch;
     SessionInfo session;
+    Snapshot last;  // the last sample written, kept only when rotating
 };
 
 RecordWriter::RecordWriter(const RecordOptions& o) : o_(o), impl_(std::make_unique<Impl>(o.zstd_level)) {
@@ -164,7 +165,7 @@ std::string RecordWriter::rotated_name() const {
     return name;
 }
 
-Result<bool> RecordWriter::rotate() {
+Result<bool> RecordWriter::rotate(const UserNameFn& user_name) {
     Impl& im = *impl_;
     sync();
     const std::string to = rotated_name();
@@ -173,7 +174,14 @@ Result<bool> RecordWriter::rotate() {
     im.fd.reset();
     ++stats_.rotations;
     std::vector<std::string> notices;
-    return open_file(notices, nullptr);
+    auto opened = open_file(notices, nullptr);
+    if (!opened) return opened;
+    // The new file starts with the last sample of the old one, as a key: a replay shows a
+    // sample with the one before it, so each file then shows every sample it was given,
+    // and replaying the files in turn shows each sample once.
+    auto framed = frame_sample(im.last, user_name, true);
+    if (!framed) return framed;
+    return commit_sample(im.last, true);
 }
 
 Result<bool> RecordWriter::append(const std::string& frame) {
@@ -210,49 +218,66 @@ Result<bool> RecordWriter::write(const Snapshot& s, const UserNameFn& user_name)
     Impl& im = *impl_;
     if (!im.fd) return make_error(fmt::format("recording '{}' is closed", o_.path));
     if (im.has_samples && o_.rotate_s > 0 && s.steady_s - im.first_steady_s >= o_.rotate_s) {
-        auto r = rotate();
+        auto r = rotate(user_name);
         if (!r) return r;
+        im.first_steady_s = s.steady_s;  // the file's span counts from its first new sample
     }
     for (int attempt = 0; attempt < 2; ++attempt) {
         const bool key = !im.has_samples || !im.enc.has_previous() ||
                          s.steady_s - im.last_key_s >= o_.key_interval_s;
-        im.raw.clear();
-        im.enc.encode(s, user_name, key, im.raw);
-        if (key) im.z.restart();
-        im.compressed.clear();
-        if (!im.z.flush(im.raw, im.compressed) || im.compressed.size() > kMaxFramePayload) {
-            im.enc.reset();
-            return make_error(fmt::format("cannot compress a sample for '{}'", o_.path));
-        }
-        im.frame.clear();
-        append_frame(im.frame, key ? FrameType::key : FrameType::delta, s.wall_ns, im.compressed);
+        auto framed = frame_sample(s, user_name, key);
+        if (!framed) return framed;
         // Past the size limit: start a new file, whose first sample must be a key.
         if (attempt == 0 && im.has_samples && o_.max_bytes > 0 &&
             im.size + im.frame.size() > o_.max_bytes) {
-            auto r = rotate();
+            auto r = rotate(user_name);
             if (!r) return r;
             continue;
         }
-        auto ok = append(im.frame);
-        if (!ok) {
-            im.enc.reset();  // the chain on disk ended before this sample
-            im.has_samples = false;
-            return ok;
-        }
-        if (!im.has_samples) {
-            im.first_steady_s = s.steady_s;
-            im.first_wall_ns = s.wall_ns;
-        }
-        im.has_samples = true;
-        if (key) {
-            im.last_key_s = s.steady_s;
-            ++stats_.key_samples;
-        }
-        ++stats_.samples;
-        stats_.raw_bytes += im.raw.size();
+        auto ok = commit_sample(s, key);
+        if (!ok) return ok;
         break;
     }
+    // A rotated file starts with the last sample of the one before (see rotate()).
+    if (o_.max_bytes > 0 || o_.rotate_s > 0) im.last = s;
     if (steady_now_s() - im.last_sync_s >= o_.sync_interval_s) sync();
+    return true;
+}
+
+Result<bool> RecordWriter::frame_sample(const Snapshot& s, const UserNameFn& user_name, bool key) {
+    Impl& im = *impl_;
+    im.raw.clear();
+    im.enc.encode(s, user_name, key, im.raw);
+    if (key) im.z.restart();
+    im.compressed.clear();
+    if (!im.z.flush(im.raw, im.compressed) || im.compressed.size() > kMaxFramePayload) {
+        im.enc.reset();
+        return make_error(fmt::format("cannot compress a sample for '{}'", o_.path));
+    }
+    im.frame.clear();
+    append_frame(im.frame, key ? FrameType::key : FrameType::delta, s.wall_ns, im.compressed);
+    return true;
+}
+
+Result<bool> RecordWriter::commit_sample(const Snapshot& s, bool key) {
+    Impl& im = *impl_;
+    auto ok = append(im.frame);
+    if (!ok) {
+        im.enc.reset();  // the chain on disk ended before this sample
+        im.has_samples = false;
+        return ok;
+    }
+    if (!im.has_samples) {
+        im.first_steady_s = s.steady_s;
+        im.first_wall_ns = s.wall_ns;
+    }
+    im.has_samples = true;
+    if (key) {
+        im.last_key_s = s.steady_s;
+        ++stats_.key_samples;
+    }
+    ++stats_.samples;
+    stats_.raw_bytes += im.raw.size();
     return true;
 }
 

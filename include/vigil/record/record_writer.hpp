@@ -17,6 +17,10 @@ namespace vigil {
 
 struct RecordOptions {
     std::string path;
+    // Rotation: the file is renamed FILE.YYYYMMDD-HHMMSS (its first sample's local time) and
+    // a new FILE starts with the last sample of the old one (so each file replays alone,
+    // and in turn they show each sample once). A file holds at least two samples, so a
+    // limit below two key samples is exceeded.
     std::uint64_t max_bytes = 0;  // rotate before the file would pass this; 0: never
     double rotate_s = 0;          // rotate when the file's first sample is this old; 0: never
     double interval_s = 1;        // -d, for the session header
@@ -64,8 +68,11 @@ public:
 private:
     explicit RecordWriter(const RecordOptions& o);
     Result<bool> open_file(std::vector<std::string>& notices, bool* format_error);
-    Result<bool> rotate();
+    Result<bool> rotate(const UserNameFn& user_name);
     Result<bool> append(const std::string& frame);
+    // Encodes and compresses s into the frame buffer; commit_sample appends it.
+    Result<bool> frame_sample(const Snapshot& s, const UserNameFn& user_name, bool key);
+    Result<bool> commit_sample(const Snapshot& s, bool key);
 
     struct Impl;
     RecordOptions o_;
