@@ -227,8 +227,13 @@ void run_churn(std::unique_ptr<TaskIoSource> io, double seconds) {
     std::vector<Sweep> sweeps;
     std::mt19937 rng(4);
     Snapshot snap;
-    const std::int64_t end = now_ns() + static_cast<std::int64_t>(seconds * 1e9);
-    while (now_ns() < end) {
+    // At least `seconds`, and on past it (up to four times as long) until 60 sweeps are in:
+    // a loaded machine or a sanitizer build sweeps more slowly, and the checks below need
+    // enough sweeps to mean something.
+    const std::int64_t start = now_ns();
+    const std::int64_t end = start + static_cast<std::int64_t>(seconds * 1e9);
+    const std::int64_t hard_end = start + static_cast<std::int64_t>(4 * seconds * 1e9);
+    for (std::int64_t t = now_ns(); t < end || (sweeps.size() < 60 && t < hard_end); t = now_ns()) {
         Sweep& s = sweeps.emplace_back();
         s.began = now_ns();
         sampler.sample(snap);
