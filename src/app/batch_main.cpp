@@ -145,6 +145,13 @@ int run_batch(const Options& o) {
     sampler.sample(prev);
     BatchRenderer renderer(o, vs);
     std::string out;
+    // Long text output goes out while the sample is rendered; the first failure sticks.
+    WriteStatus wrote = WriteStatus::ok;
+    int write_err = 0;
+    renderer.set_flush([&](std::string& buf) {
+        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err);
+        buf.clear();
+    });
     auto record = [&](Snapshot& s, const Rates* rates) {
         if (!recorder) return true;
         auto ok = record_sample(*recorder, s, rates, sampler);
@@ -171,14 +178,14 @@ int run_batch(const Options& o) {
         // After rendering: the recording keeps the details of the rows just printed.
         if (!record(cur, &rates)) return kExitRuntime;
 
-        int err = 0;
-        switch (write_stdout(out, err)) {
+        if (wrote == WriteStatus::ok) wrote = write_stdout(out, write_err);
+        switch (wrote) {
             case WriteStatus::ok:
                 break;
             case WriteStatus::closed:
                 return kExitOk;
             case WriteStatus::failed:
-                fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
+                fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(write_err));
                 return kExitRuntime;
         }
         std::swap(prev, cur);

@@ -61,6 +61,41 @@ struct RowOrder {
     }
 };
 
+// The numeric cells of a row, and the same order as RowOrder for a numeric column: rows of
+// a numeric sort are ordered (and cut to the rows shown) before any of their text is made.
+constexpr std::array<ColumnId, 4> kKeyColumns{ColumnId::disk_read, ColumnId::disk_write,
+                                              ColumnId::swapin, ColumnId::io};
+
+RowKey key_of(const Row& row) {
+    RowKey k;
+    k.id = row.id;
+    k.pid = row.pid;
+    k.task = row.task;
+    for (std::size_t i = 0; i < kKeyColumns.size(); ++i) k.num[i] = row.cell(kKeyColumns[i]).num;
+    return k;
+}
+
+std::optional<double> key_num(const RowKey& k, ColumnId col) {
+    if (col == ColumnId::id) return static_cast<double>(k.id);
+    for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
+        if (kKeyColumns[i] == col) return k.num[i];
+    return std::nullopt;
+}
+
+struct KeyOrder {
+    ColumnId col;
+    bool descending;
+    bool operator()(const RowKey& a, const RowKey& b) const {
+        const std::optional<double> na = key_num(a, col), nb = key_num(b, col);
+        if (na.has_value() != nb.has_value()) return na.has_value();
+        if (na && *na != *nb) return descending ? *na > *nb : *na < *nb;
+        double ta = a.num[0].value_or(0) + a.num[1].value_or(0);
+        double tb = b.num[0].value_or(0) + b.num[1].value_or(0);
+        if (ta != tb) return ta > tb;
+        return a.id < b.id;
+    }
+};
+
 void fill_text(Row& row, TaskSample& t, const ViewState& vs, RowDetails& details) {
     details.fill(t);
     auto escape = [&](std::string_view raw) {
@@ -96,8 +131,9 @@ std::string format_ioprio(const std::optional<IoPrio>& prio, int nice) {
     return "?";
 }
 
-TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc,
-                       const ViewState& vs, RowDetails& details, std::size_t max_rows) {
+namespace {
+
+TableModel head_of(const Snapshot& cur, const Rates& rates) {
     TableModel model;
     model.elapsed_s = rates.elapsed_s;
     model.wall_ns = cur.wall_ns;
@@ -105,7 +141,14 @@ TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc
     model.total_write_bytes_per_s = rates.total_write_bytes_per_s;
     model.current_read_bytes_per_s = rates.current_read_bytes_per_s;
     model.current_write_bytes_per_s = rates.current_write_bytes_per_s;
+    return model;
+}
 
+// Appends to out, as made by as(Row&), every candidate row that passes the view's filters,
+// in id order: with numbers, and with text only where a text filter needed it.
+template <typename T, typename As>
+void matching_rows(Snapshot& cur, const Rates& rates, const Accumulator* acc, const ViewState& vs,
+                   RowDetails& details, std::vector<T>& out, As&& as) {
     const bool have_rates = rates.tasks.size() == cur.tasks.size();
     auto delta_of = [&](std::size_t i) { return have_rates ? rates.tasks[i] : TaskDelta{}; };
 
@@ -135,7 +178,7 @@ TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc
 
     // One allocation of the final size: at 10 000 rows, growing by doubling would touch
     // (and keep) several MiB more than the rows themselves.
-    model.rows.reserve(cands.size());
+    out.reserve(cands.size());
     for (const Candidate& c : cands) {
         if (!task_matches(cur.tasks[c.task], vs)) continue;
         Row row;
@@ -151,11 +194,56 @@ TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc
                 !vs.filter.matches(row.cell(ColumnId::user).text))
                 continue;
         }
-        model.rows.push_back(std::move(row));
+        out.push_back(as(row));
     }
+}
+
+}  // namespace
+
+RankedTable rank_table(Snapshot& cur, const Rates& rates, const Accumulator* acc,
+                       const ViewState& vs, RowDetails& details, std::size_t max_rows) {
+    RankedTable t{head_of(cur, rates), {}};
+    matching_rows(cur, rates, acc, vs, details, t.keys, [](const Row& r) { return key_of(r); });
+    t.head.matched_rows = t.keys.size();
+    KeyOrder order{vs.sort, column(vs.sort).descending != vs.reverse};
+    if (max_rows < t.keys.size()) {
+        std::partial_sort(t.keys.begin(), t.keys.begin() + static_cast<long>(max_rows),
+                          t.keys.end(), order);
+        t.keys.resize(max_rows);
+    } else {
+        std::sort(t.keys.begin(), t.keys.end(), order);
+    }
+    return t;
+}
+
+void make_rows(Snapshot& cur, std::span<const RowKey> keys, const ViewState& vs,
+               RowDetails& details, std::vector<Row>& rows) {
+    for (const RowKey& k : keys) {
+        Row& row = rows.emplace_back();
+        row.id = k.id;
+        row.pid = k.pid;
+        row.task = k.task;
+        row.cell(ColumnId::id).num = static_cast<double>(k.id);
+        for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
+            row.cell(kKeyColumns[i]).num = k.num[i];
+        fill_text(row, cur.tasks[k.task], vs, details);
+    }
+}
+
+TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc,
+                       const ViewState& vs, RowDetails& details, std::size_t max_rows) {
+    const ColumnDef& sort_col = column(vs.sort);
+    if (sort_col.numeric) {
+        RankedTable t = rank_table(cur, rates, acc, vs, details, max_rows);
+        TableModel model = std::move(t.head);
+        model.rows.reserve(t.keys.size());
+        make_rows(cur, t.keys, vs, details, model.rows);
+        return model;
+    }
+    TableModel model = head_of(cur, rates);
+    matching_rows(cur, rates, acc, vs, details, model.rows, [](Row& r) { return std::move(r); });
     model.matched_rows = model.rows.size();
 
-    const ColumnDef& sort_col = column(vs.sort);
     RowOrder order{vs.sort, sort_col.descending != vs.reverse};
     if (max_rows < model.rows.size()) {
         std::partial_sort(model.rows.begin(), model.rows.begin() + static_cast<long>(max_rows),
@@ -168,7 +256,7 @@ TableModel build_table(Snapshot& cur, const Rates& rates, const Accumulator* acc
         for (Row& row : model.rows) fill_text(row, cur.tasks[row.task], vs, details);
     }
     // Text columns can only be ordered once their text is known.
-    if (!sort_col.numeric) std::stable_sort(model.rows.begin(), model.rows.end(), order);
+    std::stable_sort(model.rows.begin(), model.rows.end(), order);
     return model;
 }
 

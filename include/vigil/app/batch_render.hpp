@@ -4,7 +4,9 @@
 // build_table fetches into the snapshot, are part of what is recorded).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "vigil/app/options.hpp"
@@ -27,14 +29,23 @@ public:
     const Rates& render(const Snapshot& prev, Snapshot& cur, RowDetails& details,
                         std::string& out);
 
+    // Called with out while render() runs, once it holds enough lines to be written (text
+    // output at 10 000 threads): the callee writes and clears it, so the whole sample is
+    // never held at once. Without it render() only appends.
+    void set_flush(std::function<void(std::string&)> flush) { flush_ = std::move(flush); }
+
     // A new recording session starts (replay): -a sums start again.
     void restart() { acc_ = Accumulator{}; }
 
 private:
+    void write_tasks(Snapshot& cur, RowDetails& details, std::string& out);
+
     const Options& o_;
     ViewState vs_;
     MachineView mv_;
     std::unique_ptr<BatchWriter> writer_;
+    std::optional<TextWriter> text_;  // the task table of text output, written in parts
+    std::function<void(std::string&)> flush_;
     Accumulator acc_;
     Rates rates_;
 };

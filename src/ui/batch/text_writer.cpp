@@ -18,15 +18,24 @@ void pad_cell(std::string& line, std::string_view text, const ColumnDef& c) {
 }
 
 template <typename CellText>
-std::string join_columns(CellText&& text_of) {
-    std::string line;
+void append_columns(std::string& line, CellText&& text_of) {
     bool first = true;
     for (const ColumnDef& c : columns()) {
         if (!first) line += ' ';
         first = false;
         pad_cell(line, text_of(c), c);
     }
+}
+
+template <typename CellText>
+std::string join_columns(CellText&& text_of) {
+    std::string line;
+    append_columns(line, text_of);
     return line;
+}
+
+void append_text_row(std::string& out, const Row& row, const ViewState& vs) {
+    append_columns(out, [&](const ColumnDef& c) { return format_cell(c.id, row.cell(c.id), vs); });
 }
 
 }  // namespace
@@ -36,13 +45,20 @@ std::string format_text_header(const ViewState& vs) {
 }
 
 std::string format_text_row(const Row& row, const ViewState& vs) {
-    return join_columns([&](const ColumnDef& c) { return format_cell(c.id, row.cell(c.id), vs); });
+    std::string line;
+    append_text_row(line, row, vs);
+    return line;
 }
 
 void TextWriter::write(const TableModel& m, const ViewState& vs, std::string& out) {
-    const std::string stamp = opts_.timestamps ? format_clock(m.wall_ns) + " " : std::string();
+    write_head(m, vs, out);
+    write_rows(m, vs, out);
+}
+
+void TextWriter::write_head(const TableModel& m, const ViewState& vs, std::string& out) {
+    stamp_ = opts_.timestamps ? format_clock(m.wall_ns) + " " : std::string();
     auto line = [&](std::string_view s) {
-        out += stamp;
+        out += stamp_;
         out += s;
         out += '\n';
     };
@@ -62,7 +78,14 @@ void TextWriter::write(const TableModel& m, const ViewState& vs, std::string& ou
         out += '\n';
         header_written_ = true;
     }
-    for (const Row& r : m.rows) line(format_text_row(r, vs));
+}
+
+void TextWriter::write_rows(const TableModel& m, const ViewState& vs, std::string& out) {
+    for (const Row& r : m.rows) {
+        out += stamp_;
+        append_text_row(out, r, vs);
+        out += '\n';
+    }
 }
 
 }  // namespace vigil

@@ -19,10 +19,15 @@ public:
     explicit TextWriter(TextOptions opts) : opts_(opts) {}
     // Appends one sample's lines to out.
     void write(const TableModel& model, const ViewState& vs, std::string& out);
+    // The same in parts: the summary and header lines, then the rows, a few at a time (a
+    // batch run at 10 000 threads need not hold every row or line at once).
+    void write_head(const TableModel& model, const ViewState& vs, std::string& out);
+    void write_rows(const TableModel& model, const ViewState& vs, std::string& out);
 
 private:
     TextOptions opts_;
     bool header_written_ = false;
+    std::string stamp_;  // the -t time of the sample being written, and a space
 };
 
 // One row as it appears in text output (also used by the golden tests).
