@@ -5,6 +5,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <term.h>
@@ -17,6 +18,9 @@ namespace vigil {
 struct Terminal::Screen {
     SCREEN* screen = nullptr;
     bool color = false;
+    // The lines as last drawn into stdscr; stale: stdscr no longer holds them (resized).
+    std::vector<ScreenLine> shown;
+    bool stale = true;
 };
 
 namespace {
@@ -57,6 +61,14 @@ attr_t style_attr(Style s, bool color) {
             return pair(kBar, A_BOLD);
     }
     return A_NORMAL;
+}
+
+bool same_line(const ScreenLine& a, const ScreenLine& b) {
+    if (a.segments.size() != b.segments.size()) return false;
+    for (std::size_t i = 0; i < a.segments.size(); ++i)
+        if (a.segments[i].style != b.segments[i].style || a.segments[i].text != b.segments[i].text)
+            return false;
+    return true;
 }
 
 }  // namespace
@@ -129,20 +141,38 @@ void Terminal::resize_from_tty() {
     // What the terminal shows after a resize is not what curses last drew (the terminal
     // may have re-wrapped it): repaint everything instead of sending a diff.
     clearok(curscr, TRUE);
+    screen_->stale = true;
 }
 
 void Terminal::paint(const ScreenLayout& layout) {
-    erase();
-    int y = 0;
-    for (const ScreenLine& line : layout.lines) {
-        if (y >= LINES) break;
-        move(y, 0);
+    // Only the lines that differ from the last frame are drawn again. curses would send
+    // only the changes anyway, but erasing and redrawing every line makes it compare them
+    // all, a good part of an idle refresh.
+    Screen& sc = *screen_;
+    if (sc.stale) {
+        erase();
+        sc.shown.clear();
+        sc.stale = false;
+    }
+    const std::size_t rows =
+        std::min(layout.lines.size(), static_cast<std::size_t>(std::max(LINES, 0)));
+    for (std::size_t y = rows; y < sc.shown.size(); ++y) {
+        move(static_cast<int>(y), 0);
+        clrtoeol();
+    }
+    // Lines past the last frame's are blank in stdscr, as an empty line is.
+    sc.shown.resize(rows);
+    for (std::size_t y = 0; y < rows; ++y) {
+        const ScreenLine& line = layout.lines[y];
+        if (same_line(sc.shown[y], line)) continue;
+        move(static_cast<int>(y), 0);
+        clrtoeol();
         for (const Segment& seg : line.segments) {
-            attrset(style_attr(seg.style, screen_->color));
+            attrset(style_attr(seg.style, sc.color));
             addnstr(seg.text.c_str(), static_cast<int>(seg.text.size()));
         }
         attrset(A_NORMAL);
-        ++y;
+        sc.shown[y] = line;
     }
     refresh();
 }
