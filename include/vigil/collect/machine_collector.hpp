@@ -23,6 +23,8 @@ class MachineCollector {
     // Replaces out with the machine's state now. Sections not asked for are left empty.
     void collect(MachineSample& out);
     SectionMask sections() const { return sections_; }
+    // What later collect() calls read (the full-screen view: only what it shows).
+    void set_sections(SectionMask sections) { sections_ = sections; }
 
   private:
     void collect_cpu(MachineSample& out);

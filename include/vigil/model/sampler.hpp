@@ -38,6 +38,7 @@ public:
     // The machine overview sections to collect with every sample (Snapshot::machine). Off
     // (null) by default, so the task-only path costs nothing extra.
     void set_machine_collector(std::unique_ptr<MachineCollector> m) { machine_ = std::move(m); }
+    MachineCollector* machine_collector() { return machine_.get(); }
 
     void fill(TaskSample& task) override { tasks_.fill_details(task); }
     const std::string& user_name(uid_t uid) override { return users_.name(uid); }

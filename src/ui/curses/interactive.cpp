@@ -94,13 +94,11 @@ public:
         term_ = term->get();
         auto owned = std::move(*term);  // destroyed (terminal restored) on every return path
 
-        // The overview above the tasks: every machine section, every sample.
-        SectionMask overview = 0;
-        for (Section sec : kAllSections)
-            if (sec != Section::tasks) overview |= section_bit(sec);
+        // The overview above the tasks, and the pane shown: only those sections are read
+        // (a recording keeps them all).
         if (s_.sampler)
             s_.sampler->set_machine_collector(
-                std::make_unique<MachineCollector>(*s_.roots, overview, s_.live));
+                std::make_unique<MachineCollector>(*s_.roots, wanted_sections(), s_.live));
 
         // First frame at once from a baseline sample; the first rates after a short
         // interval, then every delay.
@@ -126,6 +124,7 @@ public:
         }
         paint();
         double next = steady_now_s() + std::min(st_.delay_s, 0.5);
+        bool soon = false;  // the sample after next comes early (a pane was just opened)
         long refreshes = 0;
 
         for (;;) {
@@ -157,12 +156,18 @@ public:
             if (fds[0].revents & (POLLHUP | POLLERR)) return kExitOk;  // the terminal went away
             if (fds[0].revents & POLLIN) {
                 Event ev;
+                const Pane pane = st_.pane;
                 while (term_->read_event(ev)) {
                     Effect e = dispatch(ev);
                     if (e.quit) return kExitOk;
                     if (e.action) act(*e.action);
                     if (e.rebuild || e.action) rebuild();
                     dirty = dirty || e.redraw || e.rebuild || e.action.has_value();
+                }
+                if (st_.pane != pane && show_pane()) {
+                    // The pane's section was not read: a sample now, its rates soon after.
+                    next = steady_now_s();
+                    soon = true;
                 }
             }
             now = steady_now_s();
@@ -171,8 +176,9 @@ public:
                 ++refreshes;
                 dirty = true;
                 // Keep the cadence; if sampling fell behind (a suspended terminal), restart it.
-                next += st_.delay_s;
+                next += soon ? std::min(st_.delay_s, 0.5) : st_.delay_s;
                 if (next <= now) next = now + st_.delay_s;
+                soon = false;
             }
             if (dirty) paint();
             if (o_.iterations && refreshes >= *o_.iterations) return kExitOk;
@@ -186,6 +192,40 @@ private:
     bool quick_first_frame() const {
         return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() && !vs_.only_active &&
                column(vs_.sort).numeric && !recorder_;
+    }
+
+    // The machine sections the screen shows: the overview's, and the pane's. A recording
+    // keeps every one.
+    SectionMask wanted_sections() const {
+        SectionMask m =
+            section_bit(Section::cpu) | section_bit(Section::mem) | section_bit(Section::psi);
+        if (recorder_) {
+            for (Section sec : kAllSections)
+                if (sec != Section::tasks) m |= section_bit(sec);
+        }
+        switch (st_.pane) {
+            case Pane::tasks: break;
+            case Pane::disks: m |= section_bit(Section::disks); break;
+            case Pane::fs: m |= section_bit(Section::fs); break;
+            case Pane::net: m |= section_bit(Section::net); break;
+            case Pane::sensors: m |= section_bit(Section::sensors); break;
+        }
+        return m;
+    }
+
+    // After the pane changed: whether its section must now be read, and is from now on.
+    bool show_pane() {
+        if (replay_ || !s_.sampler || !s_.sampler->machine_collector()) return false;
+        MachineCollector& mc = *s_.sampler->machine_collector();
+        const SectionMask want = wanted_sections();
+        const bool missing = (want & ~mc.sections()) != 0;
+        mc.set_sections(want);
+        if (!missing || !st_.paused) return missing;
+        // Paused: the pane's figures as they are now, without new task rows.
+        mc.collect(cur_.machine);
+        mrates_ = compute_machine_rates(prev_.machine, cur_.machine);
+        rebuild();
+        return false;
     }
 
     Effect dispatch(const Event& ev) {
