@@ -189,7 +189,7 @@ fi
 # --- 4. damage: truncated, corrupted, a newer format
 f="$TMP/live-json.vgl"
 size=$(stat -c %s "$f")
-head -c $((size - 100)) "$f" >"$TMP/trunc.vgl"
+head -c $((size - 1)) "$f" >"$TMP/trunc.vgl"  # inside the last frame, however small
 samples "$TMP/trunc.vgl"
 if [ "$rstatus" -eq 3 ] && [ "$n" -eq 3 ] && [ "$(wc -l <"$TMP/rep.err")" -eq 1 ] &&
     grep -qE "^vigil: .*trunc.vgl: byte [0-9]+, after sample [0-9]+ .*ends inside a frame" "$TMP/rep.err"; then
@@ -198,7 +198,7 @@ else
     bad "truncated: status $rstatus, $n samples, $(cat "$TMP/rep.err")"
 fi
 cp "$f" "$TMP/corrupt.vgl"
-printf '\x55\xaa\x55\xaa' | dd of="$TMP/corrupt.vgl" bs=1 seek=$((size - 40)) conv=notrunc 2>/dev/null
+printf '\x55\xaa\x55\xaa' | dd of="$TMP/corrupt.vgl" bs=1 seek=$((size - 6)) conv=notrunc 2>/dev/null
 samples "$TMP/corrupt.vgl"
 if [ "$rstatus" -eq 3 ] && [ "$n" -eq 3 ] && grep -q "checksum mismatch" "$TMP/rep.err"; then
     ok "corrupted last sample: 3 intact samples, status 3, says checksum mismatch"

@@ -102,8 +102,9 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
         std::size_t off = 0, i = 0;
         while (off + 3 <= bytes.size()) {
             const bool key = bytes[off] & 1;
-            const std::size_t len = static_cast<std::uint8_t>(bytes[off + 1]) |
-                                    static_cast<std::size_t>(static_cast<std::uint8_t>(bytes[off + 2])) << 8;
+            const std::size_t len =
+                static_cast<std::uint8_t>(bytes[off + 1]) |
+                static_cast<std::size_t>(static_cast<std::uint8_t>(bytes[off + 2])) << 8;
             REQUIRE(off + 3 + len <= bytes.size());
             REQUIRE(i < c.snaps.size());
             CHECK(key == c.key[i]);

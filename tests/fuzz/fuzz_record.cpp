@@ -41,9 +41,11 @@ std::string with_checksums_fixed(std::string bytes) {
            vigil::parse_frame_header(std::string_view(bytes).substr(off), h) &&
            h.payload_len <= bytes.size() - off - vigil::kFrameHeaderSize) {
         const std::string_view frame = std::string_view(bytes).substr(off);
-        const std::uint32_t crc = vigil::frame_crc(frame, frame.substr(vigil::kFrameHeaderSize, h.payload_len));
+        const std::uint32_t crc =
+            vigil::frame_crc(frame, frame.substr(vigil::kFrameHeaderSize, h.payload_len));
         for (int i = 0; i < 4; ++i)
-            bytes[off + vigil::kFrameHeaderSize - 4 + i] = static_cast<char>((crc >> (8 * i)) & 0xFF);
+            bytes[off + vigil::kFrameHeaderSize - 4 + i] =
+                static_cast<char>((crc >> (8 * i)) & 0xFF);
         off += vigil::kFrameHeaderSize + h.payload_len;
     }
     return bytes;

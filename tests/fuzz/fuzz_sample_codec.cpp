@@ -34,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     vigil::Snapshot s, back;
     while (in.size() >= 3) {
         const bool key = static_cast<std::uint8_t>(in[0]) & 1;
-        const std::size_t len = static_cast<std::uint8_t>(in[1]) | static_cast<std::size_t>(static_cast<std::uint8_t>(in[2])) << 8;
+        const std::size_t len = static_cast<std::uint8_t>(in[1]) |
+                                static_cast<std::size_t>(static_cast<std::uint8_t>(in[2])) << 8;
         in.remove_prefix(3);
         const std::string_view p = in.substr(0, len);
         in.remove_prefix(p.size());
