@@ -139,8 +139,9 @@ Recording and replay:
       --record=FILE      also append every sample to FILE (compressed, crash-safe; an
                          existing recording gets a new session, never overwritten); with
                          the view or with -b. Every overview section is recorded
-      --record-max-size=SIZE  start a new FILE when it passes SIZE (K, M, G: KiB, MiB,
-                         GiB); the full one is renamed FILE.YYYYMMDD-HHMMSS (its start)
+      --record-max-size=SIZE  start a new FILE before it passes SIZE (at least 4K; K, M,
+                         G: KiB, MiB, GiB); the full one is renamed FILE.YYYYMMDD-HHMMSS
+                         (its start); each file replays on its own
       --record-rotate=DURATION  start a new FILE after DURATION (s, m, h, d), likewise
       --replay=FILE      show a recording instead of the live system: the view (with
                          time keys) or, with -b, the batch output it would have printed
