@@ -293,6 +293,25 @@ TEST_CASE("fs: df's sizes and rounded-up percentages", "[machine][fs]") {
     CHECK(df_percent(UINT64_MAX, UINT64_MAX) == 50u);  // no overflow in used * 100
 }
 
+TEST_CASE("device, interface and sensor names cannot reach a terminal raw", "[machine][escape]") {
+    MachinePair m;
+    // Linux allows ESC in an interface name; block and hwmon names come from drivers.
+    m.t1.net[1].name = "eth\x1b[2J0";
+    m.t1.disks[0].name = "sd\x1b]0;x\x07" "a";
+    MachineView terminal;
+    SectionTable net = build_net_table(m.t1, m.rates, terminal);
+    CHECK(cell_text(net, 1, "IFACE") == "eth\\e[2J0");
+    MachineView data;
+    data.escape = TextEscape::data;
+    CHECK(cell_text(build_net_table(m.t1, m.rates, data), 1, "IFACE") == "eth\\e[2J0");
+    terminal.all_devices = true;
+    SectionTable disks = build_disk_table(m.t1, m.rates, terminal);
+    bool found = false;
+    for (std::size_t i = 0; i < disks.rows.size(); ++i)
+        found = found || cell_text(disks, i, "DEVICE") == "sd\\e]0;x\\x07a";
+    CHECK(found);
+}
+
 TEST_CASE("net: sar -n DEV figures, link state and speed", "[machine][net]") {
     MachinePair m;
     SectionTable t = build_net_table(m.t1, m.rates);

@@ -142,4 +142,8 @@ std::string_view truncate_to_width(std::string_view s, std::size_t columns) {
     return s.substr(0, i);
 }
 
+std::string escape_text(std::string_view raw, TextEscape how, bool utf8) {
+    return how == TextEscape::data ? escape_for_data(raw) : escape_for_terminal(raw, utf8);
+}
+
 }  // namespace vigil

@@ -89,9 +89,7 @@ SectionTable build_fs_table(const MachineSample& cur, const MachineView& mv) {
         if (!shown[i]) continue;
         const FilesystemSample& f = cur.filesystems[i];
         std::vector<Cell> row(cols::kFsCols);
-        auto escape = [&](std::string_view raw) {
-            return mv.escape == TextEscape::data ? escape_for_data(raw) : escape_for_terminal(raw);
-        };
+        auto escape = [&](std::string_view raw) { return escape_text(raw, mv.escape); };
         row[cols::fs_source] = text(escape(f.mount.source));
         row[cols::fs_type] = text(escape(f.mount.fs_type));
         row[cols::fs_mounted_on] = text(escape(f.mount.mount_point));
@@ -159,7 +157,8 @@ BatteryFigures battery_figures(const Battery& b) {
     return out;
 }
 
-std::vector<SectionTable> build_sensor_tables(const MachineSample& cur) {
+std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const MachineView& mv) {
+    auto escape = [&](std::string_view raw) { return escape_text(raw, mv.escape); };
     const SensorSample& s = cur.sensors;
     std::vector<SectionTable> out;
     auto make = [](TableKind kind, std::string_view title) {
@@ -174,8 +173,8 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur) {
         SectionTable t = make(TableKind::temps, "Temperatures");
         for (const TempSensor& ts : s.temps) {
             std::vector<Cell> row(cols::kTempCols);
-            row[cols::t_chip] = text(escape_for_terminal(ts.chip));
-            row[cols::t_sensor] = text(escape_for_terminal(ts.label));
+            row[cols::t_chip] = text(escape(ts.chip));
+            row[cols::t_sensor] = text(escape(ts.label));
             row[cols::t_temp] = num(celsius(ts.input_mc, false));
             row[cols::t_high] = num(celsius(ts.high_mc, true));
             row[cols::t_crit] = num(celsius(ts.crit_mc, true));
@@ -187,8 +186,8 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur) {
         SectionTable t = make(TableKind::fans, "Fans");
         for (const FanSensor& f : s.fans) {
             std::vector<Cell> row(cols::kFanCols);
-            row[cols::f_chip] = text(escape_for_terminal(f.chip));
-            row[cols::f_sensor] = text(escape_for_terminal(f.label));
+            row[cols::f_chip] = text(escape(f.chip));
+            row[cols::f_sensor] = text(escape(f.label));
             row[cols::f_rpm] = num_u(f.rpm);
             t.rows.push_back(std::move(row));
         }
@@ -199,8 +198,8 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur) {
         for (const Battery& b : s.batteries) {
             BatteryFigures fig = battery_figures(b);
             std::vector<Cell> row(cols::kBatCols);
-            row[cols::b_name] = text(escape_for_terminal(b.name));
-            row[cols::b_status] = text(b.status.empty() ? "?" : escape_for_terminal(b.status));
+            row[cols::b_name] = text(escape(b.name));
+            row[cols::b_status] = text(b.status.empty() ? "?" : escape(b.status));
             row[cols::b_charge] = num(fig.charge_pct);
             row[cols::b_time] = num(fig.time_left_s);
             // Full or idle: no time to wait for, which is not unknown.

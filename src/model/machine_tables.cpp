@@ -201,7 +201,7 @@ SectionTable build_disk_table(const MachineSample& cur, const MachineRates& r,
         const DiskRates dr = i < r.disks.size() ? r.disks[i] : DiskRates{};
         if (!disk_row_shown(d, dr, mv)) continue;
         std::vector<Cell> row(cols::kDiskCols);
-        row[cols::d_device] = text(d.name);
+        row[cols::d_device] = text(escape_text(d.name, mv.escape));
         row[cols::d_r_s] = num(dr.reads_per_s);
         row[cols::d_rkb_s] = num(dr.read_kib_per_s);
         row[cols::d_r_await] = num(dr.read_await_ms);
@@ -220,14 +220,15 @@ SectionTable build_disk_table(const MachineSample& cur, const MachineRates& r,
     return t;
 }
 
-SectionTable build_net_table(const MachineSample& cur, const MachineRates& r) {
+SectionTable build_net_table(const MachineSample& cur, const MachineRates& r, const MachineView& mv) {
     SectionTable t = make_table(Section::net, TableKind::net, "Network");
     for (std::size_t i = 0; i < cur.net.size(); ++i) {
         const NetDevStats& n = cur.net[i];
         const NetRates nr = i < r.net.size() ? r.net[i] : NetRates{};
         std::vector<Cell> row(cols::kNetCols);
-        row[cols::n_iface] = text(n.name);
-        row[cols::n_state] = text(n.operstate.empty() ? "?" : n.operstate);
+        // Interface names may hold any byte but / and space (ESC included).
+        row[cols::n_iface] = text(escape_text(n.name, mv.escape));
+        row[cols::n_state] = text(n.operstate.empty() ? "?" : escape_text(n.operstate, mv.escape));
         row[cols::n_speed] = num_u(n.speed_mbps);
         row[cols::n_rxkb_s] = num(nr.rx_kib_per_s);
         row[cols::n_txkb_s] = num(nr.tx_kib_per_s);
@@ -260,9 +261,9 @@ std::vector<SectionTable> build_section_tables(Section s, const MachineSample& c
         case Section::fs:
             return {build_fs_table(cur, mv)};
         case Section::net:
-            return {build_net_table(cur, r)};
+            return {build_net_table(cur, r, mv)};
         case Section::sensors:
-            return build_sensor_tables(cur);
+            return build_sensor_tables(cur, mv);
     }
     return {};
 }

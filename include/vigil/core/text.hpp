@@ -25,6 +25,9 @@ std::string escape_for_data(std::string_view raw);
 // How text cells are escaped: for a terminal (text output, the view) or as data (CSV, JSON).
 enum class TextEscape : std::uint8_t { terminal, data };
 
+// escape_for_terminal or escape_for_data, as `how` says.
+std::string escape_text(std::string_view raw, TextEscape how, bool utf8 = true);
+
 // Whether the current LC_CTYPE locale encodes text as UTF-8 (after setlocale).
 bool locale_is_utf8();
 

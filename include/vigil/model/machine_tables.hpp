@@ -32,8 +32,9 @@ SectionTable build_psi_table(const MachineSample& cur, const MachineRates& rates
 SectionTable build_disk_table(const MachineSample& cur, const MachineRates& rates,
                               const MachineView& mv);
 SectionTable build_fs_table(const MachineSample& cur, const MachineView& mv);
-SectionTable build_net_table(const MachineSample& cur, const MachineRates& rates);
-std::vector<SectionTable> build_sensor_tables(const MachineSample& cur);
+SectionTable build_net_table(const MachineSample& cur, const MachineRates& rates,
+                             const MachineView& mv = {});
+std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const MachineView& mv = {});
 
 // MemAvailable, or on kernels without it the estimate procps made for them (MemFree less
 // the low watermark, plus the part of the file LRU and reclaimable slab above it). nullopt
