@@ -98,9 +98,7 @@ struct KeyOrder {
 
 void fill_text(Row& row, TaskSample& t, const ViewState& vs, RowDetails& details) {
     details.fill(t);
-    auto escape = [&](std::string_view raw) {
-        return vs.escape == TextEscape::data ? escape_for_data(raw) : escape_for_terminal(raw, vs.utf8);
-    };
+    auto escape = [&](std::string_view raw) { return escape_text(raw, vs.escape, vs.utf8); };
     row.cell(ColumnId::prio).text = format_ioprio(t.ioprio, t.nice);
     row.cell(ColumnId::user).text = escape(details.user_name(t.uid));
     if (!vs.full_command) {
