@@ -118,7 +118,7 @@ elif ! command -v fio >/dev/null; then
 elif ! dev=$(disk_of_var_tmp) || [ -z "$dev" ]; then
     skip "iostat comparison: /var/tmp is not on a block device"
 else
-    # One measurement: vigil and iostat over the same 2 s of a known load. Reads and writes
+    # One measurement: vigil and iostat over the same 3 s of a known load. Reads and writes
     # are both driven (direct, 20 MiB/s each way in 64 KiB requests) so that what anything
     # else on the machine does is small beside them. vigil starts first and iostat 0.15 s
     # later: the reads each tool does while it starts fall outside both intervals, and under
@@ -127,14 +127,14 @@ else
         local dir fio_pid vigil_pid
         dir=$(mktemp -d /var/tmp/vigil-e2e-overview.XXXXXX)
         fio --name=overview --directory="$dir" --rw=rw --bs=64k --direct=1 --rate=20m,20m \
-            --size=512m --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
+            --size=512m --time_based --runtime=7 --output=/dev/null >/dev/null 2>&1 &
         fio_pid=$!
         LOAD_PIDS+=("$fio_pid")
         sleep 1.5
-        "$VIGIL" -b -n 1 -d 2 --show disks >"$TMP/vigil" 2>&1 &
+        "$VIGIL" -b -n 1 -d 3 --show disks >"$TMP/vigil" 2>&1 &
         vigil_pid=$!
         sleep 0.15
-        iostat -dxk -y "$dev" 2 1 >"$TMP/iostat" 2>&1
+        iostat -dxk -y "$dev" 3 1 >"$TMP/iostat" 2>&1
         wait "$vigil_pid"
         wait "$fio_pid"; fio_status=$?
         rm -rf "$dir"
@@ -182,20 +182,44 @@ else
     yes >/dev/null &
     LOAD_PIDS+=("$!")
     sleep 0.5
-    mpstat -P ALL 2 1 >"$TMP/mpstat" 2>&1 &
-    mp_pid=$!
-    "$VIGIL" -b -n 1 -d 2 --show cpu >"$TMP/vigil" 2>&1
-    wait "$mp_pid"
-    kill "${LOAD_PIDS[-1]}" 2>/dev/null
-    good=1
-    for row in all $(awk '$1 == "Average:" && $2 ~ /^[0-9]+$/ { print $2 }' "$TMP/mpstat"); do
-        for c in %usr %sys %iowait %idle; do
-            a=$(value "$TMP/vigil" 1 CPU "$row" "$c"); b=$(value "$TMP/mpstat" 2 CPU "$row" "$c")
-            compared+=("$(printf '%-22s vigil %12s  tool %12s' "cpu $row $c" "$a" "$b")")
-            awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= 1.0) }' || good=0
+    # vigil first, mpstat 0.15 s later: vigil's start-up (long under the sanitizers) falls
+    # outside both intervals instead of inside mpstat's only. Its exit falls inside mpstat's,
+    # so no leak scan there (LeakSanitizer's takes tens of ms of an idle CPU; the other
+    # tests check leaks; the variable is ignored without the sanitizer).
+    measure_cpu() {
+        local vigil_pid
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+            "$VIGIL" -b -n 1 -d 2 --show cpu >"$TMP/vigil" 2>&1 &
+        vigil_pid=$!
+        sleep 0.15
+        mpstat -P ALL 2 1 >"$TMP/mpstat" 2>&1
+        wait "$vigil_pid"
+    }
+    compare_cpu() {
+        local row c a b good=1
+        for row in all $(awk '$1 == "Average:" && $2 ~ /^[0-9]+$/ { print $2 }' "$TMP/mpstat"); do
+            for c in %usr %sys %iowait %idle; do
+                a=$(value "$TMP/vigil" 1 CPU "$row" "$c"); b=$(value "$TMP/mpstat" 2 CPU "$row" "$c")
+                compared+=("$(printf '%-22s vigil %12s  tool %12s' "cpu $row $c" "$a" "$b")")
+                awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= 1.0) }' || good=0
+            done
         done
-    done
-    report "mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point" "$good"
+        return $((1 - good))
+    }
+    name="mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point"
+    measure_cpu
+    if compare_cpu; then
+        report "$name" 1
+    else
+        # 20 ms of anything else on an idle CPU is one point of a 2 s interval: show the
+        # first measurement and take a second.
+        for line in "${compared[@]}"; do echo "       $line"; done
+        echo "       (first measurement differed; measuring again)"
+        compared=()
+        measure_cpu
+        if compare_cpu; then report "$name (second measurement)" 1; else report "$name" 0; fi
+    fi
+    kill "${LOAD_PIDS[-1]}" 2>/dev/null
 fi
 
 # --- sar -n DEV on lo under a steady TCP stream
