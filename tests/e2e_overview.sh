@@ -63,6 +63,18 @@ report() {
     if [ "$good" -eq 1 ]; then ok "$name"; else bad "$name"; fi
 }
 
+# report_or_remeasure NAME MEASURE COMPARE: COMPARE the measurement just taken; on a miss,
+# show it, run MEASURE once more and report what COMPARE says of the second one.
+report_or_remeasure() {
+    local name=$1 measure=$2 compare=$3 line
+    if "$compare"; then report "$name" 1; return; fi
+    for line in "${compared[@]}"; do echo "       $line"; done
+    echo "       (first measurement differed; measuring again)"
+    compared=()
+    "$measure"
+    if "$compare"; then report "$name (second measurement)" 1; else report "$name" 0; fi
+}
+
 # --- the sections run and print their titled tables each sample
 if run 0 -b -n 2 -d 1 --show cpu,mem,disks,net; then
     n_cpu=$(grep -c '^CPU: load1' "$TMP/out")
@@ -152,17 +164,9 @@ else
         skip "iostat comparison: fio failed here (no O_DIRECT under /var/tmp?)"
     else
         name="iostat -dx $dev under fio --rate=20m,20m: r/s, rkB/s, w/s, wkB/s within 1 % or 0.1"
-        if compare_loaded; then
-            report "$name" 1
-        else
-            # A burst from the rest of the machine (journal, writeback) that fell in one
-            # tool's 0.15 s and not the other's: show it, and measure once more.
-            for line in "${compared[@]}"; do echo "       $line"; done
-            echo "       (first measurement differed; measuring again)"
-            compared=()
-            measure_disk
-            if compare_loaded; then report "$name (second measurement)" 1; else report "$name" 0; fi
-        fi
+        # (a miss: a burst from the rest of the machine, journal or writeback, that fell in
+        # one tool's 0.15 s and not the other's)
+        report_or_remeasure "$name" measure_disk compare_loaded
         # Service times and queue depth depend on when each tool's interval began: compare
         # them loosely, and show them.
         good=1
@@ -208,17 +212,8 @@ else
     }
     name="mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point"
     measure_cpu
-    if compare_cpu; then
-        report "$name" 1
-    else
-        # 20 ms of anything else on an idle CPU is one point of a 2 s interval: show the
-        # first measurement and take a second.
-        for line in "${compared[@]}"; do echo "       $line"; done
-        echo "       (first measurement differed; measuring again)"
-        compared=()
-        measure_cpu
-        if compare_cpu; then report "$name (second measurement)" 1; else report "$name" 0; fi
-    fi
+    # (a miss: 20 ms of anything else on an idle CPU is one point of a 2 s interval)
+    report_or_remeasure "$name" measure_cpu compare_cpu
     kill "${LOAD_PIDS[-1]}" 2>/dev/null
 fi
 
