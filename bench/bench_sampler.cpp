@@ -22,7 +22,7 @@
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/model/rates.hpp"
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 #include "vigil/model/table_model.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 

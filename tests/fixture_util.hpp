@@ -9,7 +9,7 @@
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/collect/task_collector.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/table_model.hpp"
 
 namespace vigil::test {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil::test {
 

@@ -25,7 +25,7 @@
 
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 
 using namespace vigil;
 

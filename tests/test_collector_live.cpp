@@ -15,7 +15,7 @@
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/model/rates.hpp"
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 
 using namespace vigil;
 

@@ -16,7 +16,7 @@
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/machine_tables.hpp"
 #include "vigil/model/rates.hpp"
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 #include "vigil/model/table_model.hpp"
 #include "vigil/ui/batch/section_writer.hpp"
 #include "vigil/ui/batch/text_writer.hpp"

@@ -5,8 +5,7 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/options.hpp"
-#include "vigil/ui/curses/interactive.hpp"
-#include "vigil_config.h"
+#include "vigil/app/controller.hpp"
 
 int main(int argc, char** argv) {
     std::setlocale(LC_ALL, "");

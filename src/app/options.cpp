@@ -9,12 +9,11 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "vigil/collect/proc_parsers.hpp"
+#include "vigil/core/parse.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/section_table.hpp"
 #include "vigil/ui/keymap.hpp"
-#include "vigil_config.h"
 
 namespace vigil {
 namespace {
@@ -57,25 +56,12 @@ constexpr option kLongOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-// Splits "a,b,,c" into its non-empty items.
-std::vector<std::string_view> split_commas(std::string_view s) {
-    std::vector<std::string_view> out;
-    while (!s.empty()) {
-        auto comma = s.find(',');
-        std::string_view item = s.substr(0, comma);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // --show LIST: appends each section once, in the order given. The first --show replaces
 // the default (tasks alone); later ones add to it.
 Result<bool> add_sections(std::string_view arg, std::vector<Section>& out, bool& given) {
-    auto items = split_commas(arg);
+    auto items = split_list(arg, ",");
     if (items.empty()) return make_error("invalid --show " + quoted(arg) + ": expected a section");
     if (!given) out.clear();
     given = true;
@@ -226,7 +212,7 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 break;
             }
             case 'p': {
-                auto items = split_commas(arg);
+                auto items = split_list(arg, ",");
                 if (items.empty()) return make_error("invalid -p " + quoted(arg) + ": expected a PID");
                 for (std::string_view item : items) {
                     std::uint64_t pid = 0;
@@ -238,7 +224,7 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 break;
             }
             case 'u': {
-                auto items = split_commas(arg);
+                auto items = split_list(arg, ",");
                 if (items.empty()) return make_error("invalid -u " + quoted(arg) + ": expected a user");
                 for (std::string_view item : items) {
                     auto uid = resolve_user(item);

@@ -10,21 +10,6 @@
 
 namespace vigil {
 
-Result<std::unique_ptr<Roots>> open_roots(const Options& o) {
-    auto roots = std::make_unique<Roots>();
-    roots->proc = FsRoot(o.proc_root);
-    roots->sys = FsRoot(o.sys_root);
-    if (!roots->proc.valid())
-        return make_error(fmt::format("cannot open proc root '{}': {}", o.proc_root,
-                                      std::strerror(errno)));
-    std::string probe;
-    if (!roots->proc.read_into("self/stat", probe) && !roots->proc.read_into("1/stat", probe) &&
-        !roots->proc.read_into("vmstat", probe)) {
-        return make_error(fmt::format("'{}' does not look like a proc file system", o.proc_root));
-    }
-    return roots;
-}
-
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
                                          std::vector<std::string>& warnings) {
     std::vector<pid_t> out;
@@ -62,7 +47,7 @@ std::string delayacct_notice(const Roots& roots) {
 
 Result<Session> open_session(const Options& o) {
     Session s;
-    auto roots = open_roots(o);
+    auto roots = open_roots(o.proc_root, o.sys_root);
     if (!roots) return roots.error();
     s.roots = std::move(*roots);
     s.view = o.view;
@@ -74,7 +59,7 @@ Result<Session> open_session(const Options& o) {
         return make_error(msg + pids.error().message);
     }
     s.view.pids = *pids;
-    s.live = o.proc_root == "/proc";
+    s.live = s.roots->live();
     s.sampler = std::make_unique<Sampler>(*s.roots, open_io_source(*s.roots, s.live, s.notices),
                                           s.live);
     if (std::string n = delayacct_notice(*s.roots);

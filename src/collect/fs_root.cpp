@@ -10,6 +10,8 @@
 #include <cstring>
 #include <utility>
 
+#include <fmt/format.h>
+
 namespace vigil {
 
 FsRoot::FsRoot(std::string path) : path_(std::move(path)) {
@@ -310,6 +312,22 @@ bool KeptDir::list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return true;
+}
+
+Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string_view sys_dir) {
+    const std::string proc_path(proc_dir.empty() ? kLiveProc : proc_dir);
+    const std::string sys_path(sys_dir.empty() ? kLiveSys : sys_dir);
+    auto roots = std::make_unique<Roots>();
+    roots->proc = FsRoot(proc_path);
+    roots->sys = FsRoot(sys_path);
+    if (!roots->proc.valid())
+        return make_error(fmt::format("cannot open proc root '{}': {}", proc_path,
+                                      std::strerror(errno)));
+    std::string probe;
+    if (!roots->proc.read_into("self/stat", probe) && !roots->proc.read_into("1/stat", probe) &&
+        !roots->proc.read_into("vmstat", probe))
+        return make_error(fmt::format("'{}' does not look like a proc file system", proc_path));
+    return roots;
 }
 
 }  // namespace vigil

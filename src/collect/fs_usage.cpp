@@ -11,7 +11,7 @@
 
 #include "parse_util.hpp"
 #include "vigil/collect/machine_parsers.hpp"
-#include "vigil/model/fs_types.hpp"
+#include "vigil/sample/fs_types.hpp"
 
 namespace vigil {
 namespace {

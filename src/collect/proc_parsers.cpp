@@ -58,19 +58,6 @@ bool field_u64(std::string_view text, std::string_view key, std::uint64_t& out) 
 
 }  // namespace
 
-bool parse_u64(std::string_view s, std::uint64_t& out) {
-    if (s.empty() || s.size() > 20) return false;
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') return false;
-        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return false;
-        v = v * 10 + d;
-    }
-    out = v;
-    return true;
-}
-
 bool parse_pid_stat_into(std::string_view text, PidStat& out) {
     std::size_t open = text.find('(');
     std::size_t close = text.rfind(')');

@@ -22,6 +22,19 @@ std::optional<bool> read_delayacct(const FsRoot& proc) {
     return buf[p] != '0';
 }
 
+bool read_delayacct_at_boot(const FsRoot& proc) {
+    std::string cmdline;
+    if (!proc.read_into("cmdline", cmdline)) return false;
+    for (std::size_t pos = 0; (pos = cmdline.find("delayacct", pos)) != std::string::npos;) {
+        const bool starts = pos == 0 || cmdline[pos - 1] == ' ';
+        const std::size_t end = pos + 9;
+        const bool ends = end == cmdline.size() || cmdline[end] == ' ' || cmdline[end] == '\n';
+        if (starts && ends) return true;
+        pos = end;
+    }
+    return false;
+}
+
 std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf) {
     if (!proc.read_into("vmstat", buf)) return std::nullopt;
     auto r = parse_vmstat_io(buf);

@@ -1,3 +1,4 @@
+#include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 
 #include <cctype>
@@ -22,14 +23,6 @@ constexpr std::array<ColumnDef, kColumnCount> kColumns{{
     {ColumnId::command, "COMMAND", "COMMAND", 0, Align::left, false, false, "command line", "command"},
 }};
 
-std::string normalize(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == ' ' || c == '-') out += '_';
-        else out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 }  // namespace
 
@@ -38,9 +31,9 @@ const std::array<ColumnDef, kColumnCount>& columns() { return kColumns; }
 const ColumnDef& column(ColumnId id) { return kColumns[static_cast<std::size_t>(id)]; }
 
 std::optional<ColumnId> column_by_name(std::string_view name) {
-    std::string n = normalize(name);
+    std::string n = normalize_name(name);
     for (const ColumnDef& c : kColumns) {
-        if (n == normalize(c.title) || n == normalize(c.process_title)) return c.id;
+        if (n == normalize_name(c.title) || n == normalize_name(c.process_title)) return c.id;
     }
     if (n == "read") return ColumnId::disk_read;
     if (n == "write") return ColumnId::disk_write;

@@ -4,7 +4,7 @@
 
 #include "machine_columns.hpp"
 #include "vigil/core/text.hpp"
-#include "vigil/model/fs_types.hpp"
+#include "vigil/sample/fs_types.hpp"
 #include "vigil/model/machine_tables.hpp"
 
 namespace vigil {

@@ -1,3 +1,4 @@
+#include "vigil/core/parse.hpp"
 #include "vigil/model/section_table.hpp"
 
 #include <fmt/format.h>
@@ -11,16 +12,6 @@
 namespace vigil {
 namespace {
 
-std::string normalize(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == ' ' || c == '-')
-            out += '_';
-        else
-            out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 std::string format_duration(double s) {
     if (s < 0) return "?";
@@ -92,9 +83,9 @@ std::string_view table_name(TableKind kind) {
 }
 
 std::optional<std::size_t> find_column(std::span<const ColumnSpec> cols, std::string_view name) {
-    std::string n = normalize(name);
+    std::string n = normalize_name(name);
     for (std::size_t i = 0; i < cols.size(); ++i) {
-        if (n == normalize(cols[i].key) || n == normalize(cols[i].title)) return i;
+        if (n == normalize_name(cols[i].key) || n == normalize_name(cols[i].title)) return i;
     }
     return std::nullopt;
 }

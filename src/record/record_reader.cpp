@@ -9,7 +9,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "unique_fd.hpp"
+#include "vigil/core/unique_fd.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "zstd_stream.hpp"
 

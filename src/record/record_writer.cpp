@@ -10,10 +10,9 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "unique_fd.hpp"
+#include "vigil/core/unique_fd.hpp"
 #include "vigil/core/clock.hpp"
 #include "vigil/core/time_spec.hpp"
-#include "vigil_config.h"
 #include "zstd_stream.hpp"
 
 namespace vigil {

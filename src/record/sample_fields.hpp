@@ -10,7 +10,7 @@
 #include <optional>
 #include <type_traits>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -7,8 +7,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
-#include "vigil/collect/proc_parsers.hpp"
-#include "vigil/collect/users.hpp"
+#include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/section_table.hpp"
 
@@ -81,32 +80,6 @@ void sort_pane(InteractiveState& st, int step) {
 
 std::size_t sort_index(ColumnId c) { return static_cast<std::size_t>(c); }
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
-}
-
-std::vector<std::string_view> split_list(std::string_view s) {
-    std::vector<std::string_view> out;
-    while (!s.empty()) {
-        auto comma = s.find_first_of(", ");
-        std::string_view item = s.substr(0, comma);
-        if (!item.empty()) out.push_back(item);
-        if (comma == std::string_view::npos) break;
-        s.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
-// A new order or a new set of rows starts at the top, as in top(1): what the user asked
-// for is the top of the list. (New samples, by contrast, keep the selection on its task.)
-void back_to_top(InteractiveState& st) {
-    st.selected.reset();
-    st.selected_index = 0;
-    st.scroll = 0;
-}
-
 void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
     if (rows.total == 0) return;
     long idx = static_cast<long>(st.selected_index) + delta;
@@ -121,7 +94,7 @@ void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
 Effect finish_input(ViewState& vs, InteractiveState& st) {
     Effect e;
     e.redraw = true;
-    std::string text = trim(st.input);
+    std::string text(trim(st.input));
     Mode mode = st.mode;
     st.mode = Mode::normal;
     st.input.clear();
@@ -132,23 +105,15 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
             e.rebuild = true;
             break;
         case Mode::user_input: {
-            std::vector<uid_t> uids;
-            for (std::string_view item : split_list(text)) {
-                auto uid = resolve_user(item);
-                if (!uid) {
-                    st.notice = uid.error().message;
-                    return e;
-                }
-                uids.push_back(*uid);
-            }
-            vs.uids = std::move(uids);
-            back_to_top(st);
-            e.rebuild = true;
+            // Names are looked up by the caller (the user database may be remote).
+            std::vector<std::string> users;
+            for (std::string_view item : split_list(text, ", ")) users.emplace_back(item);
+            e.users = std::move(users);
             break;
         }
         case Mode::pid_input: {
             std::vector<pid_t> pids;
-            for (std::string_view item : split_list(text)) {
+            for (std::string_view item : split_list(text, ", ")) {
                 std::uint64_t v = 0;
                 if (!parse_u64(item, v) || v == 0 || v > 0x3FFFFFFF) {
                     st.notice = fmt::format("invalid PID '{}'", item);
@@ -289,13 +254,19 @@ Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
 
 std::span<const KeyHelp> key_help() { return kHelp; }
 
+void back_to_top(InteractiveState& st) {
+    st.selected.reset();
+    st.selected_index = 0;
+    st.scroll = 0;
+}
+
 std::size_t pane_column_count(Pane p) {
     if (p == Pane::tasks) return 0;
     return table_columns(pane_kind(p)).size();
 }
 
 std::optional<IoPrio> parse_ioprio(std::string_view text) {
-    std::string t = trim(text);
+    std::string t(trim(text));
     for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (t == "idle" || t == "3") return IoPrio{IoPrio::Class::idle, 0};
     if (t == "none") return IoPrio{IoPrio::Class::none, 0};
@@ -318,7 +289,7 @@ std::optional<IoPrio> parse_ioprio(std::string_view text) {
 }
 
 std::optional<int> parse_signal(std::string_view text) {
-    std::string t = trim(text);
+    std::string t(trim(text));
     if (t.empty()) return std::nullopt;
     std::uint64_t num = 0;
     if (parse_u64(t, num)) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "src/ui/line_builder.hpp"
+#include "line_builder.hpp"
 #include "vigil/core/format.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/machine_tables.hpp"

@@ -9,7 +9,7 @@
 #include "vigil/model/filter.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 #include "vigil/ui/overview_layout.hpp"
-#include "src/ui/line_builder.hpp"
+#include "line_builder.hpp"
 
 namespace vigil {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <string>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_file.hpp"
 #include "vigil/record/record_reader.hpp"
 

@@ -9,7 +9,7 @@
 #include "vigil/app/options.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/task_io_source.hpp"
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {
@@ -19,9 +19,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDamaged = 3;  // a replayed recording is damaged
-
-// Opens the roots named by the options; an error names the directory.
-Result<std::unique_ptr<Roots>> open_roots(const Options& o);
 
 // Drops PIDs that do not exist, with one warning line each in warnings. An error when none
 // of the PIDs given exists.

@@ -13,7 +13,7 @@
 #include "vigil/model/accumulator.hpp"
 #include "vigil/model/machine_tables.hpp"
 #include "vigil/model/rates.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/table_model.hpp"
 #include "vigil/ui/batch/batch_writer.hpp"
 

@@ -9,7 +9,7 @@
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/machine_tables.hpp"
-#include "vigil/model/sections.hpp"
+#include "vigil/sample/sections.hpp"
 #include "vigil/model/view_state.hpp"
 #include "vigil/ui/batch/batch_writer.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
@@ -26,8 +26,8 @@ struct Options {
     bool sort_given = false;            // --sort was given (otherwise the default applies)
     TextOptions text;                   // -t, -q
     bool no_color = false;              // --no-color (or NO_COLOR in the environment)
-    std::string proc_root = "/proc";    // --proc-root
-    std::string sys_root = "/sys";      // --sys-root
+    std::string proc_root;              // --proc-root; empty: the running kernel's
+    std::string sys_root;               // --sys-root; empty: the running kernel's
     // --show: the sections printed each sample, in the order given, each once; the task
     // table alone by default. "all" is the overview sections, then tasks.
     std::vector<Section> sections{Section::tasks};

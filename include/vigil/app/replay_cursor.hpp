@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_reader.hpp"
 
 namespace vigil {

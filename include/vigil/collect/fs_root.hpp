@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -118,10 +119,21 @@ private:
     int fd_ = -1;
 };
 
+// Where the running kernel's trees are.
+inline constexpr std::string_view kLiveProc = "/proc";
+inline constexpr std::string_view kLiveSys = "/sys";
+
 // The roots every collector reads through.
 struct Roots {
-    FsRoot proc{"/proc"};
-    FsRoot sys{"/sys"};
+    FsRoot proc{std::string(kLiveProc)};
+    FsRoot sys{std::string(kLiveSys)};
+    // proc is the running kernel's /proc, so syscalls about its tasks (taskstats,
+    // ioprio_get, statvfs of its mounts) describe the same tasks; false for fixture trees.
+    bool live() const { return proc.path() == kLiveProc; }
 };
+
+// Opens the roots (heap: collectors keep references); an empty directory means the running
+// kernel's. The error names the directory that cannot be used.
+Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string_view sys_dir);
 
 }  // namespace vigil

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "vigil/collect/fs_root.hpp"
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 

@@ -8,7 +8,7 @@
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/fs_usage.hpp"
 #include "vigil/collect/sensor_collector.hpp"
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 

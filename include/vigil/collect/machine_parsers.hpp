@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "vigil/core/result.hpp"
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 

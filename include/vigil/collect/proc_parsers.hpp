@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/core/parse.hpp"
 #include "vigil/core/result.hpp"
 
 namespace vigil {
@@ -46,8 +47,5 @@ Result<VmstatIo> parse_vmstat_io(std::string_view text);
 // /proc/PID/cmdline: NUL-separated arguments; NULs become spaces, a trailing NUL is
 // dropped. Bytes stay raw (escape them for display with escape_for_terminal).
 std::string parse_cmdline(std::string_view raw);
-
-// Parses a whole unsigned decimal; nullopt-like false on anything else or overflow.
-bool parse_u64(std::string_view s, std::uint64_t& out);
 
 }  // namespace vigil

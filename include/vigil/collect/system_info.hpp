@@ -9,13 +9,17 @@
 
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_parsers.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 
 // kernel.task_delayacct; nullopt when the sysctl does not exist (kernels before 5.14 have
 // delay accounting always on unless booted with nodelayacct).
 std::optional<bool> read_delayacct(const FsRoot& proc);
+
+// Whether the kernel was booted with "delayacct" on its command line, which turns delay
+// accounting on before the first task is created.
+bool read_delayacct_at_boot(const FsRoot& proc);
 
 std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf);
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "vigil/collect/fs_root.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -17,7 +17,7 @@
 #include "vigil/collect/netlink/taskstats_client.hpp"
 #include "vigil/collect/proc_parsers.hpp"
 #include "vigil/collect/task_sweep.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -6,7 +6,7 @@
 #include <span>
 #include <string_view>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -21,7 +21,7 @@
 
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/netlink/taskstats_client.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "vigil/model/rates.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

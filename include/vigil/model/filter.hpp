@@ -1,7 +1,7 @@
 // Row filters of the ViewState (-p, -u, -o).
 #pragma once
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/section_table.hpp"
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <vector>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -13,7 +13,7 @@
 
 #include "vigil/core/format.hpp"
 #include "vigil/model/columns.hpp"
-#include "vigil/model/sections.hpp"
+#include "vigil/sample/sections.hpp"
 
 namespace vigil {
 

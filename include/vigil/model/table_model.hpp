@@ -16,7 +16,7 @@
 #include "vigil/model/accumulator.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/rates.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {

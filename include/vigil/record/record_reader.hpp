@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "vigil/core/result.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_file.hpp"
 #include "vigil/record/sample_codec.hpp"
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

@@ -11,9 +11,10 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vigil/core/time_spec.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {
@@ -98,6 +99,10 @@ struct Effect {
     bool quit = false;
     std::optional<TaskAction> action;
     std::optional<ReplayMove> replay;
+    // 'u' was answered: show only these users (names or uids as typed; empty: all). The
+    // caller looks them up, then sets ViewState::uids and calls back_to_top(), or puts the
+    // error on the notice line.
+    std::optional<std::vector<std::string>> users;
 };
 
 // What the key handler needs to know of the rows on screen.
@@ -107,6 +112,10 @@ struct RowIds {
 };
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
+
+// A new order or a new set of rows starts at the top, as in top(1): what the user asked
+// for is the top of the list. (New samples, by contrast, keep the selection on its task.)
+void back_to_top(InteractiveState& st);
 
 // After the table is rebuilt: find the selected id again, clamp, and scroll it into view.
 void follow_selection(InteractiveState& st, const RowIds& rows);

@@ -1,4 +1,4 @@
-#include "src/ui/curses/terminal.hpp"
+#include "vigil/ui/terminal.hpp"
 
 #include <curses.h>
 #include <signal.h>
@@ -15,15 +15,31 @@
 
 namespace vigil {
 
-struct Terminal::Screen {
-    SCREEN* screen = nullptr;
-    bool color = false;
-    // The lines as last drawn into stdscr; stale: stdscr no longer holds them (resized).
-    std::vector<ScreenLine> shown;
-    bool stale = true;
-};
-
 namespace {
+
+// The curses screen as an RAII object: creating it takes over the terminal, destroying it
+// gives the terminal back as it was.
+class CursesTerminal final : public Terminal {
+public:
+    CursesTerminal(SCREEN* screen, bool color) : screen_(screen), color_(color) {}
+    ~CursesTerminal() override;
+    CursesTerminal(const CursesTerminal&) = delete;
+    CursesTerminal& operator=(const CursesTerminal&) = delete;
+
+    int width() const override { return COLS; }
+    int height() const override { return LINES; }
+    void resize_from_tty() override;
+    void paint(const ScreenLayout& layout) override;
+    bool read_event(Event& ev) override;
+    void suspend() override;
+
+private:
+    SCREEN* screen_ = nullptr;
+    bool color_ = false;
+    // The lines as last drawn into stdscr; stale: stdscr no longer holds them (resized).
+    std::vector<ScreenLine> shown_;
+    bool stale_ = true;
+};
 
 enum Pair : short { kSummary = 1, kNotice, kHeader, kSorted, kSelected, kHot, kHint, kPrompt, kWarn, kAlert, kBar };
 
@@ -73,24 +89,21 @@ bool same_line(const ScreenLine& a, const ScreenLine& b) {
 
 }  // namespace
 
-Terminal::Terminal(std::unique_ptr<Screen> s) : screen_(std::move(s)) {}
-
-Result<std::unique_ptr<Terminal>> Terminal::open(bool color) {
-    auto s = std::make_unique<Screen>();
+Result<std::unique_ptr<Terminal>> open_curses_terminal(bool color) {
     // newterm, unlike initscr, returns an error instead of exiting on an unknown TERM.
-    s->screen = newterm(nullptr, stdout, stdin);
-    if (!s->screen) {
+    SCREEN* screen = newterm(nullptr, stdout, stdin);
+    if (!screen) {
         const char* term = std::getenv("TERM");
         return make_error(std::string("cannot use terminal type '") + (term ? term : "") +
                           "' (set TERM, or use -b for batch mode)");
     }
-    set_term(s->screen);
+    set_term(screen);
     // A terminal that cannot move the cursor (TERM=dumb, emacs' shell) cannot show a
     // full-screen view; say so rather than draw nothing.
     const char* cup = tigetstr(const_cast<char*>("cup"));
     if (cup == nullptr || cup == reinterpret_cast<const char*>(-1)) {
         endwin();
-        delscreen(s->screen);
+        delscreen(screen);
         const char* term = std::getenv("TERM");
         return make_error(std::string("terminal type '") + (term ? term : "") +
                           "' cannot move the cursor; use -b for batch mode");
@@ -104,7 +117,8 @@ Result<std::unique_ptr<Terminal>> Terminal::open(bool color) {
     curs_set(0);
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, nullptr);
     mouseinterval(0);
-    if (color && has_colors()) {
+    const bool use_color = color && has_colors();
+    if (use_color) {
         start_color();
         use_default_colors();
         init_pair(kSummary, COLOR_CYAN, -1);
@@ -118,22 +132,20 @@ Result<std::unique_ptr<Terminal>> Terminal::open(bool color) {
         init_pair(kWarn, COLOR_YELLOW, -1);
         init_pair(kAlert, COLOR_RED, -1);
         init_pair(kBar, COLOR_GREEN, -1);
-        s->color = true;
     }
-    return std::unique_ptr<Terminal>(new Terminal(std::move(s)));
+    return std::unique_ptr<Terminal>(std::make_unique<CursesTerminal>(screen, use_color));
 }
 
-Terminal::~Terminal() {
-    if (screen_ && screen_->screen) {
+namespace {
+
+CursesTerminal::~CursesTerminal() {
+    if (screen_) {
         endwin();
-        delscreen(screen_->screen);
+        delscreen(screen_);
     }
 }
 
-int Terminal::width() const { return COLS; }
-int Terminal::height() const { return LINES; }
-
-void Terminal::resize_from_tty() {
+void CursesTerminal::resize_from_tty() {
     winsize ws{};
     if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0) {
         resize_term(ws.ws_row, ws.ws_col);
@@ -141,43 +153,42 @@ void Terminal::resize_from_tty() {
     // What the terminal shows after a resize is not what curses last drew (the terminal
     // may have re-wrapped it): repaint everything instead of sending a diff.
     clearok(curscr, TRUE);
-    screen_->stale = true;
+    stale_ = true;
 }
 
-void Terminal::paint(const ScreenLayout& layout) {
+void CursesTerminal::paint(const ScreenLayout& layout) {
     // Only the lines that differ from the last frame are drawn again. curses would send
     // only the changes anyway, but erasing and redrawing every line makes it compare them
     // all, a good part of an idle refresh.
-    Screen& sc = *screen_;
-    if (sc.stale) {
+    if (stale_) {
         erase();
-        sc.shown.clear();
-        sc.stale = false;
+        shown_.clear();
+        stale_ = false;
     }
     const std::size_t rows =
         std::min(layout.lines.size(), static_cast<std::size_t>(std::max(LINES, 0)));
-    for (std::size_t y = rows; y < sc.shown.size(); ++y) {
+    for (std::size_t y = rows; y < shown_.size(); ++y) {
         move(static_cast<int>(y), 0);
         clrtoeol();
     }
     // Lines past the last frame's are blank in stdscr, as an empty line is.
-    sc.shown.resize(rows);
+    shown_.resize(rows);
     for (std::size_t y = 0; y < rows; ++y) {
         const ScreenLine& line = layout.lines[y];
-        if (same_line(sc.shown[y], line)) continue;
+        if (same_line(shown_[y], line)) continue;
         move(static_cast<int>(y), 0);
         clrtoeol();
         for (const Segment& seg : line.segments) {
-            attrset(style_attr(seg.style, sc.color));
+            attrset(style_attr(seg.style, color_));
             addnstr(seg.text.c_str(), static_cast<int>(seg.text.size()));
         }
         attrset(A_NORMAL);
-        sc.shown[y] = line;
+        shown_[y] = line;
     }
     refresh();
 }
 
-bool Terminal::read_event(Event& ev) {
+bool CursesTerminal::read_event(Event& ev) {
     wint_t ch = 0;
     int rc = get_wch(&ch);
     if (rc == ERR) return false;
@@ -230,7 +241,7 @@ bool Terminal::read_event(Event& ev) {
     return true;
 }
 
-void Terminal::suspend() {
+void CursesTerminal::suspend() {
     def_prog_mode();
     endwin();
     std::fflush(stdout);
@@ -240,5 +251,7 @@ void Terminal::suspend() {
     resize_from_tty();
     refresh();
 }
+
+}  // namespace
 
 }  // namespace vigil

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "vigil/model/section_table.hpp"
-#include "vigil/model/sections.hpp"
+#include "vigil/sample/sections.hpp"
 #include "vigil/model/table_model.hpp"
 #include "vigil/model/view_state.hpp"
 #include "vigil/ui/batch/text_writer.hpp"

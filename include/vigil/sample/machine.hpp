@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/model/sections.hpp"
+#include "vigil/sample/sections.hpp"
 
 namespace vigil {
 

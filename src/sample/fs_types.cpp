@@ -1,4 +1,4 @@
-#include "vigil/model/fs_types.hpp"
+#include "vigil/sample/fs_types.hpp"
 
 #include <algorithm>
 #include <array>

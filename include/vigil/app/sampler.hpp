@@ -11,7 +11,7 @@
 #include "vigil/collect/task_collector.hpp"
 #include "vigil/collect/task_io_source.hpp"
 #include "vigil/collect/users.hpp"
-#include "vigil/model/snapshot.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/table_model.hpp"
 
 namespace vigil {

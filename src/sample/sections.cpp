@@ -1,4 +1,4 @@
-#include "vigil/model/sections.hpp"
+#include "vigil/sample/sections.hpp"
 
 namespace vigil {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/model/machine.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 

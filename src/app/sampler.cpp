@@ -1,4 +1,4 @@
-#include "vigil/model/sampler.hpp"
+#include "vigil/app/sampler.hpp"
 
 #include <unistd.h>
 
@@ -15,18 +15,7 @@ Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live
       // (I/O counters included) from it, and no per-thread /proc file is read.
       tasks_(roots.proc, live, live && io ? io->taskstats() : nullptr),
       io_(std::move(io)) {
-    // "delayacct" on the kernel command line turns accounting on before the first task.
-    std::string cmdline;
-    if (roots_.proc.read_into("cmdline", cmdline)) {
-        std::size_t pos = 0;
-        while ((pos = cmdline.find("delayacct", pos)) != std::string::npos) {
-            bool starts = pos == 0 || cmdline[pos - 1] == ' ';
-            std::size_t end = pos + 9;
-            bool ends = end == cmdline.size() || cmdline[end] == ' ' || cmdline[end] == '\n';
-            if (starts && ends) delayacct_at_boot_ = true;
-            pos = end;
-        }
-    }
+    delayacct_at_boot_ = read_delayacct_at_boot(roots_.proc);
 }
 
 void Sampler::sample(Snapshot& out) { sample(out, 0); }

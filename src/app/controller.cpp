@@ -1,7 +1,7 @@
 // The event loop of the full-screen view: one thread, ppoll on the terminal and a signalfd,
 // with the time left to the next sample as timeout. Keys re-render at once from the last
 // sample; only the clock triggers a new sample.
-#include "vigil/ui/curses/interactive.hpp"
+#include "vigil/app/controller.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -12,11 +12,12 @@
 #include <cmath>
 #include <fmt/format.h>
 
-#include "src/ui/curses/terminal.hpp"
+#include "vigil/ui/terminal.hpp"
 #include "vigil/app/app.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_cursor.hpp"
 #include "vigil/collect/task_actions.hpp"
+#include "vigil/collect/users.hpp"
 #include "vigil/core/clock.hpp"
 #include "vigil/core/format.hpp"
 #include "vigil/model/accumulator.hpp"
@@ -86,7 +87,7 @@ public:
             fmt::print(stderr, "vigil: cannot create a signalfd\n");
             return kExitRuntime;
         }
-        auto term = Terminal::open(!o_.no_color);
+        auto term = open_curses_terminal(!o_.no_color);
         if (!term) {
             fmt::print(stderr, "vigil: {}\n", term.error().message);
             return kExitUsage;
@@ -239,7 +240,24 @@ private:
             st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
         }
         if (e.replay && replay_) move_in_recording(*e.replay);
+        if (e.users) set_users(*e.users, e);
         return e;
+    }
+
+    // 'u': the user database is asked here, not in the key map (NSS may be remote).
+    void set_users(const std::vector<std::string>& names, Effect& e) {
+        std::vector<uid_t> uids;
+        for (const std::string& name : names) {
+            auto uid = resolve_user(name);
+            if (!uid) {
+                st_.notice = uid.error().message;
+                return;
+            }
+            uids.push_back(*uid);
+        }
+        vs_.uids = std::move(uids);
+        back_to_top(st_);
+        e.rebuild = true;
     }
 
     RowDetails& details() {
