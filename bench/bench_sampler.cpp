@@ -1,6 +1,7 @@
-// bench_sampler: times vigil's sampling pipeline in-process, phase by phase: Sampler::sample,
-// compute_rates, build_table (with the row details of every row kept) and the batch text
-// writer, as `vigil -b` runs them. Prints CPU milliseconds per refresh for each phase (the
+// bench_sampler: times vigil's sampling pipeline in-process, phase by phase: the sample
+// (LiveSource::sample), the frame (Pipeline::advance), the table (Pipeline::tasks: rank,
+// fetch the details of every row shown, make the rows) and the batch text writer, as
+// `vigil -b` runs them. Prints CPU milliseconds per refresh for each phase (the
 // calling thread's CPU time, user + system), the sweep's own counters and the peak RSS.
 //
 //   bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] [--no-text]
@@ -21,9 +22,10 @@
 
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
-#include "vigil/model/rates.hpp"
+#include "vigil/app/pipeline.hpp"
 #include "vigil/app/sampler.hpp"
-#include "vigil/model/table_model.hpp"
+#include "vigil/app/source.hpp"
+#include "vigil/model/task_table.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
 using namespace vigil;
@@ -102,12 +104,13 @@ int main(int argc, char** argv) {
     vs.processes = processes;
     TextWriter writer(TextOptions{});
     std::string out;
-    Snapshot prev, cur;
-    sampler.sample(prev);
+    LiveSource source(sampler);
+    Pipeline pipeline(source);
+    source.sample();
     const double first_cpu = thread_cpu_ms() - start_cpu;
     const double first_wall = wall_ms() - start_wall;
 
-    Phase phases[] = {{"sample"}, {"compute_rates"}, {"build_table"}, {"text"}};
+    Phase phases[] = {{"sample"}, {"frame"}, {"table"}, {"text"}};
     std::size_t shown = 0;
     double next = wall_ms();
     for (long i = 0; i < refreshes; ++i) {
@@ -119,11 +122,11 @@ int main(int argc, char** argv) {
             nanosleep(&ts, nullptr);
         }
         double t0 = thread_cpu_ms();
-        sampler.sample(cur);
+        source.sample();
         double t1 = thread_cpu_ms();
-        Rates rates = compute_rates(prev, cur);
+        pipeline.advance();
         double t2 = thread_cpu_ms();
-        TableModel model = build_table(cur, rates, nullptr, vs, sampler, rows);
+        TaskTable model = pipeline.tasks(vs, rows);
         double t3 = thread_cpu_ms();
         if (text) {
             out.clear();
@@ -135,7 +138,6 @@ int main(int argc, char** argv) {
         phases[2].cpu_ms += t3 - t2;
         phases[3].cpu_ms += t4 - t3;
         shown = model.rows.size();
-        std::swap(prev, cur);
     }
 
     const double n = static_cast<double>(refreshes);
@@ -143,7 +145,7 @@ int main(int argc, char** argv) {
     for (const Phase& p : phases) total += p.cpu_ms;
     std::printf("source=%s view=%s tasks=%zu rows=%zu refreshes=%ld delay=%.3gs\n",
                 std::string(sampler.io_source().name()).c_str(), processes ? "processes" : "threads",
-                prev.tasks.size(), shown, refreshes, delay_s);
+                source.cur().tasks.size(), shown, refreshes, delay_s);
     std::printf("first sample: %.2f ms CPU, %.2f ms wall (start-up included)\n", first_cpu,
                 first_wall);
     for (const Phase& p : phases) std::printf("  %-14s %8.3f ms/refresh\n", p.name, p.cpu_ms / n);

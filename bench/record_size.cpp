@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
         if (s) machine.advance(interval);
         const std::uint64_t k0 = w.stats().key_samples;
         const double t0 = cpu_ms();
-        auto ok = w.write(machine.snapshot(), names);
+        auto ok = w.write(machine.snapshot(), machine.details(), names);
         encode_ms += cpu_ms() - t0;
         if (!ok) {
             std::fprintf(stderr, "record_size: %s\n", ok.error().message.c_str());
@@ -113,9 +113,11 @@ int main(int argc, char** argv) {
         return 1;
     }
     Snapshot snap;
+    TaskDetails details;
     const double t0 = cpu_ms();
     std::size_t decoded = 0;
-    for (std::size_t i = 0; i < (*reader)->samples().size(); ++i) decoded += (*reader)->read(i, snap);
+    for (std::size_t i = 0; i < (*reader)->samples().size(); ++i)
+        decoded += (*reader)->read(i, snap, details);
     const double decode_ms = cpu_ms() - t0;
     const bool same = snap.tasks.size() == machine.snapshot().tasks.size() &&
                       snap.wall_ns == machine.snapshot().wall_ns;

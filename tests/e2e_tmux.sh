@@ -179,5 +179,33 @@ keys q
 if wait_for "EXIT=0"; then ok "q exits with status 0"; else bad "q exit"; fi
 if [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then ok "the terminal is restored (normal screen)"; else bad "terminal not restored"; fi
 
+# The view's device panes honour the options that shape a table as batch mode does
+# (--partitions, --all-devices): the same devices in the disks pane as in -b --show disks,
+# on the fixture machine (idle never-used disks, partitions, loop and zram devices) and on
+# this one.
+pane_devices() {
+    screen | awk '/^DEVICE / { on = 1; next } on && (/^ *$/ || /^ +[TP]ID PRIO/) { exit } on { print $1 }' | sort
+}
+batch_devices() {
+    "$VIGIL" -b -n 1 -d 0.1 --show disks "$@" 2>/dev/null | awk '/^DEVICE / { on = 1; next } on { print $1 }' | sort
+}
+FIX=$(cd "$(dirname "$0")" && pwd)/fixtures/machine/t1
+for args in "--proc-root $FIX/proc --sys-root $FIX/sys" \
+            "--proc-root $FIX/proc --sys-root $FIX/sys --partitions" \
+            "--proc-root $FIX/proc --sys-root $FIX/sys --all-devices --partitions" \
+            "--all-devices" ""; do
+    tmux kill-session -t "$S" 2>/dev/null
+    tmux new-session -d -s "$S" -x 160 -y 60 "TERM=xterm-256color $VIGIL -d 0.3 $args; sleep 60"
+    label=${args//$FIX/FIXTURE}
+    if ! wait_for "Total DISK READ"; then bad "start with '$label'"; continue; fi
+    keys d
+    want=$(batch_devices $args)
+    if wait_for "DEVICE" && sleep 0.8 && [ -n "$want" ] && [ "$(pane_devices)" = "$want" ]; then
+        ok "disks pane with '${label:-no options}' lists what -b --show disks does: $(echo $want)"
+    else
+        bad "disks pane with '$label': pane [$(echo $(pane_devices))], batch [$(echo $want)]"
+    fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

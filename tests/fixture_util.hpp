@@ -10,7 +10,8 @@
 #include "vigil/collect/system_info.hpp"
 #include "vigil/collect/task_collector.hpp"
 #include "vigil/sample/snapshot.hpp"
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/frame.hpp"
+#include "vigil/model/task_table.hpp"
 
 namespace vigil::test {
 
@@ -42,14 +43,30 @@ inline const TaskSample* find_task(const Snapshot& s, pid_t tid) {
     return it == s.tasks.end() ? nullptr : &*it;
 }
 
-// RowDetails over a fixture tree: command lines from the tree, fixed user names.
-class FixtureDetails final : public RowDetails {
+// Details of a fixture snapshot's tasks, as a source fetches them: command lines from the
+// tree, fixed user names.
+class FixtureDetails {
 public:
     explicit FixtureDetails(const std::string& which) : root_(fixture("proc/" + which)), tc_(root_, false) {}
-    void fill(TaskSample& t) override { tc_.fill_details(t); }
-    const std::string& user_name(uid_t uid) override {
+    void fetch(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out) {
         static const std::string root = "root", alice = "alice", other = "?";
-        return uid == 0 ? root : uid == 1000 ? alice : other;
+        for (std::size_t i : tasks) {
+            const TaskSample& t = s.tasks[i];
+            if (!out.find(i)) tc_.fetch_details(t, out.set(i));
+            out.set_user_name(t.uid, t.uid == 0 ? root : t.uid == 1000 ? alice : other);
+        }
+    }
+    // The task table of a frame made as the pipeline makes it: rank, fetch the details of
+    // the rows (of every candidate first when the view needs them to rank), make the rows.
+    TaskTable table(const Frame& f, const ViewState& vs, std::size_t max_rows = kAllRows) {
+        TaskDetails details;
+        details.reset(f.cur->tasks.size());
+        if (ranking_needs_details(vs)) fetch(*f.cur, candidate_tasks(f, vs), details);
+        RankedTasks ranked = rank_tasks(f, details, vs, max_rows);
+        fetch(*f.cur, tasks_of(ranked.keys), details);
+        TaskTable t = std::move(ranked.head);
+        make_rows(f, ranked.keys, details, vs, t.rows);
+        return t;
     }
 
 private:

@@ -45,34 +45,45 @@ inline void write_file(const std::string& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
-// Every field of a snapshot as the record format lists them (absent optionals' values
-// count as unset): equal tokens, equal snapshots. The field counts in sample_fields.hpp
-// make sure no field is left out of the list.
+// A snapshot with the details fetched for it: what a recording keeps of one sample.
+struct Sample {
+    Snapshot snap;
+    TaskDetails details;
+};
+
+// Every field of a sample as the record format lists them (absent optionals' values count
+// as unset): equal tokens, equal samples. The field counts in sample_fields.hpp make sure
+// no field is left out of the list.
 struct SnapshotTokens {
     std::vector<std::uint64_t> nums;
     std::vector<std::string> strs;
     bool operator==(const SnapshotTokens&) const = default;
 };
 
-inline SnapshotTokens tokens_of(const Snapshot& s) {
+inline SnapshotTokens tokens_of(const Snapshot& s, const TaskDetails* details = nullptr) {
     std::vector<std::uint64_t> nums;
     StringArena strs;
     TokenWriter tw(nums, strs, {}, {});
     record_header_fields(tw, s);
-    for (const TaskSample& t : s.tasks) tw(t);
+    RecordedTask rt;
+    for (std::size_t i = 0; i < s.tasks.size(); ++i) {
+        to_recorded(s.tasks[i], details ? details->find(i) : nullptr, rt);
+        tw(rt);
+    }
     SnapshotTokens out;
     out.nums = std::move(nums);
     for (const std::string& str : strs.all()) out.strs.push_back(str);
     return out;
 }
+inline SnapshotTokens tokens_of(const Sample& s) { return tokens_of(s.snap, &s.details); }
 
-inline std::vector<Snapshot> synthetic_run(std::size_t tasks, std::size_t samples,
-                                           std::uint64_t seed = 7, std::size_t busy = 5) {
+inline std::vector<Sample> synthetic_run(std::size_t tasks, std::size_t samples,
+                                         std::uint64_t seed = 7, std::size_t busy = 5) {
     SyntheticMachine m(tasks, seed, busy);
-    std::vector<Snapshot> out;
+    std::vector<Sample> out;
     for (std::size_t i = 0; i < samples; ++i) {
         if (i) m.advance();
-        out.push_back(m.snapshot());
+        out.push_back(Sample{m.snapshot(), m.details()});
     }
     return out;
 }
@@ -82,8 +93,8 @@ inline const std::string& test_user_name(uid_t uid) {
     return uid == 0 ? root : uid == 1000 ? alice : other;
 }
 
-// Records snaps to path; a key sample every key_every samples (by their times, 1 s apart).
-inline void record_all(const std::string& path, const std::vector<Snapshot>& snaps,
+// Records samples to path; a key sample every key_every samples (by their times, 1 s apart).
+inline void record_all(const std::string& path, const std::vector<Sample>& samples,
                        double key_interval_s = 3.5) {
     RecordOptions ro;
     ro.path = path;
@@ -93,8 +104,9 @@ inline void record_all(const std::string& path, const std::vector<Snapshot>& sna
     std::vector<std::string> notices;
     auto w = RecordWriter::open(ro, notices);
     if (!w) throw std::runtime_error(w.error().message);
-    for (const Snapshot& s : snaps) {
-        auto ok = (*w)->write(s, [](uid_t u) -> const std::string& { return test_user_name(u); });
+    for (const Sample& s : samples) {
+        auto ok = (*w)->write(s.snap, s.details,
+                              [](uid_t u) -> const std::string& { return test_user_name(u); });
         if (!ok) throw std::runtime_error(ok.error().message);
     }
 }

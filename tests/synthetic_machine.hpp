@@ -11,7 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+#include <unordered_set>
+
 #include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil::test {
 
@@ -38,6 +42,20 @@ public:
     }
 
     const Snapshot& snapshot() const { return snap_; }
+    // The details a view would have fetched for the snapshot: those of the rows it shows.
+    TaskDetails details() const {
+        TaskDetails d;
+        d.reset(snap_.tasks.size());
+        for (std::size_t i = 0; i < snap_.tasks.size(); ++i) {
+            const TaskSample& s = snap_.tasks[i];
+            if (!shown_.count(s.tid)) continue;
+            TaskDetail& td = d.set(i);
+            td.cmdline = std::make_shared<const std::string>(
+                cmdlines_[static_cast<std::size_t>(s.tgid) % cmdlines_.size()]);
+            td.ioprio = IoPrio{IoPrio::Class::be, 4};
+        }
+        return d;
+    }
 
     // Moves one interval (about interval_s seconds) on.
     void advance(double interval_s = 1.0) {
@@ -49,9 +67,8 @@ public:
         auto& t = snap_.tasks;
 
         // Details are known for the rows a view shows: drop them, then set them for the busy.
+        shown_.clear();
         for (TaskSample& s : t) {
-            s.cmdline.reset();
-            s.ioprio.reset();
             if (s.state != 'I' && coin(0.01)) s.state = s.state == 'S' ? 'R' : 'S';
         }
         // A few dozen threads do I/O; a pool of I/O-heavy threads stays busy for a while.
@@ -96,8 +113,7 @@ private:
     std::uint64_t below(std::uint64_t n) { return n ? rng_() % n : 0; }
     std::uint64_t pages(double p) { return coin(p) ? (1 + below(1024)) * 4096 : 0; }
     void show(TaskSample& s) {
-        s.cmdline = cmdlines_[static_cast<std::size_t>(s.tgid) % cmdlines_.size()];
-        s.ioprio = IoPrio{IoPrio::Class::be, 4};
+        shown_.insert(s.tid);
         if (s.state == '?') s.state = 'S';
     }
     void sort() {
@@ -296,6 +312,7 @@ private:
     std::size_t busy_;
     Snapshot snap_;
     std::vector<std::string> names_, cmdlines_;
+    std::unordered_set<pid_t> shown_;  // tids of the rows a view shows now
     std::vector<pid_t> io_pool_;  // the threads doing I/O these seconds
     pid_t next_pid_ = 1;
 };

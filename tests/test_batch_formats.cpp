@@ -10,10 +10,13 @@
 #include <set>
 
 #include "machine_fixture.hpp"
+#include "fixture_util.hpp"
 #include "record_util.hpp"
+#include "scripted_source.hpp"
 #include "src/ui/batch/structured.hpp"
-#include "vigil/app/batch_render.hpp"
+#include "vigil/app/batch_output.hpp"
 #include "vigil/app/options.hpp"
+#include "vigil/app/pipeline.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/machine_tables.hpp"
 
@@ -58,9 +61,19 @@ std::string render_fixture(const Options& o) {
     t1.machine = test::collect_machine("t1", 12.0);
     t1.wall_ns = 1714532402'500000000;
     test::FixtureDetails details("t1");
-    BatchRenderer r(o, o.view);
+    test::ScriptedSource source({test::Sample{t0, {}}, test::Sample{t1, {}}},
+                                [&](const Snapshot& s, std::span<const std::size_t> tasks,
+                                    TaskDetails& d) { details.fetch(s, tasks, d); });
+    Pipeline p(source);
+    BatchOutput output(o, o.view);
+    p.keep_totals(output.wants_totals());
+    source.next();
+    p.advance();
+    source.next();
+    p.advance();
+    output.prepare(p);
     std::string out;
-    r.render(t0, t1, details, out);
+    output.write(p, out);
     return out;
 }
 
@@ -196,37 +209,43 @@ TEST_CASE("CSV and JSON carry the text output's numbers in base units", "[format
 TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
     UtcZone utc;
     Snapshot a, b;
+    TaskDetails ad;
     const std::string hostile[] = {
         "say \"hi\", then leave", "two\nlines\r\nand a tab\there", std::string("nul\0byte", 8),
         "bad utf-8 \xff\xfe\xc3 end", "\x1b[31mred\x1b[0m", "emoji \xf0\x9f\x98\x80 ok",
         "lone surrogate \xed\xa0\x80", ",,,", "\"", "trailing backslash \\",
         "looks escaped \\n \\x41 \\\\", "C1 \xc2\x9b" "2J"};
     pid_t tid = 100;
-    for (const std::string& cmd : hostile) {
+    for (std::size_t i = 0; i < std::size(hostile); ++i) {
         TaskSample t;
         t.tid = t.tgid = tid++;
         t.comm = "x";
-        t.cmdline = cmd;
-        t.ioprio = IoPrio{};
         t.io = TaskIoCounters{};
         a.tasks.push_back(t);
     }
     b = a;
     b.steady_s = 1;
     for (TaskSample& t : b.tasks) t.io->read_bytes = 4096;
-
-    struct Details final : RowDetails {
-        void fill(TaskSample&) override {}
-        const std::string& user_name(uid_t) override { return name; }
-        std::string name = "us,er \"x\"";
-    } details;
+    TaskDetails bd;
+    bd.reset(b.tasks.size());
+    for (std::size_t i = 0; i < std::size(hostile); ++i) {
+        TaskDetail& d = bd.set(i);
+        d.cmdline = std::make_shared<const std::string>(hostile[i]);
+        d.ioprio = IoPrio{};
+    }
+    bd.set_user_name(0, "us,er \"x\"");
 
     for (const char* fmt : {"json", "csv"}) {
         Options o = options({"--format", fmt});
-        BatchRenderer r(o, o.view);
+        test::ScriptedSource source({test::Sample{a, ad}, test::Sample{b, bd}});
+        Pipeline p(source);
+        BatchOutput output(o, o.view);
+        source.next();
+        source.next();
+        p.advance();
+        output.prepare(p);
         std::string out;
-        Snapshot cur = b;
-        r.render(a, cur, details, out);
+        output.write(p, out);
         INFO(out);
         if (std::string(fmt) == "json") {
             // One line per sample, whatever the strings held.

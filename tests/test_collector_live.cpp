@@ -14,7 +14,7 @@
 
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
-#include "vigil/model/rates.hpp"
+#include "vigil/model/task_deltas.hpp"
 #include "vigil/app/sampler.hpp"
 
 using namespace vigil;
@@ -100,7 +100,7 @@ TEST_CASE("the Sampler on the real /proc finds a writing child and rates it", "[
         WARN("skipped: the child could not write with O_DIRECT under /var/tmp");
         return;
     }
-    Rates r = compute_rates(a, b);
+    TaskDeltas r = task_deltas(a, b);
     bool found = false;
     for (std::size_t i = 0; i < b.tasks.size(); ++i) {
         if (b.tasks[i].tid != child) continue;

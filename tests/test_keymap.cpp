@@ -2,10 +2,11 @@
 
 #include <clocale>
 #include <csignal>
+#include <map>
 #include <vector>
 
 #include "fixture_util.hpp"
-#include "vigil/model/rates.hpp"
+#include "vigil/model/frame.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/ui/screen_layout.hpp"
@@ -233,13 +234,24 @@ namespace {
 struct LayoutFixture {
     Snapshot t1 = vigil::test::load_snapshot("t1", 2.0, 1002.0);
     Snapshot t0 = vigil::test::load_snapshot("t0", 0.0, 1000.0);
-    Rates rates = compute_rates(t0, t1);
     vigil::test::FixtureDetails details{"t1"};
+    std::map<pid_t, std::string> cmdlines;  // replace the tree's, by process
     ViewState vs;
     InteractiveState st;
-    TableModel model;
+    TaskTable model;
     ScreenLayout lay(int w, int h) {
-        model = build_table(t1, rates, nullptr, vs, details);
+        const Frame f = advance(t0, t1);
+        TaskDetails d;
+        d.reset(t1.tasks.size());
+        std::vector<std::size_t> all(t1.tasks.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+        details.fetch(t1, all, d);
+        for (std::size_t i = 0; i < t1.tasks.size(); ++i)
+            if (auto it = cmdlines.find(t1.tasks[i].tgid); it != cmdlines.end())
+                d.set(i).cmdline = std::make_shared<const std::string>(it->second);
+        RankedTasks ranked = rank_tasks(f, d, vs);
+        model = std::move(ranked.head);
+        make_rows(f, ranked.keys, d, vs, model.rows);
         std::vector<pid_t> ids;
         for (const Row& r : model.rows) ids.push_back(r.id);
         follow_selection(st, RowIds{ids, model.matched_rows});
@@ -290,8 +302,7 @@ TEST_CASE("layout: wide characters are cut without breaking a character", "[layo
     std::setlocale(LC_CTYPE, "C.UTF-8");
     LayoutFixture f;
     // A CJK command line on thread 100.
-    for (TaskSample& t : f.t1.tasks)
-        if (t.tgid == 100) t.cmdline = std::string(40, 'x') + "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6";
+    f.cmdlines[100] = std::string(40, 'x') + "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6";
     for (int w = 60; w <= 130; ++w) {
         ScreenLayout l = f.lay(w, 20);
         for (const ScreenLine& line : l.lines) {

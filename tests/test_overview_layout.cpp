@@ -110,7 +110,7 @@ TEST_CASE("pane: the sort marker, and the line budget is kept", "[overview]") {
 TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not", "[overview]") {
     vigil::test::MachinePair m;
     auto disks = build_section_tables(Section::disks, m.t1, m.rates, MachineView{});
-    TableModel model;
+    TaskTable model;
     ViewState vs;
     InteractiveState st;
     st.pane = Pane::disks;

@@ -16,30 +16,48 @@ namespace {
 
 const std::string& name_of(uid_t uid) { return test::test_user_name(uid); }
 
+using test::Sample;
+
 // Encodes the sequence (a key every key_every samples) and decodes it again.
-std::vector<Snapshot> round_trip(const std::vector<Snapshot>& in, std::size_t key_every,
-                                 std::size_t* bytes = nullptr) {
+std::vector<Sample> round_trip(const std::vector<Sample>& in, std::size_t key_every,
+                               std::size_t* bytes = nullptr) {
     SampleEncoder enc;
     SampleDecoder dec;
-    std::vector<Snapshot> out;
+    std::vector<Sample> out;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const bool key = i % key_every == 0;
         std::string payload;
-        enc.encode(in[i], name_of, key, payload);
+        enc.encode(in[i].snap, &in[i].details, name_of, key, payload);
         if (bytes) *bytes += payload.size();
-        Snapshot s;
+        Sample s;
         std::string error;
-        REQUIRE(dec.decode(payload, key, s, error));
+        REQUIRE(dec.decode(payload, key, s.snap, s.details, error));
         out.push_back(std::move(s));
     }
     return out;
 }
 
-void check_same_tasks(const Snapshot& a, const Snapshot& b) {
-    REQUIRE(a.tasks.size() == b.tasks.size());
-    for (std::size_t i = 0; i < a.tasks.size(); ++i) {
-        const TaskSample& x = a.tasks[i];
-        const TaskSample& y = b.tasks[i];
+Sample sample_of(Snapshot s) {
+    Sample out{std::move(s), {}};
+    out.details.reset(out.snap.tasks.size());
+    return out;
+}
+
+std::optional<std::string> cmdline_of(const Sample& s, std::size_t i) {
+    const TaskDetail* d = s.details.find(i);
+    if (!d || !d->cmdline) return std::nullopt;
+    return *d->cmdline;
+}
+std::optional<IoPrio> ioprio_of(const Sample& s, std::size_t i) {
+    const TaskDetail* d = s.details.find(i);
+    return d ? d->ioprio : std::nullopt;
+}
+
+void check_same_tasks(const Sample& a, const Sample& b) {
+    REQUIRE(a.snap.tasks.size() == b.snap.tasks.size());
+    for (std::size_t i = 0; i < a.snap.tasks.size(); ++i) {
+        const TaskSample& x = a.snap.tasks[i];
+        const TaskSample& y = b.snap.tasks[i];
         CHECK(x.tid == y.tid);
         CHECK(x.tgid == y.tgid);
         CHECK(x.ppid == y.ppid);
@@ -49,8 +67,8 @@ void check_same_tasks(const Snapshot& a, const Snapshot& b) {
         CHECK(x.start_ticks == y.start_ticks);
         CHECK(x.comm == y.comm);
         CHECK(x.io == y.io);
-        CHECK(x.cmdline == y.cmdline);
-        CHECK(x.ioprio == y.ioprio);
+        CHECK(cmdline_of(a, i) == cmdline_of(b, i));
+        CHECK(ioprio_of(a, i) == ioprio_of(b, i));
     }
 }
 
@@ -128,39 +146,42 @@ TEST_CASE("every field of a synthetic machine survives key and delta samples", "
 }
 
 TEST_CASE("hostile values round trip", "[record]") {
-    Snapshot a;
-    a.steady_s = 1e-9;
-    a.boot_s = -0.0;
-    a.wall_ns = std::numeric_limits<std::int64_t>::min();
-    a.clk_tck = UINT64_MAX;
-    a.delayacct_on_since_s = std::numeric_limits<double>::quiet_NaN();
+    Sample a;
+    a.snap.steady_s = 1e-9;
+    a.snap.boot_s = -0.0;
+    a.snap.wall_ns = std::numeric_limits<std::int64_t>::min();
+    a.snap.clk_tck = UINT64_MAX;
+    a.snap.delayacct_on_since_s = std::numeric_limits<double>::quiet_NaN();
     TaskSample t = task(1, 1);
     t.comm = std::string("a\0b\n\xff\xfe)(", 9);
-    t.cmdline = std::string(100'000, '\x80') + "\"quoted\",comma\r\n";
     t.nice = -20;
     t.uid = std::numeric_limits<uid_t>::max();
     t.state = '\xff';
     t.start_ticks = UINT64_MAX;
     t.io = TaskIoCounters{UINT64_MAX, 0, 1, std::nullopt, 0, true};
-    t.ioprio = IoPrio{IoPrio::Class::idle, 7};
-    a.tasks.push_back(t);
-    a.tasks.push_back(task(std::numeric_limits<pid_t>::max(), 1));
-    a.machine.collected = 0xFFFF;
-    a.machine.notes.push_back(MachineNote{Section::sensors, "a note\twith a tab"});
+    a.snap.tasks.push_back(t);
+    a.snap.tasks.push_back(task(std::numeric_limits<pid_t>::max(), 1));
+    a.details.reset(2);
+    TaskDetail& td = a.details.set(0);
+    td.cmdline = std::make_shared<const std::string>(std::string(100'000, '\x80') +
+                                                     "\"quoted\",comma\r\n");
+    td.ioprio = IoPrio{IoPrio::Class::idle, 7};
+    a.snap.machine.collected = 0xFFFF;
+    a.snap.machine.notes.push_back(MachineNote{Section::sensors, "a note\twith a tab"});
     DiskStats d;
     d.name = "";
     d.stats.fill(UINT64_MAX);
-    a.machine.disks.push_back(d);
-    a.machine.load = LoadAvg{0.01, 1e10, -3.5, 0, UINT64_MAX};
+    a.snap.machine.disks.push_back(d);
+    a.snap.machine.load = LoadAvg{0.01, 1e10, -3.5, 0, UINT64_MAX};
 
-    Snapshot b = a;  // the next sample: everything changes back and forth
-    b.tasks[0].cmdline.reset();
-    b.tasks[0].io.reset();
-    b.tasks[0].nice = 19;
-    b.machine.disks.clear();
-    b.machine.load.reset();
-    Snapshot c = a;  // and back: the details come back from the base
-    c.tasks[0].io->blkio_delay_ns = 5;
+    Sample b = a;  // the next sample: everything changes back and forth
+    b.details.set(0).cmdline.reset();
+    b.snap.tasks[0].io.reset();
+    b.snap.tasks[0].nice = 19;
+    b.snap.machine.disks.clear();
+    b.snap.machine.load.reset();
+    Sample c = a;  // and back: the details come back from the base
+    c.snap.tasks[0].io->blkio_delay_ns = 5;
 
     auto out = round_trip({a, b, c, a}, 1000);
     CHECK(tokens_of(out[0]) == tokens_of(a));
@@ -170,8 +191,8 @@ TEST_CASE("hostile values round trip", "[record]") {
     check_same_tasks(out[0], a);
     check_same_tasks(out[1], b);
     check_same_tasks(out[2], c);
-    CHECK(std::isnan(*out[0].delayacct_on_since_s));
-    CHECK(std::signbit(out[0].boot_s));
+    CHECK(std::isnan(*out[0].snap.delayacct_on_since_s));
+    CHECK(std::signbit(out[0].snap.boot_s));
 }
 
 TEST_CASE("tasks come, go, and reuse a tid; unchanged tasks cost nothing", "[record]") {
@@ -184,19 +205,19 @@ TEST_CASE("tasks come, go, and reuse a tid; unchanged tasks cost nothing", "[rec
     b.tasks[3].start_ticks = 99;                 // 200: a new task with a reused tid
     std::sort(b.tasks.begin(), b.tasks.end(), [](auto& x, auto& y) { return x.tid < y.tid; });
     Snapshot c;                                  // everything ended
-    auto out = round_trip({a, b, b, c, a}, 1000);
-    check_same_tasks(out[0], a);
-    check_same_tasks(out[1], b);
-    check_same_tasks(out[2], b);
-    check_same_tasks(out[3], c);
-    check_same_tasks(out[4], a);
+    auto out = round_trip({sample_of(a), sample_of(b), sample_of(b), sample_of(c), sample_of(a)}, 1000);
+    check_same_tasks(out[0], sample_of(a));
+    check_same_tasks(out[1], sample_of(b));
+    check_same_tasks(out[2], sample_of(b));
+    check_same_tasks(out[3], sample_of(c));
+    check_same_tasks(out[4], sample_of(a));
 
     // A repeat of the same sample: the tasks part is a handful of bytes.
     SampleEncoder enc;
     auto big = test::synthetic_run(2000, 1);
     std::string first, second;
-    enc.encode(big[0], name_of, true, first);
-    enc.encode(big[0], name_of, false, second);
+    enc.encode(big[0].snap, &big[0].details, name_of, true, first);
+    enc.encode(big[0].snap, &big[0].details, name_of, false, second);
     CHECK(second.size() < 32);
 }
 
@@ -204,36 +225,37 @@ TEST_CASE("unsorted tasks are stored sorted; duplicates keep the first", "[recor
     Snapshot a;
     for (pid_t tid : {9, 3, 7, 3}) a.tasks.push_back(task(tid, tid));
     a.tasks[3].comm = "dup";
-    auto out = round_trip({a}, 1);
-    REQUIRE(out[0].tasks.size() == 3);
-    CHECK(out[0].tasks[0].tid == 3);
-    CHECK(out[0].tasks[0].comm == "t3");
-    CHECK(out[0].tasks[2].tid == 9);
+    auto out = round_trip({sample_of(a)}, 1);
+    REQUIRE(out[0].snap.tasks.size() == 3);
+    CHECK(out[0].snap.tasks[0].tid == 3);
+    CHECK(out[0].snap.tasks[0].comm == "t3");
+    CHECK(out[0].snap.tasks[2].tid == 9);
 }
 
 TEST_CASE("the decoder refuses what the encoder cannot have written", "[record]") {
     auto snaps = test::synthetic_run(50, 3);
     SampleEncoder enc;
     std::string key, delta;
-    enc.encode(snaps[0], name_of, true, key);
-    enc.encode(snaps[1], name_of, false, delta);
+    enc.encode(snaps[0].snap, &snaps[0].details, name_of, true, key);
+    enc.encode(snaps[1].snap, &snaps[1].details, name_of, false, delta);
     std::string error;
     Snapshot s;
+    TaskDetails dd;
     {
         SampleDecoder dec;  // a delta needs the sample before it
-        CHECK_FALSE(dec.decode(delta, false, s, error));
+        CHECK_FALSE(dec.decode(delta, false, s, dd, error));
         CHECK_FALSE(error.empty());
     }
     SampleDecoder dec;
-    REQUIRE(dec.decode(key, true, s, error));
-    CHECK_FALSE(dec.decode(delta + "x", false, s, error));  // trailing bytes
-    CHECK_FALSE(dec.decode(delta, false, s, error));        // the state is gone after a failure
-    REQUIRE(dec.decode(key, true, s, error));
+    REQUIRE(dec.decode(key, true, s, dd, error));
+    CHECK_FALSE(dec.decode(delta + "x", false, s, dd, error));  // trailing bytes
+    CHECK_FALSE(dec.decode(delta, false, s, dd, error));        // the state is gone after a failure
+    REQUIRE(dec.decode(key, true, s, dd, error));
     // Every truncation of a payload fails cleanly.
     for (std::size_t n = 0; n < delta.size(); ++n) {
         SampleDecoder d2;
-        REQUIRE(d2.decode(key, true, s, error));
-        CHECK_FALSE(d2.decode(delta.substr(0, n), false, s, error));
+        REQUIRE(d2.decode(key, true, s, dd, error));
+        CHECK_FALSE(d2.decode(delta.substr(0, n), false, s, dd, error));
     }
     CHECK(dec.users().at(0) == "root");
 }

@@ -20,9 +20,9 @@ using vigil::test::tokens_of;
 
 namespace {
 
-std::vector<test::SnapshotTokens> tokens(const std::vector<Snapshot>& snaps) {
+std::vector<test::SnapshotTokens> tokens(const std::vector<test::Sample>& samples) {
     std::vector<test::SnapshotTokens> out;
-    for (const Snapshot& s : snaps) out.push_back(tokens_of(s));
+    for (const test::Sample& s : samples) out.push_back(tokens_of(s));
     return out;
 }
 
@@ -38,10 +38,11 @@ std::size_t read_all(RecordReader& r, const std::vector<test::SnapshotTokens>& w
     std::size_t ok = 0;
     for (std::size_t i = 0; i < r.samples().size(); ++i) {
         Snapshot s;
-        if (!r.read(i, s)) continue;
+        TaskDetails sd;
+        if (!r.read(i, s, sd)) continue;
         ++ok;
         INFO("sample " << i);
-        CHECK(tokens_of(s) == want[index_in_want[i]]);
+        CHECK(tokens_of(s, &sd) == want[index_in_want[i]]);
     }
     return ok;
 }
@@ -105,12 +106,13 @@ TEST_CASE("a recording reads back exactly, with its session and user names", "[r
     CHECK(r->users().at(1000) == "alice");
     // Random access: backwards, then a jump into the middle of a delta chain.
     Snapshot s;
-    REQUIRE(r->read(13, s));
-    CHECK(tokens_of(s) == tokens_of(snaps[13]));
-    REQUIRE(r->read(2, s));
-    CHECK(tokens_of(s) == tokens_of(snaps[2]));
-    REQUIRE(r->read(19, s));
-    CHECK(tokens_of(s) == tokens_of(snaps[19]));
+    TaskDetails sd;
+    REQUIRE(r->read(13, s, sd));
+    CHECK(tokens_of(s, &sd) == tokens_of(snaps[13]));
+    REQUIRE(r->read(2, s, sd));
+    CHECK(tokens_of(s, &sd) == tokens_of(snaps[2]));
+    REQUIRE(r->read(19, s, sd));
+    CHECK(tokens_of(s, &sd) == tokens_of(snaps[19]));
 }
 
 TEST_CASE("opening an existing recording appends a session, never overwrites", "[record]") {
@@ -337,7 +339,7 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
         CHECK((*w)->stats().rotations >= 2);
     }
     auto names = files_in(dir.path());
@@ -363,8 +365,9 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
         CHECK(r->damage().empty());
         for (std::size_t i = 0; i < r->samples().size(); ++i) {
             Snapshot s;
-            REQUIRE(r->read(i, s));
-            auto t = tokens_of(s);
+            TaskDetails sd;
+            REQUIRE(r->read(i, s, sd));
+            auto t = tokens_of(s, &sd);
             // A later file starts with the last sample of the one before: its baseline.
             if (i == 0 && last) CHECK(t == *last);
             else shown.push_back(t);
@@ -380,7 +383,7 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
     }
     names = files_in(dir2.path());
     CHECK(names.size() == 6);  // 30 samples, 5 s each file
@@ -401,7 +404,7 @@ TEST_CASE("appending after an interrupted write says so, and both runs read back
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const Snapshot& s : snaps) REQUIRE((*w)->write(s, test::test_user_name));
+        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
     }
     REQUIRE(notices.size() == 1);
     CHECK(notices[0].find("interrupted") != std::string::npos);

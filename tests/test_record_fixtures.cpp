@@ -21,7 +21,7 @@ std::string fixture(const std::string& name) {
 
 struct Case {
     const char* name;
-    std::vector<std::vector<Snapshot>> sessions;
+    std::vector<std::vector<test::Sample>> sessions;
 };
 
 std::vector<Case> cases() {
@@ -48,20 +48,22 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
         CHECK(rr.damage().empty());
         REQUIRE(rr.sessions().size() == c.sessions.size());
         std::vector<test::SnapshotTokens> want;
-        for (const auto& snaps : c.sessions)
-            for (const Snapshot& s : snaps) want.push_back(test::tokens_of(s));
+        for (const auto& samples : c.sessions)
+            for (const test::Sample& s : samples) want.push_back(test::tokens_of(s));
         REQUIRE(rr.samples().size() == want.size());
         for (std::size_t i = 0; i < want.size(); ++i) {
             Snapshot s;
-            REQUIRE(rr.read(i, s));
-            CHECK(test::tokens_of(s) == want[i]);
+            TaskDetails d;
+            REQUIRE(rr.read(i, s, d));
+            CHECK(test::tokens_of(s, &d) == want[i]);
         }
         // Random access: the last sample first, then the first.
         Snapshot s;
-        REQUIRE(rr.read(want.size() - 1, s));
-        CHECK(test::tokens_of(s) == want.back());
-        REQUIRE(rr.read(0, s));
-        CHECK(test::tokens_of(s) == want.front());
+        TaskDetails d;
+        REQUIRE(rr.read(want.size() - 1, s, d));
+        CHECK(test::tokens_of(s, &d) == want.back());
+        REQUIRE(rr.read(0, s, d));
+        CHECK(test::tokens_of(s, &d) == want.front());
         CHECK(rr.sessions()[0].info.host == "testhost");
         CHECK(rr.users().at(0) == "root");
     }
@@ -72,7 +74,7 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
 TEST_CASE("committed sample payloads decode to their snapshots", "[record][golden]") {
     struct Payloads {
         const char* name;
-        std::vector<Snapshot> snaps;
+        std::vector<test::Sample> snaps;
         std::vector<bool> key;
     };
     const Payloads cases[] = {
@@ -87,7 +89,8 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
             std::string out, payload;
             for (std::size_t i = 0; i < c.snaps.size(); ++i) {
                 payload.clear();
-                enc.encode(c.snaps[i], test::test_user_name, c.key[i], payload);
+                enc.encode(c.snaps[i].snap, &c.snaps[i].details, test::test_user_name, c.key[i],
+                           payload);
                 REQUIRE(payload.size() < 65536);
                 out += static_cast<char>(c.key[i] ? 1 : 0);
                 out += static_cast<char>(payload.size() & 0xFF);
@@ -109,9 +112,10 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
             REQUIRE(i < c.snaps.size());
             CHECK(key == c.key[i]);
             Snapshot s;
+            TaskDetails d;
             std::string error;
-            REQUIRE(dec.decode(std::string_view(bytes).substr(off + 3, len), key, s, error));
-            CHECK(test::tokens_of(s) == test::tokens_of(c.snaps[i]));
+            REQUIRE(dec.decode(std::string_view(bytes).substr(off + 3, len), key, s, d, error));
+            CHECK(test::tokens_of(s, &d) == test::tokens_of(c.snaps[i]));
             off += 3 + len;
             ++i;
         }

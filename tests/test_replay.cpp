@@ -11,9 +11,11 @@
 #include "machine_fixture.hpp"
 #include "record_util.hpp"
 #include "vigil/app/app.hpp"
-#include "vigil/app/batch_render.hpp"
+#include "vigil/app/batch_output.hpp"
+#include "scripted_source.hpp"
+#include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
-#include "vigil/app/replay_cursor.hpp"
+#include "vigil/app/replay_source.hpp"
 #include "vigil/ui/keymap.hpp"
 
 using namespace vigil;
@@ -33,18 +35,6 @@ Options options(std::vector<std::string> args) {
     if (!o) FAIL(o.error().message);
     return *o;
 }
-
-// The live system's RowDetails, as far as replay can tell: it fetches command lines and
-// priorities into the snapshot, and (as getpriority does) refreshes nice while at it.
-class LiveLikeDetails final : public RowDetails {
-public:
-    void fill(TaskSample& t) override {
-        if (!t.cmdline) t.cmdline = "/usr/bin/app-" + std::to_string(t.tgid) + " --flag \"x, y\"";
-        if (!t.ioprio) t.ioprio = IoPrio{t.tgid % 2 ? IoPrio::Class::be : IoPrio::Class::none, 3};
-        t.nice = static_cast<int>(t.tid % 7) - 3;
-    }
-    const std::string& user_name(uid_t uid) override { return test::test_user_name(uid); }
-};
 
 // Redirects stdout into a file for as long as it lives.
 class CaptureStdout {
@@ -74,22 +64,48 @@ private:
     int saved_ = -1;
 };
 
-// Live batch mode over snaps, recording as it goes (as run_batch does): the output, and
-// the recording in path.
-std::string live_run(const Options& o, std::vector<Snapshot> snaps, const std::string& path) {
+// When a live batch run records a sample: before its output is written (as run_batch does)
+// or after. The recording must not depend on it.
+enum class RecordWhen { before_write, after_write };
+
+// Live batch mode over samples, recording as it goes (through the pipeline, as run_batch
+// does): the output, and the recording in path.
+std::string live_run(const Options& o, std::vector<test::Sample> samples, const std::string& path,
+                     RecordWhen when = RecordWhen::before_write) {
     RecordOptions ro;
     ro.path = path;
     ro.key_interval_s = 4.5;
     std::vector<std::string> notices;
     auto w = RecordWriter::open(ro, notices);
     REQUIRE(w);
-    LiveLikeDetails details;
-    BatchRenderer renderer(o, o.view);
+    test::ScriptedSource source(std::move(samples));
+    Pipeline pipeline(source);
+    BatchOutput output(o, o.view);
+    pipeline.keep_totals(output.wants_totals());
     std::string out;
-    REQUIRE(record_sample(**w, snaps[0], nullptr, details));
-    for (std::size_t i = 1; i < snaps.size(); ++i) {
-        const Rates& rates = renderer.render(snaps[i - 1], snaps[i], details, out);
-        REQUIRE(record_sample(**w, snaps[i], &rates, details));
+    REQUIRE(source.next());
+    pipeline.advance();
+    REQUIRE(pipeline.record(**w));
+    while (source.next()) {
+        pipeline.advance();
+        output.prepare(pipeline);
+        if (when == RecordWhen::before_write) REQUIRE(pipeline.record(**w));
+        output.write(pipeline, out);
+        if (when == RecordWhen::after_write) REQUIRE(pipeline.record(**w));
+    }
+    return out;
+}
+
+// Every sample of a recording with its details, as tokens.
+std::vector<test::SnapshotTokens> recorded_samples(const std::string& path) {
+    auto r = RecordReader::open(path);
+    REQUIRE(r);
+    std::vector<test::SnapshotTokens> out;
+    for (std::size_t i = 0; i < (*r)->samples().size(); ++i) {
+        Snapshot s;
+        TaskDetails d;
+        REQUIRE((*r)->read(i, s, d));
+        out.push_back(test::tokens_of(s, &d));
     }
     return out;
 }
@@ -101,14 +117,14 @@ std::string replay_run(Options o, const std::string& path, const std::string& ca
     return cap.take();
 }
 
-std::vector<Snapshot> fixture_run() {
+std::vector<test::Sample> fixture_run() {
     Snapshot t0 = test::load_snapshot("t0", 0.0, 1000.0);
     Snapshot t1 = test::load_snapshot("t1", 2.0, 1002.0);
     t0.machine = test::collect_machine("t0", 10.0);
     t1.machine = test::collect_machine("t1", 12.0);
     t0.wall_ns = 1714532400'000000000;
     t1.wall_ns = t0.wall_ns + 2'000'000'000;
-    return {t0, t1};
+    return {test::Sample{t0, {}}, test::Sample{t1, {}}};
 }
 
 }  // namespace
@@ -141,6 +157,11 @@ TEST_CASE("replay prints what live batch mode printed, byte for byte", "[replay]
                 CHECK(status == kExitOk);
                 CHECK_FALSE(live.empty());
                 CHECK(replayed == live);
+                // Recording after the output was written records the same file.
+                const std::string after = dir.file("after.rec");
+                ::unlink(after.c_str());
+                CHECK(live_run(o, *snaps, after, RecordWhen::after_write) == live);
+                CHECK(recorded_samples(after) == recorded_samples(path));
             }
         }
     }
@@ -186,30 +207,31 @@ TEST_CASE("replay of a damaged recording prints every intact sample and exits 3"
     CHECK(status == kExitUsage);
 }
 
-TEST_CASE("the replay cursor steps, jumps and plays", "[replay]") {
+TEST_CASE("the replay source steps, jumps and plays", "[replay]") {
     TempDir dir;
     const std::string path = dir.file("a.rec");
     auto snaps = test::synthetic_run(50, 12, 3, 4);
     test::record_all(path, snaps, 4.5);
     auto r = RecordReader::open(path);
     REQUIRE(r);
-    ReplayCursor c(**r);
+    ReplaySource c(**r);
     REQUIRE(c.count() == 11);  // the first sample is only a baseline
     REQUIRE(c.go(0));
-    CHECK(c.cur().wall_ns == snaps[1].wall_ns);
-    CHECK(c.prev().wall_ns == snaps[0].wall_ns);
+    CHECK(c.cur().wall_ns == snaps[1].snap.wall_ns);
+    CHECK(c.prev().wall_ns == snaps[0].snap.wall_ns);
+    CHECK(test::tokens_of(c.cur(), &c.details()) == test::tokens_of(snaps[1]));
     CHECK(c.step(1));
-    CHECK(test::tokens_of(c.cur()) == test::tokens_of(snaps[2]));
+    CHECK(test::tokens_of(c.cur(), &c.details()) == test::tokens_of(snaps[2]));
     CHECK_FALSE(c.step(-5));  // past the start: stays
     CHECK(c.position() == 1);
     CHECK(c.step(7));
-    CHECK(test::tokens_of(c.cur()) == test::tokens_of(snaps[9]));
+    CHECK(test::tokens_of(c.cur(), &c.details()) == test::tokens_of(snaps[9]));
     CHECK(c.step(-3));
-    CHECK(test::tokens_of(c.cur()) == test::tokens_of(snaps[6]));
-    CHECK(test::tokens_of(c.prev()) == test::tokens_of(snaps[5]));
-    CHECK(c.go_to_time(snaps[4].wall_ns - 1));
-    CHECK(c.cur().wall_ns == snaps[4].wall_ns);
-    CHECK(c.go_to_time(snaps.back().wall_ns + 1'000'000'000'000));
+    CHECK(test::tokens_of(c.cur(), &c.details()) == test::tokens_of(snaps[6]));
+    CHECK(test::tokens_of(c.prev()) == test::tokens_of(snaps[5].snap));
+    CHECK(c.go_to_time(snaps[4].snap.wall_ns - 1));
+    CHECK(c.cur().wall_ns == snaps[4].snap.wall_ns);
+    CHECK(c.go_to_time(snaps.back().snap.wall_ns + 1'000'000'000'000));
     CHECK(c.position() == c.count() - 1);
 }
 

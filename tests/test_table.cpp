@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "fixture_util.hpp"
-#include "vigil/model/rates.hpp"
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/frame.hpp"
+#include "vigil/model/task_table.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
 using namespace vigil;
@@ -17,11 +17,12 @@ namespace {
 std::string render(ViewState vs, TextOptions topts = {}) {
     Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
     Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
-    Rates r = compute_rates(t0, t1);
+    Frame f = advance(t0, t1);
     vigil::test::FixtureDetails details("t1");
     Accumulator acc;
-    acc.add(t1, r);
-    TableModel m = build_table(t1, r, &acc, vs, details);
+    acc.add(t1, f.tasks);
+    f.totals = &acc;
+    TaskTable m = details.table(f, vs);
     TextWriter w(topts);
     std::string out;
     w.write(m, vs, out);
@@ -74,12 +75,12 @@ TEST_CASE("golden: accumulated, quiet levels", "[table][golden]") {
 TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
     Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
     Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
-    Rates r = compute_rates(t0, t1);
+    Frame f = advance(t0, t1);
     vigil::test::FixtureDetails details("t1");
     ViewState vs;
     vs.processes = true;
     vs.pids = {100};
-    TableModel m = build_table(t1, r, nullptr, vs, details);
+    TaskTable m = details.table(f, vs);
     REQUIRE(m.rows.size() == 1);
     CHECK(m.rows[0].id == 100);
     CHECK(*m.rows[0].cell(ColumnId::disk_read).num == Approx(1024.0 * 1024));
@@ -87,13 +88,13 @@ TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
 
     ViewState threads;
     threads.pids = {100};
-    CHECK(build_table(t1, r, nullptr, threads, details).rows.size() == 3);  // 100, 101, 103
+    CHECK(details.table(f, threads).rows.size() == 3);  // 100, 101, 103
     threads.pids = {101};
-    CHECK(build_table(t1, r, nullptr, threads, details).rows.size() == 1);
+    CHECK(details.table(f, threads).rows.size() == 1);
 
     ViewState users;
     users.uids = {0};
-    for (const Row& row : build_table(t1, r, nullptr, users, details).rows) {
+    for (const Row& row : details.table(f, users).rows) {
         CHECK(t1.tasks[row.task].uid == 0);
     }
 }
@@ -101,13 +102,13 @@ TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
 TEST_CASE("unknown values sort last in both directions", "[table]") {
     Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
     Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
-    Rates r = compute_rates(t0, t1);
+    Frame f = advance(t0, t1);
     vigil::test::FixtureDetails details("t1");
     for (bool rev : {false, true}) {
         ViewState vs;
         vs.sort = ColumnId::disk_read;
         vs.reverse = rev;
-        TableModel m = build_table(t1, r, nullptr, vs, details);
+        TaskTable m = details.table(f, vs);
         REQUIRE_FALSE(m.rows.empty());
         CHECK(m.rows.back().id == 1);  // its counter went backwards: '?'
         CHECK_FALSE(m.rows.back().cell(ColumnId::disk_read).num.has_value());
@@ -117,12 +118,12 @@ TEST_CASE("unknown values sort last in both directions", "[table]") {
 TEST_CASE("row limit keeps the top rows of a full sort", "[table]") {
     Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
     Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
-    Rates r = compute_rates(t0, t1);
+    Frame f = advance(t0, t1);
     vigil::test::FixtureDetails details("t1");
     ViewState vs;
     vs.sort = ColumnId::disk_write;
-    TableModel full = build_table(t1, r, nullptr, vs, details);
-    TableModel top = build_table(t1, r, nullptr, vs, details, 2);
+    TaskTable full = details.table(f, vs);
+    TaskTable top = details.table(f, vs, 2);
     REQUIRE(top.rows.size() == 2);
     CHECK(top.matched_rows == full.rows.size());
     CHECK(top.rows[0].id == full.rows[0].id);

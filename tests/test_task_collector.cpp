@@ -31,22 +31,28 @@ TEST_CASE("TaskCollector lists every thread of the fixture machine", "[collect]"
     CHECK(find_task(s, 100)->comm == "my (weird) app");
     CHECK(find_task(s, 200)->state == 'Z');
     CHECK(find_task(s, 2)->uid == 0);
-    CHECK_FALSE(app->cmdline.has_value());  // details only on request
 }
 
-TEST_CASE("fill_details reads command lines; kernel threads and zombies have none", "[collect]") {
+TEST_CASE("fetch_details reads command lines; kernel threads and zombies have none", "[collect]") {
     FsRoot root(fixture("proc/t0"));
     TaskCollector tc(root, false);
     std::vector<TaskSample> tasks;
     tc.collect(tasks);
-    Snapshot s;
-    s.tasks = tasks;
-    for (auto& t : s.tasks) tc.fill_details(t);
-    CHECK(*find_task(s, 101)->cmdline == "/usr/bin/app --name my (weird) app");
-    CHECK(find_task(s, 2)->cmdline->empty());
-    CHECK(find_task(s, 200)->cmdline->empty());
-    CHECK(*find_task(s, 300)->cmdline == "evil line1\nline2 \x1b[31mred \xff\xfe");
-    CHECK_FALSE(find_task(s, 101)->ioprio.has_value());  // not live: unknown, not invented
+    auto details = [&](pid_t tid) {
+        auto it = std::find_if(tasks.begin(), tasks.end(), [&](const TaskSample& t) { return t.tid == tid; });
+        REQUIRE(it != tasks.end());
+        TaskDetail d;
+        tc.fetch_details(*it, d);
+        return d;
+    };
+    CHECK(*details(101).cmdline == "/usr/bin/app --name my (weird) app");
+    CHECK(details(2).cmdline->empty());
+    CHECK(details(200).cmdline->empty());
+    CHECK(*details(300).cmdline == "evil line1\nline2 \x1b[31mred \xff\xfe");
+    CHECK_FALSE(details(101).ioprio.has_value());  // not live: unknown, not invented
+    CHECK_FALSE(details(101).nice.has_value());
+    // Threads of one process share its command line: one string, read once per sample.
+    CHECK(details(101).cmdline.get() == details(100).cmdline.get());
 }
 
 TEST_CASE("ProcPidIo reads per-thread counters", "[collect]") {
@@ -92,10 +98,11 @@ TEST_CASE("the live /proc lists this test's own thread", "[collect][live]") {
     REQUIRE(me);
     CHECK(me->tgid == self);
     CHECK(me->uid == getuid());
-    tc.fill_details(s.tasks[static_cast<std::size_t>(me - s.tasks.data())]);
-    CHECK(me->ioprio.has_value());
+    TaskDetail d;
+    tc.fetch_details(*me, d);
+    CHECK(d.ioprio.has_value());
     std::string raw;
     REQUIRE(root.read_into("self/cmdline", raw));
-    CHECK(*me->cmdline == parse_cmdline(raw));
-    CHECK_FALSE(me->cmdline->empty());
+    CHECK(*d.cmdline == parse_cmdline(raw));
+    CHECK_FALSE(d.cmdline->empty());
 }

@@ -9,17 +9,12 @@
 #include <fmt/format.h>
 
 #include "vigil/app/app.hpp"
-#include "vigil/app/batch_render.hpp"
+#include "vigil/app/batch_output.hpp"
+#include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
-#include "vigil/core/clock.hpp"
-#include "vigil/model/accumulator.hpp"
-#include "vigil/model/machine_rates.hpp"
-#include "vigil/model/machine_tables.hpp"
-#include "vigil/model/rates.hpp"
 #include "vigil/app/sampler.hpp"
-#include "vigil/model/table_model.hpp"
-#include "vigil/ui/batch/section_writer.hpp"
-#include "vigil/ui/batch/text_writer.hpp"
+#include "vigil/app/source.hpp"
+#include "vigil/core/clock.hpp"
 
 namespace vigil {
 
@@ -104,6 +99,19 @@ void sleep_until(double steady_deadline_s) {
 
 }  // namespace
 
+std::optional<int> stop_after_write(WriteStatus status, int err) {
+    switch (status) {
+        case WriteStatus::ok:
+            return std::nullopt;
+        case WriteStatus::closed:
+            return kExitOk;
+        case WriteStatus::failed:
+            fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
+            return kExitRuntime;
+    }
+    return kExitRuntime;
+}
+
 int run_batch(const Options& o) {
     if (!o.replay_path.empty()) return run_replay_batch(o);
     auto session = open_session(o);
@@ -118,7 +126,6 @@ int run_batch(const Options& o) {
         for (const auto& n : session->notices) fmt::print(stderr, "vigil: {}\n", n);
     std::fflush(stderr);
     Sampler& sampler = *session->sampler;
-    const ViewState& vs = session->view;
     std::unique_ptr<RecordWriter> recorder;
     if (!o.record_path.empty()) {
         std::vector<std::string> notices;
@@ -141,30 +148,34 @@ int run_batch(const Options& o) {
     // A closed pipe must surface as EPIPE from write(), not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
-    Snapshot prev, cur;
-    sampler.sample(prev);
-    BatchRenderer renderer(o, vs);
+    LiveSource source(sampler);
+    Pipeline pipeline(source);
+    BatchOutput output(o, session->view);
+    pipeline.keep_totals(output.wants_totals());
     std::string out;
-    // Long text output goes out while the sample is rendered; the first failure sticks.
+    // Long text output goes out while the sample is written; the first failure sticks.
     WriteStatus wrote = WriteStatus::ok;
     int write_err = 0;
-    renderer.set_flush([&](std::string& buf) {
+    output.set_flush([&](std::string& buf) {
         if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err);
         buf.clear();
     });
-    auto record = [&](Snapshot& s, const Rates* rates) {
+    auto record = [&] {
         if (!recorder) return true;
-        auto ok = record_sample(*recorder, s, rates, sampler);
+        auto ok = pipeline.record(*recorder);
         if (!ok) fmt::print(stderr, "vigil: {}\n", ok.error().message);
         return ok.ok();
     };
-    if (!record(prev, nullptr)) return kExitRuntime;
+
+    source.sample();
+    pipeline.advance();
+    if (!record()) return kExitRuntime;
     StopSignals stop(recorder != nullptr);
     auto stop_by = [&](int sig) {
         recorder.reset();  // syncs and closes the file
         stop.die_by(sig);
     };
-    const double start = prev.steady_s;
+    const double start = source.cur().steady_s;
     for (long i = 1; !o.iterations || i <= *o.iterations; ++i) {
         const double deadline = start + static_cast<double>(i) * o.delay_s;
         if (recorder) {
@@ -172,23 +183,15 @@ int run_batch(const Options& o) {
         } else {
             sleep_until(deadline);
         }
-        sampler.sample(cur);
+        source.sample();
+        pipeline.advance();
+        output.prepare(pipeline);
+        // The details of the rows to print are fetched: the recording holds what is printed.
+        if (!record()) return kExitRuntime;
         out.clear();
-        const Rates& rates = renderer.render(prev, cur, sampler, out);
-        // After rendering: the recording keeps the details of the rows just printed.
-        if (!record(cur, &rates)) return kExitRuntime;
-
+        output.write(pipeline, out);
         if (wrote == WriteStatus::ok) wrote = write_stdout(out, write_err);
-        switch (wrote) {
-            case WriteStatus::ok:
-                break;
-            case WriteStatus::closed:
-                return kExitOk;
-            case WriteStatus::failed:
-                fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(write_err));
-                return kExitRuntime;
-        }
-        std::swap(prev, cur);
+        if (auto status = stop_after_write(wrote, write_err)) return *status;
     }
     return kExitOk;
 }

@@ -1,13 +1,15 @@
-// -b --replay FILE: the batch output of a recording, through the renderer live batch mode
-// uses, so each sample prints as it did live (with the same options).
+// -b --replay FILE: the batch output of a recording, through the pipeline and output that
+// live batch mode uses, so each sample prints as it did live (with the same options).
 #include <csignal>
 #include <cstring>
 #include <fmt/format.h>
 #include <limits>
 
 #include "vigil/app/app.hpp"
-#include "vigil/app/batch_render.hpp"
+#include "vigil/app/batch_output.hpp"
+#include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
+#include "vigil/app/replay_source.hpp"
 
 namespace vigil {
 
@@ -27,56 +29,48 @@ int run_replay_batch(const Options& o) {
     const std::int64_t to = o.to ? resolve_time(*o.to, start) : std::numeric_limits<std::int64_t>::max();
 
     std::signal(SIGPIPE, SIG_IGN);
-    BatchRenderer renderer(o, o.view);
-    ReplayDetails details(r);
-    Snapshot prev, cur;
-    std::size_t prev_i = std::numeric_limits<std::size_t>::max();
-    std::uint32_t rendered_session = std::numeric_limits<std::uint32_t>::max();
+    ReplaySource source(r, from, to);
+    Pipeline pipeline(source);
+    BatchOutput output(o, o.view);
+    pipeline.keep_totals(output.wants_totals());
     bool warned_sections = false;
     long printed = 0;
-    std::size_t reach = 0;  // samples considered: damage past them is not reported
+    bool cut_short = false;  // -n ended the replay before the range did
     std::string out;
-    for (std::size_t i = 1; i < samples.size(); ++i) {
-        const SampleEntry& e = samples[i];
-        if (e.wall_ns < from || e.wall_ns > to) continue;
-        reach = i + 1;
-        // A sample prints with the one before it, as live: the first of a session (and the
-        // first after damage) is only the baseline of the next.
-        if (samples[i - 1].session != e.session || !samples[i - 1].decodable || !e.decodable)
-            continue;
-        if (prev_i != i - 1 && !r.read(i - 1, prev)) continue;
-        prev_i = std::numeric_limits<std::size_t>::max();
-        if (!r.read(i, cur)) continue;
+    // A sample prints with the one before it, as live: the first of a session (and the
+    // first after damage) is only the baseline of the next.
+    for (bool more = source.go(0); more; more = source.step(1)) {
         if (!warned_sections) {
             warned_sections = true;
             for (Section s : o.sections)
-                if (s != Section::tasks && !has_section(cur.machine.collected, s))
+                if (s != Section::tasks && !has_section(source.cur().machine.collected, s))
                     fmt::print(stderr, "vigil: {}: the recording has no {} section\n", o.replay_path,
                                section_name(s));
         }
-        if (e.session != rendered_session) {
-            renderer.restart();
-            rendered_session = e.session;
-        }
+        // The -a sums of a live run start with its session.
+        pipeline.advance(source.same_session());
+        output.prepare(pipeline);
         out.clear();
-        renderer.render(prev, cur, details, out);
+        output.write(pipeline, out);
         int err = 0;
-        switch (write_stdout(out, err)) {
-            case WriteStatus::ok:
-                break;
-            case WriteStatus::closed:
-                return kExitOk;
-            case WriteStatus::failed:
-                fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
-                return kExitRuntime;
+        const WriteStatus wrote = write_stdout(out, err);
+        if (auto status = stop_after_write(wrote, err)) return *status;
+        if (o.iterations && ++printed >= *o.iterations) {
+            cut_short = true;
+            break;
         }
-        std::swap(prev, cur);
-        prev_i = i;
-        if (o.iterations && ++printed >= *o.iterations) break;
     }
 
+    // Damage past the samples this run reached is not reported.
+    std::size_t reach = samples.size();
+    if (cut_short) {
+        reach = source.sample_index() + 1;
+    } else if (o.to) {
+        reach = 0;
+        for (std::size_t i = 1; i < samples.size(); ++i)
+            if (samples[i].wall_ns >= from && samples[i].wall_ns <= to) reach = i + 1;
+    }
     int status = kExitOk;
-    if (!o.iterations && !o.to) reach = samples.size();
     for (const RecordDamage& d : r.damage()) {
         if (d.after_sample > reach) continue;
         fmt::print(stderr, "vigil: {}\n", r.describe(d));

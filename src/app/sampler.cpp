@@ -9,11 +9,13 @@
 
 namespace vigil {
 
-Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live)
+Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live,
+                 const Clock& clock)
     : roots_(roots),
+      clock_(clock),
       // With taskstats on the live /proc, the task collector takes every per-thread field
       // (I/O counters included) from it, and no per-thread /proc file is read.
-      tasks_(roots.proc, live, live && io ? io->taskstats() : nullptr),
+      tasks_(roots.proc, live, live && io ? io->taskstats() : nullptr, clock),
       io_(std::move(io)) {
     delayacct_at_boot_ = read_delayacct_at_boot(roots_.proc);
 }
@@ -23,11 +25,10 @@ void Sampler::sample(Snapshot& out) { sample(out, 0); }
 void Sampler::sample_first(Snapshot& out, std::size_t rows) { sample(out, std::max<std::size_t>(rows, 1)); }
 
 void Sampler::sample(Snapshot& out, std::size_t first_rows) {
-    out.steady_s = steady_now_s();
-    out.boot_s = boot_now_s();
-    out.wall_ns = wall_now_ns();
-    long tck = ::sysconf(_SC_CLK_TCK);
-    out.clk_tck = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
+    out.steady_s = clock_.steady_s();
+    out.boot_s = clock_.boot_s();
+    out.wall_ns = clock_.wall_ns();
+    out.clk_tck = clock_.ticks_per_s();
 
     if (first_rows == 0)
         tasks_.collect(out.tasks);
@@ -69,6 +70,16 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     }
 
     if (machine_) machine_->collect(out.machine);
+}
+
+void Sampler::fetch_details(const Snapshot& s, std::span<const std::size_t> tasks,
+                            TaskDetails& out) {
+    for (std::size_t i : tasks) {
+        if (i >= s.tasks.size()) continue;
+        const TaskSample& t = s.tasks[i];
+        if (!out.find(i)) tasks_.fetch_details(t, out.set(i));
+        if (!out.has_user_name(t.uid)) out.set_user_name(t.uid, users_.name(t.uid));
+    }
 }
 
 }  // namespace vigil

@@ -27,9 +27,10 @@ Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<p
 }
 
 std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
-                                             std::vector<std::string>& notices) {
+                                             std::vector<std::string>& notices,
+                                             const Clock& clock) {
     if (live) {
-        auto nl = NetlinkTaskstats::open();
+        auto nl = NetlinkTaskstats::open(clock);
         if (nl) return std::move(*nl);
         notices.push_back(nl.error().message +
                           "; reading /proc/PID/task/TID/io instead (only your own tasks, "
@@ -45,7 +46,7 @@ std::string delayacct_notice(const Roots& roots) {
            "sysctl kernel.task_delayacct=1 (tasks started before that stay '?')";
 }
 
-Result<Session> open_session(const Options& o) {
+Result<Session> open_session(const Options& o, const Clock& clock) {
     Session s;
     auto roots = open_roots(o.proc_root, o.sys_root);
     if (!roots) return roots.error();
@@ -60,8 +61,8 @@ Result<Session> open_session(const Options& o) {
     }
     s.view.pids = *pids;
     s.live = s.roots->live();
-    s.sampler = std::make_unique<Sampler>(*s.roots, open_io_source(*s.roots, s.live, s.notices),
-                                          s.live);
+    s.sampler = std::make_unique<Sampler>(
+        *s.roots, open_io_source(*s.roots, s.live, s.notices, clock), s.live, clock);
     if (std::string n = delayacct_notice(*s.roots);
         !n.empty() && s.sampler->io_source().reports_delays())
         s.notices.push_back(n);

@@ -16,14 +16,17 @@ bool safe_component(std::string_view name) {
 
 }  // namespace
 
-MachineCollector::MachineCollector(const Roots& roots, SectionMask sections, bool live)
+MachineCollector::MachineCollector(const Roots& roots, SectionMask sections, bool live,
+                                   const Clock& clock)
     : MachineCollector(roots, sections,
                        live ? std::unique_ptr<FsUsageSource>(std::make_unique<LiveStatvfs>())
-                            : std::make_unique<FixtureFsUsage>(roots.proc)) {}
+                            : std::make_unique<FixtureFsUsage>(roots.proc),
+                       clock) {}
 
 MachineCollector::MachineCollector(const Roots& roots, SectionMask sections,
-                                   std::unique_ptr<FsUsageSource> usage)
+                                   std::unique_ptr<FsUsageSource> usage, const Clock& clock)
     : roots_(roots),
+      clock_(clock),
       sections_(sections),
       disks_(roots.proc, roots.sys),
       sensors_(roots.sys),
@@ -32,7 +35,7 @@ MachineCollector::MachineCollector(const Roots& roots, SectionMask sections,
 void MachineCollector::collect(MachineSample& out) {
     out.collected = sections_;
     out.notes.clear();
-    out.steady_s = steady_now_s();
+    out.steady_s = clock_.steady_s();
     // Counters that become rates first, close to the time stamp; then the slower parts.
     collect_cpu(out);
     collect_mem(out);

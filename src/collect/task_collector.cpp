@@ -24,9 +24,10 @@ constexpr std::size_t max_kept_files = 512;
 
 }  // namespace
 
-TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats)
+TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats,
+                             const Clock& clock)
     : proc_(proc), live_(live) {
-    if (live && taskstats) sweep_ = std::make_unique<TaskSweep>(proc, *taskstats);
+    if (live && taskstats) sweep_ = std::make_unique<TaskSweep>(proc, *taskstats, clock);
 }
 
 TaskCollector::~TaskCollector() = default;
@@ -110,58 +111,57 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
               out.end());
 }
 
-void TaskCollector::fill_details(TaskSample& task) {
-    if (!task.cmdline) {
-        if (generation_ == 0) {
-            task.cmdline = read_cmdline(proc_, task.tgid, buf_);
-        } else {
-            Cmdline& c = cmdlines_[task.tgid];
-            if (c.generation != generation_) {
-                c.generation = generation_;
-                rel_.clear();
-                append_int(rel_, task.tgid);
-                rel_ += "/cmdline";
-                if (read_kept(c.file, rel_, buf_))
-                    c.text = parse_cmdline(buf_);
-                else
-                    c.text.reset();
-            }
-            task.cmdline = c.text;
+void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
+    if (generation_ == 0) {
+        // Details before any collect(): nothing to share them with.
+        if (auto text = read_cmdline(proc_, task.tgid, buf_))
+            out.cmdline = std::make_shared<const std::string>(std::move(*text));
+    } else {
+        Cmdline& c = cmdlines_[task.tgid];
+        if (c.generation != generation_) {
+            c.generation = generation_;
+            rel_.clear();
+            append_int(rel_, task.tgid);
+            rel_ += "/cmdline";
+            if (read_kept(c.file, rel_, buf_))
+                c.text = std::make_shared<const std::string>(parse_cmdline(buf_));
+            else
+                c.text.reset();
         }
+        out.cmdline = c.text;
     }
     if (!live_) return;
-    if (!task.ioprio) task.ioprio = read_ioprio(task.tid);
-    if (sweep_) {
-        // Without a command line the row shows the task's name. taskstats has the 15-byte
-        // comm; /proc has the full name of kernel threads ("kworker/u8:2-events_unbound").
-        if (task.cmdline && task.cmdline->empty()) {
-            rel_.clear();
-            append_int(rel_, task.tgid);
-            rel_ += "/task/";
-            append_int(rel_, task.tid);
-            rel_ += "/comm";
-            Comm& c = comms_[task.tid];
-            c.generation = generation_;
-            if (read_kept(c.file, rel_, buf_)) {
-                if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
-                if (!buf_.empty()) task.comm = buf_;
-            }
+    out.ioprio = read_ioprio(task.tid);
+    if (!sweep_) return;
+    // Without a command line the row shows the task's name. taskstats has the 15-byte
+    // comm; /proc has the full name of kernel threads ("kworker/u8:2-events_unbound").
+    if (out.cmdline && out.cmdline->empty()) {
+        rel_.clear();
+        append_int(rel_, task.tgid);
+        rel_ += "/task/";
+        append_int(rel_, task.tid);
+        rel_ += "/comm";
+        Comm& c = comms_[task.tid];
+        c.generation = generation_;
+        if (read_kept(c.file, rel_, buf_)) {
+            if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
+            if (!buf_.empty() && buf_ != task.comm) out.name = buf_;
         }
-        // taskstats reported nice when the thread last ran; a renice since then does not
-        // wake it, so ask for the shown rows. -1 is a valid nice: errno tells failure.
-        errno = 0;
-        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
-        if (errno == 0) task.nice = nice;
-        if (row_state_ && task.state == '?') {
-            rel_.clear();
-            append_int(rel_, task.tgid);
-            rel_ += "/task/";
-            append_int(rel_, task.tid);
-            rel_ += "/stat";
-            if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) &&
-                stat_.pid == task.tid)
-                task.state = stat_.state;
-        }
+    }
+    // taskstats reported nice when the thread last ran; a renice since then does not wake
+    // it, so ask for the shown rows. -1 is a valid nice: errno tells failure.
+    errno = 0;
+    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
+    if (errno == 0) out.nice = nice;
+    if (row_state_ && task.state == '?') {
+        rel_.clear();
+        append_int(rel_, task.tgid);
+        rel_ += "/task/";
+        append_int(rel_, task.tid);
+        rel_ += "/stat";
+        if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) &&
+            stat_.pid == task.tid)
+            out.state = stat_.state;
     }
 }
 

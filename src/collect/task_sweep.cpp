@@ -20,26 +20,18 @@ constexpr std::size_t query_chunk = 512;
 // whole PID space to wrap in that time.
 constexpr std::int64_t start_slack_ns = 1'000'000;
 
-std::int64_t clock_ns(clockid_t id) {
-    timespec ts{};
-    clock_gettime(id, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
 }  // namespace
 
-TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats)
-    : proc_(proc), taskstats_(taskstats), root_(proc, "") {
-    const long tck = ::sysconf(_SC_CLK_TCK);
-    clk_tck_ = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
+TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock& clock)
+    : proc_(proc), taskstats_(taskstats), clock_(clock), root_(proc, "") {
+    clk_tck_ = clock.ticks_per_s();
 }
 
 void TaskSweep::list_all() {
     stats_ = {};
     ++sweep_no_;
-    const std::int64_t mono_ns = clock_ns(CLOCK_MONOTONIC);
-    boot_offset_ns_ = clock_ns(CLOCK_BOOTTIME) - mono_ns;
-    now_s_ = static_cast<double>(mono_ns) * 1e-9;
+    now_s_ = clock_.steady_s();
+    boot_offset_ns_ = std::llround((clock_.boot_s() - now_s_) * 1e9);
 
     if (!root_.valid()) root_ = KeptDir(proc_, "");
     // The root's link count first: a process born after it is read is not needed in this
@@ -443,8 +435,6 @@ void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
         } else {
             to.io.reset();
         }
-        to.cmdline.reset();
-        to.ioprio.reset();
     }
     stats_.threads = order_.size();
 }

@@ -17,7 +17,7 @@ std::vector<std::size_t> leader_indices(const Snapshot& snap) {
     return out;
 }
 
-void Accumulator::add(const Snapshot& cur, const Rates& rates) {
+void Accumulator::add(const Snapshot& cur, const TaskDeltas& rates) {
     ++generation_;
     std::vector<std::size_t> leaders = leader_indices(cur);
     for (std::size_t i = 0; i < cur.tasks.size() && i < rates.tasks.size(); ++i) {

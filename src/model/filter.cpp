@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/task_table.hpp"
 
 namespace vigil {
 

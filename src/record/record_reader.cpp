@@ -43,6 +43,7 @@ struct RecordReader::Impl {
     ZstdDecompressor z;
     std::string header, payload, raw, chunk;
     Snapshot scratch;
+    TaskDetails scratch_details;
 
     FrameCheck check(std::uint64_t off, std::uint64_t size) {
         FrameCheck c;
@@ -241,7 +242,7 @@ void RecordReader::mark_lost(std::size_t from, std::uint64_t offset, const std::
     last_read_ = SIZE_MAX;
 }
 
-bool RecordReader::decode_one(std::size_t i, Snapshot& out) {
+bool RecordReader::decode_one(std::size_t i, Snapshot& out, TaskDetails& details) {
     Impl& im = *impl_;
     const SampleEntry& e = samples_[i];
     if (!read_at(im.fd.get(), e.offset + kFrameHeaderSize, e.payload_len, im.payload)) {
@@ -251,7 +252,7 @@ bool RecordReader::decode_one(std::size_t i, Snapshot& out) {
     if (e.key) im.z.restart();
     std::string error;
     if (!im.z.take(im.payload, im.raw, kMaxSampleBytes, error) ||
-        !im.dec.decode(im.raw, e.key, out, error)) {
+        !im.dec.decode(im.raw, e.key, out, details, error)) {
         mark_lost(i, e.offset, error);
         return false;
     }
@@ -259,15 +260,15 @@ bool RecordReader::decode_one(std::size_t i, Snapshot& out) {
     return true;
 }
 
-bool RecordReader::read(std::size_t i, Snapshot& out) {
+bool RecordReader::read(std::size_t i, Snapshot& out, TaskDetails& details) {
     if (i >= samples_.size() || !samples_[i].decodable) return false;
     const SampleEntry& e = samples_[i];
     const std::size_t start = e.key ? i : e.key_sample;
     std::size_t from = start;
     if (!e.key && last_read_ != SIZE_MAX && last_read_ >= start && last_read_ < i) from = last_read_ + 1;
     for (std::size_t j = from; j < i; ++j)
-        if (!decode_one(j, impl_->scratch)) return false;
-    return decode_one(i, out);
+        if (!decode_one(j, impl_->scratch, impl_->scratch_details)) return false;
+    return decode_one(i, out, details);
 }
 
 const RecordedUsers& RecordReader::users() const { return impl_->dec.users(); }

@@ -59,7 +59,8 @@ struct RecordWriter::Impl {
     bool dirty = false;  // written since the last fdatasync
     std::string raw, compressed, frame, scratch;
     SessionInfo session;
-    Snapshot last;  // the last sample written, kept only when rotating
+    Snapshot last;  // the last sample written and its details, kept only when rotating
+    TaskDetails last_details;
 };
 
 RecordWriter::RecordWriter(const RecordOptions& o) : o_(o), impl_(std::make_unique<Impl>(o.zstd_level)) {
@@ -178,7 +179,7 @@ Result<bool> RecordWriter::rotate(const UserNameFn& user_name) {
     // The new file starts with the last sample of the old one, as a key: a replay shows a
     // sample with the one before it, so each file then shows every sample it was given,
     // and replaying the files in turn shows each sample once.
-    auto framed = frame_sample(im.last, user_name, true);
+    auto framed = frame_sample(im.last, im.last_details, user_name, true);
     if (!framed) return framed;
     return commit_sample(im.last, true);
 }
@@ -213,7 +214,8 @@ void RecordWriter::sync() {
     im.last_sync_s = steady_now_s();
 }
 
-Result<bool> RecordWriter::write(const Snapshot& s, const UserNameFn& user_name) {
+Result<bool> RecordWriter::write(const Snapshot& s, const TaskDetails& details,
+                                 const UserNameFn& user_name) {
     Impl& im = *impl_;
     if (!im.fd) return make_error(fmt::format("recording '{}' is closed", o_.path));
     if (im.has_samples && o_.rotate_s > 0 && s.steady_s - im.first_steady_s >= o_.rotate_s) {
@@ -224,7 +226,7 @@ Result<bool> RecordWriter::write(const Snapshot& s, const UserNameFn& user_name)
     for (int attempt = 0; attempt < 2; ++attempt) {
         const bool key = !im.has_samples || !im.enc.has_previous() ||
                          s.steady_s - im.last_key_s >= o_.key_interval_s;
-        auto framed = frame_sample(s, user_name, key);
+        auto framed = frame_sample(s, details, user_name, key);
         if (!framed) return framed;
         // Past the size limit: start a new file, whose first sample must be a key.
         if (attempt == 0 && im.has_samples && o_.max_bytes > 0 &&
@@ -238,15 +240,19 @@ Result<bool> RecordWriter::write(const Snapshot& s, const UserNameFn& user_name)
         break;
     }
     // A rotated file starts with the last sample of the one before (see rotate()).
-    if (o_.max_bytes > 0 || o_.rotate_s > 0) im.last = s;
+    if (o_.max_bytes > 0 || o_.rotate_s > 0) {
+        im.last = s;
+        im.last_details = details;
+    }
     if (steady_now_s() - im.last_sync_s >= o_.sync_interval_s) sync();
     return true;
 }
 
-Result<bool> RecordWriter::frame_sample(const Snapshot& s, const UserNameFn& user_name, bool key) {
+Result<bool> RecordWriter::frame_sample(const Snapshot& s, const TaskDetails& details,
+                                        const UserNameFn& user_name, bool key) {
     Impl& im = *impl_;
     im.raw.clear();
-    im.enc.encode(s, user_name, key, im.raw);
+    im.enc.encode(s, &details, user_name, key, im.raw);
     if (key) im.z.restart();
     im.compressed.clear();
     if (!im.z.flush(im.raw, im.compressed) || im.compressed.size() > kMaxFramePayload) {

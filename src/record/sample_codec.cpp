@@ -256,6 +256,7 @@ struct SampleEncoder::State {
     std::string changes;
     std::vector<std::uint64_t> base_n;  // a new task's base: a copy, since the tokens it
     std::vector<std::string> base_s;    // is copied from grow (and move) as it is written
+    RecordedTask task;                  // the task being written, its buffers reused
 };
 
 SampleEncoder::SampleEncoder() : st_(std::make_unique<State>()) {}
@@ -268,8 +269,8 @@ void SampleEncoder::reset() {
 }
 bool SampleEncoder::has_previous() const { return st_->have_prev; }
 
-void SampleEncoder::encode(const Snapshot& s, const UserNameFn& user_name, bool key,
-                           std::string& out) {
+void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
+                           const UserNameFn& user_name, bool key, std::string& out) {
     State& st = *st_;
     if (!st.have_prev) key = true;
     if (key) {
@@ -323,16 +324,18 @@ void SampleEncoder::encode(const Snapshot& s, const UserNameFn& user_name, bool 
     std::size_t changed = 0, pi = 0;
     pid_t last_changed = 0;
     for (std::size_t k = 0; k < st.order.size(); ++k) {
-        const TaskSample& t = s.tasks[st.order[k]];
+        const std::size_t index = st.order[k];
+        const TaskSample& t = s.tasks[index];
         if (st.cur.size() && st.cur.tids.back() == t.tid) continue;  // duplicate
         while (pi < st.prev.size() && st.prev.tids[pi] < t.tid) st.removed.push_back(st.prev.tids[pi++]);
         const bool known = pi < st.prev.size() && st.prev.tids[pi] == t.tid;
         std::span<const std::uint64_t> base_n;
         std::span<const std::string> base_s;
         neighbour_base(known, pi, st.prev, st.cur, st.base_n, st.base_s, base_n, base_s);
+        to_recorded(t, details ? details->find(index) : nullptr, st.task);
         {
             TokenWriter tw(st.cur.nums, st.cur.strs, base_n, base_s);
-            tw(t);
+            tw(st.task);
         }
         if (!known ||
             !same_tokens(st.cur.open_nums(), st.cur.open_strs(), base_n, base_s)) {
@@ -369,7 +372,7 @@ struct SampleDecoder::State {
     std::vector<std::uint64_t> hdr_prev, hdr_cur;
     StringArena hdr_prev_s, hdr_cur_s;
     TaskTokens prev, cur;
-    std::vector<TaskSample> prev_tasks, cur_tasks;
+    std::vector<RecordedTask> prev_tasks, cur_tasks;
     std::vector<pid_t> removed;
     RecordedUsers users;
     std::vector<std::uint64_t> base_n;  // as in the encoder
@@ -383,7 +386,8 @@ SampleDecoder& SampleDecoder::operator=(SampleDecoder&&) noexcept = default;
 
 const RecordedUsers& SampleDecoder::users() const { return st_->users; }
 
-bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, std::string& error) {
+bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out,
+                           TaskDetails& details, std::string& error) {
     State& st = *st_;
     auto fail = [&](std::string why) {
         st.have_prev = false;
@@ -462,7 +466,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, st
         neighbour_base(known, pi, st.prev, st.cur, st.base_n, st.base_s, base_n, base_s);
         if (!read_sparse_diff(r, base_n, base_s, st.cur.nums, st.cur.strs, kMaxTaskTokens))
             return fail("bad task values");
-        TaskSample t;
+        RecordedTask t;
         TokenReader tr(st.cur.open_nums(), st.cur.open_strs());
         tr(t);
         if (!tr.ok() || !tr.finished() || t.tid != tid)
@@ -482,7 +486,22 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, st
     std::swap(st.hdr_prev_s, st.hdr_cur_s);
     std::swap(st.prev_tasks, st.cur_tasks);
     st.have_prev = true;
-    snap.tasks = st.prev_tasks;
+    snap.tasks.resize(st.prev_tasks.size());
+    details.reset(st.prev_tasks.size());
+    for (const auto& [uid, name] : st.users) details.set_user_name(uid, name);
+    std::shared_ptr<const std::string> last_cmdline;  // threads of a process share theirs
+    for (std::size_t i = 0; i < st.prev_tasks.size(); ++i) {
+        const RecordedTask& rt = st.prev_tasks[i];
+        to_sample(rt, snap.tasks[i]);
+        if (!has_details(rt)) continue;
+        TaskDetail& d = details.set(i);
+        d.ioprio = rt.ioprio;
+        if (rt.cmdline) {
+            if (!last_cmdline || *last_cmdline != *rt.cmdline)
+                last_cmdline = std::make_shared<const std::string>(*rt.cmdline);
+            d.cmdline = last_cmdline;
+        }
+    }
     out = std::move(snap);
     return true;
 }

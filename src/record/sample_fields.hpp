@@ -8,9 +8,11 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <type_traits>
 
 #include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil {
 
@@ -61,8 +63,29 @@ void record_fields(V& v, S& s) {
     v(s.delays_tracked);
 }
 
-VIGIL_RECORD_FIELDS(TaskSample, 11);
-template <class V, SameAs<TaskSample> S>
+// A task as a recording stores it: what was sampled, with the details fetched for it
+// (TaskDetail) merged in. A fetched nice, state or name is the task's nice, state and comm
+// from then on; the command line and I/O priority are details only. This is the task
+// layout of record format 1 (it was TaskSample's before details were kept apart).
+struct RecordedTask {
+    pid_t tid = 0;
+    pid_t tgid = 0;
+    pid_t ppid = 0;
+    uid_t uid = 0;
+    char state = '?';
+    int nice = 0;
+    std::uint64_t start_ticks = 0;
+    std::string comm;
+    std::optional<TaskIoCounters> io;
+    std::optional<std::string> cmdline;
+    std::optional<IoPrio> ioprio;
+};
+
+// Both lists below must change when either struct does: RecordedTask carries every field.
+VIGIL_RECORD_FIELDS(TaskSample, 9);
+VIGIL_RECORD_FIELDS(TaskDetail, 5);
+VIGIL_RECORD_FIELDS(RecordedTask, 11);
+template <class V, SameAs<RecordedTask> S>
 void record_fields(V& v, S& s) {
     v(s.tid);
     v(s.tgid);
@@ -76,6 +99,42 @@ void record_fields(V& v, S& s) {
     v(s.cmdline);
     v(s.ioprio);
 }
+
+// t with its details d (may be null) as recorded, into out (reusing its strings' buffers).
+inline void to_recorded(const TaskSample& t, const TaskDetail* d, RecordedTask& out) {
+    out.tid = t.tid;
+    out.tgid = t.tgid;
+    out.ppid = t.ppid;
+    out.uid = t.uid;
+    out.state = d && d->state ? d->state : t.state;
+    out.nice = d && d->nice ? *d->nice : t.nice;
+    out.start_ticks = t.start_ticks;
+    out.comm.assign(d && !d->name.empty() ? d->name : t.comm);
+    out.io = t.io;
+    if (d && d->cmdline) {
+        if (!out.cmdline) out.cmdline.emplace();
+        out.cmdline->assign(*d->cmdline);
+    } else {
+        out.cmdline.reset();
+    }
+    out.ioprio = d ? d->ioprio : std::nullopt;
+}
+
+// The sampled part of a recorded task.
+inline void to_sample(const RecordedTask& r, TaskSample& out) {
+    out.tid = r.tid;
+    out.tgid = r.tgid;
+    out.ppid = r.ppid;
+    out.uid = r.uid;
+    out.state = r.state;
+    out.nice = r.nice;
+    out.start_ticks = r.start_ticks;
+    out.comm = r.comm;
+    out.io = r.io;
+}
+
+// Whether a recorded task carries details (a command line or an I/O priority).
+inline bool has_details(const RecordedTask& r) { return r.cmdline || r.ioprio; }
 
 VIGIL_RECORD_FIELDS(CpuTicks, 2);
 template <class V, SameAs<CpuTicks> S>

@@ -146,7 +146,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
         help_screen(out, width, height);
         return out;
     }
-    const TableModel& m = *in.model;
+    const TaskTable& m = *in.model;
     const ViewState& vs = *in.view;
     const ScreenPlan plan = plan_screen(in, width, height);
     Builder b(width);

@@ -66,12 +66,13 @@ void read_file(const std::string& bytes) {
     const std::size_t n = r.samples().size();
     if (n > bytes.size()) __builtin_trap();  // every sample is a frame of at least a header
     vigil::Snapshot s;
+    vigil::TaskDetails d;
     for (std::size_t i = 0; i < n; ++i) {
-        const bool ok = r.read(i, s);
+        const bool ok = r.read(i, s, d);
         if (ok && !r.samples()[i].decodable) __builtin_trap();
     }
     // Backwards: every read starts again from the sample's key.
-    for (std::size_t i = n; i-- > 0;) (void)r.read(i, s);
+    for (std::size_t i = n; i-- > 0;) (void)r.read(i, s, d);
     check_lines(r);
 }
 

@@ -32,6 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     std::string error, payload;
     vigil::Snapshot s, back;
+    vigil::TaskDetails sd, back_d;
     while (in.size() >= 3) {
         const bool key = static_cast<std::uint8_t>(in[0]) & 1;
         const std::size_t len = static_cast<std::uint8_t>(in[1]) |
@@ -39,24 +40,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         in.remove_prefix(3);
         const std::string_view p = in.substr(0, len);
         in.remove_prefix(p.size());
-        if (!dec.decode(p, key, s, error)) {
+        if (!dec.decode(p, key, s, sd, error)) {
             trap_unless(!error.empty() && error.find('\n') == std::string::npos);
             continue;
         }
-        const vigil::test::SnapshotTokens want = vigil::test::tokens_of(s);
+        const vigil::test::SnapshotTokens want = vigil::test::tokens_of(s, &sd);
         // Alone, as a key.
         vigil::SampleEncoder enc;
         vigil::SampleDecoder fresh;
         payload.clear();
-        enc.encode(s, name, true, payload);
-        trap_unless(fresh.decode(payload, true, back, error));
-        trap_unless(vigil::test::tokens_of(back) == want);
+        enc.encode(s, &sd, name, true, payload);
+        trap_unless(fresh.decode(payload, true, back, back_d, error));
+        trap_unless(vigil::test::tokens_of(back, &back_d) == want);
         // In sequence, as a delta of the previous accepted sample.
         payload.clear();
         const bool chain_key = !chain_enc.has_previous();
-        chain_enc.encode(s, name, chain_key, payload);
-        trap_unless(chain_dec.decode(payload, chain_key, back, error));
-        trap_unless(vigil::test::tokens_of(back) == want);
+        chain_enc.encode(s, &sd, name, chain_key, payload);
+        trap_unless(chain_dec.decode(payload, chain_key, back, back_d, error));
+        trap_unless(vigil::test::tokens_of(back, &back_d) == want);
     }
     return 0;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "vigil/app/options.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/task_io_source.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/model/view_state.hpp"
 
@@ -28,7 +30,8 @@ Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<p
 // taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one
 // line each) say what is missing and how to get it.
 std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
-                                             std::vector<std::string>& notices);
+                                             std::vector<std::string>& notices,
+                                             const Clock& clock = system_clock());
 
 // The one-line notice about delay accounting, or empty when it is on.
 std::string delayacct_notice(const Roots& roots);
@@ -42,7 +45,8 @@ struct Session {
     ViewState view;
     bool live = true;  // roots.proc is the running kernel's /proc
 };
-Result<Session> open_session(const Options& o);
+// clock stamps the samples (it must outlive the session).
+Result<Session> open_session(const Options& o, const Clock& clock = system_clock());
 
 // Runs batch mode until -n samples are printed or the output closes (with --replay, the
 // recording's samples: run_replay_batch).
@@ -52,5 +56,8 @@ enum class WriteStatus { ok, closed, failed };
 // Writes all of buf to stdout: closed when the reader went away (EPIPE, with SIGPIPE
 // ignored), failed with errno in err on any other error.
 WriteStatus write_stdout(std::string_view buf, int& err);
+// What a batch loop does after writing a sample: nullopt to go on, else the exit status:
+// 0 when the reader went away, 1 (said on stderr) on any other error.
+std::optional<int> stop_after_write(WriteStatus status, int err);
 
 }  // namespace vigil

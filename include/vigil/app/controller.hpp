@@ -1,12 +1,123 @@
-// The full-screen view. This header does not include curses: only src/ui/curses/ does.
+// The full-screen view's controller: keys and the clock change the ViewState and the
+// InteractiveState, the pipeline makes the tables from the source's last sample, and the
+// screen layout is painted on a Terminal. It never includes curses: run_interactive() hands
+// it the curses terminal, and tests a terminal of their own, with a clock they set.
 #pragma once
 
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "vigil/app/options.hpp"
+#include "vigil/app/pipeline.hpp"
+#include "vigil/app/replay_source.hpp"
+#include "vigil/app/source.hpp"
+#include "vigil/core/clock.hpp"
+#include "vigil/model/machine_tables.hpp"
+#include "vigil/model/task_table.hpp"
+#include "vigil/record/record_writer.hpp"
+#include "vigil/ui/keymap.hpp"
+#include "vigil/ui/overview_layout.hpp"
+#include "vigil/ui/screen_layout.hpp"
+#include "vigil/ui/terminal.hpp"
 
 namespace vigil {
 
-// Runs the interactive view until q, Esc, -n refreshes, or SIGINT/SIGTERM/SIGHUP; the
-// terminal is restored on every way out. Returns the exit status.
+// What the view does to live tasks (i and k). Each returns an empty string on success or a
+// one-line reason for the notice line.
+class TaskActions {
+public:
+    virtual ~TaskActions() = default;
+    virtual std::string ionice(pid_t id, bool whole_process, IoPrio prio) = 0;
+    virtual std::string signal(pid_t id, int sig) = 0;
+};
+
+// Everything a controller works with; the pointed-to objects must outlive it.
+struct ControllerSetup {
+    Terminal* terminal = nullptr;
+    const Clock* clock = &system_clock();
+    // Exactly one source: the live system or a recording.
+    LiveSource* live = nullptr;
+    ReplaySource* replay = nullptr;
+    ViewState view;                     // from the options (-p PIDs that exist, utf8)
+    MachineView machine;                // --partitions, --all-devices
+    std::vector<std::string> notices;   // standing notices (privileges, delay accounting)
+    double delay_s = 1.0;               // -d
+    std::optional<long> iterations;     // -n: refreshes before it ends by itself
+    RecordWriter* recorder = nullptr;   // --record: live samples are appended here
+    TaskActions* actions = nullptr;     // null: i and k only say they cannot act
+};
+
+class Controller {
+public:
+    explicit Controller(const ControllerSetup& setup);
+
+    // The first frame at once, from a baseline sample (a replay: its first sample).
+    void start();
+    // Milliseconds until the next sample is due (for poll); -1 while paused.
+    int timeout_ms() const;
+    // Reads every key and click the terminal has pending and acts on them. False: quit.
+    bool input();
+    // A signal taken from the loop's signalfd. False: quit (SIGINT, SIGTERM, SIGHUP).
+    bool signal(int sig);
+    // Takes the sample that is due, if one is; paints what changed. False: -n refreshes done.
+    bool tick();
+
+    // For tests: what the view shows.
+    const ViewState& view() const { return vs_; }
+    const InteractiveState& state() const { return st_; }
+    const TaskTable& table() const { return table_; }
+    const std::vector<SectionTable>& pane() const { return pane_tables_; }
+    const ScreenLayout& layout() const { return layout_; }
+    long refreshes() const { return refreshes_; }
+
+private:
+    bool quick_first_frame() const;
+    SectionMask wanted_sections() const;
+    bool open_pane_section();
+    Effect dispatch(const Event& ev);
+    void set_users(const std::vector<std::string>& names, Effect& e);
+    void record();
+    void show_replayed(bool continuing);
+    void move_in_recording(const ReplayMove& m);
+    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows}; }
+    void sample();
+    ScreenInput screen_input();
+    void build_pane();
+    void rebuild();
+    void act(const TaskAction& a);
+    void paint();
+
+    Terminal& term_;
+    const Clock& clock_;
+    LiveSource* live_;
+    ReplaySource* replay_;
+    SnapshotSource& source_;
+    Pipeline pipeline_;
+    ViewState vs_;
+    MachineView mv_;
+    std::vector<std::string> notices_;
+    std::optional<long> iterations_;
+    RecordWriter* recorder_;
+    TaskActions* actions_;
+
+    InteractiveState st_;
+    TaskTable table_;
+    std::vector<pid_t> ids_;
+    std::vector<SectionTable> pane_tables_;
+    OverviewInput overview_;
+    ScreenLayout layout_;
+    double next_s_ = 0;   // steady clock: when the next sample is due
+    bool soon_ = false;   // the sample after next comes early (a pane was just opened)
+    bool dirty_ = false;  // something changed since the last paint
+    long refreshes_ = 0;
+};
+
+// Runs the interactive view until q, -n refreshes, or SIGINT/SIGTERM/SIGHUP; the terminal
+// is restored on every way out. Returns the exit status.
 int run_interactive(const Options& o);
 
 }  // namespace vigil

@@ -1,9 +1,10 @@
-// Sampler: owns the collectors and produces one Snapshot per tick. Also the RowDetails of
-// the live system (command lines, I/O priorities, user names for shown rows).
+// Sampler: owns the collectors and produces one Snapshot per tick, and fetches the details of
+// the tasks a front end shows (command lines, I/O priorities, user names) on request.
 #pragma once
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "vigil/collect/fs_root.hpp"
@@ -11,15 +12,18 @@
 #include "vigil/collect/task_collector.hpp"
 #include "vigil/collect/task_io_source.hpp"
 #include "vigil/collect/users.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/sample/snapshot.hpp"
-#include "vigil/model/table_model.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil {
 
-class Sampler final : public RowDetails {
+class Sampler {
 public:
-    // live: roots.proc is the running kernel's /proc.
-    Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live);
+    // live: roots.proc is the running kernel's /proc. clock stamps every snapshot (and
+    // gives USER_HZ); it must outlive the sampler.
+    Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live,
+            const Clock& clock = system_clock());
 
     // Replaces out with the machine's state now (reusing out's buffers).
     void sample(Snapshot& out);
@@ -40,13 +44,16 @@ public:
     void set_machine_collector(std::unique_ptr<MachineCollector> m) { machine_ = std::move(m); }
     MachineCollector* machine_collector() { return machine_.get(); }
 
-    void fill(TaskSample& task) override { tasks_.fill_details(task); }
-    const std::string& user_name(uid_t uid) override { return users_.name(uid); }
+    // Fetches the details of these tasks of s (indices into s.tasks; s must be the last
+    // sample taken) that out does not have yet, with their users' names.
+    void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out);
+    const std::string& user_name(uid_t uid) { return users_.name(uid); }
 
 private:
     void sample(Snapshot& out, std::size_t first_rows);
 
     const Roots& roots_;
+    const Clock& clock_;
     TaskCollector tasks_;
     std::unique_ptr<TaskIoSource> io_;
     UserNames users_;

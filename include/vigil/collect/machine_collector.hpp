@@ -8,6 +8,7 @@
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/fs_usage.hpp"
 #include "vigil/collect/sensor_collector.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/sample/machine.hpp"
 
 namespace vigil {
@@ -16,9 +17,11 @@ class MachineCollector {
   public:
     // live: the roots are the running kernel's, so file system sizes come from statvfs(2)
     // (LiveStatvfs); otherwise from the fixture tree (FixtureFsUsage).
-    MachineCollector(const Roots& roots, SectionMask sections, bool live);
+    // clock: stamps each machine sample (MachineSample::steady_s).
+    MachineCollector(const Roots& roots, SectionMask sections, bool live,
+                     const Clock& clock = system_clock());
     MachineCollector(const Roots& roots, SectionMask sections,
-                     std::unique_ptr<FsUsageSource> usage);
+                     std::unique_ptr<FsUsageSource> usage, const Clock& clock = system_clock());
 
     // Replaces out with the machine's state now. Sections not asked for are left empty.
     void collect(MachineSample& out);
@@ -34,6 +37,7 @@ class MachineCollector {
     void collect_fs(MachineSample& out);
 
     const Roots& roots_;
+    const Clock& clock_;
     SectionMask sections_;
     DiskCollector disks_;
     SensorCollector sensors_;

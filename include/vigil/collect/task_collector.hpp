@@ -1,6 +1,6 @@
 // TaskCollector: every process and every thread under a proc root, with the cheap fields
 // (ids, uid, nice, start time, comm). Command lines and I/O priorities cost a read or a
-// syscall per task, so they are fetched by fill_details() only for rows that are shown.
+// syscall per task, so they are fetched by fetch_details() only for rows that are shown.
 //
 // Two ways to the same result: with a taskstats client on the live /proc, TaskSweep takes
 // every field, I/O counters included, from taskstats replies; otherwise (fixture trees, the
@@ -17,7 +17,9 @@
 #include "vigil/collect/netlink/taskstats_client.hpp"
 #include "vigil/collect/proc_parsers.hpp"
 #include "vigil/collect/task_sweep.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil {
 
@@ -26,7 +28,9 @@ public:
     // live: proc is the running kernel's /proc, so syscalls such as ioprio_get() describe
     // the same tasks; false for fixture trees, where those details stay unknown.
     // taskstats (live only, may be null): the primary source of per-thread fields.
-    TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats = nullptr);
+    // clock: for the taskstats sweep (see TaskSweep).
+    TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats = nullptr,
+                  const Clock& clock = system_clock());
     ~TaskCollector();
 
     // Replaces out with the tasks present now, sorted by tid. A task that exits while it
@@ -40,11 +44,12 @@ public:
     // Whether collect() also fills io (taskstats), so no TaskIoSource::fill is needed.
     bool fills_io() const { return sweep_ != nullptr; }
 
-    // Fetches the details of one task (a row about to be shown): its process's command
-    // line (read once per process per sample), and on the live system its I/O priority and
-    // nice value as they are now (renice and ionice change them without waking the task),
-    // and its state if set_row_state(true).
-    void fill_details(TaskSample& task);
+    // Fetches the details of one task of the last sample (a row about to be shown): its
+    // process's command line (read once per process per sample and shared by its threads),
+    // and on the live system its I/O priority and nice value as they are now (renice and
+    // ionice change them without waking the task), the full name of a kernel thread, and
+    // its state if set_row_state(true).
+    void fetch_details(const TaskSample& task, TaskDetail& out);
 
     // With taskstats the state letter (R, S, D, ...) is not known for free: it costs a /proc
     // stat read per shown row, so it is fetched only when a front end shows it.
@@ -72,7 +77,7 @@ private:
     // shown process; entries not used in the last sample are dropped, closing it.
     struct Cmdline {
         std::uint64_t generation = 0;
-        std::optional<std::string> text;
+        std::shared_ptr<const std::string> text;  // null: unreadable (the process is gone)
         KeptFile file;
     };
     std::unordered_map<pid_t, Cmdline> cmdlines_;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "vigil/collect/fs_root.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/collect/netlink/taskstats_client.hpp"
 #include "vigil/sample/snapshot.hpp"
 
@@ -39,8 +40,9 @@ public:
     };
 
     // proc must be the running kernel's /proc (link counts and taskstats describe the same
-    // tasks); both must outlive the sweep.
-    TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats);
+    // tasks); all three must outlive the sweep. clock: the monotonic and boot-time clocks
+    // the kernel's answers are compared with, and USER_HZ.
+    TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock& clock = system_clock());
 
     // Replaces out with every thread alive now, sorted by tid, each once. Fields filled:
     // tid, tgid, ppid, uid, nice, start_ticks, comm, io; state stays '?', cmdline and ioprio
@@ -118,6 +120,7 @@ private:
 
     const FsRoot& proc_;
     TaskstatsClient& taskstats_;
+    const Clock& clock_;
     KeptDir root_;  // the proc root
     // Its link count is 2 + its other subdirectories + the number of processes (all of the
     // machine's, even those a PID namespace or hidepid hides from the listing). When the last

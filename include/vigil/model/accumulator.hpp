@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "vigil/model/rates.hpp"
+#include "vigil/model/task_deltas.hpp"
 #include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
@@ -22,7 +22,7 @@ public:
         std::uint64_t generation = 0;
     };
 
-    void add(const Snapshot& cur, const Rates& rates);
+    void add(const Snapshot& cur, const TaskDeltas& rates);
     const Sum* thread(pid_t tid, std::uint64_t start_ticks) const;
     const Sum* process(pid_t tgid, std::uint64_t leader_start_ticks) const;
 

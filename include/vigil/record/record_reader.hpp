@@ -61,9 +61,10 @@ public:
     // whose checksum is right but whose content is not).
     const std::vector<RecordDamage>& damage() const { return damage_; }
 
-    // Decodes sample i into out: false when it cannot be (see damage()). Reading the next
-    // sample after the last one read is cheap; any other decodes from its key sample.
-    bool read(std::size_t i, Snapshot& out);
+    // Decodes sample i into out, and the details recorded with its tasks into details:
+    // false when it cannot be (see damage()). Reading the next sample after the last one
+    // read is cheap; any other decodes from its key sample.
+    bool read(std::size_t i, Snapshot& out, TaskDetails& details);
     // Every user name recorded (uid to name) in what was decoded so far.
     const RecordedUsers& users() const;
 
@@ -73,7 +74,7 @@ public:
 private:
     RecordReader() = default;
     Result<bool> scan();
-    bool decode_one(std::size_t i, Snapshot& out);
+    bool decode_one(std::size_t i, Snapshot& out, TaskDetails& details);
     void mark_lost(std::size_t from, std::uint64_t offset, const std::string& why);
 
     struct Impl;

@@ -51,9 +51,10 @@ public:
     RecordWriter(const RecordWriter&) = delete;
     RecordWriter& operator=(const RecordWriter&) = delete;
 
-    // Appends one sample. On an error (a full disk) nothing partial stays in the file and
-    // the recording should stop.
-    Result<bool> write(const Snapshot& s, const UserNameFn& user_name);
+    // Appends one sample with the details fetched for its tasks (the rows a front end
+    // showed, the tasks that did I/O). On an error (a full disk) nothing partial stays in
+    // the file and the recording should stop.
+    Result<bool> write(const Snapshot& s, const TaskDetails& details, const UserNameFn& user_name);
     // fdatasync now (also done on destruction).
     void sync();
 
@@ -71,7 +72,8 @@ private:
     Result<bool> rotate(const UserNameFn& user_name);
     Result<bool> append(const std::string& frame);
     // Encodes and compresses s into the frame buffer; commit_sample appends it.
-    Result<bool> frame_sample(const Snapshot& s, const UserNameFn& user_name, bool key);
+    Result<bool> frame_sample(const Snapshot& s, const TaskDetails& details,
+                              const UserNameFn& user_name, bool key);
     Result<bool> commit_sample(const Snapshot& s, bool key);
 
     struct Impl;

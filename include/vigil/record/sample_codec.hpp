@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil {
 
@@ -31,10 +32,12 @@ public:
     SampleEncoder(SampleEncoder&&) noexcept;
     SampleEncoder& operator=(SampleEncoder&&) noexcept;
 
-    // Appends the payload of s to out. key: a stand-alone payload (required after
-    // construction and reset()); otherwise a delta from the previous sample encoded.
-    // s.tasks must be sorted by tid, each tid once (as the collectors give them).
-    void encode(const Snapshot& s, const UserNameFn& user_name, bool key, std::string& out);
+    // Appends the payload of s, with the details fetched for its tasks (may be null: none),
+    // to out. key: a stand-alone payload (required after construction and reset());
+    // otherwise a delta from the previous sample encoded. s.tasks must be sorted by tid,
+    // each tid once (as the collectors give them).
+    void encode(const Snapshot& s, const TaskDetails* details, const UserNameFn& user_name,
+                bool key, std::string& out);
     // Forgets the previous sample: the next payload must be a key.
     void reset();
     bool has_previous() const;
@@ -51,11 +54,13 @@ public:
     SampleDecoder(SampleDecoder&&) noexcept;
     SampleDecoder& operator=(SampleDecoder&&) noexcept;
 
-    // Decodes one payload into out. A delta needs the previous payload of the same
-    // recording decoded just before; false (with a one-line reason in error) when the
-    // payload is malformed or a delta has no previous sample. After a failure only a key
-    // payload can be decoded.
-    bool decode(std::string_view payload, bool key, Snapshot& out, std::string& error);
+    // Decodes one payload into out and the details recorded with its tasks into details
+    // (user names included: every name recorded so far). A delta needs the previous payload
+    // of the same recording decoded just before; false (with a one-line reason in error)
+    // when the payload is malformed or a delta has no previous sample. After a failure only
+    // a key payload can be decoded.
+    bool decode(std::string_view payload, bool key, Snapshot& out, TaskDetails& details,
+                std::string& error);
     // Every user name recorded so far.
     const RecordedUsers& users() const;
 

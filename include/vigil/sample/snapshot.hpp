@@ -49,10 +49,8 @@ struct TaskSample {
     std::uint64_t start_ticks = 0;  // start time since boot in clock ticks; with tid, the identity
     std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
     std::optional<TaskIoCounters> io;  // absent: the I/O source could not read this task
-
-    // Details fetched only for rows that are shown (they cost a syscall or a file read each).
-    std::optional<std::string> cmdline;  // raw bytes, NULs already turned into spaces
-    std::optional<IoPrio> ioprio;
+    // What costs a read or a syscall per task (command line, I/O priority) is not here but
+    // in TaskDetails, fetched only for the tasks shown.
 };
 
 struct Snapshot {

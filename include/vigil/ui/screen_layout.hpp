@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/task_table.hpp"
 #include "vigil/ui/keymap.hpp"
 
 namespace vigil {
@@ -56,7 +56,7 @@ struct OverviewInput;
 struct SectionTable;
 
 struct ScreenInput {
-    const TableModel* model = nullptr;
+    const TaskTable* model = nullptr;
     const ViewState* view = nullptr;
     const InteractiveState* state = nullptr;
     std::size_t threads = 0, processes = 0;  // in the whole sample

@@ -23,6 +23,7 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -59,15 +60,14 @@ void put(std::byte* at, const T& v) {
     std::memcpy(at, &v, sizeof v);
 }
 
-std::int64_t monotonic_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 }  // namespace
 
 struct NetlinkTaskstats::Impl {
+    explicit Impl(const Clock& clock) : clock_(clock) {}
+    std::int64_t monotonic_ns() const { return std::llround(clock_.steady_s() * 1e9); }
+
+    const Clock& clock_;
     NlSockPtr sock_;
     int fd_ = -1;
     std::uint16_t family_ = 0;
@@ -250,8 +250,8 @@ struct NetlinkTaskstats::Impl {
 NetlinkTaskstats::NetlinkTaskstats(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 NetlinkTaskstats::~NetlinkTaskstats() = default;
 
-Result<std::unique_ptr<NetlinkTaskstats>> NetlinkTaskstats::open() {
-    auto impl = std::make_unique<Impl>();
+Result<std::unique_ptr<NetlinkTaskstats>> NetlinkTaskstats::open(const Clock& clock) {
+    auto impl = std::make_unique<Impl>(clock);
     impl->sock_.reset(nl_socket_alloc());
     if (!impl->sock_) return make_error("taskstats: cannot allocate a netlink socket");
     if (int rc = genl_connect(impl->sock_.get()); rc < 0)

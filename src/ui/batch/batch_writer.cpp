@@ -12,7 +12,7 @@ class TextBatchWriter final : public BatchWriter {
 public:
     explicit TextBatchWriter(TextOptions opts) : tasks_(opts), sections_(opts) {}
     void begin_sample(const SampleInfo& info, std::string&) override { info_ = info; }
-    void tasks(const TableModel& model, const ViewState& vs, std::string& out) override {
+    void tasks(const TaskTable& model, const ViewState& vs, std::string& out) override {
         tasks_.write(model, vs, out);
     }
     void section(Section, std::span<const SectionTable> tables, std::string& out) override {

@@ -30,7 +30,7 @@ public:
     void begin_sample(const SampleInfo& info, std::string&) override {
         time_ = format_rfc3339(info.wall_ns);
     }
-    void tasks(const TableModel& model, const ViewState& vs, std::string& out) override {
+    void tasks(const TaskTable& model, const ViewState& vs, std::string& out) override {
         write(structure_tasks_summary(model), out);
         write(structure_tasks(model, vs), out);
     }

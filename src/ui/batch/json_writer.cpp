@@ -55,7 +55,7 @@ public:
         obj_["interval_s"] = info.interval_s;
         obj_["schema_version"] = kSchemaVersion;
     }
-    void tasks(const TableModel& model, const ViewState& vs, std::string&) override {
+    void tasks(const TaskTable& model, const ViewState& vs, std::string&) override {
         obj_["tasks"] = rows(structure_tasks(model, vs));
         obj_["tasks_summary"] = single_row(structure_tasks_summary(model));
     }

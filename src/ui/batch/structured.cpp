@@ -27,7 +27,7 @@ std::string format_number(double v) {
     return fmt::format("{}", v);
 }
 
-StructuredTable structure_tasks(const TableModel& m, const ViewState& vs) {
+StructuredTable structure_tasks(const TaskTable& m, const ViewState& vs) {
     StructuredTable t;
     t.name = "tasks";
     // The column order of the text output; thread rows also name their process.
@@ -50,7 +50,7 @@ StructuredTable structure_tasks(const TableModel& m, const ViewState& vs) {
     return t;
 }
 
-StructuredTable structure_tasks_summary(const TableModel& m) {
+StructuredTable structure_tasks_summary(const TaskTable& m) {
     StructuredTable t;
     t.name = "tasks_summary";
     t.fields = {"read_bytes_per_s", "write_bytes_per_s", "current_read_bytes_per_s",

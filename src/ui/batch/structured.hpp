@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "vigil/model/section_table.hpp"
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/task_table.hpp"
 
 namespace vigil {
 
@@ -25,9 +25,9 @@ struct StructuredTable {
 };
 
 // One row per task (tid, pid, user, prio, rates, command; pid, ... with -P).
-StructuredTable structure_tasks(const TableModel& m, const ViewState& vs);
+StructuredTable structure_tasks(const TaskTable& m, const ViewState& vs);
 // One row: the Total and Current lines of the text output.
-StructuredTable structure_tasks_summary(const TableModel& m);
+StructuredTable structure_tasks_summary(const TaskTable& m);
 StructuredTable structure_table(const SectionTable& t);
 // One row with every summary_fields() value of the table's kind; no fields for kinds
 // without a summary.

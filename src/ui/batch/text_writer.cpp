@@ -50,12 +50,12 @@ std::string format_text_row(const Row& row, const ViewState& vs) {
     return line;
 }
 
-void TextWriter::write(const TableModel& m, const ViewState& vs, std::string& out) {
+void TextWriter::write(const TaskTable& m, const ViewState& vs, std::string& out) {
     write_head(m, vs, out);
     write_rows(m, vs, out);
 }
 
-void TextWriter::write_head(const TableModel& m, const ViewState& vs, std::string& out) {
+void TextWriter::write_head(const TaskTable& m, const ViewState& vs, std::string& out) {
     stamp_ = opts_.timestamps ? format_clock(m.wall_ns) + " " : std::string();
     auto line = [&](std::string_view s) {
         out += stamp_;
@@ -80,7 +80,7 @@ void TextWriter::write_head(const TableModel& m, const ViewState& vs, std::strin
     }
 }
 
-void TextWriter::write_rows(const TableModel& m, const ViewState& vs, std::string& out) {
+void TextWriter::write_rows(const TaskTable& m, const ViewState& vs, std::string& out) {
     for (const Row& r : m.rows) {
         out += stamp_;
         append_text_row(out, r, vs);

@@ -8,6 +8,7 @@
 #include "vigil/collect/netlink/taskstats_client.hpp"
 #include "vigil/collect/netlink/taskstats_decode.hpp"
 #include "vigil/collect/task_io_source.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/core/result.hpp"
 
 namespace vigil {
@@ -16,8 +17,9 @@ class NetlinkTaskstats final : public TaskIoSource, public TaskstatsClient {
 public:
     // Opens the socket, resolves the TASKSTATS family once and asks for the caller's own
     // thread to prove permission. The error says what is missing (CAP_NET_ADMIN, or a
-    // kernel without taskstats) in one line.
-    static Result<std::unique_ptr<NetlinkTaskstats>> open();
+    // kernel without taskstats) in one line. clock (which must outlive the client) brackets
+    // each request (TaskstatsAnswer::asked_ns, answered_ns): the kernel's monotonic clock.
+    static Result<std::unique_ptr<NetlinkTaskstats>> open(const Clock& clock = system_clock());
     ~NetlinkTaskstats() override;
 
     void fill(std::span<TaskSample> tasks) override;

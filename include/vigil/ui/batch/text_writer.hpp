@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "vigil/model/table_model.hpp"
+#include "vigil/model/task_table.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {
@@ -18,11 +18,11 @@ class TextWriter {
 public:
     explicit TextWriter(TextOptions opts) : opts_(opts) {}
     // Appends one sample's lines to out.
-    void write(const TableModel& model, const ViewState& vs, std::string& out);
+    void write(const TaskTable& model, const ViewState& vs, std::string& out);
     // The same in parts: the summary and header lines, then the rows, a few at a time (a
     // batch run at 10 000 threads need not hold every row or line at once).
-    void write_head(const TableModel& model, const ViewState& vs, std::string& out);
-    void write_rows(const TableModel& model, const ViewState& vs, std::string& out);
+    void write_head(const TaskTable& model, const ViewState& vs, std::string& out);
+    void write_rows(const TaskTable& model, const ViewState& vs, std::string& out);
 
 private:
     TextOptions opts_;

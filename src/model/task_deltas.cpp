@@ -1,4 +1,4 @@
-#include "vigil/model/rates.hpp"
+#include "vigil/model/task_deltas.hpp"
 
 namespace vigil {
 namespace {
@@ -68,8 +68,8 @@ std::optional<double> delay_pct(std::optional<std::uint64_t> delay_ns, double el
     return static_cast<double>(*delay_ns) / (elapsed_s * 1e9) * 100.0;
 }
 
-Rates compute_rates(const Snapshot& prev, const Snapshot& cur) {
-    Rates r;
+TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur) {
+    TaskDeltas r;
     r.elapsed_s = cur.steady_s - prev.steady_s;
     r.tasks.resize(cur.tasks.size());
     if (!(r.elapsed_s > 0)) return r;

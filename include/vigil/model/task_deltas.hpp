@@ -1,6 +1,6 @@
-// compute_rates: the one pure function from two snapshots to rates. A task seen for the
-// first time, a reused PID or a counter that went backwards yields "no value" (nullopt),
-// never a negative or huge rate.
+// task_deltas: the pure function from two snapshots to what each task did in between. A
+// task seen for the first time, a reused PID or a counter that went backwards yields "no
+// value" (an invalid delta), never a negative or huge one.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +20,7 @@ struct TaskDelta {
     std::optional<std::uint64_t> swapin_delay_ns;
 };
 
-struct Rates {
+struct TaskDeltas {
     double elapsed_s = 0;           // steady-clock seconds between the two snapshots
     std::vector<TaskDelta> tasks;   // parallel to cur.tasks
     double total_read_bytes_per_s = 0;   // sum over tasks with a value
@@ -32,7 +32,7 @@ struct Rates {
 
 // prev and cur must each be sorted by tid. cur.steady_s must be after prev.steady_s, or
 // every rate is unknown.
-Rates compute_rates(const Snapshot& prev, const Snapshot& cur);
+TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur);
 
 // Adds b into a (a process row is the sum of its threads' deltas).
 void add_delta(TaskDelta& a, const TaskDelta& b);

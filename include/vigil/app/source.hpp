@@ -1,0 +1,72 @@
+// SnapshotSource: where the pipeline's snapshots come from: the live system (LiveSource) or
+// a recording (ReplaySource). A source holds the two snapshots of the current interval and
+// the details fetched for the current one's tasks; both stay unchanged until the source
+// moves on, so a Frame may point at them.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
+
+namespace vigil {
+
+class Sampler;
+
+class SnapshotSource {
+public:
+    virtual ~SnapshotSource() = default;
+
+    // The snapshots of the current interval. Before a second snapshot, both are the same
+    // one (a first frame: no interval, every rate unknown).
+    virtual const Snapshot& prev() const = 0;
+    virtual const Snapshot& cur() const = 0;
+    // What has been fetched for cur()'s tasks.
+    virtual const TaskDetails& details() const = 0;
+    // Fetches the details of these tasks of cur() (indices into cur().tasks) that are not
+    // known yet: the live system reads them now, a recording has them already.
+    virtual void enrich(std::span<const std::size_t> tasks) = 0;
+    // Forgets the details of a task (its whole process with whole_process), so the next
+    // enrich() reads them again: after an ionice changed them.
+    virtual void forget_details(pid_t id, bool whole_process) = 0;
+    // The name of a user as the source knows it (for a recording's user list).
+    virtual const std::string& user_name(uid_t uid) = 0;
+};
+
+// The live system through a Sampler (which must outlive it).
+class LiveSource final : public SnapshotSource {
+public:
+    explicit LiveSource(Sampler& sampler) : sampler_(sampler) {}
+
+    // Takes a sample: the current one becomes the previous (unless it was a first look).
+    void sample();
+    // A first look for a first frame, faster than a sample (Sampler::sample_first); it is
+    // no baseline for rates, so the sample() after it has no previous snapshot either.
+    void sample_first(std::size_t rows);
+    // Reads the machine overview again into a new current snapshot with the same tasks
+    // (the view, paused, opening a pane whose section was not read).
+    void resample_machine();
+    bool has_prev() const { return has_prev_; }
+    Sampler& sampler() { return sampler_; }
+
+    const Snapshot& prev() const override { return has_prev_ ? prev_ : cur_; }
+    const Snapshot& cur() const override { return cur_; }
+    const TaskDetails& details() const override { return details_; }
+    void enrich(std::span<const std::size_t> tasks) override;
+    void forget_details(pid_t id, bool whole_process) override;
+    const std::string& user_name(uid_t uid) override;
+
+private:
+    Sampler& sampler_;
+    Snapshot prev_, cur_;  // buffers reused from sample to sample
+    TaskDetails details_;
+    bool has_cur_ = false;
+    bool has_prev_ = false;
+    bool first_look_ = false;  // cur_ is a first look, not a baseline
+};
+
+}  // namespace vigil

@@ -1,0 +1,87 @@
+// The task table: the rows a front end shows, with typed cells, from a Frame, the details
+// fetched for its tasks and the ViewState. It is made in three explicit steps, so that
+// what costs a read or a syscall per task (the details: command line, I/O priority, user)
+// is fetched only for the rows shown, and by the snapshot's source, never from in here:
+//
+//   1. rank_tasks: filter and order the rows as keys (numbers only) and cut them to the
+//      rows shown. A text filter or a text sort column needs the details of every row
+//      that passes the numeric filters first: ranking_needs_details() says so, and
+//      candidate_tasks() names them.
+//   2. the source fetches the details of tasks_of(keys) (TaskDetails);
+//   3. make_rows: the rows of the keys, with their text.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vigil/model/accumulator.hpp"
+#include "vigil/model/columns.hpp"
+#include "vigil/model/frame.hpp"
+#include "vigil/model/view_state.hpp"
+#include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
+
+namespace vigil {
+
+struct Row {
+    pid_t id = 0;           // tid, or pid with -P
+    pid_t pid = 0;          // the process (tgid) the row belongs to
+    std::size_t task = 0;   // index in the snapshot (the thread, or the process leader)
+    std::array<Cell, kColumnCount> cells;
+    const Cell& cell(ColumnId c) const { return cells[static_cast<std::size_t>(c)]; }
+    Cell& cell(ColumnId c) { return cells[static_cast<std::size_t>(c)]; }
+};
+
+struct TaskTable {
+    std::vector<Row> rows;
+    std::size_t matched_rows = 0;  // rows before the row limit
+    double elapsed_s = 0;
+    std::int64_t wall_ns = 0;
+    double total_read_bytes_per_s = 0;
+    double total_write_bytes_per_s = 0;
+    std::optional<double> current_read_bytes_per_s;
+    std::optional<double> current_write_bytes_per_s;
+};
+
+std::string format_ioprio(const std::optional<IoPrio>& prio, int nice);
+
+// A row before its text: what filtering and a numeric sort need (~72 B against ~400 B for
+// a Row). A writer that prints every row (batch text at 10 000 threads) makes Rows from
+// these a few at a time instead of holding all of them at once.
+struct RowKey {
+    pid_t id = 0;
+    pid_t pid = 0;
+    std::size_t task = 0;
+    std::array<std::optional<double>, 4> num;  // DISK READ, DISK WRITE, SWAPIN, IO cells
+};
+
+struct RankedTasks {
+    TaskTable head;            // the totals and matched_rows; no rows
+    std::vector<RowKey> keys;  // the rows in display order, at most max_rows of them
+};
+
+inline constexpr std::size_t kAllRows = std::numeric_limits<std::size_t>::max();
+
+// Whether ranking needs the details of every candidate row: a text filter ('/') or a sort
+// by a text column (user, priority, command).
+bool ranking_needs_details(const ViewState& vs);
+// The tasks (indices into frame.cur->tasks) of the rows that pass -p, -u and -o.
+std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs);
+// Step 1. details: what has been fetched; it must hold every candidate's details when
+// ranking_needs_details(vs), else it is not used.
+RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
+                       std::size_t max_rows = kAllRows);
+// The tasks whose details the rows of keys show (step 2).
+std::vector<std::size_t> tasks_of(std::span<const RowKey> keys);
+// Step 3: appends the rows of keys to rows, with their text from details.
+void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& details,
+               const ViewState& vs, std::vector<Row>& rows);
+
+}  // namespace vigil

@@ -1,0 +1,62 @@
+#include "vigil/app/pipeline.hpp"
+
+namespace vigil {
+
+void Pipeline::advance(bool continues) {
+    frame_ = vigil::advance(source_.prev(), source_.cur());
+    if (!keep_totals_) return;
+    if (!continues) totals_ = Accumulator{};
+    totals_.add(*frame_.cur, frame_.tasks);
+    frame_.totals = &totals_;
+}
+
+void Pipeline::redo() {
+    frame_ = vigil::advance(source_.prev(), source_.cur());
+    if (keep_totals_) frame_.totals = &totals_;
+}
+
+RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
+    if (ranking_needs_details(vs)) source_.enrich(candidate_tasks(frame_, vs));
+    RankedTasks ranked = rank_tasks(frame_, source_.details(), vs, max_rows);
+    source_.enrich(tasks_of(ranked.keys));
+    return ranked;
+}
+
+void Pipeline::rows(std::span<const RowKey> keys, const ViewState& vs,
+                    std::vector<Row>& out) const {
+    make_rows(frame_, keys, source_.details(), vs, out);
+}
+
+TaskTable Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
+    RankedTasks ranked = ranked_tasks(vs, max_rows);
+    TaskTable table = std::move(ranked.head);
+    table.rows.reserve(ranked.keys.size());
+    rows(ranked.keys, vs, table.rows);
+    return table;
+}
+
+std::vector<SectionTable> Pipeline::section(Section s, const MachineView& mv) const {
+    return build_section_tables(s, frame_.cur->machine, frame_.machine, mv);
+}
+
+Result<bool> Pipeline::record(RecordWriter& w) {
+    const Snapshot& cur = *frame_.cur;
+    const std::vector<TaskDelta>& deltas = frame_.tasks.tasks;
+    if (deltas.size() == cur.tasks.size()) {
+        const std::vector<std::size_t> leaders = leader_indices(cur);
+        std::vector<std::size_t> busy;
+        for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
+            const TaskDelta& d = deltas[i];
+            if (!d.valid || (d.read_bytes == 0 && d.write_bytes == 0)) continue;
+            busy.push_back(i);
+            if (leaders[i] != i) busy.push_back(leaders[i]);
+        }
+        // Only tasks without details: fetching again what a shown row has could record a
+        // value other than the one shown (a renice in between).
+        source_.enrich(busy);
+    }
+    return w.write(cur, source_.details(),
+                   [this](uid_t uid) -> const std::string& { return source_.user_name(uid); });
+}
+
+}  // namespace vigil

@@ -1,0 +1,52 @@
+#include "vigil/app/source.hpp"
+
+#include <utility>
+
+#include "vigil/app/sampler.hpp"
+
+namespace vigil {
+
+void LiveSource::sample() {
+    if (has_cur_ && !first_look_) {
+        std::swap(prev_, cur_);
+        has_prev_ = true;
+    } else {
+        has_prev_ = false;
+    }
+    sampler_.sample(cur_);
+    has_cur_ = true;
+    first_look_ = false;
+    details_.reset(cur_.tasks.size());
+}
+
+void LiveSource::sample_first(std::size_t rows) {
+    sampler_.sample_first(cur_, rows);
+    has_cur_ = true;
+    has_prev_ = false;
+    first_look_ = true;
+    details_.reset(cur_.tasks.size());
+}
+
+void LiveSource::resample_machine() {
+    MachineCollector* mc = sampler_.machine_collector();
+    if (!mc || !has_cur_) return;
+    // A snapshot is not changed once taken: the new machine sample goes into a copy.
+    Snapshot next = cur_;
+    mc->collect(next.machine);
+    cur_ = std::move(next);
+}
+
+void LiveSource::enrich(std::span<const std::size_t> tasks) {
+    sampler_.fetch_details(cur_, tasks, details_);
+}
+
+void LiveSource::forget_details(pid_t id, bool whole_process) {
+    for (std::size_t i = 0; i < cur_.tasks.size(); ++i) {
+        const TaskSample& t = cur_.tasks[i];
+        if (t.tid == id || (whole_process && t.tgid == id)) details_.forget(i);
+    }
+}
+
+const std::string& LiveSource::user_name(uid_t uid) { return sampler_.user_name(uid); }
+
+}  // namespace vigil

@@ -1,0 +1,36 @@
+#include "vigil/sample/task_details.hpp"
+
+namespace vigil {
+
+void TaskDetails::reset(std::size_t tasks) {
+    slot_.assign(tasks, 0);
+    details_.clear();
+    count_ = 0;
+    users_.clear();
+}
+
+TaskDetail& TaskDetails::set(std::size_t task) {
+    if (task >= slot_.size()) slot_.resize(task + 1, 0);
+    if (!slot_[task]) {
+        details_.emplace_back();
+        slot_[task] = static_cast<std::uint32_t>(details_.size());
+        ++count_;
+    }
+    return details_[slot_[task] - 1];
+}
+
+void TaskDetails::forget(std::size_t task) {
+    if (task < slot_.size() && slot_[task]) {
+        slot_[task] = 0;
+        --count_;
+    }
+}
+
+const std::string* TaskDetails::user_name(uid_t uid) const {
+    auto it = users_.find(uid);
+    return it == users_.end() ? nullptr : &it->second;
+}
+
+void TaskDetails::set_user_name(uid_t uid, std::string name) { users_[uid] = std::move(name); }
+
+}  // namespace vigil
