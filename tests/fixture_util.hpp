@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "fake_clock.hpp"
+#include "vigil/app/sampler.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
@@ -17,23 +19,13 @@ namespace vigil::test {
 
 inline std::string fixture(const std::string& rel) { return std::string(VIGIL_FIXTURES) + "/" + rel; }
 
-// Collects a fixture tree as the Sampler would, with clocks set by the test so rates are exact.
+// A fixture tree sampled by the Sampler, with its clock set by the test so rates are exact.
 inline Snapshot load_snapshot(const std::string& which, double steady_s, double boot_s) {
-    FsRoot root(fixture("proc/" + which));
-    TaskCollector tc(root, false);
-    ProcPidIo io(root);
+    Roots roots{FsRoot(fixture("proc/" + which)), FsRoot(fixture("proc/" + which))};
+    FakeClock clock(steady_s, boot_s, 0);
+    Sampler sampler(roots, std::make_unique<ProcPidIo>(roots.proc), false, clock);
     Snapshot s;
-    s.steady_s = steady_s;
-    s.boot_s = boot_s;
-    s.wall_ns = 0;
-    s.clk_tck = 100;
-    tc.collect(s.tasks);
-    io.fill(s.tasks);
-    std::string buf;
-    if (auto v = read_vmstat_io(root, buf)) {
-        s.pgpgin_kib = v->pgpgin_kib;
-        s.pgpgout_kib = v->pgpgout_kib;
-    }
+    sampler.sample(s);
     // The fixture machine has delay accounting on, but /proc io has no delays: they stay unknown.
     return s;
 }

@@ -21,10 +21,10 @@ inline MachineSample collect_machine(const std::string& which, double steady_s,
                                      const std::string& sys = "") {
     Roots roots{FsRoot(fixture("machine/" + which + "/proc")),
                 FsRoot(sys.empty() ? fixture("machine/" + which + "/sys") : sys)};
-    MachineCollector c(roots, sections, false);
+    FakeClock clock(steady_s);
+    MachineCollector c(roots, sections, false, clock);
     MachineSample s;
     c.collect(s);
-    s.steady_s = steady_s;
     return s;
 }
 

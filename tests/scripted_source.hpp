@@ -15,7 +15,7 @@
 
 namespace vigil::test {
 
-class ScriptedSource final : public SnapshotSource {
+class ScriptedSource final : public SamplingSource {
 public:
     // How details are fetched, if not as described above (a fixture tree's, say).
     using Fetch = std::function<void(const Snapshot&, std::span<const std::size_t>, TaskDetails&)>;
@@ -28,16 +28,30 @@ public:
     bool next() {
         if (pos_ + 1 >= samples_.size() && started_) return false;
         if (started_) ++pos_;
+        has_prev_ = started_;
         started_ = true;
-        details_ = samples_[pos_].details;
-        fetched_.assign(samples_[pos_].snap.tasks.size(), false);
+        reload();
         return true;
     }
     std::size_t position() const { return pos_; }
+    // As a live source: the next sample (the last one again past the end). After a first
+    // look, the first sample again, as the baseline.
+    void sample() override {
+        if (first_look_) {
+            first_look_ = false;
+            reload();
+            return;
+        }
+        if (!next()) reload();
+    }
+    void sample_first(std::size_t) override {
+        next();
+        first_look_ = true;
+    }
     // How many tasks enrich() fetched, over the whole run.
     std::size_t fetches() const { return fetches_; }
 
-    const Snapshot& prev() const override { return samples_[pos_ ? pos_ - 1 : 0].snap; }
+    const Snapshot& prev() const override { return samples_[has_prev_ ? pos_ - 1 : pos_].snap; }
     const Snapshot& cur() const override { return samples_[pos_].snap; }
     const TaskDetails& details() const override { return details_; }
     void enrich(std::span<const std::size_t> tasks) override {
@@ -71,10 +85,17 @@ public:
     const std::string& user_name(uid_t uid) override { return test_user_name(uid); }
 
 private:
+    void reload() {
+        details_ = samples_[pos_].details;
+        fetched_.assign(samples_[pos_].snap.tasks.size(), false);
+    }
+
     std::vector<Sample> samples_;
     Fetch fetch_;
     std::size_t pos_ = 0;
     bool started_ = false;
+    bool has_prev_ = false;
+    bool first_look_ = false;
     TaskDetails details_;
     std::vector<bool> fetched_;
     std::size_t fetches_ = 0;

@@ -53,8 +53,7 @@ Controller::Controller(const ControllerSetup& setup)
 void Controller::start() {
     // The overview above the tasks, and the pane shown: only those sections are read (a
     // recording keeps them all).
-    if (live_ && live_->sampler().machine_collector())
-        live_->sampler().machine_collector()->set_sections(wanted_sections());
+    if (live_) live_->want_sections(wanted_sections());
     if (replay_) {
         show_replayed(false);
     } else {
@@ -160,11 +159,8 @@ SectionMask Controller::wanted_sections() const {
 
 // After the pane changed: whether its section must now be read, and is from now on.
 bool Controller::open_pane_section() {
-    if (!live_ || !live_->sampler().machine_collector()) return false;
-    MachineCollector& mc = *live_->sampler().machine_collector();
-    const SectionMask want = wanted_sections();
-    const bool missing = (want & ~mc.sections()) != 0;
-    mc.set_sections(want);
+    if (!live_) return false;
+    const bool missing = live_->want_sections(wanted_sections());
     if (!missing || !st_.paused) return missing;
     // Paused: the pane's figures as they are now, without new task rows, and without
     // counting the interval twice in the -a sums.

@@ -42,11 +42,14 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     const bool on = out.delayacct_enabled.value_or(true);
     if (!on) {
         delayacct_on_since_s_.reset();
+        delayacct_seen_off_ = true;
     } else if (!delayacct_on_since_s_) {
-        // Booted with accounting on (no sysctl, or "delayacct" on the kernel command line):
-        // every task is accounted. Otherwise it was switched on at a time we cannot know, at
-        // the latest now; only tasks created after now are sure to be accounted.
-        delayacct_on_since_s_ = (!out.delayacct_enabled || delayacct_at_boot_) ? 0.0 : out.boot_s;
+        // Booted with accounting on (no sysctl, or "delayacct" on the kernel command line,
+        // and not seen off since): every task is accounted. Otherwise it was switched on at
+        // a time we cannot know, at the latest now; only tasks created after now are sure to
+        // be accounted (the kernel never accounts a task created while it was off).
+        const bool since_boot = !out.delayacct_enabled || (delayacct_at_boot_ && !delayacct_seen_off_);
+        delayacct_on_since_s_ = since_boot ? 0.0 : out.boot_s;
     }
     out.delayacct_on_since_s = delayacct_on_since_s_;
     const double ticks_per_s = static_cast<double>(out.clk_tck);

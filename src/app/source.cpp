@@ -27,6 +27,14 @@ void LiveSource::sample_first(std::size_t rows) {
     details_.reset(cur_.tasks.size());
 }
 
+bool LiveSource::want_sections(SectionMask sections) {
+    MachineCollector* mc = sampler_.machine_collector();
+    if (!mc) return false;
+    const bool missing = (sections & ~mc->sections()) != 0;
+    mc->set_sections(sections);
+    return missing;
+}
+
 void LiveSource::resample_machine() {
     MachineCollector* mc = sampler_.machine_collector();
     if (!mc || !has_cur_) return;

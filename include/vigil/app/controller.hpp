@@ -39,8 +39,8 @@ public:
 struct ControllerSetup {
     Terminal* terminal = nullptr;
     const Clock* clock = &system_clock();
-    // Exactly one source: the live system or a recording.
-    LiveSource* live = nullptr;
+    // Exactly one source: the live system (or a test's script) or a recording.
+    SamplingSource* live = nullptr;
     ReplaySource* replay = nullptr;
     ViewState view;                     // from the options (-p PIDs that exist, utf8)
     MachineView machine;                // --partitions, --all-devices
@@ -93,7 +93,7 @@ private:
 
     Terminal& term_;
     const Clock& clock_;
-    LiveSource* live_;
+    SamplingSource* live_;
     ReplaySource* replay_;
     SnapshotSource& source_;
     Pipeline pipeline_;

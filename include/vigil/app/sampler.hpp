@@ -59,6 +59,7 @@ private:
     UserNames users_;
     std::string buf_;
     bool delayacct_at_boot_ = false;              // "delayacct" on the kernel command line
+    bool delayacct_seen_off_ = false;             // kernel.task_delayacct was 0 in a sample
     std::optional<double> delayacct_on_since_s_;  // see Snapshot::delayacct_on_since_s
     std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
 };

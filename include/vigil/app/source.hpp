@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "vigil/sample/sections.hpp"
 #include "vigil/sample/snapshot.hpp"
 #include "vigil/sample/task_details.hpp"
 
@@ -37,19 +38,32 @@ public:
     virtual const std::string& user_name(uid_t uid) = 0;
 };
 
+// A source that takes a sample when asked: the live system, or a test's script.
+class SamplingSource : public SnapshotSource {
+public:
+    // Takes a sample: the current one becomes the previous (unless it was a first look).
+    virtual void sample() = 0;
+    // A first look for a first frame, cheaper than a sample; it is no baseline for rates,
+    // so the sample() after it has no previous snapshot either.
+    virtual void sample_first(std::size_t) { sample(); }
+    // The machine overview sections to read from the next sample on; true when one of
+    // them was not read before (its rates need two samples).
+    virtual bool want_sections(SectionMask) { return false; }
+    // Reads the machine overview again into a new current snapshot with the same tasks
+    // (the view, paused, opening a pane whose section was not read).
+    virtual void resample_machine() {}
+};
+
 // The live system through a Sampler (which must outlive it).
-class LiveSource final : public SnapshotSource {
+class LiveSource final : public SamplingSource {
 public:
     explicit LiveSource(Sampler& sampler) : sampler_(sampler) {}
 
-    // Takes a sample: the current one becomes the previous (unless it was a first look).
-    void sample();
-    // A first look for a first frame, faster than a sample (Sampler::sample_first); it is
-    // no baseline for rates, so the sample() after it has no previous snapshot either.
-    void sample_first(std::size_t rows);
-    // Reads the machine overview again into a new current snapshot with the same tasks
-    // (the view, paused, opening a pane whose section was not read).
-    void resample_machine();
+    void sample() override;
+    // Sampler::sample_first: taskstats is asked only about the first `rows` rows.
+    void sample_first(std::size_t rows) override;
+    bool want_sections(SectionMask sections) override;
+    void resample_machine() override;
     bool has_prev() const { return has_prev_; }
     Sampler& sampler() { return sampler_; }
 

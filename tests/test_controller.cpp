@@ -1,0 +1,227 @@
+// The full-screen view's controller without a terminal: a scripted source, a clock the test
+// sets and a terminal that keeps what is painted. (tests/e2e_tmux.sh drives the real one.)
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <clocale>
+
+#include "fake_clock.hpp"
+#include "fake_terminal.hpp"
+#include "fixture_util.hpp"
+#include "machine_fixture.hpp"
+#include "scripted_source.hpp"
+#include "vigil/app/controller.hpp"
+
+using namespace vigil;
+using vigil::test::FakeClock;
+using vigil::test::FakeTerminal;
+using vigil::test::ScriptedSource;
+
+namespace {
+
+// ionice and kill, remembered instead of done.
+struct RecordingActions final : TaskActions {
+    std::string ionice(pid_t id, bool whole, IoPrio prio) override {
+        calls.push_back("ionice " + std::to_string(id) + (whole ? " process " : " thread ") +
+                        std::to_string(static_cast<int>(prio.cls)) + "/" + std::to_string(prio.level));
+        return {};
+    }
+    std::string signal(pid_t id, int sig) override {
+        calls.push_back("signal " + std::to_string(sig) + " to " + std::to_string(id));
+        return fail_with;
+    }
+    std::vector<std::string> calls;
+    std::string fail_with;
+};
+
+// The fixture machine (tasks of tests/fixtures/proc, overview of tests/fixtures/machine):
+// t0, t1, then t1 again 2 s later.
+std::vector<test::Sample> fixture_samples() {
+    Snapshot t0 = test::load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = test::load_snapshot("t1", 2.0, 1002.0);
+    t0.machine = test::collect_machine("t0", 0.0);
+    t1.machine = test::collect_machine("t1", 2.0);
+    Snapshot t2 = t1;
+    t2.steady_s = t2.machine.steady_s = 4.0;
+    t2.boot_s = 1004.0;
+    return {test::Sample{t0, {}}, test::Sample{t1, {}}, test::Sample{t2, {}}};
+}
+
+struct View {
+    explicit View(std::vector<std::string> notices = {}, MachineView mv = {},
+                  std::optional<long> iterations = std::nullopt)
+        : source(fixture_samples()) {
+        ControllerSetup setup;
+        setup.terminal = &term;
+        setup.clock = &clock;
+        setup.live = &source;
+        setup.view.utf8 = true;
+        setup.machine = mv;
+        setup.notices = std::move(notices);
+        setup.delay_s = 2.0;
+        setup.iterations = iterations;
+        setup.actions = &actions;
+        controller = std::make_unique<Controller>(setup);
+        controller->start();
+    }
+    // Lets the clock run to the next sample and takes it.
+    bool next_sample() {
+        const int ms = controller->timeout_ms();
+        REQUIRE(ms >= 0);
+        clock.advance(ms / 1000.0);
+        return controller->tick();
+    }
+    bool press(std::u32string_view keys) {
+        term.type(keys);
+        return controller->input() && controller->tick();
+    }
+    bool press(Key k) {
+        term.key(k);
+        return controller->input() && controller->tick();
+    }
+    std::vector<pid_t> row_ids() const {
+        std::vector<pid_t> ids;
+        for (const Row& r : controller->table().rows) ids.push_back(r.id);
+        return ids;
+    }
+
+    FakeClock clock{100.0, 1000.0};
+    FakeTerminal term;
+    ScriptedSource source;
+    RecordingActions actions;
+    std::unique_ptr<Controller> controller;
+};
+
+}  // namespace
+
+TEST_CASE("controller: a first frame at once, the first rates soon after, then every interval",
+          "[controller]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    View v;
+    CHECK(v.term.paints >= 1);
+    CHECK_THAT(v.term.screen(), Catch::Contains("Total DISK READ"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("    TID PRIO"));
+    // No interval yet: every rate unknown.
+    CHECK_THAT(v.term.screen(), Catch::Contains("        ? "));
+    // The first rates come after half a second (the interval is 2 s), then every 2 s.
+    CHECK(v.controller->timeout_ms() == 500);
+    CHECK(v.controller->tick());  // not due: nothing happens
+    CHECK(v.controller->refreshes() == 0);
+    CHECK(v.next_sample());
+    CHECK(v.controller->refreshes() == 1);
+    CHECK(v.controller->timeout_ms() == 2000);
+    // t0 -> t1: thread 101 wrote 8 MiB in 2 s, and sorts first by IO, which is unknown for
+    // all (/proc io has no delays), so by traffic.
+    REQUIRE_FALSE(v.controller->table().rows.empty());
+    CHECK_THAT(v.term.screen(), Catch::Contains("4.00 M/s"));
+}
+
+TEST_CASE("controller: keys change the view at once, without a new sample", "[controller]") {
+    View v;
+    v.next_sample();
+    const long refreshes = v.controller->refreshes();
+    CHECK(v.press(U"p"));
+    CHECK(v.controller->view().processes);
+    CHECK_THAT(v.term.screen(), Catch::Contains("    PID PRIO"));
+    CHECK(v.press(U"p"));
+    CHECK(v.press(Key::right));  // sort by COMMAND
+    CHECK(v.controller->view().sort == ColumnId::command);
+    CHECK(v.controller->refreshes() == refreshes);
+    CHECK(v.press(U" "));  // pause: no sample is due any more
+    CHECK(v.controller->timeout_ms() == -1);
+    CHECK_THAT(v.term.screen(), Catch::Contains("PAUSED"));
+}
+
+TEST_CASE("controller: u looks users up; an unknown one goes to the notice line", "[controller]") {
+    View v;
+    v.next_sample();
+    CHECK(v.press(U"u"));
+    CHECK(v.press(U"root"));
+    CHECK(v.press(Key::enter));
+    CHECK(v.controller->view().uids == std::vector<uid_t>{0});
+    for (const Row& r : v.controller->table().rows) CHECK(r.cell(ColumnId::user).text == "root");
+    CHECK(v.press(U"u"));
+    CHECK(v.press(U"no_such_user_vigil"));
+    CHECK(v.press(Key::enter));
+    CHECK(v.controller->view().uids == std::vector<uid_t>{0});  // unchanged
+    CHECK_THAT(v.controller->state().notice, Catch::Contains("no_such_user_vigil"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("no_such_user_vigil"));
+}
+
+TEST_CASE("controller: k asks, then signals the selected task; i fetches its priority again",
+          "[controller]") {
+    View v;
+    v.next_sample();
+    REQUIRE(v.controller->state().selected);
+    const pid_t first = *v.controller->state().selected;
+    CHECK(v.press(U"k"));
+    CHECK(v.actions.calls.empty());  // a prompt first
+    CHECK_THAT(v.term.screen(), Catch::Contains("Send signal to " + std::to_string(first)));
+    CHECK(v.press(Key::enter));
+    REQUIRE(v.actions.calls.size() == 1);
+    CHECK(v.actions.calls[0] == "signal 15 to " + std::to_string(first));
+    CHECK_THAT(v.controller->state().notice, Catch::Contains("signal 15 sent"));
+
+    const std::size_t fetched = v.source.fetches();
+    CHECK(v.press(U"i"));
+    CHECK(v.press(U"idle"));
+    CHECK(v.press(Key::enter));
+    REQUIRE(v.actions.calls.size() == 2);
+    CHECK(v.actions.calls[1] == "ionice " + std::to_string(first) + " thread 3/0");
+    // The row's details were forgotten and fetched again, so the new priority shows.
+    CHECK(v.source.fetches() > fetched);
+
+    v.actions.fail_with = "signal 15 to 1 failed: permission denied (EPERM)";
+    CHECK(v.press(U"k"));
+    CHECK(v.press(Key::enter));
+    CHECK_THAT(v.term.screen(), Catch::Contains("EPERM"));
+}
+
+TEST_CASE("controller: the device panes honour --partitions and --all-devices", "[controller]") {
+    for (MachineView mv : {MachineView{false, false}, MachineView{true, false}, MachineView{true, true}}) {
+        View v({}, mv);
+        v.next_sample();
+        CHECK(v.press(U"d"));
+        REQUIRE_FALSE(v.controller->pane().empty());
+        const SectionTable& pane = v.controller->pane().front();
+        const Frame f = advance(v.source.prev(), v.source.cur());
+        const SectionTable batch = build_disk_table(v.source.cur().machine, f.machine, mv);
+        std::vector<std::string> shown, want;
+        for (const auto& row : pane.rows) shown.push_back(row[0].text);
+        for (const auto& row : batch.rows) want.push_back(row[0].text);
+        INFO("partitions " << mv.partitions << ", all devices " << mv.all_devices);
+        CHECK(shown == want);
+        CHECK_FALSE(shown.empty());
+        for (const std::string& dev : want) CHECK_THAT(v.term.screen(), Catch::Contains(dev));
+    }
+}
+
+TEST_CASE("controller: q quits, signals end or redraw, -n ends after n refreshes", "[controller]") {
+    {
+        View v;
+        CHECK_FALSE(v.press(U"q"));
+    }
+    {
+        View v;
+        v.term.next_width = 80;
+        v.term.next_height = 24;
+        CHECK(v.controller->signal(SIGWINCH));
+        CHECK(v.controller->tick());
+        CHECK(v.term.last.width == 80);
+        CHECK(v.term.last.height == 24);
+        CHECK(v.controller->signal(SIGTSTP));
+        CHECK(v.term.suspends == 1);
+        CHECK_FALSE(v.controller->signal(SIGTERM));
+    }
+    {
+        View v({}, {}, 2);
+        CHECK(v.next_sample());
+        CHECK_FALSE(v.next_sample());
+        CHECK(v.controller->refreshes() == 2);
+    }
+}
+
+TEST_CASE("controller: standing notices are shown", "[controller]") {
+    View v({"delay accounting is off"});
+    CHECK_THAT(v.term.screen(), Catch::Contains("delay accounting is off"));
+}
