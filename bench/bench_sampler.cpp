@@ -126,11 +126,11 @@ int main(int argc, char** argv) {
         double t1 = thread_cpu_ms();
         pipeline.advance();
         double t2 = thread_cpu_ms();
-        TaskTable model = pipeline.tasks(vs, rows);
+        Table model = pipeline.tasks(vs, rows);
         double t3 = thread_cpu_ms();
         if (text) {
             out.clear();
-            writer.write(model, vs, out);
+            writer.write(model, vs, 0, out);
         }
         double t4 = thread_cpu_ms();
         phases[0].cpu_ms += t1 - t0;

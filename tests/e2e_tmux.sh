@@ -44,7 +44,9 @@ wait_gone() {
 }
 
 # A task with a name nobody else has, for the filter.
-bash -c 'exec -a vigil-e2e-marker sleep 300' &
+# A name of this run's own, so another run's marker (a test beside this one) cannot match.
+MARK="vigil-e2e-marker-$$"
+bash -c "exec -a $MARK sleep 300" &
 marker_pid=$!
 
 tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.5; echo EXIT=\$?; sleep 60"
@@ -59,10 +61,10 @@ if wait_for "COMMAND>"; then ok "r flips the direction"; else bad "r reverse"; f
 
 keys /
 wait_for "Filter" || bad "/ prompt"
-keys -l "vigil-e2e-mark"
+keys -l "e2e-marker-$$"  # a part of the name: the status line repeats the filter
 keys Enter
-if wait_for "filter: vigil-e2e-mark" && wait_for "| 1 rows"; then
-    rows=$(screen | grep -c 'vigil-e2e-marker')
+if wait_for "filter: e2e-marker-$$" && wait_for "| 1 rows"; then
+    rows=$(screen | grep -c -- "$MARK")
     if [ "$rows" -eq 1 ]; then ok "/ narrows the table to the matching task"; else bad "/ filter rows: $rows"; fi
 else
     bad "/ filter"
@@ -136,11 +138,12 @@ else
 fi
 
 # Actions on the selected task: ionice, then a signal after the prompt, then ESRCH reported.
-bash -c 'exec -a vigil-e2e-victim sleep 300' &
+VICTIM="vigil-e2e-victim-$$"
+bash -c "exec -a $VICTIM sleep 300" &
 victim=$!
 sleep 0.6
 keys /
-keys -l "vigil-e2e-victim"
+keys -l "$VICTIM"
 keys Enter
 if wait_for "| 1 rows"; then
     keys Space  # pause: the row stays on screen after its task is gone
@@ -190,12 +193,17 @@ batch_devices() {
     "$VIGIL" -b -n 1 -d 0.1 --show disks "$@" 2>/dev/null | awk '/^DEVICE / { on = 1; next } on { print $1 }' | sort
 }
 FIX=$(cd "$(dirname "$0")" && pwd)/fixtures/machine/t1
+n=0
 for args in "--proc-root $FIX/proc --sys-root $FIX/sys" \
             "--proc-root $FIX/proc --sys-root $FIX/sys --partitions" \
             "--proc-root $FIX/proc --sys-root $FIX/sys --all-devices --partitions" \
             "--all-devices" ""; do
-    tmux kill-session -t "$S" 2>/dev/null
+    # The new session first, then the old one goes: a server left without sessions exits,
+    # and a session started while it does would find no server.
+    old=$S
+    S="vigil-e2e-$$-pane-$((n += 1))"
     tmux new-session -d -s "$S" -x 160 -y 60 "TERM=xterm-256color $VIGIL -d 0.3 $args; sleep 60"
+    tmux kill-session -t "$old" 2>/dev/null
     label=${args//$FIX/FIXTURE}
     if ! wait_for "Total DISK READ"; then bad "start with '$label'"; continue; fi
     keys d

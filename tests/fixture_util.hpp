@@ -50,14 +50,14 @@ public:
     }
     // The task table of a frame made as the pipeline makes it: rank, fetch the details of
     // the rows (of every candidate first when the view needs them to rank), make the rows.
-    TaskTable table(const Frame& f, const ViewState& vs, std::size_t max_rows = kAllRows) {
+    Table table(const Frame& f, const ViewState& vs, std::size_t max_rows = kAllRows) {
         TaskDetails details;
         details.reset(f.cur->tasks.size());
         if (ranking_needs_details(vs)) fetch(*f.cur, candidate_tasks(f, vs), details);
         RankedTasks ranked = rank_tasks(f, details, vs, max_rows);
         fetch(*f.cur, tasks_of(ranked.keys), details);
-        TaskTable t = std::move(ranked.head);
-        make_rows(f, ranked.keys, details, vs, t.rows);
+        Table t = std::move(ranked.head);
+        make_rows(f, ranked.keys, details, vs, t);
         return t;
     }
 

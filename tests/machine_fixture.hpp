@@ -35,15 +35,15 @@ struct MachinePair {
 };
 
 // The text of a cell as every front end shows it.
-inline std::string cell_text(const SectionTable& t, std::size_t row, std::string_view column,
+inline std::string cell_text(const Table& t, std::size_t row, std::string_view column,
                              ByteUnits units = ByteUnits::human) {
     auto c = find_column(t.columns, column);
     if (!c || row >= t.rows.size()) return "<no such cell>";
-    return format_section_cell(t.columns[*c].format, t.rows[row][*c], units);
+    return format_cell(t.columns[*c].format, t.rows[row][*c], units);
 }
 
 // The row whose first cell reads name, or -1.
-inline int row_named(const SectionTable& t, std::string_view name) {
+inline int row_named(const Table& t, std::string_view name) {
     for (std::size_t i = 0; i < t.rows.size(); ++i)
         if (t.rows[i][0].text == name) return static_cast<int>(i);
     return -1;

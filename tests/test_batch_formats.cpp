@@ -17,6 +17,7 @@
 #include "vigil/app/batch_output.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/app/pipeline.hpp"
+#include "vigil/model/columns.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/machine_tables.hpp"
 
@@ -182,7 +183,7 @@ TEST_CASE("CSV and JSON carry the text output's numbers in base units", "[format
     UtcZone utc;
     MachineView mv;
     test::MachinePair p;
-    SectionTable disks = build_disk_table(p.t1, p.rates, mv);
+    Table disks = build_disk_table(p.t1, p.rates, mv);
     StructuredTable st = structure_table(disks);
     const auto kib = find_column(disks.columns, "rkb_s");
     REQUIRE(kib);
@@ -292,11 +293,10 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
         }
         for (const SummarySpec& s : summary_fields(k)) CHECK(documented(s.field));
     }
-    for (const ColumnDef& c : columns()) {
-        CHECK(documented(c.field));
-        if (!c.process_field.empty()) CHECK(documented(c.process_field));
-        if (!c.accumulated_field.empty()) CHECK(documented(c.accumulated_field));
-    }
+    for (bool processes : {false, true})
+        for (bool accumulated : {false, true})
+            for (const ColumnSpec& c : task_columns(processes, accumulated)) CHECK(documented(c.field));
+    for (const SummarySpec& s : task_summary_fields()) CHECK(documented(s.field));
     for (const char* f : {"time", "interval_s", "schema_version", "current_read_bytes_per_s",
                           "current_write_bytes_per_s", "about", "text"})
         CHECK(documented(f));

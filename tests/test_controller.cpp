@@ -11,6 +11,7 @@
 #include "machine_fixture.hpp"
 #include "scripted_source.hpp"
 #include "vigil/app/controller.hpp"
+#include "vigil/model/columns.hpp"
 
 using namespace vigil;
 using vigil::test::FakeClock;
@@ -81,7 +82,7 @@ struct View {
     }
     std::vector<pid_t> row_ids() const {
         std::vector<pid_t> ids;
-        for (const Row& r : controller->table().rows) ids.push_back(r.id);
+        for (const RowRef& r : controller->table().refs) ids.push_back(r.id);
         return ids;
     }
 
@@ -139,7 +140,8 @@ TEST_CASE("controller: u looks users up; an unknown one goes to the notice line"
     CHECK(v.press(U"root"));
     CHECK(v.press(Key::enter));
     CHECK(v.controller->view().uids == std::vector<uid_t>{0});
-    for (const Row& r : v.controller->table().rows) CHECK(r.cell(ColumnId::user).text == "root");
+    CHECK_FALSE(v.controller->table().rows.empty());
+    for (const auto& row : v.controller->table().rows) CHECK(task_cell(row, ColumnId::user).text == "root");
     CHECK(v.press(U"u"));
     CHECK(v.press(U"no_such_user_vigil"));
     CHECK(v.press(Key::enter));
@@ -183,9 +185,9 @@ TEST_CASE("controller: the device panes honour --partitions and --all-devices", 
         v.next_sample();
         CHECK(v.press(U"d"));
         REQUIRE_FALSE(v.controller->pane().empty());
-        const SectionTable& pane = v.controller->pane().front();
+        const Table& pane = v.controller->pane().front();
         const Frame f = advance(v.source.prev(), v.source.cur());
-        const SectionTable batch = build_disk_table(v.source.cur().machine, f.machine, mv);
+        const Table batch = build_disk_table(v.source.cur().machine, f.machine, mv);
         std::vector<std::string> shown, want;
         for (const auto& row : pane.rows) shown.push_back(row[0].text);
         for (const auto& row : batch.rows) want.push_back(row[0].text);

@@ -238,7 +238,7 @@ struct LayoutFixture {
     std::map<pid_t, std::string> cmdlines;  // replace the tree's, by process
     ViewState vs;
     InteractiveState st;
-    TaskTable model;
+    Table model;
     ScreenLayout lay(int w, int h) {
         const Frame f = advance(t0, t1);
         TaskDetails d;
@@ -251,12 +251,12 @@ struct LayoutFixture {
                 d.set(i).cmdline = std::make_shared<const std::string>(it->second);
         RankedTasks ranked = rank_tasks(f, d, vs);
         model = std::move(ranked.head);
-        make_rows(f, ranked.keys, d, vs, model.rows);
+        make_rows(f, ranked.keys, d, vs, model);
         std::vector<pid_t> ids;
-        for (const Row& r : model.rows) ids.push_back(r.id);
+        for (const RowRef& r : model.refs) ids.push_back(r.id);
         follow_selection(st, RowIds{ids, model.matched_rows});
         ScreenInput in;
-        in.model = &model;
+        in.tasks = &model;
         in.view = &vs;
         in.state = &st;
         in.threads = t1.tasks.size();
@@ -322,7 +322,7 @@ TEST_CASE("layout: clicks hit column titles and rows", "[layout]") {
     t = hit_test(l, f.st, 90, l.header_y);
     CHECK(t.column == ColumnId::command);
     std::vector<pid_t> ids;
-    for (const Row& r : f.model.rows) ids.push_back(r.id);
+    for (const RowRef& r : f.model.refs) ids.push_back(r.id);
     RowIds rows{ids, f.model.matched_rows};
     apply_click(hit_test(l, f.st, 30, l.header_y), f.vs, f.st, rows);
     CHECK(f.vs.sort == ColumnId::disk_read);

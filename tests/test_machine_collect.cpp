@@ -20,7 +20,7 @@ using vigil::test::row_named;
 
 namespace {
 
-std::vector<std::string> first_column(const SectionTable& t) {
+std::vector<std::string> first_column(const Table& t) {
     std::vector<std::string> out;
     for (const auto& r : t.rows) out.push_back(r[0].text);
     return out;
@@ -63,7 +63,7 @@ TEST_CASE("cpu: mpstat's shares, a CPU going offline and one coming online", "[m
     CHECK(*m.rates.intr_per_s == Approx(2000));
     CHECK(*m.rates.forks_per_s == Approx(10));
 
-    SectionTable t = build_cpu_table(m.t1, m.rates);
+    Table t = build_cpu_table(m.t1, m.rates);
     // cpu1 went offline: no row; cpu2 came online: a row of unknowns, never garbage.
     CHECK(first_column(t) == std::vector<std::string>{"all", "0", "2"});
     CHECK(cell_text(t, 1, "%usr") == "50.00");
@@ -72,7 +72,7 @@ TEST_CASE("cpu: mpstat's shares, a CPU going offline and one coming online", "[m
     for (std::string_view c : {"%usr", "%sys", "%idle", "%steal"}) CHECK(cell_text(t, 2, c) == "?");
     auto summary = [&](std::string_view label) {
         for (const auto& s : t.summary)
-            if (s.label == label) return format_section_cell(s.format, s.value, ByteUnits::human);
+            if (s.label == label) return format_cell(s.format, s.value, ByteUnits::human);
         return std::string("<none>");
     };
     CHECK(summary("load1") == "0.50");
@@ -124,7 +124,7 @@ TEST_CASE("cpu_percent: backwards counters, other column counts, an idle interva
 
 TEST_CASE("mem: free's columns and sar's paging rates", "[machine][mem]") {
     MachinePair m;
-    SectionTable t = build_mem_table(m.t1, m.rates);
+    Table t = build_mem_table(m.t1, m.rates);
     REQUIRE(t.rows.size() == 2);
     const ByteUnits k = ByteUnits::kib;
     CHECK(cell_text(t, 0, "total", k) == "16384000.00 K");
@@ -146,7 +146,7 @@ TEST_CASE("mem: free's columns and sar's paging rates", "[machine][mem]") {
 
 TEST_CASE("psi: running averages and the stall share of the interval", "[machine][psi]") {
     MachinePair m;
-    SectionTable t = build_psi_table(m.t1, m.rates);
+    Table t = build_psi_table(m.t1, m.rates);
     CHECK(first_column(t) == std::vector<std::string>{"cpu", "io", "memory"});
     CHECK(cell_text(t, 0, "SOME%") == "25.00");
     CHECK(cell_text(t, 0, "FULL%") == "0.00");
@@ -177,7 +177,7 @@ TEST_CASE("disks: whole disks and partitions from the sys tree", "[machine][disk
 
 TEST_CASE("disks: iostat -x figures, exactly", "[machine][disks]") {
     MachinePair m;
-    SectionTable t = build_disk_table(m.t1, m.rates, MachineView{});
+    Table t = build_disk_table(m.t1, m.rates, MachineView{});
     int sda = row_named(t, "sda");
     REQUIRE(sda >= 0);
     auto r = static_cast<std::size_t>(sda);
@@ -198,7 +198,7 @@ TEST_CASE("disks: which rows are shown", "[machine][disks]") {
     MachinePair m;
     // Default: whole disks ever used; loop/zram only while active; sdb went backwards and
     // sdc is new, so their figures are unknown.
-    SectionTable t = build_disk_table(m.t1, m.rates, MachineView{});
+    Table t = build_disk_table(m.t1, m.rates, MachineView{});
     CHECK(first_column(t) ==
           std::vector<std::string>{"loop2", "sda", "sdb", "sdc", "nvme0n1", "dm-0", "cciss/c0d0"});
     CHECK(cell_text(t, 2, "r/s") == "?");
@@ -207,14 +207,14 @@ TEST_CASE("disks: which rows are shown", "[machine][disks]") {
 
     MachineView parts;
     parts.partitions = true;
-    SectionTable p = build_disk_table(m.t1, m.rates, parts);
+    Table p = build_disk_table(m.t1, m.rates, parts);
     CHECK(first_column(p) == std::vector<std::string>{"loop2", "sda", "sda1", "sda2", "sdb", "sdc",
                                                       "nvme0n1", "nvme0n1p1", "dm-0", "cciss/c0d0",
                                                       "cciss/c0d0p1"});
 
     MachineView all;
     all.all_devices = true;
-    SectionTable a = build_disk_table(m.t1, m.rates, all);
+    Table a = build_disk_table(m.t1, m.rates, all);
     CHECK(first_column(a) == std::vector<std::string>{"loop0", "loop1", "loop2", "sda", "sdb",
                                                       "sdc", "zram0", "nvme0n1", "dm-0",
                                                       "cciss/c0d0"});
@@ -250,7 +250,7 @@ TEST_CASE("disk_rates: a wrapped counter, another kernel's layout, an idle devic
     CHECK_FALSE(short_form.util_pct.has_value());
 }
 
-std::vector<std::string> column_texts(const SectionTable& t, std::string_view col) {
+std::vector<std::string> column_texts(const Table& t, std::string_view col) {
     std::vector<std::string> out;
     for (std::size_t r = 0; r < t.rows.size(); ++r) out.push_back(cell_text(t, r, col));
     return out;
@@ -258,7 +258,7 @@ std::vector<std::string> column_texts(const SectionTable& t, std::string_view co
 
 TEST_CASE("fs: default rows leave out pseudo, memory, empty and bind mounts", "[machine][fs]") {
     MachineSample s = collect_machine("t1", 0);
-    SectionTable t = build_fs_table(s, MachineView{});
+    Table t = build_fs_table(s, MachineView{});
     CHECK(column_texts(t, "MOUNTED ON") ==
           std::vector<std::string>{"/", "/boot", "/home", "/mnt/nfs", "/media/usb disk",
                                    "/home/alice/remote", "/var/lib/docker"});
@@ -269,7 +269,7 @@ TEST_CASE("fs: default rows leave out pseudo, memory, empty and bind mounts", "[
 
 TEST_CASE("fs: df's sizes and rounded-up percentages", "[machine][fs]") {
     MachineSample s = collect_machine("t1", 0);
-    SectionTable t = build_fs_table(s, MachineView{});
+    Table t = build_fs_table(s, MachineView{});
     const ByteUnits k = ByteUnits::kib;
     CHECK(cell_text(t, 0, "SIZE", k) == "4000000.00 K");   // 1000000 blocks of 4 KiB
     CHECK(cell_text(t, 0, "USED", k) == "2400000.00 K");   // blocks - free
@@ -299,13 +299,13 @@ TEST_CASE("device, interface and sensor names cannot reach a terminal raw", "[ma
     m.t1.net[1].name = "eth\x1b[2J0";
     m.t1.disks[0].name = "sd\x1b]0;x\x07" "a";
     MachineView terminal;
-    SectionTable net = build_net_table(m.t1, m.rates, terminal);
+    Table net = build_net_table(m.t1, m.rates, terminal);
     CHECK(cell_text(net, 1, "IFACE") == "eth\\e[2J0");
     MachineView data;
     data.escape = TextEscape::data;
     CHECK(cell_text(build_net_table(m.t1, m.rates, data), 1, "IFACE") == "eth\\e[2J0");
     terminal.all_devices = true;
-    SectionTable disks = build_disk_table(m.t1, m.rates, terminal);
+    Table disks = build_disk_table(m.t1, m.rates, terminal);
     bool found = false;
     for (std::size_t i = 0; i < disks.rows.size(); ++i)
         found = found || cell_text(disks, i, "DEVICE") == "sd\\e]0;x\\x07a";
@@ -314,7 +314,7 @@ TEST_CASE("device, interface and sensor names cannot reach a terminal raw", "[ma
 
 TEST_CASE("net: sar -n DEV figures, link state and speed", "[machine][net]") {
     MachinePair m;
-    SectionTable t = build_net_table(m.t1, m.rates);
+    Table t = build_net_table(m.t1, m.rates);
     CHECK(first_column(t) == std::vector<std::string>{"lo", "eth0", "wlan0", "docker0", "veth0"});
     CHECK(cell_text(t, 1, "rxkB/s") == "1000.00");
     CHECK(cell_text(t, 1, "txkB/s") == "100.00");
@@ -337,7 +337,7 @@ TEST_CASE("sensors: hwmon chips, thermal zones without a hwmon twin", "[machine]
     MachineSample s = collect_machine("t0", 0, section_bit(Section::sensors));
     auto tables = build_sensor_tables(s);
     REQUIRE(tables.size() == 3);
-    const SectionTable& t = tables[0];
+    const Table& t = tables[0];
     CHECK(t.title == "Temperatures");
     std::vector<std::string> rows;
     for (std::size_t r = 0; r < t.rows.size(); ++r)
@@ -359,7 +359,7 @@ TEST_CASE("sensors: hwmon chips, thermal zones without a hwmon twin", "[machine]
                       "x86_pkg_temp/thermal_zone1 46.0°C ? ?",  // zero trip points are unset
                       "INT3400 Thermal/thermal_zone2 ? 95.0°C 105.0°C",
                   });
-    const SectionTable& fans = tables[1];
+    const Table& fans = tables[1];
     CHECK(fans.title == "Fans");
     REQUIRE(fans.rows.size() == 3);
     CHECK(cell_text(fans, 0, "SPEED") == "2900 RPM");
@@ -373,7 +373,7 @@ TEST_CASE("sensors: batteries with energy_* and with charge_*", "[machine][senso
     MachineSample s = collect_machine("t0", 0, section_bit(Section::sensors));
     auto tables = build_sensor_tables(s);
     REQUIRE(tables.size() == 3);
-    const SectionTable& b = tables[2];
+    const Table& b = tables[2];
     CHECK(first_column(b) == std::vector<std::string>{"BAT0", "BAT1", "hidpp_battery_0"});
     // BAT0 discharging: 38 Wh left at 9.5 W -> 4 h.
     CHECK(cell_text(b, 0, "STATUS") == "Discharging");
@@ -425,7 +425,7 @@ TEST_CASE("an old kernel: 8 cpu columns, no MemAvailable, 14-field diskstats, no
     CHECK(s.disks[1].fields == 4);
 
     MachineRates none = compute_machine_rates(s, s);  // no interval: nothing is known
-    SectionTable mem = build_mem_table(s, none);
+    Table mem = build_mem_table(s, none);
     // procps' estimate for kernels before 3.14: 500000 - 10000 + 700000 - 10000 + 40000 - 10000.
     CHECK(cell_text(mem, 0, "available", ByteUnits::kib) == "1210000.00 K");
     CHECK(cell_text(mem, 0, "used", ByteUnits::kib) == "838000.00 K");
@@ -437,7 +437,7 @@ TEST_CASE("an old kernel: 8 cpu columns, no MemAvailable, 14-field diskstats, no
     bare.free_kib = 500;
     CHECK_FALSE(memory_available_kib(bare, 8000).has_value());  // no file LRU: unknown, not free
 
-    SectionTable psi = build_psi_table(s, none);
+    Table psi = build_psi_table(s, none);
     CHECK(psi.rows.empty());
     REQUIRE(psi.notes.size() == 1);
     CHECK(psi.notes[0].find("not available") != std::string::npos);
@@ -448,11 +448,11 @@ TEST_CASE("an old kernel: 8 cpu columns, no MemAvailable, 14-field diskstats, no
     later.cpu.total->ticks[CpuTicks::user] += 10;
     later.cpu.total->ticks[CpuTicks::idle] += 90;
     MachineRates r = compute_machine_rates(s, later);
-    SectionTable d = build_disk_table(later, r, MachineView{});
+    Table d = build_disk_table(later, r, MachineView{});
     CHECK(cell_text(d, 0, "r/s") == "10.00");
     CHECK(cell_text(d, 0, "d/s") == "?");  // no discard columns before 4.18
     CHECK(cell_text(d, 0, "f/s") == "?");
-    SectionTable c = build_cpu_table(later, r);
+    Table c = build_cpu_table(later, r);
     CHECK(cell_text(c, 0, "%usr") == "10.00");
     CHECK(cell_text(c, 0, "%steal") == "0.00");
     CHECK(cell_text(c, 0, "%guest") == "?");

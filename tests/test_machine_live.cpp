@@ -126,7 +126,7 @@ TEST_CASE("the live /proc and /sys parse without notes and give sane figures", "
                   r.all->pct[CpuPercent::gnice].value_or(0) ==
               Approx(100).margin(0.01));
     }
-    SectionTable fs = build_fs_table(b, MachineView{});
+    Table fs = build_fs_table(b, MachineView{});
     bool root_shown = false;
     for (const auto& row : fs.rows) root_shown = root_shown || row.back().text == "/";
     CHECK(root_shown);

@@ -17,8 +17,8 @@ std::string text_of(const ScreenLine& l) {
 }
 
 // A one-row table of a kind with the named cells set.
-SectionTable table_with(TableKind kind, std::vector<std::pair<std::string_view, double>> nums) {
-    SectionTable t;
+Table table_with(TableKind kind, std::vector<std::pair<std::string_view, double>> nums) {
+    Table t;
     t.kind = kind;
     t.title = "T";
     t.columns = table_columns(kind);
@@ -34,7 +34,7 @@ SectionTable table_with(TableKind kind, std::vector<std::pair<std::string_view, 
 }
 
 // The style of the segment that holds column key in the first row of a pane rendering.
-Style style_of(const SectionTable& t, std::string_view key) {
+Style style_of(const Table& t, std::string_view key) {
     LineBuilder b(300);
     append_pane_tables(b, {t}, TableSort{}, ByteUnits::human, 10);
     auto lines = b.take();
@@ -110,13 +110,13 @@ TEST_CASE("pane: the sort marker, and the line budget is kept", "[overview]") {
 TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not", "[overview]") {
     vigil::test::MachinePair m;
     auto disks = build_section_tables(Section::disks, m.t1, m.rates, MachineView{});
-    TaskTable model;
+    Table model;
     ViewState vs;
     InteractiveState st;
     st.pane = Pane::disks;
     OverviewInput ov{&m.t1, &m.rates, false};
     ScreenInput in;
-    in.model = &model;
+    in.tasks = &model;
     in.view = &vs;
     in.state = &st;
     in.overview = &ov;

@@ -35,7 +35,7 @@ std::string render_all(TextOptions opts, int samples = 1, ByteUnits units = Byte
     std::string out;
     for (int i = 0; i < samples; ++i)
         for (Section s : kAllSections)
-            for (const SectionTable& t : build_section_tables(s, m.t1, m.rates, MachineView{}))
+            for (const Table& t : build_section_tables(s, m.t1, m.rates, MachineView{}))
                 w.write(t, 0, units, out);
     return out;
 }
@@ -53,20 +53,20 @@ Result<Options> parse(const std::vector<const char*>& args) {
 
 TEST_CASE("cell formats; unknown is '?', not-applicable is '-'", "[section]") {
     const ByteUnits h = ByteUnits::human;
-    CHECK(format_section_cell(CellFormat::fixed2, Cell{1.005, {}}, h) == "1.00");
-    CHECK(format_section_cell(CellFormat::fixed2, Cell{}, h) == "?");
-    CHECK(format_section_cell(CellFormat::fixed2, Cell{std::nullopt, "-"}, h) == "-");
-    CHECK(format_section_cell(CellFormat::integer, Cell{65536, {}}, h) == "65536");
-    CHECK(format_section_cell(CellFormat::percent_up, Cell{64, {}}, h) == "64%");
-    CHECK(format_section_cell(CellFormat::percent, Cell{76, {}}, h) == "76.00 %");
-    CHECK(format_section_cell(CellFormat::bytes, Cell{1536, {}}, h) == "1.50 K");
-    CHECK(format_section_cell(CellFormat::bytes, Cell{1536, {}}, ByteUnits::kib) == "1.50 K");
-    CHECK(format_section_cell(CellFormat::celsius, Cell{-5.25, {}}, h) == "-5.2°C");
-    CHECK(format_section_cell(CellFormat::rpm, Cell{2900, {}}, h) == "2900 RPM");
-    CHECK(format_section_cell(CellFormat::watts, Cell{9.5, {}}, h) == "9.50 W");
-    CHECK(format_section_cell(CellFormat::duration, Cell{3599, {}}, h) == "0:59");
-    CHECK(format_section_cell(CellFormat::duration, Cell{90061, {}}, h) == "1d 01:01");
-    CHECK(format_section_cell(CellFormat::text, Cell{3, "cpu3"}, h) == "cpu3");
+    CHECK(format_cell(CellFormat::fixed2, Cell{1.005, {}}, h) == "1.00");
+    CHECK(format_cell(CellFormat::fixed2, Cell{}, h) == "?");
+    CHECK(format_cell(CellFormat::fixed2, Cell{std::nullopt, "-"}, h) == "-");
+    CHECK(format_cell(CellFormat::integer, Cell{65536, {}}, h) == "65536");
+    CHECK(format_cell(CellFormat::percent_up, Cell{64, {}}, h) == "64%");
+    CHECK(format_cell(CellFormat::percent, Cell{76, {}}, h) == "76.00 %");
+    CHECK(format_cell(CellFormat::bytes, Cell{1536, {}}, h) == "1.50 K");
+    CHECK(format_cell(CellFormat::bytes, Cell{1536, {}}, ByteUnits::kib) == "1.50 K");
+    CHECK(format_cell(CellFormat::celsius, Cell{-5.25, {}}, h) == "-5.2°C");
+    CHECK(format_cell(CellFormat::rpm, Cell{2900, {}}, h) == "2900 RPM");
+    CHECK(format_cell(CellFormat::watts, Cell{9.5, {}}, h) == "9.50 W");
+    CHECK(format_cell(CellFormat::duration, Cell{3599, {}}, h) == "0:59");
+    CHECK(format_cell(CellFormat::duration, Cell{90061, {}}, h) == "1d 01:01");
+    CHECK(format_cell(CellFormat::text, Cell{3, "cpu3"}, h) == "cpu3");
 }
 
 TEST_CASE("every registry has unique keys and a help text", "[section]") {
@@ -87,7 +87,7 @@ TEST_CASE("every registry has unique keys and a help text", "[section]") {
 
 TEST_CASE("sorting: any column, unknown values last in both directions", "[section]") {
     MachinePair m;
-    SectionTable t = build_disk_table(m.t1, m.rates, MachineView{});
+    Table t = build_disk_table(m.t1, m.rates, MachineView{});
     auto util = *find_column(t.columns, "%util");
     sort_rows(t, util);  // descending by default
     CHECK(t.rows[0][0].text == "sda");
@@ -100,7 +100,7 @@ TEST_CASE("sorting: any column, unknown values last in both directions", "[secti
     sort_rows(t, 0);  // text, ascending
     CHECK(t.rows[0][0].text == "cciss/c0d0");
 
-    SectionTable c = build_cpu_table(m.t1, m.rates);
+    Table c = build_cpu_table(m.t1, m.rates);
     sort_rows(c, 0, true);  // CPU numbers sort as numbers, "all" (-1) with them
     CHECK(c.rows[0][0].text == "2");
     CHECK(c.rows[2][0].text == "all");

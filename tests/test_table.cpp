@@ -22,10 +22,10 @@ std::string render(ViewState vs, TextOptions topts = {}) {
     Accumulator acc;
     acc.add(t1, f.tasks);
     f.totals = &acc;
-    TaskTable m = details.table(f, vs);
+    Table m = details.table(f, vs);
     TextWriter w(topts);
     std::string out;
-    w.write(m, vs, out);
+    w.write(m, vs, 0, out);
     return out;
 }
 
@@ -80,11 +80,11 @@ TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
     ViewState vs;
     vs.processes = true;
     vs.pids = {100};
-    TaskTable m = details.table(f, vs);
+    Table m = details.table(f, vs);
     REQUIRE(m.rows.size() == 1);
-    CHECK(m.rows[0].id == 100);
-    CHECK(*m.rows[0].cell(ColumnId::disk_read).num == Approx(1024.0 * 1024));
-    CHECK(*m.rows[0].cell(ColumnId::disk_write).num == Approx(5.0 * 1024 * 1024 / 2));
+    CHECK(m.refs[0].id == 100);
+    CHECK(*task_cell(m.rows[0], ColumnId::disk_read).num == Approx(1024.0 * 1024));
+    CHECK(*task_cell(m.rows[0], ColumnId::disk_write).num == Approx(5.0 * 1024 * 1024 / 2));
 
     ViewState threads;
     threads.pids = {100};
@@ -94,9 +94,9 @@ TEST_CASE("process rows sum their threads; -p and -u filter", "[table]") {
 
     ViewState users;
     users.uids = {0};
-    for (const Row& row : details.table(f, users).rows) {
-        CHECK(t1.tasks[row.task].uid == 0);
-    }
+    const Table only_root = details.table(f, users);
+    CHECK_FALSE(only_root.refs.empty());
+    for (const RowRef& row : only_root.refs) CHECK(t1.tasks[row.task].uid == 0);
 }
 
 TEST_CASE("unknown values sort last in both directions", "[table]") {
@@ -108,10 +108,10 @@ TEST_CASE("unknown values sort last in both directions", "[table]") {
         ViewState vs;
         vs.sort = ColumnId::disk_read;
         vs.reverse = rev;
-        TaskTable m = details.table(f, vs);
+        Table m = details.table(f, vs);
         REQUIRE_FALSE(m.rows.empty());
-        CHECK(m.rows.back().id == 1);  // its counter went backwards: '?'
-        CHECK_FALSE(m.rows.back().cell(ColumnId::disk_read).num.has_value());
+        CHECK(m.refs.back().id == 1);  // its counter went backwards: '?'
+        CHECK_FALSE(task_cell(m.rows.back(), ColumnId::disk_read).num.has_value());
     }
 }
 
@@ -122,12 +122,12 @@ TEST_CASE("row limit keeps the top rows of a full sort", "[table]") {
     vigil::test::FixtureDetails details("t1");
     ViewState vs;
     vs.sort = ColumnId::disk_write;
-    TaskTable full = details.table(f, vs);
-    TaskTable top = details.table(f, vs, 2);
+    Table full = details.table(f, vs);
+    Table top = details.table(f, vs, 2);
     REQUIRE(top.rows.size() == 2);
     CHECK(top.matched_rows == full.rows.size());
-    CHECK(top.rows[0].id == full.rows[0].id);
-    CHECK(top.rows[1].id == full.rows[1].id);
+    CHECK(top.refs[0].id == full.refs[0].id);
+    CHECK(top.refs[1].id == full.refs[1].id);
 }
 
 TEST_CASE("ioprio formatting", "[table]") {

@@ -20,6 +20,7 @@
 #include "vigil/core/format.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
+#include "vigil/model/columns.hpp"
 
 namespace vigil {
 namespace {
@@ -136,7 +137,7 @@ bool Controller::tick() {
 // sort is by a text column.
 bool Controller::quick_first_frame() const {
     return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() && !vs_.only_active &&
-           column(vs_.sort).numeric && !recorder_;
+           is_numeric(vs_.sort) && !recorder_;
 }
 
 // The machine sections the screen shows: the overview's, and the pane's. A recording keeps
@@ -256,7 +257,7 @@ void Controller::sample() {
 ScreenInput Controller::screen_input() {
     const Snapshot& cur = source_.cur();
     ScreenInput in;
-    in.model = &table_;
+    in.tasks = &table_;
     in.view = &vs_;
     in.state = &st_;
     in.threads = cur.tasks.size();
@@ -296,10 +297,10 @@ void Controller::rebuild() {
     build_pane();
     st_.page_rows = std::max<std::size_t>(
         plan_screen(screen_input(), term_.width(), term_.height()).task_rows, 1);
-    auto take = [&](TaskTable t) {
+    auto take = [&](Table t) {
         table_ = std::move(t);
         ids_.clear();
-        for (const Row& r : table_.rows) ids_.push_back(r.id);
+        for (const RowRef& r : table_.refs) ids_.push_back(r.id);
     };
     for (int pass = 0; pass < 2; ++pass) {
         const std::size_t want = std::max(st_.scroll, st_.selected_index) + st_.page_rows + 1;
@@ -313,9 +314,9 @@ void Controller::rebuild() {
         if (st_.scroll == before) break;  // else the rows wanted moved: build once more
     }
     st_.target_label.clear();
-    for (const Row& r : table_.rows) {
-        if (st_.selected && r.id == *st_.selected) {
-            st_.target_label = r.cell(ColumnId::command).text.substr(0, 40);
+    for (std::size_t i = 0; i < table_.refs.size(); ++i) {
+        if (st_.selected && table_.refs[i].id == *st_.selected) {
+            st_.target_label = task_cell(table_.rows[i], ColumnId::command).text.substr(0, 40);
             break;
         }
     }

@@ -12,7 +12,7 @@
 #include "vigil/core/parse.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/model/columns.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/ui/keymap.hpp"
 
 namespace vigil {
@@ -153,13 +153,14 @@ is damaged (every intact sample was shown; stderr says where).
 )";
     // The overview's column lists come from the registries the tables are built with.
     text += "\nOverview columns (as mpstat, free, iostat -x, df and sar -n DEV name them; kB = KiB):\n";
-    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
-                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
-                        TableKind::batteries}) {
-        static constexpr const char* kNames[] = {"cpu",     "mem",   "psi",          "disks",
-                                                 "fs",      "net",   "sensors/temp", "sensors/fan",
-                                                 "sensors/battery"};
-        std::string line = fmt::format("  {:<16}", kNames[static_cast<std::size_t>(k)]);
+    static constexpr std::pair<TableKind, std::string_view> kTables[] = {
+        {TableKind::cpu, "cpu"},          {TableKind::mem, "mem"},
+        {TableKind::psi, "psi"},          {TableKind::disks, "disks"},
+        {TableKind::fs, "fs"},            {TableKind::net, "net"},
+        {TableKind::temps, "sensors/temp"}, {TableKind::fans, "sensors/fan"},
+        {TableKind::batteries, "sensors/battery"}};
+    for (const auto& [k, name] : kTables) {
+        std::string line = fmt::format("  {:<16}", name);
         for (const ColumnSpec& c : table_columns(k)) line += c.title.empty() ? std::string(" (Mem/Swap)") : " " + std::string(c.title);
         text += line + "\n";
     }

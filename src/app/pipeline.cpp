@@ -22,20 +22,18 @@ RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
     return ranked;
 }
 
-void Pipeline::rows(std::span<const RowKey> keys, const ViewState& vs,
-                    std::vector<Row>& out) const {
-    make_rows(frame_, keys, source_.details(), vs, out);
+void Pipeline::rows(std::span<const RowKey> keys, const ViewState& vs, Table& t) const {
+    make_rows(frame_, keys, source_.details(), vs, t);
 }
 
-TaskTable Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
+Table Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
     RankedTasks ranked = ranked_tasks(vs, max_rows);
-    TaskTable table = std::move(ranked.head);
-    table.rows.reserve(ranked.keys.size());
-    rows(ranked.keys, vs, table.rows);
+    Table table = std::move(ranked.head);
+    rows(ranked.keys, vs, table);
     return table;
 }
 
-std::vector<SectionTable> Pipeline::section(Section s, const MachineView& mv) const {
+std::vector<Table> Pipeline::section(Section s, const MachineView& mv) const {
     return build_section_tables(s, frame_.cur->machine, frame_.machine, mv);
 }
 

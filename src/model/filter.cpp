@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "vigil/model/task_table.hpp"
 
 namespace vigil {
 
@@ -18,10 +17,10 @@ bool task_matches(const TaskSample& t, const ViewState& vs) {
     return true;
 }
 
-bool row_is_active(const Row& row) {
+bool row_is_active(std::span<const Cell> row) {
     for (ColumnId c : {ColumnId::disk_read, ColumnId::disk_write, ColumnId::swapin, ColumnId::io}) {
-        const auto& v = row.cell(c).num;
-        if (v && *v > 0) return true;
+        const std::size_t i = static_cast<std::size_t>(c);
+        if (i < row.size() && row[i].num && *row[i].num > 0) return true;
     }
     return false;
 }

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "cells.hpp"
 #include "machine_columns.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/sample/fs_types.hpp"
@@ -10,20 +11,7 @@
 namespace vigil {
 namespace {
 
-Cell num(std::optional<double> v) {
-    return Cell{v, {}};
-}
-Cell num_u(std::optional<std::uint64_t> v) {
-    return Cell{v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt, {}};
-}
-Cell text(std::string s) {
-    return Cell{std::nullopt, std::move(s)};
-}
-
-void add_notes(SectionTable& t, const MachineSample& cur) {
-    for (const MachineNote& n : cur.notes)
-        if (n.section == t.section) t.notes.push_back(n.text);
-}
+using namespace cells;
 
 std::optional<double> bytes(std::uint64_t blocks, std::uint64_t block_bytes) {
     return static_cast<double>(blocks) * static_cast<double>(block_bytes);
@@ -55,12 +43,8 @@ std::optional<std::uint64_t> df_percent(std::uint64_t used, std::uint64_t avail)
     return static_cast<std::uint64_t>(u100 / total + (u100 % total != 0));
 }
 
-SectionTable build_fs_table(const MachineSample& cur, const MachineView& mv) {
-    SectionTable t;
-    t.section = Section::fs;
-    t.kind = TableKind::fs;
-    t.title = "Filesystems";
-    t.columns = table_columns(TableKind::fs);
+Table build_fs_table(const MachineSample& cur, const MachineView& mv) {
+    Table t = make_table(Section::fs, TableKind::fs, "Filesystems");
 
     // Bind mounts and repeated mounts show one file system several times; like df, keep the
     // one with the shortest mount point.
@@ -157,20 +141,15 @@ BatteryFigures battery_figures(const Battery& b) {
     return out;
 }
 
-std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const MachineView& mv) {
+std::vector<Table> build_sensor_tables(const MachineSample& cur, const MachineView& mv) {
     auto escape = [&](std::string_view raw) { return escape_text(raw, mv.escape); };
     const SensorSample& s = cur.sensors;
-    std::vector<SectionTable> out;
+    std::vector<Table> out;
     auto make = [](TableKind kind, std::string_view title) {
-        SectionTable t;
-        t.section = Section::sensors;
-        t.kind = kind;
-        t.title = title;
-        t.columns = table_columns(kind);
-        return t;
+        return make_table(Section::sensors, kind, title);
     };
     if (!s.temps.empty()) {
-        SectionTable t = make(TableKind::temps, "Temperatures");
+        Table t = make(TableKind::temps, "Temperatures");
         for (const TempSensor& ts : s.temps) {
             std::vector<Cell> row(cols::kTempCols);
             row[cols::t_chip] = text(escape(ts.chip));
@@ -183,7 +162,7 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const Ma
         out.push_back(std::move(t));
     }
     if (!s.fans.empty()) {
-        SectionTable t = make(TableKind::fans, "Fans");
+        Table t = make(TableKind::fans, "Fans");
         for (const FanSensor& f : s.fans) {
             std::vector<Cell> row(cols::kFanCols);
             row[cols::f_chip] = text(escape(f.chip));
@@ -194,7 +173,7 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const Ma
         out.push_back(std::move(t));
     }
     if (!s.batteries.empty()) {
-        SectionTable t = make(TableKind::batteries, "Batteries");
+        Table t = make(TableKind::batteries, "Batteries");
         for (const Battery& b : s.batteries) {
             BatteryFigures fig = battery_figures(b);
             std::vector<Cell> row(cols::kBatCols);

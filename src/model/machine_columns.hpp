@@ -4,8 +4,9 @@
 #pragma once
 
 #include <array>
+#include <limits>
 
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 
 namespace vigil::cols {
 
@@ -157,7 +158,8 @@ inline constexpr std::array<ColumnSpec, kDiskCols> kDisk{{
     {"aqu_sz", "aqu-sz", 6, A::right, F::fixed2, true,
      "average requests in flight (weighted ms / interval ms)", "aqu_sz"},
     {"util", "%util", 6, A::right, F::fixed2, true,
-     "share of the interval with I/O in flight (io ms / interval ms)", "util_pct"},
+     "share of the interval with I/O in flight (io ms / interval ms)", "util_pct", 1,
+     WidthPolicy::fit, Alert{80, {}, {}}},  // a device this busy is the bottleneck
 }};
 
 enum Fs : std::size_t {
@@ -180,7 +182,8 @@ inline constexpr std::array<ColumnSpec, kFsCols> kFs{{
     {"used", "USED", 10, A::right, F::bytes, true, "(f_blocks - f_bfree) * f_frsize", "used_bytes"},
     {"avail", "AVAIL", 10, A::right, F::bytes, true,
      "f_bavail * f_frsize (what unprivileged users may use)", "avail_bytes"},
-    {"use", "USE%", 5, A::right, F::percent_up, true, "used / (used + avail), rounded up, as df", "use_pct"},
+    {"use", "USE%", 5, A::right, F::percent_up, true, "used / (used + avail), rounded up, as df",
+     "use_pct", 1, WidthPolicy::fit, Alert{90, {}, {}}},
     {"inodes", "INODES", 10, A::right, F::integer, true, "f_files", "inodes"},
     {"iused", "IUSED", 10, A::right, F::integer, true, "f_files - f_ffree", "inodes_used"},
     {"iuse", "IUSE%", 5, A::right, F::percent_up, true, "iused / inodes, rounded up", "inodes_use_pct"},
@@ -219,7 +222,8 @@ enum Temp : std::size_t { t_chip, t_sensor, t_temp, t_high, t_crit, kTempCols };
 inline constexpr std::array<ColumnSpec, kTempCols> kTemp{{
     {"chip", "CHIP", 12, A::left, F::text, false, "hwmon chip name, or thermal zone type", "chip"},
     {"sensor", "SENSOR", 14, A::left, F::text, false, "sensor label", "sensor"},
-    {"temp", "TEMP", 8, A::right, F::celsius, true, "temperature", "temp_c"},
+    {"temp", "TEMP", 8, A::right, F::celsius, true, "temperature", "temp_c", 1, WidthPolicy::fit,
+     Alert{std::numeric_limits<double>::infinity(), "high", "crit"}},
     {"high", "HIGH", 8, A::right, F::celsius, true,
      "high threshold (temp*_max, or passive/hot trip point)", "high_c"},
     {"crit", "CRIT", 8, A::right, F::celsius, true,

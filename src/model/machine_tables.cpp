@@ -2,43 +2,14 @@
 // fs_sensor_tables.cpp).
 #include <algorithm>
 
+#include "cells.hpp"
 #include "machine_columns.hpp"
 #include "vigil/model/machine_tables.hpp"
 
 namespace vigil {
 namespace {
 
-Cell num(std::optional<double> v) {
-    return Cell{v, {}};
-}
-Cell num_u(std::optional<std::uint64_t> v) {
-    return Cell{v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt, {}};
-}
-Cell text(std::string s) {
-    return Cell{std::nullopt, std::move(s)};
-}
-// A numeric cell that does not apply to this row (SHARED of swap): "-", sorted last.
-Cell not_applicable() {
-    return Cell{std::nullopt, "-"};
-}
-
-SummaryItem item(const SummarySpec& spec, Cell value) {
-    return SummaryItem{spec.label, std::move(value), spec.format, spec.field};
-}
-
-SectionTable make_table(Section s, TableKind kind, std::string_view title) {
-    SectionTable t;
-    t.section = s;
-    t.kind = kind;
-    t.title = title;
-    t.columns = table_columns(kind);
-    return t;
-}
-
-void add_notes(SectionTable& t, const MachineSample& cur) {
-    for (const MachineNote& n : cur.notes)
-        if (n.section == t.section) t.notes.push_back(n.text);
-}
+using namespace cells;
 
 std::optional<std::uint64_t> kib_to_bytes(std::optional<std::uint64_t> kib) {
     if (!kib || *kib > (UINT64_MAX >> 10)) return std::nullopt;
@@ -64,8 +35,8 @@ bool is_ram_backed(std::string_view name) {
 
 }  // namespace
 
-SectionTable build_cpu_table(const MachineSample& cur, const MachineRates& r) {
-    SectionTable t = make_table(Section::cpu, TableKind::cpu, "CPU");
+Table build_cpu_table(const MachineSample& cur, const MachineRates& r) {
+    Table t = make_table(Section::cpu, TableKind::cpu, "CPU");
     if (cur.load) {
         t.summary.push_back(item(cols::kCpuSummary[cols::cs_load1], num(cur.load->load1)));
         t.summary.push_back(item(cols::kCpuSummary[cols::cs_load5], num(cur.load->load5)));
@@ -110,51 +81,61 @@ std::optional<std::uint64_t> memory_available_kib(const MemInfo& m,
     return static_cast<std::uint64_t>(std::max<std::int64_t>(avail, 0));
 }
 
-SectionTable build_mem_table(const MachineSample& cur, const MachineRates& r) {
-    SectionTable t = make_table(Section::mem, TableKind::mem, "Memory");
+MemoryFigures memory_figures(const MemInfo& m, std::optional<std::uint64_t> min_free_kib) {
+    MemoryFigures f;
+    f.total_kib = m.total_kib;
+    f.available_kib = memory_available_kib(m, min_free_kib, &f.available_estimated);
+    if (m.total_kib && f.available_kib) {
+        f.used_kib = *m.total_kib > *f.available_kib ? *m.total_kib - *f.available_kib : 0;
+        if (*m.total_kib > 0)
+            f.used_pct = 100.0 * static_cast<double>(*f.used_kib) / static_cast<double>(*m.total_kib);
+    }
+    f.swap_total_kib = m.swap_total_kib;
+    if (m.swap_total_kib && m.swap_free_kib && *m.swap_total_kib >= *m.swap_free_kib)
+        f.swap_used_kib = *m.swap_total_kib - *m.swap_free_kib;
+    return f;
+}
+
+Table build_mem_table(const MachineSample& cur, const MachineRates& r) {
+    Table t = make_table(Section::mem, TableKind::mem, "Memory");
     const MemInfo& m = cur.mem;
     t.summary.push_back(item(cols::kMemSummary[cols::ms_swapin], num(r.swapin_pages_per_s)));
     t.summary.push_back(item(cols::kMemSummary[cols::ms_swapout], num(r.swapout_pages_per_s)));
     t.summary.push_back(item(cols::kMemSummary[cols::ms_majflt], num(r.majflt_per_s)));
 
-    bool estimated = false;
-    auto avail = memory_available_kib(m, cur.min_free_kib, &estimated);
-    std::optional<std::uint64_t> used, cache;
-    // procps-ng 4's free: used = total - available (3.3 subtracted free, buffers and cache).
-    if (m.total_kib && avail) used = *m.total_kib > *avail ? *m.total_kib - *avail : 0;
+    const MemoryFigures f = memory_figures(m, cur.min_free_kib);
+    std::optional<std::uint64_t> cache;
     if (m.cached_kib) cache = *m.cached_kib + m.sreclaimable_kib.value_or(0);
 
     std::vector<Cell> mem(cols::kMemCols);
     mem[cols::m_kind] = text("Mem");
     mem[cols::m_total] = num_u(kib_to_bytes(m.total_kib));
-    mem[cols::m_used] = num_u(kib_to_bytes(used));
+    mem[cols::m_used] = num_u(kib_to_bytes(f.used_kib));
     mem[cols::m_free] = num_u(kib_to_bytes(m.free_kib));
     mem[cols::m_shared] = num_u(kib_to_bytes(m.shmem_kib));
     mem[cols::m_buffers] = num_u(kib_to_bytes(m.buffers_kib));
     mem[cols::m_cache] = num_u(kib_to_bytes(cache));
-    mem[cols::m_available] = num_u(kib_to_bytes(avail));
+    mem[cols::m_available] = num_u(kib_to_bytes(f.available_kib));
     t.rows.push_back(std::move(mem));
 
     std::vector<Cell> swap(cols::kMemCols, not_applicable());
     swap[cols::m_kind] = text("Swap");
     swap[cols::m_total] = num_u(kib_to_bytes(m.swap_total_kib));
     swap[cols::m_free] = num_u(kib_to_bytes(m.swap_free_kib));
-    swap[cols::m_used] = Cell{};
-    if (m.swap_total_kib && m.swap_free_kib && *m.swap_total_kib >= *m.swap_free_kib)
-        swap[cols::m_used] = num_u(kib_to_bytes(*m.swap_total_kib - *m.swap_free_kib));
+    swap[cols::m_used] = num_u(kib_to_bytes(f.swap_used_kib));
     t.rows.push_back(std::move(swap));
 
-    if (estimated)
+    if (f.available_estimated)
         t.notes.push_back("available is estimated: this kernel has no MemAvailable (before 3.14)");
-    else if (!avail)
+    else if (!f.available_kib)
         t.notes.push_back(
             "available and used are unknown: no MemAvailable and no data to estimate it");
     add_notes(t, cur);
     return t;
 }
 
-SectionTable build_psi_table(const MachineSample& cur, const MachineRates& r) {
-    SectionTable t = make_table(Section::psi, TableKind::psi, "Pressure");
+Table build_psi_table(const MachineSample& cur, const MachineRates& r) {
+    Table t = make_table(Section::psi, TableKind::psi, "Pressure");
     for (std::size_t i = 0; i < cur.pressure.size(); ++i) {
         const Pressure& p = cur.pressure[i];
         std::vector<Cell> row(cols::kPsiCols);
@@ -193,9 +174,9 @@ bool disk_row_shown(const DiskStats& d, const DiskRates& r, const MachineView& m
     return true;
 }
 
-SectionTable build_disk_table(const MachineSample& cur, const MachineRates& r,
+Table build_disk_table(const MachineSample& cur, const MachineRates& r,
                               const MachineView& mv) {
-    SectionTable t = make_table(Section::disks, TableKind::disks, "Disks");
+    Table t = make_table(Section::disks, TableKind::disks, "Disks");
     for (std::size_t i = 0; i < cur.disks.size(); ++i) {
         const DiskStats& d = cur.disks[i];
         const DiskRates dr = i < r.disks.size() ? r.disks[i] : DiskRates{};
@@ -220,8 +201,8 @@ SectionTable build_disk_table(const MachineSample& cur, const MachineRates& r,
     return t;
 }
 
-SectionTable build_net_table(const MachineSample& cur, const MachineRates& r, const MachineView& mv) {
-    SectionTable t = make_table(Section::net, TableKind::net, "Network");
+Table build_net_table(const MachineSample& cur, const MachineRates& r, const MachineView& mv) {
+    Table t = make_table(Section::net, TableKind::net, "Network");
     for (std::size_t i = 0; i < cur.net.size(); ++i) {
         const NetDevStats& n = cur.net[i];
         const NetRates nr = i < r.net.size() ? r.net[i] : NetRates{};
@@ -245,7 +226,7 @@ SectionTable build_net_table(const MachineSample& cur, const MachineRates& r, co
     return t;
 }
 
-std::vector<SectionTable> build_section_tables(Section s, const MachineSample& cur,
+std::vector<Table> build_section_tables(Section s, const MachineSample& cur,
                                                const MachineRates& r, const MachineView& mv) {
     switch (s) {
         case Section::tasks:

@@ -8,6 +8,16 @@
 namespace vigil {
 namespace {
 
+// A row while it is ranked: its cells by ColumnId, and its task.
+struct Row {
+    pid_t id = 0;
+    pid_t pid = 0;
+    std::size_t task = 0;
+    std::array<Cell, kColumnCount> cells;
+    const Cell& cell(ColumnId c) const { return cells[column_index(c)]; }
+    Cell& cell(ColumnId c) { return cells[column_index(c)]; }
+};
+
 struct Candidate {
     pid_t id;
     std::size_t task;  // thread, or the process leader
@@ -49,7 +59,7 @@ struct RowOrder {
     bool operator()(const Row& a, const Row& b) const {
         const Cell& ca = a.cell(col);
         const Cell& cb = b.cell(col);
-        if (column(col).numeric) {
+        if (is_numeric(col)) {
             if (ca.num.has_value() != cb.num.has_value()) return ca.num.has_value();
             if (ca.num && *ca.num != *cb.num) return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
         } else if (ca.text != cb.text) {
@@ -96,38 +106,46 @@ struct KeyOrder {
     }
 };
 
-// The text cells of a row from the details fetched for its task.
-void fill_text(Row& row, const TaskSample& t, const TaskDetail* d, const TaskDetails& details,
+// The text cells of a row (prio, user, command, by ColumnId) from the details fetched for
+// its task.
+template <typename CellOf>
+void fill_text(CellOf&& cell, const TaskSample& t, const TaskDetail* d, const TaskDetails& details,
                const ViewState& vs) {
     auto escape = [&](std::string_view raw) { return escape_text(raw, vs.escape, vs.utf8); };
     const int nice = d && d->nice ? *d->nice : t.nice;
-    row.cell(ColumnId::prio).text = format_ioprio(d ? d->ioprio : std::nullopt, nice);
+    cell(ColumnId::prio).text = format_ioprio(d ? d->ioprio : std::nullopt, nice);
     const std::string* user = details.user_name(t.uid);
-    row.cell(ColumnId::user).text = user ? escape(*user) : std::to_string(t.uid);
+    cell(ColumnId::user).text = user ? escape(*user) : std::to_string(t.uid);
     const std::string& name = d && !d->name.empty() ? d->name : t.comm;
     if (!vs.full_command) {
-        row.cell(ColumnId::command).text = escape(name);
+        cell(ColumnId::command).text = escape(name);
     } else if (d && d->cmdline && !d->cmdline->empty()) {
-        row.cell(ColumnId::command).text = escape(*d->cmdline);
+        cell(ColumnId::command).text = escape(*d->cmdline);
     } else {
         // Kernel threads and zombies have no command line; show the name as ps does.
-        row.cell(ColumnId::command).text = "[" + escape(name) + "]";
+        cell(ColumnId::command).text = "[" + escape(name) + "]";
     }
 }
 
 void fill_text(Row& row, const Frame& f, const TaskDetails& details, const ViewState& vs) {
-    fill_text(row, f.cur->tasks[row.task], details.find(row.task), details, vs);
+    fill_text([&](ColumnId c) -> Cell& { return row.cell(c); }, f.cur->tasks[row.task],
+              details.find(row.task), details, vs);
 }
 
-TaskTable head_of(const Frame& f) {
-    TaskTable model;
-    model.elapsed_s = f.tasks.elapsed_s;
-    model.wall_ns = f.cur->wall_ns;
-    model.total_read_bytes_per_s = f.tasks.total_read_bytes_per_s;
-    model.total_write_bytes_per_s = f.tasks.total_write_bytes_per_s;
-    model.current_read_bytes_per_s = f.tasks.current_read_bytes_per_s;
-    model.current_write_bytes_per_s = f.tasks.current_write_bytes_per_s;
-    return model;
+Table head_of(const Frame& f, const ViewState& vs) {
+    Table t;
+    t.kind = TableKind::tasks;
+    t.section = Section::tasks;
+    t.columns = task_columns(vs);
+    const auto specs = task_summary_fields();
+    auto item = [&](std::size_t i, std::optional<double> v) {
+        t.summary.push_back(SummaryItem{specs[i].label, Cell{v, {}}, specs[i].format, specs[i].field});
+    };
+    item(0, f.tasks.total_read_bytes_per_s);
+    item(1, f.tasks.total_write_bytes_per_s);
+    item(2, f.tasks.current_read_bytes_per_s);
+    item(3, f.tasks.current_write_bytes_per_s);
+    return t;
 }
 
 // Calls take(row) for every row that passes -p, -u and -o, in id order, with its numbers.
@@ -167,7 +185,7 @@ void matching_rows(const Frame& f, const ViewState& vs, Take&& take) {
         row.pid = cur.tasks[c.task].tgid;
         row.task = c.task;
         fill_numbers(row, c, f, vs);
-        if (vs.only_active && !row_is_active(row)) continue;
+        if (vs.only_active && !row_is_active(row.cells)) continue;
         take(row);
     }
 }
@@ -191,7 +209,7 @@ std::string format_ioprio(const std::optional<IoPrio>& prio, int nice) {
 }
 
 bool ranking_needs_details(const ViewState& vs) {
-    return vs.filter.active() || !column(vs.sort).numeric;
+    return vs.filter.active() || !is_numeric(vs.sort);
 }
 
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs) {
@@ -202,8 +220,8 @@ std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs) {
 
 RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
                        std::size_t max_rows) {
-    RankedTasks t{head_of(f), {}};
-    const ColumnDef& sort_col = column(vs.sort);
+    RankedTasks t{head_of(f, vs), {}};
+    const ColumnSpec& sort_col = task_column(vs.sort);
     if (!ranking_needs_details(vs)) {
         // A numeric order of numeric keys: no text at all until the rows shown are made.
         // One allocation of the final size: at 10 000 rows, growing by doubling would
@@ -252,16 +270,20 @@ std::vector<std::size_t> tasks_of(std::span<const RowKey> keys) {
 }
 
 void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& details,
-               const ViewState& vs, std::vector<Row>& rows) {
-    for (const RowKey& k : keys) {
-        Row& row = rows.emplace_back();
-        row.id = k.id;
-        row.pid = k.pid;
-        row.task = k.task;
-        row.cell(ColumnId::id).num = static_cast<double>(k.id);
-        for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
-            row.cell(kKeyColumns[i]).num = k.num[i];
-        fill_text(row, f, details, vs);
+               const ViewState& vs, Table& t) {
+    // Rows are assigned, not rebuilt: a writer that makes 10 000 rows 256 at a time reuses
+    // the cells' and strings' buffers.
+    t.rows.resize(keys.size());
+    t.refs.resize(keys.size());
+    for (std::size_t r = 0; r < keys.size(); ++r) {
+        const RowKey& k = keys[r];
+        std::vector<Cell>& row = t.rows[r];
+        row.resize(kColumnCount);
+        t.refs[r] = RowRef{k.id, k.pid, k.task};
+        auto cell = [&](ColumnId c) -> Cell& { return row[column_index(c)]; };
+        cell(ColumnId::id).num = static_cast<double>(k.id);
+        for (std::size_t i = 0; i < kKeyColumns.size(); ++i) cell(kKeyColumns[i]).num = k.num[i];
+        fill_text(cell, f.cur->tasks[k.task], details.find(k.task), details, vs);
     }
 }
 

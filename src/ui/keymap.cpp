@@ -9,7 +9,7 @@
 
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 
 namespace vigil {
 namespace {
@@ -344,7 +344,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         return e;
     }
     const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
-    const std::size_t ncols = columns().size();
+    const std::size_t ncols = kColumnCount;
     switch (ev.key) {
         case Key::left:
             if (st.pane != Pane::tasks) {

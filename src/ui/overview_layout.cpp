@@ -8,7 +8,8 @@
 #include "vigil/core/format.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/machine_tables.hpp"
-#include "vigil/ui/batch/section_writer.hpp"
+#include "vigil/model/overview.hpp"
+#include "vigil/ui/table_text.hpp"
 
 namespace vigil {
 namespace {
@@ -17,14 +18,6 @@ constexpr int kBarWidth = 20;
 
 std::string pct_or_q(const std::optional<double>& v) {
     return v ? fmt::format("{:.1f}", *v) : "?";
-}
-
-// Busy share of a CPU: everything but idle and iowait (top counts iowait as idle time).
-std::optional<double> busy_pct(const CpuPercent& c) {
-    const auto& idle = c.pct[CpuPercent::idle];
-    if (!idle) return std::nullopt;
-    double v = 100.0 - *idle - c.pct[CpuPercent::iowait].value_or(0.0);
-    return std::clamp(v, 0.0, 100.0);
 }
 
 std::vector<Segment> meter(std::string_view label, std::optional<double> pct) {
@@ -39,41 +32,20 @@ std::string human_kib(std::optional<std::uint64_t> kib) {
     return format_bytes(static_cast<double>(*kib) * 1024.0, ByteUnits::human);
 }
 
-const ColumnSpec* find_spec(const SectionTable& t, std::string_view key, std::size_t* index) {
-    for (std::size_t i = 0; i < t.columns.size(); ++i) {
-        if (t.columns[i].key == key) {
-            if (index) *index = i;
-            return &t.columns[i];
-        }
-    }
-    return nullptr;
-}
-
-// The style of one cell: thresholds the eye should catch.
-Style cell_style(const SectionTable& t, const std::vector<Cell>& row, std::size_t col) {
-    const ColumnSpec& spec = t.columns[col];
-    const Cell& c = row[col];
-    if (!c.num) return Style::row;
-    if (t.kind == TableKind::disks && spec.key == "util" && *c.num > 80) return Style::alert;
-    if (t.kind == TableKind::fs && spec.key == "use" && *c.num > 90) return Style::alert;
-    if (t.kind == TableKind::temps && spec.key == "temp") {
-        std::size_t hi = 0, cr = 0;
-        const bool has_hi = find_spec(t, "high", &hi) && row[hi].num;
-        const bool has_cr = find_spec(t, "crit", &cr) && row[cr].num;
-        if (has_cr && *c.num >= *row[cr].num) return Style::alert;
-        if (has_hi && *c.num >= *row[hi].num) return Style::warn;
+// The style of a cell whose column says it stands out (Alert in its ColumnSpec).
+Style cell_style(const Table& t, std::size_t row, std::size_t col) {
+    switch (cell_standout(t, row, col)) {
+        case Standout::alert: return Style::alert;
+        case Standout::warn: return Style::warn;
+        case Standout::none: break;
     }
     return Style::row;
 }
 
-std::string pad(std::string text, const ColumnSpec& c) {
-    std::size_t w = display_width(text);
-    std::size_t want = c.width > 0 ? static_cast<std::size_t>(c.width) : w;
-    if (w < want) {
-        if (c.align == Align::right) text.insert(0, want - w, ' ');
-        else text.append(want - w, ' ');
-    }
-    return text;
+std::string padded(std::string_view text, const ColumnSpec& c, bool last) {
+    std::string out;
+    append_padded(out, text, static_cast<std::size_t>(std::max(c.width, 0)), c.align, last);
+    return out;
 }
 
 }  // namespace
@@ -97,23 +69,22 @@ std::size_t overview_summary_lines(const OverviewInput& in, int width) {
 
 void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     if (!in.machine) return;
-    const MachineSample& m = *in.machine;
-    const MachineRates* r = in.rates;
+    const OverviewFigures f = overview_figures(*in.machine, in.rates);
 
     // CPU bar, the main columns, load and uptime.
-    std::optional<CpuPercent> all = r ? r->all : std::nullopt;
-    std::vector<Segment> cpu = meter("CPU  ", all ? busy_pct(*all) : std::nullopt);
+    std::vector<Segment> cpu = meter("CPU  ", f.cpu_busy_pct);
     std::string detail;
-    if (all) {
-        detail = fmt::format("usr {} sys {} iowait {} steal {}", pct_or_q(all->pct[CpuPercent::usr]),
-                             pct_or_q(all->pct[CpuPercent::sys]), pct_or_q(all->pct[CpuPercent::iowait]),
-                             pct_or_q(all->pct[CpuPercent::steal]));
+    if (f.cpu) {
+        detail = fmt::format("usr {} sys {} iowait {} steal {}", pct_or_q(f.cpu->pct[CpuPercent::usr]),
+                             pct_or_q(f.cpu->pct[CpuPercent::sys]),
+                             pct_or_q(f.cpu->pct[CpuPercent::iowait]),
+                             pct_or_q(f.cpu->pct[CpuPercent::steal]));
     } else {
         detail = "usr ? sys ? iowait ? steal ?";
     }
-    if (m.load) detail += fmt::format(" | load {:.2f} {:.2f} {:.2f}", m.load->load1, m.load->load5, m.load->load15);
-    if (m.uptime_s) {
-        long s = static_cast<long>(*m.uptime_s);
+    if (f.load) detail += fmt::format(" | load {:.2f} {:.2f} {:.2f}", f.load->load1, f.load->load5, f.load->load15);
+    if (f.uptime_s) {
+        long s = static_cast<long>(*f.uptime_s);
         detail += s >= 86400 ? fmt::format(" | up {}d {:02}:{:02}", s / 86400, s % 86400 / 3600, s % 3600 / 60)
                              : fmt::format(" | up {:02}:{:02}", s / 3600, s % 3600 / 60);
     }
@@ -121,48 +92,41 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     b.line(std::move(cpu));
 
     // Memory and swap, as free(1) counts them.
-    const MemInfo& mem = m.mem;
-    std::optional<std::uint64_t> avail = memory_available_kib(mem, m.min_free_kib);
-    std::optional<double> mem_pct;
-    std::optional<std::uint64_t> used;
-    if (mem.total_kib && avail && *mem.total_kib > 0) {
-        used = *mem.total_kib > *avail ? *mem.total_kib - *avail : 0;
-        mem_pct = 100.0 * static_cast<double>(*used) / static_cast<double>(*mem.total_kib);
-    }
-    std::vector<Segment> memline = meter("MEM  ", mem_pct);
-    std::string md = fmt::format("{} of {}, avail {}", human_kib(used), human_kib(mem.total_kib), human_kib(avail));
-    if (mem.swap_total_kib && mem.swap_free_kib) {
-        std::uint64_t su = *mem.swap_total_kib - std::min(*mem.swap_free_kib, *mem.swap_total_kib);
+    const MemoryFigures& mem = f.mem;
+    std::vector<Segment> memline = meter("MEM  ", mem.used_pct);
+    std::string md = fmt::format("{} of {}, avail {}", human_kib(mem.used_kib), human_kib(mem.total_kib),
+                                 human_kib(mem.available_kib));
+    if (mem.swap_total_kib && mem.swap_used_kib) {
         md += *mem.swap_total_kib
-                  ? fmt::format(" | swap {} of {}", human_kib(su), human_kib(mem.swap_total_kib))
+                  ? fmt::format(" | swap {} of {}", human_kib(mem.swap_used_kib), human_kib(mem.swap_total_kib))
                   : " | no swap";
     }
-    if (r && r->swapin_pages_per_s) md += fmt::format(", in {:.1f}/s", *r->swapin_pages_per_s);
-    if (r && r->majflt_per_s) md += fmt::format(" | majflt {:.1f}/s", *r->majflt_per_s);
+    if (f.swapin_pages_per_s) md += fmt::format(", in {:.1f}/s", *f.swapin_pages_per_s);
+    if (f.majflt_per_s) md += fmt::format(" | majflt {:.1f}/s", *f.majflt_per_s);
     memline.push_back(Segment{md, Style::status});
     b.line(std::move(memline));
 
     // Pressure: avg10 of each resource, "some" then "full"; absent, not 0, without PSI.
-    if (m.pressure.empty()) {
+    if (f.pressure.empty()) {
         b.line("PSI  not available (kernel without pressure stall information)", Style::status);
     } else {
         std::string p = "PSI  avg10 some/full:";
-        for (const Pressure& pr : m.pressure) {
+        for (const PressureAvg10& pr : f.pressure) {
             p += fmt::format(" {} {}/{}", pr.resource,
-                             pr.some ? fmt::format("{:.2f}", pr.some->avg10_pct) : "?",
-                             pr.full ? fmt::format("{:.2f}", pr.full->avg10_pct) : "-");
+                             pr.some_pct ? fmt::format("{:.2f}", *pr.some_pct) : "?",
+                             pr.full_pct ? fmt::format("{:.2f}", *pr.full_pct) : "-");
         }
         b.line(p, Style::status);
     }
 
-    if (in.per_core && r) {
+    if (in.per_core && in.rates) {
         std::size_t per_line = std::max<std::size_t>(1, static_cast<std::size_t>(b.width()) / 36);
         std::vector<Segment> segs;
-        for (std::size_t i = 0; i < r->cpus.size(); ++i) {
-            auto part = meter(fmt::format("cpu{:<3}", r->cpus[i].cpu), busy_pct(r->cpus[i]));
+        for (std::size_t i = 0; i < f.cores.size(); ++i) {
+            auto part = meter(fmt::format("cpu{:<3}", f.cores[i].cpu), f.cores[i].busy_pct);
             part.back().text += "  ";
             segs.insert(segs.end(), part.begin(), part.end());
-            if ((i + 1) % per_line == 0 || i + 1 == r->cpus.size()) {
+            if ((i + 1) % per_line == 0 || i + 1 == f.cores.size()) {
                 b.line(std::move(segs));
                 segs.clear();
             }
@@ -170,19 +134,19 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     }
 }
 
-std::size_t pane_lines_wanted(const std::vector<SectionTable>& tables) {
+std::size_t pane_lines_wanted(const std::vector<Table>& tables) {
     std::size_t n = 0;
-    for (const SectionTable& t : tables) n += 2 + t.notes.size() + t.rows.size();
+    for (const Table& t : tables) n += 2 + t.notes.size() + t.rows.size();
     return n;
 }
 
-void append_pane_tables(LineBuilder& b, const std::vector<SectionTable>& tables,
+void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
                         const TableSort& sort, ByteUnits units, std::size_t max_lines,
                         bool utf8) {
     std::size_t used = 0;
     for (std::size_t ti = 0; ti < tables.size() && used < max_lines; ++ti) {
-        const SectionTable& t = tables[ti];
-        b.line(format_section_title(t, units), Style::summary);
+        const Table& t = tables[ti];
+        b.line(table_title_line(t, units), Style::summary);
         ++used;
         for (const std::string& note : t.notes) {
             if (used >= max_lines) return;
@@ -197,18 +161,20 @@ void append_pane_tables(LineBuilder& b, const std::vector<SectionTable>& tables,
             // Only the pane's first table follows the arrows.
             bool sorted = ti == 0 && sort.set && sort.column == c;
             if (sorted) title += (spec.descending != sort.reverse) ? ">" : "<";
-            header.push_back(Segment{(c ? " " : "") + pad(title, spec),
+            header.push_back(Segment{(c ? " " : "") + padded(title, spec, c + 1 == t.columns.size()),
                                      sorted ? Style::sorted_header : Style::column_header});
         }
         header.push_back(Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
         b.line(std::move(header));
         ++used;
-        for (const std::vector<Cell>& row : t.rows) {
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
             if (used >= max_lines) return;
+            const std::vector<Cell>& row = t.rows[r];
             std::vector<Segment> segs;
             for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
-                std::string text = escape_for_terminal(format_section_cell(t.columns[c].format, row[c], units), utf8);
-                segs.push_back(Segment{(c ? " " : "") + pad(text, t.columns[c]), cell_style(t, row, c)});
+                std::string text = escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
+                segs.push_back(Segment{(c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size()),
+                                       cell_style(t, r, c)});
             }
             b.line(std::move(segs));
             ++used;

@@ -9,6 +9,7 @@
 #include "vigil/model/filter.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 #include "vigil/ui/overview_layout.hpp"
+#include "vigil/ui/table_text.hpp"
 #include "line_builder.hpp"
 
 namespace vigil {
@@ -94,9 +95,9 @@ void help_screen(ScreenLayout& out, int width, int height) {
     out.lines = b.take();
 }
 
-std::string header_cell(const ColumnDef& c, const ViewState& vs) {
-    std::string title(column_title(c, vs));
-    if (c.id == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
+std::string header_cell(const ColumnSpec& c, ColumnId id, const ViewState& vs) {
+    std::string title(c.title);
+    if (id == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
     return title;
 }
 
@@ -146,21 +147,13 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
         help_screen(out, width, height);
         return out;
     }
-    const TaskTable& m = *in.model;
+    const Table& m = *in.tasks;
     const ViewState& vs = *in.view;
     const ScreenPlan plan = plan_screen(in, width, height);
     Builder b(width);
     if (in.overview) append_overview_summary(b, *in.overview);
 
-    ByteUnits u = vs.units;
-    b.line(fmt::format("Total DISK READ: {:>12} | Total DISK WRITE: {:>12}",
-                       format_byte_rate(m.total_read_bytes_per_s, u),
-                       format_byte_rate(m.total_write_bytes_per_s, u)),
-           Style::summary);
-    b.line(fmt::format("Current DISK READ: {:>10} | Current DISK WRITE: {:>10}",
-                       format_byte_rate(m.current_read_bytes_per_s, u),
-                       format_byte_rate(m.current_write_bytes_per_s, u)),
-           Style::summary);
+    for (const std::string& line : task_summary_lines(m, vs.units)) b.line(line, Style::summary);
 
     std::string status = fmt::format("{} threads, {} processes | every {} | {} rows", in.threads,
                                      in.processes, interval_label(st.delay_s), m.matched_rows);
@@ -199,22 +192,20 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     out.header_y = static_cast<int>(b.count());
     std::vector<Segment> header;
     int x = 0;
-    for (const ColumnDef& c : columns()) {
+    for (std::size_t ci = 0; ci < m.columns.size(); ++ci) {
+        const ColumnSpec& c = m.columns[ci];
+        const ColumnId id = static_cast<ColumnId>(ci);
         if (x > 0) {
             header.push_back(Segment{" ", Style::column_header});
             ++x;
         }
-        std::string title = header_cell(c, vs);
-        std::size_t tw = display_width(title);
-        std::size_t want = c.width > 0 ? static_cast<std::size_t>(c.width) : tw;
-        if (tw < want) {
-            if (c.align == Align::right) title.insert(0, want - tw, ' ');
-            else title.append(want - tw, ' ');
-        }
+        std::string title;
+        append_padded(title, header_cell(c, id, vs), static_cast<std::size_t>(std::max(c.width, 0)),
+                      c.align, ci + 1 == m.columns.size());
         int w = static_cast<int>(display_width(title));
         int x1 = c.width > 0 ? x + w : width;  // the last column takes the rest of the line
-        out.spans.push_back(ColumnSpan{c.id, x, x1});
-        header.push_back(Segment{title, c.id == vs.sort ? Style::sorted_header : Style::column_header});
+        out.spans.push_back(ColumnSpan{id, x, x1});
+        header.push_back(Segment{title, id == vs.sort ? Style::sorted_header : Style::column_header});
         x += w;
     }
     if (x < width) header.push_back(Segment{std::string(static_cast<std::size_t>(width - x), ' '), Style::column_header});
@@ -224,10 +215,9 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     std::size_t room = static_cast<std::size_t>(std::max(0, height - static_cast<int>(b.count()) - 1));
     out.first_row_y = static_cast<int>(b.count());
     for (std::size_t i = st.scroll; i < m.rows.size() && out.shown_rows < room; ++i, ++out.shown_rows) {
-        const Row& r = m.rows[i];
-        bool selected = st.selected && *st.selected == r.id;
-        bool hot = row_is_active(r);
-        std::string text = format_text_row(r, vs);
+        const bool selected = st.selected && i < m.refs.size() && *st.selected == m.refs[i].id;
+        const bool hot = row_is_active(m.rows[i]);
+        std::string text = format_task_row(m, i, vs);
         if (selected) {
             std::size_t w = display_width(text);
             if (w < static_cast<std::size_t>(width)) text.append(static_cast<std::size_t>(width) - w, ' ');

@@ -69,8 +69,8 @@ public:
     // For tests: what the view shows.
     const ViewState& view() const { return vs_; }
     const InteractiveState& state() const { return st_; }
-    const TaskTable& table() const { return table_; }
-    const std::vector<SectionTable>& pane() const { return pane_tables_; }
+    const Table& table() const { return table_; }
+    const std::vector<Table>& pane() const { return pane_tables_; }
     const ScreenLayout& layout() const { return layout_; }
     long refreshes() const { return refreshes_; }
 
@@ -105,9 +105,9 @@ private:
     TaskActions* actions_;
 
     InteractiveState st_;
-    TaskTable table_;
+    Table table_;
     std::vector<pid_t> ids_;
-    std::vector<SectionTable> pane_tables_;
+    std::vector<Table> pane_tables_;
     OverviewInput overview_;
     ScreenLayout layout_;
     double next_s_ = 0;   // steady clock: when the next sample is due

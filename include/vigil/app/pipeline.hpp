@@ -18,7 +18,7 @@
 #include "vigil/model/accumulator.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/model/machine_tables.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/model/view_state.hpp"
 #include "vigil/record/record_writer.hpp"
@@ -44,15 +44,15 @@ public:
 
     // The task table: ranked (the details of every candidate fetched first when a text
     // filter or sort needs them), the details of the rows shown fetched, then the rows.
-    TaskTable tasks(const ViewState& vs, std::size_t max_rows = kAllRows);
+    Table tasks(const ViewState& vs, std::size_t max_rows = kAllRows);
     // The same in parts, for a writer that prints every row a few at a time: the ranked
     // keys, with the details of all of them fetched...
     RankedTasks ranked_tasks(const ViewState& vs, std::size_t max_rows = kAllRows);
-    // ... and the rows of some of them.
-    void rows(std::span<const RowKey> keys, const ViewState& vs, std::vector<Row>& out) const;
+    // ... and the rows of some of them, in place of t's rows.
+    void rows(std::span<const RowKey> keys, const ViewState& vs, Table& t) const;
 
     // The tables of one overview section (Section::tasks has none).
-    std::vector<SectionTable> section(Section s, const MachineView& mv) const;
+    std::vector<Table> section(Section s, const MachineView& mv) const;
 
     // --record: fetches the details of the tasks that did I/O in the interval (and of their
     // processes), so a replay with other filters than this run's still names them, and

@@ -6,9 +6,10 @@
 #include <optional>
 #include <vector>
 
+#include "vigil/core/text.hpp"
 #include "vigil/sample/machine.hpp"
 #include "vigil/model/machine_rates.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 
 namespace vigil {
 
@@ -23,18 +24,18 @@ struct MachineView {
 
 // The tables of one section (one table, except sensors: temperatures, fans, batteries).
 // Section::tasks has none here: the task table is build_table's.
-std::vector<SectionTable> build_section_tables(Section s, const MachineSample& cur,
+std::vector<Table> build_section_tables(Section s, const MachineSample& cur,
                                                const MachineRates& rates, const MachineView& mv);
 
-SectionTable build_cpu_table(const MachineSample& cur, const MachineRates& rates);
-SectionTable build_mem_table(const MachineSample& cur, const MachineRates& rates);
-SectionTable build_psi_table(const MachineSample& cur, const MachineRates& rates);
-SectionTable build_disk_table(const MachineSample& cur, const MachineRates& rates,
+Table build_cpu_table(const MachineSample& cur, const MachineRates& rates);
+Table build_mem_table(const MachineSample& cur, const MachineRates& rates);
+Table build_psi_table(const MachineSample& cur, const MachineRates& rates);
+Table build_disk_table(const MachineSample& cur, const MachineRates& rates,
                               const MachineView& mv);
-SectionTable build_fs_table(const MachineSample& cur, const MachineView& mv);
-SectionTable build_net_table(const MachineSample& cur, const MachineRates& rates,
+Table build_fs_table(const MachineSample& cur, const MachineView& mv);
+Table build_net_table(const MachineSample& cur, const MachineRates& rates,
                              const MachineView& mv = {});
-std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const MachineView& mv = {});
+std::vector<Table> build_sensor_tables(const MachineSample& cur, const MachineView& mv = {});
 
 // MemAvailable, or on kernels without it the estimate procps made for them (MemFree less
 // the low watermark, plus the part of the file LRU and reclaimable slab above it). nullopt
@@ -42,6 +43,17 @@ std::vector<SectionTable> build_sensor_tables(const MachineSample& cur, const Ma
 std::optional<std::uint64_t> memory_available_kib(const MemInfo& m,
                                                   std::optional<std::uint64_t> min_free_kib,
                                                   bool* estimated = nullptr);
+
+// Memory as free(1) of procps-ng 4 counts it, for the mem table and the view's summary.
+struct MemoryFigures {
+    std::optional<std::uint64_t> total_kib, available_kib;
+    std::optional<std::uint64_t> used_kib;  // total - available (procps-ng 4; 3.3 subtracted
+                                            // free, buffers and cache)
+    std::optional<double> used_pct;         // of total
+    bool available_estimated = false;       // a kernel before 3.14: see memory_available_kib
+    std::optional<std::uint64_t> swap_total_kib, swap_used_kib;  // swap used: total - free
+};
+MemoryFigures memory_figures(const MemInfo& m, std::optional<std::uint64_t> min_free_kib);
 
 // df's Use%: used / (used + avail) * 100 rounded up; nullopt when both are 0.
 std::optional<std::uint64_t> df_percent(std::uint64_t used, std::uint64_t avail);

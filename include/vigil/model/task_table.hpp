@@ -1,5 +1,5 @@
-// The task table: the rows a front end shows, with typed cells, from a Frame, the details
-// fetched for its tasks and the ViewState. It is made in three explicit steps, so that
+// The task table: the rows a front end shows, a Table of the task_columns() registry, from
+// a Frame, the details fetched for its tasks and the ViewState. It is made in three explicit steps, so that
 // what costs a read or a syscall per task (the details: command line, I/O priority, user)
 // is fetched only for the rows shown, and by the snapshot's source, never from in here:
 //
@@ -30,31 +30,11 @@
 
 namespace vigil {
 
-struct Row {
-    pid_t id = 0;           // tid, or pid with -P
-    pid_t pid = 0;          // the process (tgid) the row belongs to
-    std::size_t task = 0;   // index in the snapshot (the thread, or the process leader)
-    std::array<Cell, kColumnCount> cells;
-    const Cell& cell(ColumnId c) const { return cells[static_cast<std::size_t>(c)]; }
-    Cell& cell(ColumnId c) { return cells[static_cast<std::size_t>(c)]; }
-};
-
-struct TaskTable {
-    std::vector<Row> rows;
-    std::size_t matched_rows = 0;  // rows before the row limit
-    double elapsed_s = 0;
-    std::int64_t wall_ns = 0;
-    double total_read_bytes_per_s = 0;
-    double total_write_bytes_per_s = 0;
-    std::optional<double> current_read_bytes_per_s;
-    std::optional<double> current_write_bytes_per_s;
-};
-
 std::string format_ioprio(const std::optional<IoPrio>& prio, int nice);
 
 // A row before its text: what filtering and a numeric sort need (~72 B against ~400 B for
-// a Row). A writer that prints every row (batch text at 10 000 threads) makes Rows from
-// these a few at a time instead of holding all of them at once.
+// a row of cells). A writer that prints every row (batch text at 10 000 threads) makes the
+// rows from these a few at a time instead of holding all of them at once.
 struct RowKey {
     pid_t id = 0;
     pid_t pid = 0;
@@ -63,7 +43,7 @@ struct RowKey {
 };
 
 struct RankedTasks {
-    TaskTable head;            // the totals and matched_rows; no rows
+    Table head;                // columns, summary (the totals) and matched_rows; no rows
     std::vector<RowKey> keys;  // the rows in display order, at most max_rows of them
 };
 
@@ -80,8 +60,9 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
                        std::size_t max_rows = kAllRows);
 // The tasks whose details the rows of keys show (step 2).
 std::vector<std::size_t> tasks_of(std::span<const RowKey> keys);
-// Step 3: appends the rows of keys to rows, with their text from details.
+// Step 3: the rows of keys, with their text from details, in place of t's rows (their
+// buffers are reused).
 void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& details,
-               const ViewState& vs, std::vector<Row>& rows);
+               const ViewState& vs, Table& t);
 
 }  // namespace vigil

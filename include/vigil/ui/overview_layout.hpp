@@ -8,7 +8,7 @@
 
 #include "vigil/sample/machine.hpp"
 #include "vigil/model/machine_rates.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/screen_layout.hpp"
 
@@ -29,11 +29,11 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in);
 // A pane's tables (title, notes, column titles with the sort marker, rows) in at most
 // max_lines lines. Threshold styles: %util > 80, USE% > 90, a temperature at or over its
 // high mark (over its critical mark: alert).
-void append_pane_tables(LineBuilder& b, const std::vector<SectionTable>& tables,
+void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
                         const TableSort& sort, ByteUnits units, std::size_t max_lines,
                         bool utf8 = true);
 // Lines the pane would like (all rows).
-std::size_t pane_lines_wanted(const std::vector<SectionTable>& tables);
+std::size_t pane_lines_wanted(const std::vector<Table>& tables);
 
 // "[|||||     ]" of the given inner width for a percentage (clamped to 0..100).
 std::string percent_bar(double pct, int inner_width);

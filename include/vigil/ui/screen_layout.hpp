@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "vigil/model/task_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/ui/keymap.hpp"
 
 namespace vigil {
@@ -53,17 +53,16 @@ struct ScreenLayout {
 };
 
 struct OverviewInput;
-struct SectionTable;
 
 struct ScreenInput {
-    const TaskTable* model = nullptr;
+    const Table* tasks = nullptr;  // the task table (its rows: those from the scroll position)
     const ViewState* view = nullptr;
     const InteractiveState* state = nullptr;
     std::size_t threads = 0, processes = 0;  // in the whole sample
     std::vector<std::string> notices;         // standing notices (privileges, delay accounting)
     std::string time_label;                   // "HH:MM:SS" of the sample shown
     const OverviewInput* overview = nullptr;   // null: no machine summary
-    const std::vector<SectionTable>* pane = nullptr;  // the focused device pane's tables
+    const std::vector<Table>* pane = nullptr;  // the focused device pane's tables
 };
 
 inline constexpr int kMinWidth = 40;

@@ -12,11 +12,11 @@ class TextBatchWriter final : public BatchWriter {
 public:
     explicit TextBatchWriter(TextOptions opts) : tasks_(opts), sections_(opts) {}
     void begin_sample(const SampleInfo& info, std::string&) override { info_ = info; }
-    void tasks(const TaskTable& model, const ViewState& vs, std::string& out) override {
-        tasks_.write(model, vs, out);
+    void tasks(const Table& t, const ViewState& vs, std::string& out) override {
+        tasks_.write(t, vs, info_.wall_ns, out);
     }
-    void section(Section, std::span<const SectionTable> tables, std::string& out) override {
-        for (const SectionTable& t : tables) sections_.write(t, info_.wall_ns, info_.units, out);
+    void section(Section, std::span<const Table> tables, std::string& out) override {
+        for (const Table& t : tables) sections_.write(t, info_.wall_ns, info_.units, out);
     }
     void end_sample(std::string&) override {}
 

@@ -30,12 +30,12 @@ public:
     void begin_sample(const SampleInfo& info, std::string&) override {
         time_ = format_rfc3339(info.wall_ns);
     }
-    void tasks(const TaskTable& model, const ViewState& vs, std::string& out) override {
-        write(structure_tasks_summary(model), out);
-        write(structure_tasks(model, vs), out);
+    void tasks(const Table& t, const ViewState& vs, std::string& out) override {
+        write(structure_summary(t), out);
+        write(structure_table(t, &vs), out);
     }
-    void section(Section, std::span<const SectionTable> tables, std::string& out) override {
-        for (const SectionTable& t : tables) {
+    void section(Section, std::span<const Table> tables, std::string& out) override {
+        for (const Table& t : tables) {
             StructuredTable summary = structure_summary(t);
             if (!summary.fields.empty()) write(summary, out);
             write(structure_table(t), out);

@@ -55,17 +55,17 @@ public:
         obj_["interval_s"] = info.interval_s;
         obj_["schema_version"] = kSchemaVersion;
     }
-    void tasks(const TaskTable& model, const ViewState& vs, std::string&) override {
-        obj_["tasks"] = rows(structure_tasks(model, vs));
-        obj_["tasks_summary"] = single_row(structure_tasks_summary(model));
+    void tasks(const Table& t, const ViewState& vs, std::string&) override {
+        obj_["tasks"] = rows(structure_table(t, &vs));
+        obj_["tasks_summary"] = single_row(structure_summary(t));
     }
-    void section(Section s, std::span<const SectionTable> tables, std::string&) override {
+    void section(Section s, std::span<const Table> tables, std::string&) override {
         // Every table of the section is there, empty when the sample has no rows for it
         // (a machine without fans), so consumers need not test for the key.
         if (s == Section::sensors)
             for (TableKind k : {TableKind::temps, TableKind::fans, TableKind::batteries})
                 obj_[std::string(table_name(k))] = Json::array();
-        for (const SectionTable& t : tables) {
+        for (const Table& t : tables) {
             obj_[std::string(table_name(t.kind))] = rows(structure_table(t));
             StructuredTable summary = structure_summary(t);
             if (!summary.fields.empty()) obj_[summary.name] = single_row(summary);

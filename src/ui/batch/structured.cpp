@@ -1,5 +1,7 @@
 #include "structured.hpp"
 
+#include "vigil/model/columns.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -27,45 +29,18 @@ std::string format_number(double v) {
     return fmt::format("{}", v);
 }
 
-StructuredTable structure_tasks(const TaskTable& m, const ViewState& vs) {
-    StructuredTable t;
-    t.name = "tasks";
-    // The column order of the text output; thread rows also name their process.
-    for (const ColumnDef& c : columns()) {
-        t.fields.push_back(column_field(c, vs));
-        if (c.id == ColumnId::id && !vs.processes) t.fields.push_back("pid");
-    }
-    t.rows.reserve(m.rows.size());
-    for (const Row& r : m.rows) {
-        std::vector<Value> row;
-        row.reserve(t.fields.size());
-        for (const ColumnDef& c : columns()) {
-            const Cell& cell = r.cell(c.id);
-            row.push_back(c.numeric ? number(cell.num) : text(cell.text));
-            if (c.id == ColumnId::id && !vs.processes)
-                row.push_back(number(static_cast<double>(r.pid)));
-        }
-        t.rows.push_back(std::move(row));
-    }
-    return t;
-}
-
-StructuredTable structure_tasks_summary(const TaskTable& m) {
-    StructuredTable t;
-    t.name = "tasks_summary";
-    t.fields = {"read_bytes_per_s", "write_bytes_per_s", "current_read_bytes_per_s",
-                "current_write_bytes_per_s"};
-    t.rows.push_back({number(m.total_read_bytes_per_s), number(m.total_write_bytes_per_s),
-                      number(m.current_read_bytes_per_s), number(m.current_write_bytes_per_s)});
-    return t;
-}
-
-StructuredTable structure_table(const SectionTable& st) {
+StructuredTable structure_table(const Table& st, const ViewState* vs) {
     StructuredTable t;
     t.name = table_name(st.kind);
-    for (const ColumnSpec& c : st.columns) t.fields.push_back(c.field);
+    // The process of a thread row, right after its id (the text output leaves it out).
+    const bool thread_pids = st.kind == TableKind::tasks && vs && !vs->processes;
+    for (std::size_t i = 0; i < st.columns.size(); ++i) {
+        t.fields.push_back(st.columns[i].field);
+        if (thread_pids && i == column_index(ColumnId::id)) t.fields.push_back("pid");
+    }
     t.rows.reserve(st.rows.size());
-    for (const auto& cells : st.rows) {
+    for (std::size_t r = 0; r < st.rows.size(); ++r) {
+        const std::vector<Cell>& cells = st.rows[r];
         std::vector<Value> row;
         row.reserve(t.fields.size());
         for (std::size_t i = 0; i < st.columns.size(); ++i) {
@@ -76,13 +51,16 @@ StructuredTable structure_table(const SectionTable& st) {
                 row.push_back(text(cell.text));
             else
                 row.push_back(number(cell.num, c.to_base));
+            if (thread_pids && i == column_index(ColumnId::id))
+                row.push_back(number(r < st.refs.size() ? std::optional<double>(st.refs[r].pid)
+                                                        : std::nullopt));
         }
         t.rows.push_back(std::move(row));
     }
     return t;
 }
 
-StructuredTable structure_summary(const SectionTable& st) {
+StructuredTable structure_summary(const Table& st) {
     StructuredTable t;
     t.name = std::string(table_name(st.kind)) + "_summary";
     auto specs = summary_fields(st.kind);

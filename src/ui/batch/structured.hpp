@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "vigil/model/section_table.hpp"
-#include "vigil/model/task_table.hpp"
+#include "vigil/model/table.hpp"
+#include "vigil/model/view_state.hpp"
 
 namespace vigil {
 
@@ -24,14 +24,12 @@ struct StructuredTable {
     std::vector<std::vector<Value>> rows;  // each has fields.size() values
 };
 
-// One row per task (tid, pid, user, prio, rates, command; pid, ... with -P).
-StructuredTable structure_tasks(const TaskTable& m, const ViewState& vs);
-// One row: the Total and Current lines of the text output.
-StructuredTable structure_tasks_summary(const TaskTable& m);
-StructuredTable structure_table(const SectionTable& t);
+// One row per table row, a field per column. Thread rows of a task table also name their
+// process (tid, pid, prio, ...); with -P the id is the pid.
+StructuredTable structure_table(const Table& t, const ViewState* vs = nullptr);
 // One row with every summary_fields() value of the table's kind; no fields for kinds
 // without a summary.
-StructuredTable structure_summary(const SectionTable& t);
+StructuredTable structure_summary(const Table& t);
 // The name the notes of a table are filed under ("psi", "disks", ...), with their text.
 inline constexpr std::string_view kNotesTable = "notes";
 inline constexpr std::string_view kNoteFields[] = {"about", "text"};

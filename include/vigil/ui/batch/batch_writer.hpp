@@ -1,5 +1,5 @@
 // The batch output formats behind one interface: the batch loop hands every writer the same
-// TaskTable and SectionTables, sample by sample, in the --show order. Live batch mode and
+// task Table and the overview Tables, sample by sample, in the --show order. Live batch mode and
 // replay (-b --replay) drive the same writers, so their output is the same.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/sample/sections.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/model/view_state.hpp"
@@ -38,9 +38,9 @@ public:
     // Each call appends to out. A sample is begin_sample, then tasks() and section() in the
     // order of --show, then end_sample.
     virtual void begin_sample(const SampleInfo& info, std::string& out) = 0;
-    virtual void tasks(const TaskTable& model, const ViewState& vs, std::string& out) = 0;
+    virtual void tasks(const Table& tasks, const ViewState& vs, std::string& out) = 0;
     // The tables of one overview section (sensors has up to three).
-    virtual void section(Section s, std::span<const SectionTable> tables, std::string& out) = 0;
+    virtual void section(Section s, std::span<const Table> tables, std::string& out) = 0;
     virtual void end_sample(std::string& out) = 0;
 };
 

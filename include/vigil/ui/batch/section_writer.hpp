@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
 namespace vigil {
@@ -15,14 +15,11 @@ class SectionWriter {
     // Honours -t (time stamps) and -q the way the task table does: -q column names once per
     // table, -qq never, -qqq neither column names nor title, summary and note lines.
     explicit SectionWriter(TextOptions opts) : opts_(opts) {}
-    void write(const SectionTable& t, std::int64_t wall_ns, ByteUnits units, std::string& out);
+    void write(const Table& t, std::int64_t wall_ns, ByteUnits units, std::string& out);
 
   private:
     TextOptions opts_;
     std::uint32_t headers_written_ = 0;  // one bit per TableKind
 };
-
-// "CPU: load1 0.14, load5 0.47, ..." (the title alone when there is no summary).
-std::string format_section_title(const SectionTable& t, ByteUnits units);
 
 }  // namespace vigil

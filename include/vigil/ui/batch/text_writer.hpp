@@ -2,9 +2,10 @@
 // line per row for every sample.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
-#include "vigil/model/task_table.hpp"
+#include "vigil/model/table.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {
@@ -17,12 +18,12 @@ struct TextOptions {
 class TextWriter {
 public:
     explicit TextWriter(TextOptions opts) : opts_(opts) {}
-    // Appends one sample's lines to out.
-    void write(const TaskTable& model, const ViewState& vs, std::string& out);
+    // Appends one sample's lines of a task table to out; wall_ns: the sample's time (-t).
+    void write(const Table& tasks, const ViewState& vs, std::int64_t wall_ns, std::string& out);
     // The same in parts: the summary and header lines, then the rows, a few at a time (a
     // batch run at 10 000 threads need not hold every row or line at once).
-    void write_head(const TaskTable& model, const ViewState& vs, std::string& out);
-    void write_rows(const TaskTable& model, const ViewState& vs, std::string& out);
+    void write_head(const Table& tasks, const ViewState& vs, std::int64_t wall_ns, std::string& out);
+    void write_rows(const Table& tasks, const ViewState& vs, std::string& out);
 
 private:
     TextOptions opts_;
@@ -30,8 +31,8 @@ private:
     std::string stamp_;  // the -t time of the sample being written, and a space
 };
 
-// One row as it appears in text output (also used by the golden tests).
-std::string format_text_row(const Row& row, const ViewState& vs);
-std::string format_text_header(const ViewState& vs);
+// One task row as it appears in text output and the view (also used by the golden tests).
+std::string format_task_row(const Table& tasks, std::size_t row, const ViewState& vs);
+std::string format_task_header(const Table& tasks);
 
 }  // namespace vigil

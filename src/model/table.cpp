@@ -1,5 +1,4 @@
-#include "vigil/core/parse.hpp"
-#include "vigil/model/section_table.hpp"
+#include "vigil/model/table.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +7,8 @@
 #include <cmath>
 
 #include "machine_columns.hpp"
+#include "vigil/core/parse.hpp"
+#include "vigil/model/columns.hpp"
 
 namespace vigil {
 namespace {
@@ -25,6 +26,8 @@ std::string format_duration(double s) {
 
 std::span<const ColumnSpec> table_columns(TableKind kind) {
     switch (kind) {
+        case TableKind::tasks:
+            return task_columns(false, false);
         case TableKind::cpu:
             return cols::kCpu;
         case TableKind::mem:
@@ -49,6 +52,8 @@ std::span<const ColumnSpec> table_columns(TableKind kind) {
 
 std::span<const SummarySpec> summary_fields(TableKind kind) {
     switch (kind) {
+        case TableKind::tasks:
+            return task_summary_fields();
         case TableKind::cpu:
             return cols::kCpuSummary;
         case TableKind::mem:
@@ -60,6 +65,8 @@ std::span<const SummarySpec> summary_fields(TableKind kind) {
 
 std::string_view table_name(TableKind kind) {
     switch (kind) {
+        case TableKind::tasks:
+            return "tasks";
         case TableKind::cpu:
             return "cpu";
         case TableKind::mem:
@@ -90,7 +97,7 @@ std::optional<std::size_t> find_column(std::span<const ColumnSpec> cols, std::st
     return std::nullopt;
 }
 
-std::string format_section_cell(CellFormat f, const Cell& c, ByteUnits units) {
+std::string format_cell(CellFormat f, const Cell& c, ByteUnits units) {
     if (f == CellFormat::text) return c.text;
     if (!c.num) return c.text.empty() ? "?" : c.text;
     const double v = *c.num;
@@ -107,6 +114,8 @@ std::string format_section_cell(CellFormat f, const Cell& c, ByteUnits units) {
             return format_percent(v);
         case CellFormat::bytes:
             return format_bytes(v, units);
+        case CellFormat::byte_rate:
+            return format_byte_rate(v, units);
         case CellFormat::celsius:
             return fmt::format("{:.1f}°C", v);
         case CellFormat::rpm:
@@ -119,22 +128,62 @@ std::string format_section_cell(CellFormat f, const Cell& c, ByteUnits units) {
     return "?";
 }
 
-void sort_rows(SectionTable& t, std::size_t column, bool reverse) {
+std::string table_title_line(const Table& t, ByteUnits units) {
+    std::string line(t.title);
+    bool first = true;
+    for (const SummaryItem& s : t.summary) {
+        line += first ? ": " : ", ";
+        first = false;
+        line += s.label;
+        line += ' ';
+        line += format_cell(s.format, s.value, units);
+    }
+    return line;
+}
+
+Standout cell_standout(const Table& t, std::size_t row, std::size_t column) {
+    if (row >= t.rows.size() || column >= t.columns.size()) return Standout::none;
+    const std::vector<Cell>& cells = t.rows[row];
+    if (column >= cells.size() || !cells[column].num) return Standout::none;
+    const double v = *cells[column].num;
+    const Alert& a = t.columns[column].alert;
+    auto reaches = [&](std::string_view key) {
+        if (key.empty()) return false;
+        auto other = find_column(t.columns, key);
+        return other && *other < cells.size() && cells[*other].num && v >= *cells[*other].num;
+    };
+    if (v > a.above || reaches(a.alert_column)) return Standout::alert;
+    if (reaches(a.warn_column)) return Standout::warn;
+    return Standout::none;
+}
+
+void sort_rows(Table& t, std::size_t column, bool reverse) {
     if (column >= t.columns.size()) return;
     const ColumnSpec& spec = t.columns[column];
     const bool descending = spec.descending != reverse;
     const bool text = spec.format == CellFormat::text;
-    std::stable_sort(t.rows.begin(), t.rows.end(),
-                     [&](const std::vector<Cell>& ra, const std::vector<Cell>& rb) {
-                         const Cell& a = ra[column];
-                         const Cell& b = rb[column];
-                         // Numbers first, then text, then nothing: unknown is always last.
-                         if (a.num.has_value() != b.num.has_value()) return a.num.has_value();
-                         if (a.num) return descending ? *a.num > *b.num : *a.num < *b.num;
-                         if (!text) return false;
-                         if (a.text.empty() != b.text.empty()) return !a.text.empty();
-                         return descending ? a.text > b.text : a.text < b.text;
-                     });
+    std::vector<std::size_t> order(t.rows.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
+        const Cell& a = t.rows[ia][column];
+        const Cell& b = t.rows[ib][column];
+        // Numbers first, then text, then nothing: unknown is always last.
+        if (a.num.has_value() != b.num.has_value()) return a.num.has_value();
+        if (a.num) return descending ? *a.num > *b.num : *a.num < *b.num;
+        if (!text) return false;
+        if (a.text.empty() != b.text.empty()) return !a.text.empty();
+        return descending ? a.text > b.text : a.text < b.text;
+    });
+    std::vector<std::vector<Cell>> rows;
+    rows.reserve(order.size());
+    for (std::size_t i : order) rows.push_back(std::move(t.rows[i]));
+    t.rows = std::move(rows);
+    if (t.refs.size() == order.size()) {
+        std::vector<RowRef> refs;
+        refs.reserve(order.size());
+        for (std::size_t i : order) refs.push_back(t.refs[i]);
+        t.refs = std::move(refs);
+    }
 }
 
 }  // namespace vigil
