@@ -23,7 +23,7 @@ using A = Action;
 // holds the man page to it. Most letters also work in upper case (the labels show lower
 // case); '=' and '_' are + and - without Shift.
 constexpr auto kBindings = std::to_array<KeyBinding>({
-    {"Left / Right, < >", "sort the focused table by the previous / next column",
+    {"Left / Right, < / >", "sort the focused table by the previous / next column",
      {on(Key::left, A::sort_previous), on(Key::right, A::sort_next), on('<', A::sort_previous),
       on('>', A::sort_next)}},
     {"r", "reverse the sort order of the focused table",
