@@ -360,8 +360,9 @@ std::string troff_text(std::string_view args) {
             const char n = args[++i];
             in_word = true;
             if (n == 'f') {  // \fB, \f(XX, \f[NAME]
-                if (i + 1 < args.size() && args[i + 1] == '(') i += 3;
-                else if (i + 1 < args.size() && args[i + 1] == '[') i = args.find(']', i);
+                const char kind = i + 1 < args.size() ? args[i + 1] : ' ';
+                if (kind == '(') i += 3;
+                else if (kind == '[') i = std::min(args.find(']', i), args.size());
                 else ++i;
             } else if (n == '-') {
                 word += '-';
@@ -424,6 +425,8 @@ TEST_CASE("troff_text reads .B arguments as troff prints them", "[keys]") {
     CHECK(troff_text(", \\fRand\\fP .") == ", and .");
     CHECK(troff_text("Ctrl\\-L") == "Ctrl-L");
     CHECK(troff_text("\"Left  /\" Right") == "Left  / Right");
+    CHECK(troff_text("\\f(CWx\\f[R]") == "x");
+    CHECK(troff_text("x\\f[B") == "x");  // an unclosed \f[ ends the text
 }
 
 TEST_CASE("the man page lists exactly the keys of the binding table", "[keys]") {

@@ -143,7 +143,7 @@ enum class Action : std::uint8_t {
 struct KeyTrigger {
     Key key = Key::character;
     char32_t ch = 0;
-    Action action = Action::quit;
+    Action action{};
 
     constexpr bool matches(const Event& ev) const {
         return ev.key == key && (key != Key::character || ev.ch == ch);
