@@ -2,10 +2,14 @@
 
 #include <clocale>
 #include <csignal>
+#include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <vector>
 
 #include "fixture_util.hpp"
+#include "vigil/app/options.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/core/text.hpp"
@@ -340,6 +344,153 @@ TEST_CASE("layout: the help screen lists every key", "[layout]") {
     f.st.mode = Mode::help;
     ScreenLayout l = f.lay(100, 40);
     CHECK(l.lines.size() == key_help().size() + 1);
+}
+
+namespace {
+// The text troff prints for a request's arguments: \f font changes dropped, \- as -, \e as
+// a backslash, \& as nothing, and the arguments (quoted or not) joined by one space, as .B
+// joins them. Other escapes are kept as written, so that a test shows them.
+std::string troff_text(std::string_view args) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false, quoted = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const char c = args[i];
+        if (c == '\\' && i + 1 < args.size()) {
+            const char n = args[++i];
+            in_word = true;
+            if (n == 'f') {  // \fB, \f(XX, \f[NAME]
+                const char kind = i + 1 < args.size() ? args[i + 1] : ' ';
+                if (kind == '(') i += 3;
+                else if (kind == '[') i = std::min(args.find(']', i), args.size());
+                else ++i;
+            } else if (n == '-') {
+                word += '-';
+            } else if (n == 'e') {
+                word += '\\';
+            } else if (n != '&') {
+                word += {'\\', n};
+            }
+        } else if (c == '"') {
+            quoted = !quoted;
+            in_word = true;
+        } else if (c == ' ' && !quoted) {
+            if (in_word) words.push_back(std::move(word));
+            word.clear();
+            in_word = false;
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (in_word) words.push_back(std::move(word));
+    std::string text;
+    for (const std::string& w : words) text += (text.empty() ? "" : " ") + w;
+    return text;
+}
+
+// The labels of the .TP entries in a section of the man page (.SS NAME up to the next .SS
+// or .SH): the .B line that follows each .TP.
+std::vector<std::string> man_labels(const std::string& man, std::string_view section) {
+    std::vector<std::string> labels;
+    std::istringstream in(man);
+    std::string line;
+    bool inside = false, after_tp = false;
+    while (std::getline(in, line)) {
+        if (line.rfind(".SS ", 0) == 0 || line.rfind(".SH ", 0) == 0) {
+            inside = line == ".SS " + std::string(section);
+            continue;
+        }
+        if (!inside) continue;
+        if (after_tp) {
+            INFO("the tag of a .TP entry in " << section << ": " << line);
+            CHECK(line.rfind(".B ", 0) == 0);
+            if (line.rfind(".B ", 0) == 0) labels.push_back(troff_text(line.substr(3)));
+        }
+        after_tp = line == ".TP";
+    }
+    return labels;
+}
+
+bool label_line(std::string_view line, const KeyBinding& k) {
+    const std::string head = "  " + std::string(k.keys) + " ";
+    std::string_view rest = line;
+    while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+    return line.substr(0, head.size()) == head && rest.ends_with(k.what);
+}
+}  // namespace
+
+TEST_CASE("troff_text reads .B arguments as troff prints them", "[keys]") {
+    CHECK(troff_text("+ / \\-") == "+ / -");
+    CHECK(troff_text(", \\fRand\\fP .") == ", and .");
+    CHECK(troff_text("Ctrl\\-L") == "Ctrl-L");
+    CHECK(troff_text("\"Left  /\" Right") == "Left  / Right");
+    CHECK(troff_text("\\f(CWx\\f[R]") == "x");
+    CHECK(troff_text("x\\f[B") == "x");  // an unclosed \f[ ends the text
+}
+
+TEST_CASE("the man page lists exactly the keys of the binding table", "[keys]") {
+    std::ifstream file(std::string(VIGIL_FIXTURES) + "/../../man/vigil.8");
+    REQUIRE(file);
+    const std::string man{std::istreambuf_iterator<char>(file), {}};
+    const std::vector<std::string> keys = man_labels(man, "Keys");
+    const std::vector<std::string> replay = man_labels(man, "Replay keys");
+    REQUIRE_FALSE(keys.empty());
+    REQUIRE_FALSE(replay.empty());
+    // Space is in both sections: it pauses a live view and plays a replay.
+    std::set<std::string> documented(keys.begin(), keys.end());
+    documented.insert(replay.begin(), replay.end());
+    std::set<std::string> bound;
+    for (const KeyBinding& k : key_bindings()) {
+        INFO("bound, and missing from man/vigil.8: " << k.keys);
+        CHECK(documented.count(std::string(k.keys)) == 1);
+        CHECK(bound.insert(std::string(k.keys)).second);  // one line per label
+    }
+    for (const std::string& label : documented) {
+        INFO("in man/vigil.8, and not in the binding table: " << label);
+        CHECK(bound.count(label) == 1);
+    }
+}
+
+TEST_CASE("no key is bound twice, and every binding has keys and a text", "[keys]") {
+    struct Bound {
+        const KeyTrigger* trigger;
+        std::string_view label;
+    };
+    std::vector<Bound> all;
+    for (const KeyBinding& k : key_bindings()) {
+        INFO(k.keys);
+        CHECK_FALSE(k.keys.empty());
+        CHECK_FALSE(k.what.empty());
+        CHECK_FALSE(k.triggers().empty());
+        for (const KeyTrigger& t : k.triggers()) all.push_back({&t, k.keys});
+    }
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        const KeyTrigger& t = *all[i].trigger;
+        const Event ev{t.key, t.ch, 0, 0};
+        for (std::size_t j = i + 1; j < all.size(); ++j) {
+            INFO("key " << static_cast<int>(t.key) << " char " << static_cast<unsigned>(t.ch)
+                        << " in '" << all[i].label << "' and '" << all[j].label << "'");
+            CHECK_FALSE(all[j].trigger->matches(ev));
+        }
+        CHECK(find_trigger(ev) == &t);
+    }
+}
+
+TEST_CASE("the help screen and --help show every binding's label and text", "[keys][layout]") {
+    LayoutFixture f;
+    f.st.mode = Mode::help;
+    const ScreenLayout l = f.lay(200, 100);
+    std::istringstream usage(usage_text());
+    std::vector<std::string> usage_lines;
+    for (std::string line; std::getline(usage, line);) usage_lines.push_back(line);
+    for (const KeyBinding& k : key_bindings()) {
+        INFO(k.keys);
+        CHECK(std::any_of(l.lines.begin(), l.lines.end(),
+                          [&](const ScreenLine& line) { return label_line(text_of(line), k); }));
+        CHECK(std::any_of(usage_lines.begin(), usage_lines.end(),
+                          [&](const std::string& line) { return label_line(line, k); }));
+    }
 }
 
 TEST_CASE("filters: a backtracking-prone expression still answers (and correctly)", "[keys]") {

@@ -166,9 +166,10 @@ is damaged (every intact sample was shown; stderr says where).
     }
     text += "  The cpu and mem titles also give load averages, running/blocked tasks, uptime,\n"
             "  context switches, interrupts, forks, swap-in/out pages and major faults per second.\n";
-    // The key list comes from the key map itself, so it cannot drift from what the keys do.
+    // The key list is the key map's binding table, so it cannot drift from what the keys do.
     text += "\nKeys in the full-screen view (without -b):\n";
-    for (const KeyHelp& k : key_help()) text += fmt::format("  {:<20} {}\n", k.keys, k.what);
+    for (const KeyBinding& k : key_bindings())
+        text += fmt::format("  {:<20} {}\n", k.keys, k.what);
     return text;
 }
 

@@ -14,40 +14,94 @@
 namespace vigil {
 namespace {
 
-constexpr auto kHelp = std::to_array<KeyHelp>({
-    {"Left / Right, < >", "sort the focused table by the previous / next column"},
-    {"r", "reverse the sort order of the focused table"},
-    {"Tab", "focus the next pane: tasks, disks, file systems, network, sensors"},
-    {"t", "tasks only (leave a device pane)"},
-    {"d", "disks pane (iostat -x columns)"},
-    {"m", "mounted file systems pane (df columns)"},
-    {"n", "network interfaces pane (sar -n DEV columns)"},
-    {"s", "sensors pane: temperatures, fans, batteries"},
-    {"1", "one CPU bar per core in the summary (toggle)"},
-    {"o", "only tasks doing I/O (toggle)"},
-    {"p", "processes / threads (toggle)"},
-    {"a", "accumulated amounts / rates (toggle)"},
-    {"c", "full command line / task name (toggle)"},
-    {"Up / Down", "move the selection"},
-    {"PgUp / PgDn", "move the selection by a page"},
-    {"Home / End", "first / last row"},
-    {"/", "filter by command or user (text or regular expression); Esc clears"},
-    {"u", "show only these users (names or uids, comma separated; empty: all)"},
-    {"f", "show only these PIDs (comma separated; empty: all)"},
-    {"i", "ionice the selected task (e.g. be/4, rt/0, idle)"},
-    {"k", "send a signal to the selected task (asks first; default TERM)"},
-    {"+ / -", "refresh less / more often (interval x2 / /2)"},
-    {"Space", "pause / resume sampling (replay: play / pause)"},
-    {"Ctrl-L", "redraw the screen"},
-    {"h, ?", "this help"},
-    {"q", "quit"},
-    {"Esc", "cancel input, clear the filter, or quit"},
-    {"mouse", "click a task column title to sort by it, a row to select it"},
-    {"Enter", "confirm input"},
-    {", / .", "replay: previous / next sample"},
-    {"[ / ]", "replay: one minute back / forward"},
-    {"g", "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)"},
+constexpr KeyTrigger on(Key k, Action a) { return KeyTrigger{k, 0, a}; }
+constexpr KeyTrigger on(char32_t c, Action a) { return KeyTrigger{Key::character, c, a}; }
+
+using A = Action;
+
+// The one list of keys: the help screen, --help and handle_event() read it, and a test
+// holds the man page to it. Most letters also work in upper case (the labels show lower
+// case); '=' and '_' are + and - without Shift.
+constexpr auto kBindings = std::to_array<KeyBinding>({
+    {"Left / Right, < / >", "sort the focused table by the previous / next column",
+     {on(Key::left, A::sort_previous), on(Key::right, A::sort_next), on('<', A::sort_previous),
+      on('>', A::sort_next)}},
+    {"r", "reverse the sort order of the focused table",
+     {on('r', A::reverse), on('R', A::reverse)}},
+    {"Tab", "focus the next pane: tasks, disks, file systems, network, sensors",
+     {on('\t', A::next_pane)}},
+    {"t", "tasks only (leave a device pane)",
+     {on('t', A::tasks_pane), on('T', A::tasks_pane)}},
+    {"d", "disks pane (iostat -x columns)",
+     {on('d', A::disks_pane), on('D', A::disks_pane)}},
+    {"m", "mounted file systems pane (df columns)",
+     {on('m', A::fs_pane), on('M', A::fs_pane)}},
+    {"n", "network interfaces pane (sar -n DEV columns)",
+     {on('n', A::net_pane), on('N', A::net_pane)}},
+    {"s", "sensors pane: temperatures, fans, batteries",
+     {on('s', A::sensors_pane), on('S', A::sensors_pane)}},
+    {"1", "one CPU bar per core in the summary (toggle)",
+     {on('1', A::per_core)}},
+    {"o", "only tasks doing I/O (toggle)",
+     {on('o', A::only_active), on('O', A::only_active)}},
+    {"p", "processes / threads (toggle)",
+     {on('p', A::processes), on('P', A::processes)}},
+    {"a", "accumulated amounts / rates (toggle)",
+     {on('a', A::accumulated), on('A', A::accumulated)}},
+    {"c", "full command line / task name (toggle)",
+     {on('c', A::full_command), on('C', A::full_command)}},
+    {"Up / Down", "move the selection",
+     {on(Key::up, A::select_up), on(Key::down, A::select_down)}},
+    {"PgUp / PgDn", "move the selection by a page",
+     {on(Key::page_up, A::select_page_up), on(Key::page_down, A::select_page_down)}},
+    {"Home / End", "first / last row",
+     {on(Key::home, A::select_first), on(Key::end, A::select_last)}},
+    {"/", "filter by command or user (text or regular expression); Esc clears",
+     {on('/', A::filter)}},
+    {"u", "show only these users (names or uids, comma separated; empty: all)",
+     {on('u', A::users), on('U', A::users)}},
+    {"f", "show only these PIDs (comma separated; empty: all)",
+     {on('f', A::pids), on('F', A::pids)}},
+    {"i", "ionice the selected task (e.g. be/4, rt/0, idle)",
+     {on('i', A::ionice), on('I', A::ionice)}},
+    {"k", "send a signal to the selected task (asks first; default TERM)",
+     {on('k', A::kill), on('K', A::kill)}},
+    {"+ / -", "refresh less / more often (interval x2 / /2)",
+     {on('+', A::slower), on('-', A::faster), on('=', A::slower), on('_', A::faster)}},
+    {"Space", "pause / resume sampling (replay: play / pause)",
+     {on(' ', A::pause)}},
+    {"Ctrl-L", "redraw the screen",
+     {on(0x0C, A::redraw)}},
+    {"h, ?", "this help",
+     {on('h', A::help), on('?', A::help), on('H', A::help)}},
+    // q first: on the help screen only the first quit key quits (kHelpQuit).
+    {"q", "quit",
+     {on('q', A::quit), on('Q', A::quit)}},
+    {"Esc", "cancel input, clear the filter, or quit",
+     {on(Key::escape, A::cancel)}},
+    {"mouse", "click a task column title to sort by it, a row to select it",
+     {on(Key::mouse, A::click)}},
+    {"Enter", "confirm input",
+     {on(Key::enter, A::confirm)}},
+    {", / .", "replay: previous / next sample",
+     {on(',', A::replay_step_back), on('.', A::replay_step_forward)}},
+    {"[ / ]", "replay: one minute back / forward",
+     {on('[', A::replay_minute_back), on(']', A::replay_minute_forward)}},
+    {"g", "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)",
+     {on('g', A::replay_go_to_time)}},
 });
+
+// The first key of an action in the table. Evaluated at compile time, so an action with no
+// key does not compile.
+constexpr KeyTrigger first_trigger(Action a) {
+    for (const KeyBinding& b : kBindings)
+        for (const KeyTrigger& t : b.triggers())
+            if (t.action == a) return t;
+    throw "an action without a key";
+}
+
+// On the help screen only this key quits: the title says "q quits", and Q only leaves it.
+constexpr KeyTrigger kHelpQuit = first_trigger(Action::quit);
 
 TableKind pane_kind(Pane p) {
     switch (p) {
@@ -178,7 +232,7 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
 }
 
 // The time keys: moves in a recording, or a notice when the view is live.
-Effect replay_key(char32_t ch, InteractiveState& st) {
+Effect replay_key(Action action, InteractiveState& st) {
     Effect e;
     e.redraw = true;
     if (!st.replay) {
@@ -186,18 +240,18 @@ Effect replay_key(char32_t ch, InteractiveState& st) {
         return e;
     }
     ReplayMove m;
-    switch (ch) {
-        case ',':
-        case '.':
+    switch (action) {
+        case Action::replay_step_back:
+        case Action::replay_step_forward:
             m.kind = ReplayMove::Kind::samples;
-            m.samples = ch == ',' ? -1 : 1;
+            m.samples = action == Action::replay_step_back ? -1 : 1;
             break;
-        case '[':
-        case ']':
+        case Action::replay_minute_back:
+        case Action::replay_minute_forward:
             m.kind = ReplayMove::Kind::seconds;
-            m.seconds = ch == '[' ? -60 : 60;
+            m.seconds = action == Action::replay_minute_back ? -60 : 60;
             break;
-        default:
+        default:  // go to a time
             st.mode = Mode::time_input;
             st.input.clear();
             return e;
@@ -209,13 +263,17 @@ Effect replay_key(char32_t ch, InteractiveState& st) {
 Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
     Effect e;
     e.redraw = true;
-    switch (ev.key) {
-        case Key::enter:
-            return finish_input(vs, st);
-        case Key::escape:
+    // Enter and Esc as the table binds them; a character is text here, whatever it is bound
+    // to in the view.
+    if (const KeyTrigger* t = find_trigger(ev); t && ev.key != Key::character) {
+        if (t->action == Action::confirm) return finish_input(vs, st);
+        if (t->action == Action::cancel) {
             st.mode = Mode::normal;
             st.input.clear();
             return e;
+        }
+    }
+    switch (ev.key) {
         case Key::backspace:
             if (!st.input.empty()) {
                 // Drop one UTF-8 character, not one byte.
@@ -252,7 +310,14 @@ Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
 
 }  // namespace
 
-std::span<const KeyHelp> key_help() { return kHelp; }
+std::span<const KeyBinding> key_bindings() { return kBindings; }
+
+const KeyTrigger* find_trigger(const Event& ev) {
+    for (const KeyBinding& b : kBindings)
+        for (const KeyTrigger& t : b.triggers())
+            if (t.matches(ev)) return &t;
+    return nullptr;
+}
 
 void back_to_top(InteractiveState& st) {
     st.selected.reset();
@@ -340,59 +405,68 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
     if (st.mode == Mode::help) {
         // Any key leaves the help screen; q still quits.
         st.mode = Mode::normal;
-        if (ev.key == Key::character && ev.ch == 'q') e.quit = true;
+        if (kHelpQuit.matches(ev)) e.quit = true;
+        return e;
+    }
+    // A typed character clears the notice line, bound or not; the special keys leave it.
+    if (ev.key == Key::character) st.notice.clear();
+    const KeyTrigger* trigger = find_trigger(ev);
+    if (!trigger) {
+        e.redraw = false;
         return e;
     }
     const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
     const std::size_t ncols = kColumnCount;
-    switch (ev.key) {
-        case Key::left:
+    switch (const Action action = trigger->action) {
+        case Action::sort_previous:
+        case Action::sort_next: {
+            const int step = action == Action::sort_next ? 1 : -1;
+            e.rebuild = true;
             if (st.pane != Pane::tasks) {
-                sort_pane(st, -1);
-                e.rebuild = true;
-                return e;
+                sort_pane(st, step);
+                break;
             }
-            vs.sort = static_cast<ColumnId>((sort_index(vs.sort) + ncols - 1) % ncols);
+            const std::size_t col = sort_index(vs.sort);
+            vs.sort = static_cast<ColumnId>(step > 0 ? (col + 1) % ncols
+                                                     : (col + ncols - 1) % ncols);
             vs.reverse = false;
             back_to_top(st);
+            break;
+        }
+        case Action::reverse:
             e.rebuild = true;
-            return e;
-        case Key::right:
             if (st.pane != Pane::tasks) {
-                sort_pane(st, 1);
-                e.rebuild = true;
-                return e;
+                sort_pane(st, 0);
+                break;
             }
-            vs.sort = static_cast<ColumnId>((sort_index(vs.sort) + 1) % ncols);
-            vs.reverse = false;
+            vs.reverse = !vs.reverse;
             back_to_top(st);
-            e.rebuild = true;
-            return e;
-        case Key::up:
+            break;
+        case Action::select_up:
             move_selection(st, rows, -1);
             e.rebuild = true;
-            return e;
-        case Key::down:
+            break;
+        case Action::select_down:
             move_selection(st, rows, 1);
             e.rebuild = true;
-            return e;
-        case Key::page_up:
+            break;
+        case Action::select_page_up:
             move_selection(st, rows, -static_cast<long>(page));
             e.rebuild = true;
-            return e;
-        case Key::page_down:
+            break;
+        case Action::select_page_down:
             move_selection(st, rows, static_cast<long>(page));
             e.rebuild = true;
-            return e;
-        case Key::home:
+            break;
+        case Action::select_first:
             move_selection(st, rows, -static_cast<long>(rows.total));
             e.rebuild = true;
-            return e;
-        case Key::end:
+            break;
+        case Action::select_last:
             move_selection(st, rows, static_cast<long>(rows.total));
             e.rebuild = true;
-            return e;
-        case Key::escape:
+            break;
+        case Action::cancel:
             if (vs.filter.active()) {
                 vs.filter.set("");
                 back_to_top(st);
@@ -400,78 +474,47 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             } else {
                 e.quit = true;
             }
-            return e;
-        case Key::mouse:
-        case Key::enter:
-        case Key::backspace:
-        case Key::resize:
-            e.redraw = false;
-            return e;
-        case Key::character:
             break;
-    }
-    st.notice.clear();
-    switch (ev.ch) {
-        case 'q':
-        case 'Q':
+        case Action::confirm:  // nothing to confirm outside an input
+        case Action::click:    // the controller hit-tests clicks before they get here
+            e.redraw = false;
+            break;
+        case Action::quit:
             e.quit = true;
             break;
-        case '<':
-            return handle_event(Event{Key::left}, vs, st, rows);
-        case '>':
-            return handle_event(Event{Key::right}, vs, st, rows);
-        case 'r':
-        case 'R':
-            if (st.pane != Pane::tasks) {
-                sort_pane(st, 0);
-                e.rebuild = true;
-                break;
-            }
-            vs.reverse = !vs.reverse;
-            back_to_top(st);
-            e.rebuild = true;
-            break;
-        case 'o':
-        case 'O':
+        case Action::only_active:
             vs.only_active = !vs.only_active;
             back_to_top(st);
             e.rebuild = true;
             break;
-        case 'p':
-        case 'P':
+        case Action::processes:
             vs.processes = !vs.processes;
             back_to_top(st);  // a tid is not a pid
             e.rebuild = true;
             break;
-        case 'a':
-        case 'A':
+        case Action::accumulated:
             vs.accumulated = !vs.accumulated;
             back_to_top(st);
             e.rebuild = true;
             break;
-        case 'c':
-        case 'C':
+        case Action::full_command:
             vs.full_command = !vs.full_command;
             e.rebuild = true;
             break;
-        case '/':
+        case Action::filter:
             st.mode = Mode::filter_input;
             st.input = vs.filter.pattern();
             break;
-        case 'u':
-        case 'U':
+        case Action::users:
             st.mode = Mode::user_input;
             st.input.clear();
             break;
-        case 'f':
-        case 'F':
+        case Action::pids:
             st.mode = Mode::pid_input;
             st.input.clear();
             break;
-        case 'i':
-        case 'I':
-        case 'k':
-        case 'K':
+        case Action::ionice:
+        case Action::kill:
             // A recorded PID may belong to another process by now: never offer to act on it.
             if (st.replay) {
                 st.notice = "this is a recording: ionice and signals act on live tasks only";
@@ -481,69 +524,57 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 st.notice = "no task selected";
                 break;
             }
-            st.mode = (ev.ch == 'i' || ev.ch == 'I') ? Mode::ionice_input : Mode::kill_input;
+            st.mode = action == Action::ionice ? Mode::ionice_input : Mode::kill_input;
             st.input.clear();
             break;
-        case '+':
-        case '=':
+        case Action::slower:
             st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
             break;
-        case '-':
-        case '_':
+        case Action::faster:
             st.delay_s = std::max(st.delay_s / 2, kMinDelay);
             break;
-        case ' ':
+        case Action::pause:
             st.paused = !st.paused;
             break;
-        case 'h':
-        case 'H':
-        case '?':
+        case Action::help:
             st.mode = Mode::help;
             break;
-        case 0x0C:  // Ctrl-L
+        case Action::redraw:  // e.redraw is all it takes
             break;
-        case '\t':
+        case Action::next_pane:
             st.pane = static_cast<Pane>((static_cast<std::size_t>(st.pane) + 1) % kPaneCount);
             e.rebuild = true;
             break;
-        case 't':
-        case 'T':
+        case Action::tasks_pane:
             st.pane = Pane::tasks;
             e.rebuild = true;
             break;
-        case 'd':
-        case 'D':
+        case Action::disks_pane:
             st.pane = Pane::disks;
             e.rebuild = true;
             break;
-        case 'm':
-        case 'M':
+        case Action::fs_pane:
             st.pane = Pane::fs;
             e.rebuild = true;
             break;
-        case 'n':
-        case 'N':
+        case Action::net_pane:
             st.pane = Pane::net;
             e.rebuild = true;
             break;
-        case 's':
-        case 'S':
+        case Action::sensors_pane:
             st.pane = Pane::sensors;
             e.rebuild = true;
             break;
-        case '1':
+        case Action::per_core:
             st.per_core = !st.per_core;
             e.rebuild = true;
             break;
-        case ',':
-        case '.':
-        case '[':
-        case ']':
-        case 'g':
-            return replay_key(ev.ch, st);
-        default:
-            e.redraw = false;
-            break;
+        case Action::replay_step_back:
+        case Action::replay_step_forward:
+        case Action::replay_minute_back:
+        case Action::replay_minute_forward:
+        case Action::replay_go_to_time:
+            return replay_key(action, st);
     }
     return e;
 }

@@ -7,6 +7,8 @@
 #include <sys/types.h>
 
 #include <array>
+#include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -120,12 +122,62 @@ void back_to_top(InteractiveState& st);
 // After the table is rebuilt: find the selected id again, clamp, and scroll it into view.
 void follow_selection(InteractiveState& st, const RowIds& rows);
 
-// The key reference, one entry per line of the help screen (and of the man page).
-struct KeyHelp {
-    std::string_view keys;
-    std::string_view what;
+// Everything a key can ask of the view. The binding table below says which keys ask for
+// which action; handle_event() dispatches on the action, so a key is defined only there.
+enum class Action : std::uint8_t {
+    sort_previous, sort_next, reverse,
+    next_pane, tasks_pane, disks_pane, fs_pane, net_pane, sensors_pane,
+    per_core, only_active, processes, accumulated, full_command,
+    select_up, select_down, select_page_up, select_page_down, select_first, select_last,
+    filter, users, pids, ionice, kill,
+    slower, faster, pause, redraw, help, quit,
+    cancel,   // Esc: cancels an input; in the view, clears the filter, else quits
+    confirm,  // Enter: applies an input; nothing in the view
+    click,    // the mouse: the controller hit-tests it (apply_click); nothing here
+    replay_step_back, replay_step_forward, replay_minute_back, replay_minute_forward,
+    replay_go_to_time,
 };
-std::span<const KeyHelp> key_help();
+
+// One key event and the action it triggers: a special key, or a character (Key::character
+// with its code point; Tab, Space and Ctrl-L arrive as characters).
+struct KeyTrigger {
+    Key key = Key::character;
+    char32_t ch = 0;
+    Action action{};
+
+    constexpr bool matches(const Event& ev) const {
+        return ev.key == key && (key != Key::character || ev.ch == ch);
+    }
+};
+
+// One line of the key reference (help screen, --help, man page) with the keys behind it.
+// A line may carry a pair of opposite actions ("Up / Down"), so each trigger names its own.
+struct KeyBinding {
+    static constexpr std::size_t kMaxTriggers = 6;
+
+    std::string_view keys;  // the label, spelt as in the man page: "Left / Right, < / >"
+    std::string_view what;  // the help text
+    std::array<KeyTrigger, kMaxTriggers> slots{};
+    std::size_t count = 0;
+
+    // More than kMaxTriggers writes past slots: not a constant expression, so the table
+    // does not compile.
+    constexpr KeyBinding(std::string_view label, std::string_view help,
+                         std::initializer_list<KeyTrigger> triggers)
+        : keys(label), what(help) {
+        for (const KeyTrigger& t : triggers) slots[count++] = t;
+    }
+    constexpr std::span<const KeyTrigger> triggers() const { return {slots.data(), count}; }
+};
+
+// The bindings in the order of the key reference.
+std::span<const KeyBinding> key_bindings();
+// The trigger for an event, or null for a key that is bound to nothing.
+const KeyTrigger* find_trigger(const Event& ev);
+
+// The key reference is the binding table (older name, kept for its callers).
+using KeyHelp = KeyBinding;
+inline std::span<const KeyHelp> key_help() { return key_bindings(); }
 
 // Parses "be/4", "be 4", "rt/0", "idle", "none"; nullopt if it is none of these.
 std::optional<IoPrio> parse_ioprio(std::string_view text);
