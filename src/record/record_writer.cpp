@@ -150,7 +150,7 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
     im.enc.reset();
     // Every opening starts a session: the samples after it are one run of vigil.
     im.frame.clear();
-    append_frame(im.frame, FrameType::session, wall_now_ns(), encode_session(im.session));
+    append_frame(im.frame, FrameType::session, o_.clock->wall_ns(), encode_session(im.session));
     auto ok = append(im.frame);
     if (!ok) return ok.error();
     sync();
@@ -211,7 +211,7 @@ void RecordWriter::sync() {
     if (!im.fd || !im.dirty) return;
     ::fdatasync(im.fd.get());
     im.dirty = false;
-    im.last_sync_s = steady_now_s();
+    im.last_sync_s = o_.clock->steady_s();
 }
 
 Result<bool> RecordWriter::write(const Snapshot& s, const TaskDetails& details,
@@ -244,7 +244,7 @@ Result<bool> RecordWriter::write(const Snapshot& s, const TaskDetails& details,
         im.last = s;
         im.last_details = details;
     }
-    if (steady_now_s() - im.last_sync_s >= o_.sync_interval_s) sync();
+    if (o_.clock->steady_s() - im.last_sync_s >= o_.sync_interval_s) sync();
     return true;
 }
 
