@@ -127,17 +127,10 @@ int run_batch(const Options& o) {
     std::fflush(stderr);
     Sampler& sampler = *session->sampler;
     std::unique_ptr<RecordWriter> recorder;
-    if (!o.record_path.empty()) {
-        std::vector<std::string> notices;
-        int status = kExitOk;
-        auto w = open_recording(o, notices, status);
-        for (const auto& n : notices) fmt::print(stderr, "vigil: {}\n", n);
-        if (!w) {
-            fmt::print(stderr, "vigil: {}\n", w.error().message);
-            return status;
-        }
-        recorder = std::move(*w);
-    }
+    std::vector<std::string> record_notices;
+    int status = kExitOk;
+    if (!open_recording(o, record_notices, recorder, status)) return status;
+    for (const auto& n : record_notices) fmt::print(stderr, "vigil: {}\n", n);
     // A recording keeps every overview section, whatever this run prints.
     const SectionMask overview = recorder ? overview_mask({kAllSections.begin(), kAllSections.end()})
                                           : overview_mask(o.sections);

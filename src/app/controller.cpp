@@ -432,13 +432,10 @@ int run_view(ControllerSetup setup, bool color) {
 
 // --replay FILE without -b: the view over the recording.
 int run_replay_view(const Options& o) {
-    bool format_error = false;
-    auto reader = RecordReader::open(o.replay_path, &format_error);
-    if (!reader) {
-        fmt::print(stderr, "vigil: {}\n", reader.error().message);
-        return format_error ? kExitUsage : kExitRuntime;
-    }
-    RecordReader& r = **reader;
+    int opened = kExitOk;
+    std::unique_ptr<RecordReader> reader = open_replay(o, opened);
+    if (!reader) return opened;
+    RecordReader& r = *reader;
     ReplaySource source(r);
     if (!source.go(0)) {
         fmt::print(stderr, "vigil: {}: no sample to show (a sample needs the one before it)\n",
@@ -476,17 +473,10 @@ int run_interactive(const Options& o) {
         return kExitUsage;
     }
     std::unique_ptr<RecordWriter> recorder;
-    if (!o.record_path.empty()) {
-        std::vector<std::string> notices;
-        int status = kExitOk;
-        auto w = open_recording(o, notices, status);
-        for (const auto& n : notices) session->notices.push_back(n);
-        if (!w) {
-            fmt::print(stderr, "vigil: {}\n", w.error().message);
-            return status;
-        }
-        recorder = std::move(*w);
-    }
+    std::vector<std::string> record_notices;
+    int status = kExitOk;
+    if (!open_recording(o, record_notices, recorder, status)) return status;
+    for (const auto& n : record_notices) session->notices.push_back(n);
     Sampler& sampler = *session->sampler;
     // The sections are narrowed to what the screen shows once the view starts.
     sampler.set_machine_collector(std::make_unique<MachineCollector>(

@@ -1,12 +1,16 @@
 #include "vigil/app/recording.hpp"
 
+#include <fmt/format.h>
+
 #include "vigil/app/app.hpp"
 
 namespace vigil {
 
-Result<std::unique_ptr<RecordWriter>> open_recording(const Options& o,
-                                                     std::vector<std::string>& notices,
-                                                     int& status) {
+bool open_recording(const Options& o, std::vector<std::string>& notices,
+                    std::unique_ptr<RecordWriter>& writer, int& status) {
+    status = kExitOk;
+    writer.reset();
+    if (o.record_path.empty()) return true;
     RecordOptions ro;
     ro.path = o.record_path;
     ro.max_bytes = o.record_max_bytes;
@@ -14,8 +18,25 @@ Result<std::unique_ptr<RecordWriter>> open_recording(const Options& o,
     ro.interval_s = o.delay_s;
     bool format_error = false;
     auto w = RecordWriter::open(ro, notices, &format_error);
-    status = w ? kExitOk : format_error ? kExitUsage : kExitRuntime;
-    return w;
+    if (!w) {
+        fmt::print(stderr, "vigil: {}\n", w.error().message);
+        status = format_error ? kExitUsage : kExitRuntime;
+        return false;
+    }
+    writer = std::move(*w);
+    return true;
+}
+
+std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
+    bool format_error = false;
+    auto r = RecordReader::open(o.replay_path, &format_error);
+    if (!r) {
+        fmt::print(stderr, "vigil: {}\n", r.error().message);
+        status = format_error ? kExitUsage : kExitRuntime;
+        return nullptr;
+    }
+    status = kExitOk;
+    return std::move(*r);
 }
 
 }  // namespace vigil

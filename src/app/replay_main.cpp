@@ -14,13 +14,10 @@
 namespace vigil {
 
 int run_replay_batch(const Options& o) {
-    bool format_error = false;
-    auto opened = RecordReader::open(o.replay_path, &format_error);
-    if (!opened) {
-        fmt::print(stderr, "vigil: {}\n", opened.error().message);
-        return format_error ? kExitUsage : kExitRuntime;
-    }
-    RecordReader& r = **opened;
+    int opened = kExitOk;
+    std::unique_ptr<RecordReader> reader = open_replay(o, opened);
+    if (!reader) return opened;
+    RecordReader& r = *reader;
     const auto& samples = r.samples();
 
     // --from and --to count from the recording's first sample.

@@ -7,15 +7,21 @@
 
 #include "vigil/app/options.hpp"
 #include "vigil/core/result.hpp"
+#include "vigil/record/record_reader.hpp"
 #include "vigil/record/record_writer.hpp"
 
 namespace vigil {
 
-// Opens --record FILE. On failure status is the exit status (kExitUsage when the file is
-// not a recording this vigil may append to). notices: one line each, for stderr.
-Result<std::unique_ptr<RecordWriter>> open_recording(const Options& o,
-                                                     std::vector<std::string>& notices,
-                                                     int& status);
+// Opens --record FILE into writer (null when no --record is given). notices: one line
+// each, for the front end to show. False when the file cannot be recorded to: the reason is
+// on stderr, and status is the exit status (kExitUsage when the file is not a recording
+// this vigil may append to).
+bool open_recording(const Options& o, std::vector<std::string>& notices,
+                    std::unique_ptr<RecordWriter>& writer, int& status);
+
+// Opens --replay FILE; null when it cannot be read: the reason is on stderr, and status is
+// the exit status (kExitUsage when it is not a recording this vigil reads).
+std::unique_ptr<RecordReader> open_replay(const Options& o, int& status);
 
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact
