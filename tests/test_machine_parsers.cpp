@@ -137,29 +137,34 @@ TEST_CASE("vmstat counters", "[machine][parse]") {
 }
 
 TEST_CASE("captured pressure files", "[machine][parse]") {
-    auto cpu = parse_pressure("cpu", captured("pressure_cpu"));
+    ParseNotes notes;
+    auto cpu = parse_pressure("cpu", captured("pressure_cpu"), notes);
     REQUIRE(cpu);
     REQUIRE(cpu->some);
     CHECK(cpu->some->avg10_pct == Approx(16.96));
     CHECK(cpu->some->total_us == 58383199u);
     REQUIRE(cpu->full);  // Linux 5.13+ prints a (zero) full line for cpu
-    auto io = parse_pressure("io", captured("pressure_io"));
+    auto io = parse_pressure("io", captured("pressure_io"), notes);
     REQUIRE(io);
+    CHECK_FALSE(notes.note());
     CHECK(io->full->avg300_pct == Approx(0.33));
     CHECK(io->full->total_us == 6631483u);
 }
 
 TEST_CASE("pressure: cpu without a full line (before 5.13), and damaged files",
           "[machine][parse]") {
-    auto cpu = parse_pressure("cpu", "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n");
+    ParseNotes notes;
+    auto cpu = parse_pressure("cpu", "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n", notes);
     REQUIRE(cpu);
+    CHECK_FALSE(notes.note());
     CHECK(cpu->some->total_us == 42u);
     CHECK_FALSE(cpu->full.has_value());
-    auto half =
-        parse_pressure("io", "some avg10=1.00 avg60=2.00\nfull avg10=x avg60=1 avg300=1 total=1\n");
+    auto half = parse_pressure(
+        "io", "some avg10=1.00 avg60=2.00\nfull avg10=x avg60=1 avg300=1 total=1\n", notes);
     CHECK_FALSE(half);
     CHECK(half.error().message.find("pressure/io") == 0);
-    CHECK_FALSE(parse_pressure("memory", ""));
+    CHECK(notes.bad_lines() == 2);  // both lines; the error speaks for them
+    CHECK_FALSE(parse_pressure("memory", "", notes));
 }
 
 TEST_CASE("captured diskstats (20 fields, Linux 5.5+)", "[machine][parse]") {
@@ -342,6 +347,20 @@ TEST_CASE("one malformed line: one note naming the file and the line, the rest k
         CHECK(mounts[0].mount_point == "/");
         CHECK(mounts[1].mount_point == "/tmp");
     }
+    SECTION("pressure") {
+        ParseNotes notes;
+        auto io = parse_pressure("io",
+                                 "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n"
+                                 "full avg10=1.00 avg60=oops avg300=3.00 total=7\n",
+                                 notes);
+        CHECK(notes.bad_lines() == 1);
+        CHECK(notes.note() ==
+              "pressure/io: ignored malformed line 'full avg10=1.00 avg60=oops avg300=3.00 total=7'");
+        REQUIRE(io);
+        REQUIRE(io->some);
+        CHECK(io->some->total_us == 42u);
+        CHECK_FALSE(io->full.has_value());  // a damaged line is not half believed
+    }
 }
 
 TEST_CASE("a note quotes a hostile line shortened and escaped", "[machine][parse]") {
@@ -377,7 +396,7 @@ TEST_CASE("no parser crashes on random bytes", "[machine][parse]") {
         (void)parse_uptime(s);
         (void)parse_meminfo(s);
         (void)parse_vmstat_counters(s);
-        (void)parse_pressure("cpu", s);
+        (void)parse_pressure("cpu", s, notes);
         (void)parse_diskstats(s, notes);
         (void)parse_net_dev(s, notes);
         (void)parse_mountinfo(s, notes);

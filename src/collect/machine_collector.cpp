@@ -102,11 +102,15 @@ void MachineCollector::collect_psi(MachineSample& out) {
     for (std::string_view res : {"cpu", "io", "memory", "irq"}) {
         std::string rel = "pressure/" + std::string(res);
         if (!roots_.proc.read_into(rel, buf_)) continue;
-        auto p = parse_pressure(res, buf_);
-        if (p)
+        ParseNotes notes;
+        auto p = parse_pressure(res, buf_, notes);
+        if (p) {
             out.pressure.push_back(std::move(*p));
-        else
+            add_note(out, Section::psi, notes);
+        } else {
+            // The error names the file and quotes it: a note on a line of it would repeat it.
             out.notes.push_back({Section::psi, p.error().message});
+        }
     }
 }
 

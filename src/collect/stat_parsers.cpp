@@ -171,7 +171,8 @@ VmCounters parse_vmstat_counters(std::string_view text) {
     return v;
 }
 
-Result<Pressure> parse_pressure(std::string_view resource, std::string_view text) {
+Result<Pressure> parse_pressure(std::string_view resource, std::string_view text,
+                                ParseNotes& notes) {
     Pressure p;
     p.resource = std::string(resource);
     for_each_line(text, [&](std::string_view line) {
@@ -183,11 +184,14 @@ Result<Pressure> parse_pressure(std::string_view resource, std::string_view text
         if (!dest) return;
         PressureLine pl;
         int seen = 0;
+        bool ok = true;
         for (std::string_view kv = t.next(); !kv.empty(); kv = t.next()) {
             auto eq = kv.find('=');
-            if (eq == std::string_view::npos) return;
+            if (eq == std::string_view::npos) {
+                ok = false;
+                break;
+            }
             std::string_view k = kv.substr(0, eq), v = kv.substr(eq + 1);
-            bool ok = true;
             int bit = 0;
             if (k == "avg10") {
                 ok = parse::parse_double(v, pl.avg10_pct);
@@ -202,10 +206,14 @@ Result<Pressure> parse_pressure(std::string_view resource, std::string_view text
                 ok = parse_u64(v, pl.total_us);
                 bit = 8;
             }
-            if (!ok) return;  // a damaged line is not half believed
+            if (!ok) break;
             seen |= bit;
         }
-        if (seen == 15) *dest = pl;
+        // A damaged line is not half believed.
+        if (ok && seen == 15)
+            *dest = pl;
+        else
+            notes.bad_line(fmt::format("pressure/{}", resource), line);
     });
     if (!p.some && !p.full)
         return make_error(fmt::format("pressure/{}: no 'some' or 'full' line in '{}'", resource,

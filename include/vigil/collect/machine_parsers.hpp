@@ -1,8 +1,8 @@
 // Pure parsers of the machine-wide /proc files. They take the text, never a path. Problems
-// are reported as notes.hpp says: tables (stat, diskstats, net/dev, mountinfo) skip a
-// malformed line, keep the rest and record the skip in notes, so a caller can say what it
-// ignored; a file that cannot be used at all is an error; a field the kernel did not print
-// is absent.
+// are reported as notes.hpp says: tables (stat, diskstats, net/dev, mountinfo, the lines of
+// a pressure file) skip a malformed line, keep the rest and record the skip in notes, so a
+// caller can say what it ignored; a file that cannot be used at all is an error; a field
+// the kernel did not print is absent.
 #pragma once
 
 #include <string>
@@ -31,8 +31,10 @@ MemInfo parse_meminfo(std::string_view text);
 VmCounters parse_vmstat_counters(std::string_view text);
 
 // /proc/pressure/RESOURCE: "some avg10=0.20 avg60=2.15 avg300=4.67 total=37654101" and a
-// "full" line. An error when neither line parses.
-Result<Pressure> parse_pressure(std::string_view resource, std::string_view text);
+// "full" line. A damaged "some" or "full" line is skipped and noted as "pressure/RESOURCE";
+// an error when neither line parses (the error then says what the notes would).
+Result<Pressure> parse_pressure(std::string_view resource, std::string_view text,
+                                ParseNotes& notes);
 
 // /proc/diskstats with 14, 18 or 20 fields per line (and the 7-field partition lines of
 // kernels before 2.6.25). whole_disk and parent are left for the collector.

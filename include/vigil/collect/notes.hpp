@@ -9,9 +9,9 @@
 // - std::optional, or a row left out: the thing is simply not there: a task that exited, a
 //   file this kernel lacks, a sensor that does not answer. Not an error, and never a 0.
 // - ParseNotes: part of a table could not be used. A table parser (stat, diskstats,
-//   net/dev, mountinfo) skips a malformed line, keeps the good ones and records the skip in
-//   the ParseNotes it was given; MachineCollector turns that into a MachineNote of the
-//   section that read the file.
+//   net/dev, mountinfo, pressure) skips a malformed line, keeps the good ones and records
+//   the skip in the ParseNotes it was given; MachineCollector turns that into a MachineNote
+//   of the section that read the file.
 //
 // Two kinds of function keep another shape on purpose:
 // - the per-task fast paths (FsRoot::read_into, KeptFile::read, the KeptDir listings,
