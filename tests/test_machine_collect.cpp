@@ -70,6 +70,7 @@ TEST_CASE("a malformed line of each table: one note of its section, the good row
     write("pressure/io",
           "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\nfull avg10=x avg60=0 avg300=0 total=0\n");
     write("pressure/memory", "full broken\n");
+    write("uptime", "soon\n");
 
     Roots roots{FsRoot(proc.string()), FsRoot("/nonexistent/vigil-sys")};
     MachineCollector c(roots, section_bit(Section::cpu) | section_bit(Section::psi) |
@@ -83,8 +84,11 @@ TEST_CASE("a malformed line of each table: one note of its section, the good row
             if (n.section == section) out.push_back(n.text);
         return out;
     };
+    // A file that does not parse at all is its error, as a note.
     CHECK(notes_of(Section::cpu) ==
-          std::vector<std::string>{"stat: ignored malformed line 'cpu1 4 x 2 1'"});
+          std::vector<std::string>{"stat: ignored malformed line 'cpu1 4 x 2 1'",
+                                   "uptime: cannot parse 'soon'"});
+    CHECK_FALSE(s.uptime_s.has_value());
     CHECK(notes_of(Section::disks) ==
           std::vector<std::string>{"diskstats: ignored malformed line '8 1 sda1 1 2'"});
     CHECK(notes_of(Section::net) ==

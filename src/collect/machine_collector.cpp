@@ -77,7 +77,11 @@ void MachineCollector::collect_cpu(MachineSample& out) {
             out.notes.push_back({Section::cpu, l.error().message});
     }
     if (roots_.proc.read_into("uptime", buf_)) {
-        if (auto u = parse_uptime(buf_)) out.uptime_s = *u;
+        auto u = parse_uptime(buf_);
+        if (u)
+            out.uptime_s = *u;
+        else
+            out.notes.push_back({Section::cpu, u.error().message});
     }
 }
 
