@@ -1,5 +1,8 @@
 // FsRoot: a directory that stands for /proc or /sys. Tests point it at fixture trees.
 // Reads are relative to the root; a missing file is a normal event, not an exception.
+// The readers here are the fast paths that notes.hpp exempts: like the syscalls they wrap
+// they answer false (or an empty list) and leave errno set, since only the caller knows
+// whether ENOENT or ESRCH means the thing is gone; read() is the Result form.
 #pragma once
 
 #include <sys/types.h>
