@@ -68,7 +68,8 @@ TEST_CASE("a malformed line of each table: one note of its section, the good row
           "  lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n  eth0: 1 2\n");
     write("self/mountinfo", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:2 / /home rw\n");
     write("pressure/io",
-          "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\nfull avg10=x avg60=0 avg300=0 total=0\n");
+          "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n"
+          "full avg10=x avg60=0 avg300=0 total=0\n");
     write("pressure/memory", "full broken\n");
     write("uptime", "soon\n");
 
