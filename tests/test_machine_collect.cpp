@@ -3,9 +3,13 @@
 // make_machine_fixtures.py).
 #include <catch2/catch.hpp>
 
+#include <stdlib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 
 #include "machine_fixture.hpp"
@@ -42,6 +46,69 @@ TEST_CASE("only the sections asked for are collected", "[machine][collect]") {
     CHECK(s.net.empty());
     CHECK(s.filesystems.empty());
     CHECK(s.sensors.temps.empty());
+}
+
+TEST_CASE("a malformed line of each table: one note of its section, the good rows kept",
+          "[machine][collect]") {
+    char tmpl[] = "/tmp/vigil-notes.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    const std::filesystem::path proc = tmpl;
+    struct Remove {
+        std::filesystem::path dir;
+        ~Remove() { std::filesystem::remove_all(dir); }
+    } remove{proc};
+    auto write = [&](const std::string& rel, const std::string& text) {
+        std::filesystem::create_directories((proc / rel).parent_path());
+        std::ofstream(proc / rel, std::ios::binary) << text;
+    };
+    write("stat", "cpu  4 3 2 1\ncpu0 4 3 2 1\ncpu1 4 x 2 1\nctxt 9\n");
+    write("diskstats", "8 0 sda 1 2 3 4 5 6 7 8 9 10 11\n8 1 sda1 1 2\n");
+    write("net/dev",
+          "Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
+          "  lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n  eth0: 1 2\n");
+    write("self/mountinfo", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 8:2 / /home rw\n");
+    write("pressure/io",
+          "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n"
+          "full avg10=x avg60=0 avg300=0 total=0\n");
+    write("pressure/memory", "full broken\n");
+    write("uptime", "soon\n");
+
+    Roots roots{FsRoot(proc.string()), FsRoot("/nonexistent/vigil-sys")};
+    MachineCollector c(roots, section_bit(Section::cpu) | section_bit(Section::psi) |
+                                  section_bit(Section::disks) | section_bit(Section::net) |
+                                  section_bit(Section::fs), false);
+    MachineSample s;
+    c.collect(s);
+    auto notes_of = [&](Section section) {
+        std::vector<std::string> out;
+        for (const MachineNote& n : s.notes)
+            if (n.section == section) out.push_back(n.text);
+        return out;
+    };
+    // A file that does not parse at all is its error, as a note.
+    CHECK(notes_of(Section::cpu) ==
+          std::vector<std::string>{"stat: ignored malformed line 'cpu1 4 x 2 1'",
+                                   "uptime: cannot parse 'soon'"});
+    CHECK_FALSE(s.uptime_s.has_value());
+    CHECK(notes_of(Section::disks) ==
+          std::vector<std::string>{"diskstats: ignored malformed line '8 1 sda1 1 2'"});
+    CHECK(notes_of(Section::net) ==
+          std::vector<std::string>{"net/dev: ignored malformed line '  eth0: 1 2'"});
+    CHECK(notes_of(Section::fs) ==
+          std::vector<std::string>{"mountinfo: ignored malformed line '2 1 8:2 / /home rw'"});
+    // A damaged line of a pressure file that is otherwise good is a note; a file with no
+    // good line is one error, not an error and a note.
+    CHECK(notes_of(Section::psi) ==
+          std::vector<std::string>{
+              "pressure/io: ignored malformed line 'full avg10=x avg60=0 avg300=0 total=0'",
+              "pressure/memory: no 'some' or 'full' line in 'full broken'"});
+    CHECK(s.cpu.cpus.size() == 1);
+    CHECK(s.cpu.ctxt == 9u);
+    CHECK(s.disks.size() == 1);
+    CHECK(s.net.size() == 1);
+    CHECK(s.filesystems.size() == 1);
+    REQUIRE(s.pressure.size() == 1);
+    CHECK(s.pressure[0].resource == "io");
 }
 
 TEST_CASE("cpu: mpstat's shares, a CPU going offline and one coming online", "[machine][cpu]") {

@@ -22,12 +22,20 @@ std::string captured(const std::string& name) {
     return ss.str();
 }
 
+// One field of every row, in order.
+template <typename Row>
+std::vector<std::string> names_of(const std::vector<Row>& rows, std::string Row::*field) {
+    std::vector<std::string> out;
+    for (const Row& r : rows) out.push_back(r.*field);
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("captured /proc/stat", "[machine][parse]") {
-    std::string err;
-    CpuStat st = parse_proc_stat(captured("stat"), &err);
-    CHECK(err.empty());
+    ParseNotes notes;
+    CpuStat st = parse_proc_stat(captured("stat"), notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(st.total);
     CHECK(st.total->fields == 10);
     CHECK(st.total->ticks[CpuTicks::user] == 45238);
@@ -44,7 +52,10 @@ TEST_CASE("captured /proc/stat", "[machine][parse]") {
 
 TEST_CASE("/proc/stat of older kernels has fewer cpu columns", "[machine][parse]") {
     // 2.6.11..2.6.23: steal but no guest; 2.6.0..2.6.10: no steal; 2.4: four columns.
-    CpuStat st = parse_proc_stat("cpu  10 1 5 100 2 0 1 3\ncpu0 10 1 5 100 2 0 1\ncpu1 1 2 3 4\n");
+    ParseNotes notes;
+    CpuStat st = parse_proc_stat("cpu  10 1 5 100 2 0 1 3\ncpu0 10 1 5 100 2 0 1\ncpu1 1 2 3 4\n",
+                                 notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(st.total);
     CHECK(st.total->fields == 8);
     CHECK(st.total->has(CpuTicks::steal));
@@ -57,7 +68,7 @@ TEST_CASE("/proc/stat of older kernels has fewer cpu columns", "[machine][parse]
 }
 
 TEST_CASE("hostile /proc/stat lines are skipped, not believed", "[machine][parse]") {
-    std::string err;
+    ParseNotes notes;
     CpuStat st = parse_proc_stat(
         "cpu  1 2 3\n"                          // too short: skipped
         "cpu0 99999999999999999999999 1 1 1\n"  // overflows 64 bits: skipped
@@ -68,11 +79,12 @@ TEST_CASE("hostile /proc/stat lines are skipped, not believed", "[machine][parse
         "cpu2 5 5 5 5\0garbage\n"
         "\xff\xfe\n"
         "cpu0 1 1 1 1\n"s,  // the first good cpu0 line
-        &err);
+        notes);
     CHECK_FALSE(st.total.has_value());
     CHECK_FALSE(st.ctxt.has_value());
-    CHECK_FALSE(err.empty());
-    CHECK(err.find("stat: ignored malformed line") == 0);
+    REQUIRE(notes.note());
+    CHECK(*notes.note() == "stat: ignored malformed line 'cpu  1 2 3'");  // the first only
+    CHECK(notes.bad_lines() == 5);
     std::vector<int> ids;
     for (const auto& c : st.cpus) ids.push_back(c.cpu);
     CHECK(ids == std::vector<int>{0, 1});
@@ -133,35 +145,40 @@ TEST_CASE("vmstat counters", "[machine][parse]") {
 }
 
 TEST_CASE("captured pressure files", "[machine][parse]") {
-    auto cpu = parse_pressure("cpu", captured("pressure_cpu"));
+    ParseNotes notes;
+    auto cpu = parse_pressure("cpu", captured("pressure_cpu"), notes);
     REQUIRE(cpu);
     REQUIRE(cpu->some);
     CHECK(cpu->some->avg10_pct == Approx(16.96));
     CHECK(cpu->some->total_us == 58383199u);
     REQUIRE(cpu->full);  // Linux 5.13+ prints a (zero) full line for cpu
-    auto io = parse_pressure("io", captured("pressure_io"));
+    auto io = parse_pressure("io", captured("pressure_io"), notes);
     REQUIRE(io);
+    CHECK_FALSE(notes.note());
     CHECK(io->full->avg300_pct == Approx(0.33));
     CHECK(io->full->total_us == 6631483u);
 }
 
 TEST_CASE("pressure: cpu without a full line (before 5.13), and damaged files",
           "[machine][parse]") {
-    auto cpu = parse_pressure("cpu", "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n");
+    ParseNotes notes;
+    auto cpu = parse_pressure("cpu", "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n", notes);
     REQUIRE(cpu);
+    CHECK_FALSE(notes.note());
     CHECK(cpu->some->total_us == 42u);
     CHECK_FALSE(cpu->full.has_value());
-    auto half =
-        parse_pressure("io", "some avg10=1.00 avg60=2.00\nfull avg10=x avg60=1 avg300=1 total=1\n");
+    auto half = parse_pressure(
+        "io", "some avg10=1.00 avg60=2.00\nfull avg10=x avg60=1 avg300=1 total=1\n", notes);
     CHECK_FALSE(half);
     CHECK(half.error().message.find("pressure/io") == 0);
-    CHECK_FALSE(parse_pressure("memory", ""));
+    CHECK(notes.bad_lines() == 2);  // both lines; the error speaks for them
+    CHECK_FALSE(parse_pressure("memory", "", notes));
 }
 
 TEST_CASE("captured diskstats (20 fields, Linux 5.5+)", "[machine][parse]") {
-    std::string err;
-    auto disks = parse_diskstats(captured("diskstats"), &err);
-    CHECK(err.empty());
+    ParseNotes notes;
+    auto disks = parse_diskstats(captured("diskstats"), notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(disks.size() == 10);
     const DiskStats& vda = disks[8];
     CHECK(vda.name == "vda");
@@ -176,11 +193,14 @@ TEST_CASE("captured diskstats (20 fields, Linux 5.5+)", "[machine][parse]") {
 
 TEST_CASE("diskstats of older kernels: 14 and 18 fields, short partition lines",
           "[machine][parse]") {
+    ParseNotes notes;
     auto disks = parse_diskstats(
         "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n"                            // before 4.18
         "   8      16 sdb 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"                // 4.18 .. 5.4
         "   8      17 sdb1 10 20 30 40\n"                                       // before 2.6.25
-        "   8      32 sdc 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n");  // a future kernel
+        "   8      32 sdc 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",  // a future kernel
+        notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(disks.size() == 4);
     CHECK(disks[0].fields == 11);
     CHECK(disks[0].has(DiskStats::weighted_io_ms));
@@ -198,7 +218,7 @@ TEST_CASE("diskstats of older kernels: 14 and 18 fields, short partition lines",
 }
 
 TEST_CASE("hostile diskstats lines are skipped", "[machine][parse]") {
-    std::string err;
+    ParseNotes notes;
     auto disks = parse_diskstats(
         "   8 0 sda 1 2 3\n"                                         // truncated
         "   8 0\n"                                                   // no name
@@ -207,16 +227,18 @@ TEST_CASE("hostile diskstats lines are skipped", "[machine][parse]") {
         "   8 0 sdz 1 2 3 4 5 6 7 8 9 10 -1\n"
         "\n"
         "   8 48 sdd 1 2 3 4 5 6 7 8 9 10 11",  // no final newline: fine
-        &err);
+        notes);
     REQUIRE(disks.size() == 1);
     CHECK(disks[0].name == "sdd");
-    CHECK(err.find("diskstats: ignored malformed line '   8 0 sda 1 2 3'") == 0);
+    REQUIRE(notes.note());
+    CHECK(*notes.note() == "diskstats: ignored malformed line '   8 0 sda 1 2 3'");
+    CHECK(notes.bad_lines() == 5);
 }
 
 TEST_CASE("captured /proc/net/dev", "[machine][parse]") {
-    std::string err;
-    auto net = parse_net_dev(captured("net_dev"), &err);
-    CHECK(err.empty());
+    ParseNotes notes;
+    auto net = parse_net_dev(captured("net_dev"), notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(net.size() == 4);
     CHECK(net[0].name == "lo");
     CHECK(net[3].name == "eth0");
@@ -228,27 +250,29 @@ TEST_CASE("captured /proc/net/dev", "[machine][parse]") {
 
 TEST_CASE("net/dev: old kernels glue numbers to the colon; damaged lines are skipped",
           "[machine][parse]") {
-    std::string err;
+    ParseNotes notes;
     auto net = parse_net_dev(
         "Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
         "  eth0:4294967296 10 1 2 0 0 0 0 5000 20 3 4 0 0 0 0\n"
         "  bad0: 1 2 3\n"
         "nocolon 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
         "  :1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
-        &err);
+        notes);
     REQUIRE(net.size() == 1);
     CHECK(net[0].rx_bytes == 4294967296u);
     CHECK(net[0].rx_errs == 1u);
     CHECK(net[0].rx_drop == 2u);
     CHECK(net[0].tx_errs == 3u);
     CHECK(net[0].tx_drop == 4u);
-    CHECK(err.find("net/dev: ignored malformed line") == 0);
+    REQUIRE(notes.note());
+    CHECK(*notes.note() == "net/dev: ignored malformed line '  bad0: 1 2 3'");
+    CHECK(notes.bad_lines() == 3);
 }
 
 TEST_CASE("captured mountinfo", "[machine][parse]") {
-    std::string err;
-    auto mounts = parse_mountinfo(captured("mountinfo"), &err);
-    CHECK(err.empty());
+    ParseNotes notes;
+    auto mounts = parse_mountinfo(captured("mountinfo"), notes);
+    CHECK_FALSE(notes.note());
     REQUIRE(mounts.size() == 20);
     auto root = std::find_if(mounts.begin(), mounts.end(),
                              [](const MountEntry& m) { return m.mount_point == "/"; });
@@ -260,22 +284,94 @@ TEST_CASE("captured mountinfo", "[machine][parse]") {
 }
 
 TEST_CASE("mountinfo: escapes, optional fields, damage", "[machine][parse]") {
-    std::string err;
+    ParseNotes notes;
     auto mounts = parse_mountinfo(
         "31 21 8:33 / /media/usb\\040disk\\134x rw shared:41 master:2 - vfat /dev/sdc1 rw\n"
         "32 21 8:34 / /mnt/a rw - \n"                    // no type
         "33 21 8:35 / /mnt/b rw shared:1\n"              // no separator
         "34 21 835 / /mnt/c rw - ext4 /dev/x rw\n"       // bad device
         "35 21 8:36 / /mnt/\\77 rw - ext4 /dev/y rw\n",  // a lone backslash sequence stays
-        &err);
+        notes);
     REQUIRE(mounts.size() == 2);
     CHECK(mounts[0].mount_point == "/media/usb disk\\x");
     CHECK(mounts[0].fs_type == "vfat");
     CHECK(mounts[0].minor == 33);
     CHECK(mounts[1].mount_point == "/mnt/\\77");
-    CHECK_FALSE(err.empty());
+    REQUIRE(notes.note());
+    CHECK(*notes.note() == "mountinfo: ignored malformed line '32 21 8:34 / /mnt/a rw - '");
+    CHECK(notes.bad_lines() == 3);
     CHECK(unescape_mount_field("a\\011b\\012c") == "a\tb\nc");
     CHECK(unescape_mount_field("trailing\\04") == "trailing\\04");
+}
+
+TEST_CASE("one malformed line: one note naming the file and the line, the rest kept",
+          "[machine][parse]") {
+    ParseNotes notes;  // each SECTION runs the test case afresh
+    // The note when exactly one line was skipped, else how many were.
+    auto only_note = [&] {
+        return notes.bad_lines() == 1 ? notes.note().value_or("<no note>")
+                                      : std::to_string(notes.bad_lines()) + " bad lines";
+    };
+    SECTION("stat") {
+        CpuStat st = parse_proc_stat("cpu  4 3 2 1\ncpu0 1 x 1 1\ncpu1 1 2 3 4\nctxt 7\n", notes);
+        CHECK(only_note() == "stat: ignored malformed line 'cpu0 1 x 1 1'");
+        CHECK(st.total.has_value());
+        REQUIRE(st.cpus.size() == 1);
+        CHECK(st.cpus[0].cpu == 1);
+        CHECK(st.ctxt == 7u);
+    }
+    SECTION("diskstats") {
+        auto disks = parse_diskstats(
+            "8 0 sda 1 2 3 4 5 6 7 8 9 10 11\n8 1 sda1 1 2\n8 16 sdb 1 2 3 4 5 6 7 8 9 10 11\n",
+            notes);
+        CHECK(only_note() == "diskstats: ignored malformed line '8 1 sda1 1 2'");
+        CHECK(names_of(disks, &DiskStats::name) == std::vector<std::string>{"sda", "sdb"});
+    }
+    SECTION("net/dev") {
+        auto net = parse_net_dev(
+            "Inter-|   Receive |  Transmit\n face |bytes packets|bytes\n"
+            "  lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+            "eth0: 1 2 three 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+            "eth1: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n",
+            notes);
+        CHECK(only_note() ==
+              "net/dev: ignored malformed line 'eth0: 1 2 three 4 5 6 7 8 9 10 11 12 13 14 15 16'");
+        CHECK(names_of(net, &NetDevStats::name) == std::vector<std::string>{"lo", "eth1"});
+    }
+    SECTION("mountinfo") {
+        auto mounts = parse_mountinfo(
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+            "2 1 8:2 / /home rw\n"
+            "3 1 0:5 / /tmp rw - tmpfs tmpfs rw\n",
+            notes);
+        CHECK(only_note() == "mountinfo: ignored malformed line '2 1 8:2 / /home rw'");
+        CHECK(names_of(mounts, &MountEntry::mount_point) == std::vector<std::string>{"/", "/tmp"});
+    }
+    SECTION("pressure") {
+        auto io = parse_pressure("io",
+                                 "some avg10=1.00 avg60=2.00 avg300=3.00 total=42\n"
+                                 "full avg10=1.00 avg60=oops total=7\n",
+                                 notes);
+        CHECK(only_note() ==
+              "pressure/io: ignored malformed line 'full avg10=1.00 avg60=oops total=7'");
+        REQUIRE(io);
+        REQUIRE(io->some);
+        CHECK(io->some->total_us == 42u);
+        CHECK_FALSE(io->full.has_value());  // a damaged line is not half believed
+    }
+}
+
+TEST_CASE("a note quotes a hostile line shortened and escaped", "[machine][parse]") {
+    ParseNotes notes;
+    CHECK_FALSE(notes.note());
+    CHECK(notes.bad_lines() == 0);
+    notes.bad_line("diskstats", "\x1b[2J" + std::string(200, 'x'));
+    notes.bad_line("diskstats", "a second bad line");
+    CHECK(notes.bad_lines() == 2);
+    REQUIRE(notes.note());
+    // 80 bytes of the line at most, the escape sequence made harmless.
+    CHECK(*notes.note() ==
+          "diskstats: ignored malformed line '\\e[2J" + std::string(76, 'x') + "'");
 }
 
 TEST_CASE("no parser crashes on random bytes", "[machine][parse]") {
@@ -292,15 +388,16 @@ TEST_CASE("no parser crashes on random bytes", "[machine][parse]") {
             static constexpr char alphabet[] = "0123456789   \n\n:=/-|\\cpufullsome\xff";
             s += alphabet[x % (sizeof(alphabet) - 1)];
         }
-        (void)parse_proc_stat(s);
+        ParseNotes notes;
+        (void)parse_proc_stat(s, notes);
         (void)parse_loadavg(s);
         (void)parse_uptime(s);
         (void)parse_meminfo(s);
         (void)parse_vmstat_counters(s);
-        (void)parse_pressure("cpu", s);
-        (void)parse_diskstats(s);
-        (void)parse_net_dev(s);
-        (void)parse_mountinfo(s);
+        (void)parse_pressure("cpu", s, notes);
+        (void)parse_diskstats(s, notes);
+        (void)parse_net_dev(s, notes);
+        (void)parse_mountinfo(s, notes);
         (void)unescape_mount_field(s);
     }
     SUCCEED("no crash");

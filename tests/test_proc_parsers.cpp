@@ -48,6 +48,11 @@ TEST_CASE("parse_pid_stat rejects hostile and truncated input", "[parse]") {
     auto err = parse_pid_stat("garbage line");
     REQUIRE_FALSE(err);
     CHECK_THAT(err.error().message, Catch::Contains("garbage line"));
+    // Quoted input is shortened and escaped: the error may reach a terminal.
+    auto hostile = parse_pid_stat("\x1b]0;title\x07" + std::string(500, 'y'));
+    REQUIRE_FALSE(hostile);
+    CHECK(hostile.error().message ==
+          "stat: cannot parse line '\\e]0;title\\x07" + std::string(70, 'y') + "'");
 }
 
 TEST_CASE("parse_pid_io", "[parse]") {

@@ -3,13 +3,17 @@
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <optional>
 #include <random>
 #include <set>
 
 #include "record_util.hpp"
+#include "vigil/core/fd_io.hpp"
+#include "vigil/core/unique_fd.hpp"
 #include "vigil/record/byte_io.hpp"
 #include "vigil/record/record_reader.hpp"
 #include "vigil/record/record_writer.hpp"
@@ -81,6 +85,22 @@ std::vector<Frame> frames_of(const std::string& path) {
 }
 
 }  // namespace
+
+TEST_CASE("pread_exact reads all n bytes at an offset, or says it could not", "[record]") {
+    TempDir dir;
+    const std::string path = dir.file("bytes");
+    test::write_file(path, "0123456789");
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    REQUIRE(fd);
+    std::string out = "left over";
+    REQUIRE(pread_exact(fd.get(), 3, 4, out));
+    CHECK(out == "3456");
+    REQUIRE(pread_exact(fd.get(), 0, 0, out));
+    CHECK(out.empty());
+    CHECK_FALSE(pread_exact(fd.get(), 8, 4, out));  // the file ends first
+    CHECK_FALSE(pread_exact(-1, 0, 1, out));
+    CHECK(errno == EBADF);
+}
 
 TEST_CASE("a recording reads back exactly, with its session and user names", "[record]") {
     TempDir dir;

@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
 #include "fixture_util.hpp"
 #include "vigil/collect/system_info.hpp"
 
 using namespace vigil;
+using namespace std::string_literals;
 using vigil::test::find_task;
 using vigil::test::fixture;
 
@@ -72,6 +75,41 @@ TEST_CASE("a proc root that does not exist yields no tasks, not a crash", "[coll
     std::vector<TaskSample> tasks{TaskSample{}};
     tc.collect(tasks);
     CHECK(tasks.empty());
+}
+
+TEST_CASE("kept files and directories own their fd; moved from, they are invalid",
+          "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    KeptFile f(root, "100/cmdline");
+    REQUIRE(f.valid());
+    KeptFile g(std::move(f));
+    CHECK_FALSE(f.valid());
+    std::string text;
+    REQUIRE(g.read(text));
+    CHECK(text == "/usr/bin/app\0--name\0my (weird) app\0"s);
+    f = std::move(g);
+    CHECK(f.valid());
+    CHECK_FALSE(g.valid());
+    CHECK_FALSE(g.read(text));
+    CHECK(errno == EBADF);
+
+    KeptDir d(root, "100/task");
+    REQUIRE(d.valid());
+    KeptDir e = std::move(d);
+    CHECK_FALSE(d.valid());
+    std::vector<pid_t> tids;
+    std::vector<std::byte> buf;
+    REQUIRE(e.list_numeric(tids, buf));
+    CHECK(tids == std::vector<pid_t>{100, 101, 102});
+    e.close();
+    CHECK_FALSE(e.valid());
+    CHECK_FALSE(e.list_numeric(tids, buf));
+
+    FsRoot moved(std::move(root));
+    CHECK(moved.valid());
+    CHECK_FALSE(root.valid());
+    CHECK_FALSE(KeptFile(root, "100/cmdline").valid());
+    CHECK(KeptFile(moved, "100/cmdline").valid());
 }
 
 TEST_CASE("system facts from the fixture root", "[collect]") {

@@ -41,11 +41,10 @@ void DiskCollector::refresh_topology(const std::vector<DiskStats>& devs) {
     }
 }
 
-void DiskCollector::collect(std::vector<DiskStats>& out, std::string& note) {
-    note.clear();
+void DiskCollector::collect(std::vector<DiskStats>& out, ParseNotes& notes) {
     out.clear();
     if (!proc_.read_into("diskstats", buf_)) return;
-    out = parse_diskstats(buf_, &note);
+    out = parse_diskstats(buf_, notes);
     refresh_topology(out);
     for (DiskStats& d : out) {
         if (!sys_known_) {

@@ -14,28 +14,12 @@
 
 namespace vigil {
 
-FsRoot::FsRoot(std::string path) : path_(std::move(path)) {
-    dirfd_ = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-}
-
-FsRoot::FsRoot(FsRoot&& o) noexcept : path_(std::move(o.path_)), dirfd_(std::exchange(o.dirfd_, -1)) {}
-
-FsRoot& FsRoot::operator=(FsRoot&& o) noexcept {
-    if (this != &o) {
-        if (dirfd_ >= 0) ::close(dirfd_);
-        path_ = std::move(o.path_);
-        dirfd_ = std::exchange(o.dirfd_, -1);
-    }
-    return *this;
-}
-
-FsRoot::~FsRoot() {
-    if (dirfd_ >= 0) ::close(dirfd_);
-}
+FsRoot::FsRoot(std::string path)
+    : path_(std::move(path)), dirfd_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
 
 bool FsRoot::read_into(std::string_view rel, std::string& out) const {
     out.clear();
-    if (dirfd_ < 0) {
+    if (!dirfd_) {
         errno = ENOENT;
         return false;
     }
@@ -47,17 +31,17 @@ bool FsRoot::read_into(std::string_view rel, std::string& out) const {
     }
     std::memcpy(name, rel.data(), rel.size());
     name[rel.size()] = '\0';
-    int fd = ::openat(dirfd_, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
+    UniqueFd fd(::openat(dirfd_.get(), name, O_RDONLY | O_CLOEXEC));
+    if (!fd) return false;
     if (out.capacity() < 4096) out.reserve(4096);
     std::size_t used = 0;
     for (;;) {
         out.resize(out.capacity());
-        ssize_t n = ::read(fd, out.data() + used, out.size() - used);
+        ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
         if (n < 0) {
             if (errno == EINTR) continue;
             int saved = errno;
-            ::close(fd);
+            fd.reset();  // close() must not change the errno the caller reads
             out.clear();
             errno = saved;
             return false;
@@ -66,24 +50,23 @@ bool FsRoot::read_into(std::string_view rel, std::string& out) const {
         if (n == 0) break;
         if (used == out.size()) out.reserve(out.size() * 2);
     }
-    ::close(fd);
     out.resize(used);
     return true;
 }
 
-int FsRoot::open_file(std::string_view rel) const {
-    if (dirfd_ < 0) {
+UniqueFd FsRoot::open_file(std::string_view rel) const {
+    if (!dirfd_) {
         errno = ENOENT;
-        return -1;
+        return UniqueFd();
     }
     char name[256];
     if (rel.size() >= sizeof(name)) {
         errno = ENAMETOOLONG;
-        return -1;
+        return UniqueFd();
     }
     std::memcpy(name, rel.data(), rel.size());
     name[rel.size()] = '\0';
-    return ::openat(dirfd_, name, O_RDONLY | O_CLOEXEC);
+    return UniqueFd(::openat(dirfd_.get(), name, O_RDONLY | O_CLOEXEC));
 }
 
 Result<std::string> FsRoot::read(std::string_view rel) const {
@@ -103,15 +86,13 @@ void FsRoot::list_numeric(std::string_view rel, std::vector<pid_t>& out) const {
 
 void FsRoot::list_names(std::string_view rel, std::vector<std::string>& out) const {
     out.clear();
-    if (dirfd_ < 0) return;
+    if (!dirfd_) return;
     std::string name(rel.empty() ? "." : rel);
-    int fd = ::openat(dirfd_, name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    DIR* dir = ::fdopendir(fd);
-    if (!dir) {
-        ::close(fd);
-        return;
-    }
+    UniqueFd fd(::openat(dirfd_.get(), name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return;
+    DIR* dir = ::fdopendir(fd.get());
+    if (!dir) return;
+    (void)fd.release();  // closedir() closes it
     while (dirent* e = ::readdir(dir)) {
         std::string_view n = e->d_name;
         if (n == "." || n == "..") continue;
@@ -139,23 +120,9 @@ pid_t numeric_name(const char* s) {
 
 }  // namespace
 
-KeptFile::KeptFile(KeptFile&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-
-KeptFile& KeptFile::operator=(KeptFile&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-}
-
-KeptFile::~KeptFile() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 bool KeptFile::read(std::string& out) const {
     out.clear();
-    if (fd_ < 0) {
+    if (!fd_) {
         errno = EBADF;
         return false;
     }
@@ -163,7 +130,7 @@ bool KeptFile::read(std::string& out) const {
     std::size_t used = 0;
     for (;;) {
         out.resize(out.capacity());
-        const ssize_t n = ::pread(fd_, out.data() + used, out.size() - used,
+        const ssize_t n = ::pread(fd_.get(), out.data() + used, out.size() - used,
                                   static_cast<off_t>(used));
         if (n < 0) {
             if (errno == EINTR) continue;
@@ -182,7 +149,7 @@ bool KeptFile::read(std::string& out) const {
 }
 
 KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {
-    if (root.dirfd_ < 0) {
+    if (!root.dirfd_) {
         errno = ENOENT;
         return;
     }
@@ -194,29 +161,12 @@ KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {
     }
     std::memcpy(name, rel.data(), rel.size());
     name[rel.size()] = '\0';
-    fd_ = ::openat(root.dirfd_, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-KeptDir::KeptDir(KeptDir&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-
-KeptDir& KeptDir::operator=(KeptDir&& o) noexcept {
-    if (this != &o) {
-        close();
-        fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-}
-
-KeptDir::~KeptDir() { close(); }
-
-void KeptDir::close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
+    fd_ = UniqueFd(::openat(root.dirfd_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 std::size_t KeptDir::links() const {
     struct stat st {};
-    if (fd_ < 0 || ::fstat(fd_, &st) != 0) return 0;
+    if (!fd_ || ::fstat(fd_.get(), &st) != 0) return 0;
     return static_cast<std::size_t>(st.st_nlink);
 }
 
@@ -226,13 +176,13 @@ bool KeptDir::read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
     constexpr std::size_t max_record = 24 + 256;  // dirent64 header and the longest name
     if (buf.size() < 32 * 1024) buf.resize(32 * 1024);
     for (;;) {
-        if (::lseek(fd_, 0, SEEK_SET) != 0) return false;
+        if (::lseek(fd_.get(), 0, SEEK_SET) != 0) return false;
         const std::size_t before = out.size();
         std::size_t dirs = 0;
         int calls = 0;
         bool full = false;
         for (;;) {
-            const ssize_t n = ::getdents64(fd_, buf.data(), buf.size());
+            const ssize_t n = ::getdents64(fd_.get(), buf.data(), buf.size());
             if (n < 0) {
                 if (errno == EINTR) continue;
                 return false;
@@ -270,7 +220,7 @@ bool KeptDir::list_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
                            std::size_t* other_dirs) const {
     out.clear();
     if (other_dirs) *other_dirs = 0;
-    if (fd_ < 0) return false;
+    if (!fd_) return false;
     // A listing that took several calls resumed by position, which /proc/PID/task does not
     // keep stable (see list_threads): read it again; after a few tries keep the union of
     // what was seen. A dead tid in it costs a query that answers ESRCH; a live one missing
@@ -297,7 +247,7 @@ bool KeptDir::list_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
 bool KeptDir::list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
                            std::vector<std::byte>& buf, std::size_t expected) const {
     out.clear();
-    if (fd_ < 0) return false;
+    if (!fd_) return false;
     bool whole = false;
     if (!read_numeric(out, buf, nullptr, whole)) {
         out.clear();

@@ -14,6 +14,11 @@ bool safe_component(std::string_view name) {
            name.find('/') == std::string_view::npos && name.size() < 64;
 }
 
+// The lines a table parser skipped, as a note of the section that read the table.
+void add_note(MachineSample& out, Section section, const ParseNotes& notes) {
+    if (notes.note()) out.notes.push_back({section, *notes.note()});
+}
+
 }  // namespace
 
 MachineCollector::MachineCollector(const Roots& roots, SectionMask sections, bool live,
@@ -43,8 +48,9 @@ void MachineCollector::collect(MachineSample& out) {
 
     out.disks.clear();
     if (has_section(sections_, Section::disks)) {
-        disks_.collect(out.disks, note_);
-        if (!note_.empty()) out.notes.push_back({Section::disks, note_});
+        ParseNotes notes;
+        disks_.collect(out.disks, notes);
+        add_note(out, Section::disks, notes);
     }
     collect_net(out);
     collect_fs(out);
@@ -59,9 +65,9 @@ void MachineCollector::collect_cpu(MachineSample& out) {
     out.uptime_s.reset();
     if (!has_section(sections_, Section::cpu)) return;
     if (roots_.proc.read_into("stat", buf_)) {
-        note_.clear();
-        out.cpu = parse_proc_stat(buf_, &note_);
-        if (!note_.empty()) out.notes.push_back({Section::cpu, note_});
+        ParseNotes notes;
+        out.cpu = parse_proc_stat(buf_, notes);
+        add_note(out, Section::cpu, notes);
     }
     if (roots_.proc.read_into("loadavg", buf_)) {
         auto l = parse_loadavg(buf_);
@@ -71,7 +77,11 @@ void MachineCollector::collect_cpu(MachineSample& out) {
             out.notes.push_back({Section::cpu, l.error().message});
     }
     if (roots_.proc.read_into("uptime", buf_)) {
-        if (auto u = parse_uptime(buf_)) out.uptime_s = *u;
+        auto u = parse_uptime(buf_);
+        if (u)
+            out.uptime_s = *u;
+        else
+            out.notes.push_back({Section::cpu, u.error().message});
     }
 }
 
@@ -96,11 +106,15 @@ void MachineCollector::collect_psi(MachineSample& out) {
     for (std::string_view res : {"cpu", "io", "memory", "irq"}) {
         std::string rel = "pressure/" + std::string(res);
         if (!roots_.proc.read_into(rel, buf_)) continue;
-        auto p = parse_pressure(res, buf_);
-        if (p)
+        ParseNotes notes;
+        auto p = parse_pressure(res, buf_, notes);
+        if (p) {
             out.pressure.push_back(std::move(*p));
-        else
+            add_note(out, Section::psi, notes);
+        } else {
+            // The error names the file and quotes it: a note on a line of it would repeat it.
             out.notes.push_back({Section::psi, p.error().message});
+        }
     }
 }
 
@@ -108,9 +122,9 @@ void MachineCollector::collect_net(MachineSample& out) {
     out.net.clear();
     if (!has_section(sections_, Section::net)) return;
     if (!roots_.proc.read_into("net/dev", buf_)) return;
-    note_.clear();
-    out.net = parse_net_dev(buf_, &note_);
-    if (!note_.empty()) out.notes.push_back({Section::net, note_});
+    ParseNotes notes;
+    out.net = parse_net_dev(buf_, notes);
+    add_note(out, Section::net, notes);
     for (NetDevStats& n : out.net) {
         if (!safe_component(n.name)) continue;
         std::string base = "class/net/" + n.name;
@@ -128,13 +142,13 @@ void MachineCollector::collect_fs(MachineSample& out) {
     out.filesystems.clear();
     if (!has_section(sections_, Section::fs)) return;
     if (!roots_.proc.read_into("self/mountinfo", buf_)) return;
-    note_.clear();
-    for (MountEntry& m : parse_mountinfo(buf_, &note_)) {
+    ParseNotes notes;
+    for (MountEntry& m : parse_mountinfo(buf_, notes)) {
         FilesystemSample f;
         f.mount = std::move(m);
         out.filesystems.push_back(std::move(f));
     }
-    if (!note_.empty()) out.notes.push_back({Section::fs, note_});
+    add_note(out, Section::fs, notes);
     usage_->fill(out.filesystems);
 }
 

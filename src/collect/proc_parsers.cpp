@@ -4,6 +4,9 @@
 
 #include <limits>
 
+#include "parse_util.hpp"
+#include "vigil/core/text.hpp"
+
 namespace vigil {
 namespace {
 
@@ -24,9 +27,10 @@ bool parse_i64(std::string_view s, std::int64_t& out) {
     return true;
 }
 
-std::string_view first_line(std::string_view s) {
+// The first line of s, shortened and escaped for an error message.
+std::string first_line(std::string_view s) {
     auto nl = s.find('\n');
-    return nl == std::string_view::npos ? s : s.substr(0, nl);
+    return escape_for_terminal(parse::excerpt(nl == std::string_view::npos ? s : s.substr(0, nl)));
 }
 
 // Finds "key" at the start of a line followed by one of the separators; returns the rest

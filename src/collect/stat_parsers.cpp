@@ -13,12 +13,6 @@ namespace {
 using parse::for_each_line;
 using parse::Tokens;
 
-void note_bad_line(std::string* error, std::string_view file, std::string_view line) {
-    if (error && error->empty())
-        *error = fmt::format("{}: ignored malformed line '{}'", file,
-                             escape_for_terminal(parse::excerpt(line)));
-}
-
 // "cpu" -> -1, "cpu12" -> 12; false for anything else ("cpufoo", "intr").
 bool cpu_number(std::string_view tok, int& cpu) {
     if (tok.substr(0, 3) != "cpu") return false;
@@ -47,7 +41,7 @@ bool parse_cpu_times(Tokens& t, CpuTicks& out) {
 
 }  // namespace
 
-CpuStat parse_proc_stat(std::string_view text, std::string* error) {
+CpuStat parse_proc_stat(std::string_view text, ParseNotes& notes) {
     CpuStat st;
     for_each_line(text, [&](std::string_view line) {
         Tokens t(line);
@@ -57,7 +51,7 @@ CpuStat parse_proc_stat(std::string_view text, std::string* error) {
         if (cpu_number(key, cpu)) {
             CpuTicks times;
             if (!parse_cpu_times(t, times)) {
-                note_bad_line(error, "stat", line);
+                notes.bad_line("stat", line);
                 return;
             }
             if (cpu < 0) {
@@ -83,7 +77,7 @@ CpuStat parse_proc_stat(std::string_view text, std::string* error) {
         if (t.next_u64(v))
             *field = v;
         else
-            note_bad_line(error, "stat", line);
+            notes.bad_line("stat", line);
     });
     std::stable_sort(st.cpus.begin(), st.cpus.end(),
                      [](const CpuLine& a, const CpuLine& b) { return a.cpu < b.cpu; });
@@ -177,7 +171,8 @@ VmCounters parse_vmstat_counters(std::string_view text) {
     return v;
 }
 
-Result<Pressure> parse_pressure(std::string_view resource, std::string_view text) {
+Result<Pressure> parse_pressure(std::string_view resource, std::string_view text,
+                                ParseNotes& notes) {
     Pressure p;
     p.resource = std::string(resource);
     for_each_line(text, [&](std::string_view line) {
@@ -189,11 +184,14 @@ Result<Pressure> parse_pressure(std::string_view resource, std::string_view text
         if (!dest) return;
         PressureLine pl;
         int seen = 0;
+        bool ok = true;
         for (std::string_view kv = t.next(); !kv.empty(); kv = t.next()) {
             auto eq = kv.find('=');
-            if (eq == std::string_view::npos) return;
+            if (eq == std::string_view::npos) {
+                ok = false;
+                break;
+            }
             std::string_view k = kv.substr(0, eq), v = kv.substr(eq + 1);
-            bool ok = true;
             int bit = 0;
             if (k == "avg10") {
                 ok = parse::parse_double(v, pl.avg10_pct);
@@ -208,10 +206,14 @@ Result<Pressure> parse_pressure(std::string_view resource, std::string_view text
                 ok = parse_u64(v, pl.total_us);
                 bit = 8;
             }
-            if (!ok) return;  // a damaged line is not half believed
+            if (!ok) break;
             seen |= bit;
         }
-        if (seen == 15) *dest = pl;
+        // A damaged line is not half believed.
+        if (ok && seen == 15)
+            *dest = pl;
+        else
+            notes.bad_line(fmt::format("pressure/{}", resource), line);
     });
     if (!p.some && !p.full)
         return make_error(fmt::format("pressure/{}: no 'some' or 'full' line in '{}'", resource,

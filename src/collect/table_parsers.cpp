@@ -1,21 +1,12 @@
 // Parsers of the one-row-per-device /proc tables: diskstats, net/dev, mountinfo.
-#include <fmt/format.h>
-
 #include "parse_util.hpp"
 #include "vigil/collect/machine_parsers.hpp"
-#include "vigil/core/text.hpp"
 
 namespace vigil {
 namespace {
 
 using parse::for_each_line;
 using parse::Tokens;
-
-void note_bad_line(std::string* error, std::string_view file, std::string_view line) {
-    if (error && error->empty())
-        *error = fmt::format("{}: ignored malformed line '{}'", file,
-                             escape_for_terminal(parse::excerpt(line)));
-}
 
 bool parse_u32(std::string_view s, std::uint32_t& out) {
     std::uint64_t v = 0;
@@ -55,7 +46,7 @@ bool parse_diskstats_line(std::string_view line, DiskStats& d) {
 
 }  // namespace
 
-std::vector<DiskStats> parse_diskstats(std::string_view text, std::string* error) {
+std::vector<DiskStats> parse_diskstats(std::string_view text, ParseNotes& notes) {
     std::vector<DiskStats> out;
     for_each_line(text, [&](std::string_view line) {
         if (parse::trim(line).empty()) return;
@@ -63,12 +54,12 @@ std::vector<DiskStats> parse_diskstats(std::string_view text, std::string* error
         if (parse_diskstats_line(line, d))
             out.push_back(std::move(d));
         else
-            note_bad_line(error, "diskstats", line);
+            notes.bad_line("diskstats", line);
     });
     return out;
 }
 
-std::vector<NetDevStats> parse_net_dev(std::string_view text, std::string* error) {
+std::vector<NetDevStats> parse_net_dev(std::string_view text, ParseNotes& notes) {
     std::vector<NetDevStats> out;
     for_each_line(text, [&](std::string_view line) {
         if (line.find('|') != std::string_view::npos || parse::trim(line).empty()) return;
@@ -79,14 +70,14 @@ std::vector<NetDevStats> parse_net_dev(std::string_view text, std::string* error
                                     ? std::string_view()
                                     : parse::trim(line.substr(0, colon));
         if (name.empty()) {
-            note_bad_line(error, "net/dev", line);
+            notes.bad_line("net/dev", line);
             return;
         }
         Tokens t(line.substr(colon + 1));
         std::uint64_t v[16];
         for (auto& x : v) {
             if (!t.next_u64(x)) {
-                note_bad_line(error, "net/dev", line);
+                notes.bad_line("net/dev", line);
                 return;
             }
         }
@@ -122,7 +113,7 @@ std::string unescape_mount_field(std::string_view s) {
     return out;
 }
 
-std::vector<MountEntry> parse_mountinfo(std::string_view text, std::string* error) {
+std::vector<MountEntry> parse_mountinfo(std::string_view text, ParseNotes& notes) {
     std::vector<MountEntry> out;
     for_each_line(text, [&](std::string_view line) {
         if (parse::trim(line).empty()) return;
@@ -143,7 +134,7 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text, std::string* erro
         if (tok != "-" || type.empty() || mount_point.empty() || colon == std::string_view::npos ||
             !parse_u32(dev.substr(0, colon), m.major) ||
             !parse_u32(dev.substr(colon + 1), m.minor)) {
-            note_bad_line(error, "mountinfo", line);
+            notes.bad_line("mountinfo", line);
             return;
         }
         m.mount_point = unescape_mount_field(mount_point);

@@ -9,24 +9,13 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "vigil/core/fd_io.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "zstd_stream.hpp"
 
 namespace vigil {
 namespace {
-
-bool read_at(int fd, std::uint64_t offset, std::size_t n, std::string& out) {
-    out.resize(n);
-    std::size_t got = 0;
-    while (got < n) {
-        ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        got += static_cast<std::size_t>(r);
-    }
-    return true;
-}
 
 struct FrameCheck {
     bool ok = false;
@@ -53,7 +42,7 @@ struct RecordReader::Impl {
                                  kFrameHeaderSize);
             return c;
         }
-        if (!read_at(fd.get(), off, kFrameHeaderSize, header)) {
+        if (!pread_exact(fd.get(), off, kFrameHeaderSize, header)) {
             c.what = fmt::format("cannot read: {}", std::strerror(errno));
             return c;
         }
@@ -72,7 +61,7 @@ struct RecordReader::Impl {
                                  left + kFrameHeaderSize, c.h.payload_len + kFrameHeaderSize);
             return c;
         }
-        if (!read_at(fd.get(), off + kFrameHeaderSize, c.h.payload_len, payload)) {
+        if (!pread_exact(fd.get(), off + kFrameHeaderSize, c.h.payload_len, payload)) {
             c.what = fmt::format("cannot read: {}", std::strerror(errno));
             return c;
         }
@@ -91,7 +80,7 @@ struct RecordReader::Impl {
         constexpr std::size_t kChunk = 1 << 20;
         for (std::uint64_t base = from; base < size;) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size - base));
-            if (!read_at(fd.get(), base, n, chunk)) return size;
+            if (!pread_exact(fd.get(), base, n, chunk)) return size;
             for (std::size_t i = 0; i + 4 <= n; ++i) {
                 if (std::memcmp(chunk.data() + i, kMarker, 4) != 0) continue;
                 if (check(base + i, size).ok) return base + i;
@@ -124,7 +113,7 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path
     r->size_ = static_cast<std::uint64_t>(sb.st_size);
     std::uint32_t version = 0;
     std::string head;
-    if (r->size_ < kFileHeaderSize || !read_at(im.fd.get(), 0, kFileHeaderSize, head) ||
+    if (r->size_ < kFileHeaderSize || !pread_exact(im.fd.get(), 0, kFileHeaderSize, head) ||
         !parse_file_header(head, version)) {
         if (format_error) *format_error = true;
         return make_error(fmt::format("'{}' is not a vigil recording", path));
@@ -245,7 +234,7 @@ void RecordReader::mark_lost(std::size_t from, std::uint64_t offset, const std::
 bool RecordReader::decode_one(std::size_t i, Snapshot& out, TaskDetails& details) {
     Impl& im = *impl_;
     const SampleEntry& e = samples_[i];
-    if (!read_at(im.fd.get(), e.offset + kFrameHeaderSize, e.payload_len, im.payload)) {
+    if (!pread_exact(im.fd.get(), e.offset + kFrameHeaderSize, e.payload_len, im.payload)) {
         mark_lost(i, e.offset, fmt::format("cannot read: {}", std::strerror(errno)));
         return false;
     }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "vigil/core/fd_io.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/core/clock.hpp"
 #include "vigil/core/time_spec.hpp"
@@ -19,18 +20,6 @@ namespace vigil {
 namespace {
 
 std::string errno_text(int e) { return std::strerror(e); }
-
-bool read_exact(int fd, std::uint64_t offset, std::size_t n, std::string& out) {
-    out.resize(n);
-    std::size_t got = 0;
-    while (got < n) {
-        ssize_t r = ::pread(fd, out.data() + got, n - got, static_cast<off_t>(offset + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        got += static_cast<std::size_t>(r);
-    }
-    return true;
-}
 
 // "20240501-030000" in local time, for rotated file names.
 std::string file_stamp(std::int64_t wall_ns) {
@@ -113,7 +102,7 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
         // Never write into something that is not ours: another format, or a newer one
         // (whose sessions this vigil's readers could not tell from ours).
         std::uint32_t version = 0;
-        if (!read_exact(fd.get(), 0, std::min<std::uint64_t>(im.size, kFileHeaderSize), buf) ||
+        if (!pread_exact(fd.get(), 0, std::min<std::uint64_t>(im.size, kFileHeaderSize), buf) ||
             !parse_file_header(buf, version)) {
             if (format_error) *format_error = true;
             return make_error(fmt::format(
@@ -131,8 +120,9 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
         // frames after it (ours) are found again by their marker.
         std::uint64_t off = kFileHeaderSize;
         FrameHeader h;
-        while (off + kFrameHeaderSize <= im.size && read_exact(fd.get(), off, kFrameHeaderSize, buf) &&
-               parse_frame_header(buf, h) && off + kFrameHeaderSize + h.payload_len <= im.size)
+        while (off + kFrameHeaderSize <= im.size &&
+               pread_exact(fd.get(), off, kFrameHeaderSize, buf) && parse_frame_header(buf, h) &&
+               off + kFrameHeaderSize + h.payload_len <= im.size)
             off += kFrameHeaderSize + h.payload_len;
         if (off != im.size)
             notices.push_back(fmt::format(

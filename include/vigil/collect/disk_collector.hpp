@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vigil/collect/fs_root.hpp"
+#include "vigil/collect/notes.hpp"
 #include "vigil/sample/machine.hpp"
 
 namespace vigil {
@@ -15,9 +16,9 @@ class DiskCollector {
   public:
     DiskCollector(const FsRoot& proc, const FsRoot& sys) : proc_(proc), sys_(sys) {}
 
-    // Replaces out with the devices present now. A note (one line) describes a malformed
-    // line that was skipped; empty when there was none.
-    void collect(std::vector<DiskStats>& out, std::string& note);
+    // Replaces out with the devices present now; malformed lines of diskstats are skipped
+    // and recorded in notes. No diskstats (the file cannot be read) leaves out empty.
+    void collect(std::vector<DiskStats>& out, ParseNotes& notes);
 
   private:
     // Re-reads the sys tree only when the set of device names changes (hot-plug), since

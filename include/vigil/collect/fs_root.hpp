@@ -1,5 +1,8 @@
 // FsRoot: a directory that stands for /proc or /sys. Tests point it at fixture trees.
 // Reads are relative to the root; a missing file is a normal event, not an exception.
+// The readers here are the fast paths that notes.hpp exempts: like the syscalls they wrap
+// they answer false (or an empty list) and leave errno set, since only the caller knows
+// whether ENOENT or ESRCH means the thing is gone; read() is the Result form.
 #pragma once
 
 #include <sys/types.h>
@@ -11,21 +14,17 @@
 #include <vector>
 
 #include "vigil/core/result.hpp"
+#include "vigil/core/unique_fd.hpp"
 
 namespace vigil {
 
 class FsRoot {
 public:
     explicit FsRoot(std::string path);
-    FsRoot(const FsRoot&) = delete;
-    FsRoot& operator=(const FsRoot&) = delete;
-    FsRoot(FsRoot&& other) noexcept;
-    FsRoot& operator=(FsRoot&& other) noexcept;
-    ~FsRoot();
 
     const std::string& path() const { return path_; }
     // Whether the root directory could be opened.
-    bool valid() const { return dirfd_ >= 0; }
+    bool valid() const { return static_cast<bool>(dirfd_); }
 
     // Reads a whole file into out (reusing its capacity). False if it cannot be opened or
     // read (errno says why: ENOENT/ESRCH when a task exited).
@@ -40,13 +39,13 @@ public:
     // does not exist or cannot be read.
     void list_names(std::string_view rel, std::vector<std::string>& out) const;
 
-    // Opens a file under the root for reading, O_CLOEXEC; -1 with errno if it cannot.
-    int open_file(std::string_view rel) const;
+    // Opens a file under the root for reading, O_CLOEXEC; not valid (errno set) if it cannot.
+    UniqueFd open_file(std::string_view rel) const;
 
 private:
     friend class KeptDir;
     std::string path_;
-    int dirfd_ = -1;  // O_PATH fd of the root; every read is openat() relative to it
+    UniqueFd dirfd_;  // O_PATH fd of the root; every read is openat() relative to it
 };
 
 // A file kept open across samples (a shown row's /proc/PID/cmdline): reading it again is
@@ -58,19 +57,15 @@ public:
     KeptFile() = default;
     // Opens rel under root; valid() is false (errno set) if it cannot be opened.
     KeptFile(const FsRoot& root, std::string_view rel) : fd_(root.open_file(rel)) {}
-    KeptFile(const KeptFile&) = delete;
-    KeptFile& operator=(const KeptFile&) = delete;
-    KeptFile(KeptFile&& o) noexcept;
-    KeptFile& operator=(KeptFile&& o) noexcept;
-    ~KeptFile();
 
-    bool valid() const { return fd_ >= 0; }
+    // False once moved from.
+    bool valid() const { return static_cast<bool>(fd_); }
     // The whole file as it is now, into out (reusing its capacity). False (errno set) if it
     // cannot be read; the file stays open either way.
     bool read(std::string& out) const;
 
 private:
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // A directory kept open across samples (a /proc/PID/task, or the proc root itself), so that
@@ -81,15 +76,11 @@ public:
     KeptDir() = default;
     // Opens rel under root; valid() is false (errno set) if it cannot be opened.
     KeptDir(const FsRoot& root, std::string_view rel);
-    KeptDir(const KeptDir&) = delete;
-    KeptDir& operator=(const KeptDir&) = delete;
-    KeptDir(KeptDir&& o) noexcept;
-    KeptDir& operator=(KeptDir&& o) noexcept;
-    ~KeptDir();
 
-    bool valid() const { return fd_ >= 0; }
-    int fd() const { return fd_; }
-    void close();
+    // False once moved from or closed.
+    bool valid() const { return static_cast<bool>(fd_); }
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
 
     // st_nlink: 2 + the thread count for /proc/PID/task (2 once the process is gone), and
     // 2 + subdirectories on ordinary file systems. 0 if fstat() fails.
@@ -116,7 +107,7 @@ private:
     // One read from the start; whole is false when it took more than one getdents64() call.
     bool read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
                       std::size_t* other_dirs, bool& whole) const;
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 // Where the running kernel's trees are.

@@ -1,4 +1,6 @@
 // MachineCollector: fills the machine part of a Snapshot, only for the sections asked for.
+// What it could not use (a file that did not parse, lines a table parser skipped; see
+// notes.hpp) becomes a MachineNote of the section; what the kernel does not have is absent.
 #pragma once
 
 #include <memory>
@@ -43,7 +45,6 @@ class MachineCollector {
     SensorCollector sensors_;
     std::unique_ptr<FsUsageSource> usage_;
     std::string buf_;
-    std::string note_;
 };
 
 }  // namespace vigil

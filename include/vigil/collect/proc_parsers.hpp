@@ -1,5 +1,6 @@
 // Pure parsers of /proc text. They take the text, never a path, so tests feed them inline
-// strings; errors name the file and the offending line or field.
+// strings; errors (Result, as notes.hpp says) name the file and the offending line or field,
+// the line shortened and escaped.
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,7 @@
 // SensorCollector: temperatures and fans from the hwmon class, thermal zones that have no
-// hwmon twin, and batteries from the power_supply class of the sys tree.
+// hwmon twin, and batteries from the power_supply class of the sys tree. Every attribute is
+// a file of one value, not a table (notes.hpp): one that is missing, fails to read (a
+// sleeping sensor answers EIO or ENODATA) or holds no number is an unknown value.
 #pragma once
 
 #include <string>

@@ -1,5 +1,6 @@
 // Actions on tasks from the interactive view. Each returns an empty string on success or a
-// one-line reason (EPERM, ESRCH...) for the notice line; none fails silently.
+// one-line reason (EPERM, ESRCH...) for the notice line; none fails silently. (The one
+// exception to the Result convention of notes.hpp: the view's TaskActions wants this.)
 #pragma once
 
 #include <sys/types.h>

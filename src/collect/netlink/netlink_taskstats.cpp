@@ -69,6 +69,8 @@ struct NetlinkTaskstats::Impl {
 
     const Clock& clock_;
     NlSockPtr sock_;
+    // sock_'s own fd (nl_socket_get_fd), borrowed: nl_socket_free() closes it, so it is no
+    // UniqueFd, which would close it a second time.
     int fd_ = -1;
     std::uint16_t family_ = 0;
     std::uint32_t next_seq_ = 1;  // seq = batch base + slot; stale replies miss the window
