@@ -269,10 +269,10 @@ Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string
     const std::string sys_path(sys_dir.empty() ? kLiveSys : sys_dir);
     auto roots = std::make_unique<Roots>();
     roots->proc = FsRoot(proc_path);
-    roots->sys = FsRoot(sys_path);
-    if (!roots->proc.valid())
+    if (!roots->proc.valid())  // errno still from opening it
         return make_error(fmt::format("cannot open proc root '{}': {}", proc_path,
                                       std::strerror(errno)));
+    roots->sys = FsRoot(sys_path);
     std::string probe;
     if (!roots->proc.read_into("self/stat", probe) && !roots->proc.read_into("1/stat", probe) &&
         !roots->proc.read_into("vmstat", probe))
