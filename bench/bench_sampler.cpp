@@ -20,11 +20,11 @@
 #include <memory>
 #include <string>
 
-#include "vigil/collect/netlink/netlink_taskstats.hpp"
-#include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/app/source.hpp"
+#include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
@@ -78,13 +78,20 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage();
             return std::string(argv[++i]);
         };
-        if (a == "-n") refreshes = std::atol(value().c_str());
-        else if (a == "-d") delay_s = std::atof(value().c_str());
-        else if (a == "-P") processes = true;
-        else if (a == "--proc-io") proc_io = true;
-        else if (a == "--rows") rows = static_cast<std::size_t>(std::atol(value().c_str()));
-        else if (a == "--no-text") text = false;
-        else usage();
+        if (a == "-n")
+            refreshes = std::atol(value().c_str());
+        else if (a == "-d")
+            delay_s = std::atof(value().c_str());
+        else if (a == "-P")
+            processes = true;
+        else if (a == "--proc-io")
+            proc_io = true;
+        else if (a == "--rows")
+            rows = static_cast<std::size_t>(std::atol(value().c_str()));
+        else if (a == "--no-text")
+            text = false;
+        else
+            usage();
     }
     if (refreshes < 1 || delay_s < 0) usage();
 
@@ -94,8 +101,10 @@ int main(int argc, char** argv) {
     std::unique_ptr<TaskIoSource> io;
     if (!proc_io) {
         auto nl = NetlinkTaskstats::open();
-        if (nl) io = std::move(*nl);
-        else std::fprintf(stderr, "bench_sampler: %s; using /proc io\n", nl.error().message.c_str());
+        if (nl)
+            io = std::move(*nl);
+        else
+            std::fprintf(stderr, "bench_sampler: %s; using /proc io\n", nl.error().message.c_str());
     }
     if (!io) io = std::make_unique<ProcPidIo>(roots.proc);
     Sampler sampler(roots, std::move(io), true);
@@ -144,17 +153,19 @@ int main(int argc, char** argv) {
     double total = 0;
     for (const Phase& p : phases) total += p.cpu_ms;
     std::printf("source=%s view=%s tasks=%zu rows=%zu refreshes=%ld delay=%.3gs\n",
-                std::string(sampler.io_source().name()).c_str(), processes ? "processes" : "threads",
-                source.cur().tasks.size(), shown, refreshes, delay_s);
+                std::string(sampler.io_source().name()).c_str(),
+                processes ? "processes" : "threads", source.cur().tasks.size(), shown, refreshes,
+                delay_s);
     std::printf("first sample: %.2f ms CPU, %.2f ms wall (start-up included)\n", first_cpu,
                 first_wall);
     for (const Phase& p : phases) std::printf("  %-14s %8.3f ms/refresh\n", p.name, p.cpu_ms / n);
     std::printf("  %-14s %8.3f ms/refresh\n", "total", total / n);
     if (const TaskSweep::Stats* s = sampler.sweep_stats()) {
-        std::printf("last sweep: %zu processes, %zu threads, %zu TGID queries, %zu thread "
-                    "queries, %zu listings, %zu idle processes, root %s\n",
-                    s->processes, s->threads, s->process_queries, s->thread_queries, s->listings,
-                    s->idle_processes, s->root_listed ? "listed" : "not listed");
+        std::printf(
+            "last sweep: %zu processes, %zu threads, %zu TGID queries, %zu thread "
+            "queries, %zu listings, %zu idle processes, root %s\n",
+            s->processes, s->threads, s->process_queries, s->thread_queries, s->listings,
+            s->idle_processes, s->root_listed ? "listed" : "not listed");
     }
     std::printf("peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib()) / 1024.0);
     return 0;

@@ -65,9 +65,10 @@ int main(int argc, char** argv) {
     }
     const double wall = now_ms() - start;
     const double user = tv_ms(ru.ru_utime), sys = tv_ms(ru.ru_stime);
-    std::printf("cpu_ms=%.3f user_ms=%.3f sys_ms=%.3f maxrss_kib=%ld first_output_ms=%.2f "
-                "wall_ms=%.1f\n",
-                user + sys, user, sys, ru.ru_maxrss, first, wall);
+    std::printf(
+        "cpu_ms=%.3f user_ms=%.3f sys_ms=%.3f maxrss_kib=%ld first_output_ms=%.2f "
+        "wall_ms=%.1f\n",
+        user + sys, user, sys, ru.ru_maxrss, first, wall);
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }

@@ -96,12 +96,18 @@ int main(int argc, char** argv) {
             break;
         }
         if (i + 1 >= argc) usage();
-        if (a == "--cols") ws.ws_col = static_cast<unsigned short>(std::atoi(argv[++i]));
-        else if (a == "--rows") ws.ws_row = static_cast<unsigned short>(std::atoi(argv[++i]));
-        else if (a == "--marker") marker = argv[++i];
-        else if (a == "--settle") settle_s = std::atof(argv[++i]);
-        else if (a == "--for") run_s = std::atof(argv[++i]);
-        else usage();
+        if (a == "--cols")
+            ws.ws_col = static_cast<unsigned short>(std::atoi(argv[++i]));
+        else if (a == "--rows")
+            ws.ws_row = static_cast<unsigned short>(std::atoi(argv[++i]));
+        else if (a == "--marker")
+            marker = argv[++i];
+        else if (a == "--settle")
+            settle_s = std::atof(argv[++i]);
+        else if (a == "--for")
+            run_s = std::atof(argv[++i]);
+        else
+            usage();
     }
     if (i >= argc) usage();
 

@@ -38,8 +38,9 @@ double wall_ms() {
 }
 
 [[noreturn]] void usage() {
-    std::fprintf(stderr, "usage: record_size [--tasks N] [--busy N] [--samples N] [--interval S] "
-                         "[--key S] [--level L] [--dir DIR]\n");
+    std::fprintf(stderr,
+                 "usage: record_size [--tasks N] [--busy N] [--samples N] [--interval S] "
+                 "[--key S] [--level L] [--dir DIR]\n");
     std::exit(2);
 }
 
@@ -56,14 +57,22 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) usage();
             return std::string(argv[++i]);
         };
-        if (a == "--tasks") tasks = std::strtoul(value().c_str(), nullptr, 10);
-        else if (a == "--busy") busy = std::strtoul(value().c_str(), nullptr, 10);
-        else if (a == "--samples") samples = std::strtoul(value().c_str(), nullptr, 10);
-        else if (a == "--interval") interval = std::atof(value().c_str());
-        else if (a == "--key") ro.key_interval_s = std::atof(value().c_str());
-        else if (a == "--level") ro.zstd_level = std::atoi(value().c_str());
-        else if (a == "--dir") dir = value();
-        else usage();
+        if (a == "--tasks")
+            tasks = std::strtoul(value().c_str(), nullptr, 10);
+        else if (a == "--busy")
+            busy = std::strtoul(value().c_str(), nullptr, 10);
+        else if (a == "--samples")
+            samples = std::strtoul(value().c_str(), nullptr, 10);
+        else if (a == "--interval")
+            interval = std::atof(value().c_str());
+        else if (a == "--key")
+            ro.key_interval_s = std::atof(value().c_str());
+        else if (a == "--level")
+            ro.zstd_level = std::atoi(value().c_str());
+        else if (a == "--dir")
+            dir = value();
+        else
+            usage();
     }
     if (tasks == 0 || samples < 2 || interval <= 0) usage();
 
@@ -103,8 +112,10 @@ int main(int argc, char** argv) {
         }
     }
     w.sync();
-    const double bytes_per_sample = static_cast<double>(key_bytes + delta_bytes) / static_cast<double>(samples);
-    const double raw_per_sample = static_cast<double>(w.stats().raw_bytes) / static_cast<double>(samples);
+    const double bytes_per_sample =
+        static_cast<double>(key_bytes + delta_bytes) / static_cast<double>(samples);
+    const double raw_per_sample =
+        static_cast<double>(w.stats().raw_bytes) / static_cast<double>(samples);
 
     // Read it all back, as -b --replay does.
     auto reader = RecordReader::open(ro.path);
@@ -142,19 +153,23 @@ int main(int argc, char** argv) {
     ::unlink(ro.path.c_str());
 
     const double per_day = 86400.0 / interval;
-    std::printf("record_size: %zu tasks (%zu doing I/O a second), %zu samples every %g s, key "
-                "every %g s, zstd level %d\n",
-                tasks, busy, samples, interval, ro.key_interval_s, ro.zstd_level);
-    std::printf("  bytes per sample   %.0f  (key samples %llu x %.0f, delta samples %.0f; "
-                "uncompressed %.0f)\n",
-                bytes_per_sample, static_cast<unsigned long long>(keys),
-                keys ? static_cast<double>(key_bytes) / static_cast<double>(keys) : 0.0,
-                static_cast<double>(delta_bytes) / static_cast<double>(samples - keys), raw_per_sample);
+    std::printf(
+        "record_size: %zu tasks (%zu doing I/O a second), %zu samples every %g s, key "
+        "every %g s, zstd level %d\n",
+        tasks, busy, samples, interval, ro.key_interval_s, ro.zstd_level);
+    std::printf(
+        "  bytes per sample   %.0f  (key samples %llu x %.0f, delta samples %.0f; "
+        "uncompressed %.0f)\n",
+        bytes_per_sample, static_cast<unsigned long long>(keys),
+        keys ? static_cast<double>(key_bytes) / static_cast<double>(keys) : 0.0,
+        static_cast<double>(delta_bytes) / static_cast<double>(samples - keys), raw_per_sample);
     std::printf("  projected day      %.1f MiB  (%.0f samples)\n",
                 bytes_per_sample * per_day / (1024.0 * 1024.0), per_day);
-    std::printf("  encode+compress    %.2f ms CPU per sample\n", encode_ms / static_cast<double>(samples));
+    std::printf("  encode+compress    %.2f ms CPU per sample\n",
+                encode_ms / static_cast<double>(samples));
     std::printf("  read+decode        %.2f ms CPU per sample (%zu of %zu decoded%s)\n",
-                decode_ms / static_cast<double>(samples), decoded, samples, same ? "" : ", LAST DIFFERS");
+                decode_ms / static_cast<double>(samples), decoded, samples,
+                same ? "" : ", LAST DIFFERS");
     if (!sync_ms.empty())
         std::printf("  fdatasync in %s  median %.2f ms, max %.2f ms\n", dir.c_str(),
                     sync_ms[sync_ms.size() / 2], sync_ms.back());

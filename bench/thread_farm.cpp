@@ -71,7 +71,9 @@ void* sleeper(void* arg) {
 }
 
 volatile sig_atomic_t stop = 0;
-void on_signal(int) { stop = 1; }
+void on_signal(int) {
+    stop = 1;
+}
 
 }  // namespace
 

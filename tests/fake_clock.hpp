@@ -8,7 +8,7 @@
 namespace vigil::test {
 
 class FakeClock final : public Clock {
-public:
+  public:
     FakeClock(double steady_s = 100.0, double boot_s = 1000.0, std::int64_t wall_ns = 0)
         : steady_s_(steady_s), boot_s_(boot_s), wall_ns_(wall_ns) {}
     double steady_s() const override { return steady_s_; }
@@ -27,7 +27,7 @@ public:
         boot_s_ = boot_s;
     }
 
-private:
+  private:
     double steady_s_, boot_s_;
     std::int64_t wall_ns_;
     std::uint64_t ticks_ = 100;

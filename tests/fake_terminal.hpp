@@ -11,7 +11,7 @@
 namespace vigil::test {
 
 class FakeTerminal final : public Terminal {
-public:
+  public:
     FakeTerminal(int width = 120, int height = 40) : width_(width), height_(height) {}
 
     int width() const override { return width_; }
@@ -52,7 +52,7 @@ public:
     int paints = 0, resizes = 0, suspends = 0;
     int next_width = 120, next_height = 40;  // what resize_from_tty() finds
 
-private:
+  private:
     int width_, height_;
 };
 

@@ -11,13 +11,15 @@
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/collect/task_collector.hpp"
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/model/task_table.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil::test {
 
-inline std::string fixture(const std::string& rel) { return std::string(VIGIL_FIXTURES) + "/" + rel; }
+inline std::string fixture(const std::string& rel) {
+    return std::string(VIGIL_FIXTURES) + "/" + rel;
+}
 
 // A fixture tree sampled by the Sampler, with its clock set by the test so rates are exact.
 inline Snapshot load_snapshot(const std::string& which, double steady_s, double boot_s) {
@@ -31,15 +33,17 @@ inline Snapshot load_snapshot(const std::string& which, double steady_s, double 
 }
 
 inline const TaskSample* find_task(const Snapshot& s, pid_t tid) {
-    auto it = std::find_if(s.tasks.begin(), s.tasks.end(), [&](const TaskSample& t) { return t.tid == tid; });
+    auto it = std::find_if(s.tasks.begin(), s.tasks.end(),
+                           [&](const TaskSample& t) { return t.tid == tid; });
     return it == s.tasks.end() ? nullptr : &*it;
 }
 
 // Details of a fixture snapshot's tasks, as a source fetches them: command lines from the
 // tree, fixed user names.
 class FixtureDetails {
-public:
-    explicit FixtureDetails(const std::string& which) : root_(fixture("proc/" + which)), tc_(root_, false) {}
+  public:
+    explicit FixtureDetails(const std::string& which)
+        : root_(fixture("proc/" + which)), tc_(root_, false) {}
     void fetch(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out) {
         static const std::string root = "root", alice = "alice", other = "?";
         for (std::size_t i : tasks) {
@@ -61,7 +65,7 @@ public:
         return t;
     }
 
-private:
+  private:
     FsRoot root_;
     TaskCollector tc_;
 };

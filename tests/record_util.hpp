@@ -19,7 +19,7 @@ namespace vigil::test {
 
 // A directory removed with everything in it when the test ends.
 class TempDir {
-public:
+  public:
     TempDir() {
         char tmpl[] = "/tmp/vigil-test.XXXXXX";
         path_ = ::mkdtemp(tmpl);
@@ -30,7 +30,7 @@ public:
     std::string file(const std::string& name) const { return path_ + "/" + name; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -75,7 +75,9 @@ inline SnapshotTokens tokens_of(const Snapshot& s, const TaskDetails* details = 
     for (const std::string& str : strs.all()) out.strs.push_back(str);
     return out;
 }
-inline SnapshotTokens tokens_of(const Sample& s) { return tokens_of(s.snap, &s.details); }
+inline SnapshotTokens tokens_of(const Sample& s) {
+    return tokens_of(s.snap, &s.details);
+}
 
 inline std::vector<Sample> synthetic_run(std::size_t tasks, std::size_t samples,
                                          std::uint64_t seed = 7, std::size_t busy = 5) {

@@ -16,7 +16,7 @@
 namespace vigil::test {
 
 class ScriptedSource final : public SamplingSource {
-public:
+  public:
     // How details are fetched, if not as described above (a fixture tree's, say).
     using Fetch = std::function<void(const Snapshot&, std::span<const std::size_t>, TaskDetails&)>;
 
@@ -69,7 +69,8 @@ public:
             if (!d.cmdline)
                 d.cmdline = std::make_shared<const std::string>(
                     "/usr/bin/app-" + std::to_string(t.tgid) + " --flag \"x, y\"");
-            if (!d.ioprio) d.ioprio = IoPrio{t.tgid % 2 ? IoPrio::Class::be : IoPrio::Class::none, 3};
+            if (!d.ioprio)
+                d.ioprio = IoPrio{t.tgid % 2 ? IoPrio::Class::be : IoPrio::Class::none, 3};
             d.nice = static_cast<int>(t.tid % 7) - 3;  // as getpriority() would see it now
             if (!details_.has_user_name(t.uid)) details_.set_user_name(t.uid, user_name(t.uid));
         }
@@ -84,7 +85,7 @@ public:
     }
     const std::string& user_name(uid_t uid) override { return test_user_name(uid); }
 
-private:
+  private:
     void reload() {
         details_ = samples_[pos_].details;
         fetched_.assign(samples_[pos_].snap.tasks.size(), false);

@@ -20,13 +20,14 @@
 namespace vigil::test {
 
 class SyntheticMachine {
-public:
+  public:
     // busy: threads doing I/O in an average second.
     explicit SyntheticMachine(std::size_t tasks, std::uint64_t seed = 1, std::size_t busy = 30)
         : rng_(seed), busy_(busy) {
-        static const char* kNames[] = {"systemd", "java", "postgres", "nginx", "python3",
-                                       "chrome", "kworker/u16:2", "sshd", "bash", "containerd",
-                                       "dockerd", "node", "redis-server", "rsyslogd", "cron"};
+        static const char* kNames[] = {"systemd",      "java",       "postgres",      "nginx",
+                                       "python3",      "chrome",     "kworker/u16:2", "sshd",
+                                       "bash",         "containerd", "dockerd",       "node",
+                                       "redis-server", "rsyslogd",   "cron"};
         names_.assign(std::begin(kNames), std::end(kNames));
         while (snap_.tasks.size() < tasks) add_process(false);
         init_machine();
@@ -108,7 +109,7 @@ public:
         move_machine(dt);
     }
 
-private:
+  private:
     bool coin(double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; }
     std::uint64_t below(std::uint64_t n) { return n ? rng_() % n : 0; }
     std::uint64_t pages(double p) { return coin(p) ? (1 + below(1024)) * 4096 : 0; }
@@ -155,13 +156,15 @@ private:
         const std::string& comm = names_[below(names_.size())];
         cmdlines_.push_back("/usr/bin/" + comm + " --config /etc/" + comm + ".conf --workers " +
                             std::to_string(below(64)));
-        const std::uint64_t start = now ? static_cast<std::uint64_t>(snap_.boot_s * 100) : below(400'000);
+        const std::uint64_t start =
+            now ? static_cast<std::uint64_t>(snap_.boot_s * 100) : below(400'000);
         // Most processes have a thread or two; a few have hundreds.
         const std::size_t threads = coin(0.02) ? 50 + below(300) : 1 + below(4);
         const uid_t uid = coin(0.4) ? 0 : coin(0.7) ? 1000 : static_cast<uid_t>(100 + below(5));
         for (std::size_t k = 0; k < threads; ++k) {
             const pid_t tid = k == 0 ? tgid : next_pid_++;
-            std::string c = k == 0 || coin(0.5) ? comm : comm.substr(0, 8) + ":w" + std::to_string(k);
+            std::string c =
+                k == 0 || coin(0.5) ? comm : comm.substr(0, 8) + ":w" + std::to_string(k);
             snap_.tasks.push_back(make_task(tid, tgid, c.substr(0, 15), start + k, uid));
         }
     }
@@ -224,8 +227,9 @@ private:
         }
         for (int f = 0; f < 12; ++f) {
             FilesystemSample fs;
-            fs.mount = MountEntry{259, static_cast<std::uint32_t>(f), f ? "/srv/data" + std::to_string(f) : "/",
-                                  "ext4", "/dev/nvme0n1p" + std::to_string(f + 1)};
+            fs.mount = MountEntry{259, static_cast<std::uint32_t>(f),
+                                  f ? "/srv/data" + std::to_string(f) : "/", "ext4",
+                                  "/dev/nvme0n1p" + std::to_string(f + 1)};
             fs.usage = FsUsage{4096, 100'000'000, 40'000'000, 35'000'000, 6'000'000, 5'000'000};
             m.filesystems.push_back(fs);
         }
@@ -241,7 +245,8 @@ private:
             m.net.push_back(s);
         }
         for (int k = 0; k < 8; ++k)
-            m.sensors.temps.push_back(TempSensor{"coretemp", "Core " + std::to_string(k), 45'000, 80'000, 100'000});
+            m.sensors.temps.push_back(
+                TempSensor{"coretemp", "Core " + std::to_string(k), 45'000, 80'000, 100'000});
         m.sensors.fans.push_back(FanSensor{"nct6775", "fan1", 1200});
     }
 
@@ -266,7 +271,11 @@ private:
         *m.cpu.forks += below(10);
         m.cpu.procs_running = 1 + below(6);
         if (coin(0.5)) {  // the kernel refreshes load and pressure averages every 2 s
-            auto walk = [&](double& v) { v = std::max(0.0, static_cast<double>(std::llround(v * 100) + static_cast<long long>(below(21)) - 10) / 100.0); };
+            auto walk = [&](double& v) {
+                v = std::max(0.0, static_cast<double>(std::llround(v * 100) +
+                                                      static_cast<long long>(below(21)) - 10) /
+                                      100.0);
+            };
             walk(m.load->load1);
             walk(m.load->load5);
             walk(m.load->load15);
@@ -313,7 +322,7 @@ private:
     Snapshot snap_;
     std::vector<std::string> names_, cmdlines_;
     std::unordered_set<pid_t> shown_;  // tids of the rows a view shows now
-    std::vector<pid_t> io_pool_;  // the threads doing I/O these seconds
+    std::vector<pid_t> io_pool_;       // the threads doing I/O these seconds
     pid_t next_pid_ = 1;
 };
 

@@ -9,16 +9,16 @@
 #include <ctime>
 #include <set>
 
-#include "machine_fixture.hpp"
 #include "fixture_util.hpp"
+#include "machine_fixture.hpp"
 #include "record_util.hpp"
 #include "scripted_source.hpp"
 #include "src/ui/batch/structured.hpp"
 #include "vigil/app/batch_output.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/app/pipeline.hpp"
-#include "vigil/model/columns.hpp"
 #include "vigil/core/time_spec.hpp"
+#include "vigil/model/columns.hpp"
 #include "vigil/model/machine_tables.hpp"
 
 using namespace vigil;
@@ -27,19 +27,21 @@ namespace {
 
 // Runs with TZ=UTC, restoring the zone after, so time stamps are the same everywhere.
 class UtcZone {
-public:
+  public:
     UtcZone() {
         if (const char* tz = std::getenv("TZ")) saved_ = tz, had_ = true;
         ::setenv("TZ", "UTC", 1);
         ::tzset();
     }
     ~UtcZone() {
-        if (had_) ::setenv("TZ", saved_.c_str(), 1);
-        else ::unsetenv("TZ");
+        if (had_)
+            ::setenv("TZ", saved_.c_str(), 1);
+        else
+            ::unsetenv("TZ");
         ::tzset();
     }
 
-private:
+  private:
     std::string saved_;
     bool had_ = false;
 };
@@ -94,10 +96,14 @@ std::string unescape_data(const std::string& s) {
         }
         REQUIRE(i + 1 < s.size());
         const char c = s[++i];
-        if (c == '\\') out += '\\';
-        else if (c == 'n') out += '\n';
-        else if (c == 't') out += '\t';
-        else if (c == 'e') out += '\x1b';
+        if (c == '\\')
+            out += '\\';
+        else if (c == 'n')
+            out += '\n';
+        else if (c == 't')
+            out += '\t';
+        else if (c == 'e')
+            out += '\x1b';
         else {
             REQUIRE(c == 'x');
             REQUIRE(i + 2 < s.size());
@@ -115,9 +121,12 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
         if (quoted) {
-            if (c == '"' && i + 1 < s.size() && s[i + 1] == '"') rows.back().back() += '"', ++i;
-            else if (c == '"') quoted = false;
-            else rows.back().back() += c;
+            if (c == '"' && i + 1 < s.size() && s[i + 1] == '"')
+                rows.back().back() += '"', ++i;
+            else if (c == '"')
+                quoted = false;
+            else
+                rows.back().back() += c;
         } else if (c == '"') {
             quoted = true;
         } else if (c == ',') {
@@ -195,14 +204,15 @@ TEST_CASE("CSV and JSON carry the text output's numbers in base units", "[format
         CHECK(st.rows[r][f].num == Approx(*disks.rows[r][*kib].num * 1024));
     }
     // Field names are unique within a table and spell their unit.
-    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
-                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
-                        TableKind::batteries}) {
+    for (TableKind k :
+         {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks, TableKind::fs,
+          TableKind::net, TableKind::temps, TableKind::fans, TableKind::batteries}) {
         std::set<std::string_view> seen;
         for (const ColumnSpec& c : table_columns(k)) {
             CHECK_FALSE(c.field.empty());
             CHECK(seen.insert(c.field).second);
-            if (c.format == CellFormat::bytes) CHECK(c.field.find("bytes") != std::string_view::npos);
+            if (c.format == CellFormat::bytes)
+                CHECK(c.field.find("bytes") != std::string_view::npos);
         }
     }
 }
@@ -211,11 +221,19 @@ TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
     UtcZone utc;
     Snapshot a, b;
     TaskDetails ad;
-    const std::string hostile[] = {
-        "say \"hi\", then leave", "two\nlines\r\nand a tab\there", std::string("nul\0byte", 8),
-        "bad utf-8 \xff\xfe\xc3 end", "\x1b[31mred\x1b[0m", "emoji \xf0\x9f\x98\x80 ok",
-        "lone surrogate \xed\xa0\x80", ",,,", "\"", "trailing backslash \\",
-        "looks escaped \\n \\x41 \\\\", "C1 \xc2\x9b" "2J"};
+    const std::string hostile[] = {"say \"hi\", then leave",
+                                   "two\nlines\r\nand a tab\there",
+                                   std::string("nul\0byte", 8),
+                                   "bad utf-8 \xff\xfe\xc3 end",
+                                   "\x1b[31mred\x1b[0m",
+                                   "emoji \xf0\x9f\x98\x80 ok",
+                                   "lone surrogate \xed\xa0\x80",
+                                   ",,,",
+                                   "\"",
+                                   "trailing backslash \\",
+                                   "looks escaped \\n \\x41 \\\\",
+                                   "C1 \xc2\x9b"
+                                   "2J"};
     pid_t tid = 100;
     for (std::size_t i = 0; i < std::size(hostile); ++i) {
         TaskSample t;
@@ -284,9 +302,9 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
     auto documented = [&](std::string_view field) {
         return man.find("\\fB" + std::string(field) + "\\fR") != std::string::npos;
     };
-    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
-                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
-                        TableKind::batteries}) {
+    for (TableKind k :
+         {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks, TableKind::fs,
+          TableKind::net, TableKind::temps, TableKind::fans, TableKind::batteries}) {
         for (const ColumnSpec& c : table_columns(k)) {
             INFO(table_name(k) << "." << c.field);
             CHECK(documented(c.field));
@@ -295,7 +313,8 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
     }
     for (bool processes : {false, true})
         for (bool accumulated : {false, true})
-            for (const ColumnSpec& c : task_columns(processes, accumulated)) CHECK(documented(c.field));
+            for (const ColumnSpec& c : task_columns(processes, accumulated))
+                CHECK(documented(c.field));
     for (const SummarySpec& s : task_summary_fields()) CHECK(documented(s.field));
     for (const char* f : {"time", "interval_s", "schema_version", "current_read_bytes_per_s",
                           "current_write_bytes_per_s", "about", "text"})

@@ -23,9 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include "vigil/app/sampler.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
-#include "vigil/app/sampler.hpp"
 
 using namespace vigil;
 
@@ -55,7 +55,7 @@ struct Life {
 // A fixed array of Life in an anonymous shared mapping, so forked children can fill it,
 // with the flag that tells the children to stop.
 class LifeLog {
-public:
+  public:
     explicit LifeLog(std::size_t capacity) : capacity_(capacity) {
         bytes_ = sizeof(Header) + capacity * sizeof(Life);
         void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -84,7 +84,7 @@ public:
     // Shared with the children: set once the sweeps are over.
     std::atomic<bool>& children_stop() { return header_->children_stop; }
 
-private:
+  private:
     struct Header {
         std::atomic<std::size_t> used{0};
         std::atomic<bool> children_stop{false};
@@ -124,7 +124,8 @@ void spawn_short_threads(LifeLog& log, const std::atomic<bool>& stop, int width,
             sleep_ns(200'000);
             continue;
         }
-        auto* args = new ShortThreadArgs{&log, &alive, 1'000'000 + static_cast<std::int64_t>(rng() % 19'000'000)};
+        auto* args = new ShortThreadArgs{&log, &alive,
+                                         1'000'000 + static_cast<std::int64_t>(rng() % 19'000'000)};
         alive.fetch_add(1);
         pthread_t t;
         if (pthread_create(&t, &attr, short_thread, args) != 0) {
@@ -168,7 +169,7 @@ void fork_exec_loop(LifeLog& log, const std::atomic<bool>& stop, unsigned seed) 
 // A child process running f(stop) until `stop` (in shared memory) is set; stop() sets it
 // and reaps the child.
 class ChurnChild {
-public:
+  public:
     template <typename F>
     ChurnChild(std::atomic<bool>& stop, F f) : stop_(stop) {
         pid_ = fork();
@@ -187,7 +188,7 @@ public:
         pid_ = -1;
     }
 
-private:
+  private:
     std::atomic<bool>& stop_;
     pid_t pid_ = -1;
 };
@@ -241,9 +242,8 @@ void run_churn(std::unique_ptr<TaskIoSource> io, double seconds) {
         s.tasks.reserve(snap.tasks.size());
         for (const TaskSample& t : snap.tasks) s.tasks.emplace_back(t.tid, t.tgid);
         if (const TaskSweep::Stats* st = sampler.sweep_stats()) {
-            s.what = std::to_string(st->processes) + " processes, " +
-                     std::to_string(st->listings) + " listings" +
-                     (st->root_listed ? " (and the root), " : ", ") +
+            s.what = std::to_string(st->processes) + " processes, " + std::to_string(st->listings) +
+                     " listings" + (st->root_listed ? " (and the root), " : ", ") +
                      std::to_string(st->thread_queries) + " thread and " +
                      std::to_string(st->process_queries) + " process queries";
         }
@@ -271,7 +271,8 @@ void run_churn(std::unique_ptr<TaskIoSource> io, double seconds) {
         for (const Sweep& s : sweeps) {
             if (from > s.began || until < s.ended) continue;  // not alive through this sweep
             ++checked;
-            auto it = std::lower_bound(s.tasks.begin(), s.tasks.end(), std::make_pair(tid, pid_t{0}));
+            auto it =
+                std::lower_bound(s.tasks.begin(), s.tasks.end(), std::make_pair(tid, pid_t{0}));
             if (it == s.tasks.end() || it->first != tid) {
                 if (++missing <= 5)
                     WARN("tid " << tid << " of process " << l.tgid.load() << " (this test: "
@@ -279,7 +280,8 @@ void run_churn(std::unique_ptr<TaskIoSource> io, double seconds) {
                                 << " us before the sweep to " << (until - s.ended) / 1000
                                 << " us after it, but missing; the sweep: " << s.what);
             } else if (it->second != l.tgid.load()) {
-                if (++wrong_tgid <= 5) WARN("tid " << tid << " listed under process " << it->second);
+                if (++wrong_tgid <= 5)
+                    WARN("tid " << tid << " listed under process " << it->second);
             }
         }
     }

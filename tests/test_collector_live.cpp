@@ -12,10 +12,10 @@
 #include <cstring>
 #include <string>
 
+#include "vigil/app/sampler.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/model/task_deltas.hpp"
-#include "vigil/app/sampler.hpp"
 
 using namespace vigil;
 

@@ -2,8 +2,8 @@
 // sets and a terminal that keeps what is painted. (tests/e2e_tmux.sh drives the real one.)
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <clocale>
+#include <csignal>
 
 #include "fake_clock.hpp"
 #include "fake_terminal.hpp"
@@ -24,7 +24,8 @@ namespace {
 struct RecordingActions final : TaskActions {
     std::string ionice(pid_t id, bool whole, IoPrio prio) override {
         calls.push_back("ionice " + std::to_string(id) + (whole ? " process " : " thread ") +
-                        std::to_string(static_cast<int>(prio.cls)) + "/" + std::to_string(prio.level));
+                        std::to_string(static_cast<int>(prio.cls)) + "/" +
+                        std::to_string(prio.level));
         return {};
     }
     std::string signal(pid_t id, int sig) override {
@@ -141,7 +142,8 @@ TEST_CASE("controller: u looks users up; an unknown one goes to the notice line"
     CHECK(v.press(Key::enter));
     CHECK(v.controller->view().uids == std::vector<uid_t>{0});
     CHECK_FALSE(v.controller->table().rows.empty());
-    for (const auto& row : v.controller->table().rows) CHECK(task_cell(row, ColumnId::user).text == "root");
+    for (const auto& row : v.controller->table().rows)
+        CHECK(task_cell(row, ColumnId::user).text == "root");
     CHECK(v.press(U"u"));
     CHECK(v.press(U"no_such_user_vigil"));
     CHECK(v.press(Key::enter));
@@ -180,7 +182,8 @@ TEST_CASE("controller: k asks, then signals the selected task; i fetches its pri
 }
 
 TEST_CASE("controller: the device panes honour --partitions and --all-devices", "[controller]") {
-    for (MachineView mv : {MachineView{false, false}, MachineView{true, false}, MachineView{true, true}}) {
+    for (MachineView mv :
+         {MachineView{false, false}, MachineView{true, false}, MachineView{true, true}}) {
         View v({}, mv);
         v.next_sample();
         CHECK(v.press(U"d"));

@@ -10,16 +10,20 @@
 
 #include "fixture_util.hpp"
 #include "vigil/app/options.hpp"
+#include "vigil/core/text.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/ui/keymap.hpp"
-#include "vigil/core/text.hpp"
 #include "vigil/ui/screen_layout.hpp"
 
 using namespace vigil;
 
 namespace {
-Event key(Key k) { return Event{k, 0, 0, 0}; }
-Event ch(char32_t c) { return Event{Key::character, c, 0, 0}; }
+Event key(Key k) {
+    return Event{k, 0, 0, 0};
+}
+Event ch(char32_t c) {
+    return Event{Key::character, c, 0, 0};
+}
 
 struct Fixture {
     ViewState vs;
@@ -113,7 +117,7 @@ TEST_CASE("/ filter: typed, applied with Enter, cleared with Esc", "[keys]") {
     CHECK_FALSE(f.vs.filter.matches("mysqld"));
     CHECK_FALSE(f.press(key(Key::escape)).quit);  // first Esc clears the filter
     CHECK_FALSE(f.vs.filter.active());
-    CHECK(f.press(key(Key::escape)).quit);        // the next one quits
+    CHECK(f.press(key(Key::escape)).quit);  // the next one quits
 }
 
 TEST_CASE("filters: regular expressions, and invalid ones as text", "[keys]") {
@@ -229,8 +233,8 @@ TEST_CASE("h shows help; any key returns; q quits", "[keys]") {
     // Every key the handler knows is in the help screen.
     std::string all;
     for (const KeyHelp& k : key_help()) all += std::string(k.keys) + "\n";
-    for (const char* k : {"r", "o", "p", "a", "c", "/", "u", "f", "i", "k", "+ / -", "Space", "h, ?",
-                          "q", "Esc", "Home / End", "PgUp / PgDn"})
+    for (const char* k : {"r", "o", "p", "a", "c", "/", "u", "f", "i", "k", "+ / -", "Space",
+                          "h, ?", "q", "Esc", "Home / End", "PgUp / PgDn"})
         CHECK_THAT(all, Catch::Contains(k));
 }
 
@@ -361,9 +365,12 @@ std::string troff_text(std::string_view args) {
             in_word = true;
             if (n == 'f') {  // \fB, \f(XX, \f[NAME]
                 const char kind = i + 1 < args.size() ? args[i + 1] : ' ';
-                if (kind == '(') i += 3;
-                else if (kind == '[') i = std::min(args.find(']', i), args.size());
-                else ++i;
+                if (kind == '(')
+                    i += 3;
+                else if (kind == '[')
+                    i = std::min(args.find(']', i), args.size());
+                else
+                    ++i;
             } else if (n == '-') {
                 word += '-';
             } else if (n == 'e') {

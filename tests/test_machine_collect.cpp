@@ -74,9 +74,11 @@ TEST_CASE("a malformed line of each table: one note of its section, the good row
     write("uptime", "soon\n");
 
     Roots roots{FsRoot(proc.string()), FsRoot("/nonexistent/vigil-sys")};
-    MachineCollector c(roots, section_bit(Section::cpu) | section_bit(Section::psi) |
-                                  section_bit(Section::disks) | section_bit(Section::net) |
-                                  section_bit(Section::fs), false);
+    MachineCollector c(roots,
+                       section_bit(Section::cpu) | section_bit(Section::psi) |
+                           section_bit(Section::disks) | section_bit(Section::net) |
+                           section_bit(Section::fs),
+                       false);
     MachineSample s;
     c.collect(s);
     auto notes_of = [&](Section section) {
@@ -364,7 +366,9 @@ TEST_CASE("device, interface and sensor names cannot reach a terminal raw", "[ma
     MachinePair m;
     // Linux allows ESC in an interface name; block and hwmon names come from drivers.
     m.t1.net[1].name = "eth\x1b[2J0";
-    m.t1.disks[0].name = "sd\x1b]0;x\x07" "a";
+    m.t1.disks[0].name =
+        "sd\x1b]0;x\x07"
+        "a";
     MachineView terminal;
     Table net = build_net_table(m.t1, m.rates, terminal);
     CHECK(cell_text(net, 1, "IFACE") == "eth\\e[2J0");

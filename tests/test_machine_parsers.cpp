@@ -53,8 +53,8 @@ TEST_CASE("captured /proc/stat", "[machine][parse]") {
 TEST_CASE("/proc/stat of older kernels has fewer cpu columns", "[machine][parse]") {
     // 2.6.11..2.6.23: steal but no guest; 2.6.0..2.6.10: no steal; 2.4: four columns.
     ParseNotes notes;
-    CpuStat st = parse_proc_stat("cpu  10 1 5 100 2 0 1 3\ncpu0 10 1 5 100 2 0 1\ncpu1 1 2 3 4\n",
-                                 notes);
+    CpuStat st =
+        parse_proc_stat("cpu  10 1 5 100 2 0 1 3\ncpu0 10 1 5 100 2 0 1\ncpu1 1 2 3 4\n", notes);
     CHECK_FALSE(notes.note());
     REQUIRE(st.total);
     CHECK(st.total->fields == 8);
@@ -195,9 +195,9 @@ TEST_CASE("diskstats of older kernels: 14 and 18 fields, short partition lines",
           "[machine][parse]") {
     ParseNotes notes;
     auto disks = parse_diskstats(
-        "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n"                            // before 4.18
-        "   8      16 sdb 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"                // 4.18 .. 5.4
-        "   8      17 sdb1 10 20 30 40\n"                                       // before 2.6.25
+        "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n"                           // before 4.18
+        "   8      16 sdb 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"               // 4.18 .. 5.4
+        "   8      17 sdb1 10 20 30 40\n"                                      // before 2.6.25
         "   8      32 sdc 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19\n",  // a future kernel
         notes);
     CHECK_FALSE(notes.note());

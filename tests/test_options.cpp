@@ -87,10 +87,10 @@ TEST_CASE("help and version", "[options]") {
     CHECK(parse({"--version"})->action == Options::Action::version);
     // Every option is documented in --help.
     std::string help = usage_text();
-    for (const char* opt : {"--batch", "--iter", "--delay", "--pid", "--user", "--processes",
-                            "--only", "--accumulated", "--kilobytes", "--time", "--quiet",
-                            "--sort", "--reverse", "--no-color", "--proc-root", "--sys-root",
-                            "--version", "--help"}) {
+    for (const char* opt :
+         {"--batch", "--iter", "--delay", "--pid", "--user", "--processes", "--only",
+          "--accumulated", "--kilobytes", "--time", "--quiet", "--sort", "--reverse", "--no-color",
+          "--proc-root", "--sys-root", "--version", "--help"}) {
         CHECK_THAT(help, Catch::Contains(opt));
     }
 }

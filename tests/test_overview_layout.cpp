@@ -89,9 +89,12 @@ TEST_CASE("pane thresholds: %util > 80, USE% > 90, heat at high and critical mar
     CHECK(style_of(table_with(TableKind::disks, {{"util", 80}}), "util") == Style::row);
     CHECK(style_of(table_with(TableKind::fs, {{"use", 91}}), "use") == Style::alert);
     CHECK(style_of(table_with(TableKind::fs, {{"use", 90}}), "use") == Style::row);
-    CHECK(style_of(table_with(TableKind::temps, {{"temp", 85}, {"high", 80}, {"crit", 100}}), "temp") == Style::warn);
-    CHECK(style_of(table_with(TableKind::temps, {{"temp", 101}, {"high", 80}, {"crit", 100}}), "temp") == Style::alert);
-    CHECK(style_of(table_with(TableKind::temps, {{"temp", 60}, {"high", 80}, {"crit", 100}}), "temp") == Style::row);
+    CHECK(style_of(table_with(TableKind::temps, {{"temp", 85}, {"high", 80}, {"crit", 100}}),
+                   "temp") == Style::warn);
+    CHECK(style_of(table_with(TableKind::temps, {{"temp", 101}, {"high", 80}, {"crit", 100}}),
+                   "temp") == Style::alert);
+    CHECK(style_of(table_with(TableKind::temps, {{"temp", 60}, {"high", 80}, {"crit", 100}}),
+                   "temp") == Style::row);
     CHECK(style_of(table_with(TableKind::temps, {{"temp", 60}}), "temp") == Style::row);
 }
 
@@ -107,7 +110,8 @@ TEST_CASE("pane: the sort marker, and the line budget is kept", "[overview]") {
     CHECK_THAT(text_of(lines[1]), Catch::Contains("%util>"));
 }
 
-TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not", "[overview]") {
+TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not",
+          "[overview]") {
     vigil::test::MachinePair m;
     auto disks = build_section_tables(Section::disks, m.t1, m.rates, MachineView{});
     Table model;
@@ -140,7 +144,9 @@ TEST_CASE("pane keys: Tab cycles, letters jump, arrows sort the focused pane", "
     InteractiveState st;
     std::vector<pid_t> ids;
     RowIds rows{ids, 0};
-    auto press = [&](char32_t c) { return handle_event(Event{Key::character, c, 0, 0}, vs, st, rows); };
+    auto press = [&](char32_t c) {
+        return handle_event(Event{Key::character, c, 0, 0}, vs, st, rows);
+    };
     press('\t');
     CHECK(st.pane == Pane::disks);
     press('\t');
@@ -154,7 +160,8 @@ TEST_CASE("pane keys: Tab cycles, letters jump, arrows sort the focused pane", "
     CHECK(st.pane_sort[static_cast<std::size_t>(Pane::disks)].set);
     CHECK(st.pane_sort[static_cast<std::size_t>(Pane::disks)].column == 0);
     handle_event(Event{Key::left}, vs, st, rows);
-    CHECK(st.pane_sort[static_cast<std::size_t>(Pane::disks)].column == pane_column_count(Pane::disks) - 1);
+    CHECK(st.pane_sort[static_cast<std::size_t>(Pane::disks)].column ==
+          pane_column_count(Pane::disks) - 1);
     press('r');
     CHECK(st.pane_sort[static_cast<std::size_t>(Pane::disks)].reverse);
     CHECK(vs.sort == ColumnId::io);  // the task table's sort is untouched

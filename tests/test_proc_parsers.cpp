@@ -63,11 +63,13 @@ TEST_CASE("parse_pid_io", "[parse]") {
     CHECK(io->read_bytes == 4096);
     CHECK(io->write_bytes == 8192);
     CHECK(io->cancelled_write_bytes == 512);
-    CHECK(parse_pid_io("read_bytes: 18446744073709551615\nwrite_bytes: 0\ncancelled_write_bytes: 0\n")
-              ->read_bytes == 18446744073709551615ull);
+    CHECK(
+        parse_pid_io("read_bytes: 18446744073709551615\nwrite_bytes: 0\ncancelled_write_bytes: 0\n")
+            ->read_bytes == 18446744073709551615ull);
     CHECK_FALSE(parse_pid_io("read_bytes: 1\nwrite_bytes: 2\n"));
     CHECK_FALSE(parse_pid_io("read_bytes: -1\nwrite_bytes: 2\ncancelled_write_bytes: 0\n"));
-    CHECK_FALSE(parse_pid_io("read_bytes: 18446744073709551616\nwrite_bytes: 0\ncancelled_write_bytes: 0\n"));
+    CHECK_FALSE(parse_pid_io(
+        "read_bytes: 18446744073709551616\nwrite_bytes: 0\ncancelled_write_bytes: 0\n"));
     // "rchar" must not be mistaken for "read_bytes"-like prefixes.
     CHECK_FALSE(parse_pid_io("read_bytesX: 1\nwrite_bytes: 2\ncancelled_write_bytes: 0\n"));
 }

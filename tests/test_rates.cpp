@@ -100,8 +100,8 @@ TEST_CASE("a reused tid with an earlier start time is not matched", "[rates]") {
 TEST_CASE("counters going backwards yield no value for read, write or cancelled", "[rates]") {
     for (int which = 0; which < 3; ++which) {
         TaskSample before = task(9, 9, 1, 100, 100, 100);
-        TaskSample after = task(9, 9, 1, which == 0 ? 50 : 200, which == 1 ? 50 : 200,
-                                which == 2 ? 50 : 100);
+        TaskSample after =
+            task(9, 9, 1, which == 0 ? 50 : 200, which == 1 ? 50 : 200, which == 2 ? 50 : 100);
         TaskDeltas r = task_deltas(snap(0, 100, {before}), snap(1, 101, {after}));
         CHECK_FALSE(r.tasks[0].valid);
     }
@@ -109,19 +109,20 @@ TEST_CASE("counters going backwards yield no value for read, write or cancelled"
 
 TEST_CASE("cancelled writes larger than writes clamp at zero", "[rates]") {
     TaskDeltas r = task_deltas(snap(0, 100, {task(9, 9, 1, 0, 100, 0)}),
-                            snap(1, 101, {task(9, 9, 1, 0, 110, 50)}));
+                               snap(1, 101, {task(9, 9, 1, 0, 110, 50)}));
     REQUIRE(r.tasks[0].valid);
     CHECK(r.tasks[0].write_bytes == 0);
 }
 
 TEST_CASE("delay percentages are delay deltas over the interval", "[rates]") {
     TaskDeltas r = task_deltas(snap(0, 100, {task(9, 9, 1, 0, 0, 0, 1'000'000'000)}),
-                            snap(2, 102, {task(9, 9, 1, 0, 0, 0, 1'500'000'000)}));
+                               snap(2, 102, {task(9, 9, 1, 0, 0, 0, 1'500'000'000)}));
     REQUIRE(r.tasks[0].valid);
     REQUIRE(r.tasks[0].blkio_delay_ns);
     CHECK(*delay_pct(r.tasks[0].blkio_delay_ns, r.elapsed_s) == Approx(25.0));
     // No delay data (the /proc fallback): unknown, not 0.
-    TaskDeltas n = task_deltas(snap(0, 100, {task(9, 9, 1, 0, 0)}), snap(2, 102, {task(9, 9, 1, 0, 0)}));
+    TaskDeltas n =
+        task_deltas(snap(0, 100, {task(9, 9, 1, 0, 0)}), snap(2, 102, {task(9, 9, 1, 0, 0)}));
     CHECK_FALSE(n.tasks[0].blkio_delay_ns.has_value());
     CHECK_FALSE(delay_pct(n.tasks[0].blkio_delay_ns, 2.0).has_value());
 }
@@ -143,7 +144,8 @@ TEST_CASE("delays of a task the kernel does not account are unknown, not 0", "[r
 }
 
 TEST_CASE("a zero or negative interval gives no rates", "[rates]") {
-    TaskDeltas r = task_deltas(snap(5, 100, {task(9, 9, 1, 0, 0)}), snap(5, 100, {task(9, 9, 1, 10, 0)}));
+    TaskDeltas r =
+        task_deltas(snap(5, 100, {task(9, 9, 1, 0, 0)}), snap(5, 100, {task(9, 9, 1, 10, 0)}));
     CHECK_FALSE(r.tasks[0].valid);
 }
 

@@ -14,7 +14,9 @@ using vigil::test::tokens_of;
 
 namespace {
 
-const std::string& name_of(uid_t uid) { return test::test_user_name(uid); }
+const std::string& name_of(uid_t uid) {
+    return test::test_user_name(uid);
+}
 
 using test::Sample;
 
@@ -112,11 +114,20 @@ TEST_CASE("CRC-32C matches the published check value", "[record]") {
 }
 
 TEST_CASE("doubles survive exactly, whatever they are", "[record]") {
-    const double values[] = {0.0, -0.0, 0.1, 0.14, 4.84, 123456.789, 1e300, -1e-300,
+    const double values[] = {0.0,
+                             -0.0,
+                             0.1,
+                             0.14,
+                             4.84,
+                             123456.789,
+                             1e300,
+                             -1e-300,
                              std::numeric_limits<double>::denorm_min(),
                              std::numeric_limits<double>::infinity(),
-                             std::numeric_limits<double>::quiet_NaN(), 1000.000000001,
-                             86400.123456789, 0.1 + 0.2};
+                             std::numeric_limits<double>::quiet_NaN(),
+                             1000.000000001,
+                             86400.123456789,
+                             0.1 + 0.2};
     for (double d : values) {
         std::uint64_t tag = 0, payload = 0;
         encode_double(d, tag, payload);
@@ -163,8 +174,8 @@ TEST_CASE("hostile values round trip", "[record]") {
     a.snap.tasks.push_back(task(std::numeric_limits<pid_t>::max(), 1));
     a.details.reset(2);
     TaskDetail& td = a.details.set(0);
-    td.cmdline = std::make_shared<const std::string>(std::string(100'000, '\x80') +
-                                                     "\"quoted\",comma\r\n");
+    td.cmdline =
+        std::make_shared<const std::string>(std::string(100'000, '\x80') + "\"quoted\",comma\r\n");
     td.ioprio = IoPrio{IoPrio::Class::idle, 7};
     a.snap.machine.collected = 0xFFFF;
     a.snap.machine.notes.push_back(MachineNote{Section::sensors, "a note\twith a tab"});
@@ -199,13 +210,14 @@ TEST_CASE("tasks come, go, and reuse a tid; unchanged tasks cost nothing", "[rec
     Snapshot a;
     for (pid_t tid : {1, 5, 9, 200, 300}) a.tasks.push_back(task(tid, tid));
     Snapshot b = a;
-    b.tasks.erase(b.tasks.begin() + 1);          // 5 ended
-    b.tasks.push_back(task(250, 200));           // a new thread between others
-    b.tasks.push_back(task(400, 400));           // a new process after all
-    b.tasks[3].start_ticks = 99;                 // 200: a new task with a reused tid
+    b.tasks.erase(b.tasks.begin() + 1);  // 5 ended
+    b.tasks.push_back(task(250, 200));   // a new thread between others
+    b.tasks.push_back(task(400, 400));   // a new process after all
+    b.tasks[3].start_ticks = 99;         // 200: a new task with a reused tid
     std::sort(b.tasks.begin(), b.tasks.end(), [](auto& x, auto& y) { return x.tid < y.tid; });
-    Snapshot c;                                  // everything ended
-    auto out = round_trip({sample_of(a), sample_of(b), sample_of(b), sample_of(c), sample_of(a)}, 1000);
+    Snapshot c;  // everything ended
+    auto out =
+        round_trip({sample_of(a), sample_of(b), sample_of(b), sample_of(c), sample_of(a)}, 1000);
     check_same_tasks(out[0], sample_of(a));
     check_same_tasks(out[1], sample_of(b));
     check_same_tasks(out[2], sample_of(b));

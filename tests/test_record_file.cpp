@@ -107,7 +107,7 @@ TEST_CASE("a recording reads back exactly, with its session and user names", "[r
     auto snaps = test::synthetic_run(300, 20);
     const std::string path = dir.file("a.rec");
     test::record_all(path, snaps);
-    struct stat sb{};
+    struct stat sb {};
     REQUIRE(::stat(path.c_str(), &sb) == 0);
     CHECK((sb.st_mode & 0777) == 0600);  // command lines can hold secrets
 
@@ -359,7 +359,8 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        for (const test::Sample& s : snaps)
+            REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
         CHECK((*w)->stats().rotations >= 2);
     }
     auto names = files_in(dir.path());
@@ -376,12 +377,12 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
         // baseline and the next file's can: samples are 1 s apart, give or take 2 ms).
         if (n != "vigil.rec")
             CHECK_THAT(n, Catch::Matches(R"(vigil\.rec\.20240501-0300[0-5][0-9](-[0-9]+)?)"));
-        struct stat sb{};
+        struct stat sb {};
         REQUIRE(::stat(dir.file(n).c_str(), &sb) == 0);
         CHECK(static_cast<std::uint64_t>(sb.st_size) <= ro.max_bytes);
         auto r = open_reader(dir.file(n));
         REQUIRE(r->samples().size() >= 2);  // every file shows a sample on its own
-        CHECK(r->samples()[0].key);          // and stands alone
+        CHECK(r->samples()[0].key);         // and stands alone
         CHECK(r->damage().empty());
         for (std::size_t i = 0; i < r->samples().size(); ++i) {
             Snapshot s;
@@ -389,8 +390,10 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
             REQUIRE(r->read(i, s, sd));
             auto t = tokens_of(s, &sd);
             // A later file starts with the last sample of the one before: its baseline.
-            if (i == 0 && last) CHECK(t == *last);
-            else shown.push_back(t);
+            if (i == 0 && last)
+                CHECK(t == *last);
+            else
+                shown.push_back(t);
             last = t;
         }
     }
@@ -403,13 +406,15 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        for (const test::Sample& s : snaps)
+            REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
     }
     names = files_in(dir2.path());
     CHECK(names.size() == 6);  // 30 samples, 5 s each file
 }
 
-TEST_CASE("appending after an interrupted write says so, and both runs read back", "[record][damage]") {
+TEST_CASE("appending after an interrupted write says so, and both runs read back",
+          "[record][damage]") {
     TempDir dir;
     const std::string path = dir.file("a.rec");
     auto snaps = test::synthetic_run(30, 6);
@@ -424,7 +429,8 @@ TEST_CASE("appending after an interrupted write says so, and both runs read back
     {
         auto w = RecordWriter::open(ro, notices);
         REQUIRE(w);
-        for (const test::Sample& s : snaps) REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        for (const test::Sample& s : snaps)
+            REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
     }
     REQUIRE(notices.size() == 1);
     CHECK(notices[0].find("interrupted") != std::string::npos);

@@ -10,9 +10,9 @@
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"
 #include "record_util.hpp"
+#include "scripted_source.hpp"
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
-#include "scripted_source.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_source.hpp"
@@ -38,7 +38,7 @@ Options options(std::vector<std::string> args) {
 
 // Redirects stdout into a file for as long as it lives.
 class CaptureStdout {
-public:
+  public:
     explicit CaptureStdout(const std::string& path) : path_(path) {
         std::fflush(stdout);
         saved_ = ::dup(STDOUT_FILENO);
@@ -52,7 +52,7 @@ public:
         return test::read_file(path_);
     }
 
-private:
+  private:
     void restore() {
         if (saved_ < 0) return;
         std::fflush(stdout);
@@ -110,7 +110,8 @@ std::vector<test::SnapshotTokens> recorded_samples(const std::string& path) {
     return out;
 }
 
-std::string replay_run(Options o, const std::string& path, const std::string& capture, int& status) {
+std::string replay_run(Options o, const std::string& path, const std::string& capture,
+                       int& status) {
     o.replay_path = path;
     CaptureStdout cap(capture);
     status = run_batch(o);
@@ -180,14 +181,16 @@ TEST_CASE("replay of several sessions, and --from, --to and -n", "[replay]") {
 
     // Sample times: 03:00:00 + ~1 s each; the first of each session prints nothing.
     auto count = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
-    Options span = options({"--format", "json", "--replay", path, "--from", "+3s", "--to", "+6.5s"});
+    Options span =
+        options({"--format", "json", "--replay", path, "--from", "+3s", "--to", "+6.5s"});
     std::string part = replay_run(span, path, dir.file("out"), status);
     CHECK(count(part) == 8);  // samples 3..6 of both sessions (same times)
     Options limited = options({"--format", "json", "-n", "4"});
     CHECK(count(replay_run(limited, path, dir.file("out"), status)) == 4);
 }
 
-TEST_CASE("replay of a damaged recording prints every intact sample and exits 3", "[replay][damage]") {
+TEST_CASE("replay of a damaged recording prints every intact sample and exits 3",
+          "[replay][damage]") {
     TempDir dir;
     const std::string path = dir.file("a.rec");
     auto snaps = test::synthetic_run(100, 12, 3, 4);
@@ -335,7 +338,8 @@ TEST_CASE("options of formats, recording and replay", "[replay][options]") {
         return r.error().message;
     };
     CHECK(error({"--format", "xml"}).find("'xml'") != std::string::npos);
-    CHECK(error({"--record", "a", "--replay", "b"}).find("cannot be combined") != std::string::npos);
+    CHECK(error({"--record", "a", "--replay", "b"}).find("cannot be combined") !=
+          std::string::npos);
     CHECK(error({"--from", "03:00"}).find("--replay") != std::string::npos);
     CHECK(error({"--record-max-size", "1G"}).find("--record") != std::string::npos);
     CHECK(error({"--record", "a", "--record-max-size", "12"}).find("'12'") != std::string::npos);

@@ -19,7 +19,7 @@ namespace {
 
 // I/O counters with delays for every task, as taskstats gives them.
 class DelayIo final : public TaskIoSource {
-public:
+  public:
     void fill(std::span<TaskSample> tasks) override {
         for (TaskSample& t : tasks) {
             TaskIoCounters c;
@@ -35,7 +35,8 @@ public:
 
 // A copy of the t0 fixture tree with the given kernel.task_delayacct (empty: no sysctl, as
 // before Linux 5.14) and kernel command line.
-std::string proc_tree(const TempDir& dir, const std::string& delayacct, const std::string& cmdline) {
+std::string proc_tree(const TempDir& dir, const std::string& delayacct,
+                      const std::string& cmdline) {
     namespace fs = std::filesystem;
     const std::string root = dir.file("proc");
     fs::copy(test::fixture("proc/t0"), root, fs::copy_options::recursive);
@@ -50,7 +51,8 @@ std::string proc_tree(const TempDir& dir, const std::string& delayacct, const st
 
 struct Run {
     Run(const std::string& root, FakeClock& clock)
-        : roots{FsRoot(root), FsRoot(root)}, sampler(roots, std::make_unique<DelayIo>(), false, clock) {}
+        : roots{FsRoot(root), FsRoot(root)},
+          sampler(roots, std::make_unique<DelayIo>(), false, clock) {}
     Snapshot sample() {
         Snapshot s;
         sampler.sample(s);

@@ -42,7 +42,8 @@ TEST_CASE("fetch_details reads command lines; kernel threads and zombies have no
     std::vector<TaskSample> tasks;
     tc.collect(tasks);
     auto details = [&](pid_t tid) {
-        auto it = std::find_if(tasks.begin(), tasks.end(), [&](const TaskSample& t) { return t.tid == tid; });
+        auto it = std::find_if(tasks.begin(), tasks.end(),
+                               [&](const TaskSample& t) { return t.tid == tid; });
         REQUIRE(it != tasks.end());
         TaskDetail d;
         tc.fetch_details(*it, d);
@@ -77,8 +78,7 @@ TEST_CASE("a proc root that does not exist yields no tasks, not a crash", "[coll
     CHECK(tasks.empty());
 }
 
-TEST_CASE("kept files and directories own their fd; moved from, they are invalid",
-          "[collect]") {
+TEST_CASE("kept files and directories own their fd; moved from, they are invalid", "[collect]") {
     FsRoot root(fixture("proc/t0"));
     KeptFile f(root, "100/cmdline");
     REQUIRE(f.valid());

@@ -29,7 +29,7 @@ std::int64_t mono_ns() {
 
 // A proc tree: PID/task/TID directories only, which is all TaskSweep reads.
 class ProcTree {
-public:
+  public:
     ProcTree() {
         char tmpl[] = "/tmp/vigil-sweep-XXXXXX";
         REQUIRE(mkdtemp(tmpl));
@@ -55,13 +55,13 @@ public:
     }
     void remove_process(pid_t tgid) { fs::remove_all(root_ / std::to_string(tgid)); }
 
-private:
+  private:
     fs::path root_;
 };
 
 // Answers from a table; counts what it was asked.
 class FakeTaskstats final : public TaskstatsClient {
-public:
+  public:
     struct Task {
         pid_t tgid = 0;
         std::string comm;
@@ -69,7 +69,7 @@ public:
         std::int64_t start_ns = 0;  // CLOCK_MONOTONIC
         int nice = 0;
     };
-    std::map<pid_t, Task> tasks;             // by tid
+    std::map<pid_t, Task> tasks;              // by tid
     std::map<pid_t, std::uint64_t> activity;  // by tgid: what a TGID reply's counters say
     std::set<pid_t> thread_asks, process_asks;
     std::size_t thread_queries = 0, process_queries = 0;
@@ -141,7 +141,8 @@ struct World {
     bool usable = true;
     World() {
         if (!tree.counts_links()) {
-            WARN("skipped: the temporary directory's file system does not count subdirectory links");
+            WARN(
+                "skipped: the temporary directory's file system does not count subdirectory links");
             usable = false;
         }
         const std::int64_t born = mono_ns() - 5'000'000'000;

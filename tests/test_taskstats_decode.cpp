@@ -35,7 +35,7 @@ struct TestLayout {
     std::size_t cpu_delay, blkio_delay, swapin_delay;
     std::size_t comm, uid, pid, ppid, btime, utime, stime;
     std::size_t read_char, write_char, read_bytes, write_bytes, cancelled;
-    std::size_t btime64, tgid;  // 0: absent in this version
+    std::size_t btime64, tgid;                            // 0: absent in this version
     std::size_t blkio_count, swapin_count, wpcopy_count;  // wpcopy_count 0: absent
 };
 

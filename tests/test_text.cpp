@@ -20,13 +20,14 @@ TEST_CASE("escape_for_terminal keeps valid UTF-8 and neutralises controls", "[te
     CHECK(escape_for_terminal(std::string("nul\0x", 5)) == "nul\\x00x");
     CHECK(escape_for_terminal("del\x7f") == "del\\x7f");
     // C1 control U+009B (CSI) encoded in UTF-8: would start an escape on some terminals.
-    CHECK(escape_for_terminal("\xc2\x9b" "2J") == "\\x9b2J");
+    CHECK(escape_for_terminal("\xc2\x9b"
+                              "2J") == "\\x9b2J");
 }
 
 TEST_CASE("escape_for_terminal turns invalid UTF-8 into hex", "[text]") {
     CHECK(escape_for_terminal("\xff\xfe") == "\\xff\\xfe");
-    CHECK(escape_for_terminal("\xc3") == "\\xc3");              // truncated sequence
-    CHECK(escape_for_terminal("\xc0\xaf") == "\\xc0\\xaf");      // overlong '/'
+    CHECK(escape_for_terminal("\xc3") == "\\xc3");                    // truncated sequence
+    CHECK(escape_for_terminal("\xc0\xaf") == "\\xc0\\xaf");           // overlong '/'
     CHECK(escape_for_terminal("\xed\xa0\x80") == "\\xed\\xa0\\x80");  // surrogate
     CHECK(escape_for_terminal("ok\xe4\xb8") == "ok\\xe4\\xb8");
 }
@@ -48,7 +49,8 @@ TEST_CASE("the data escape of CSV and JSON is reversible and terminal-safe", "[t
     CHECK(escape_for_data("x\ny\tz\x1b[1m") == "x\\ny\\tz\\e[1m");
     CHECK(escape_for_data(std::string("\r\0\x7f", 3)) == "\\x0d\\x00\\x7f");
     // C1 controls: each byte, so \xHH always stands for one raw byte.
-    CHECK(escape_for_data("\xc2\x9b" "2J") == "\\xc2\\x9b2J");
+    CHECK(escape_for_data("\xc2\x9b"
+                          "2J") == "\\xc2\\x9b2J");
     CHECK(escape_for_data("\xff\xed\xa0\x80") == "\\xff\\xed\\xa0\\x80");
     for (unsigned c = 0; c < 256; ++c) {
         const std::string e = escape_for_data(std::string(1, static_cast<char>(c)));

@@ -1,12 +1,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <fmt/format.h>
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
@@ -40,7 +40,7 @@ namespace {
 // killing vigil between two writes: the sample being written is finished and the file
 // synced before vigil ends (by the same signal, so the shell sees the usual status).
 class StopSignals {
-public:
+  public:
     explicit StopSignals(bool active) : active_(active) {
         if (!active_) return;
         sigemptyset(&set_);
@@ -80,7 +80,7 @@ public:
         std::_Exit(128 + sig);
     }
 
-private:
+  private:
     bool active_;
     sigset_t set_{}, old_{};
 };
@@ -132,8 +132,9 @@ int run_batch(const Options& o) {
     if (!open_recording(o, record_notices, recorder, status)) return status;
     for (const auto& n : record_notices) fmt::print(stderr, "vigil: {}\n", n);
     // A recording keeps every overview section, whatever this run prints.
-    const SectionMask overview = recorder ? overview_mask({kAllSections.begin(), kAllSections.end()})
-                                          : overview_mask(o.sections);
+    const SectionMask overview = recorder
+                                     ? overview_mask({kAllSections.begin(), kAllSections.end()})
+                                     : overview_mask(o.sections);
     if (overview)
         sampler.set_machine_collector(
             std::make_unique<MachineCollector>(*session->roots, overview, session->live));

@@ -11,7 +11,8 @@ BatchOutput::BatchOutput(const Options& o, const ViewState& vs)
         vs_.escape = mv_.escape = TextEscape::data;
     else
         text_.emplace(o.text);
-    show_tasks_ = std::find(o.sections.begin(), o.sections.end(), Section::tasks) != o.sections.end();
+    show_tasks_ =
+        std::find(o.sections.begin(), o.sections.end(), Section::tasks) != o.sections.end();
 }
 
 void BatchOutput::prepare(Pipeline& p) {

@@ -8,9 +8,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/recording.hpp"
@@ -25,7 +25,9 @@
 namespace vigil {
 namespace {
 
-std::string describe_prio(IoPrio p) { return format_ioprio(p, 0); }
+std::string describe_prio(IoPrio p) {
+    return format_ioprio(p, 0);
+}
 
 }  // namespace
 
@@ -143,17 +145,27 @@ bool Controller::quick_first_frame() const {
 // The machine sections the screen shows: the overview's, and the pane's. A recording keeps
 // every one.
 SectionMask Controller::wanted_sections() const {
-    SectionMask m = section_bit(Section::cpu) | section_bit(Section::mem) | section_bit(Section::psi);
+    SectionMask m =
+        section_bit(Section::cpu) | section_bit(Section::mem) | section_bit(Section::psi);
     if (recorder_) {
         for (Section sec : kAllSections)
             if (sec != Section::tasks) m |= section_bit(sec);
     }
     switch (st_.pane) {
-        case Pane::tasks: break;
-        case Pane::disks: m |= section_bit(Section::disks); break;
-        case Pane::fs: m |= section_bit(Section::fs); break;
-        case Pane::net: m |= section_bit(Section::net); break;
-        case Pane::sensors: m |= section_bit(Section::sensors); break;
+        case Pane::tasks:
+            break;
+        case Pane::disks:
+            m |= section_bit(Section::disks);
+            break;
+        case Pane::fs:
+            m |= section_bit(Section::fs);
+            break;
+        case Pane::net:
+            m |= section_bit(Section::net);
+            break;
+        case Pane::sensors:
+            m |= section_bit(Section::sensors);
+            break;
     }
     return m;
 }
@@ -222,10 +234,12 @@ void Controller::move_in_recording(const ReplayMove& m) {
     switch (m.kind) {
         case ReplayMove::Kind::samples:
             moved = replay_->step(m.samples);
-            if (!moved) st_.notice = m.samples < 0 ? "start of the recording" : "end of the recording";
+            if (!moved)
+                st_.notice = m.samples < 0 ? "start of the recording" : "end of the recording";
             break;
         case ReplayMove::Kind::seconds:
-            moved = replay_->go_to_time(replay_->wall_ns() + static_cast<std::int64_t>(m.seconds * 1e9));
+            moved = replay_->go_to_time(replay_->wall_ns() +
+                                        static_cast<std::int64_t>(m.seconds * 1e9));
             break;
         case ReplayMove::Kind::time: {
             const std::int64_t ref =
@@ -281,11 +295,20 @@ void Controller::build_pane() {
     pane_tables_.clear();
     Section sec = Section::disks;
     switch (st_.pane) {
-        case Pane::tasks: return;
-        case Pane::disks: sec = Section::disks; break;
-        case Pane::fs: sec = Section::fs; break;
-        case Pane::net: sec = Section::net; break;
-        case Pane::sensors: sec = Section::sensors; break;
+        case Pane::tasks:
+            return;
+        case Pane::disks:
+            sec = Section::disks;
+            break;
+        case Pane::fs:
+            sec = Section::fs;
+            break;
+        case Pane::net:
+            sec = Section::net;
+            break;
+        case Pane::sensors:
+            sec = Section::sensors;
+            break;
     }
     // The options that shape the tables (--partitions, --all-devices) as in batch mode.
     pane_tables_ = pipeline_.section(sec, mv_);
@@ -335,13 +358,15 @@ void Controller::act(const TaskAction& a) {
     if (a.kind == TaskAction::Kind::ionice) {
         err = actions_->ionice(a.pid, a.whole_process, a.prio);
         if (err.empty()) {
-            st_.notice = fmt::format("ionice {} set for {} {}", describe_prio(a.prio), a.pid, a.label);
+            st_.notice =
+                fmt::format("ionice {} set for {} {}", describe_prio(a.prio), a.pid, a.label);
             // Show the new priority at once: fetched again for the rows shown.
             source_.forget_details(a.pid, a.whole_process);
         }
     } else {
         err = actions_->signal(a.pid, a.signal);
-        if (err.empty()) st_.notice = fmt::format("signal {} sent to {} {}", a.signal, a.pid, a.label);
+        if (err.empty())
+            st_.notice = fmt::format("signal {} sent to {} {}", a.signal, a.pid, a.label);
     }
     if (!err.empty()) st_.notice = err;
 }
@@ -357,7 +382,7 @@ namespace {
 // Blocks the signals the loop handles and delivers them through a file descriptor, so no
 // handler ever runs in the middle of curses. Restores the old mask when destroyed.
 class SignalFd {
-public:
+  public:
     SignalFd() {
         sigemptyset(&set_);
         for (int s : {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT}) sigaddset(&set_, s);
@@ -378,28 +403,29 @@ public:
         return static_cast<int>(si.ssi_signo);
     }
 
-private:
+  private:
     sigset_t set_{}, old_{};
     UniqueFd fd_;
 };
 
 // ionice and kill on the live system.
 class LiveTaskActions final : public TaskActions {
-public:
+  public:
     explicit LiveTaskActions(const FsRoot& proc) : proc_(proc) {}
     std::string ionice(pid_t id, bool whole_process, IoPrio prio) override {
         return set_task_ioprio(proc_, id, whole_process, prio);
     }
     std::string signal(pid_t id, int sig) override { return send_task_signal(id, sig); }
 
-private:
+  private:
     const FsRoot& proc_;
 };
 
 int run_view(ControllerSetup setup, bool color) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fmt::print(stderr, "vigil: the full-screen view needs a terminal on stdin and stdout; "
-                           "use -b for batch mode\n");
+        fmt::print(stderr,
+                   "vigil: the full-screen view needs a terminal on stdin and stdout; "
+                   "use -b for batch mode\n");
         return kExitUsage;
     }
     SignalFd sigs;
@@ -454,7 +480,8 @@ int run_replay_view(const Options& o) {
     setup.delay_s = o.delay_s;
     const auto& sessions = r.sessions();
     const SampleEntry& first = r.samples()[0];
-    if (!o.delay_given && first.session < sessions.size() && sessions[first.session].info.interval_s > 0)
+    if (!o.delay_given && first.session < sessions.size() &&
+        sessions[first.session].info.interval_s > 0)
         setup.delay_s = sessions[first.session].info.interval_s;
     int status = run_view(setup, !o.no_color);
     // The damage again where it stays readable, after the screen is restored.

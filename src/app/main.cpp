@@ -1,11 +1,11 @@
+#include <fmt/format.h>
 #include <clocale>
 #include <cstdio>
 #include <exception>
-#include <fmt/format.h>
 
 #include "vigil/app/app.hpp"
-#include "vigil/app/options.hpp"
 #include "vigil/app/controller.hpp"
+#include "vigil/app/options.hpp"
 
 int main(int argc, char** argv) {
     std::setlocale(LC_ALL, "");

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "vigil/core/parse.hpp"
 #include "vigil/collect/users.hpp"
+#include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/table.hpp"
 #include "vigil/ui/keymap.hpp"
@@ -56,7 +56,9 @@ constexpr option kLongOptions[] = {
     {nullptr, 0, nullptr, 0},
 };
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
 
 // --show LIST: appends each section once, in the order given. The first --show replaces
 // the default (tasks alone); later ones add to it.
@@ -152,24 +154,30 @@ Exit status: 0 success (also when the output pipe is closed), 1 runtime error,
 is damaged (every intact sample was shown; stderr says where).
 )";
     // The overview's column lists come from the registries the tables are built with.
-    text += "\nOverview columns (as mpstat, free, iostat -x, df and sar -n DEV name them; kB = KiB):\n";
+    text +=
+        "\nOverview columns (as mpstat, free, iostat -x, df and sar -n DEV name them; kB = KiB):\n";
     static constexpr std::pair<TableKind, std::string_view> kTables[] = {
-        {TableKind::cpu, "cpu"},          {TableKind::mem, "mem"},
-        {TableKind::psi, "psi"},          {TableKind::disks, "disks"},
-        {TableKind::fs, "fs"},            {TableKind::net, "net"},
-        {TableKind::temps, "sensors/temp"}, {TableKind::fans, "sensors/fan"},
+        {TableKind::cpu, "cpu"},
+        {TableKind::mem, "mem"},
+        {TableKind::psi, "psi"},
+        {TableKind::disks, "disks"},
+        {TableKind::fs, "fs"},
+        {TableKind::net, "net"},
+        {TableKind::temps, "sensors/temp"},
+        {TableKind::fans, "sensors/fan"},
         {TableKind::batteries, "sensors/battery"}};
     for (const auto& [k, name] : kTables) {
         std::string line = fmt::format("  {:<16}", name);
-        for (const ColumnSpec& c : table_columns(k)) line += c.title.empty() ? std::string(" (Mem/Swap)") : " " + std::string(c.title);
+        for (const ColumnSpec& c : table_columns(k))
+            line += c.title.empty() ? std::string(" (Mem/Swap)") : " " + std::string(c.title);
         text += line + "\n";
     }
-    text += "  The cpu and mem titles also give load averages, running/blocked tasks, uptime,\n"
-            "  context switches, interrupts, forks, swap-in/out pages and major faults per second.\n";
+    text +=
+        "  The cpu and mem titles also give load averages, running/blocked tasks, uptime,\n"
+        "  context switches, interrupts, forks, swap-in/out pages and major faults per second.\n";
     // The key list is the key map's binding table, so it cannot drift from what the keys do.
     text += "\nKeys in the full-screen view (without -b):\n";
-    for (const KeyBinding& k : key_bindings())
-        text += fmt::format("  {:<20} {}\n", k.keys, k.what);
+    for (const KeyBinding& k : key_bindings()) text += fmt::format("  {:<20} {}\n", k.keys, k.what);
     return text;
 }
 
@@ -215,7 +223,8 @@ Result<Options> parse_options(int argc, char* const* argv) {
             }
             case 'p': {
                 auto items = split_list(arg, ",");
-                if (items.empty()) return make_error("invalid -p " + quoted(arg) + ": expected a PID");
+                if (items.empty())
+                    return make_error("invalid -p " + quoted(arg) + ": expected a PID");
                 for (std::string_view item : items) {
                     std::uint64_t pid = 0;
                     if (!parse_u64(item, pid) || pid == 0 || pid > 0x3FFFFFFF)
@@ -227,7 +236,8 @@ Result<Options> parse_options(int argc, char* const* argv) {
             }
             case 'u': {
                 auto items = split_list(arg, ",");
-                if (items.empty()) return make_error("invalid -u " + quoted(arg) + ": expected a user");
+                if (items.empty())
+                    return make_error("invalid -u " + quoted(arg) + ": expected a user");
                 for (std::string_view item : items) {
                     auto uid = resolve_user(item);
                     if (!uid) return uid.error();
@@ -307,8 +317,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
             case kRecord:
             case kReplay:
                 if (arg.empty())
-                    return make_error(std::string(c == kRecord ? "invalid --record" : "invalid --replay") +
-                                      " '': expected a file name");
+                    return make_error(
+                        std::string(c == kRecord ? "invalid --record" : "invalid --replay") +
+                        " '': expected a file name");
                 (c == kRecord ? o.record_path : o.replay_path) = arg;
                 break;
             case kRecordMaxSize: {
@@ -330,7 +341,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
             case kFrom:
             case kTo: {
                 auto t = parse_time_spec(arg);
-                if (!t) return make_error(std::string(c == kFrom ? "--from: " : "--to: ") + t.error().message);
+                if (!t)
+                    return make_error(std::string(c == kFrom ? "--from: " : "--to: ") +
+                                      t.error().message);
                 (c == kFrom ? o.from : o.to) = *t;
                 break;
             }
@@ -353,8 +366,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
     if (o.replay_path.empty() && (o.from || o.to))
         return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");
     if (o.record_path.empty() && (o.record_max_bytes || o.record_rotate_s > 0))
-        return make_error(std::string(o.record_max_bytes ? "--record-max-size" : "--record-rotate") +
-                          " needs --record FILE");
+        return make_error(
+            std::string(o.record_max_bytes ? "--record-max-size" : "--record-rotate") +
+            " needs --record FILE");
     return o;
 }
 

@@ -1,8 +1,8 @@
 // -b --replay FILE: the batch output of a recording, through the pipeline and output that
 // live batch mode uses, so each sample prints as it did live (with the same options).
+#include <fmt/format.h>
 #include <csignal>
 #include <cstring>
-#include <fmt/format.h>
 #include <limits>
 
 #include "vigil/app/app.hpp"
@@ -22,8 +22,10 @@ int run_replay_batch(const Options& o) {
 
     // --from and --to count from the recording's first sample.
     const std::int64_t start = samples.empty() ? 0 : samples.front().wall_ns;
-    const std::int64_t from = o.from ? resolve_time(*o.from, start) : std::numeric_limits<std::int64_t>::min();
-    const std::int64_t to = o.to ? resolve_time(*o.to, start) : std::numeric_limits<std::int64_t>::max();
+    const std::int64_t from =
+        o.from ? resolve_time(*o.from, start) : std::numeric_limits<std::int64_t>::min();
+    const std::int64_t to =
+        o.to ? resolve_time(*o.to, start) : std::numeric_limits<std::int64_t>::max();
 
     std::signal(SIGPIPE, SIG_IGN);
     ReplaySource source(r, from, to);
@@ -41,8 +43,8 @@ int run_replay_batch(const Options& o) {
             warned_sections = true;
             for (Section s : o.sections)
                 if (s != Section::tasks && !has_section(source.cur().machine.collected, s))
-                    fmt::print(stderr, "vigil: {}: the recording has no {} section\n", o.replay_path,
-                               section_name(s));
+                    fmt::print(stderr, "vigil: {}: the recording has no {} section\n",
+                               o.replay_path, section_name(s));
         }
         // The -a sums of a live run start with its session.
         pipeline.advance(source.same_session());

@@ -12,7 +12,9 @@ ReplaySource::ReplaySource(RecordReader& r, std::int64_t from_ns, std::int64_t t
             shown_.push_back(i);
 }
 
-std::size_t ReplaySource::sample_index() const { return shown_.empty() ? 0 : shown_[pos_]; }
+std::size_t ReplaySource::sample_index() const {
+    return shown_.empty() ? 0 : shown_[pos_];
+}
 
 std::int64_t ReplaySource::start_wall_ns() const {
     return r_.samples().empty() ? 0 : r_.samples().front().wall_ns;
@@ -70,8 +72,8 @@ bool ReplaySource::go_to_time(std::int64_t wall_ns) {
     if (shown_.empty()) return false;
     auto it = std::find_if(shown_.begin(), shown_.end(),
                            [&](std::size_t i) { return s[i].wall_ns >= wall_ns; });
-    const std::size_t p = it == shown_.end() ? shown_.size() - 1
-                                             : static_cast<std::size_t>(it - shown_.begin());
+    const std::size_t p =
+        it == shown_.end() ? shown_.size() - 1 : static_cast<std::size_t>(it - shown_.begin());
     return go(p);
 }
 

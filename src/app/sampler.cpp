@@ -20,9 +20,13 @@ Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live
     delayacct_at_boot_ = read_delayacct_at_boot(roots_.proc);
 }
 
-void Sampler::sample(Snapshot& out) { sample(out, 0); }
+void Sampler::sample(Snapshot& out) {
+    sample(out, 0);
+}
 
-void Sampler::sample_first(Snapshot& out, std::size_t rows) { sample(out, std::max<std::size_t>(rows, 1)); }
+void Sampler::sample_first(Snapshot& out, std::size_t rows) {
+    sample(out, std::max<std::size_t>(rows, 1));
+}
 
 void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     out.steady_s = clock_.steady_s();
@@ -48,7 +52,8 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
         // and not seen off since): every task is accounted. Otherwise it was switched on at
         // a time we cannot know, at the latest now; only tasks created after now are sure to
         // be accounted (the kernel never accounts a task created while it was off).
-        const bool since_boot = !out.delayacct_enabled || (delayacct_at_boot_ && !delayacct_seen_off_);
+        const bool since_boot =
+            !out.delayacct_enabled || (delayacct_at_boot_ && !delayacct_seen_off_);
         delayacct_on_since_s_ = since_boot ? 0.0 : out.boot_s;
     }
     out.delayacct_on_since_s = delayacct_on_since_s_;

@@ -1,6 +1,6 @@
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "vigil/app/app.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
@@ -21,8 +21,7 @@ Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<p
             warnings.push_back(fmt::format("no process or thread with PID {}; ignoring it", p));
         }
     }
-    if (!pids.empty() && out.empty())
-        return make_error("none of the PIDs given (-p) exists");
+    if (!pids.empty() && out.empty()) return make_error("none of the PIDs given (-p) exists");
     return out;
 }
 

@@ -55,6 +55,8 @@ void LiveSource::forget_details(pid_t id, bool whole_process) {
     }
 }
 
-const std::string& LiveSource::user_name(uid_t uid) { return sampler_.user_name(uid); }
+const std::string& LiveSource::user_name(uid_t uid) {
+    return sampler_.user_name(uid);
+}
 
 }  // namespace vigil

@@ -130,8 +130,8 @@ bool KeptFile::read(std::string& out) const {
     std::size_t used = 0;
     for (;;) {
         out.resize(out.capacity());
-        const ssize_t n = ::pread(fd_.get(), out.data() + used, out.size() - used,
-                                  static_cast<off_t>(used));
+        const ssize_t n =
+            ::pread(fd_.get(), out.data() + used, out.size() - used, static_cast<off_t>(used));
         if (n < 0) {
             if (errno == EINTR) continue;
             const int saved = errno;
@@ -195,8 +195,8 @@ bool KeptDir::read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
                 // Records are 8-byte aligned in the buffer, but copy the fixed part to stay
                 // within what the standard allows; the name is read in place.
                 std::memcpy(&e, buf.data() + at, offsetof(dirent64, d_name));
-                const char* name = reinterpret_cast<const char*>(buf.data() + at) +
-                                   offsetof(dirent64, d_name);
+                const char* name =
+                    reinterpret_cast<const char*>(buf.data() + at) + offsetof(dirent64, d_name);
                 if (pid_t v = numeric_name(name); v > 0) {
                     out.push_back(v);
                 } else if (e.d_type == DT_DIR && std::strcmp(name, ".") != 0 &&
@@ -270,8 +270,8 @@ Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string
     auto roots = std::make_unique<Roots>();
     roots->proc = FsRoot(proc_path);
     if (!roots->proc.valid())  // errno still from opening it
-        return make_error(fmt::format("cannot open proc root '{}': {}", proc_path,
-                                      std::strerror(errno)));
+        return make_error(
+            fmt::format("cannot open proc root '{}': {}", proc_path, std::strerror(errno)));
     roots->sys = FsRoot(sys_path);
     std::string probe;
     if (!roots->proc.read_into("self/stat", probe) && !roots->proc.read_into("1/stat", probe) &&

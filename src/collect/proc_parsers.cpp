@@ -119,9 +119,10 @@ Result<PidIo> parse_pid_io(std::string_view text) {
     if (!field_u64(text, "read_bytes", io.read_bytes) ||
         !field_u64(text, "write_bytes", io.write_bytes) ||
         !field_u64(text, "cancelled_write_bytes", io.cancelled_write_bytes)) {
-        return make_error(fmt::format("io: missing or bad read_bytes/write_bytes/"
-                                      "cancelled_write_bytes in '{}'",
-                                      first_line(text)));
+        return make_error(
+            fmt::format("io: missing or bad read_bytes/write_bytes/"
+                        "cancelled_write_bytes in '{}'",
+                        first_line(text)));
     }
     return io;
 }

@@ -93,8 +93,8 @@ void TaskSweep::query_lowest(std::size_t asked) {
         if (p.gone) continue;
         for (std::size_t k = 0; k < p.threads.size(); ++k)
             if (p.threads[k].tid == p.tgid)
-                asked_.push_back(Slot{p.tgid, static_cast<std::uint32_t>(i),
-                                      static_cast<std::uint32_t>(k)});
+                asked_.push_back(
+                    Slot{p.tgid, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(k)});
     }
     // Then the lowest tids of all (the rows of the thread view).
     order_.clear();
@@ -105,7 +105,8 @@ void TaskSweep::query_lowest(std::size_t asked) {
             order_.push_back(Slot{p.threads[k].tid, static_cast<std::uint32_t>(i),
                                   static_cast<std::uint32_t>(k)});
     }
-    const auto lowest = order_.begin() + static_cast<std::ptrdiff_t>(std::min(asked, order_.size()));
+    const auto lowest =
+        order_.begin() + static_cast<std::ptrdiff_t>(std::min(asked, order_.size()));
     std::partial_sort(order_.begin(), lowest, order_.end(), by_tid);
     asked_.insert(asked_.end(), order_.begin(), lowest);
     std::sort(asked_.begin(), asked_.end(), by_tid);
@@ -168,8 +169,8 @@ void TaskSweep::open_and_stat(Process& p) {
         auto [end, ec] = std::to_chars(rel, rel + 16, p.tgid);
         static constexpr std::string_view suffix = "/task";
         std::copy(suffix.begin(), suffix.end(), end);
-        p.dir = KeptDir(proc_, std::string_view(rel, static_cast<std::size_t>(end - rel) +
-                                                         suffix.size()));
+        p.dir = KeptDir(proc_,
+                        std::string_view(rel, static_cast<std::size_t>(end - rel) + suffix.size()));
         opened = true;
     };
     if (!p.dir.valid()) open_dir();
@@ -223,7 +224,8 @@ bool TaskSweep::relist(Process& p) {
         while (k < known && old[k].tid < tid) ++k;
         if (!(k < known && old[k].tid == tid)) ++newcomers;
     }
-    if (old.capacity() < known + newcomers) old.reserve(known + newcomers + (known + newcomers) / 16);
+    if (old.capacity() < known + newcomers)
+        old.reserve(known + newcomers + (known + newcomers) / 16);
     k = 0;
     for (pid_t tid : tids_) {
         while (k < known && old[k].tid < tid) ++k;
@@ -271,9 +273,15 @@ void TaskSweep::query_processes() {
                 continue;
             }
             const TaskstatsRecord& r = a.record;
-            const Fingerprint fp{r.cpu_count,    r.cpu_run_real_total_ns, r.cpu_run_virtual_total_ns,
-                                 r.nvcsw,        r.nivcsw,                r.blkio_count,
-                                 r.blkio_delay_ns, r.swapin_count,        r.swapin_delay_ns};
+            const Fingerprint fp{r.cpu_count,
+                                 r.cpu_run_real_total_ns,
+                                 r.cpu_run_virtual_total_ns,
+                                 r.nvcsw,
+                                 r.nivcsw,
+                                 r.blkio_count,
+                                 r.blkio_delay_ns,
+                                 r.swapin_count,
+                                 r.swapin_delay_ns};
             // Only a change is evidence of activity; a first sight is not (its threads are
             // all asked about anyway, being new).
             if (p.fp_known && !(fp == p.fp)) p.hot_until_s = now_s_ + hot_window_s;
@@ -359,8 +367,8 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
                 const long double boot_s =
                     static_cast<long double>(std::max<std::int64_t>(lo + boot_offset_ns_, 0)) *
                     1e-9L;
-                t.start_ticks =
-                    static_cast<std::uint64_t>(std::floor(boot_s * static_cast<long double>(clk_tck_)));
+                t.start_ticks = static_cast<std::uint64_t>(
+                    std::floor(boot_s * static_cast<long double>(clk_tck_)));
             }
             t.ppid = r.ppid;
             t.uid = r.uid;

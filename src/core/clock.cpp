@@ -14,7 +14,7 @@ double read_s(clockid_t id) {
 }
 
 class SystemClock final : public Clock {
-public:
+  public:
     SystemClock() {
         const long tck = ::sysconf(_SC_CLK_TCK);
         ticks_ = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
@@ -24,7 +24,7 @@ public:
     std::int64_t wall_ns() const override { return wall_now_ns(); }
     std::uint64_t ticks_per_s() const override { return ticks_; }
 
-private:
+  private:
     std::uint64_t ticks_ = 100;
 };
 
@@ -35,8 +35,12 @@ const Clock& system_clock() {
     return clock;
 }
 
-double steady_now_s() { return read_s(CLOCK_MONOTONIC); }
-double boot_now_s() { return read_s(CLOCK_BOOTTIME); }
+double steady_now_s() {
+    return read_s(CLOCK_MONOTONIC);
+}
+double boot_now_s() {
+    return read_s(CLOCK_BOOTTIME);
+}
 std::int64_t wall_now_ns() {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);

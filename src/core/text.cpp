@@ -65,10 +65,14 @@ std::string escape_for_terminal(std::string_view raw, bool utf8) {
             continue;
         }
         if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            if (cp == '\n') out += "\\n";
-            else if (cp == '\t') out += "\\t";
-            else if (cp == 0x1B) out += "\\e";
-            else if (cp < 0x80) append_hex(out, static_cast<unsigned char>(cp));
+            if (cp == '\n')
+                out += "\\n";
+            else if (cp == '\t')
+                out += "\\t";
+            else if (cp == 0x1B)
+                out += "\\e";
+            else if (cp < 0x80)
+                append_hex(out, static_cast<unsigned char>(cp));
             else {
                 // C1 controls arrive as two bytes; show the code point, not the bytes.
                 append_hex(out, static_cast<unsigned char>(cp));
@@ -92,12 +96,17 @@ std::string escape_for_data(std::string_view raw) {
             ++i;
             continue;
         }
-        if (cp == '\\') out += "\\\\";
-        else if (cp == '\n') out += "\\n";
-        else if (cp == '\t') out += "\\t";
-        else if (cp == 0x1B) out += "\\e";
+        if (cp == '\\')
+            out += "\\\\";
+        else if (cp == '\n')
+            out += "\\n";
+        else if (cp == '\t')
+            out += "\\t";
+        else if (cp == 0x1B)
+            out += "\\e";
         else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
-            for (std::size_t k = 0; k < len; ++k) append_hex(out, static_cast<unsigned char>(raw[i + k]));
+            for (std::size_t k = 0; k < len; ++k)
+                append_hex(out, static_cast<unsigned char>(raw[i + k]));
         else
             out.append(raw.substr(i, len));
         i += len;
@@ -133,8 +142,10 @@ std::string_view truncate_to_width(std::string_view s, std::size_t columns) {
         char32_t cp = 0;
         std::size_t len = decode_utf8(s, i, cp);
         std::size_t cw = 1;
-        if (len == 0) len = 1;
-        else cw = static_cast<std::size_t>(char_width(cp));
+        if (len == 0)
+            len = 1;
+        else
+            cw = static_cast<std::size_t>(char_width(cp));
         if (w + cw > columns) break;
         w += cw;
         i += len;

@@ -71,8 +71,8 @@ std::string format_rfc3339(std::int64_t wall_ns) {
     char sign = off < 0 ? '-' : '+';
     off = std::labs(off);
     return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}{}{:02}:{:02}", tm.tm_year + 1900,
-                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                       sub / 1'000'000, sign, off / 3600, off / 60 % 60);
+                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sub / 1'000'000,
+                       sign, off / 3600, off / 60 % 60);
 }
 
 std::string format_date_time(std::int64_t wall_ns) {
@@ -104,8 +104,7 @@ Result<TimeSpec> parse_time_spec(std::string_view text) {
     std::size_t pos = 0;
     int y = 0, mo = 0, d = 0;
     if (!digits(text, pos, 4, y) || !expect(text, pos, '-') || !digits(text, pos, 2, mo) ||
-        !expect(text, pos, '-') || !digits(text, pos, 2, d) || mo < 1 || mo > 12 || d < 1 ||
-        d > 31)
+        !expect(text, pos, '-') || !digits(text, pos, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31)
         return bad();
     int sod = 0;
     if (pos < text.size()) {
@@ -151,17 +150,31 @@ std::optional<double> parse_duration_s(std::string_view text) {
     if (text.empty()) return std::nullopt;
     double unit = 1;
     switch (text.back()) {
-        case 's': unit = 1; text.remove_suffix(1); break;
-        case 'm': unit = 60; text.remove_suffix(1); break;
-        case 'h': unit = 3600; text.remove_suffix(1); break;
-        case 'd': unit = 86400; text.remove_suffix(1); break;
-        default: break;
+        case 's':
+            unit = 1;
+            text.remove_suffix(1);
+            break;
+        case 'm':
+            unit = 60;
+            text.remove_suffix(1);
+            break;
+        case 'h':
+            unit = 3600;
+            text.remove_suffix(1);
+            break;
+        case 'd':
+            unit = 86400;
+            text.remove_suffix(1);
+            break;
+        default:
+            break;
     }
     if (text.empty() || text.size() > 32) return std::nullopt;
     std::string s(text);
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v <= 0 || !std::isdigit(static_cast<unsigned char>(s[0])))
+    if (*end != '\0' || !std::isfinite(v) || v <= 0 ||
+        !std::isdigit(static_cast<unsigned char>(s[0])))
         return std::nullopt;
     double out = v * unit;
     if (out > 100.0 * 365 * 86400) return std::nullopt;
@@ -176,18 +189,28 @@ std::optional<std::uint64_t> parse_size_bytes(std::string_view text) {
     if (text.empty()) return std::nullopt;
     int shift = 0;
     switch (std::toupper(static_cast<unsigned char>(text.back()))) {
-        case 'K': shift = 10; break;
-        case 'M': shift = 20; break;
-        case 'G': shift = 30; break;
-        case 'T': shift = 40; break;
-        default: break;
+        case 'K':
+            shift = 10;
+            break;
+        case 'M':
+            shift = 20;
+            break;
+        case 'G':
+            shift = 30;
+            break;
+        case 'T':
+            shift = 40;
+            break;
+        default:
+            break;
     }
     if (shift) text.remove_suffix(1);
     if (text.empty() || text.size() > 32) return std::nullopt;
     std::string s(text);
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v <= 0 || !std::isdigit(static_cast<unsigned char>(s[0])))
+    if (*end != '\0' || !std::isfinite(v) || v <= 0 ||
+        !std::isdigit(static_cast<unsigned char>(s[0])))
         return std::nullopt;
     double bytes = std::ldexp(v, shift);
     if (bytes < 1 || bytes > std::ldexp(1.0, 60)) return std::nullopt;

@@ -31,8 +31,7 @@ void Accumulator::add(const Snapshot& cur, const TaskDeltas& rates) {
         add_delta(ts.total, d);
 
         const TaskSample& leader = cur.tasks[leaders[i]];
-        Sum& ps = processes_[Key{t.tgid,
-                               leader.start_ticks}];
+        Sum& ps = processes_[Key{t.tgid, leader.start_ticks}];
         if (ps.generation != generation_) {
             ps.generation = generation_;
             ps.seen_s += rates.elapsed_s;
@@ -41,8 +40,7 @@ void Accumulator::add(const Snapshot& cur, const TaskDeltas& rates) {
     }
     // Forget what is gone, so the maps do not grow with churn.
     std::erase_if(threads_, [&](const auto& kv) { return kv.second.generation != generation_; });
-    std::erase_if(processes_,
-                  [&](const auto& kv) { return kv.second.generation != generation_; });
+    std::erase_if(processes_, [&](const auto& kv) { return kv.second.generation != generation_; });
 }
 
 const Accumulator::Sum* Accumulator::thread(pid_t tid, std::uint64_t start) const {

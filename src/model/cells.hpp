@@ -11,13 +11,19 @@
 
 namespace vigil::cells {
 
-inline Cell num(std::optional<double> v) { return Cell{v, {}}; }
+inline Cell num(std::optional<double> v) {
+    return Cell{v, {}};
+}
 inline Cell num_u(std::optional<std::uint64_t> v) {
     return Cell{v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt, {}};
 }
-inline Cell text(std::string s) { return Cell{std::nullopt, std::move(s)}; }
+inline Cell text(std::string s) {
+    return Cell{std::nullopt, std::move(s)};
+}
 // A numeric cell that does not apply to this row (SHARED of swap): "-", sorted last.
-inline Cell not_applicable() { return Cell{std::nullopt, "-"}; }
+inline Cell not_applicable() {
+    return Cell{std::nullopt, "-"};
+}
 
 inline SummaryItem item(const SummarySpec& spec, Cell value) {
     return SummaryItem{spec.label, std::move(value), spec.format, spec.field};

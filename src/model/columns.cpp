@@ -20,8 +20,8 @@ constexpr std::array<ColumnSpec, kColumnCount> task_registry(bool processes, boo
         {"prio", "PRIO", 4, A::left, F::text, false, "I/O priority class/level", "prio", 1, kFixed},
         {"user", "USER", 8, A::left, F::text, false, "owner (real user)", "user", 1, kFixed},
         {"disk_read", "DISK READ", 11, A::right, accumulated ? F::bytes : F::byte_rate, true,
-         "bytes read from storage per second", accumulated ? "read_bytes" : "read_bytes_per_s",
-         1, kFixed},
+         "bytes read from storage per second", accumulated ? "read_bytes" : "read_bytes_per_s", 1,
+         kFixed},
         {"disk_write", "DISK WRITE", 11, A::right, accumulated ? F::bytes : F::byte_rate, true,
          "bytes written to storage per second, less cancelled writes",
          accumulated ? "write_bytes" : "write_bytes_per_s", 1, kFixed},
@@ -55,7 +55,9 @@ std::span<const ColumnSpec> task_columns(bool processes, bool accumulated) {
     return accumulated ? std::span<const ColumnSpec>(kThreadsTotal) : kThreads;
 }
 
-const ColumnSpec& task_column(ColumnId id) { return kThreads[column_index(id)]; }
+const ColumnSpec& task_column(ColumnId id) {
+    return kThreads[column_index(id)];
+}
 
 std::optional<ColumnId> column_by_name(std::string_view name) {
     const std::string n = normalize_name(name);
@@ -67,7 +69,9 @@ std::optional<ColumnId> column_by_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::span<const SummarySpec> task_summary_fields() { return kSummary; }
+std::span<const SummarySpec> task_summary_fields() {
+    return kSummary;
+}
 
 std::array<std::string, 2> task_summary_lines(const Table& t, ByteUnits units) {
     auto value = [&](std::string_view field) {

@@ -2,14 +2,13 @@
 
 #include <algorithm>
 
-
 namespace vigil {
 
 bool task_matches(const TaskSample& t, const ViewState& vs) {
     if (!vs.pids.empty()) {
-        bool listed = std::find(vs.pids.begin(), vs.pids.end(), t.tgid) != vs.pids.end() ||
-                      (!vs.processes &&
-                       std::find(vs.pids.begin(), vs.pids.end(), t.tid) != vs.pids.end());
+        bool listed =
+            std::find(vs.pids.begin(), vs.pids.end(), t.tgid) != vs.pids.end() ||
+            (!vs.processes && std::find(vs.pids.begin(), vs.pids.end(), t.tid) != vs.pids.end());
         if (!listed) return false;
     }
     if (!vs.uids.empty() && std::find(vs.uids.begin(), vs.uids.end(), t.uid) == vs.uids.end())

@@ -5,8 +5,8 @@
 #include "cells.hpp"
 #include "machine_columns.hpp"
 #include "vigil/core/text.hpp"
-#include "vigil/sample/fs_types.hpp"
 #include "vigil/model/machine_tables.hpp"
+#include "vigil/sample/fs_types.hpp"
 
 namespace vigil {
 namespace {

@@ -88,7 +88,8 @@ MemoryFigures memory_figures(const MemInfo& m, std::optional<std::uint64_t> min_
     if (m.total_kib && f.available_kib) {
         f.used_kib = *m.total_kib > *f.available_kib ? *m.total_kib - *f.available_kib : 0;
         if (*m.total_kib > 0)
-            f.used_pct = 100.0 * static_cast<double>(*f.used_kib) / static_cast<double>(*m.total_kib);
+            f.used_pct =
+                100.0 * static_cast<double>(*f.used_kib) / static_cast<double>(*m.total_kib);
     }
     f.swap_total_kib = m.swap_total_kib;
     if (m.swap_total_kib && m.swap_free_kib && *m.swap_total_kib >= *m.swap_free_kib)
@@ -174,8 +175,7 @@ bool disk_row_shown(const DiskStats& d, const DiskRates& r, const MachineView& m
     return true;
 }
 
-Table build_disk_table(const MachineSample& cur, const MachineRates& r,
-                              const MachineView& mv) {
+Table build_disk_table(const MachineSample& cur, const MachineRates& r, const MachineView& mv) {
     Table t = make_table(Section::disks, TableKind::disks, "Disks");
     for (std::size_t i = 0; i < cur.disks.size(); ++i) {
         const DiskStats& d = cur.disks[i];
@@ -226,8 +226,8 @@ Table build_net_table(const MachineSample& cur, const MachineRates& r, const Mac
     return t;
 }
 
-std::vector<Table> build_section_tables(Section s, const MachineSample& cur,
-                                               const MachineRates& r, const MachineView& mv) {
+std::vector<Table> build_section_tables(Section s, const MachineSample& cur, const MachineRates& r,
+                                        const MachineView& mv) {
     switch (s) {
         case Section::tasks:
             return {};

@@ -13,7 +13,6 @@
 namespace vigil {
 namespace {
 
-
 std::string format_duration(double s) {
     if (s < 0) return "?";
     auto minutes = static_cast<long long>(s / 60.0);

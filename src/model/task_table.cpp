@@ -48,7 +48,8 @@ void fill_numbers(Row& row, const Candidate& c, const Frame& f, const ViewState&
 }
 
 double traffic(const Row& r) {
-    return r.cell(ColumnId::disk_read).num.value_or(0) + r.cell(ColumnId::disk_write).num.value_or(0);
+    return r.cell(ColumnId::disk_read).num.value_or(0) +
+           r.cell(ColumnId::disk_write).num.value_or(0);
 }
 
 // Strict weak order for the chosen column. Unknown values sort last in either direction;
@@ -61,7 +62,8 @@ struct RowOrder {
         const Cell& cb = b.cell(col);
         if (is_numeric(col)) {
             if (ca.num.has_value() != cb.num.has_value()) return ca.num.has_value();
-            if (ca.num && *ca.num != *cb.num) return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
+            if (ca.num && *ca.num != *cb.num)
+                return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
         } else if (ca.text != cb.text) {
             return descending ? ca.text > cb.text : ca.text < cb.text;
         }
@@ -139,7 +141,8 @@ Table head_of(const Frame& f, const ViewState& vs) {
     t.columns = task_columns(vs);
     const auto specs = task_summary_fields();
     auto item = [&](std::size_t i, std::optional<double> v) {
-        t.summary.push_back(SummaryItem{specs[i].label, Cell{v, {}}, specs[i].format, specs[i].field});
+        t.summary.push_back(
+            SummaryItem{specs[i].label, Cell{v, {}}, specs[i].format, specs[i].field});
     };
     item(0, f.tasks.total_read_bytes_per_s);
     item(1, f.tasks.total_write_bytes_per_s);

@@ -26,7 +26,8 @@ std::uint32_t frame_crc(std::string_view header_bytes, std::string_view payload)
     return crc32c(payload, crc32c(header_bytes.substr(0, kFrameHeaderSize - 4)));
 }
 
-void append_frame(std::string& out, FrameType type, std::int64_t wall_ns, std::string_view payload) {
+void append_frame(std::string& out, FrameType type, std::int64_t wall_ns,
+                  std::string_view payload) {
     const std::size_t start = out.size();
     ByteWriter w(out);
     w.u32(kFrameMarker);

@@ -4,14 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "vigil/core/fd_io.hpp"
-#include "vigil/core/unique_fd.hpp"
 #include "vigil/core/time_spec.hpp"
+#include "vigil/core/unique_fd.hpp"
 #include "zstd_stream.hpp"
 
 namespace vigil {
@@ -79,7 +79,8 @@ struct RecordReader::Impl {
         static_assert(kFrameMarker == 0x46475688);
         constexpr std::size_t kChunk = 1 << 20;
         for (std::uint64_t base = from; base < size;) {
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size - base));
+            const std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size - base));
             if (!pread_exact(fd.get(), base, n, chunk)) return size;
             for (std::size_t i = 0; i + 4 <= n; ++i) {
                 if (std::memcmp(chunk.data() + i, kMarker, 4) != 0) continue;
@@ -94,7 +95,8 @@ struct RecordReader::Impl {
 
 RecordReader::~RecordReader() = default;
 
-Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path, bool* format_error) {
+Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path,
+                                                         bool* format_error) {
     if (format_error) *format_error = false;
     std::unique_ptr<RecordReader> r(new RecordReader());
     r->impl_ = std::make_unique<Impl>();
@@ -103,9 +105,10 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path
     im.fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!im.fd) {
         if (format_error) *format_error = true;
-        return make_error(fmt::format("cannot open recording '{}': {}", path, std::strerror(errno)));
+        return make_error(
+            fmt::format("cannot open recording '{}': {}", path, std::strerror(errno)));
     }
-    struct stat sb{};
+    struct stat sb {};
     if (::fstat(im.fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         if (format_error) *format_error = true;
         return make_error(fmt::format("'{}' is not a regular file", path));
@@ -165,9 +168,10 @@ Result<bool> RecordReader::scan() {
                 d.resume = off;
                 d.after_sample = samples_.size();
                 d.newer_version = info.ok();
-                d.what = info ? fmt::format("a session recorded by a newer vigil (record format "
-                                            "{}; this vigil reads up to {}); its samples are skipped",
-                                            info->format_version, kRecordFormatVersion)
+                d.what = info ? fmt::format(
+                                    "a session recorded by a newer vigil (record format "
+                                    "{}; this vigil reads up to {}); its samples are skipped",
+                                    info->format_version, kRecordFormatVersion)
                               : "a malformed session header; its samples are skipped";
                 damage_.push_back(std::move(d));
             }
@@ -254,13 +258,16 @@ bool RecordReader::read(std::size_t i, Snapshot& out, TaskDetails& details) {
     const SampleEntry& e = samples_[i];
     const std::size_t start = e.key ? i : e.key_sample;
     std::size_t from = start;
-    if (!e.key && last_read_ != SIZE_MAX && last_read_ >= start && last_read_ < i) from = last_read_ + 1;
+    if (!e.key && last_read_ != SIZE_MAX && last_read_ >= start && last_read_ < i)
+        from = last_read_ + 1;
     for (std::size_t j = from; j < i; ++j)
         if (!decode_one(j, impl_->scratch, impl_->scratch_details)) return false;
     return decode_one(i, out, details);
 }
 
-const RecordedUsers& RecordReader::users() const { return impl_->dec.users(); }
+const RecordedUsers& RecordReader::users() const {
+    return impl_->dec.users();
+}
 
 std::string RecordReader::describe(const RecordDamage& d) const {
     std::string where = fmt::format("byte {}", d.offset);
@@ -275,12 +282,13 @@ std::string RecordReader::describe(const RecordDamage& d) const {
     if (d.resume >= size_)
         line += "; nothing intact follows";
     else if (d.resume > d.offset)
-        line += fmt::format("; {} bytes skipped, intact frames resume at byte {}", d.resume - d.offset,
-                            d.resume);
+        line += fmt::format("; {} bytes skipped, intact frames resume at byte {}",
+                            d.resume - d.offset, d.resume);
     if (d.lost_samples > 0)
-        line += fmt::format("; {} intact sample{} after it could not be decoded without the "
-                            "samples before them",
-                            d.lost_samples, d.lost_samples == 1 ? "" : "s");
+        line += fmt::format(
+            "; {} intact sample{} after it could not be decoded without the "
+            "samples before them",
+            d.lost_samples, d.lost_samples == 1 ? "" : "s");
     return line;
 }
 

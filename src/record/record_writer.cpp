@@ -6,20 +6,22 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
-#include "vigil/core/fd_io.hpp"
-#include "vigil/core/unique_fd.hpp"
 #include "vigil/core/clock.hpp"
+#include "vigil/core/fd_io.hpp"
 #include "vigil/core/time_spec.hpp"
+#include "vigil/core/unique_fd.hpp"
 #include "zstd_stream.hpp"
 
 namespace vigil {
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
+std::string errno_text(int e) {
+    return std::strerror(e);
+}
 
 // "20240501-030000" in local time, for rotated file names.
 std::string file_stamp(std::int64_t wall_ns) {
@@ -40,8 +42,8 @@ struct RecordWriter::Impl {
     std::uint64_t size = 0;
     SampleEncoder enc;
     ZstdCompressor z;
-    bool has_samples = false;     // the current file holds a sample of this session
-    double first_steady_s = 0;    // of the current file's first sample
+    bool has_samples = false;   // the current file holds a sample of this session
+    double first_steady_s = 0;  // of the current file's first sample
     std::int64_t first_wall_ns = 0;
     double last_key_s = 0;
     double last_sync_s = 0;
@@ -52,7 +54,8 @@ struct RecordWriter::Impl {
     TaskDetails last_details;
 };
 
-RecordWriter::RecordWriter(const RecordOptions& o) : o_(o), impl_(std::make_unique<Impl>(o.zstd_level)) {
+RecordWriter::RecordWriter(const RecordOptions& o)
+    : o_(o), impl_(std::make_unique<Impl>(o.zstd_level)) {
     SessionInfo& s = impl_->session;
     s.vigil_version = VIGIL_VERSION;
     s.interval_s = o.interval_s;
@@ -83,13 +86,14 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
     Impl& im = *impl_;
     const std::string& path = o_.path;
     UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-    if (!fd) return make_error(fmt::format("cannot open recording '{}': {}", path, errno_text(errno)));
+    if (!fd)
+        return make_error(fmt::format("cannot open recording '{}': {}", path, errno_text(errno)));
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
             return make_error(fmt::format("'{}' is being recorded by another vigil", path));
         return make_error(fmt::format("cannot lock '{}': {}", path, errno_text(errno)));
     }
-    struct stat sb{};
+    struct stat sb {};
     if (::fstat(fd.get(), &sb) != 0)
         return make_error(fmt::format("cannot stat '{}': {}", path, errno_text(errno)));
     if (!S_ISREG(sb.st_mode)) {
@@ -150,7 +154,7 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
 std::string RecordWriter::rotated_name() const {
     const std::string base = o_.path + "." + file_stamp(impl_->first_wall_ns);
     std::string name = base;
-    struct stat sb{};
+    struct stat sb {};
     for (int n = 1; ::lstat(name.c_str(), &sb) == 0; ++n) name = base + "-" + std::to_string(n);
     return name;
 }
@@ -160,7 +164,8 @@ Result<bool> RecordWriter::rotate(const UserNameFn& user_name) {
     sync();
     const std::string to = rotated_name();
     if (::rename(o_.path.c_str(), to.c_str()) != 0)
-        return make_error(fmt::format("cannot rotate '{}' to '{}': {}", o_.path, to, errno_text(errno)));
+        return make_error(
+            fmt::format("cannot rotate '{}' to '{}': {}", o_.path, to, errno_text(errno)));
     im.fd.reset();
     ++stats_.rotations;
     std::vector<std::string> notices;
@@ -186,7 +191,8 @@ Result<bool> RecordWriter::append(const std::string& frame) {
             if (done > 0 && ::ftruncate(im.fd.get(), static_cast<off_t>(im.size)) != 0) {
                 // Not even that: readers will skip the partial frame as damage.
             }
-            return make_error(fmt::format("cannot write to recording '{}': {}", o_.path, errno_text(e)));
+            return make_error(
+                fmt::format("cannot write to recording '{}': {}", o_.path, errno_text(e)));
         }
         done += static_cast<std::size_t>(n);
     }

@@ -140,7 +140,8 @@ void write_sparse_diff(ByteWriter& w, std::span<const std::uint64_t> base_nums,
     for (std::size_t i = 0; i < nums.size(); ++i) changed += nums[i] != num_base(i);
     for (std::size_t i = 0; i < strs.size(); ++i) changed_strs += strs[i] != str_base(i);
     const bool shape = nums.size() != base_nums.size() || strs.size() != base_strs.size();
-    w.varint(static_cast<std::uint64_t>(changed) << 2 | (changed_strs ? 2u : 0u) | (shape ? 1u : 0u));
+    w.varint(static_cast<std::uint64_t>(changed) << 2 | (changed_strs ? 2u : 0u) |
+             (shape ? 1u : 0u));
     if (shape) {
         w.varint(nums.size());
         w.varint(strs.size());
@@ -214,7 +215,9 @@ bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
                      StringArena& strs, std::size_t max_tokens) {
     // Every block of 64 tokens costs at least its mask byte: a count the bytes left cannot
     // hold is damage, found before it is spent on (up to max_tokens) allocations.
-    auto fits = [&](std::uint64_t count) { return count <= max_tokens && count / 64 <= r.remaining(); };
+    auto fits = [&](std::uint64_t count) {
+        return count <= max_tokens && count / 64 <= r.remaining();
+    };
     const std::uint64_t n = r.varint();
     if (!r.ok() || !fits(n)) return false;
     for (std::size_t b = 0; b < n; b += 64) {
@@ -267,7 +270,9 @@ SampleEncoder& SampleEncoder::operator=(SampleEncoder&&) noexcept = default;
 void SampleEncoder::reset() {
     st_->have_prev = false;
 }
-bool SampleEncoder::has_previous() const { return st_->have_prev; }
+bool SampleEncoder::has_previous() const {
+    return st_->have_prev;
+}
 
 void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
                            const UserNameFn& user_name, bool key, std::string& out) {
@@ -327,7 +332,8 @@ void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
         const std::size_t index = st.order[k];
         const TaskSample& t = s.tasks[index];
         if (st.cur.size() && st.cur.tids.back() == t.tid) continue;  // duplicate
-        while (pi < st.prev.size() && st.prev.tids[pi] < t.tid) st.removed.push_back(st.prev.tids[pi++]);
+        while (pi < st.prev.size() && st.prev.tids[pi] < t.tid)
+            st.removed.push_back(st.prev.tids[pi++]);
         const bool known = pi < st.prev.size() && st.prev.tids[pi] == t.tid;
         std::span<const std::uint64_t> base_n;
         std::span<const std::string> base_s;
@@ -337,8 +343,7 @@ void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
             TokenWriter tw(st.cur.nums, st.cur.strs, base_n, base_s);
             tw(st.task);
         }
-        if (!known ||
-            !same_tokens(st.cur.open_nums(), st.cur.open_strs(), base_n, base_s)) {
+        if (!known || !same_tokens(st.cur.open_nums(), st.cur.open_strs(), base_n, base_s)) {
             cw.svarint(static_cast<std::int64_t>(t.tid) - last_changed);
             last_changed = t.tid;
             write_sparse_diff(cw, base_n, base_s, st.cur.open_nums(), st.cur.open_strs());
@@ -384,10 +389,12 @@ SampleDecoder::~SampleDecoder() = default;
 SampleDecoder::SampleDecoder(SampleDecoder&&) noexcept = default;
 SampleDecoder& SampleDecoder::operator=(SampleDecoder&&) noexcept = default;
 
-const RecordedUsers& SampleDecoder::users() const { return st_->users; }
+const RecordedUsers& SampleDecoder::users() const {
+    return st_->users;
+}
 
-bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out,
-                           TaskDetails& details, std::string& error) {
+bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, TaskDetails& details,
+                           std::string& error) {
     State& st = *st_;
     auto fail = [&](std::string why) {
         st.have_prev = false;

@@ -26,8 +26,7 @@ inline constexpr bool is_optional_v<std::optional<T>> = true;
 
 struct AnyField {
     template <class T>
-        requires(!is_optional_v<T>)
-    operator T() const;  // declared only: used in unevaluated contexts
+    requires(!is_optional_v<T>) operator T() const;  // declared only: used in unevaluated contexts
 };
 
 template <class T, class... Fields>
@@ -41,8 +40,8 @@ consteval std::size_t field_count() {
 template <class S, class T>
 concept SameAs = std::is_same_v<std::remove_const_t<S>, T>;
 
-#define VIGIL_RECORD_FIELDS(Type, count)                                               \
-    static_assert(field_count<Type>() == (count),                                     \
+#define VIGIL_RECORD_FIELDS(Type, count)          \
+    static_assert(field_count<Type>() == (count), \
                   #Type " gained or lost a member: list it in src/record/sample_fields.hpp")
 
 VIGIL_RECORD_FIELDS(IoPrio, 2);
@@ -134,7 +133,9 @@ inline void to_sample(const RecordedTask& r, TaskSample& out) {
 }
 
 // Whether a recorded task carries details (a command line or an I/O priority).
-inline bool has_details(const RecordedTask& r) { return r.cmdline || r.ioprio; }
+inline bool has_details(const RecordedTask& r) {
+    return r.cmdline || r.ioprio;
+}
 
 VIGIL_RECORD_FIELDS(CpuTicks, 2);
 template <class V, SameAs<CpuTicks> S>

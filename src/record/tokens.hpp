@@ -34,7 +34,7 @@ inline constexpr bool is_array_v<std::array<T, N>> = true;
 
 // Strings whose buffers are kept from sample to sample: assigning reuses the capacity.
 class StringArena {
-public:
+  public:
     void clear() { used_ = 0; }
     std::size_t size() const { return used_; }
     void push(std::string_view s) {
@@ -47,7 +47,7 @@ public:
         return {strs_.data() + from, to - from};
     }
 
-private:
+  private:
     std::vector<std::string> strs_;
     std::size_t used_ = 0;
 };
@@ -99,7 +99,7 @@ inline bool decode_double(std::uint64_t tag, std::uint64_t payload, double& d) {
 // Appends the tokens of a value to nums and strs. base: the tokens the result will be
 // diffed against, for the values of absent optionals.
 class TokenWriter {
-public:
+  public:
     TokenWriter(std::vector<std::uint64_t>& nums, StringArena& strs,
                 std::span<const std::uint64_t> base_nums, std::span<const std::string> base_strs)
         : nums_(nums),
@@ -148,7 +148,7 @@ public:
         }
     }
 
-private:
+  private:
     void structure(std::uint64_t v) { nums_.push_back(v); }
     void value(std::uint64_t v) {
         if (dont_care_) {
@@ -176,7 +176,7 @@ private:
 // Rebuilds a value from its tokens. Running out of tokens or meeting an impossible one
 // (a size larger than what is left, an unknown double tag) sets ok() to false.
 class TokenReader {
-public:
+  public:
     TokenReader(std::span<const std::uint64_t> nums, std::span<const std::string> strs)
         : nums_(nums), strs_(strs) {}
     bool ok() const { return ok_; }
@@ -242,7 +242,7 @@ public:
         }
     }
 
-private:
+  private:
     std::uint64_t structure() { return next(); }
     std::uint64_t value() { return next(); }
     std::uint64_t next() {

@@ -12,7 +12,7 @@
 namespace vigil {
 
 class ZstdCompressor {
-public:
+  public:
     explicit ZstdCompressor(int level) : ctx_(ZSTD_createCCtx()) {
         if (!ctx_) throw std::bad_alloc();
         ZSTD_CCtx_setParameter(ctx_.get(), ZSTD_c_compressionLevel, level);
@@ -28,14 +28,15 @@ public:
             const std::size_t start = out.size();
             out.resize(start + ZSTD_CStreamOutSize());
             ZSTD_outBuffer output{out.data() + start, out.size() - start, 0};
-            const std::size_t left = ZSTD_compressStream2(ctx_.get(), &output, &input, ZSTD_e_flush);
+            const std::size_t left =
+                ZSTD_compressStream2(ctx_.get(), &output, &input, ZSTD_e_flush);
             out.resize(start + output.pos);
             if (ZSTD_isError(left)) return false;
             if (left == 0) return true;
         }
     }
 
-private:
+  private:
     struct Free {
         void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
     };
@@ -43,7 +44,7 @@ private:
 };
 
 class ZstdDecompressor {
-public:
+  public:
     ZstdDecompressor() : ctx_(ZSTD_createDCtx()) {
         if (!ctx_) throw std::bad_alloc();
         ZSTD_DCtx_setParameter(ctx_.get(), ZSTD_d_windowLogMax, 24);
@@ -79,7 +80,7 @@ public:
         }
     }
 
-private:
+  private:
     struct Free {
         void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
     };

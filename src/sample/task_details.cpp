@@ -31,6 +31,8 @@ const std::string* TaskDetails::user_name(uid_t uid) const {
     return it == users_.end() ? nullptr : &it->second;
 }
 
-void TaskDetails::set_user_name(uid_t uid, std::string name) { users_[uid] = std::move(name); }
+void TaskDetails::set_user_name(uid_t uid, std::string name) {
+    users_[uid] = std::move(name);
+}
 
 }  // namespace vigil

@@ -1,11 +1,11 @@
 #include "vigil/ui/keymap.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <csignal>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
@@ -14,8 +14,12 @@
 namespace vigil {
 namespace {
 
-constexpr KeyTrigger on(Key k, Action a) { return KeyTrigger{k, 0, a}; }
-constexpr KeyTrigger on(char32_t c, Action a) { return KeyTrigger{Key::character, c, a}; }
+constexpr KeyTrigger on(Key k, Action a) {
+    return KeyTrigger{k, 0, a};
+}
+constexpr KeyTrigger on(char32_t c, Action a) {
+    return KeyTrigger{Key::character, c, a};
+}
 
 using A = Action;
 
@@ -23,71 +27,77 @@ using A = Action;
 // holds the man page to it. Most letters also work in upper case (the labels show lower
 // case); '=' and '_' are + and - without Shift.
 constexpr auto kBindings = std::to_array<KeyBinding>({
-    {"Left / Right, < / >", "sort the focused table by the previous / next column",
+    {"Left / Right, < / >",
+     "sort the focused table by the previous / next column",
      {on(Key::left, A::sort_previous), on(Key::right, A::sort_next), on('<', A::sort_previous),
       on('>', A::sort_next)}},
-    {"r", "reverse the sort order of the focused table",
+    {"r",
+     "reverse the sort order of the focused table",
      {on('r', A::reverse), on('R', A::reverse)}},
-    {"Tab", "focus the next pane: tasks, disks, file systems, network, sensors",
+    {"Tab",
+     "focus the next pane: tasks, disks, file systems, network, sensors",
      {on('\t', A::next_pane)}},
-    {"t", "tasks only (leave a device pane)",
-     {on('t', A::tasks_pane), on('T', A::tasks_pane)}},
-    {"d", "disks pane (iostat -x columns)",
-     {on('d', A::disks_pane), on('D', A::disks_pane)}},
-    {"m", "mounted file systems pane (df columns)",
-     {on('m', A::fs_pane), on('M', A::fs_pane)}},
-    {"n", "network interfaces pane (sar -n DEV columns)",
+    {"t", "tasks only (leave a device pane)", {on('t', A::tasks_pane), on('T', A::tasks_pane)}},
+    {"d", "disks pane (iostat -x columns)", {on('d', A::disks_pane), on('D', A::disks_pane)}},
+    {"m", "mounted file systems pane (df columns)", {on('m', A::fs_pane), on('M', A::fs_pane)}},
+    {"n",
+     "network interfaces pane (sar -n DEV columns)",
      {on('n', A::net_pane), on('N', A::net_pane)}},
-    {"s", "sensors pane: temperatures, fans, batteries",
+    {"s",
+     "sensors pane: temperatures, fans, batteries",
      {on('s', A::sensors_pane), on('S', A::sensors_pane)}},
-    {"1", "one CPU bar per core in the summary (toggle)",
-     {on('1', A::per_core)}},
-    {"o", "only tasks doing I/O (toggle)",
-     {on('o', A::only_active), on('O', A::only_active)}},
-    {"p", "processes / threads (toggle)",
-     {on('p', A::processes), on('P', A::processes)}},
-    {"a", "accumulated amounts / rates (toggle)",
+    {"1", "one CPU bar per core in the summary (toggle)", {on('1', A::per_core)}},
+    {"o", "only tasks doing I/O (toggle)", {on('o', A::only_active), on('O', A::only_active)}},
+    {"p", "processes / threads (toggle)", {on('p', A::processes), on('P', A::processes)}},
+    {"a",
+     "accumulated amounts / rates (toggle)",
      {on('a', A::accumulated), on('A', A::accumulated)}},
-    {"c", "full command line / task name (toggle)",
+    {"c",
+     "full command line / task name (toggle)",
      {on('c', A::full_command), on('C', A::full_command)}},
-    {"Up / Down", "move the selection",
-     {on(Key::up, A::select_up), on(Key::down, A::select_down)}},
-    {"PgUp / PgDn", "move the selection by a page",
+    {"Up / Down", "move the selection", {on(Key::up, A::select_up), on(Key::down, A::select_down)}},
+    {"PgUp / PgDn",
+     "move the selection by a page",
      {on(Key::page_up, A::select_page_up), on(Key::page_down, A::select_page_down)}},
-    {"Home / End", "first / last row",
+    {"Home / End",
+     "first / last row",
      {on(Key::home, A::select_first), on(Key::end, A::select_last)}},
-    {"/", "filter by command or user (text or regular expression); Esc clears",
+    {"/",
+     "filter by command or user (text or regular expression); Esc clears",
      {on('/', A::filter)}},
-    {"u", "show only these users (names or uids, comma separated; empty: all)",
+    {"u",
+     "show only these users (names or uids, comma separated; empty: all)",
      {on('u', A::users), on('U', A::users)}},
-    {"f", "show only these PIDs (comma separated; empty: all)",
+    {"f",
+     "show only these PIDs (comma separated; empty: all)",
      {on('f', A::pids), on('F', A::pids)}},
-    {"i", "ionice the selected task (e.g. be/4, rt/0, idle)",
+    {"i",
+     "ionice the selected task (e.g. be/4, rt/0, idle)",
      {on('i', A::ionice), on('I', A::ionice)}},
-    {"k", "send a signal to the selected task (asks first; default TERM)",
+    {"k",
+     "send a signal to the selected task (asks first; default TERM)",
      {on('k', A::kill), on('K', A::kill)}},
-    {"+ / -", "refresh less / more often (interval x2 / /2)",
+    {"+ / -",
+     "refresh less / more often (interval x2 / /2)",
      {on('+', A::slower), on('-', A::faster), on('=', A::slower), on('_', A::faster)}},
-    {"Space", "pause / resume sampling (replay: play / pause)",
-     {on(' ', A::pause)}},
-    {"Ctrl-L", "redraw the screen",
-     {on(0x0C, A::redraw)}},
-    {"h, ?", "this help",
-     {on('h', A::help), on('?', A::help), on('H', A::help)}},
+    {"Space", "pause / resume sampling (replay: play / pause)", {on(' ', A::pause)}},
+    {"Ctrl-L", "redraw the screen", {on(0x0C, A::redraw)}},
+    {"h, ?", "this help", {on('h', A::help), on('?', A::help), on('H', A::help)}},
     // q first: on the help screen only the first quit key quits (kHelpQuit).
-    {"q", "quit",
-     {on('q', A::quit), on('Q', A::quit)}},
-    {"Esc", "cancel input, clear the filter, or quit",
-     {on(Key::escape, A::cancel)}},
-    {"mouse", "click a task column title to sort by it, a row to select it",
+    {"q", "quit", {on('q', A::quit), on('Q', A::quit)}},
+    {"Esc", "cancel input, clear the filter, or quit", {on(Key::escape, A::cancel)}},
+    {"mouse",
+     "click a task column title to sort by it, a row to select it",
      {on(Key::mouse, A::click)}},
-    {"Enter", "confirm input",
-     {on(Key::enter, A::confirm)}},
-    {", / .", "replay: previous / next sample",
+    {"Enter", "confirm input", {on(Key::enter, A::confirm)}},
+    {", / .",
+     "replay: previous / next sample",
      {on(',', A::replay_step_back), on('.', A::replay_step_forward)}},
-    {"[ / ]", "replay: one minute back / forward",
+    {"[ / ]",
+     "replay: one minute back / forward",
      {on('[', A::replay_minute_back), on(']', A::replay_minute_forward)}},
-    {"g", "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)",
+    {"g",
+     "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)",
      {on('g', A::replay_go_to_time)}},
 });
 
@@ -105,11 +115,16 @@ constexpr KeyTrigger kHelpQuit = first_trigger(Action::quit);
 
 TableKind pane_kind(Pane p) {
     switch (p) {
-        case Pane::disks: return TableKind::disks;
-        case Pane::fs: return TableKind::fs;
-        case Pane::net: return TableKind::net;
-        case Pane::sensors: return TableKind::temps;
-        case Pane::tasks: break;
+        case Pane::disks:
+            return TableKind::disks;
+        case Pane::fs:
+            return TableKind::fs;
+        case Pane::net:
+            return TableKind::net;
+        case Pane::sensors:
+            return TableKind::temps;
+        case Pane::tasks:
+            break;
     }
     return TableKind::cpu;
 }
@@ -132,7 +147,9 @@ void sort_pane(InteractiveState& st, int step) {
     }
 }
 
-std::size_t sort_index(ColumnId c) { return static_cast<std::size_t>(c); }
+std::size_t sort_index(ColumnId c) {
+    return static_cast<std::size_t>(c);
+}
 
 void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
     if (rows.total == 0) return;
@@ -183,7 +200,8 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
         case Mode::ionice_input: {
             auto prio = parse_ioprio(text);
             if (!prio) {
-                st.notice = fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
+                st.notice =
+                    fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
                 return e;
             }
             if (!st.selected) return e;
@@ -310,7 +328,9 @@ Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
 
 }  // namespace
 
-std::span<const KeyBinding> key_bindings() { return kBindings; }
+std::span<const KeyBinding> key_bindings() {
+    return kBindings;
+}
 
 const KeyTrigger* find_trigger(const Event& ev) {
     for (const KeyBinding& b : kBindings)
@@ -381,15 +401,18 @@ void follow_selection(InteractiveState& st, const RowIds& rows) {
     }
     if (st.selected) {
         auto it = std::find(rows.ids.begin(), rows.ids.end(), *st.selected);
-        if (it != rows.ids.end()) st.selected_index = static_cast<std::size_t>(it - rows.ids.begin());
+        if (it != rows.ids.end())
+            st.selected_index = static_cast<std::size_t>(it - rows.ids.begin());
     }
     st.selected_index = std::min(st.selected_index, rows.total - 1);
     if (st.selected_index < rows.ids.size()) st.selected = rows.ids[st.selected_index];
     std::size_t page = std::max<std::size_t>(st.page_rows, 1);
     if (st.selected_index < st.scroll) st.scroll = st.selected_index;
     if (st.selected_index >= st.scroll + page) st.scroll = st.selected_index - page + 1;
-    if (rows.total <= page) st.scroll = 0;
-    else st.scroll = std::min(st.scroll, rows.total - page);
+    if (rows.total <= page)
+        st.scroll = 0;
+    else
+        st.scroll = std::min(st.scroll, rows.total - page);
 }
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows) {
@@ -427,8 +450,8 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 break;
             }
             const std::size_t col = sort_index(vs.sort);
-            vs.sort = static_cast<ColumnId>(step > 0 ? (col + 1) % ncols
-                                                     : (col + ncols - 1) % ncols);
+            vs.sort =
+                static_cast<ColumnId>(step > 0 ? (col + 1) % ncols : (col + ncols - 1) % ncols);
             vs.reverse = false;
             back_to_top(st);
             break;

@@ -11,7 +11,7 @@
 namespace vigil {
 
 class LineBuilder {
-public:
+  public:
     explicit LineBuilder(int width) : width_(static_cast<std::size_t>(width > 0 ? width : 0)) {}
 
     void line(std::vector<Segment> segs) {
@@ -36,7 +36,7 @@ public:
     int width() const { return static_cast<int>(width_); }
     std::vector<ScreenLine> take() { return std::move(lines_); }
 
-private:
+  private:
     std::size_t width_;
     std::vector<ScreenLine> lines_;
 };

@@ -1,8 +1,8 @@
 #include "vigil/ui/overview_layout.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "line_builder.hpp"
 #include "vigil/core/format.hpp"
@@ -35,9 +35,12 @@ std::string human_kib(std::optional<std::uint64_t> kib) {
 // The style of a cell whose column says it stands out (Alert in its ColumnSpec).
 Style cell_style(const Table& t, std::size_t row, std::size_t col) {
     switch (cell_standout(t, row, col)) {
-        case Standout::alert: return Style::alert;
-        case Standout::warn: return Style::warn;
-        case Standout::none: break;
+        case Standout::alert:
+            return Style::alert;
+        case Standout::warn:
+            return Style::warn;
+        case Standout::none:
+            break;
     }
     return Style::row;
 }
@@ -75,17 +78,20 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     std::vector<Segment> cpu = meter("CPU  ", f.cpu_busy_pct);
     std::string detail;
     if (f.cpu) {
-        detail = fmt::format("usr {} sys {} iowait {} steal {}", pct_or_q(f.cpu->pct[CpuPercent::usr]),
-                             pct_or_q(f.cpu->pct[CpuPercent::sys]),
-                             pct_or_q(f.cpu->pct[CpuPercent::iowait]),
-                             pct_or_q(f.cpu->pct[CpuPercent::steal]));
+        detail = fmt::format(
+            "usr {} sys {} iowait {} steal {}", pct_or_q(f.cpu->pct[CpuPercent::usr]),
+            pct_or_q(f.cpu->pct[CpuPercent::sys]), pct_or_q(f.cpu->pct[CpuPercent::iowait]),
+            pct_or_q(f.cpu->pct[CpuPercent::steal]));
     } else {
         detail = "usr ? sys ? iowait ? steal ?";
     }
-    if (f.load) detail += fmt::format(" | load {:.2f} {:.2f} {:.2f}", f.load->load1, f.load->load5, f.load->load15);
+    if (f.load)
+        detail += fmt::format(" | load {:.2f} {:.2f} {:.2f}", f.load->load1, f.load->load5,
+                              f.load->load15);
     if (f.uptime_s) {
         long s = static_cast<long>(*f.uptime_s);
-        detail += s >= 86400 ? fmt::format(" | up {}d {:02}:{:02}", s / 86400, s % 86400 / 3600, s % 3600 / 60)
+        detail += s >= 86400 ? fmt::format(" | up {}d {:02}:{:02}", s / 86400, s % 86400 / 3600,
+                                           s % 3600 / 60)
                              : fmt::format(" | up {:02}:{:02}", s / 3600, s % 3600 / 60);
     }
     cpu.push_back(Segment{detail, Style::status});
@@ -94,12 +100,12 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     // Memory and swap, as free(1) counts them.
     const MemoryFigures& mem = f.mem;
     std::vector<Segment> memline = meter("MEM  ", mem.used_pct);
-    std::string md = fmt::format("{} of {}, avail {}", human_kib(mem.used_kib), human_kib(mem.total_kib),
-                                 human_kib(mem.available_kib));
+    std::string md = fmt::format("{} of {}, avail {}", human_kib(mem.used_kib),
+                                 human_kib(mem.total_kib), human_kib(mem.available_kib));
     if (mem.swap_total_kib && mem.swap_used_kib) {
-        md += *mem.swap_total_kib
-                  ? fmt::format(" | swap {} of {}", human_kib(mem.swap_used_kib), human_kib(mem.swap_total_kib))
-                  : " | no swap";
+        md += *mem.swap_total_kib ? fmt::format(" | swap {} of {}", human_kib(mem.swap_used_kib),
+                                                human_kib(mem.swap_total_kib))
+                                  : " | no swap";
     }
     if (f.swapin_pages_per_s) md += fmt::format(", in {:.1f}/s", *f.swapin_pages_per_s);
     if (f.majflt_per_s) md += fmt::format(" | majflt {:.1f}/s", *f.majflt_per_s);
@@ -140,9 +146,8 @@ std::size_t pane_lines_wanted(const std::vector<Table>& tables) {
     return n;
 }
 
-void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
-                        const TableSort& sort, ByteUnits units, std::size_t max_lines,
-                        bool utf8) {
+void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
+                        ByteUnits units, std::size_t max_lines, bool utf8) {
     std::size_t used = 0;
     for (std::size_t ti = 0; ti < tables.size() && used < max_lines; ++ti) {
         const Table& t = tables[ti];
@@ -161,10 +166,12 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
             // Only the pane's first table follows the arrows.
             bool sorted = ti == 0 && sort.set && sort.column == c;
             if (sorted) title += (spec.descending != sort.reverse) ? ">" : "<";
-            header.push_back(Segment{(c ? " " : "") + padded(title, spec, c + 1 == t.columns.size()),
-                                     sorted ? Style::sorted_header : Style::column_header});
+            header.push_back(
+                Segment{(c ? " " : "") + padded(title, spec, c + 1 == t.columns.size()),
+                        sorted ? Style::sorted_header : Style::column_header});
         }
-        header.push_back(Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
+        header.push_back(
+            Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
         b.line(std::move(header));
         ++used;
         for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -172,9 +179,11 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
             const std::vector<Cell>& row = t.rows[r];
             std::vector<Segment> segs;
             for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
-                std::string text = escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
-                segs.push_back(Segment{(c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size()),
-                                       cell_style(t, r, c)});
+                std::string text =
+                    escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
+                segs.push_back(
+                    Segment{(c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size()),
+                            cell_style(t, r, c)});
             }
             b.line(std::move(segs));
             ++used;

@@ -1,8 +1,9 @@
 #include "vigil/ui/screen_layout.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
+#include "line_builder.hpp"
 #include "vigil/core/format.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/columns.hpp"
@@ -10,7 +11,6 @@
 #include "vigil/ui/batch/text_writer.hpp"
 #include "vigil/ui/overview_layout.hpp"
 #include "vigil/ui/table_text.hpp"
-#include "line_builder.hpp"
 
 namespace vigil {
 namespace {
@@ -21,7 +21,8 @@ constexpr int kTopLines = 3;
 using Builder = LineBuilder;
 
 std::string interval_label(double s) {
-    return s >= 1 && s == static_cast<long>(s) ? fmt::format("{:.0f} s", s) : fmt::format("{:g} s", s);
+    return s >= 1 && s == static_cast<long>(s) ? fmt::format("{:.0f} s", s)
+                                               : fmt::format("{:g} s", s);
 }
 
 std::string prompt_for(const InteractiveState& st) {
@@ -72,7 +73,8 @@ void too_small(ScreenLayout& out, int width, int height) {
     std::size_t pos = 0;
     while (pos < msg.size() && static_cast<int>(b.count()) < height) {
         std::size_t next = msg.find(' ', pos);
-        std::string word = msg.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+        std::string word =
+            msg.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
         pos = next == std::string::npos ? msg.size() : next + 1;
         if (!cur.empty() && cur.size() + 1 + word.size() > w) {
             b.line(cur, Style::notice);
@@ -205,22 +207,28 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
         int w = static_cast<int>(display_width(title));
         int x1 = c.width > 0 ? x + w : width;  // the last column takes the rest of the line
         out.spans.push_back(ColumnSpan{id, x, x1});
-        header.push_back(Segment{title, id == vs.sort ? Style::sorted_header : Style::column_header});
+        header.push_back(
+            Segment{title, id == vs.sort ? Style::sorted_header : Style::column_header});
         x += w;
     }
-    if (x < width) header.push_back(Segment{std::string(static_cast<std::size_t>(width - x), ' '), Style::column_header});
+    if (x < width)
+        header.push_back(
+            Segment{std::string(static_cast<std::size_t>(width - x), ' '), Style::column_header});
     b.line(std::move(header));
 
     // Rows: as many as fit, from the scroll position.
-    std::size_t room = static_cast<std::size_t>(std::max(0, height - static_cast<int>(b.count()) - 1));
+    std::size_t room =
+        static_cast<std::size_t>(std::max(0, height - static_cast<int>(b.count()) - 1));
     out.first_row_y = static_cast<int>(b.count());
-    for (std::size_t i = st.scroll; i < m.rows.size() && out.shown_rows < room; ++i, ++out.shown_rows) {
+    for (std::size_t i = st.scroll; i < m.rows.size() && out.shown_rows < room;
+         ++i, ++out.shown_rows) {
         const bool selected = st.selected && i < m.refs.size() && *st.selected == m.refs[i].id;
         const bool hot = row_is_active(m.rows[i]);
         std::string text = format_task_row(m, i, vs);
         if (selected) {
             std::size_t w = display_width(text);
-            if (w < static_cast<std::size_t>(width)) text.append(static_cast<std::size_t>(width) - w, ' ');
+            if (w < static_cast<std::size_t>(width))
+                text.append(static_cast<std::size_t>(width) - w, ' ');
         }
         b.line(std::move(text), selected ? Style::selected_row : hot ? Style::hot : Style::row);
     }

@@ -30,7 +30,8 @@ std::vector<std::size_t> column_widths(const Table& t, ByteUnits units) {
         if (c + 1 == t.columns.size() && spec.width == 0) continue;  // the rest of the line
         w[c] = std::max(w[c], display_width(spec.title));
         for (const std::vector<Cell>& row : t.rows)
-            if (c < row.size()) w[c] = std::max(w[c], display_width(format_cell(spec, row[c], units)));
+            if (c < row.size())
+                w[c] = std::max(w[c], display_width(format_cell(spec, row[c], units)));
     }
     return w;
 }

@@ -11,9 +11,9 @@
 #include <cstdint>
 #include <string>
 
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_file.hpp"
 #include "vigil/record/record_reader.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace {
 

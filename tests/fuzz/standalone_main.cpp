@@ -25,7 +25,7 @@ int run_file(const std::string& path) {
 }
 
 int run_path(const std::string& path, int& count) {
-    struct stat sb{};
+    struct stat sb {};
     if (stat(path.c_str(), &sb) != 0) {
         std::fprintf(stderr, "no such input: %s\n", path.c_str());
         return 1;

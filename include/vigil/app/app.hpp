@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "vigil/app/options.hpp"
+#include "vigil/app/sampler.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/task_io_source.hpp"
 #include "vigil/core/clock.hpp"
-#include "vigil/app/sampler.hpp"
 #include "vigil/model/view_state.hpp"
 
 namespace vigil {

@@ -16,7 +16,7 @@
 namespace vigil {
 
 class BatchOutput {
-public:
+  public:
     // vs: the options' ViewState as the session settled it (-p PIDs that exist).
     BatchOutput(const Options& o, const ViewState& vs);
 
@@ -35,7 +35,7 @@ public:
     // never held at once. Without it write() only appends.
     void set_flush(std::function<void(std::string&)> flush) { flush_ = std::move(flush); }
 
-private:
+  private:
     void write_tasks(const Pipeline& p, std::string& out);
 
     const Options& o_;

@@ -29,7 +29,7 @@ namespace vigil {
 // What the view does to live tasks (i and k). Each returns an empty string on success or a
 // one-line reason for the notice line.
 class TaskActions {
-public:
+  public:
     virtual ~TaskActions() = default;
     virtual std::string ionice(pid_t id, bool whole_process, IoPrio prio) = 0;
     virtual std::string signal(pid_t id, int sig) = 0;
@@ -42,17 +42,17 @@ struct ControllerSetup {
     // Exactly one source: the live system (or a test's script) or a recording.
     SamplingSource* live = nullptr;
     ReplaySource* replay = nullptr;
-    ViewState view;                     // from the options (-p PIDs that exist, utf8)
-    MachineView machine;                // --partitions, --all-devices
-    std::vector<std::string> notices;   // standing notices (privileges, delay accounting)
-    double delay_s = 1.0;               // -d
-    std::optional<long> iterations;     // -n: refreshes before it ends by itself
-    RecordWriter* recorder = nullptr;   // --record: live samples are appended here
-    TaskActions* actions = nullptr;     // null: i and k only say they cannot act
+    ViewState view;                    // from the options (-p PIDs that exist, utf8)
+    MachineView machine;               // --partitions, --all-devices
+    std::vector<std::string> notices;  // standing notices (privileges, delay accounting)
+    double delay_s = 1.0;              // -d
+    std::optional<long> iterations;    // -n: refreshes before it ends by itself
+    RecordWriter* recorder = nullptr;  // --record: live samples are appended here
+    TaskActions* actions = nullptr;    // null: i and k only say they cannot act
 };
 
 class Controller {
-public:
+  public:
     explicit Controller(const ControllerSetup& setup);
 
     // The first frame at once, from a baseline sample (a replay: its first sample).
@@ -74,7 +74,7 @@ public:
     const ScreenLayout& layout() const { return layout_; }
     long refreshes() const { return refreshes_; }
 
-private:
+  private:
     bool quick_first_frame() const;
     SectionMask wanted_sections() const;
     bool open_pane_section();

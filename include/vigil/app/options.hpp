@@ -9,8 +9,8 @@
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/machine_tables.hpp"
-#include "vigil/sample/sections.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/sample/sections.hpp"
 #include "vigil/ui/batch/batch_writer.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
@@ -18,20 +18,20 @@ namespace vigil {
 
 struct Options {
     enum class Action { run, help, version } action = Action::run;
-    bool batch = false;                 // -b
-    std::optional<long> iterations;     // -n: samples to print; unset = until interrupted
-    double delay_s = 1.0;               // -d: seconds between samples
-    bool delay_given = false;           // -d was given (a replay plays at the recorded pace)
+    bool batch = false;              // -b
+    std::optional<long> iterations;  // -n: samples to print; unset = until interrupted
+    double delay_s = 1.0;            // -d: seconds between samples
+    bool delay_given = false;        // -d was given (a replay plays at the recorded pace)
     ViewState view;
-    bool sort_given = false;            // --sort was given (otherwise the default applies)
-    TextOptions text;                   // -t, -q
-    bool no_color = false;              // --no-color (or NO_COLOR in the environment)
-    std::string proc_root;              // --proc-root; empty: the running kernel's
-    std::string sys_root;               // --sys-root; empty: the running kernel's
+    bool sort_given = false;  // --sort was given (otherwise the default applies)
+    TextOptions text;         // -t, -q
+    bool no_color = false;    // --no-color (or NO_COLOR in the environment)
+    std::string proc_root;    // --proc-root; empty: the running kernel's
+    std::string sys_root;     // --sys-root; empty: the running kernel's
     // --show: the sections printed each sample, in the order given, each once; the task
     // table alone by default. "all" is the overview sections, then tasks.
     std::vector<Section> sections{Section::tasks};
-    MachineView machine;                // --partitions, --all-devices
+    MachineView machine;                       // --partitions, --all-devices
     OutputFormat format = OutputFormat::text;  // --format (implies -b)
     // Recording and replay (see vigil(8), RECORDING).
     std::string record_path;             // --record FILE; empty: no recording

@@ -26,7 +26,7 @@
 namespace vigil {
 
 class Pipeline {
-public:
+  public:
     explicit Pipeline(SnapshotSource& source) : source_(source) {}
 
     // Keep the sums since the start (-a) from the next advance() on.
@@ -60,7 +60,7 @@ public:
     // theirs once ranked_tasks() or tasks() ran).
     Result<bool> record(RecordWriter& w);
 
-private:
+  private:
     SnapshotSource& source_;
     Frame frame_;
     Accumulator totals_;

@@ -17,7 +17,7 @@
 namespace vigil {
 
 class ReplaySource final : public SnapshotSource {
-public:
+  public:
     // The samples whose wall-clock time lies in [from_ns, to_ns] can be shown (--from, --to).
     explicit ReplaySource(RecordReader& r,
                           std::int64_t from_ns = std::numeric_limits<std::int64_t>::min(),
@@ -26,7 +26,7 @@ public:
     bool empty() const { return shown_.empty(); }
     std::size_t count() const { return shown_.size(); }
     std::size_t position() const { return pos_; }  // among the showable samples
-    std::size_t sample_index() const;               // of the sample shown, in the file
+    std::size_t sample_index() const;              // of the sample shown, in the file
     std::int64_t start_wall_ns() const;
     std::int64_t wall_ns() const;  // of the sample shown
     // Whether the sample shown is of the same session as the one shown before it (the
@@ -49,7 +49,7 @@ public:
     void forget_details(pid_t, bool) override {}
     const std::string& user_name(uid_t uid) override;
 
-private:
+  private:
     bool load(std::size_t p);
 
     RecordReader& r_;

@@ -19,7 +19,7 @@
 namespace vigil {
 
 class Sampler {
-public:
+  public:
     // live: roots.proc is the running kernel's /proc. clock stamps every snapshot (and
     // gives USER_HZ); it must outlive the sampler.
     Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live,
@@ -49,7 +49,7 @@ public:
     void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out);
     const std::string& user_name(uid_t uid) { return users_.name(uid); }
 
-private:
+  private:
     void sample(Snapshot& out, std::size_t first_rows);
 
     const Roots& roots_;

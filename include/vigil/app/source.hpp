@@ -19,7 +19,7 @@ namespace vigil {
 class Sampler;
 
 class SnapshotSource {
-public:
+  public:
     virtual ~SnapshotSource() = default;
 
     // The snapshots of the current interval. Before a second snapshot, both are the same
@@ -40,7 +40,7 @@ public:
 
 // A source that takes a sample when asked: the live system, or a test's script.
 class SamplingSource : public SnapshotSource {
-public:
+  public:
     // Takes a sample: the current one becomes the previous (unless it was a first look).
     virtual void sample() = 0;
     // A first look for a first frame, cheaper than a sample; it is no baseline for rates,
@@ -56,7 +56,7 @@ public:
 
 // The live system through a Sampler (which must outlive it).
 class LiveSource final : public SamplingSource {
-public:
+  public:
     explicit LiveSource(Sampler& sampler) : sampler_(sampler) {}
 
     void sample() override;
@@ -74,7 +74,7 @@ public:
     void forget_details(pid_t id, bool whole_process) override;
     const std::string& user_name(uid_t uid) override;
 
-private:
+  private:
     Sampler& sampler_;
     Snapshot prev_, cur_;  // buffers reused from sample to sample
     TaskDetails details_;

@@ -19,7 +19,7 @@
 namespace vigil {
 
 class FsRoot {
-public:
+  public:
     explicit FsRoot(std::string path);
 
     const std::string& path() const { return path_; }
@@ -42,7 +42,7 @@ public:
     // Opens a file under the root for reading, O_CLOEXEC; not valid (errno set) if it cannot.
     UniqueFd open_file(std::string_view rel) const;
 
-private:
+  private:
     friend class KeptDir;
     std::string path_;
     UniqueFd dirfd_;  // O_PATH fd of the root; every read is openat() relative to it
@@ -53,7 +53,7 @@ private:
 // this way stay bound to their task: once it is gone, read() fails (ESRCH) rather than
 // reading whichever task took its id. Owns its fd.
 class KeptFile {
-public:
+  public:
     KeptFile() = default;
     // Opens rel under root; valid() is false (errno set) if it cannot be opened.
     KeptFile(const FsRoot& root, std::string_view rel) : fd_(root.open_file(rel)) {}
@@ -64,7 +64,7 @@ public:
     // cannot be read; the file stays open either way.
     bool read(std::string& out) const;
 
-private:
+  private:
     UniqueFd fd_;
 };
 
@@ -72,7 +72,7 @@ private:
 // re-reading it costs no path walk: fstat() for its link count, lseek() + getdents64() to
 // list it. Owns its fd.
 class KeptDir {
-public:
+  public:
     KeptDir() = default;
     // Opens rel under root; valid() is false (errno set) if it cannot be opened.
     KeptDir(const FsRoot& root, std::string_view rel);
@@ -103,10 +103,10 @@ public:
     bool list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
                       std::vector<std::byte>& buf, std::size_t expected = 0) const;
 
-private:
+  private:
     // One read from the start; whole is false when it took more than one getdents64() call.
-    bool read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf,
-                      std::size_t* other_dirs, bool& whole) const;
+    bool read_numeric(std::vector<pid_t>& out, std::vector<std::byte>& buf, std::size_t* other_dirs,
+                      bool& whole) const;
     UniqueFd fd_;
 };
 

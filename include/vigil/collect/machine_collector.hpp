@@ -22,8 +22,8 @@ class MachineCollector {
     // clock: stamps each machine sample (MachineSample::steady_s).
     MachineCollector(const Roots& roots, SectionMask sections, bool live,
                      const Clock& clock = system_clock());
-    MachineCollector(const Roots& roots, SectionMask sections,
-                     std::unique_ptr<FsUsageSource> usage, const Clock& clock = system_clock());
+    MachineCollector(const Roots& roots, SectionMask sections, std::unique_ptr<FsUsageSource> usage,
+                     const Clock& clock = system_clock());
 
     // Replaces out with the machine's state now. Sections not asked for are left empty.
     void collect(MachineSample& out);

@@ -31,7 +31,7 @@ namespace vigil {
 // The malformed lines a table parser skipped. Only the first is described, so a damaged
 // file costs one note, not one per line. One ParseNotes per file read.
 class ParseNotes {
-public:
+  public:
     // A line of `file` (named as the note shows it: "diskstats", "net/dev") was skipped.
     void bad_line(std::string_view file, std::string_view line);
 
@@ -41,7 +41,7 @@ public:
     // How many lines were skipped in all.
     std::size_t bad_lines() const { return bad_lines_; }
 
-private:
+  private:
     std::optional<std::string> note_;
     std::size_t bad_lines_ = 0;
 };

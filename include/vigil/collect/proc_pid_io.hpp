@@ -11,13 +11,13 @@
 namespace vigil {
 
 class ProcPidIo final : public TaskIoSource {
-public:
+  public:
     explicit ProcPidIo(const FsRoot& proc) : proc_(proc) {}
     void fill(std::span<TaskSample> tasks) override;
     std::string_view name() const override { return "/proc io"; }
     bool reports_delays() const override { return false; }
 
-private:
+  private:
     const FsRoot& proc_;
     std::string buf_;
     std::string rel_;

@@ -24,7 +24,7 @@
 namespace vigil {
 
 class TaskCollector {
-public:
+  public:
     // live: proc is the running kernel's /proc, so syscalls such as ioprio_get() describe
     // the same tasks; false for fixture trees, where those details stay unknown.
     // taskstats (live only, may be null): the primary source of per-thread fields.
@@ -58,7 +58,7 @@ public:
     // What the last taskstats sweep did; null without taskstats.
     const TaskSweep::Stats* sweep_stats() const { return sweep_ ? &sweep_->last_stats() : nullptr; }
 
-private:
+  private:
     void collect_from_stat_files(std::vector<TaskSample>& out);
 
     const FsRoot& proc_;

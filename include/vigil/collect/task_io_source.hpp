@@ -13,7 +13,7 @@ namespace vigil {
 class TaskstatsClient;
 
 class TaskIoSource {
-public:
+  public:
     virtual ~TaskIoSource() = default;
     // Sets tasks[i].io for every task the source can read; a task that exited in the
     // meantime, or that the source may not read, keeps io unset. Never throws for a

@@ -20,14 +20,14 @@
 #include <vector>
 
 #include "vigil/collect/fs_root.hpp"
-#include "vigil/core/clock.hpp"
 #include "vigil/collect/netlink/taskstats_client.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 
 class TaskSweep {
-public:
+  public:
     // What the last sweep did, for benchmarks and tests.
     struct Stats {
         std::size_t processes = 0;
@@ -63,7 +63,7 @@ public:
     // tickless CPU still gets one a second, so 2 s covers any thread that is really running.
     static constexpr double hot_window_s = 2.0;
 
-private:
+  private:
     // Activity counters of a whole process (a TGID reply). Equal values in two sweeps mean
     // none of its threads was scheduled, ran, or finished waiting for I/O in between: the
     // per-thread counters read earlier are still exact.
@@ -84,7 +84,7 @@ private:
         bool has_io = false;  // the counters below are from an answer (else: unknown)
         bool delays_tracked = false;
         std::uint8_t comm_len = 0;
-        std::uint32_t gone_in = 0;  // the sweep in which it answered ESRCH or from elsewhere
+        std::uint32_t gone_in = 0;    // the sweep in which it answered ESRCH or from elsewhere
         std::array<char, 31> comm{};  // ac_comm is at most 31 bytes
         std::uint64_t start_ticks = 0;
         // CLOCK_MONOTONIC bounds (ns) of the thread's start, narrowed by every answer. Two
@@ -133,7 +133,7 @@ private:
     std::int64_t boot_offset_ns_ = 0;  // CLOCK_BOOTTIME - CLOCK_MONOTONIC (time suspended)
 
     std::vector<Process> procs_, next_;  // sorted by tgid; next_ is the merge's scratch
-    bool order_valid_ = false;  // order_ still matches procs_ (no thread set changed)
+    bool order_valid_ = false;           // order_ still matches procs_ (no thread set changed)
     struct Slot {
         pid_t tid;
         std::uint32_t proc, thread;

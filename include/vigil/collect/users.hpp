@@ -12,11 +12,11 @@
 namespace vigil {
 
 class UserNames {
-public:
+  public:
     // The login name, or the uid in decimal when the user database has none.
     const std::string& name(uid_t uid);
 
-private:
+  private:
     std::unordered_map<uid_t, std::string> cache_;
 };
 

@@ -9,10 +9,10 @@
 namespace vigil {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
-    virtual double steady_s() const = 0;       // CLOCK_MONOTONIC seconds
-    virtual double boot_s() const = 0;         // CLOCK_BOOTTIME seconds (the clock of /proc start times)
+    virtual double steady_s() const = 0;  // CLOCK_MONOTONIC seconds
+    virtual double boot_s() const = 0;    // CLOCK_BOOTTIME seconds (the clock of /proc start times)
     virtual std::int64_t wall_ns() const = 0;  // CLOCK_REALTIME nanoseconds
     // USER_HZ, the unit of /proc start times (sysconf(_SC_CLK_TCK)); 100 if unknown.
     virtual std::uint64_t ticks_per_s() const = 0;

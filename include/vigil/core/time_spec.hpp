@@ -25,9 +25,9 @@ struct TimeSpec {
         time_of_day,  // "03:00[:05]": the first such time at or after the reference
         offset,       // "+10m", "-90s": from the reference
     } kind = Kind::absolute;
-    std::int64_t wall_ns = 0;    // absolute
-    int second_of_day = 0;       // time_of_day
-    double offset_s = 0;         // offset
+    std::int64_t wall_ns = 0;  // absolute
+    int second_of_day = 0;     // time_of_day
+    double offset_s = 0;       // offset
 };
 
 Result<TimeSpec> parse_time_spec(std::string_view text);

@@ -15,9 +15,9 @@
 namespace vigil {
 
 class Accumulator {
-public:
+  public:
     struct Sum {
-        TaskDelta total;   // valid once any interval had a value
+        TaskDelta total;    // valid once any interval had a value
         double seen_s = 0;  // seconds of intervals summed, for delay percentages
         std::uint64_t generation = 0;
     };
@@ -26,7 +26,7 @@ public:
     const Sum* thread(pid_t tid, std::uint64_t start_ticks) const;
     const Sum* process(pid_t tgid, std::uint64_t leader_start_ticks) const;
 
-private:
+  private:
     struct Key {
         pid_t id;
         std::uint64_t start;

@@ -22,10 +22,16 @@ inline std::span<const ColumnSpec> task_columns(const ViewState& vs) {
 // A column of the thread registry (what does not change with -P and -a: sort direction,
 // whether it is numeric).
 const ColumnSpec& task_column(ColumnId id);
-inline constexpr std::size_t column_index(ColumnId id) { return static_cast<std::size_t>(id); }
-inline bool is_numeric(ColumnId id) { return task_column(id).format != CellFormat::text; }
+inline constexpr std::size_t column_index(ColumnId id) {
+    return static_cast<std::size_t>(id);
+}
+inline bool is_numeric(ColumnId id) {
+    return task_column(id).format != CellFormat::text;
+}
 // The cell of a task row.
-inline const Cell& task_cell(const std::vector<Cell>& row, ColumnId id) { return row[column_index(id)]; }
+inline const Cell& task_cell(const std::vector<Cell>& row, ColumnId id) {
+    return row[column_index(id)];
+}
 
 // Looks a column up by its name as given to --sort (case-insensitive title or key, spaces
 // or dashes as underscores: "disk_write", "io", "tid", "pid", "read", "write"...).

@@ -4,8 +4,8 @@
 #include <span>
 
 #include "vigil/model/table.hpp"
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 

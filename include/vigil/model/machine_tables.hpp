@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "vigil/core/text.hpp"
-#include "vigil/sample/machine.hpp"
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/table.hpp"
+#include "vigil/sample/machine.hpp"
 
 namespace vigil {
 
@@ -25,16 +25,15 @@ struct MachineView {
 // The tables of one section (one table, except sensors: temperatures, fans, batteries).
 // Section::tasks has none here: the task table is build_table's.
 std::vector<Table> build_section_tables(Section s, const MachineSample& cur,
-                                               const MachineRates& rates, const MachineView& mv);
+                                        const MachineRates& rates, const MachineView& mv);
 
 Table build_cpu_table(const MachineSample& cur, const MachineRates& rates);
 Table build_mem_table(const MachineSample& cur, const MachineRates& rates);
 Table build_psi_table(const MachineSample& cur, const MachineRates& rates);
-Table build_disk_table(const MachineSample& cur, const MachineRates& rates,
-                              const MachineView& mv);
+Table build_disk_table(const MachineSample& cur, const MachineRates& rates, const MachineView& mv);
 Table build_fs_table(const MachineSample& cur, const MachineView& mv);
 Table build_net_table(const MachineSample& cur, const MachineRates& rates,
-                             const MachineView& mv = {});
+                      const MachineView& mv = {});
 std::vector<Table> build_sensor_tables(const MachineSample& cur, const MachineView& mv = {});
 
 // MemAvailable, or on kernels without it the estimate procps made for them (MemFree less

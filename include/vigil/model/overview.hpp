@@ -19,7 +19,7 @@ struct CoreBusy {
 };
 
 struct PressureAvg10 {
-    std::string resource;  // cpu, io, memory, irq
+    std::string resource;                      // cpu, io, memory, irq
     std::optional<double> some_pct, full_pct;  // full is absent for cpu before Linux 5.13
 };
 

@@ -90,7 +90,18 @@ struct SummarySpec {
 };
 
 // Which registry a table's columns come from (the sensors section has three tables).
-enum class TableKind : std::uint8_t { tasks, cpu, mem, psi, disks, fs, net, temps, fans, batteries };
+enum class TableKind : std::uint8_t {
+    tasks,
+    cpu,
+    mem,
+    psi,
+    disks,
+    fs,
+    net,
+    temps,
+    fans,
+    batteries
+};
 
 // Which task a row of a task table shows.
 struct RowRef {

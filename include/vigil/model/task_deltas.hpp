@@ -21,9 +21,9 @@ struct TaskDelta {
 };
 
 struct TaskDeltas {
-    double elapsed_s = 0;           // steady-clock seconds between the two snapshots
-    std::vector<TaskDelta> tasks;   // parallel to cur.tasks
-    double total_read_bytes_per_s = 0;   // sum over tasks with a value
+    double elapsed_s = 0;               // steady-clock seconds between the two snapshots
+    std::vector<TaskDelta> tasks;       // parallel to cur.tasks
+    double total_read_bytes_per_s = 0;  // sum over tasks with a value
     double total_write_bytes_per_s = 0;
     // From /proc/vmstat pgpgin/pgpgout: what really reached the block layer.
     std::optional<double> current_read_bytes_per_s;

@@ -1,6 +1,6 @@
 // The task table: the rows a front end shows, a Table of the task_columns() registry, from
-// a Frame, the details fetched for its tasks and the ViewState. It is made in three explicit steps, so that
-// what costs a read or a syscall per task (the details: command line, I/O priority, user)
+// a Frame, the details fetched for its tasks and the ViewState. It is made in three explicit steps,
+// so that what costs a read or a syscall per task (the details: command line, I/O priority, user)
 // is fetched only for the rows shown, and by the snapshot's source, never from in here:
 //
 //   1. rank_tasks: filter and order the rows as keys (numbers only) and cut them to the

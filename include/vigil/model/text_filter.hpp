@@ -16,7 +16,7 @@
 namespace vigil {
 
 class TextFilter {
-public:
+  public:
     void set(std::string pattern);
     const std::string& pattern() const { return pattern_; }
     bool active() const { return !pattern_.empty(); }
@@ -25,9 +25,9 @@ public:
 
     struct Compiled;  // the regex_t, behind a pointer so this header needs no <regex.h>
 
-private:
+  private:
     std::string pattern_;
-    std::string lowered_;                     // for the substring fallback
+    std::string lowered_;                    // for the substring fallback
     std::shared_ptr<const Compiled> regex_;  // shared: ViewState stays cheap to copy
 };
 

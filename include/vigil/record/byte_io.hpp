@@ -19,7 +19,7 @@ constexpr std::int64_t unzigzag(std::uint64_t v) {
 }
 
 class ByteWriter {
-public:
+  public:
     explicit ByteWriter(std::string& out) : out_(out) {}
     void u8(std::uint8_t v) { out_ += static_cast<char>(v); }
     void u16(std::uint16_t v) { fixed(v, 2); }
@@ -39,7 +39,7 @@ public:
     }
     std::string& buffer() { return out_; }
 
-private:
+  private:
     void fixed(std::uint64_t v, int n) {
         for (int i = 0; i < n; ++i) out_ += static_cast<char>((v >> (8 * i)) & 0xFF);
     }
@@ -47,7 +47,7 @@ private:
 };
 
 class ByteReader {
-public:
+  public:
     explicit ByteReader(std::string_view in) : in_(in) {}
     bool ok() const { return ok_; }
     void fail() { ok_ = false; }
@@ -82,7 +82,7 @@ public:
         return s;
     }
 
-private:
+  private:
     std::uint64_t fail_zero() {
         ok_ = false;
         pos_ = in_.size();

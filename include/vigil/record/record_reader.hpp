@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "vigil/core/result.hpp"
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_file.hpp"
 #include "vigil/record/sample_codec.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 
@@ -30,21 +30,21 @@ struct RecordSession {
     std::uint64_t offset = 0;
     std::int64_t wall_ns = 0;  // when the session started
     SessionInfo info;
-    bool readable = true;      // false: a newer format
+    bool readable = true;  // false: a newer format
 };
 
 struct SampleEntry {
     std::uint64_t offset = 0;  // of the frame
     std::uint32_t payload_len = 0;
     std::int64_t wall_ns = 0;
-    std::uint32_t session = 0;   // index into sessions()
+    std::uint32_t session = 0;  // index into sessions()
     bool key = false;
     bool decodable = false;      // false: lost to damage before it (or a newer format)
     std::size_t key_sample = 0;  // the key sample its delta chain starts at
 };
 
 class RecordReader {
-public:
+  public:
     // format_error: the file is not a recording, or its header is a newer format (a usage
     // error); otherwise an error is an I/O one.
     static Result<std::unique_ptr<RecordReader>> open(const std::string& path,
@@ -71,7 +71,7 @@ public:
     // One line describing a damage entry: where (byte offset, sample number) and what.
     std::string describe(const RecordDamage& d) const;
 
-private:
+  private:
     RecordReader() = default;
     Result<bool> scan();
     bool decode_one(std::size_t i, Snapshot& out, TaskDetails& details);

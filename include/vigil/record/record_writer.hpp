@@ -10,9 +10,9 @@
 
 #include "vigil/core/clock.hpp"
 #include "vigil/core/result.hpp"
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/record/record_file.hpp"
 #include "vigil/record/sample_codec.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 
@@ -43,7 +43,7 @@ struct RecordOptions {
 };
 
 class RecordWriter {
-public:
+  public:
     // Opens (creating, mode 0600: command lines can hold secrets) or appends to the file.
     // format_error is set when the file exists but is not a recording this vigil may
     // append to (another format, a newer version): a usage error, not a runtime one.
@@ -70,7 +70,7 @@ public:
     // The name the current file gets when it is rotated (for messages and tests).
     std::string rotated_name() const;
 
-private:
+  private:
     explicit RecordWriter(const RecordOptions& o);
     Result<bool> open_file(std::vector<std::string>& notices, bool* format_error);
     Result<bool> rotate(const UserNameFn& user_name);

@@ -26,7 +26,7 @@ using UserNameFn = std::function<const std::string&(uid_t)>;
 using RecordedUsers = std::unordered_map<uid_t, std::string>;
 
 class SampleEncoder {
-public:
+  public:
     SampleEncoder();
     ~SampleEncoder();
     SampleEncoder(SampleEncoder&&) noexcept;
@@ -42,13 +42,13 @@ public:
     void reset();
     bool has_previous() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> st_;
 };
 
 class SampleDecoder {
-public:
+  public:
     SampleDecoder();
     ~SampleDecoder();
     SampleDecoder(SampleDecoder&&) noexcept;
@@ -64,7 +64,7 @@ public:
     // Every user name recorded so far.
     const RecordedUsers& users() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> st_;
 };

@@ -54,10 +54,10 @@ struct TaskSample {
 };
 
 struct Snapshot {
-    double steady_s = 0;        // CLOCK_MONOTONIC seconds when the sample was taken
-    double boot_s = 0;          // CLOCK_BOOTTIME seconds, comparable with start_ticks / clk_tck
-    std::int64_t wall_ns = 0;   // CLOCK_REALTIME, for time stamps
-    std::uint64_t clk_tck = 100;  // sysconf(_SC_CLK_TCK) of the machine that was sampled
+    double steady_s = 0;            // CLOCK_MONOTONIC seconds when the sample was taken
+    double boot_s = 0;              // CLOCK_BOOTTIME seconds, comparable with start_ticks / clk_tck
+    std::int64_t wall_ns = 0;       // CLOCK_REALTIME, for time stamps
+    std::uint64_t clk_tck = 100;    // sysconf(_SC_CLK_TCK) of the machine that was sampled
     std::vector<TaskSample> tasks;  // sorted by tid, each tid once
     // /proc/vmstat pgpgin/pgpgout (KiB moved to/from block devices), absent if unreadable.
     std::optional<std::uint64_t> pgpgin_kib;

@@ -31,7 +31,7 @@ struct TaskDetail {
 };
 
 class TaskDetails {
-public:
+  public:
     // For a snapshot of this many tasks; forgets every detail and user name.
     void reset(std::size_t tasks);
     // The details of Snapshot::tasks[task], or null when none were fetched.
@@ -51,7 +51,7 @@ public:
     void set_user_name(uid_t uid, std::string name);
     bool has_user_name(uid_t uid) const { return users_.count(uid) != 0; }
 
-private:
+  private:
     std::vector<std::uint32_t> slot_;  // per task: 1 + its index in details_, 0: none
     std::vector<TaskDetail> details_;
     std::size_t count_ = 0;

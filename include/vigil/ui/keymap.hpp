@@ -16,15 +16,25 @@
 #include <vector>
 
 #include "vigil/core/time_spec.hpp"
-#include "vigil/sample/snapshot.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
 
 enum class Key {
     character,  // a printable character or a control character, in Event::ch
-    left, right, up, down, page_up, page_down, home, end,
-    enter, escape, backspace, resize,
+    left,
+    right,
+    up,
+    down,
+    page_up,
+    page_down,
+    home,
+    end,
+    enter,
+    escape,
+    backspace,
+    resize,
     mouse,  // a click at Event::x, Event::y
 };
 
@@ -59,27 +69,27 @@ struct TableSort {
 // A request for the event loop to act on a task.
 struct TaskAction {
     enum class Kind { ionice, signal } kind = Kind::signal;
-    pid_t pid = 0;         // the tid, or the pid in process mode
+    pid_t pid = 0;  // the tid, or the pid in process mode
     bool whole_process = false;
-    IoPrio prio;           // for ionice
-    int signal = 0;        // for signal
-    std::string label;     // the command, for the notice
+    IoPrio prio;        // for ionice
+    int signal = 0;     // for signal
+    std::string label;  // the command, for the notice
 };
 
 struct InteractiveState {
     Mode mode = Mode::normal;
-    std::string input;              // text typed in an input mode
-    std::optional<pid_t> selected;  // the id of the selected row; the selection follows it
-    std::size_t selected_index = 0; // its position, used when the task disappears
-    std::size_t scroll = 0;         // first row shown
-    std::size_t page_rows = 10;     // rows the table shows (set by the layout)
+    std::string input;               // text typed in an input mode
+    std::optional<pid_t> selected;   // the id of the selected row; the selection follows it
+    std::size_t selected_index = 0;  // its position, used when the task disappears
+    std::size_t scroll = 0;          // first row shown
+    std::size_t page_rows = 10;      // rows the table shows (set by the layout)
     double delay_s = 1.0;
     bool paused = false;
-    std::string notice;             // one line: an action's result or an input error
-    std::string target_label;       // the selected row's command, for prompts
-    Pane pane = Pane::tasks;        // the focused pane: the arrows and r sort it
-    bool per_core = false;          // '1': a bar per CPU in the summary
-    bool replay = false;            // showing a recording: the time keys move in it
+    std::string notice;        // one line: an action's result or an input error
+    std::string target_label;  // the selected row's command, for prompts
+    Pane pane = Pane::tasks;   // the focused pane: the arrows and r sort it
+    bool per_core = false;     // '1': a bar per CPU in the summary
+    bool replay = false;       // showing a recording: the time keys move in it
     std::array<TableSort, kPaneCount> pane_sort{};
 };
 
@@ -95,9 +105,9 @@ struct ReplayMove {
 };
 
 struct Effect {
-    bool redraw = false;   // re-render from the last sample
-    bool rebuild = false;  // rebuild the table (sort/filter changed) from the last sample
-    bool resample = false; // take a sample now
+    bool redraw = false;    // re-render from the last sample
+    bool rebuild = false;   // rebuild the table (sort/filter changed) from the last sample
+    bool resample = false;  // take a sample now
     bool quit = false;
     std::optional<TaskAction> action;
     std::optional<ReplayMove> replay;
@@ -125,16 +135,44 @@ void follow_selection(InteractiveState& st, const RowIds& rows);
 // Everything a key can ask of the view. The binding table below says which keys ask for
 // which action; handle_event() dispatches on the action, so a key is defined only there.
 enum class Action : std::uint8_t {
-    sort_previous, sort_next, reverse,
-    next_pane, tasks_pane, disks_pane, fs_pane, net_pane, sensors_pane,
-    per_core, only_active, processes, accumulated, full_command,
-    select_up, select_down, select_page_up, select_page_down, select_first, select_last,
-    filter, users, pids, ionice, kill,
-    slower, faster, pause, redraw, help, quit,
+    sort_previous,
+    sort_next,
+    reverse,
+    next_pane,
+    tasks_pane,
+    disks_pane,
+    fs_pane,
+    net_pane,
+    sensors_pane,
+    per_core,
+    only_active,
+    processes,
+    accumulated,
+    full_command,
+    select_up,
+    select_down,
+    select_page_up,
+    select_page_down,
+    select_first,
+    select_last,
+    filter,
+    users,
+    pids,
+    ionice,
+    kill,
+    slower,
+    faster,
+    pause,
+    redraw,
+    help,
+    quit,
     cancel,   // Esc: cancels an input; in the view, clears the filter, else quits
     confirm,  // Enter: applies an input; nothing in the view
     click,    // the mouse: the controller hit-tests it (apply_click); nothing here
-    replay_step_back, replay_step_forward, replay_minute_back, replay_minute_forward,
+    replay_step_back,
+    replay_step_forward,
+    replay_minute_back,
+    replay_minute_forward,
     replay_go_to_time,
 };
 
@@ -177,7 +215,9 @@ const KeyTrigger* find_trigger(const Event& ev);
 
 // The key reference is the binding table (older name, kept for its callers).
 using KeyHelp = KeyBinding;
-inline std::span<const KeyHelp> key_help() { return key_bindings(); }
+inline std::span<const KeyHelp> key_help() {
+    return key_bindings();
+}
 
 // Parses "be/4", "be 4", "rt/0", "idle", "none"; nullopt if it is none of these.
 std::optional<IoPrio> parse_ioprio(std::string_view text);

@@ -6,9 +6,9 @@
 #include <cstddef>
 #include <vector>
 
-#include "vigil/sample/machine.hpp"
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/table.hpp"
+#include "vigil/sample/machine.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/screen_layout.hpp"
 
@@ -29,9 +29,8 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in);
 // A pane's tables (title, notes, column titles with the sort marker, rows) in at most
 // max_lines lines. Threshold styles: %util > 80, USE% > 90, a temperature at or over its
 // high mark (over its critical mark: alert).
-void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables,
-                        const TableSort& sort, ByteUnits units, std::size_t max_lines,
-                        bool utf8 = true);
+void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
+                        ByteUnits units, std::size_t max_lines, bool utf8 = true);
 // Lines the pane would like (all rows).
 std::size_t pane_lines_wanted(const std::vector<Table>& tables);
 

@@ -13,19 +13,19 @@ namespace vigil {
 
 enum class Style : std::uint8_t {
     normal,
-    summary,        // the Total/Current lines
-    status,         // counts, interval, sort, filter
-    notice,         // privileges, delay accounting, action results
+    summary,  // the Total/Current lines
+    status,   // counts, interval, sort, filter
+    notice,   // privileges, delay accounting, action results
     column_header,
     sorted_header,  // the sort column's title
     row,
     selected_row,
-    hot,            // a value worth the eye (a row doing I/O)
-    hint,           // the key hint at the bottom
-    prompt,         // an input line
-    warn,           // past a threshold (a temperature at its high mark)
-    alert,          // well past it (%util > 80, a file system > 90 % full, critical heat)
-    bar,            // the filled part of a meter
+    hot,     // a value worth the eye (a row doing I/O)
+    hint,    // the key hint at the bottom
+    prompt,  // an input line
+    warn,    // past a threshold (a temperature at its high mark)
+    alert,   // well past it (%util > 80, a file system > 90 % full, critical heat)
+    bar,     // the filled part of a meter
 };
 
 struct Segment {
@@ -48,7 +48,7 @@ struct ScreenLayout {
     std::vector<ScreenLine> lines;  // at most height lines, each at most width columns wide
     int header_y = -1;              // the column titles' line
     std::vector<ColumnSpan> spans;
-    int first_row_y = -1;           // the screen line of rows[scroll]
+    int first_row_y = -1;  // the screen line of rows[scroll]
     std::size_t shown_rows = 0;
 };
 
@@ -58,9 +58,9 @@ struct ScreenInput {
     const Table* tasks = nullptr;  // the task table (its rows: those from the scroll position)
     const ViewState* view = nullptr;
     const InteractiveState* state = nullptr;
-    std::size_t threads = 0, processes = 0;  // in the whole sample
-    std::vector<std::string> notices;         // standing notices (privileges, delay accounting)
-    std::string time_label;                   // "HH:MM:SS" of the sample shown
+    std::size_t threads = 0, processes = 0;    // in the whole sample
+    std::vector<std::string> notices;          // standing notices (privileges, delay accounting)
+    std::string time_label;                    // "HH:MM:SS" of the sample shown
     const OverviewInput* overview = nullptr;   // null: no machine summary
     const std::vector<Table>* pane = nullptr;  // the focused device pane's tables
 };

@@ -12,7 +12,7 @@
 namespace vigil {
 
 class Terminal {
-public:
+  public:
     virtual ~Terminal() = default;
 
     virtual int width() const = 0;

@@ -60,7 +60,6 @@ void put(std::byte* at, const T& v) {
     std::memcpy(at, &v, sizeof v);
 }
 
-
 }  // namespace
 
 struct NetlinkTaskstats::Impl {

@@ -82,8 +82,8 @@ constexpr Layout v15_layout() {
         .swapin_count = 80,
         // compact max/min end at 464; ac_tgid@464, ac_tgetime@472, exe_dev@480, exe_inode@488
         .wpcopy_count = 496,
-        .ac_comm = 128,            // 80 + 48
-        .ac_uid = 168,             // 120 + 48
+        .ac_comm = 128,  // 80 + 48
+        .ac_uid = 168,   // 120 + 48
         .ac_pid = 176,
         .ac_ppid = 180,
         .ac_btime = 184,
@@ -112,11 +112,11 @@ constexpr std::size_t required_size(const Layout& l) {
     auto need = [&end](std::size_t off, std::size_t size) {
         if (off != npos) end = std::max(end, off + size);
     };
-    for (std::size_t off : {l.cpu_delay_total, l.blkio_delay_total, l.swapin_delay_total,
-                            l.blkio_count, l.swapin_count,
-                            l.ac_utime, l.ac_stime, l.read_char, l.write_char, l.read_bytes,
-                            l.write_bytes, l.cancelled_write_bytes, l.ac_btime64, l.ac_etime,
-                            l.cpu_count, l.cpu_run_real_total, l.cpu_run_virtual_total})
+    for (std::size_t off :
+         {l.cpu_delay_total, l.blkio_delay_total, l.swapin_delay_total, l.blkio_count,
+          l.swapin_count, l.ac_utime, l.ac_stime, l.read_char, l.write_char, l.read_bytes,
+          l.write_bytes, l.cancelled_write_bytes, l.ac_btime64, l.ac_etime, l.cpu_count,
+          l.cpu_run_real_total, l.cpu_run_virtual_total})
         need(off, 8);
     for (std::size_t off : {l.ac_uid, l.ac_pid, l.ac_ppid, l.ac_btime, l.ac_tgid}) need(off, 4);
     need(l.ac_comm, comm_len);

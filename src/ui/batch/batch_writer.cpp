@@ -9,7 +9,7 @@ namespace vigil {
 namespace {
 
 class TextBatchWriter final : public BatchWriter {
-public:
+  public:
     explicit TextBatchWriter(TextOptions opts) : tasks_(opts), sections_(opts) {}
     void begin_sample(const SampleInfo& info, std::string&) override { info_ = info; }
     void tasks(const Table& t, const ViewState& vs, std::string& out) override {
@@ -20,7 +20,7 @@ public:
     }
     void end_sample(std::string&) override {}
 
-private:
+  private:
     TextWriter tasks_;
     SectionWriter sections_;
     SampleInfo info_;

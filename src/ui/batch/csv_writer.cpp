@@ -26,7 +26,7 @@ void append_field(std::string& out, std::string_view s) {
 }
 
 class CsvWriter final : public BatchWriter {
-public:
+  public:
     void begin_sample(const SampleInfo& info, std::string&) override {
         time_ = format_rfc3339(info.wall_ns);
     }
@@ -51,7 +51,7 @@ public:
     }
     void end_sample(std::string&) override {}
 
-private:
+  private:
     void write(const StructuredTable& t, std::string& out) {
         if (t.rows.empty()) return;
         if (headed_.insert(t.name).second) {
@@ -68,8 +68,10 @@ private:
             append_field(out, t.name);
             for (const Value& v : row) {
                 out += ',';
-                if (v.kind == Value::Kind::number) out += format_number(v.num);
-                else if (v.kind == Value::Kind::text) append_field(out, v.text);
+                if (v.kind == Value::Kind::number)
+                    out += format_number(v.num);
+                else if (v.kind == Value::Kind::text)
+                    append_field(out, v.text);
             }
             out += "\r\n";
         }
@@ -81,6 +83,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<BatchWriter> make_csv_writer() { return std::make_unique<CsvWriter>(); }
+std::unique_ptr<BatchWriter> make_csv_writer() {
+    return std::make_unique<CsvWriter>();
+}
 
 }  // namespace vigil

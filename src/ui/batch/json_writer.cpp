@@ -47,7 +47,7 @@ Json single_row(const StructuredTable& t) {
 }
 
 class JsonWriter final : public BatchWriter {
-public:
+  public:
     void begin_sample(const SampleInfo& info, std::string&) override {
         obj_ = Json::object();
         notes_ = Json::array();
@@ -79,13 +79,15 @@ public:
         out += '\n';
     }
 
-private:
+  private:
     Json obj_;
     Json notes_;
 };
 
 }  // namespace
 
-std::unique_ptr<BatchWriter> make_json_writer() { return std::make_unique<JsonWriter>(); }
+std::unique_ptr<BatchWriter> make_json_writer() {
+    return std::make_unique<JsonWriter>();
+}
 
 }  // namespace vigil

@@ -18,7 +18,8 @@ std::string format_task_row(const Table& t, std::size_t row, const ViewState& vs
     return line;
 }
 
-void TextWriter::write(const Table& t, const ViewState& vs, std::int64_t wall_ns, std::string& out) {
+void TextWriter::write(const Table& t, const ViewState& vs, std::int64_t wall_ns,
+                       std::string& out) {
     write_head(t, vs, wall_ns, out);
     write_rows(t, vs, out);
 }

@@ -5,10 +5,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <term.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <term.h>
 // term.h defines lines and columns as macros; vigil uses those words as names.
 #undef lines
 #undef columns
@@ -20,7 +20,7 @@ namespace {
 // The curses screen as an RAII object: creating it takes over the terminal, destroying it
 // gives the terminal back as it was.
 class CursesTerminal final : public Terminal {
-public:
+  public:
     CursesTerminal(SCREEN* screen, bool color) : screen_(screen), color_(color) {}
     ~CursesTerminal() override;
     CursesTerminal(const CursesTerminal&) = delete;
@@ -33,7 +33,7 @@ public:
     bool read_event(Event& ev) override;
     void suspend() override;
 
-private:
+  private:
     SCREEN* screen_ = nullptr;
     bool color_ = false;
     // The lines as last drawn into stdscr; stale: stdscr no longer holds them (resized).
@@ -41,7 +41,19 @@ private:
     bool stale_ = true;
 };
 
-enum Pair : short { kSummary = 1, kNotice, kHeader, kSorted, kSelected, kHot, kHint, kPrompt, kWarn, kAlert, kBar };
+enum Pair : short {
+    kSummary = 1,
+    kNotice,
+    kHeader,
+    kSorted,
+    kSelected,
+    kHot,
+    kHint,
+    kPrompt,
+    kWarn,
+    kAlert,
+    kBar
+};
 
 attr_t style_attr(Style s, bool color) {
     auto pair = [&](short p, attr_t plain) -> attr_t {
@@ -195,17 +207,39 @@ bool CursesTerminal::read_event(Event& ev) {
     ev = Event{};
     if (rc == KEY_CODE_YES) {
         switch (ch) {
-            case KEY_LEFT: ev.key = Key::left; break;
-            case KEY_RIGHT: ev.key = Key::right; break;
-            case KEY_UP: ev.key = Key::up; break;
-            case KEY_DOWN: ev.key = Key::down; break;
-            case KEY_PPAGE: ev.key = Key::page_up; break;
-            case KEY_NPAGE: ev.key = Key::page_down; break;
-            case KEY_HOME: ev.key = Key::home; break;
-            case KEY_END: ev.key = Key::end; break;
-            case KEY_ENTER: ev.key = Key::enter; break;
-            case KEY_BACKSPACE: ev.key = Key::backspace; break;
-            case KEY_RESIZE: ev.key = Key::resize; break;
+            case KEY_LEFT:
+                ev.key = Key::left;
+                break;
+            case KEY_RIGHT:
+                ev.key = Key::right;
+                break;
+            case KEY_UP:
+                ev.key = Key::up;
+                break;
+            case KEY_DOWN:
+                ev.key = Key::down;
+                break;
+            case KEY_PPAGE:
+                ev.key = Key::page_up;
+                break;
+            case KEY_NPAGE:
+                ev.key = Key::page_down;
+                break;
+            case KEY_HOME:
+                ev.key = Key::home;
+                break;
+            case KEY_END:
+                ev.key = Key::end;
+                break;
+            case KEY_ENTER:
+                ev.key = Key::enter;
+                break;
+            case KEY_BACKSPACE:
+                ev.key = Key::backspace;
+                break;
+            case KEY_RESIZE:
+                ev.key = Key::resize;
+                break;
             case KEY_MOUSE: {
                 MEVENT m{};
                 if (getmouse(&m) != OK) return true;  // consumed, nothing to do

@@ -14,7 +14,7 @@
 namespace vigil {
 
 class NetlinkTaskstats final : public TaskIoSource, public TaskstatsClient {
-public:
+  public:
     // Opens the socket, resolves the TASKSTATS family once and asks for the caller's own
     // thread to prove permission. The error says what is missing (CAP_NET_ADMIN, or a
     // kernel without taskstats) in one line. clock (which must outlive the client) brackets
@@ -37,7 +37,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit NetlinkTaskstats(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
     std::uint16_t version_ = 0;

@@ -30,7 +30,7 @@ struct TaskstatsAnswer {
 };
 
 class TaskstatsClient {
-public:
+  public:
     virtual ~TaskstatsClient() = default;
     // Asks about every id (in batches) and answers out[i] for ids[i]; out.size() must be
     // ids.size(). Never throws for a vanished task.

@@ -20,7 +20,7 @@ struct TaskstatsRecord {
     pid_t tgid = 0;  // ac_tgid (v12+), 0 if the version lacks it
     pid_t ppid = 0;
     uid_t uid = 0;
-    std::string comm;  // ac_comm up to the first NUL
+    std::string comm;             // ac_comm up to the first NUL
     std::uint64_t btime64_s = 0;  // ac_btime64 (v10+) else ac_btime; wall-clock seconds
     std::uint64_t utime_us = 0, stime_us = 0;
     std::uint64_t cpu_delay_ns = 0;
@@ -40,10 +40,10 @@ struct TaskstatsRecord {
     // Activity counters. Each moves whenever the task is scheduled or runs (and the blkio
     // delay when its I/O completes), so for a whole process (TGID reply) an unchanged set
     // means none of its threads ran in between.
-    std::uint64_t cpu_count = 0;              // times scheduled in
-    std::uint64_t cpu_run_real_total_ns = 0;  // utime + stime
+    std::uint64_t cpu_count = 0;                 // times scheduled in
+    std::uint64_t cpu_run_real_total_ns = 0;     // utime + stime
     std::uint64_t cpu_run_virtual_total_ns = 0;  // sum_exec_runtime
-    std::uint64_t nvcsw = 0, nivcsw = 0;      // context switches (v6+, else 0)
+    std::uint64_t nvcsw = 0, nivcsw = 0;         // context switches (v6+, else 0)
 };
 
 // Decodes the payload of a TASKSTATS_TYPE_STATS attribute. nullopt if it is too short for

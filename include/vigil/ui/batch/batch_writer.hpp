@@ -11,9 +11,9 @@
 #include <string_view>
 
 #include "vigil/model/table.hpp"
-#include "vigil/sample/sections.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/sample/sections.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
 
 namespace vigil {
@@ -33,7 +33,7 @@ struct SampleInfo {
 };
 
 class BatchWriter {
-public:
+  public:
     virtual ~BatchWriter() = default;
     // Each call appends to out. A sample is begin_sample, then tasks() and section() in the
     // order of --show, then end_sample.

@@ -16,16 +16,17 @@ struct TextOptions {
 };
 
 class TextWriter {
-public:
+  public:
     explicit TextWriter(TextOptions opts) : opts_(opts) {}
     // Appends one sample's lines of a task table to out; wall_ns: the sample's time (-t).
     void write(const Table& tasks, const ViewState& vs, std::int64_t wall_ns, std::string& out);
     // The same in parts: the summary and header lines, then the rows, a few at a time (a
     // batch run at 10 000 threads need not hold every row or line at once).
-    void write_head(const Table& tasks, const ViewState& vs, std::int64_t wall_ns, std::string& out);
+    void write_head(const Table& tasks, const ViewState& vs, std::int64_t wall_ns,
+                    std::string& out);
     void write_rows(const Table& tasks, const ViewState& vs, std::string& out);
 
-private:
+  private:
     TextOptions opts_;
     bool header_written_ = false;
     std::string stamp_;  // the -t time of the sample being written, and a space
