@@ -105,7 +105,7 @@ What to show:
                          command (default: io)
       --reverse          reverse the sort order
 
-Machine overview (a titled table per section and sample):
+Machine overview (a titled table per section and sample; the view's panes alike):
       --show=LIST        the sections to print, comma-separated, repeatable, in the order
                          given: tasks (the default), cpu, mem, psi, disks, fs, net,
                          sensors, or all (every overview section, then tasks)
