@@ -61,7 +61,7 @@ def check(root: pathlib.Path) -> list[str]:
             m = INCLUDE.match(line)
             if m:
                 quote, name = m.groups()
-                if quote == '"' and name.startswith("vigil/"):
+                if name.startswith("vigil/"):  # "vigil/..." or <vigil/...>
                     parts = name.split("/")
                     target = parts[1] if len(parts) > 2 else None
                     if target not in SEES:

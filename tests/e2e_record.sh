@@ -44,6 +44,18 @@ for fmt in text csv json; do
         bad "$fmt round trip (live $st, replay $rs): $(diff "$TMP/live.$fmt" "$TMP/replay.$fmt" | head -5)"
     fi
 done
+# In a locale that is not UTF-8 the text output escapes non-ASCII bytes; the replay, run in
+# the same locale, prints the same.
+bash -c "exec -a 'é-vigil-record-$$' sleep 30" &
+latin=$!
+LC_ALL=C "$VIGIL" -b -n 3 -d 0.3 -P -p "$latin" --record "$TMP/c.vgl" >"$TMP/c.live" 2>/dev/null
+LC_ALL=C "$VIGIL" -b -P -p "$latin" --replay "$TMP/c.vgl" >"$TMP/c.replay" 2>/dev/null
+kill "$latin" 2>/dev/null
+if grep -qF '\xc3\xa9-vigil-record' "$TMP/c.live" && cmp -s "$TMP/c.live" "$TMP/c.replay"; then
+    ok "LC_ALL=C: live and replayed text escape the same non-ASCII bytes"
+else
+    bad "LC_ALL=C round trip: $(diff "$TMP/c.live" "$TMP/c.replay" | head -4)"
+fi
 # Rotation: each file replays alone, and the files replayed in turn print what the live
 # run printed (a new file starts with the last sample of the one before).
 mkdir "$TMP/rot"
@@ -312,6 +324,22 @@ else
         bad "replay view start: $(header)"
     fi
     if wait_for "every 0.2 s"; then ok "replay plays at the recorded interval (0.2 s)"; else bad "replay interval: $(header)"; fi
+    # --from and --to narrow the view's replay as they narrow -b --replay's.
+    S2="$S-span"
+    tmux new-session -d -s "$S2" -x 120 -y 40 "TERM=xterm-256color $VIGIL --replay $f --from +2 --to +3; sleep 60"
+    span=""
+    for ((i = 0; i < 50; i++)); do
+        span=$(tmux capture-pane -p -t "$S2" | grep -m1 -oE '^replay .* \(1/[0-9]+\)' | grep -oE '1/[0-9]+')
+        [ -n "$span" ] && break
+        sleep 0.1
+    done
+    want=$("$VIGIL" -b --replay "$f" --from +2 --to +3 --format json 2>/dev/null | wc -l)
+    if [ -n "$span" ] && [ "${span#1/}" -eq "$want" ] && [ "$want" -lt 29 ]; then
+        ok "--from +2 --to +3 in the replay view: $span samples, as -b --replay prints"
+    else
+        bad "replay view span: '$span', -b --replay prints $want"
+    fi
+    tmux kill-session -t "$S2"
     keys .
     keys .
     if wait_for "(3/30)"; then ok ". steps forward one sample"; else bad ". step: $(header)"; fi

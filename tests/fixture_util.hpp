@@ -57,9 +57,13 @@ class FixtureDetails {
     Table table(const Frame& f, const ViewState& vs, std::size_t max_rows = kAllRows) {
         TaskDetails details;
         details.reset(f.cur->tasks.size());
-        if (ranking_needs_details(vs)) fetch(*f.cur, candidate_tasks(f, vs), details);
+        if (ranking_needs_details(vs)) {
+            const auto candidates = candidate_tasks(f, vs);
+            if (vs.filter.active() || max_rows >= candidates.size()) fetch(*f.cur, candidates, details);
+        }
         RankedTasks ranked = rank_tasks(f, details, vs, max_rows);
         fetch(*f.cur, tasks_of(ranked.keys), details);
+        order_by_text(f, ranked, details, vs);
         Table t = std::move(ranked.head);
         make_rows(f, ranked.keys, details, vs, t);
         return t;

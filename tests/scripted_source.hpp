@@ -48,6 +48,14 @@ class ScriptedSource final : public SamplingSource {
         next();
         first_look_ = true;
     }
+    // The machine sections asked for, as the live source keeps them.
+    bool want_sections(SectionMask sections) override {
+        const bool missing = (sections & ~sections_) != 0;
+        sections_ = sections;
+        return missing;
+    }
+    void resample_machine() override { ++resamples; }
+    int resamples = 0;
     // How many tasks enrich() fetched, over the whole run.
     std::size_t fetches() const { return fetches_; }
 
@@ -97,6 +105,7 @@ class ScriptedSource final : public SamplingSource {
     bool started_ = false;
     bool has_prev_ = false;
     bool first_look_ = false;
+    SectionMask sections_ = 0;
     TaskDetails details_;
     std::vector<bool> fetched_;
     std::size_t fetches_ = 0;

@@ -2,13 +2,16 @@
 // sets and a terminal that keeps what is painted. (tests/e2e_tmux.sh drives the real one.)
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <clocale>
 #include <csignal>
+#include <map>
 
 #include "fake_clock.hpp"
 #include "fake_terminal.hpp"
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"
+#include "record_util.hpp"
 #include "scripted_source.hpp"
 #include "vigil/app/controller.hpp"
 #include "vigil/model/columns.hpp"
@@ -229,4 +232,112 @@ TEST_CASE("controller: q quits, signals end or redraw, -n ends after n refreshes
 TEST_CASE("controller: standing notices are shown", "[controller]") {
     View v({"delay accounting is off"});
     CHECK_THAT(v.term.screen(), Catch::Contains("delay accounting is off"));
+}
+
+namespace {
+
+// The DISK READ of each thread row as -a shows it: bytes since the sums started.
+std::map<pid_t, std::optional<double>> accumulated_reads(const Controller& c) {
+    std::map<pid_t, std::optional<double>> out;
+    const Table& t = c.table();
+    for (std::size_t i = 0; i < t.rows.size(); ++i)
+        out[t.refs[i].id] = task_cell(t.rows[i], ColumnId::disk_read).num;
+    return out;
+}
+
+// What each thread read over the intervals [first, last] of samples, as -a sums it.
+std::map<pid_t, std::optional<double>> read_sums(const std::vector<test::Sample>& s,
+                                                 std::size_t first, std::size_t last) {
+    std::map<pid_t, TaskDelta> sum;
+    for (std::size_t i = first; i <= last; ++i) {
+        const TaskDeltas d = task_deltas(s[i - 1].snap, s[i].snap);
+        for (std::size_t k = 0; k < s[i].snap.tasks.size(); ++k)
+            add_delta(sum[s[i].snap.tasks[k].tid], d.tasks[k]);
+    }
+    std::map<pid_t, std::optional<double>> out;
+    for (const TaskSample& t : s[last].snap.tasks) {
+        const TaskDelta& d = sum[t.tid];
+        out[t.tid] = d.valid ? std::optional<double>(static_cast<double>(d.read_bytes)) : std::nullopt;
+    }
+    return out;
+}
+
+// Checks every row shown against want; returns how many rows read something (so a check
+// over rows of nothing but zeros does not pass for a real one).
+int shown_sums_match(const Controller& c, const std::map<pid_t, std::optional<double>>& want) {
+    int reading = 0;
+    for (const auto& [tid, v] : accumulated_reads(c)) {
+        INFO("thread " << tid);
+        auto it = want.find(tid);
+        REQUIRE(it != want.end());
+        CHECK(v == it->second);
+        if (v && *v > 0) ++reading;
+    }
+    return reading;
+}
+
+}  // namespace
+
+TEST_CASE("controller: a replay steps and jumps; -a sums go on while playing, restart after a jump",
+          "[controller][replay]") {
+    test::TempDir dir;
+    const std::string path = dir.file("r.vgl");
+    const auto samples = test::synthetic_run(60, 6, 5, 12);
+    test::record_all(path, samples, 100);
+    auto reader = RecordReader::open(path);
+    REQUIRE(reader);
+    ReplaySource source(**reader);
+    REQUIRE(source.go(0));
+    FakeClock clock;
+    FakeTerminal term(160, 100);
+    ControllerSetup setup;
+    setup.terminal = &term;
+    setup.clock = &clock;
+    setup.replay = &source;
+    setup.delay_s = 1.0;
+    Controller c(setup);
+    c.start();
+    CHECK(c.state().paused);  // a replay opens paused on its first sample
+    CHECK(c.timeout_ms() == -1);
+    CHECK_THAT(term.screen(), Catch::Contains("(1/5)"));
+
+    term.type(U"a.");
+    REQUIRE(c.input());
+    c.tick();
+    CHECK_THAT(term.screen(), Catch::Contains("(2/5)"));
+    CHECK(shown_sums_match(c, read_sums(samples, 1, 2)) > 0);  // played on: both intervals
+    term.type(U",");
+    REQUIRE(c.input());
+    c.tick();
+    CHECK_THAT(term.screen(), Catch::Contains("(1/5)"));
+    CHECK(shown_sums_match(c, read_sums(samples, 1, 1)) > 0);  // a jump back: from there on
+
+    // Played to the end, it stops there and says so.
+    term.type(U" ");
+    REQUIRE(c.input());
+    for (int i = 0; i < 10 && !c.state().paused; ++i) {
+        clock.advance(1.0);
+        c.tick();
+    }
+    CHECK(c.state().paused);
+    CHECK_THAT(c.state().notice, Catch::Contains("end of the recording"));
+    CHECK_THAT(term.screen(), Catch::Contains("(5/5)"));
+    // Signals are not sent from a recording.
+    term.type(U"k");
+    REQUIRE(c.input());
+    CHECK_THAT(c.state().notice, Catch::Contains("live tasks only"));
+}
+
+TEST_CASE("controller: a pane opened while paused reads the machine again, sums not counted twice",
+          "[controller]") {
+    View v;
+    v.next_sample();
+    CHECK(v.press(U"a"));
+    CHECK(v.press(U" "));
+    const auto before = accumulated_reads(*v.controller);
+    REQUIRE(std::any_of(before.begin(), before.end(), [](const auto& kv) { return kv.second > 0.0; }));
+    CHECK(v.press(U"d"));  // the disks section was not read: paused, it is read now
+    CHECK(v.source.resamples == 1);
+    CHECK(accumulated_reads(*v.controller) == before);
+    CHECK_FALSE(v.controller->pane().empty());
 }

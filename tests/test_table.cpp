@@ -139,3 +139,35 @@ TEST_CASE("ioprio formatting", "[table]") {
     CHECK(format_ioprio(IoPrio{IoPrio::Class::be, 7}, 0) == "be/7");
     CHECK(format_ioprio(IoPrio{IoPrio::Class::idle, 0}, 0) == "idle");
 }
+
+TEST_CASE("a text sort of a screenful keeps the busiest rows, ordered by text", "[table]") {
+    // As the view sorts by COMMAND: the rows shown are the busiest ones (their details are
+    // all it fetches), in command-line order; every row, in batch mode, is ordered by text.
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Frame f = advance(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    ViewState vs;
+    vs.sort = ColumnId::command;
+    const Table all = details.table(f, vs);
+    const Table top = details.table(f, vs, 2);
+    REQUIRE(all.rows.size() > 2);
+    REQUIRE(top.rows.size() == 2);
+    CHECK(top.matched_rows == all.rows.size());
+    // The two busiest (DISK READ + DISK WRITE), as a sort by traffic ranks them.
+    auto traffic = [](const std::vector<Cell>& row) {
+        return task_cell(row, ColumnId::disk_read).num.value_or(0) +
+               task_cell(row, ColumnId::disk_write).num.value_or(0);
+    };
+    std::vector<double> by_traffic;
+    for (const auto& row : all.rows) by_traffic.push_back(traffic(row));
+    std::sort(by_traffic.rbegin(), by_traffic.rend());
+    for (const auto& row : top.rows) CHECK(traffic(row) >= by_traffic[1]);
+    CHECK(task_cell(top.rows[0], ColumnId::command).text <= task_cell(top.rows[1], ColumnId::command).text);
+    CHECK(top.refs[0].id == 100);
+    CHECK(top.refs[1].id == 103);
+    // Every row: ordered by command line throughout.
+    for (std::size_t i = 1; i < all.rows.size(); ++i)
+        CHECK(task_cell(all.rows[i - 1], ColumnId::command).text <=
+              task_cell(all.rows[i], ColumnId::command).text);
+}

@@ -462,17 +462,18 @@ int run_replay_view(const Options& o) {
     std::unique_ptr<RecordReader> reader = open_replay(o, opened);
     if (!reader) return opened;
     RecordReader& r = *reader;
-    ReplaySource source(r);
+    const ReplaySpan span = replay_span(o, r);
+    ReplaySource source(r, span.from_ns, span.to_ns);
     if (!source.go(0)) {
-        fmt::print(stderr, "vigil: {}: no sample to show (a sample needs the one before it)\n",
-                   o.replay_path);
+        fmt::print(stderr,
+                   "vigil: {}: no sample to show (a sample needs the one before it{})\n",
+                   o.replay_path, o.from || o.to ? ", within --from and --to" : "");
         for (const RecordDamage& d : r.damage()) fmt::print(stderr, "vigil: {}\n", r.describe(d));
         return r.damage().empty() ? kExitRuntime : kExitDamaged;
     }
     ControllerSetup setup;
     setup.replay = &source;
-    setup.view = o.view;
-    setup.view.utf8 = locale_is_utf8();
+    setup.view = view_from_options(o);
     setup.machine = o.machine;
     setup.iterations = o.iterations;
     for (const RecordDamage& d : r.damage()) setup.notices.push_back(r.describe(d));

@@ -16,9 +16,15 @@ void Pipeline::redo() {
 }
 
 RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
-    if (ranking_needs_details(vs)) source_.enrich(candidate_tasks(frame_, vs));
+    if (ranking_needs_details(vs)) {
+        // A text sort of a screenful ranks the busiest rows first (rank_tasks): only
+        // the filter, or a text sort of every row, needs every candidate's details.
+        std::vector<std::size_t> candidates = candidate_tasks(frame_, vs);
+        if (vs.filter.active() || max_rows >= candidates.size()) source_.enrich(candidates);
+    }
     RankedTasks ranked = rank_tasks(frame_, source_.details(), vs, max_rows);
     source_.enrich(tasks_of(ranked.keys));
+    order_by_text(frame_, ranked, source_.details(), vs);
     return ranked;
 }
 

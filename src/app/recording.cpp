@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "vigil/app/app.hpp"
 
 namespace vigil {
@@ -19,12 +21,23 @@ bool open_recording(const Options& o, std::vector<std::string>& notices,
     bool format_error = false;
     auto w = RecordWriter::open(ro, notices, &format_error);
     if (!w) {
+        // What it found before it failed (a damaged tail, say) first, then why it failed.
+        for (const std::string& n : notices) fmt::print(stderr, "vigil: {}\n", n);
+        notices.clear();
         fmt::print(stderr, "vigil: {}\n", w.error().message);
         status = format_error ? kExitUsage : kExitRuntime;
         return false;
     }
     writer = std::move(*w);
     return true;
+}
+
+ReplaySpan replay_span(const Options& o, const RecordReader& r) {
+    const std::int64_t start = r.samples().empty() ? 0 : r.samples().front().wall_ns;
+    ReplaySpan span;
+    span.from_ns = o.from ? resolve_time(*o.from, start) : std::numeric_limits<std::int64_t>::min();
+    span.to_ns = o.to ? resolve_time(*o.to, start) : std::numeric_limits<std::int64_t>::max();
+    return span;
 }
 
 std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {

@@ -20,17 +20,14 @@ int run_replay_batch(const Options& o) {
     RecordReader& r = *reader;
     const auto& samples = r.samples();
 
-    // --from and --to count from the recording's first sample.
-    const std::int64_t start = samples.empty() ? 0 : samples.front().wall_ns;
-    const std::int64_t from =
-        o.from ? resolve_time(*o.from, start) : std::numeric_limits<std::int64_t>::min();
-    const std::int64_t to =
-        o.to ? resolve_time(*o.to, start) : std::numeric_limits<std::int64_t>::max();
+    const ReplaySpan span = replay_span(o, r);
+    const std::int64_t from = span.from_ns, to = span.to_ns;
 
     std::signal(SIGPIPE, SIG_IGN);
     ReplaySource source(r, from, to);
     Pipeline pipeline(source);
-    BatchOutput output(o, o.view);
+    // The locale's escaping, as a live run prints it.
+    BatchOutput output(o, view_from_options(o));
     pipeline.keep_totals(output.wants_totals());
     bool warned_sections = false;
     long printed = 0;

@@ -27,7 +27,14 @@ std::int64_t ReplaySource::wall_ns() const {
 bool ReplaySource::load(std::size_t p) {
     const std::size_t i = shown_[p];
     // Reading i-1 then i keeps the decoder sequential; from the sample after, i-1 is prev.
-    if (!r_.read(i - 1, prev_, prev_details_) || !r_.read(i, cur_, details_)) return false;
+    // Both are read aside first: a sample that turns out to be damaged leaves the pair
+    // shown (which a Frame points at) as it was.
+    if (!r_.read(i - 1, next_prev_, next_prev_details_) || !r_.read(i, next_cur_, next_details_))
+        return false;
+    std::swap(prev_, next_prev_);
+    std::swap(prev_details_, next_prev_details_);
+    std::swap(cur_, next_cur_);
+    std::swap(details_, next_details_);
     const std::uint32_t session = r_.samples()[i].session;
     same_session_ = loaded_ && session == session_;
     session_ = session;

@@ -45,13 +45,18 @@ std::string delayacct_notice(const Roots& roots) {
            "sysctl kernel.task_delayacct=1 (tasks started before that stay '?')";
 }
 
+ViewState view_from_options(const Options& o) {
+    ViewState vs = o.view;
+    vs.utf8 = locale_is_utf8();
+    return vs;
+}
+
 Result<Session> open_session(const Options& o, const Clock& clock) {
     Session s;
     auto roots = open_roots(o.proc_root, o.sys_root);
     if (!roots) return roots.error();
     s.roots = std::move(*roots);
-    s.view = o.view;
-    s.view.utf8 = locale_is_utf8();
+    s.view = view_from_options(o);
     auto pids = existing_pids(s.roots->proc, s.view.pids, s.notices);
     if (!pids) {
         std::string msg;

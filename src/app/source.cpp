@@ -38,10 +38,9 @@ bool LiveSource::want_sections(SectionMask sections) {
 void LiveSource::resample_machine() {
     MachineCollector* mc = sampler_.machine_collector();
     if (!mc || !has_cur_) return;
-    // A snapshot is not changed once taken: the new machine sample goes into a copy.
-    Snapshot next = cur_;
-    mc->collect(next.machine);
-    cur_ = std::move(next);
+    // The source replaces the machine part of its current snapshot with a new reading; the
+    // caller remakes the frame at once (Pipeline::redo), so nothing holds figures of the old.
+    mc->collect(cur_.machine);
 }
 
 void LiveSource::enrich(std::span<const std::size_t> tasks) {

@@ -20,6 +20,11 @@ class SystemClock final : public Clock {
         ticks_ = tck > 0 ? static_cast<std::uint64_t>(tck) : 100;
     }
     double steady_s() const override { return steady_now_s(); }
+    std::int64_t steady_ns() const override {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    }
     double boot_s() const override { return boot_now_s(); }
     std::int64_t wall_ns() const override { return wall_now_ns(); }
     std::uint64_t ticks_per_s() const override { return ticks_; }

@@ -223,9 +223,19 @@ std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs) {
 
 RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
                        std::size_t max_rows) {
-    RankedTasks t{head_of(f, vs), {}};
+    RankedTasks t{head_of(f, vs), {}, false};
     const ColumnSpec& sort_col = task_column(vs.sort);
-    if (!ranking_needs_details(vs)) {
+    // A text column without a text filter, and fewer rows wanted than match: the busiest
+    // rows are kept (a text column's keys tie, so KeyOrder ranks by traffic), and ordered by
+    // their text once their details are there (order_by_text), so a screenful costs the
+    // details of a screenful, as it did before the pipeline.
+    bool cut_then_text = false;
+    if (!vs.filter.active() && !is_numeric(vs.sort) && max_rows != kAllRows) {
+        std::size_t matched = 0;
+        matching_rows(f, vs, [&](const Row&) { ++matched; });
+        cut_then_text = max_rows < matched;
+    }
+    if (!ranking_needs_details(vs) || cut_then_text) {
         // A numeric order of numeric keys: no text at all until the rows shown are made.
         // One allocation of the final size: at 10 000 rows, growing by doubling would
         // touch (and keep) several MiB more than the keys themselves.
@@ -240,6 +250,7 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
         } else {
             std::sort(t.keys.begin(), t.keys.end(), order);
         }
+        t.order_by_text = cut_then_text;
         return t;
     }
     // The text filter, or a text column: every candidate's text first.
@@ -263,6 +274,25 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
     t.keys.reserve(rows.size());
     for (const Row& row : rows) t.keys.push_back(key_of(row));
     return t;
+}
+
+void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& details,
+                   const ViewState& vs) {
+    if (!ranked.order_by_text) return;
+    std::vector<Row> rows;
+    rows.reserve(ranked.keys.size());
+    for (const RowKey& k : ranked.keys) {
+        Row& row = rows.emplace_back();
+        row.id = k.id;
+        row.pid = k.pid;
+        row.task = k.task;
+        for (std::size_t i = 0; i < kKeyColumns.size(); ++i) row.cell(kKeyColumns[i]).num = k.num[i];
+        fill_text(row, f, details, vs);
+    }
+    std::stable_sort(rows.begin(), rows.end(),
+                     RowOrder{vs.sort, task_column(vs.sort).descending != vs.reverse});
+    for (std::size_t i = 0; i < rows.size(); ++i) ranked.keys[i] = key_of(rows[i]);
+    ranked.order_by_text = false;
 }
 
 std::vector<std::size_t> tasks_of(std::span<const RowKey> keys) {

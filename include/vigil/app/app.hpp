@@ -27,6 +27,10 @@ inline constexpr int kExitDamaged = 3;  // a replayed recording is damaged
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
                                          std::vector<std::string>& warnings);
 
+// The options' ViewState for the output's locale: text is escaped for a UTF-8 terminal
+// only when the locale is UTF-8.
+ViewState view_from_options(const Options& o);
+
 // taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one
 // line each) say what is missing and how to get it.
 std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,

@@ -23,6 +23,14 @@ bool open_recording(const Options& o, std::vector<std::string>& notices,
 // the exit status (kExitUsage when it is not a recording this vigil reads).
 std::unique_ptr<RecordReader> open_replay(const Options& o, int& status);
 
+// The wall-clock span of a recording that --from and --to name (counted from its first
+// sample): the whole recording without them. Replay shows the samples in it, in batch mode
+// and in the view alike.
+struct ReplaySpan {
+    std::int64_t from_ns = 0, to_ns = 0;
+};
+ReplaySpan replay_span(const Options& o, const RecordReader& r);
+
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact
 // sample and saying where the damage is).

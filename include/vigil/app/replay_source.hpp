@@ -60,6 +60,8 @@ class ReplaySource final : public SnapshotSource {
     bool same_session_ = false;
     Snapshot prev_, cur_;
     TaskDetails prev_details_, details_;
+    Snapshot next_prev_, next_cur_;  // a jump's pair, before it is known to be readable
+    TaskDetails next_prev_details_, next_details_;
     std::unordered_map<uid_t, std::string> unknown_users_;  // uid in decimal
 };
 

@@ -12,6 +12,9 @@ class Clock {
   public:
     virtual ~Clock() = default;
     virtual double steady_s() const = 0;  // CLOCK_MONOTONIC seconds
+    // CLOCK_MONOTONIC in whole nanoseconds, for comparisons with the kernel's own readings
+    // (a double loses nanoseconds after about 104 days of uptime).
+    virtual std::int64_t steady_ns() const = 0;
     virtual double boot_s() const = 0;    // CLOCK_BOOTTIME seconds (the clock of /proc start times)
     virtual std::int64_t wall_ns() const = 0;  // CLOCK_REALTIME nanoseconds
     // USER_HZ, the unit of /proc start times (sysconf(_SC_CLK_TCK)); 100 if unknown.

@@ -45,12 +45,16 @@ struct RowKey {
 struct RankedTasks {
     Table head;                // columns, summary (the totals) and matched_rows; no rows
     std::vector<RowKey> keys;  // the rows in display order, at most max_rows of them
+    // The keys are the rows to show but still need ordering by a text column, once their
+    // details are fetched (order_by_text).
+    bool order_by_text = false;
 };
 
 inline constexpr std::size_t kAllRows = std::numeric_limits<std::size_t>::max();
 
-// Whether ranking needs the details of every candidate row: a text filter ('/') or a sort
-// by a text column (user, priority, command).
+// Whether ranking may need the details of every candidate row: a text filter ('/') or a
+// sort by a text column (user, priority, command). A text sort of fewer rows than match
+// (a screenful) keeps the busiest rows and needs only theirs (order_by_text).
 bool ranking_needs_details(const ViewState& vs);
 // The tasks (indices into frame.cur->tasks) of the rows that pass -p, -u and -o.
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs);
@@ -58,6 +62,10 @@ std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs);
 // ranking_needs_details(vs), else it is not used.
 RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
                        std::size_t max_rows = kAllRows);
+// Step 2b, after the details of the keys' tasks are fetched: a text sort of a screenful
+// orders it by its text (nothing to do otherwise).
+void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& details,
+                   const ViewState& vs);
 // The tasks whose details the rows of keys show (step 2).
 std::vector<std::size_t> tasks_of(std::span<const RowKey> keys);
 // Step 3: the rows of keys, with their text from details, in place of t's rows (their

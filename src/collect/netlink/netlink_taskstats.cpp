@@ -64,7 +64,7 @@ void put(std::byte* at, const T& v) {
 
 struct NetlinkTaskstats::Impl {
     explicit Impl(const Clock& clock) : clock_(clock) {}
-    std::int64_t monotonic_ns() const { return std::llround(clock_.steady_s() * 1e9); }
+    std::int64_t monotonic_ns() const { return clock_.steady_ns(); }
 
     const Clock& clock_;
     NlSockPtr sock_;
