@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cmath>
 #include <ctime>
+#include <string>
+#include <utility>
 
 namespace vigil {
 namespace {
@@ -146,37 +148,44 @@ std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns) {
     return reference_ns;
 }
 
-std::optional<double> parse_duration_s(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    double unit = 1;
-    switch (text.back()) {
-        case 's':
-            unit = 1;
-            text.remove_suffix(1);
-            break;
-        case 'm':
-            unit = 60;
-            text.remove_suffix(1);
-            break;
-        case 'h':
-            unit = 3600;
-            text.remove_suffix(1);
-            break;
-        case 'd':
-            unit = 86400;
-            text.remove_suffix(1);
-            break;
-        default:
-            break;
-    }
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    std::string s(text);
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v <= 0 ||
-        !std::isdigit(static_cast<unsigned char>(s[0])))
+namespace {
+
+// A positive decimal number such as "1.5" (no sign, no exponent-only forms), at most 32
+// characters; nullopt otherwise.
+std::optional<double> positive_number(std::string_view text) {
+    if (text.empty() || text.size() > 32 || !std::isdigit(static_cast<unsigned char>(text[0])))
         return std::nullopt;
-    double out = v * unit;
+    const std::string s(text);
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v) || v <= 0) return std::nullopt;
+    return v;
+}
+
+// Removes a one-letter unit suffix listed in units (letter, factor) and returns its
+// factor; 1 when text ends in none of them.
+template <std::size_t N>
+double take_unit(std::string_view& text, const std::pair<char, double> (&units)[N]) {
+    if (text.empty()) return 1;
+    const char last = static_cast<char>(std::tolower(static_cast<unsigned char>(text.back())));
+    for (const auto& [letter, factor] : units) {
+        if (last != letter) continue;
+        text.remove_suffix(1);
+        return factor;
+    }
+    return 1;
+}
+
+}  // namespace
+
+std::optional<double> parse_duration_s(std::string_view text) {
+    static constexpr std::pair<char, double> kUnits[] = {
+        {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    if (text.empty() || std::isupper(static_cast<unsigned char>(text.back()))) return std::nullopt;
+    const double unit = take_unit(text, kUnits);
+    const auto v = positive_number(text);
+    if (!v) return std::nullopt;
+    const double out = *v * unit;
     if (out > 100.0 * 365 * 86400) return std::nullopt;
     return out;
 }
@@ -186,33 +195,12 @@ std::optional<std::uint64_t> parse_size_bytes(std::string_view text) {
         text.remove_suffix(1);
         if (!text.empty() && text.back() == 'i') text.remove_suffix(1);
     }
-    if (text.empty()) return std::nullopt;
-    int shift = 0;
-    switch (std::toupper(static_cast<unsigned char>(text.back()))) {
-        case 'K':
-            shift = 10;
-            break;
-        case 'M':
-            shift = 20;
-            break;
-        case 'G':
-            shift = 30;
-            break;
-        case 'T':
-            shift = 40;
-            break;
-        default:
-            break;
-    }
-    if (shift) text.remove_suffix(1);
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    std::string s(text);
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v <= 0 ||
-        !std::isdigit(static_cast<unsigned char>(s[0])))
-        return std::nullopt;
-    double bytes = std::ldexp(v, shift);
+    static constexpr std::pair<char, double> kUnits[] = {
+        {'k', 0x1p10}, {'m', 0x1p20}, {'g', 0x1p30}, {'t', 0x1p40}};
+    const double unit = take_unit(text, kUnits);
+    const auto v = positive_number(text);
+    if (!v) return std::nullopt;
+    const double bytes = *v * unit;
     if (bytes < 1 || bytes > std::ldexp(1.0, 60)) return std::nullopt;
     return static_cast<std::uint64_t>(bytes);
 }
