@@ -59,7 +59,8 @@ class FixtureDetails {
         details.reset(f.cur->tasks.size());
         if (ranking_needs_details(vs)) {
             const auto candidates = candidate_tasks(f, vs);
-            if (vs.filter.active() || max_rows >= candidates.size()) fetch(*f.cur, candidates, details);
+            if (vs.filter.active() || max_rows >= candidates.size())
+                fetch(*f.cur, candidates, details);
         }
         RankedTasks ranked = rank_tasks(f, details, vs, max_rows);
         fetch(*f.cur, tasks_of(ranked.keys), details);

@@ -257,7 +257,8 @@ std::map<pid_t, std::optional<double>> read_sums(const std::vector<test::Sample>
     std::map<pid_t, std::optional<double>> out;
     for (const TaskSample& t : s[last].snap.tasks) {
         const TaskDelta& d = sum[t.tid];
-        out[t.tid] = d.valid ? std::optional<double>(static_cast<double>(d.read_bytes)) : std::nullopt;
+        out[t.tid] =
+            d.valid ? std::optional<double>(static_cast<double>(d.read_bytes)) : std::nullopt;
     }
     return out;
 }
@@ -335,7 +336,8 @@ TEST_CASE("controller: a pane opened while paused reads the machine again, sums 
     CHECK(v.press(U"a"));
     CHECK(v.press(U" "));
     const auto before = accumulated_reads(*v.controller);
-    REQUIRE(std::any_of(before.begin(), before.end(), [](const auto& kv) { return kv.second > 0.0; }));
+    REQUIRE(
+        std::any_of(before.begin(), before.end(), [](const auto& kv) { return kv.second > 0.0; }));
     CHECK(v.press(U"d"));  // the disks section was not read: paused, it is read now
     CHECK(v.source.resamples == 1);
     CHECK(accumulated_reads(*v.controller) == before);

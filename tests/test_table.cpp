@@ -163,7 +163,8 @@ TEST_CASE("a text sort of a screenful keeps the busiest rows, ordered by text", 
     for (const auto& row : all.rows) by_traffic.push_back(traffic(row));
     std::sort(by_traffic.rbegin(), by_traffic.rend());
     for (const auto& row : top.rows) CHECK(traffic(row) >= by_traffic[1]);
-    CHECK(task_cell(top.rows[0], ColumnId::command).text <= task_cell(top.rows[1], ColumnId::command).text);
+    CHECK(task_cell(top.rows[0], ColumnId::command).text <=
+          task_cell(top.rows[1], ColumnId::command).text);
     CHECK(top.refs[0].id == 100);
     CHECK(top.refs[1].id == 103);
     // Every row: ordered by command line throughout.

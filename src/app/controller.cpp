@@ -465,8 +465,7 @@ int run_replay_view(const Options& o) {
     const ReplaySpan span = replay_span(o, r);
     ReplaySource source(r, span.from_ns, span.to_ns);
     if (!source.go(0)) {
-        fmt::print(stderr,
-                   "vigil: {}: no sample to show (a sample needs the one before it{})\n",
+        fmt::print(stderr, "vigil: {}: no sample to show (a sample needs the one before it{})\n",
                    o.replay_path, o.from || o.to ? ", within --from and --to" : "");
         for (const RecordDamage& d : r.damage()) fmt::print(stderr, "vigil: {}\n", r.describe(d));
         return r.damage().empty() ? kExitRuntime : kExitDamaged;

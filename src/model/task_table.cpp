@@ -286,7 +286,8 @@ void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& detai
         row.id = k.id;
         row.pid = k.pid;
         row.task = k.task;
-        for (std::size_t i = 0; i < kKeyColumns.size(); ++i) row.cell(kKeyColumns[i]).num = k.num[i];
+        for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
+            row.cell(kKeyColumns[i]).num = k.num[i];
         fill_text(row, f, details, vs);
     }
     std::stable_sort(rows.begin(), rows.end(),

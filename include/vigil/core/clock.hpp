@@ -15,7 +15,7 @@ class Clock {
     // CLOCK_MONOTONIC in whole nanoseconds, for comparisons with the kernel's own readings
     // (a double loses nanoseconds after about 104 days of uptime).
     virtual std::int64_t steady_ns() const = 0;
-    virtual double boot_s() const = 0;    // CLOCK_BOOTTIME seconds (the clock of /proc start times)
+    virtual double boot_s() const = 0;  // CLOCK_BOOTTIME seconds (the clock of /proc start times)
     virtual std::int64_t wall_ns() const = 0;  // CLOCK_REALTIME nanoseconds
     // USER_HZ, the unit of /proc start times (sysconf(_SC_CLK_TCK)); 100 if unknown.
     virtual std::uint64_t ticks_per_s() const = 0;
