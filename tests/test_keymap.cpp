@@ -224,12 +224,18 @@ TEST_CASE("+ and - change the interval within bounds; space pauses", "[keys]") {
     CHECK(f.st.paused);
 }
 
-TEST_CASE("h shows help; any key returns; q quits", "[keys]") {
+TEST_CASE("h shows help; any key returns, q too (as in htop and less); q then quits", "[keys]") {
     Fixture f;
     f.press(ch('h'));
     CHECK(f.st.mode == Mode::help);
     CHECK_FALSE(f.press(ch('x')).quit);
     CHECK(f.st.mode == Mode::normal);
+    for (char q : {'q', 'Q'}) {
+        f.press(ch('?'));
+        REQUIRE(f.st.mode == Mode::help);
+        CHECK_FALSE(f.press(ch(q)).quit);  // leaves the help, not vigil
+        CHECK(f.st.mode == Mode::normal);
+    }
     CHECK(f.press(ch('q')).quit);
     // Every key the handler knows is in the help screen.
     std::string all;
