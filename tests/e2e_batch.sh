@@ -81,6 +81,15 @@ if [ "$st" -eq 0 ] && ! grep -qiE 'pipe|error|write' "$TMP/err"; then ok "vigil 
 st=$?
 if [ "$st" -eq 1 ] && grep -q 'No space left on device' "$TMP/err"; then ok "output to /dev/full fails clearly"; else bad "/dev/full: status $st"; fi
 
+# --- strict numbers and dates, one line naming the value
+check_bad "-d 0x10 (hexadecimal)" "'0x10'" -b -n 1 -d 0x10
+check_bad "-d ' 1' (white space)" "' 1'" -b -n 1 -d ' 1'
+check_bad "-d 1e1 (exponent)" "'1e1'" -b -n 1 -d 1e1
+check_bad "--record-rotate 0x10s" "'0x10s'" -b -n 1 --record "$TMP/x.vgl" --record-rotate 0x10s
+check_bad "--from 2024-02-30" "'2024-02-30'" -b --replay "$TMP/none" --from 2024-02-30
+check_bad "--to 2023-02-29" "'2023-02-29'" -b --replay "$TMP/none" --to 2023-02-29
+if run 0 -b -n 1 -d .05; then ok "-d .05 still works"; else bad "-d .05 (status $status)"; fi
+
 # --- fixture root: the fake machine's tasks, unknown values shown as '?'
 if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then
     if grep -qE '^ +101 \? +[^ ]+ +0\.00 B/s +0\.00 B/s +\? +\? /usr/bin/app --name my \(weird\) app$' "$TMP/out" && grep -q '\[kthreadd\]' "$TMP/out" \

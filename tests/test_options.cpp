@@ -72,6 +72,19 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"--bogus"}, "--bogus"},
              {{"-d"}, "-d"},
              {{"stray"}, "'stray'"},
+             // Plain decimals only: strtod took hexadecimal, white space and exponents.
+             {{"-d", "0x10"}, "'0x10'"},
+             {{"-d", " 1"}, "' 1'"},
+             {{"-d", "1 "}, "'1 '"},
+             {{"-d", "1e1"}, "'1e1'"},
+             {{"-d", "+1"}, "'+1'"},
+             {{"-d", "."}, "'.'"},
+             {{"--record", "x", "--record-rotate", "0x10s"}, "'0x10s'"},
+             {{"--record", "x", "--record-max-size", "0x1000"}, "'0x1000'"},
+             // Dates that do not exist.
+             {{"--replay", "x", "--from", "2024-02-30"}, "'2024-02-30'"},
+             {{"--replay", "x", "--to", "2023-02-29"}, "'2023-02-29'"},
+             {{"--replay", "x", "--from", "2024-04-31 10:00"}, "'2024-04-31 10:00'"},
          }) {
         auto o = parse(c.args);
         INFO(c.must_contain);
@@ -79,6 +92,18 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
         CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
         CHECK(o.error().message.find('\n') == std::string::npos);
     }
+}
+
+TEST_CASE("numbers and dates users type: what is accepted", "[options]") {
+    CHECK(parse({"-d", "2"})->delay_s == 2);
+    CHECK(parse({"-d", "0.5"})->delay_s == 0.5);
+    CHECK(parse({"-d", ".5"})->delay_s == 0.5);
+    CHECK(parse({"-d", "1."})->delay_s == 1);
+    CHECK(parse({"--replay", "x", "--from", "2024-02-29"}));  // a leap year
+    CHECK(parse({"--replay", "x", "--from", "2000-02-29"}));
+    CHECK_FALSE(parse({"--replay", "x", "--from", "1900-02-29"}));
+    CHECK(parse({"--replay", "x", "--to", "2024-12-31 23:59:59"}));
+    CHECK(parse({"--record", "x", "--record-rotate", "1.5h"})->record_rotate_s == 5400);
 }
 
 TEST_CASE("help and version", "[options]") {

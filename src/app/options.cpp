@@ -206,18 +206,14 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 break;
             }
             case 'd': {
-                std::string s(arg);
-                char* end = nullptr;
-                errno = 0;
-                double d = std::strtod(s.c_str(), &end);
-                if (s.empty() || *end != '\0' || errno != 0 || !std::isfinite(d) || d <= 0 ||
-                    d > 86400)
+                const std::optional<double> d = parse_decimal(arg);
+                if (!d || *d <= 0 || *d > 86400)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": expected seconds > 0 (fractions such as 0.5 work)");
-                if (d < 0.01)
+                if (*d < 0.01)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": the shortest interval is 0.01 seconds");
-                o.delay_s = d;
+                o.delay_s = *d;
                 o.delay_given = true;
                 break;
             }
