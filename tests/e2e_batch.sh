@@ -81,6 +81,15 @@ if [ "$st" -eq 0 ] && ! grep -qiE 'pipe|error|write' "$TMP/err"; then ok "vigil 
 st=$?
 if [ "$st" -eq 1 ] && grep -q 'No space left on device' "$TMP/err"; then ok "output to /dev/full fails clearly"; else bad "/dev/full: status $st"; fi
 
+# --- option errors name the option as typed, never a raw byte of its id
+check_bad "--record without a value" "option '--record' needs a value" -b --record
+check_bad "--replay without a value" "option '--replay' needs a value" -b --replay
+check_bad "--repl (abbreviated) without a value" "option '--repl' needs a value" -b --repl
+check_bad "--batch=1" "option '--batch' takes no value" --batch=1
+check_bad "-n without a value in a cluster" "option '-n' needs a value" -bn
+check_bad "an ambiguous --re" "ambiguous option '--re'" -b --re x
+if run 2 -b --record && ! LC_ALL=C grep -q $'[\x80-\xff]' "$TMP/err"; then ok "option errors are plain text"; else bad "option error bytes: $(od -c "$TMP/err" | head -3)"; fi
+
 # --- strict numbers and dates, one line naming the value
 check_bad "-d 0x10 (hexadecimal)" "'0x10'" -b -n 1 -d 0x10
 check_bad "-d ' 1' (white space)" "' 1'" -b -n 1 -d ' 1'

@@ -85,12 +85,24 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"--replay", "x", "--from", "2024-02-30"}, "'2024-02-30'"},
              {{"--replay", "x", "--to", "2023-02-29"}, "'2023-02-29'"},
              {{"--replay", "x", "--from", "2024-04-31 10:00"}, "'2024-04-31 10:00'"},
+             // Options named as typed: a long-only option's id is no character.
+             {{"--record"}, "option '--record' needs a value"},
+             {{"--replay"}, "option '--replay' needs a value"},
+             {{"--sort"}, "option '--sort' needs a value"},
+             {{"--repl"}, "option '--repl' needs a value"},
+             {{"--batch=1"}, "option '--batch' takes no value ('--batch=1')"},
+             {{"--reverse=yes"}, "option '--reverse' takes no value"},
+             {{"-bn"}, "option '-n' needs a value"},
+             {{"--re"}, "ambiguous option '--re'"},
+             {{"--bogus=1"}, "unknown option '--bogus'"},
          }) {
         auto o = parse(c.args);
         INFO(c.must_contain);
         REQUIRE_FALSE(o);
         CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
         CHECK(o.error().message.find('\n') == std::string::npos);
+        // Never a raw byte of an option id (a long-only id cast to char was "\xB1").
+        for (char ch : o.error().message) CHECK(static_cast<unsigned char>(ch) < 0x80);
     }
 }
 

@@ -60,6 +60,45 @@ std::string quoted(std::string_view s) {
     return "'" + std::string(s) + "'";
 }
 
+// The option as the user typed it: "--replay" for "--replay" or "--repl" (the name, without
+// any "=VALUE"), "-d" for a -d in "-bd". getopt's optopt is the option's id, which for a
+// long-only option is no character at all.
+std::string typed_option(char* const* argv, int processing, int opt) {
+    std::string_view arg = argv[processing] ? argv[processing] : "";
+    if (arg.starts_with("--")) return std::string(arg.substr(0, arg.find('=')));
+    return std::string("-") + static_cast<char>(opt);
+}
+
+// Why getopt refused an option: unknown, ambiguous, or given a value it does not take.
+std::string unknown_option(char* const* argv, int processing, int opt) {
+    std::string_view arg = argv[processing] ? argv[processing] : "";
+    if (!arg.starts_with("--"))  // a short option: optopt is the character
+        return "unknown option " + quoted(std::string("-") + static_cast<char>(opt));
+    std::string_view name = arg.substr(2);
+    name = name.substr(0, name.find('='));
+    std::vector<const option*> found;
+    for (const option& lo : kLongOptions) {
+        if (!lo.name) break;
+        const std::string_view n = lo.name;
+        if (n == name) {
+            found = {&lo};
+            break;
+        }
+        if (n.starts_with(name)) found.push_back(&lo);
+    }
+    const std::string typed = "--" + std::string(name);
+    if (found.size() == 1 && found[0]->has_arg == no_argument && arg.find('=') != arg.npos)
+        return "option " + quoted("--" + std::string(found[0]->name)) + " takes no value (" +
+               quoted(arg) + ")";
+    if (found.size() > 1) {
+        std::string names;
+        for (const option* lo : found)
+            names += (names.empty() ? "--" : ", --") + std::string(lo->name);
+        return "ambiguous option " + quoted(typed) + ": it could be " + names;
+    }
+    return "unknown option " + quoted(typed);
+}
+
 // --show LIST: appends each section once, in the order given. The first --show replaces
 // the default (tasks alone); later ones add to it.
 Result<bool> add_sections(std::string_view arg, std::vector<Section>& out, bool& given) {
@@ -190,6 +229,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
     const char* short_opts = "+:bn:d:p:u:Poaktqh";
     for (;;) {
         int idx = 0;
+        // The argument getopt works on: with '+' it never permutes, and it moves past an
+        // argument only once done with it (a cluster such as -bn5 too).
+        const int processing = std::max(optind, 1);
         int c = getopt_long(argc, argv, short_opts, kLongOptions, &idx);
         if (c == -1) break;
         std::string_view arg = optarg ? optarg : "";
@@ -343,17 +385,12 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 (c == kFrom ? o.from : o.to) = *t;
                 break;
             }
-            case ':': {
-                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
-                                          : std::string(argv[optind - 1]);
-                return make_error("option " + name + " needs a value");
-            }
+            case ':':
+                return make_error("option " + quoted(typed_option(argv, processing, optopt)) +
+                                  " needs a value");
             case '?':
-            default: {
-                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
-                                          : std::string(argv[optind - 1]);
-                return make_error("unknown option " + quoted(name));
-            }
+            default:
+                return make_error(unknown_option(argv, processing, optopt));
         }
     }
     if (optind < argc) return make_error("unexpected argument " + quoted(argv[optind]));
