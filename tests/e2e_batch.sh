@@ -81,6 +81,18 @@ if [ "$st" -eq 0 ] && ! grep -qiE 'pipe|error|write' "$TMP/err"; then ok "vigil 
 st=$?
 if [ "$st" -eq 1 ] && grep -q 'No space left on device' "$TMP/err"; then ok "output to /dev/full fails clearly"; else bad "/dev/full: status $st"; fi
 
+# --- diagnostics never end a run: stderr on /dev/full (fmt::print threw: status 1, no output)
+"$VIGIL" -b -n 2 -d 0.1 >"$TMP/out" 2>/dev/full
+st=$?
+if [ "$st" -eq 0 ] && [ "$(grep -c '^Total DISK READ' "$TMP/out")" -eq 2 ]; then
+    ok "2>/dev/full: status 0 and both samples printed"
+else
+    bad "2>/dev/full: status $st, $(grep -c '^Total DISK READ' "$TMP/out") samples"
+fi
+"$VIGIL" --bogus 2>/dev/full
+st=$?
+if [ "$st" -eq 2 ]; then ok "2>/dev/full: a usage error keeps status 2"; else bad "2>/dev/full --bogus: status $st"; fi
+
 # --- option errors name the option as typed, never a raw byte of its id
 check_bad "--record without a value" "option '--record' needs a value" -b --record
 check_bad "--replay without a value" "option '--replay' needs a value" -b --replay
@@ -98,6 +110,15 @@ check_bad "--record-rotate 0x10s" "'0x10s'" -b -n 1 --record "$TMP/x.vgl" --reco
 check_bad "--from 2024-02-30" "'2024-02-30'" -b --replay "$TMP/none" --from 2024-02-30
 check_bad "--to 2023-02-29" "'2023-02-29'" -b --replay "$TMP/none" --to 2023-02-29
 if run 0 -b -n 1 -d .05; then ok "-d .05 still works"; else bad "-d .05 (status $status)"; fi
+
+# --- spoofable text: a value quoted in a message is escaped (ESC, bidi controls, backslash)
+arg=$(printf -- '--x\\e[2J\033[2J\342\200\256')      # a backslash-e, an ESC, U+202E
+want=$(printf -- "'--x\\\\\\\\e[2J\\\\e[2J\\\\u{202e}'")  # each escaped
+if run 2 "$arg" && grep -qF -- "$want" "$TMP/err" && ! grep -q $'\e\|\xe2\x80\xae' "$TMP/err"; then
+    ok "a quoted argument is escaped: backslash, ESC and U+202E"
+else
+    bad "escaping in messages: $(od -c "$TMP/err" | head -3) (want $want)"
+fi
 
 # --- fixture root: the fake machine's tasks, unknown values shown as '?'
 if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then

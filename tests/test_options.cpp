@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/options.hpp"
 
 using namespace vigil;
@@ -130,4 +131,12 @@ TEST_CASE("help and version", "[options]") {
           "--proc-root", "--sys-root", "--version", "--help"}) {
         CHECK_THAT(help, Catch::Contains(opt));
     }
+}
+
+TEST_CASE("diagnostics escape what they quote", "[options]") {
+    // An argument holding ESC, a bidi override and a backslash cannot act on the terminal.
+    CHECK(diagnostic_line("unknown option '--x\x1b[2J\xe2\x80\xae\\e'", true) ==
+          "vigil: unknown option '--x\\e[2J\\u{202e}\\\\e'\n");
+    CHECK(diagnostic_line("caf\xc3\xa9", false) == "vigil: caf\\xc3\\xa9\n");
+    CHECK(diagnostic_line("two\nlines", true) == "vigil: two\\nlines\n");
 }

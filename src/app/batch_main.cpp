@@ -10,6 +10,7 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/sampler.hpp"
@@ -106,7 +107,7 @@ std::optional<int> stop_after_write(WriteStatus status, int err) {
         case WriteStatus::closed:
             return kExitOk;
         case WriteStatus::failed:
-            fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
+            say(std::string("cannot write output: ") + std::strerror(err));
             return kExitRuntime;
     }
     return kExitRuntime;
@@ -116,21 +117,20 @@ int run_batch(const Options& o) {
     if (!o.replay_path.empty()) return run_replay_batch(o);
     auto session = open_session(o);
     if (!session) {
-        fmt::print(stderr, "vigil: {}\n", session.error().message);
+        say(session.error().message);
         return kExitUsage;
     }
     const bool show_tasks =
         std::find(o.sections.begin(), o.sections.end(), Section::tasks) != o.sections.end();
     // The notices are about per-task I/O; an overview-only run has no use for them.
     if (show_tasks)
-        for (const auto& n : session->notices) fmt::print(stderr, "vigil: {}\n", n);
-    std::fflush(stderr);
+        for (const auto& n : session->notices) say(n);
     Sampler& sampler = *session->sampler;
     std::unique_ptr<RecordWriter> recorder;
     std::vector<std::string> record_notices;
     int status = kExitOk;
     if (!open_recording(o, record_notices, recorder, status)) return status;
-    for (const auto& n : record_notices) fmt::print(stderr, "vigil: {}\n", n);
+    for (const auto& n : record_notices) say(n);
     // A recording keeps every overview section, whatever this run prints.
     const SectionMask overview = recorder
                                      ? overview_mask({kAllSections.begin(), kAllSections.end()})
@@ -157,7 +157,7 @@ int run_batch(const Options& o) {
     auto record = [&] {
         if (!recorder) return true;
         auto ok = pipeline.record(*recorder);
-        if (!ok) fmt::print(stderr, "vigil: {}\n", ok.error().message);
+        if (!ok) say(ok.error().message);
         return ok.ok();
     };
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "vigil/app/app.hpp"
+#include "vigil/app/diagnostics.hpp"
 
 namespace vigil {
 
@@ -22,9 +23,9 @@ bool open_recording(const Options& o, std::vector<std::string>& notices,
     auto w = RecordWriter::open(ro, notices, &format_error);
     if (!w) {
         // What it found before it failed (a damaged tail, say) first, then why it failed.
-        for (const std::string& n : notices) fmt::print(stderr, "vigil: {}\n", n);
+        for (const std::string& n : notices) say(n);
         notices.clear();
-        fmt::print(stderr, "vigil: {}\n", w.error().message);
+        say(w.error().message);
         status = format_error ? kExitUsage : kExitRuntime;
         return false;
     }
@@ -44,7 +45,7 @@ std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
     bool format_error = false;
     auto r = RecordReader::open(o.replay_path, &format_error);
     if (!r) {
-        fmt::print(stderr, "vigil: {}\n", r.error().message);
+        say(r.error().message);
         status = format_error ? kExitUsage : kExitRuntime;
         return nullptr;
     }

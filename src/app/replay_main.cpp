@@ -7,6 +7,7 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_source.hpp"
@@ -40,8 +41,8 @@ int run_replay_batch(const Options& o) {
             warned_sections = true;
             for (Section s : o.sections)
                 if (s != Section::tasks && !has_section(source.cur().machine.collected, s))
-                    fmt::print(stderr, "vigil: {}: the recording has no {} section\n",
-                               o.replay_path, section_name(s));
+                    say(fmt::format("{}: the recording has no {} section", o.replay_path,
+                                    section_name(s)));
         }
         // The -a sums of a live run start with its session.
         pipeline.advance(source.same_session());
@@ -69,7 +70,7 @@ int run_replay_batch(const Options& o) {
     int status = kExitOk;
     for (const RecordDamage& d : r.damage()) {
         if (d.after_sample > reach) continue;
-        fmt::print(stderr, "vigil: {}\n", r.describe(d));
+        say(r.describe(d));
         status = std::max(status, d.newer_version ? kExitUsage : kExitDamaged);
     }
     return status;
