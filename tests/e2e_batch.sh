@@ -120,6 +120,11 @@ else
     bad "escaping in messages: $(od -c "$TMP/err" | head -3) (want $want)"
 fi
 
+# --- exit statuses (vigil(8), EXIT STATUS): a directory or a device as --record is a usage error
+mkdir -p "$TMP/dir"
+if run 2 -b -n 1 --record "$TMP/dir" && grep -q 'Is a directory' "$TMP/err"; then ok "--record DIR: status 2"; else bad "--record DIR: status $status"; fi
+if run 2 -b -n 1 --record /dev/null; then ok "--record /dev/null: status 2"; else bad "--record /dev/null: status $status"; fi
+
 # --- fixture root: the fake machine's tasks, unknown values shown as '?'
 if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then
     if grep -qE '^ +101 \? +[^ ]+ +0\.00 B/s +0\.00 B/s +\? +\? /usr/bin/app --name my \(weird\) app$' "$TMP/out" && grep -q '\[kthreadd\]' "$TMP/out" \

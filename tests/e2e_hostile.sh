@@ -87,13 +87,15 @@ sleep 0.5
 if [ "$(cat "$TMP/exit1" 2>/dev/null)" = "EXIT=0" ]; then ok "quits cleanly after the storm"; else bad "exit after storm: $(cat "$TMP/exit1" 2>/dev/null)"; fi
 restart
 
-# --- signals: SIGINT, SIGTERM, SIGHUP leave the terminal usable
+# --- signals: SIGINT, SIGTERM, SIGHUP leave the terminal usable; the status is 128 + N, as
+# for any program they end (vigil(8), EXIT STATUS)
 for sig in INT TERM HUP; do
     tmux new-session -d -s "$S" -x 100 -y 30 "$VIGIL; echo EXIT=\$?; sleep 30"
     wait_for "Total DISK READ" || bad "start for SIG$sig"
     pkill -"$sig" -f "^$VIGIL\$"
-    if wait_for "EXIT=0" && [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then
-        ok "SIG$sig: exit status 0, normal screen back"
+    want=$((128 + $(kill -l "$sig")))
+    if wait_for "EXIT=$want" && [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then
+        ok "SIG$sig: exit status $want, normal screen back"
     else
         bad "SIG$sig" "$(screen | tail -3)"
     fi

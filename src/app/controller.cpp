@@ -446,8 +446,9 @@ int run_view(ControllerSetup setup, bool color) {
         const int n = poll(fds, 2, c.timeout_ms());
         if (n < 0 && errno != EINTR) return kExitRuntime;
         if (fds[1].revents & POLLIN) {
+            // SIGINT, SIGTERM, SIGHUP: 128 + N once the terminal is restored (vigil(8)).
             while (int sig = sigs.next())
-                if (!c.signal(sig)) return kExitOk;
+                if (!c.signal(sig)) return kExitSignal + sig;
         }
         if (fds[0].revents & (POLLHUP | POLLERR)) return kExitOk;  // the terminal went away
         if ((fds[0].revents & POLLIN) && !c.input()) return kExitOk;
@@ -462,13 +463,9 @@ int run_replay_view(const Options& o) {
     if (!reader) return opened;
     RecordReader& r = *reader;
     const ReplaySpan span = replay_span(o, r);
+    if (auto bad = check_replay_span(o, span)) return *bad;
     ReplaySource source(r, span.from_ns, span.to_ns);
-    if (!source.go(0)) {
-        say(fmt::format("{}: no sample to show (a sample needs the one before it{})", o.replay_path,
-                        o.from || o.to ? ", within --from and --to" : ""));
-        for (const RecordDamage& d : r.damage()) say(r.describe(d));
-        return r.damage().empty() ? kExitRuntime : kExitDamaged;
-    }
+    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
     ControllerSetup setup;
     setup.replay = &source;
     setup.view = view_from_options(o);

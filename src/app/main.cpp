@@ -32,8 +32,10 @@ int main(int argc, char** argv) {
             case vigil::Options::Action::run:
                 break;
         }
-        if (!opts->batch) return vigil::run_interactive(*opts);
-        return vigil::run_batch(*opts);
+        const int status = opts->batch ? vigil::run_batch(*opts) : vigil::run_interactive(*opts);
+        // Ended by a signal: everything is closed and the terminal restored by now.
+        if (status > vigil::kExitSignal) vigil::die_by_signal(status - vigil::kExitSignal);
+        return status;
     } catch (const std::exception& e) {
         vigil::say(std::string("internal error: ") + e.what());
         return vigil::kExitRuntime;

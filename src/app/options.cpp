@@ -174,7 +174,7 @@ Recording and replay:
                          time keys) or, with -b, the batch output it would have printed
       --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
                          HH:MM[:SS] (the first after the recording starts), or
-                         +DURATION from its start
+                         +DURATION from its start; a span without samples is an error
 
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
@@ -188,9 +188,11 @@ A value vigil cannot know is shown as '?', never as 0. Per-task I/O needs CAP_NE
 (root) for taskstats; without it vigil reads /proc/PID/task/TID/io (no SWAPIN and IO).
 SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1.
 
-Exit status: 0 success (also when the output pipe is closed), 1 runtime error,
-2 bad command line or a file that is not a recording this vigil reads, 3 the recording
-is damaged (every intact sample was shown; stderr says where).
+Exit status: 0 success (also when the output pipe is closed, and q), 1 runtime error
+(also nothing to replay), 2 bad command line or a file vigil may not use (not a
+recording of this vigil, a directory, a device), 3 the recording is damaged (every
+intact sample was shown; stderr says where), 128+N ended by signal N (a recording is
+finished first). Messages escape the values they quote.
 )";
     // The overview's column lists come from the registries the tables are built with.
     text +=
@@ -383,6 +385,7 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error(std::string(c == kFrom ? "--from: " : "--to: ") +
                                       t.error().message);
                 (c == kFrom ? o.from : o.to) = *t;
+                (c == kFrom ? o.from_text : o.to_text) = arg;
                 break;
             }
             case ':':

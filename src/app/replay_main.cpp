@@ -22,6 +22,7 @@ int run_replay_batch(const Options& o) {
     const auto& samples = r.samples();
 
     const ReplaySpan span = replay_span(o, r);
+    if (auto bad = check_replay_span(o, span)) return *bad;
     const std::int64_t from = span.from_ns, to = span.to_ns;
 
     std::signal(SIGPIPE, SIG_IGN);
@@ -36,7 +37,8 @@ int run_replay_batch(const Options& o) {
     std::string out;
     // A sample prints with the one before it, as live: the first of a session (and the
     // first after damage) is only the baseline of the next.
-    for (bool more = source.go(0); more; more = source.step(1)) {
+    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
+    for (bool more = true; more; more = source.step(1)) {
         if (!warned_sections) {
             warned_sections = true;
             for (Section s : o.sections)

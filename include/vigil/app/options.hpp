@@ -39,6 +39,7 @@ struct Options {
     double record_rotate_s = 0;          // --record-rotate: rotate after it; 0: never
     std::string replay_path;             // --replay FILE; empty: live
     std::optional<TimeSpec> from, to;    // --from, --to: the replayed span
+    std::string from_text, to_text;      // --from, --to as given, for messages
 };
 
 // argv as main() receives it. Errors are one line naming the bad value.
