@@ -125,6 +125,51 @@ mkdir -p "$TMP/dir"
 if run 2 -b -n 1 --record "$TMP/dir" && grep -q 'Is a directory' "$TMP/err"; then ok "--record DIR: status 2"; else bad "--record DIR: status $status"; fi
 if run 2 -b -n 1 --record /dev/null; then ok "--record /dev/null: status 2"; else bad "--record /dev/null: status $status"; fi
 
+# --- CSV: one table per file
+if run 0 -b -n 2 -d 0.1 --format csv && python3 - "$TMP/out" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0][:2] == ["time", "table"], rows[0]
+assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+assert {r[1] for r in rows[1:]} == {"tasks"}, {r[1] for r in rows[1:]}
+assert sum(1 for r in rows if r[0] == "time") == 1, "more than one header"
+PY
+then ok "--format csv: the task table alone, one header"; else bad "--format csv: not one table"; fi
+# Debian's python3, where python3-pandas puts it (a python3 earlier in PATH may lack it).
+if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+    if /usr/bin/python3 -c 'import pandas, sys; d = pandas.read_csv(sys.argv[1]); assert len(d) > 0 and set(d["table"]) == {"tasks"}' "$TMP/out"; then
+        ok "pandas.read_csv reads the default CSV"
+    else
+        bad "pandas.read_csv fails on the default CSV"
+    fi
+else
+    skip "pandas.read_csv: python3-pandas is not installed"
+fi
+if run 0 -b -n 1 -d 0.1 --format csv --show cpu && [ "$(cut -d, -f2 "$TMP/out" | sort -u | tr -d '\r' | tr '\n' ' ')" = "cpu table " ]; then
+    ok "--format csv --show cpu: the cpu table alone"
+else
+    bad "--format csv --show cpu: $(cut -d, -f2 "$TMP/out" | sort -u | tr '\n' ' ')"
+fi
+check_bad "CSV of several tables on stdout" "--csv-dir DIR" -b --format csv --show cpu,mem
+check_bad "CSV of sensors on stdout (three tables)" "--csv-dir DIR" -b --format csv --show sensors
+check_bad "--csv-dir with --format json" "--csv-dir" -b --csv-dir "$TMP" --format json
+mkdir -p "$TMP/csv"
+if run 0 -n 2 -d 0.1 --show all --csv-dir "$TMP/csv" && [ ! -s "$TMP/out" ] && python3 - "$TMP/csv" <<'PY'
+import csv, os, sys
+d = sys.argv[1]
+names = sorted(os.listdir(d))
+for want in ("tasks.csv", "tasks_summary.csv", "cpu.csv", "cpu_summary.csv", "mem.csv", "disks.csv"):
+    assert want in names, (want, names)
+for n in names:
+    rows = list(csv.reader(open(os.path.join(d, n), newline="")))
+    assert rows and rows[0][:2] == ["time", "table"], n
+    assert all(len(r) == len(rows[0]) for r in rows), n
+    assert {r[1] for r in rows[1:]} == {n[:-4]}, n
+PY
+then ok "--csv-dir: one file per table, each one table"; else bad "--csv-dir (status $status): $(ls "$TMP/csv")"; fi
+if run 2 -n 1 -d 0.1 --csv-dir "$TMP/csv" && grep -q 'csv exists' "$TMP/err"; then ok "--csv-dir never overwrites"; else bad "--csv-dir over existing files: status $status"; fi
+if run 2 -n 1 --csv-dir "$TMP/no-such-dir"; then ok "--csv-dir DIR that does not exist: status 2"; else bad "--csv-dir missing: status $status"; fi
+
 # --- fixture root: the fake machine's tasks, unknown values shown as '?'
 if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then
     if grep -qE '^ +101 \? +[^ ]+ +0\.00 B/s +0\.00 B/s +\? +\? /usr/bin/app --name my \(weird\) app$' "$TMP/out" && grep -q '\[kthreadd\]' "$TMP/out" \

@@ -136,6 +136,18 @@ if [ "$have_python" -eq 1 ]; then
     nothing "a header-only recording" 1 "holds no sample" --replay "$TMP/hdr-only.vgl"
     nothing "a header-only recording, --format csv" 1 "holds no sample" --replay "$TMP/hdr-only.vgl" --format csv
 fi
+# CSV of several tables: a file per table, live and replayed alike.
+mkdir -p "$TMP/csv-live" "$TMP/csv-replay"
+"$VIGIL" -b -n 3 -d 0.2 --show all --csv-dir "$TMP/csv-live" --record "$TMP/csv.vgl" >/dev/null 2>&1
+st=$?
+"$VIGIL" -b --show all --csv-dir "$TMP/csv-replay" --replay "$TMP/csv.vgl" >/dev/null 2>&1
+rs=$?
+if [ "$st" -eq 0 ] && [ "$rs" -eq 0 ] && [ -s "$TMP/csv-live/tasks.csv" ] && [ -s "$TMP/csv-live/cpu.csv" ] &&
+    diff -r "$TMP/csv-live" "$TMP/csv-replay" >/dev/null; then
+    ok "--csv-dir: live and replayed, the same $(ls "$TMP/csv-live" | wc -l) files byte for byte"
+else
+    bad "--csv-dir round trip (live $st, replay $rs): $(diff -r "$TMP/csv-live" "$TMP/csv-replay" | head -3)"
+fi
 
 # --- 2. hostile command lines through real parsers
 if [ "$have_python" -eq 1 ]; then

@@ -96,6 +96,12 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"-bn"}, "option '-n' needs a value"},
              {{"--re"}, "ambiguous option '--re'"},
              {{"--bogus=1"}, "unknown option '--bogus'"},
+             // CSV on stdout is one table.
+             {{"--format", "csv", "--show", "cpu,mem"}, "--csv-dir DIR"},
+             {{"--format", "csv", "--show", "sensors"}, "temps, fans, batteries"},
+             {{"--format", "csv", "--show", "all"}, "--csv-dir"},
+             {{"--csv-dir", "d", "--format", "json"}, "--format json"},
+             {{"--csv-dir="}, "--csv-dir ''"},
          }) {
         auto o = parse(c.args);
         INFO(c.must_contain);
@@ -119,6 +125,18 @@ TEST_CASE("numbers and dates users type: what is accepted", "[options]") {
     CHECK(parse({"--record", "x", "--record-rotate", "1.5h"})->record_rotate_s == 5400);
 }
 
+TEST_CASE("CSV: one table on stdout, every table with --csv-dir", "[options]") {
+    auto o = parse({"--format", "csv"});
+    REQUIRE(o);
+    CHECK(o->csv_dir.empty());
+    CHECK(parse({"--format", "csv", "--show", "cpu"}));
+    o = parse({"--csv-dir", "out", "--show", "all"});
+    REQUIRE(o);
+    CHECK(o->format == OutputFormat::csv);
+    CHECK(o->batch);
+    CHECK(parse({"--csv-dir", "out", "--format", "csv", "--show", "sensors"}));
+}
+
 TEST_CASE("help and version", "[options]") {
     CHECK(parse({"--help"})->action == Options::Action::help);
     CHECK(parse({"-h"})->action == Options::Action::help);
@@ -126,9 +144,11 @@ TEST_CASE("help and version", "[options]") {
     // Every option is documented in --help.
     std::string help = usage_text();
     for (const char* opt :
-         {"--batch", "--iter", "--delay", "--pid", "--user", "--processes", "--only",
-          "--accumulated", "--kilobytes", "--time", "--quiet", "--sort", "--reverse", "--no-color",
-          "--proc-root", "--sys-root", "--version", "--help"}) {
+         {"--batch",     "--iter",    "--delay",       "--pid",       "--user",
+          "--processes", "--only",    "--accumulated", "--kilobytes", "--time",
+          "--quiet",     "--sort",    "--reverse",     "--no-color",  "--proc-root",
+          "--sys-root",  "--version", "--help",        "--format",    "--csv-dir",
+          "--record",    "--replay",  "--from",        "--to",        "Exit status"}) {
         CHECK_THAT(help, Catch::Contains(opt));
     }
 }

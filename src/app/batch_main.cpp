@@ -153,6 +153,9 @@ int run_batch(const Options& o) {
     if (show_tasks)
         for (const auto& n : session->notices) say(n);
     Sampler& sampler = *session->sampler;
+    // The output's files before the recording: a run that cannot print records nothing.
+    BatchOutput output(o, session->view);
+    if (int st = output.open_files()) return st;
     std::unique_ptr<RecordWriter> recorder;
     std::vector<std::string> record_notices;
     int status = kExitOk;
@@ -171,7 +174,6 @@ int run_batch(const Options& o) {
 
     LiveSource source(sampler);
     Pipeline pipeline(source);
-    BatchOutput output(o, session->view);
     pipeline.keep_totals(output.wants_totals());
     std::string out;
     StopSignals stop(recorder != nullptr);
@@ -221,6 +223,7 @@ int run_batch(const Options& o) {
         if (wrote == WriteStatus::interrupted)
             if (int sig = stop.taken()) return stop_by(sig);
         if (auto st = stop_after_write(wrote, write_err)) return *st;
+        if (!output.finish()) return kExitRuntime;
     }
     return kExitOk;
 }

@@ -22,7 +22,16 @@ enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse 
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
 // Output formats, recording and replay.
-enum RecordOnly { kFormat = 1200, kRecord, kRecordMaxSize, kRecordRotate, kReplay, kFrom, kTo };
+enum RecordOnly {
+    kFormat = 1200,
+    kRecord,
+    kRecordMaxSize,
+    kRecordRotate,
+    kReplay,
+    kFrom,
+    kTo,
+    kCsvDir
+};
 
 constexpr option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
@@ -47,6 +56,7 @@ constexpr option kLongOptions[] = {
     {"partitions", no_argument, nullptr, kPartitions},
     {"all-devices", no_argument, nullptr, kAllDevices},
     {"format", required_argument, nullptr, kFormat},
+    {"csv-dir", required_argument, nullptr, kCsvDir},
     {"record", required_argument, nullptr, kRecord},
     {"record-max-size", required_argument, nullptr, kRecordMaxSize},
     {"record-rotate", required_argument, nullptr, kRecordRotate},
@@ -155,7 +165,11 @@ Machine overview (a titled table per section and sample; the view's panes alike)
 Output:
       --format=FORMAT    batch output as text (the default), csv (RFC 4180) or json (one
                          object per sample); implies -b. csv and json give every value
-                         in base units (bytes, bytes/s) and always carry the time
+                         in base units (bytes, bytes/s) and always carry the time.
+                         csv holds one table: that of the one --show section (text
+                         fields that start with = + - @ get a leading ')
+      --csv-dir=DIR      csv, every table (summaries and notes too) in a new file of
+                         its own, DIR/TABLE.csv; never overwrites
   -k, --kilobytes        always show K (KiB) instead of choosing a unit (text)
   -t, --time             start every line with the time (HH:MM:SS) (text)
   -q, --quiet            -q: column names once; -qq: never; -qqq: no summary lines either
@@ -190,9 +204,9 @@ SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1.
 
 Exit status: 0 success (also when the output pipe is closed, and q), 1 runtime error
 (also nothing to replay), 2 bad command line or a file vigil may not use (not a
-recording of this vigil, a directory, a device), 3 the recording is damaged (every
-intact sample was shown; stderr says where), 128+N ended by signal N (a recording is
-finished first). Messages escape the values they quote.
+recording of this vigil, a directory, a device; an existing --csv-dir file), 3 the
+recording is damaged (every intact sample was shown; stderr says where), 128+N ended by
+signal N (a recording is finished first). Messages escape the values they quote.
 )";
     // The overview's column lists come from the registries the tables are built with.
     text +=
@@ -225,6 +239,7 @@ finished first). Messages escape the values they quote.
 Result<Options> parse_options(int argc, char* const* argv) {
     Options o;
     bool show_given = false;  // the first --show replaces the default sections
+    bool format_given = false;
     if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) o.no_color = true;
     opterr = 0;  // vigil words its own one-line errors
     optind = 0;  // re-entrant: tests call this repeatedly (0 also resets GNU getopt's state)
@@ -351,9 +366,15 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error("invalid --format " + quoted(arg) +
                                       ": expected text, csv or json");
                 o.format = *f;
+                format_given = true;
                 o.batch = true;  // as -q: a format only means something in batch mode
                 break;
             }
+            case kCsvDir:
+                if (arg.empty()) return make_error("invalid --csv-dir '': expected a directory");
+                o.csv_dir = arg;
+                o.batch = true;
+                break;
             case kRecord:
             case kReplay:
                 if (arg.empty())
@@ -397,6 +418,30 @@ Result<Options> parse_options(int argc, char* const* argv) {
         }
     }
     if (optind < argc) return make_error("unexpected argument " + quoted(argv[optind]));
+    if (!o.csv_dir.empty()) {
+        if (format_given && o.format != OutputFormat::csv)
+            return make_error(std::string("--csv-dir writes CSV; it cannot be combined with "
+                                          "--format ") +
+                              (o.format == OutputFormat::json ? "json" : "text"));
+        o.format = OutputFormat::csv;
+    }
+    if (o.format == OutputFormat::csv && o.csv_dir.empty()) {
+        // CSV on stdout: one table, so that any CSV reader reads it.
+        std::vector<std::string_view> tables;
+        for (Section s : o.sections) {
+            if (s == Section::sensors)
+                tables.insert(tables.end(), {"temps", "fans", "batteries"});
+            else
+                tables.push_back(section_name(s));
+        }
+        if (tables.size() > 1) {
+            std::string names;
+            for (std::string_view t : tables) names += (names.empty() ? "" : ", ") + std::string(t);
+            return make_error("--format csv writes one table per file, and this --show gives " +
+                              std::to_string(tables.size()) + " (" + names +
+                              "): show one section, or add --csv-dir DIR for a file per table");
+        }
+    }
     if (!o.record_path.empty() && !o.replay_path.empty())
         return make_error("--record and --replay cannot be combined");
     if (o.replay_path.empty() && (o.from || o.to))

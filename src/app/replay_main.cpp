@@ -30,6 +30,7 @@ int run_replay_batch(const Options& o) {
     Pipeline pipeline(source);
     // The locale's escaping, as a live run prints it.
     BatchOutput output(o, view_from_options(o));
+    if (int st = output.open_files()) return st;
     pipeline.keep_totals(output.wants_totals());
     bool warned_sections = false;
     long printed = 0;
@@ -54,6 +55,7 @@ int run_replay_batch(const Options& o) {
         int err = 0;
         const WriteStatus wrote = write_stdout(out, err);
         if (auto status = stop_after_write(wrote, err)) return *status;
+        if (!output.finish()) return kExitRuntime;
         if (o.iterations && ++printed >= *o.iterations) {
             cut_short = true;
             break;

@@ -33,6 +33,9 @@ struct Options {
     std::vector<Section> sections{Section::tasks};
     MachineView machine;                       // --partitions, --all-devices
     OutputFormat format = OutputFormat::text;  // --format (implies -b)
+    // --csv-dir DIR: CSV, each table in a file of its own, DIR/TABLE.csv (implies --format
+    // csv). Without it CSV goes to stdout, which then holds one table (vigil(8), FORMATS).
+    std::string csv_dir;
     // Recording and replay (see vigil(8), RECORDING).
     std::string record_path;             // --record FILE; empty: no recording
     std::uint64_t record_max_bytes = 0;  // --record-max-size: rotate past it; 0: never
