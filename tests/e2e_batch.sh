@@ -13,6 +13,19 @@ ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
 bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
 skip() { skip=$((skip + 1)); echo "skip - $1"; }
 
+# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
+# Every wait in this script is one of these: no fixed sleep decides a result.
+poll() {
+    local end
+    end=$(awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now + s }')
+    shift
+    while :; do
+        "$@" && return 0
+        awk -v end="$end" -v now="$(date +%s.%N)" 'BEGIN { exit !(now >= end) }' && return 1
+        sleep 0.05
+    done
+}
+
 # run NAME EXPECTED_STATUS ARGS...: captures stdout/stderr in $TMP/out, $TMP/err.
 run() {
     local expect=$1; shift
@@ -190,7 +203,8 @@ else
     fio --name=vigil-e2e --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
         --size=512m --time_based --runtime=12 --output=/dev/null >/dev/null 2>&1 &
     fio_pid=$!
-    sleep 1
+    # Measure once fio writes (its file grows); the first sample is not judged anyway.
+    poll 10 test -s "$dir/vigil-e2e.0.0"
     "$VIGIL" -b -P -o -k -n 4 -d 2 >"$TMP/out" 2>"$TMP/err"
     wait "$fio_pid"
     fio_status=$?
@@ -230,12 +244,13 @@ else
     fio --name=before --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
     a=$!
-    sleep 1
+    # The "before" job's worker must exist (it writes) before accounting goes on.
+    poll 10 test -s "$dir/before.0.0"
     echo 1 >"$ctl"
     fio --name=after --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=5 --output=/dev/null >/dev/null 2>&1 &
     b=$!
-    sleep 1
+    poll 10 test -s "$dir/after.0.0"
     "$VIGIL" -b -P -o -n 2 -d 1 -qqq >"$TMP/out" 2>"$TMP/err"
     wait "$a" "$b"
     echo "$saved" >"$ctl"

@@ -65,6 +65,7 @@ done
 # the same locale, prints the same.
 bash -c "exec -a 'é-vigil-record-$$' sleep 30" &
 latin=$!
+poll 10 grep -qa "vigil-record" "/proc/$latin/cmdline"
 LC_ALL=C "$VIGIL" -b -n 3 -d 0.3 -P -p "$latin" --record "$TMP/c.vgl" >"$TMP/c.live" 2>/dev/null
 LC_ALL=C "$VIGIL" -b -P -p "$latin" --replay "$TMP/c.vgl" >"$TMP/c.replay" 2>/dev/null
 kill "$latin" 2>/dev/null
@@ -160,7 +161,8 @@ if [ "$have_python" -eq 1 ]; then
     bash -c $'exec -a "hostile,\\"exec\\"\n\xc3(" sleep 120' &
     hp2=$!
     pids+=("$hp2")
-    sleep 0.3
+    # Until both have exec'd into their hostile command lines.
+    poll 10 eval 'grep -qa "say" "/proc/$hp/cmdline" && grep -qa "hostile" "/proc/$hp2/cmdline"'
     "$VIGIL" -b -n 2 -d 0.3 --format json >"$TMP/h.json" 2>/dev/null
     "$VIGIL" -b -n 2 -d 0.3 --format csv >"$TMP/h.csv" 2>/dev/null
     head -1 "$TMP/h.json" | python3 -m json.tool >/dev/null 2>"$TMP/err" && jt=0 || jt=1
@@ -274,7 +276,7 @@ fi
 f="$TMP/kill9.vgl"
 "$VIGIL" -b -d 0.1 --record "$f" >/dev/null 2>&1 &
 p=$!
-sleep 1.3
+poll 20 has_samples "$f" 6
 kill -9 "$p"
 wait "$p" 2>/dev/null
 samples "$f"
@@ -379,7 +381,7 @@ else
     tmux new-session -d -s "$S-keep" "sleep 600"
     f="$TMP/view.vgl"
     tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
-    wait_for "COMMAND" && sleep 1.5
+    wait_for "COMMAND" && poll 20 has_samples "$f" 5
     keys q
     if wait_for "EXIT=0"; then
         samples "$f"
@@ -451,7 +453,7 @@ else
     fi
     t1=$(header | grep -oE '\([0-9]+/30\)')
     keys Space
-    sleep 1.2
+    poll 5 eval '[ "$(header | grep -oE "\([0-9]+/30\)")" != "$t1" ]'
     t2=$(header | grep -oE '\([0-9]+/30\)')
     if [ "$t1" != "$t2" ] && ! header | grep -q PAUSED; then ok "Space plays ($t1 -> $t2)"; else bad "Space play: $t1 $t2 $(header)"; fi
     keys Space
