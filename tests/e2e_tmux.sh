@@ -204,6 +204,19 @@ else
 fi
 keys Escape
 
+# q on the help screen leaves it, as in htop and less; q in the view then quits.
+keys h
+if wait_for "vigil keys"; then
+    keys q
+    if wait_gone "vigil keys" && wait_for "COMMAND" && ! screen | grep -q "EXIT="; then
+        ok "q on the help screen returns to the view"
+    else
+        bad "q on the help screen: $(screen | tail -2)"
+    fi
+else
+    bad "h help screen"
+fi
+
 keys q
 if wait_for "EXIT=0"; then ok "q exits with status 0"; else bad "q exit"; fi
 if [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then ok "the terminal is restored (normal screen)"; else bad "terminal not restored"; fi
