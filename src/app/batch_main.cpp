@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -177,11 +178,17 @@ int run_batch(const Options& o) {
     pipeline.keep_totals(output.wants_totals());
     std::string out;
     StopSignals stop(recorder != nullptr);
+    // A write to a pipe, a socket or a terminal can wait for its reader: it gives way to
+    // the stop signals. One to a file or a block device does not wait, and goes whole.
+    struct stat out_st {};
+    const bool may_wait = ::fstat(STDOUT_FILENO, &out_st) != 0 ||
+                          !(S_ISREG(out_st.st_mode) || S_ISBLK(out_st.st_mode));
+    const int stdout_stop_fd = may_wait ? stop.fd() : -1;
     // Long text output goes out while the sample is written; the first failure sticks.
     WriteStatus wrote = WriteStatus::ok;
     int write_err = 0;
     auto put = [&](std::string_view buf) {
-        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err, stop.fd());
+        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err, stdout_stop_fd);
     };
     output.set_flush([&](std::string& buf) {
         put(buf);
