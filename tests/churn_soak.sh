@@ -42,7 +42,9 @@ pids+=($!)
 # A writer doing real direct I/O, so rates are not all zero.
 ( while :; do dd if=/dev/zero of="$TMP/w" bs=64k count=64 oflag=direct status=none 2>/dev/null || exit; sleep 0.05; done ) &
 pids+=($!)
-sleep 1
+# Until the load runs (the writer has written): a poll, not a fixed sleep. (The sleeps left in
+# this script pace the load generators and the soak's memory readings; none decides a result.)
+for _ in $(seq 1 200); do [ -s "$TMP/w" ] && break; sleep 0.05; done
 
 # --- churn: 100 samples at 0.1 s, all rows, KiB/s, no column titles
 "$VIGIL" -b -d 0.1 -n 100 -k -qq >"$TMP/churn.txt" 2>"$TMP/churn.err"
@@ -106,7 +108,8 @@ if [ "$reuse_ok" -eq 1 ]; then
               wait; n=$((n + 10)); echo "$n" >"$TMP/forks"
           done ) &
         ( while :; do dd if=/dev/zero of="$TMP/w2" bs=64k count=64 oflag=direct status=none || exit; done ) &
-        sleep 0.5
+        # Until both loads run.
+        for _ in $(seq 1 200); do [ -s "$TMP/w2" ] && [ -s "$TMP/forks" ] && break; sleep 0.05; done
         "$VIGIL" -b -d 0.1 -n 100 --format json --show disks,tasks >"$TMP/reuse.json" 2>"$TMP/reuse.err"
         echo $? >"$TMP/reuse.status"
         # (this shell is the namespace'"'"'s init: when it exits, the kernel ends the rest)' >/dev/null 2>&1

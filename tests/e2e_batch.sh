@@ -13,6 +13,19 @@ ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
 bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
 skip() { skip=$((skip + 1)); echo "skip - $1"; }
 
+# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
+# Every wait in this script is one of these: no fixed sleep decides a result.
+poll() {
+    local end
+    end=$(awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now + s }')
+    shift
+    while :; do
+        "$@" && return 0
+        awk -v end="$end" -v now="$(date +%s.%N)" 'BEGIN { exit !(now >= end) }' && return 1
+        sleep 0.05
+    done
+}
+
 # run NAME EXPECTED_STATUS ARGS...: captures stdout/stderr in $TMP/out, $TMP/err.
 run() {
     local expect=$1; shift
@@ -81,6 +94,95 @@ if [ "$st" -eq 0 ] && ! grep -qiE 'pipe|error|write' "$TMP/err"; then ok "vigil 
 st=$?
 if [ "$st" -eq 1 ] && grep -q 'No space left on device' "$TMP/err"; then ok "output to /dev/full fails clearly"; else bad "/dev/full: status $st"; fi
 
+# --- diagnostics never end a run: stderr on /dev/full (fmt::print threw: status 1, no output)
+"$VIGIL" -b -n 2 -d 0.1 >"$TMP/out" 2>/dev/full
+st=$?
+if [ "$st" -eq 0 ] && [ "$(grep -c '^Total DISK READ' "$TMP/out")" -eq 2 ]; then
+    ok "2>/dev/full: status 0 and both samples printed"
+else
+    bad "2>/dev/full: status $st, $(grep -c '^Total DISK READ' "$TMP/out") samples"
+fi
+"$VIGIL" --bogus 2>/dev/full
+st=$?
+if [ "$st" -eq 2 ]; then ok "2>/dev/full: a usage error keeps status 2"; else bad "2>/dev/full --bogus: status $st"; fi
+
+# --- option errors name the option as typed, never a raw byte of its id
+check_bad "--record without a value" "option '--record' needs a value" -b --record
+check_bad "--replay without a value" "option '--replay' needs a value" -b --replay
+check_bad "--repl (abbreviated) without a value" "option '--repl' needs a value" -b --repl
+check_bad "--batch=1" "option '--batch' takes no value" --batch=1
+check_bad "-n without a value in a cluster" "option '-n' needs a value" -bn
+check_bad "an ambiguous --re" "ambiguous option '--re'" -b --re x
+if run 2 -b --record && ! LC_ALL=C grep -q $'[\x80-\xff]' "$TMP/err"; then ok "option errors are plain text"; else bad "option error bytes: $(od -c "$TMP/err" | head -3)"; fi
+
+# --- strict numbers and dates, one line naming the value
+check_bad "-d 0x10 (hexadecimal)" "'0x10'" -b -n 1 -d 0x10
+check_bad "-d ' 1' (white space)" "' 1'" -b -n 1 -d ' 1'
+check_bad "-d 1e1 (exponent)" "'1e1'" -b -n 1 -d 1e1
+check_bad "--record-rotate 0x10s" "'0x10s'" -b -n 1 --record "$TMP/x.vgl" --record-rotate 0x10s
+check_bad "--from 2024-02-30" "'2024-02-30'" -b --replay "$TMP/none" --from 2024-02-30
+check_bad "--to 2023-02-29" "'2023-02-29'" -b --replay "$TMP/none" --to 2023-02-29
+if run 0 -b -n 1 -d .05; then ok "-d .05 still works"; else bad "-d .05 (status $status)"; fi
+
+# --- spoofable text: a value quoted in a message is escaped (ESC, bidi controls, backslash)
+arg=$(printf -- '--x\\e[2J\033[2J\342\200\256')      # a backslash-e, an ESC, U+202E
+want=$(printf -- "'--x\\\\\\\\e[2J\\\\e[2J\\\\u{202e}'")  # each escaped
+if run 2 "$arg" && grep -qF -- "$want" "$TMP/err" && ! grep -q $'\e\|\xe2\x80\xae' "$TMP/err"; then
+    ok "a quoted argument is escaped: backslash, ESC and U+202E"
+else
+    bad "escaping in messages: $(od -c "$TMP/err" | head -3) (want $want)"
+fi
+
+# --- exit statuses (vigil(8), EXIT STATUS): a directory or a device as --record is a usage error
+mkdir -p "$TMP/dir"
+if run 2 -b -n 1 --record "$TMP/dir" && grep -q 'Is a directory' "$TMP/err"; then ok "--record DIR: status 2"; else bad "--record DIR: status $status"; fi
+if run 2 -b -n 1 --record /dev/null; then ok "--record /dev/null: status 2"; else bad "--record /dev/null: status $status"; fi
+
+# --- CSV: one table per file
+if run 0 -b -n 2 -d 0.1 --format csv && python3 - "$TMP/out" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert rows[0][:2] == ["time", "table"], rows[0]
+assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+assert {r[1] for r in rows[1:]} == {"tasks"}, {r[1] for r in rows[1:]}
+assert sum(1 for r in rows if r[0] == "time") == 1, "more than one header"
+PY
+then ok "--format csv: the task table alone, one header"; else bad "--format csv: not one table"; fi
+# Debian's python3, where python3-pandas puts it (a python3 earlier in PATH may lack it).
+if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+    if /usr/bin/python3 -c 'import pandas, sys; d = pandas.read_csv(sys.argv[1]); assert len(d) > 0 and set(d["table"]) == {"tasks"}' "$TMP/out"; then
+        ok "pandas.read_csv reads the default CSV"
+    else
+        bad "pandas.read_csv fails on the default CSV"
+    fi
+else
+    skip "pandas.read_csv: python3-pandas is not installed"
+fi
+if run 0 -b -n 1 -d 0.1 --format csv --show cpu && [ "$(cut -d, -f2 "$TMP/out" | sort -u | tr -d '\r' | tr '\n' ' ')" = "cpu table " ]; then
+    ok "--format csv --show cpu: the cpu table alone"
+else
+    bad "--format csv --show cpu: $(cut -d, -f2 "$TMP/out" | sort -u | tr '\n' ' ')"
+fi
+check_bad "CSV of several tables on stdout" "--csv-dir DIR" -b --format csv --show cpu,mem
+check_bad "CSV of sensors on stdout (three tables)" "--csv-dir DIR" -b --format csv --show sensors
+check_bad "--csv-dir with --format json" "--csv-dir" -b --csv-dir "$TMP" --format json
+mkdir -p "$TMP/csv"
+if run 0 -n 2 -d 0.1 --show all --csv-dir "$TMP/csv" && [ ! -s "$TMP/out" ] && python3 - "$TMP/csv" <<'PY'
+import csv, os, sys
+d = sys.argv[1]
+names = sorted(os.listdir(d))
+for want in ("tasks.csv", "tasks_summary.csv", "cpu.csv", "cpu_summary.csv", "mem.csv", "disks.csv"):
+    assert want in names, (want, names)
+for n in names:
+    rows = list(csv.reader(open(os.path.join(d, n), newline="")))
+    assert rows and rows[0][:2] == ["time", "table"], n
+    assert all(len(r) == len(rows[0]) for r in rows), n
+    assert {r[1] for r in rows[1:]} == {n[:-4]}, n
+PY
+then ok "--csv-dir: one file per table, each one table"; else bad "--csv-dir (status $status): $(ls "$TMP/csv")"; fi
+if run 2 -n 1 -d 0.1 --csv-dir "$TMP/csv" && grep -q 'csv exists' "$TMP/err"; then ok "--csv-dir never overwrites"; else bad "--csv-dir over existing files: status $status"; fi
+if run 2 -n 1 --csv-dir "$TMP/no-such-dir"; then ok "--csv-dir DIR that does not exist: status 2"; else bad "--csv-dir missing: status $status"; fi
+
 # --- fixture root: the fake machine's tasks, unknown values shown as '?'
 if run 0 -b -n 1 -d 0.05 --proc-root "$FIX/t0"; then
     if grep -qE '^ +101 \? +[^ ]+ +0\.00 B/s +0\.00 B/s +\? +\? /usr/bin/app --name my \(weird\) app$' "$TMP/out" && grep -q '\[kthreadd\]' "$TMP/out" \
@@ -101,7 +203,8 @@ else
     fio --name=vigil-e2e --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
         --size=512m --time_based --runtime=12 --output=/dev/null >/dev/null 2>&1 &
     fio_pid=$!
-    sleep 1
+    # Measure once fio writes (its file grows); the first sample is not judged anyway.
+    poll 10 test -s "$dir/vigil-e2e.0.0"
     "$VIGIL" -b -P -o -k -n 4 -d 2 >"$TMP/out" 2>"$TMP/err"
     wait "$fio_pid"
     fio_status=$?
@@ -141,12 +244,13 @@ else
     fio --name=before --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
     a=$!
-    sleep 1
+    # The "before" job's worker must exist (it writes) before accounting goes on.
+    poll 10 test -s "$dir/before.0.0"
     echo 1 >"$ctl"
     fio --name=after --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=5 --output=/dev/null >/dev/null 2>&1 &
     b=$!
-    sleep 1
+    poll 10 test -s "$dir/after.0.0"
     "$VIGIL" -b -P -o -n 2 -d 1 -qqq >"$TMP/out" 2>"$TMP/err"
     wait "$a" "$b"
     echo "$saved" >"$ctl"

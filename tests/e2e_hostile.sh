@@ -24,6 +24,22 @@ wait_for() {
     return 1
 }
 alive() { tmux has-session -t "$S" 2>/dev/null && pgrep -f "^$VIGIL" >/dev/null; }
+# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds (0) or SECONDS have passed
+# (1). Every wait in this script polls for its condition: no fixed sleep decides a result.
+poll() {
+    local limit=$1 i
+    shift
+    for ((i = 0; i < limit * 10; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# width_at_most N: the screen is drawn and no line is wider than N.
+width_at_most() {
+    screen | grep -qF "Total DISK READ" &&
+        [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le "$1" ]
+}
 cleanup() { tmux kill-server 2>/dev/null; rm -rf "$TMP"; }
 # Ends this test's tmux server and waits until it is gone, so the next one starts clean.
 restart() {
@@ -55,7 +71,7 @@ restart
 # --- LANG=C: a UTF-8 command line is escaped, not drawn as garbage; UTF-8 locale keeps it
 bash -c 'exec -a "vigil-café-中文" sleep 60' &
 utf_pid=$!
-sleep 0.3
+poll 5 grep -qa "vigil-caf" "/proc/$utf_pid/cmdline"
 tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C LC_ALL=C $VIGIL -p $utf_pid; sleep 30"
 if wait_for 'vigil-caf\xc3\xa9-\xe4\xb8\xad\xe6\x96\x87'; then ok "LANG=C: non-ASCII shown as \\xHH escapes"; else bad "LANG=C escapes" "$(screen)"; fi
 restart
@@ -70,30 +86,32 @@ kill "$utf_pid" 2>/dev/null
 
 # --- 1x1 and 500x200, and a resize storm
 tmux new-session -d -s "$S" -x 1 -y 1 "$VIGIL; echo EXIT=\$? > $TMP/exit1; sleep 30"
-sleep 1.5
-if alive; then ok "1x1 terminal: still running"; else bad "1x1 terminal"; fi
+# Running at 1x1 (started, and it has not exited); the redraw at 500x200 below shows it
+# lived through its 1x1 frames.
+if poll 5 alive && [ ! -s "$TMP/exit1" ]; then ok "1x1 terminal: running"; else bad "1x1 terminal"; fi
 tmux resize-window -t "$S" -x 500 -y 200
-if wait_for "Total DISK READ"; then ok "500x200 terminal draws"; else bad "500x200" "$(screen | head -5)"; fi
+if wait_for "Total DISK READ" && [ ! -s "$TMP/exit1" ]; then ok "500x200 terminal draws"; else bad "500x200" "$(screen | head -5)"; fi
 for i in $(seq 1 60); do tmux resize-window -t "$S" -x $((20 + (i * 37) % 180)) -y $((3 + (i * 13) % 60)); done
 tmux resize-window -t "$S" -x 100 -y 30
-sleep 0.5
-if alive && wait_for "Total DISK READ" && [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 100 ]; then
+if poll 5 width_at_most 100 && alive; then
     ok "resize storm (60 resizes): alive, redrawn at 100x30"
 else
     bad "resize storm" "$(screen | head -5)"
 fi
 tmux send-keys -t "$S" q
-sleep 0.5
+poll 5 test -s "$TMP/exit1"
 if [ "$(cat "$TMP/exit1" 2>/dev/null)" = "EXIT=0" ]; then ok "quits cleanly after the storm"; else bad "exit after storm: $(cat "$TMP/exit1" 2>/dev/null)"; fi
 restart
 
-# --- signals: SIGINT, SIGTERM, SIGHUP leave the terminal usable
+# --- signals: SIGINT, SIGTERM, SIGHUP leave the terminal usable; the status is 128 + N, as
+# for any program they end (vigil(8), EXIT STATUS)
 for sig in INT TERM HUP; do
     tmux new-session -d -s "$S" -x 100 -y 30 "$VIGIL; echo EXIT=\$?; sleep 30"
     wait_for "Total DISK READ" || bad "start for SIG$sig"
     pkill -"$sig" -f "^$VIGIL\$"
-    if wait_for "EXIT=0" && [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then
-        ok "SIG$sig: exit status 0, normal screen back"
+    want=$((128 + $(kill -l "$sig")))
+    if wait_for "EXIT=$want" && [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then
+        ok "SIG$sig: exit status $want, normal screen back"
     else
         bad "SIG$sig" "$(screen | tail -3)"
     fi
@@ -102,9 +120,9 @@ done
 
 # --- Ctrl-Z and fg in an interactive shell
 tmux new-session -d -s "$S" -x 100 -y 30 "bash --norc --noprofile -i"
-sleep 0.5
+poll 5 eval 'screen | grep -q .'  # the shell's first prompt
 tmux send-keys -t "$S" "PS1='prompt> '; clear" Enter
-sleep 0.3
+wait_for "prompt>"
 tmux send-keys -t "$S" "$VIGIL" Enter
 if wait_for "Total DISK READ"; then
     tmux send-keys -t "$S" C-z

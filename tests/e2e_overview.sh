@@ -23,6 +23,24 @@ ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
 bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
 skip() { skip=$((skip + 1)); echo "skip - $1"; }
 
+# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
+# The waits for a load to run poll for it; the fixed sleeps left only pace a load generator
+# or offset one tool's interval from the other's by design (0.15 s, see below).
+poll() {
+    local limit=$1 i
+    shift
+    for ((i = 0; i < limit * 20; i++)); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+# sectors_read_grew DEV N: DEV has read N sectors more than when sectors0 was taken.
+sectors_read() { awk '{ print $3 }' "/sys/class/block/$1/stat"; }
+sectors_read_grew() { [ $(($(sectors_read "$1") - sectors0)) -ge "$2" ]; }
+# wrote_at_least PID N: the process has written N bytes (write(2) and the like) or more.
+wrote_at_least() { awk -v n="$2" '/^wchar:/ { exit !($2 >= n) }' "/proc/$1/io" 2>/dev/null; }
+
 run() {
     local expect=$1; shift
     "$VIGIL" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
@@ -143,11 +161,14 @@ else
     measure_disk() {
         local dir fio_pid vigil_pid
         dir=$(mktemp -d /var/tmp/vigil-e2e-overview.XXXXXX)
+        sectors0=$(sectors_read "$dev")
         fio --name=overview --directory="$dir" --rw=rw --bs=64k --direct=1 --rate=20m,20m \
             --size=512m --time_based --runtime=7 --output=/dev/null >/dev/null 2>&1 &
         fio_pid=$!
         LOAD_PIDS+=("$fio_pid")
-        sleep 1.5
+        # Until the load runs: a second of its reads (20 MiB; laying the file out only
+        # writes, so reads mean the job itself has been going for a second).
+        poll 15 sectors_read_grew "$dev" $((20 << 11))
         # (its exit falls in iostat's interval: no leak scan there, as for mpstat below)
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
             "$VIGIL" -b -n 1 -d 3 --show disks >"$TMP/vigil" 2>&1 &
@@ -192,7 +213,9 @@ if ! command -v mpstat >/dev/null; then
 else
     yes >/dev/null &
     LOAD_PIDS+=("$!")
-    sleep 0.5
+    # Until it has had a CPU for a while (utime + stime past 20 ticks).
+    busy() { awk '{ exit !($14 + $15 >= 20) }' "/proc/$1/stat" 2>/dev/null; }
+    poll 5 busy "${LOAD_PIDS[-1]}"
     # vigil first, mpstat 0.15 s later: vigil's start-up (long under the sanitizers) falls
     # outside both intervals instead of inside mpstat's only. Its exit falls inside mpstat's,
     # so no leak scan there (LeakSanitizer's takes tens of ms of an idle CPU; the other
@@ -248,7 +271,8 @@ while time.monotonic() < end:  # 16 KiB every 4 ms: 4000 KiB/s, steady
     time.sleep(max(0, nxt - time.monotonic()))
 EOF
     LOAD_PIDS+=("$!")
-    sleep 1
+    # Until the stream has flowed for a second (4000 KiB sent by the generator itself).
+    poll 10 wrote_at_least "${LOAD_PIDS[-1]}" $((4000 << 10))
     sar -n DEV 2 1 >"$TMP/sar" 2>&1 &
     sar_pid=$!
     "$VIGIL" -b -n 1 -d 2 --show net >"$TMP/vigil" 2>&1

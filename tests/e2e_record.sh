@@ -23,6 +23,23 @@ skip() { skip=$((skip + 1)); echo "skip - $1"; }
 have_python=1
 command -v python3 >/dev/null || have_python=0
 
+# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
+# Every wait in this script polls for its condition: no fixed sleep decides a result.
+poll() {
+    local end
+    end=$(awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now + s }')
+    shift
+    while :; do
+        "$@" && return 0
+        awk -v end="$end" -v now="$(date +%s.%N)" 'BEGIN { exit !(now >= end) }' && return 1
+        sleep 0.05
+    done
+}
+# has_samples FILE N: whether a replay of FILE (possibly still being written) prints N.
+has_samples() {
+    [ "$("$VIGIL" -b --replay "$1" --format json 2>/dev/null | wc -l)" -ge "$2" ]
+}
+
 # samples FILE: sets n to how many samples -b --replay prints (JSON lines), rstatus to
 # its exit status; stderr in $TMP/rep.err.
 samples() {
@@ -48,6 +65,7 @@ done
 # the same locale, prints the same.
 bash -c "exec -a 'é-vigil-record-$$' sleep 30" &
 latin=$!
+poll 10 grep -qa "vigil-record" "/proc/$latin/cmdline"
 LC_ALL=C "$VIGIL" -b -n 3 -d 0.3 -P -p "$latin" --record "$TMP/c.vgl" >"$TMP/c.live" 2>/dev/null
 LC_ALL=C "$VIGIL" -b -P -p "$latin" --replay "$TMP/c.vgl" >"$TMP/c.replay" 2>/dev/null
 kill "$latin" 2>/dev/null
@@ -64,7 +82,9 @@ files=$(ls "$TMP/rot" | wc -l)
 for f in $(ls "$TMP"/rot/r.vgl.* 2>/dev/null | sort -V) "$TMP/rot/r.vgl"; do
     "$VIGIL" -b --replay "$f" --format json 2>>"$TMP/rot.err"
 done >"$TMP/rot.replay"
-if [ "$files" -ge 2 ] && [ ! -s "$TMP/rot.err" ] && [ -s "$TMP/rot.live" ] && cmp -s "$TMP/rot.live" "$TMP/rot.replay"; then
+# A file that holds a single sample (the first one can: a key sample past 4K) has nothing
+# to show, and says so; nothing else may be said.
+if [ "$files" -ge 2 ] && ! grep -v 'no sample to show' "$TMP/rot.err" | grep -q . && [ -s "$TMP/rot.live" ] && cmp -s "$TMP/rot.live" "$TMP/rot.replay"; then
     ok "--record-max-size: $files files; replayed in turn, the live JSON byte for byte"
 else
     bad "rotation: $files files, $(head -c 300 "$TMP/rot.err")"
@@ -86,6 +106,49 @@ if [ "$st" -eq 2 ] && grep -q "nonsense" "$TMP/err" && [ "$(wc -l <"$TMP/err")" 
 else
     bad "--from nonsense: status $st, $(cat "$TMP/err")"
 fi
+# Nothing to replay is never a silent success (vigil(8), EXIT STATUS).
+# nothing NAME STATUS NEEDLE ARGS...: -b --replay ARGS exits STATUS, prints nothing, and
+# stderr says NEEDLE in one line.
+nothing() {
+    local name=$1 want=$2 needle=$3; shift 3
+    "$VIGIL" -b "$@" >"$TMP/out" 2>"$TMP/err"
+    local st=$?
+    if [ "$st" -eq "$want" ] && [ ! -s "$TMP/out" ] && grep -qF -- "$needle" "$TMP/err" &&
+        [ "$(wc -l <"$TMP/err")" -le 2 ]; then
+        ok "$name: status $st, $(head -1 "$TMP/err" | cut -c1-100)"
+    else
+        bad "$name: status $st, stdout $(wc -c <"$TMP/out") bytes, $(cat "$TMP/err")"
+    fi
+}
+f="$TMP/live-json.vgl"
+nothing "--from +3s --to +1s" 2 "is after --to +1s" --replay "$f" --from +3s --to +1s
+nothing "--from past the end" 1 "no sample at or after --from +1h" --replay "$f" --from +1h
+nothing "--to before the start" 1 "no sample at or before --to 2001-01-01" --replay "$f" --to 2001-01-01
+# A header and a session frame, no sample: a recorder stopped before its first one.
+"$VIGIL" -b -n 1 -d 0.1 --record "$TMP/one.vgl" >/dev/null 2>&1
+if [ "$have_python" -eq 1 ]; then
+    # The first sample alone: cut before the third frame (the session, then two samples).
+    python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); m = b"\x88VGF"; i = d.find(m, d.find(m, d.find(m) + 1) + 1); assert i > 0; sys.stdout.buffer.write(d[:i])' \
+        "$TMP/one.vgl" >"$TMP/one-sample.vgl"
+    nothing "a recording of one sample (it has no sample before it)" 1 "no sample to show" --replay "$TMP/one-sample.vgl"
+    # The file header and the session frame, cut before the second frame (the sample).
+    python3 -c 'import sys; d = open(sys.argv[1], "rb").read(); i = d.find(b"\x88VGF", d.find(b"\x88VGF") + 1); assert i > 0; sys.stdout.buffer.write(d[:i])' \
+        "$TMP/one.vgl" >"$TMP/hdr-only.vgl"
+    nothing "a header-only recording" 1 "holds no sample" --replay "$TMP/hdr-only.vgl"
+    nothing "a header-only recording, --format csv" 1 "holds no sample" --replay "$TMP/hdr-only.vgl" --format csv
+fi
+# CSV of several tables: a file per table, live and replayed alike.
+mkdir -p "$TMP/csv-live" "$TMP/csv-replay"
+"$VIGIL" -b -n 3 -d 0.2 --show all --csv-dir "$TMP/csv-live" --record "$TMP/csv.vgl" >/dev/null 2>&1
+st=$?
+"$VIGIL" -b --show all --csv-dir "$TMP/csv-replay" --replay "$TMP/csv.vgl" >/dev/null 2>&1
+rs=$?
+if [ "$st" -eq 0 ] && [ "$rs" -eq 0 ] && [ -s "$TMP/csv-live/tasks.csv" ] && [ -s "$TMP/csv-live/cpu.csv" ] &&
+    diff -r "$TMP/csv-live" "$TMP/csv-replay" >/dev/null; then
+    ok "--csv-dir: live and replayed, the same $(ls "$TMP/csv-live" | wc -l) files byte for byte"
+else
+    bad "--csv-dir round trip (live $st, replay $rs): $(diff -r "$TMP/csv-live" "$TMP/csv-replay" | head -3)"
+fi
 
 # --- 2. hostile command lines through real parsers
 if [ "$have_python" -eq 1 ]; then
@@ -98,7 +161,8 @@ if [ "$have_python" -eq 1 ]; then
     bash -c $'exec -a "hostile,\\"exec\\"\n\xc3(" sleep 120' &
     hp2=$!
     pids+=("$hp2")
-    sleep 0.3
+    # Until both have exec'd into their hostile command lines.
+    poll 10 eval 'grep -qa "say" "/proc/$hp/cmdline" && grep -qa "hostile" "/proc/$hp2/cmdline"'
     "$VIGIL" -b -n 2 -d 0.3 --format json >"$TMP/h.json" 2>/dev/null
     "$VIGIL" -b -n 2 -d 0.3 --format csv >"$TMP/h.csv" 2>/dev/null
     head -1 "$TMP/h.json" | python3 -m json.tool >/dev/null 2>"$TMP/err" && jt=0 || jt=1
@@ -174,21 +238,45 @@ for sig in INT TERM HUP; do
     f="$TMP/sig-$sig.vgl"
     "$VIGIL" -b -d 0.2 --record "$f" >/dev/null 2>&1 &
     p=$!
-    sleep 1.2
+    poll 20 has_samples "$f" 3
     kill -"$sig" "$p"
     wait "$p" 2>/dev/null
+    st=$?
     samples "$f"
-    if [ "$rstatus" -eq 0 ] && [ "$n" -ge 3 ] && [ ! -s "$TMP/rep.err" ]; then
-        ok "SIG$sig during -b --record: $n samples replay, no damage"
+    want=$((128 + $(kill -l "$sig")))
+    if [ "$st" -eq "$want" ] && [ "$rstatus" -eq 0 ] && [ "$n" -ge 3 ] && [ ! -s "$TMP/rep.err" ]; then
+        ok "SIG$sig during -b --record: status $st, $n samples replay, no damage"
     else
-        bad "SIG$sig: replay status $rstatus, $n samples, $(cat "$TMP/rep.err")"
+        bad "SIG$sig: status $st (want $want), replay status $rstatus, $n samples, $(cat "$TMP/rep.err")"
     fi
 done
+# A reader that never reads: the write to stdout waits, and SIGTERM must not wait with it.
+f="$TMP/slow.vgl"
+"$VIGIL" -b -d 0.02 --show all --record "$f" > >(sleep 60) 2>/dev/null &
+p=$!
+# --show all prints some 40 KiB a sample here: the 64 KiB pipe is full during the second,
+# which is printed only after the third sample is recorded (the first is the baseline), so
+# vigil then waits in write() for a reader that never comes.
+poll 20 has_samples "$f" 2
+kill -TERM "$p"
+if poll 3 eval '! kill -0 "$p" 2>/dev/null'; then
+    wait "$p" 2>/dev/null
+    st=$?
+    samples "$f"
+    if [ "$st" -eq 143 ] && [ "$rstatus" -eq 0 ] && [ "$n" -ge 2 ]; then
+        ok "SIGTERM while stdout's reader stalls: ends within 3 s, status 143, $n samples replay"
+    else
+        bad "SIGTERM with a stalled reader: status $st, replay status $rstatus, $n samples"
+    fi
+else
+    bad "SIGTERM with a stalled reader: vigil still runs 3 s later"
+    kill -9 "$p" 2>/dev/null
+fi
 # kill -9 loses at most the sample being written: the rest replays.
 f="$TMP/kill9.vgl"
 "$VIGIL" -b -d 0.1 --record "$f" >/dev/null 2>&1 &
 p=$!
-sleep 1.3
+poll 20 has_samples "$f" 6
 kill -9 "$p"
 wait "$p" 2>/dev/null
 samples "$f"
@@ -293,7 +381,7 @@ else
     tmux new-session -d -s "$S-keep" "sleep 600"
     f="$TMP/view.vgl"
     tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
-    wait_for "COMMAND" && sleep 1.5
+    wait_for "COMMAND" && poll 20 has_samples "$f" 5
     keys q
     if wait_for "EXIT=0"; then
         samples "$f"
@@ -304,14 +392,19 @@ else
     tmux kill-session -t "$S"
     f="$TMP/view-term.vgl"
     tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
-    wait_for "COMMAND" && sleep 1
+    wait_for "COMMAND" && poll 20 has_samples "$f" 3
     # The view is the only child of the pane's shell.
     shell=$(tmux display-message -p -t "$S" '#{pane_pid}')
     vp=$(ps -o pid= --ppid "$shell" | tr -d ' ' | head -1)
     [ -n "$vp" ] && kill -TERM "$vp"
+    # Killed by SIGTERM: 128 + 15, as batch mode (vigil(8), EXIT STATUS).
     wait_for "EXIT=" >/dev/null
     samples "$f"
-    if [ "$rstatus" -eq 0 ] && [ "$n" -ge 2 ]; then ok "SIGTERM to the recording view: $n samples replay"; else bad "view SIGTERM: status $rstatus, $n samples"; fi
+    if screen | grep -q "EXIT=143" && [ "$rstatus" -eq 0 ] && [ "$n" -ge 3 ]; then
+        ok "SIGTERM to the recording view: status 143, $n samples replay"
+    else
+        bad "view SIGTERM: $(screen | grep EXIT=), replay status $rstatus, $n samples"
+    fi
     tmux kill-session -t "$S"
 
     # A recording of 30 samples 0.2 s apart to move around in.
@@ -360,7 +453,7 @@ else
     fi
     t1=$(header | grep -oE '\([0-9]+/30\)')
     keys Space
-    sleep 1.2
+    poll 5 eval '[ "$(header | grep -oE "\([0-9]+/30\)")" != "$t1" ]'
     t2=$(header | grep -oE '\([0-9]+/30\)')
     if [ "$t1" != "$t2" ] && ! header | grep -q PAUSED; then ok "Space plays ($t1 -> $t2)"; else bad "Space play: $t1 $t2 $(header)"; fi
     keys Space

@@ -23,6 +23,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds (0) or SECONDS have passed
+# (1). Every wait in this script polls for its condition: no fixed sleep decides a result.
+poll() {
+    local limit=$1 i
+    shift
+    for ((i = 0; i < limit * 10; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_for TEXT [SECONDS]: polls the screen until TEXT (a fixed string) shows.
 wait_for() {
     local text=$1 limit=${2:-5} i
@@ -104,9 +116,12 @@ keys 1 t
 if wait_gone "Temperatures" && wait_gone "cpu0 "; then ok "t and 1 return to tasks only"; else bad "t back to tasks"; fi
 
 tmux resize-window -t "$S" -x 60 -y 15
-sleep 0.5
-if wait_for "Total DISK READ" && [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ] \
-    && [ "$(screen | wc -l)" -le 15 ]; then
+fits_60x15() {
+    screen | grep -qF "Total DISK READ" &&
+        [ "$(screen | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -le 60 ] &&
+        [ "$(screen | wc -l)" -le 15 ]
+}
+if poll 5 fits_60x15; then
     ok "resize to 60x15 redraws at the new size"
 else
     bad "resize 60x15"
@@ -152,7 +167,7 @@ fi
 VICTIM="vigil-e2e-victim-$$"
 bash -c "exec -a $VICTIM sleep 300" &
 victim=$!
-sleep 0.6
+poll 5 grep -qa "$VICTIM" "/proc/$victim/cmdline"
 keys /
 keys -l "$VICTIM"
 keys Enter
@@ -189,6 +204,19 @@ else
 fi
 keys Escape
 
+# q on the help screen leaves it, as in htop and less; q in the view then quits.
+keys h
+if wait_for "vigil keys"; then
+    keys q
+    if wait_gone "vigil keys" && wait_for "COMMAND" && ! screen | grep -q "EXIT="; then
+        ok "q on the help screen returns to the view"
+    else
+        bad "q on the help screen: $(screen | tail -2)"
+    fi
+else
+    bad "h help screen"
+fi
+
 keys q
 if wait_for "EXIT=0"; then ok "q exits with status 0"; else bad "q exit"; fi
 if [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then ok "the terminal is restored (normal screen)"; else bad "terminal not restored"; fi
@@ -219,7 +247,8 @@ for args in "--proc-root $FIX/proc --sys-root $FIX/sys" \
     if ! wait_for "Total DISK READ"; then bad "start with '$label'"; continue; fi
     keys d
     want=$(batch_devices $args)
-    if wait_for "DEVICE" && sleep 0.8 && [ -n "$want" ] && [ "$(pane_devices)" = "$want" ]; then
+    same_devices() { [ -n "$want" ] && [ "$(pane_devices)" = "$want" ]; }
+    if wait_for "DEVICE" && poll 5 same_devices; then
         ok "disks pane with '${label:-no options}' lists what -b --show disks does: $(echo $want)"
     else
         bad "disks pane with '$label': pane [$(echo $(pane_devices))], batch [$(echo $want)]"

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "fixture_util.hpp"
@@ -14,6 +15,7 @@
 #include "record_util.hpp"
 #include "scripted_source.hpp"
 #include "src/ui/batch/structured.hpp"
+#include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/app/pipeline.hpp"
@@ -69,6 +71,7 @@ std::string render_fixture(const Options& o) {
                                     TaskDetails& d) { details.fetch(s, tasks, d); });
     Pipeline p(source);
     BatchOutput output(o, o.view);
+    REQUIRE(output.open_files() == kExitOk);
     p.keep_totals(output.wants_totals());
     source.next();
     p.advance();
@@ -77,6 +80,7 @@ std::string render_fixture(const Options& o) {
     output.prepare(p);
     std::string out;
     output.write(p, out);
+    REQUIRE(output.finish());
     return out;
 }
 
@@ -171,7 +175,28 @@ TEST_CASE("golden: the JSON and CSV schema of every section", "[format][golden]"
     const Options all = options({"--show", "all", "--format", "json"});
     const std::string json = render_fixture(all);
     check_golden("schema_all.json", json);
-    check_golden("schema_all.csv", render_fixture(options({"--show", "all", "--format", "csv"})));
+    // CSV: one table per file (--csv-dir), each a golden file of its own.
+    test::TempDir dir;
+    CHECK(render_fixture(options({"--show", "all", "--csv-dir", dir.path()})).empty());
+    std::set<std::string> written;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        const std::string name = e.path().filename();
+        written.insert(name);
+        INFO(name);
+        check_golden("csv_dir/" + name, test::read_file(e.path()));
+        // Every file is one table: a header row, then rows of as many fields.
+        const auto rows = parse_csv(test::read_file(e.path()));
+        REQUIRE(rows.size() >= 2);
+        CHECK(rows[0][0] == "time");
+        for (const auto& row : rows) CHECK(row.size() == rows[0].size());
+    }
+    CHECK(written == std::set<std::string>{"batteries.csv", "cpu.csv", "cpu_summary.csv",
+                                           "disks.csv", "fans.csv", "fs.csv", "mem.csv",
+                                           "mem_summary.csv", "net.csv", "notes.csv", "psi.csv",
+                                           "tasks.csv", "tasks_summary.csv", "temps.csv"});
+    // On stdout, the task table alone.
+    const std::string tasks_csv = render_fixture(options({"--format", "csv"}));
+    CHECK(tasks_csv == test::read_file(dir.file("tasks.csv")));
     check_golden("schema_processes_accumulated.json",
                  render_fixture(options({"-P", "-a", "--format", "json"})));
 
@@ -284,16 +309,52 @@ TEST_CASE("hostile command lines stay valid CSV and JSON", "[format]") {
                 CHECK(unescape_data(j["tasks"][i]["command"].get<std::string>()) == hostile[i]);
         } else {
             auto rows = parse_csv(out);
-            REQUIRE(rows.size() == 3 + std::size(hostile));  // 2 headers, summary, tasks
-            const auto& header = rows[2];
-            for (std::size_t r = 3; r < rows.size(); ++r) CHECK(rows[r].size() == header.size());
-            CHECK(rows[3].back() == "say \"hi\", then leave");
-            CHECK(rows[3][1] == "tasks");
-            CHECK(rows[6].back() == "bad utf-8 \\xff\\xfe\\xc3 end");
+            REQUIRE(rows.size() == 1 + std::size(hostile));  // the header, the tasks
+            const auto& header = rows[0];
+            for (std::size_t r = 1; r < rows.size(); ++r) CHECK(rows[r].size() == header.size());
+            CHECK(rows[1].back() == "say \"hi\", then leave");
+            CHECK(rows[1][1] == "tasks");
+            CHECK(rows[4].back() == "bad utf-8 \\xff\\xfe\\xc3 end");
             for (std::size_t i = 0; i < std::size(hostile); ++i)
-                CHECK(unescape_data(rows[3 + i].back()) == hostile[i]);
+                CHECK(unescape_data(rows[1 + i].back()) == hostile[i]);
         }
     }
+}
+
+TEST_CASE("CSV neutralises text fields a spreadsheet would run, never numbers", "[format]") {
+    UtcZone utc;
+    Table t;
+    t.kind = TableKind::temps;
+    t.columns = table_columns(TableKind::temps);
+    auto row = [&](std::string chip, std::string sensor, double temp) {
+        std::vector<Cell> cells(t.columns.size());
+        cells[0].text = std::move(chip);
+        cells[1].text = std::move(sensor);
+        cells[2].num = temp;
+        t.rows.push_back(std::move(cells));
+    };
+    row("=HYPERLINK(\"x\")", "+1", -5);  // a formula, a sign, and a negative number
+    row("-2", "@SUM(A1)", -0.5);
+    row("'quoted", "plain", 0);
+    std::string csv;
+    auto w = make_batch_writer(OutputFormat::csv, {},
+                               [&](std::string_view, std::string&) { return &csv; });
+    std::string out;
+    w->begin_sample(SampleInfo{1714532402'500000000, 1, ByteUnits::human}, out);
+    w->section(Section::sensors, std::span<const Table>(&t, 1), out);
+    w->end_sample(out);
+    CHECK(out.empty());
+    const auto rows = parse_csv(csv);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[1][2] == "'=HYPERLINK(\"x\")");
+    CHECK(rows[1][3] == "'+1");
+    CHECK(rows[1][4] == "-5");  // a number stays a number
+    CHECK(rows[2][2] == "'-2");
+    CHECK(rows[2][3] == "'@SUM(A1)");
+    CHECK(rows[2][4] == "-0.5");
+    CHECK(rows[3][2] == "''quoted");  // so that one leading ' always comes off
+    CHECK(rows[3][3] == "plain");
+    CHECK(rows[3][4] == "0");
 }
 
 TEST_CASE("the man page documents every CSV and JSON field", "[format]") {

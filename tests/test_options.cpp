@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/options.hpp"
 
 using namespace vigil;
@@ -72,13 +73,68 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"--bogus"}, "--bogus"},
              {{"-d"}, "-d"},
              {{"stray"}, "'stray'"},
+             // Plain decimals only: strtod took hexadecimal, white space and exponents.
+             {{"-d", "0x10"}, "'0x10'"},
+             {{"-d", " 1"}, "' 1'"},
+             {{"-d", "1 "}, "'1 '"},
+             {{"-d", "1e1"}, "'1e1'"},
+             {{"-d", "+1"}, "'+1'"},
+             {{"-d", "."}, "'.'"},
+             {{"--record", "x", "--record-rotate", "0x10s"}, "'0x10s'"},
+             {{"--record", "x", "--record-max-size", "0x1000"}, "'0x1000'"},
+             // Dates that do not exist.
+             {{"--replay", "x", "--from", "2024-02-30"}, "'2024-02-30'"},
+             {{"--replay", "x", "--to", "2023-02-29"}, "'2023-02-29'"},
+             {{"--replay", "x", "--from", "2024-04-31 10:00"}, "'2024-04-31 10:00'"},
+             // Options named as typed: a long-only option's id is no character.
+             {{"--record"}, "option '--record' needs a value"},
+             {{"--replay"}, "option '--replay' needs a value"},
+             {{"--sort"}, "option '--sort' needs a value"},
+             {{"--repl"}, "option '--repl' needs a value"},
+             {{"--batch=1"}, "option '--batch' takes no value ('--batch=1')"},
+             {{"--reverse=yes"}, "option '--reverse' takes no value"},
+             {{"-bn"}, "option '-n' needs a value"},
+             {{"--re"}, "ambiguous option '--re'"},
+             {{"--bogus=1"}, "unknown option '--bogus'"},
+             // CSV on stdout is one table.
+             {{"--format", "csv", "--show", "cpu,mem"}, "--csv-dir DIR"},
+             {{"--format", "csv", "--show", "sensors"}, "temps, fans, batteries"},
+             {{"--format", "csv", "--show", "all"}, "--csv-dir"},
+             {{"--csv-dir", "d", "--format", "json"}, "--format json"},
+             {{"--csv-dir="}, "--csv-dir ''"},
          }) {
         auto o = parse(c.args);
         INFO(c.must_contain);
         REQUIRE_FALSE(o);
         CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
         CHECK(o.error().message.find('\n') == std::string::npos);
+        // Never a raw byte of an option id (a long-only id cast to char was "\xB1").
+        for (char ch : o.error().message) CHECK(static_cast<unsigned char>(ch) < 0x80);
     }
+}
+
+TEST_CASE("numbers and dates users type: what is accepted", "[options]") {
+    CHECK(parse({"-d", "2"})->delay_s == 2);
+    CHECK(parse({"-d", "0.5"})->delay_s == 0.5);
+    CHECK(parse({"-d", ".5"})->delay_s == 0.5);
+    CHECK(parse({"-d", "1."})->delay_s == 1);
+    CHECK(parse({"--replay", "x", "--from", "2024-02-29"}));  // a leap year
+    CHECK(parse({"--replay", "x", "--from", "2000-02-29"}));
+    CHECK_FALSE(parse({"--replay", "x", "--from", "1900-02-29"}));
+    CHECK(parse({"--replay", "x", "--to", "2024-12-31 23:59:59"}));
+    CHECK(parse({"--record", "x", "--record-rotate", "1.5h"})->record_rotate_s == 5400);
+}
+
+TEST_CASE("CSV: one table on stdout, every table with --csv-dir", "[options]") {
+    auto o = parse({"--format", "csv"});
+    REQUIRE(o);
+    CHECK(o->csv_dir.empty());
+    CHECK(parse({"--format", "csv", "--show", "cpu"}));
+    o = parse({"--csv-dir", "out", "--show", "all"});
+    REQUIRE(o);
+    CHECK(o->format == OutputFormat::csv);
+    CHECK(o->batch);
+    CHECK(parse({"--csv-dir", "out", "--format", "csv", "--show", "sensors"}));
 }
 
 TEST_CASE("help and version", "[options]") {
@@ -88,9 +144,19 @@ TEST_CASE("help and version", "[options]") {
     // Every option is documented in --help.
     std::string help = usage_text();
     for (const char* opt :
-         {"--batch", "--iter", "--delay", "--pid", "--user", "--processes", "--only",
-          "--accumulated", "--kilobytes", "--time", "--quiet", "--sort", "--reverse", "--no-color",
-          "--proc-root", "--sys-root", "--version", "--help"}) {
+         {"--batch",     "--iter",    "--delay",       "--pid",       "--user",
+          "--processes", "--only",    "--accumulated", "--kilobytes", "--time",
+          "--quiet",     "--sort",    "--reverse",     "--no-color",  "--proc-root",
+          "--sys-root",  "--version", "--help",        "--format",    "--csv-dir",
+          "--record",    "--replay",  "--from",        "--to",        "Exit status"}) {
         CHECK_THAT(help, Catch::Contains(opt));
     }
+}
+
+TEST_CASE("diagnostics escape what they quote", "[options]") {
+    // An argument holding ESC, a bidi override and a backslash cannot act on the terminal.
+    CHECK(diagnostic_line("unknown option '--x\x1b[2J\xe2\x80\xae\\e'", true) ==
+          "vigil: unknown option '--x\\e[2J\\u{202e}\\\\e'\n");
+    CHECK(diagnostic_line("caf\xc3\xa9", false) == "vigil: caf\\xc3\\xa9\n");
+    CHECK(diagnostic_line("two\nlines", true) == "vigil: two\\nlines\n");
 }

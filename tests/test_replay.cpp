@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <map>
 
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"
@@ -78,6 +80,7 @@ std::string live_run(const Options& o, std::vector<test::Sample> samples, const 
     test::ScriptedSource source(std::move(samples));
     Pipeline pipeline(source);
     BatchOutput output(o, o.view);
+    REQUIRE(output.open_files() == kExitOk);
     pipeline.keep_totals(output.wants_totals());
     std::string out;
     REQUIRE(source.next());
@@ -88,7 +91,16 @@ std::string live_run(const Options& o, std::vector<test::Sample> samples, const 
         output.prepare(pipeline);
         REQUIRE(pipeline.record(**w));
         output.write(pipeline, out);
+        REQUIRE(output.finish());
     }
+    return out;
+}
+
+// The files of a --csv-dir, by name.
+std::map<std::string, std::string> csv_files(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        out[e.path().filename()] = test::read_file(e.path());
     return out;
 }
 
@@ -131,15 +143,34 @@ TEST_CASE("replay prints what live batch mode printed, byte for byte", "[replay]
                 std::vector<std::string> args = v;
                 args.push_back("--format");
                 args.push_back(fmt);
-                const Options o = options(args);
+                // CSV on stdout holds one table: the others, a file per table.
+                const bool csv_dir = std::string(fmt) == "csv" && !parse(args);
+                const std::string live_dir = dir.file("live" + std::to_string(run + 1));
+                const std::string replay_dir = dir.file("replay" + std::to_string(run + 1));
+                if (csv_dir) {
+                    std::filesystem::create_directory(live_dir);
+                    std::filesystem::create_directory(replay_dir);
+                    args.insert(args.end(), {"--csv-dir", live_dir});
+                }
+                Options o = options(args);
                 const std::string path = dir.file("r" + std::to_string(++run) + ".rec");
                 const std::string live = live_run(o, *snaps, path);
                 int status = -1;
+                if (csv_dir) o.csv_dir = replay_dir;
                 const std::string replayed = replay_run(o, path, dir.file("out"), status);
                 INFO("format " << fmt << ", run " << run << ", " << snaps->size() << " samples");
                 CHECK(status == kExitOk);
-                CHECK_FALSE(live.empty());
                 CHECK(replayed == live);
+                if (!csv_dir) {
+                    CHECK_FALSE(live.empty());
+                    continue;
+                }
+                CHECK(live.empty());
+                const auto live_files = csv_files(live_dir);
+                CHECK(live_files.count("tasks.csv") + live_files.count("cpu.csv") +
+                          live_files.count("fs.csv") >
+                      0);
+                CHECK(csv_files(replay_dir) == live_files);
             }
         }
     }

@@ -57,3 +57,36 @@ TEST_CASE("the data escape of CSV and JSON is reversible and terminal-safe", "[t
         for (char ch : e) CHECK((static_cast<unsigned char>(ch) >= 0x20 && ch != 0x7f));
     }
 }
+
+TEST_CASE("escape_for_terminal escapes backslashes and bidirectional controls", "[text]") {
+    // A command line holding the six characters \e[2J must not read like an escaped ESC.
+    CHECK(escape_for_terminal("\\e[2J") == "\\\\e[2J");
+    CHECK(escape_for_terminal("\x1b[2J") == "\\e[2J");
+    CHECK(escape_for_terminal("C:\\x41") == "C:\\\\x41");
+    // RIGHT-TO-LEFT OVERRIDE would make "evil\u202Etxt.exe" read "evilexe.txt".
+    CHECK(escape_for_terminal("evil\xe2\x80\xaetxt.exe") == "evil\\u{202e}txt.exe");
+    for (char32_t cp : {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+                        0x200E, 0x200F, 0x061C}) {
+        std::string utf8;
+        if (cp < 0x800) {
+            utf8 += static_cast<char>(0xC0 | (cp >> 6));
+            utf8 += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            utf8 += static_cast<char>(0xE0 | (cp >> 12));
+            utf8 += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            utf8 += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+        const std::string e = escape_for_terminal("a" + utf8 + "b");
+        INFO(e);
+        CHECK(e.starts_with("a\\u{"));
+        CHECK(e.ends_with("}b"));
+        CHECK(e.find(utf8) == std::string::npos);
+        // The data escape: one \xHH per byte, so it stays reversible.
+        CHECK(escape_for_data(utf8).find(utf8) == std::string::npos);
+        CHECK(escape_for_data(utf8).starts_with("\\x"));
+    }
+    CHECK(escape_for_data("\xe2\x80\xae") == "\\xe2\\x80\\xae");
+    // Neighbours of the bidi controls are ordinary text.
+    CHECK(escape_for_terminal("\xe2\x80\x94") == "\xe2\x80\x94");  // EM DASH U+2014
+    CHECK(escape_for_terminal("\xe2\x80\xaf") == "\xe2\x80\xaf");  // U+202F
+}

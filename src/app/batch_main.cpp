@@ -1,7 +1,10 @@
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
@@ -10,19 +13,35 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/app/source.hpp"
 #include "vigil/core/clock.hpp"
+#include "vigil/core/unique_fd.hpp"
 
 namespace vigil {
 
 // A closed pipe (EPIPE) is a normal end for a batch run piped into head; anything else (a
-// full disk) is an error the caller reports.
-WriteStatus write_stdout(std::string_view buf, int& err) {
+// full disk) is an error the caller reports. With stop_fd, each write waits for room in
+// poll() beside it, and a piece at most PIPE_BUF long then cannot block.
+WriteStatus write_stdout(std::string_view buf, int& err, int stop_fd) {
     while (!buf.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, buf.data(), buf.size());
+        std::size_t piece = buf.size();
+        if (stop_fd >= 0) {
+            pollfd fds[2] = {{STDOUT_FILENO, POLLOUT, 0}, {stop_fd, POLLIN, 0}};
+            if (::poll(fds, 2, -1) < 0) {
+                if (errno == EINTR) continue;
+                err = errno;
+                return WriteStatus::failed;
+            }
+            if (fds[1].revents & POLLIN) return WriteStatus::interrupted;
+            // POLLERR and POLLHUP: the write below says what happened.
+            if (!(fds[0].revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))) continue;
+            piece = std::min<std::size_t>(piece, PIPE_BUF);
+        }
+        ssize_t n = ::write(STDOUT_FILENO, buf.data(), piece);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EPIPE) return WriteStatus::closed;
@@ -34,11 +53,22 @@ WriteStatus write_stdout(std::string_view buf, int& err) {
     return WriteStatus::ok;
 }
 
+void die_by_signal(int sig) {
+    std::signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    ::raise(sig);
+    std::_Exit(kExitSignal + sig);
+}
+
 namespace {
 
 // While recording, SIGINT, SIGTERM and SIGHUP are blocked and taken here instead of
 // killing vigil between two writes: the sample being written is finished and the file
-// synced before vigil ends (by the same signal, so the shell sees the usual status).
+// synced before vigil ends (by the same signal, so the shell sees the usual status). They
+// also end a write to a slow reader of stdout (fd(): a signalfd for write_stdout).
 class StopSignals {
   public:
     explicit StopSignals(bool active) : active_(active) {
@@ -46,13 +76,17 @@ class StopSignals {
         sigemptyset(&set_);
         for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set_, s);
         sigprocmask(SIG_BLOCK, &set_, &old_);
+        fd_ = UniqueFd(signalfd(-1, &set_, SFD_NONBLOCK | SFD_CLOEXEC));
     }
     ~StopSignals() {
+        fd_.reset();
         if (active_) sigprocmask(SIG_SETMASK, &old_, nullptr);
     }
     StopSignals(const StopSignals&) = delete;
     StopSignals& operator=(const StopSignals&) = delete;
 
+    // Readable when one of the signals is pending; -1 when not active.
+    int fd() const { return fd_.get(); }
     // Sleeps until the deadline (steady clock); the signal that came first, or 0.
     int wait_until(double steady_deadline_s) {
         for (;;) {
@@ -72,17 +106,11 @@ class StopSignals {
         const int s = sigtimedwait(&set_, nullptr, &zero);
         return s > 0 ? s : 0;
     }
-    // Ends vigil by sig, as if it had not been blocked.
-    [[noreturn]] void die_by(int sig) {
-        std::signal(sig, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &old_, nullptr);
-        ::raise(sig);
-        std::_Exit(128 + sig);
-    }
 
   private:
     bool active_;
     sigset_t set_{}, old_{};
+    UniqueFd fd_;
 };
 
 void sleep_until(double steady_deadline_s) {
@@ -102,11 +130,12 @@ void sleep_until(double steady_deadline_s) {
 std::optional<int> stop_after_write(WriteStatus status, int err) {
     switch (status) {
         case WriteStatus::ok:
+        case WriteStatus::interrupted:  // the caller takes the signal
             return std::nullopt;
         case WriteStatus::closed:
             return kExitOk;
         case WriteStatus::failed:
-            fmt::print(stderr, "vigil: cannot write output: {}\n", std::strerror(err));
+            say(std::string("cannot write output: ") + std::strerror(err));
             return kExitRuntime;
     }
     return kExitRuntime;
@@ -116,21 +145,23 @@ int run_batch(const Options& o) {
     if (!o.replay_path.empty()) return run_replay_batch(o);
     auto session = open_session(o);
     if (!session) {
-        fmt::print(stderr, "vigil: {}\n", session.error().message);
+        say(session.error().message);
         return kExitUsage;
     }
     const bool show_tasks =
         std::find(o.sections.begin(), o.sections.end(), Section::tasks) != o.sections.end();
     // The notices are about per-task I/O; an overview-only run has no use for them.
     if (show_tasks)
-        for (const auto& n : session->notices) fmt::print(stderr, "vigil: {}\n", n);
-    std::fflush(stderr);
+        for (const auto& n : session->notices) say(n);
     Sampler& sampler = *session->sampler;
+    // The output's files before the recording: a run that cannot print records nothing.
+    BatchOutput output(o, session->view);
+    if (int st = output.open_files()) return st;
     std::unique_ptr<RecordWriter> recorder;
     std::vector<std::string> record_notices;
     int status = kExitOk;
     if (!open_recording(o, record_notices, recorder, status)) return status;
-    for (const auto& n : record_notices) fmt::print(stderr, "vigil: {}\n", n);
+    for (const auto& n : record_notices) say(n);
     // A recording keeps every overview section, whatever this run prints.
     const SectionMask overview = recorder
                                      ? overview_mask({kAllSections.begin(), kAllSections.end()})
@@ -144,36 +175,46 @@ int run_batch(const Options& o) {
 
     LiveSource source(sampler);
     Pipeline pipeline(source);
-    BatchOutput output(o, session->view);
     pipeline.keep_totals(output.wants_totals());
     std::string out;
+    StopSignals stop(recorder != nullptr);
+    // A write to a pipe, a socket or a terminal can wait for its reader: it gives way to
+    // the stop signals. One to a file or a block device does not wait, and goes whole.
+    struct stat out_st {};
+    const bool may_wait = ::fstat(STDOUT_FILENO, &out_st) != 0 ||
+                          !(S_ISREG(out_st.st_mode) || S_ISBLK(out_st.st_mode));
+    const int stdout_stop_fd = may_wait ? stop.fd() : -1;
     // Long text output goes out while the sample is written; the first failure sticks.
     WriteStatus wrote = WriteStatus::ok;
     int write_err = 0;
+    auto put = [&](std::string_view buf) {
+        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err, stdout_stop_fd);
+    };
     output.set_flush([&](std::string& buf) {
-        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err);
+        put(buf);
         buf.clear();
     });
     auto record = [&] {
         if (!recorder) return true;
         auto ok = pipeline.record(*recorder);
-        if (!ok) fmt::print(stderr, "vigil: {}\n", ok.error().message);
+        if (!ok) say(ok.error().message);
         return ok.ok();
+    };
+    // The recording is synced and closed before vigil ends by the signal (in main()).
+    auto stop_by = [&](int sig) {
+        recorder.reset();
+        return kExitSignal + sig;
     };
 
     source.sample();
     pipeline.advance();
     if (!record()) return kExitRuntime;
-    StopSignals stop(recorder != nullptr);
-    auto stop_by = [&](int sig) {
-        recorder.reset();  // syncs and closes the file
-        stop.die_by(sig);
-    };
+    if (int sig = stop.taken()) return stop_by(sig);
     const double start = source.cur().steady_s;
     for (long i = 1; !o.iterations || i <= *o.iterations; ++i) {
         const double deadline = start + static_cast<double>(i) * o.delay_s;
         if (recorder) {
-            if (int sig = stop.wait_until(deadline)) stop_by(sig);
+            if (int sig = stop.wait_until(deadline)) return stop_by(sig);
         } else {
             sleep_until(deadline);
         }
@@ -184,8 +225,12 @@ int run_batch(const Options& o) {
         if (!record()) return kExitRuntime;
         out.clear();
         output.write(pipeline, out);
-        if (wrote == WriteStatus::ok) wrote = write_stdout(out, write_err);
-        if (auto status = stop_after_write(wrote, write_err)) return *status;
+        put(out);
+        // A signal while the reader was slow: the sample is recorded, the output cut short.
+        if (wrote == WriteStatus::interrupted)
+            if (int sig = stop.taken()) return stop_by(sig);
+        if (auto st = stop_after_write(wrote, write_err)) return *st;
+        if (!output.finish()) return kExitRuntime;
     }
     return kExitOk;
 }

@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "vigil/app/app.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/collect/task_actions.hpp"
@@ -423,19 +424,17 @@ class LiveTaskActions final : public TaskActions {
 
 int run_view(ControllerSetup setup, bool color) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fmt::print(stderr,
-                   "vigil: the full-screen view needs a terminal on stdin and stdout; "
-                   "use -b for batch mode\n");
+        say("the full-screen view needs a terminal on stdin and stdout; use -b for batch mode");
         return kExitUsage;
     }
     SignalFd sigs;
     if (sigs.fd() < 0) {
-        fmt::print(stderr, "vigil: cannot create a signalfd\n");
+        say("cannot create a signalfd");
         return kExitRuntime;
     }
     auto term = open_curses_terminal(color);
     if (!term) {
-        fmt::print(stderr, "vigil: {}\n", term.error().message);
+        say(term.error().message);
         return kExitUsage;
     }
     std::unique_ptr<Terminal> owned = std::move(*term);  // restored on every way out
@@ -447,8 +446,9 @@ int run_view(ControllerSetup setup, bool color) {
         const int n = poll(fds, 2, c.timeout_ms());
         if (n < 0 && errno != EINTR) return kExitRuntime;
         if (fds[1].revents & POLLIN) {
+            // SIGINT, SIGTERM, SIGHUP: 128 + N once the terminal is restored (vigil(8)).
             while (int sig = sigs.next())
-                if (!c.signal(sig)) return kExitOk;
+                if (!c.signal(sig)) return kExitSignal + sig;
         }
         if (fds[0].revents & (POLLHUP | POLLERR)) return kExitOk;  // the terminal went away
         if ((fds[0].revents & POLLIN) && !c.input()) return kExitOk;
@@ -463,13 +463,9 @@ int run_replay_view(const Options& o) {
     if (!reader) return opened;
     RecordReader& r = *reader;
     const ReplaySpan span = replay_span(o, r);
+    if (auto bad = check_replay_span(o, span)) return *bad;
     ReplaySource source(r, span.from_ns, span.to_ns);
-    if (!source.go(0)) {
-        fmt::print(stderr, "vigil: {}: no sample to show (a sample needs the one before it{})\n",
-                   o.replay_path, o.from || o.to ? ", within --from and --to" : "");
-        for (const RecordDamage& d : r.damage()) fmt::print(stderr, "vigil: {}\n", r.describe(d));
-        return r.damage().empty() ? kExitRuntime : kExitDamaged;
-    }
+    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
     ControllerSetup setup;
     setup.replay = &source;
     setup.view = view_from_options(o);
@@ -485,7 +481,7 @@ int run_replay_view(const Options& o) {
         setup.delay_s = sessions[first.session].info.interval_s;
     int status = run_view(setup, !o.no_color);
     // The damage again where it stays readable, after the screen is restored.
-    for (const RecordDamage& d : r.damage()) fmt::print(stderr, "vigil: {}\n", r.describe(d));
+    for (const RecordDamage& d : r.damage()) say(r.describe(d));
     if (status == kExitOk && !r.damage().empty()) status = kExitDamaged;
     return status;
 }
@@ -496,7 +492,7 @@ int run_interactive(const Options& o) {
     if (!o.replay_path.empty()) return run_replay_view(o);
     auto session = open_session(o);
     if (!session) {
-        fmt::print(stderr, "vigil: {}\n", session.error().message);
+        say(session.error().message);
         return kExitUsage;
     }
     std::unique_ptr<RecordWriter> recorder;

@@ -1,35 +1,43 @@
-#include <fmt/format.h>
 #include <clocale>
-#include <cstdio>
 #include <exception>
+#include <string>
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/controller.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/options.hpp"
+
+namespace {
+// --help and --version: the text on stdout; a failed write is a runtime error.
+int print(const std::string& text) {
+    int err = 0;
+    return vigil::stop_after_write(vigil::write_stdout(text, err), err).value_or(vigil::kExitOk);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
     std::setlocale(LC_ALL, "");
     try {
         auto opts = vigil::parse_options(argc, argv);
         if (!opts) {
-            fmt::print(stderr, "vigil: {}\nTry 'vigil --help' for more information.\n",
-                       opts.error().message);
+            vigil::say(opts.error().message);
+            vigil::write_stderr("Try 'vigil --help' for more information.\n");
             return vigil::kExitUsage;
         }
         switch (opts->action) {
             case vigil::Options::Action::help:
-                fmt::print("{}", vigil::usage_text());
-                return vigil::kExitOk;
+                return print(vigil::usage_text());
             case vigil::Options::Action::version:
-                fmt::print("vigil {}\n", VIGIL_VERSION);
-                return vigil::kExitOk;
+                return print(std::string("vigil ") + VIGIL_VERSION + "\n");
             case vigil::Options::Action::run:
                 break;
         }
-        if (!opts->batch) return vigil::run_interactive(*opts);
-        return vigil::run_batch(*opts);
+        const int status = opts->batch ? vigil::run_batch(*opts) : vigil::run_interactive(*opts);
+        // Ended by a signal: everything is closed and the terminal restored by now.
+        if (status > vigil::kExitSignal) vigil::die_by_signal(status - vigil::kExitSignal);
+        return status;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "vigil: internal error: %s\n", e.what());
+        vigil::say(std::string("internal error: ") + e.what());
         return vigil::kExitRuntime;
     }
 }

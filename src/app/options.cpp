@@ -22,7 +22,16 @@ enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse 
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
 // Output formats, recording and replay.
-enum RecordOnly { kFormat = 1200, kRecord, kRecordMaxSize, kRecordRotate, kReplay, kFrom, kTo };
+enum RecordOnly {
+    kFormat = 1200,
+    kRecord,
+    kRecordMaxSize,
+    kRecordRotate,
+    kReplay,
+    kFrom,
+    kTo,
+    kCsvDir
+};
 
 constexpr option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
@@ -47,6 +56,7 @@ constexpr option kLongOptions[] = {
     {"partitions", no_argument, nullptr, kPartitions},
     {"all-devices", no_argument, nullptr, kAllDevices},
     {"format", required_argument, nullptr, kFormat},
+    {"csv-dir", required_argument, nullptr, kCsvDir},
     {"record", required_argument, nullptr, kRecord},
     {"record-max-size", required_argument, nullptr, kRecordMaxSize},
     {"record-rotate", required_argument, nullptr, kRecordRotate},
@@ -58,6 +68,45 @@ constexpr option kLongOptions[] = {
 
 std::string quoted(std::string_view s) {
     return "'" + std::string(s) + "'";
+}
+
+// The option as the user typed it: "--replay" for "--replay" or "--repl" (the name, without
+// any "=VALUE"), "-d" for a -d in "-bd". getopt's optopt is the option's id, which for a
+// long-only option is no character at all.
+std::string typed_option(char* const* argv, int processing, int opt) {
+    std::string_view arg = argv[processing] ? argv[processing] : "";
+    if (arg.starts_with("--")) return std::string(arg.substr(0, arg.find('=')));
+    return std::string("-") + static_cast<char>(opt);
+}
+
+// Why getopt refused an option: unknown, ambiguous, or given a value it does not take.
+std::string unknown_option(char* const* argv, int processing, int opt) {
+    std::string_view arg = argv[processing] ? argv[processing] : "";
+    if (!arg.starts_with("--"))  // a short option: optopt is the character
+        return "unknown option " + quoted(std::string("-") + static_cast<char>(opt));
+    std::string_view name = arg.substr(2);
+    name = name.substr(0, name.find('='));
+    std::vector<const option*> found;
+    for (const option& lo : kLongOptions) {
+        if (!lo.name) break;
+        const std::string_view n = lo.name;
+        if (n == name) {
+            found = {&lo};
+            break;
+        }
+        if (n.starts_with(name)) found.push_back(&lo);
+    }
+    const std::string typed = "--" + std::string(name);
+    if (found.size() == 1 && found[0]->has_arg == no_argument && arg.find('=') != arg.npos)
+        return "option " + quoted("--" + std::string(found[0]->name)) + " takes no value (" +
+               quoted(arg) + ")";
+    if (found.size() > 1) {
+        std::string names;
+        for (const option* lo : found)
+            names += (names.empty() ? "--" : ", --") + std::string(lo->name);
+        return "ambiguous option " + quoted(typed) + ": it could be " + names;
+    }
+    return "unknown option " + quoted(typed);
 }
 
 // --show LIST: appends each section once, in the order given. The first --show replaces
@@ -116,7 +165,11 @@ Machine overview (a titled table per section and sample; the view's panes alike)
 Output:
       --format=FORMAT    batch output as text (the default), csv (RFC 4180) or json (one
                          object per sample); implies -b. csv and json give every value
-                         in base units (bytes, bytes/s) and always carry the time
+                         in base units (bytes, bytes/s) and always carry the time.
+                         csv holds one table: that of the one --show section (text
+                         fields that start with = + - @ get a leading ')
+      --csv-dir=DIR      csv, every table (summaries and notes too) in a new file of
+                         its own, DIR/TABLE.csv; never overwrites
   -k, --kilobytes        always show K (KiB) instead of choosing a unit (text)
   -t, --time             start every line with the time (HH:MM:SS) (text)
   -q, --quiet            -q: column names once; -qq: never; -qqq: no summary lines either
@@ -135,7 +188,7 @@ Recording and replay:
                          time keys) or, with -b, the batch output it would have printed
       --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
                          HH:MM[:SS] (the first after the recording starts), or
-                         +DURATION from its start
+                         +DURATION from its start; a span without samples is an error
 
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
@@ -149,9 +202,11 @@ A value vigil cannot know is shown as '?', never as 0. Per-task I/O needs CAP_NE
 (root) for taskstats; without it vigil reads /proc/PID/task/TID/io (no SWAPIN and IO).
 SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1.
 
-Exit status: 0 success (also when the output pipe is closed), 1 runtime error,
-2 bad command line or a file that is not a recording this vigil reads, 3 the recording
-is damaged (every intact sample was shown; stderr says where).
+Exit status: 0 success (also when the output pipe is closed, and q), 1 runtime error
+(also nothing to replay), 2 bad command line or a file vigil may not use (not a
+recording of this vigil, a directory, a device; an existing --csv-dir file), 3 the
+recording is damaged (every intact sample was shown; stderr says where), 128+N ended by
+signal N (a recording is finished first). Messages escape the values they quote.
 )";
     // The overview's column lists come from the registries the tables are built with.
     text +=
@@ -184,12 +239,16 @@ is damaged (every intact sample was shown; stderr says where).
 Result<Options> parse_options(int argc, char* const* argv) {
     Options o;
     bool show_given = false;  // the first --show replaces the default sections
+    bool format_given = false;
     if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) o.no_color = true;
     opterr = 0;  // vigil words its own one-line errors
     optind = 0;  // re-entrant: tests call this repeatedly (0 also resets GNU getopt's state)
     const char* short_opts = "+:bn:d:p:u:Poaktqh";
     for (;;) {
         int idx = 0;
+        // The argument getopt works on: with '+' it never permutes, and it moves past an
+        // argument only once done with it (a cluster such as -bn5 too).
+        const int processing = std::max(optind, 1);
         int c = getopt_long(argc, argv, short_opts, kLongOptions, &idx);
         if (c == -1) break;
         std::string_view arg = optarg ? optarg : "";
@@ -206,18 +265,14 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 break;
             }
             case 'd': {
-                std::string s(arg);
-                char* end = nullptr;
-                errno = 0;
-                double d = std::strtod(s.c_str(), &end);
-                if (s.empty() || *end != '\0' || errno != 0 || !std::isfinite(d) || d <= 0 ||
-                    d > 86400)
+                const std::optional<double> d = parse_decimal(arg);
+                if (!d || *d <= 0 || *d > 86400)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": expected seconds > 0 (fractions such as 0.5 work)");
-                if (d < 0.01)
+                if (*d < 0.01)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": the shortest interval is 0.01 seconds");
-                o.delay_s = d;
+                o.delay_s = *d;
                 o.delay_given = true;
                 break;
             }
@@ -311,9 +366,15 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error("invalid --format " + quoted(arg) +
                                       ": expected text, csv or json");
                 o.format = *f;
+                format_given = true;
                 o.batch = true;  // as -q: a format only means something in batch mode
                 break;
             }
+            case kCsvDir:
+                if (arg.empty()) return make_error("invalid --csv-dir '': expected a directory");
+                o.csv_dir = arg;
+                o.batch = true;
+                break;
             case kRecord:
             case kReplay:
                 if (arg.empty())
@@ -345,22 +406,42 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error(std::string(c == kFrom ? "--from: " : "--to: ") +
                                       t.error().message);
                 (c == kFrom ? o.from : o.to) = *t;
+                (c == kFrom ? o.from_text : o.to_text) = arg;
                 break;
             }
-            case ':': {
-                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
-                                          : std::string(argv[optind - 1]);
-                return make_error("option " + name + " needs a value");
-            }
+            case ':':
+                return make_error("option " + quoted(typed_option(argv, processing, optopt)) +
+                                  " needs a value");
             case '?':
-            default: {
-                std::string name = optopt ? std::string("-") + static_cast<char>(optopt)
-                                          : std::string(argv[optind - 1]);
-                return make_error("unknown option " + quoted(name));
-            }
+            default:
+                return make_error(unknown_option(argv, processing, optopt));
         }
     }
     if (optind < argc) return make_error("unexpected argument " + quoted(argv[optind]));
+    if (!o.csv_dir.empty()) {
+        if (format_given && o.format != OutputFormat::csv)
+            return make_error(std::string("--csv-dir writes CSV; it cannot be combined with "
+                                          "--format ") +
+                              (o.format == OutputFormat::json ? "json" : "text"));
+        o.format = OutputFormat::csv;
+    }
+    if (o.format == OutputFormat::csv && o.csv_dir.empty()) {
+        // CSV on stdout: one table, so that any CSV reader reads it.
+        std::vector<std::string_view> tables;
+        for (Section s : o.sections) {
+            if (s == Section::sensors)
+                tables.insert(tables.end(), {"temps", "fans", "batteries"});
+            else
+                tables.push_back(section_name(s));
+        }
+        if (tables.size() > 1) {
+            std::string names;
+            for (std::string_view t : tables) names += (names.empty() ? "" : ", ") + std::string(t);
+            return make_error("--format csv writes one table per file, and this --show gives " +
+                              std::to_string(tables.size()) + " (" + names +
+                              "): show one section, or add --csv-dir DIR for a file per table");
+        }
+    }
     if (!o.record_path.empty() && !o.replay_path.empty())
         return make_error("--record and --replay cannot be combined");
     if (o.replay_path.empty() && (o.from || o.to))

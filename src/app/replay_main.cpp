@@ -7,6 +7,7 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_source.hpp"
@@ -21,6 +22,7 @@ int run_replay_batch(const Options& o) {
     const auto& samples = r.samples();
 
     const ReplaySpan span = replay_span(o, r);
+    if (auto bad = check_replay_span(o, span)) return *bad;
     const std::int64_t from = span.from_ns, to = span.to_ns;
 
     std::signal(SIGPIPE, SIG_IGN);
@@ -28,6 +30,7 @@ int run_replay_batch(const Options& o) {
     Pipeline pipeline(source);
     // The locale's escaping, as a live run prints it.
     BatchOutput output(o, view_from_options(o));
+    if (int st = output.open_files()) return st;
     pipeline.keep_totals(output.wants_totals());
     bool warned_sections = false;
     long printed = 0;
@@ -35,13 +38,14 @@ int run_replay_batch(const Options& o) {
     std::string out;
     // A sample prints with the one before it, as live: the first of a session (and the
     // first after damage) is only the baseline of the next.
-    for (bool more = source.go(0); more; more = source.step(1)) {
+    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
+    for (bool more = true; more; more = source.step(1)) {
         if (!warned_sections) {
             warned_sections = true;
             for (Section s : o.sections)
                 if (s != Section::tasks && !has_section(source.cur().machine.collected, s))
-                    fmt::print(stderr, "vigil: {}: the recording has no {} section\n",
-                               o.replay_path, section_name(s));
+                    say(fmt::format("{}: the recording has no {} section", o.replay_path,
+                                    section_name(s)));
         }
         // The -a sums of a live run start with its session.
         pipeline.advance(source.same_session());
@@ -51,6 +55,7 @@ int run_replay_batch(const Options& o) {
         int err = 0;
         const WriteStatus wrote = write_stdout(out, err);
         if (auto status = stop_after_write(wrote, err)) return *status;
+        if (!output.finish()) return kExitRuntime;
         if (o.iterations && ++printed >= *o.iterations) {
             cut_short = true;
             break;
@@ -69,7 +74,7 @@ int run_replay_batch(const Options& o) {
     int status = kExitOk;
     for (const RecordDamage& d : r.damage()) {
         if (d.after_sample > reach) continue;
-        fmt::print(stderr, "vigil: {}\n", r.describe(d));
+        say(r.describe(d));
         status = std::max(status, d.newer_version ? kExitUsage : kExitDamaged);
     }
     return status;

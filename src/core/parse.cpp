@@ -1,6 +1,8 @@
 #include "vigil/core/parse.hpp"
 
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <limits>
 
 namespace vigil {
@@ -16,6 +18,27 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
     }
     out = v;
     return true;
+}
+
+std::optional<double> parse_decimal(std::string_view s) {
+    if (s.empty() || s.size() > 32) return std::nullopt;
+    bool digit = false, point = false;
+    for (char c : s) {
+        if (c >= '0' && c <= '9') {
+            digit = true;
+        } else if (c == '.' && !point) {
+            point = true;
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (!digit) return std::nullopt;
+    // from_chars, not strtod: the C locale's decimal point whatever LC_NUMERIC says.
+    double v = 0;
+    const auto [end, ec] =
+        std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::fixed);
+    if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
 }
 
 std::vector<std::string_view> split_list(std::string_view s, std::string_view separators) {

@@ -43,6 +43,21 @@ void append_hex(std::string& out, unsigned char c) {
     out += digits[c & 15];
 }
 
+// The bidirectional formatting characters (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI; LRM,
+// RLM; ALM): invisible, yet they reorder what follows them on the line, so "\u202eexe.txt"
+// reads as "txt.exe".
+bool is_bidi_control(char32_t cp) {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
+}
+
+void append_code_point(std::string& out, char32_t cp) {
+    static constexpr char digits[] = "0123456789abcdef";
+    out += "\\u{";
+    for (int shift = 12; shift >= 0; shift -= 4) out += digits[(cp >> shift) & 15];
+    out += '}';
+}
+
 int char_width(char32_t cp) {
     // wcwidth depends on the locale; vigil only calls this on valid code points and treats
     // unknown (-1) as one column so that a cell never under-counts.
@@ -64,7 +79,11 @@ std::string escape_for_terminal(std::string_view raw, bool utf8) {
             ++i;
             continue;
         }
-        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
+        if (cp == '\\') {
+            out += "\\\\";  // so that a typed "\\e[2J" cannot pass for an escaped ESC
+        } else if (is_bidi_control(cp)) {
+            append_code_point(out, cp);
+        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
             if (cp == '\n')
                 out += "\\n";
             else if (cp == '\t')
@@ -104,7 +123,7 @@ std::string escape_for_data(std::string_view raw) {
             out += "\\t";
         else if (cp == 0x1B)
             out += "\\e";
-        else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+        else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || is_bidi_control(cp))
             for (std::size_t k = 0; k < len; ++k)
                 append_hex(out, static_cast<unsigned char>(raw[i + k]));
         else

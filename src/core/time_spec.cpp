@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "vigil/core/parse.hpp"
+
 #include <cctype>
 #include <cmath>
 #include <ctime>
@@ -58,6 +60,12 @@ bool clock_time(std::string_view text, std::size_t pos, int& second_of_day) {
     return true;
 }
 
+int days_in_month(int year, int month) {
+    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 std::int64_t local_to_wall_ns(std::tm tm) {
     tm.tm_isdst = -1;  // let mktime find out whether DST applies then
     std::time_t t = std::mktime(&tm);
@@ -106,7 +114,8 @@ Result<TimeSpec> parse_time_spec(std::string_view text) {
     std::size_t pos = 0;
     int y = 0, mo = 0, d = 0;
     if (!digits(text, pos, 4, y) || !expect(text, pos, '-') || !digits(text, pos, 2, mo) ||
-        !expect(text, pos, '-') || !digits(text, pos, 2, d) || mo < 1 || mo > 12 || d < 1 || d > 31)
+        !expect(text, pos, '-') || !digits(text, pos, 2, d) || mo < 1 || mo > 12 || d < 1 ||
+        d > days_in_month(y, mo))
         return bad();
     int sod = 0;
     if (pos < text.size()) {
@@ -150,15 +159,10 @@ std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns) {
 
 namespace {
 
-// A positive decimal number such as "1.5" (no sign, no exponent-only forms), at most 32
-// characters; nullopt otherwise.
+// A positive decimal number such as "1.5" (parse_decimal: no sign, exponent or hex).
 std::optional<double> positive_number(std::string_view text) {
-    if (text.empty() || text.size() > 32 || !std::isdigit(static_cast<unsigned char>(text[0])))
-        return std::nullopt;
-    const std::string s(text);
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v) || v <= 0) return std::nullopt;
+    const auto v = parse_decimal(text);
+    if (!v || *v <= 0) return std::nullopt;
     return v;
 }
 

@@ -1,6 +1,6 @@
 #include "vigil/model/text_filter.hpp"
 
-#include <regex.h>
+#include <re2/re2.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,11 +8,8 @@
 namespace vigil {
 
 struct TextFilter::Compiled {
-    regex_t re{};
-    bool compiled = false;
-    ~Compiled() {
-        if (compiled) regfree(&re);
-    }
+    explicit Compiled(std::string_view pattern, const RE2::Options& o) : re(pattern, o) {}
+    RE2 re;
 };
 
 namespace {
@@ -25,68 +22,30 @@ bool has_regex_syntax(std::string_view s) {
     return s.find_first_of(".[]()*+?{}|^$\\") != std::string_view::npos;
 }
 
-// Whether glibc can compile and run the pattern in bounded time and memory. regcomp copies
-// a repeated sub-expression once per repetition, so stacked quantifiers ("a+++", "a{9}{9}")
-// and large counts grow it exponentially (the fuzzer found 2.5 GB for "r" and sixty '+');
-// back-references make regexec backtrack. Anything outside these limits is matched as text.
-bool bounded_pattern(std::string_view s) {
-    constexpr std::size_t kMaxLength = 256;
-    constexpr unsigned kMaxCount = 32;  // {n,m}: n and m at most this
-    constexpr int kMaxBraces = 2;
-    if (s.size() > kMaxLength) return false;
-    int braces = 0;
-    bool after_quantifier = false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '\\') {
-            if (i + 1 < s.size() && s[i + 1] >= '1' && s[i + 1] <= '9') return false;
-            ++i;
-            after_quantifier = false;
-            continue;
-        }
-        bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
-        if (quantifier && after_quantifier) return false;
-        if (c == '{') {
-            if (++braces > kMaxBraces) return false;
-            unsigned n = 0;
-            for (++i; i < s.size() && s[i] != '}'; ++i) {
-                if (s[i] == ',') {
-                    n = 0;
-                    continue;
-                }
-                if (s[i] < '0' || s[i] > '9') return false;
-                n = n * 10 + static_cast<unsigned>(s[i] - '0');
-                if (n > kMaxCount) return false;
-            }
-        }
-        after_quantifier = quantifier;
-    }
-    return true;
-}
+// The memory one compiled filter may use: its program and the DFA cache that matching
+// fills. A pattern whose program does not fit is matched as text; a match whose DFA runs
+// out of cache goes on in RE2's NFA, still in time linear in the text.
+constexpr std::int64_t kMaxMemory = 8 << 20;
 }  // namespace
 
 void TextFilter::set(std::string pattern) {
     pattern_ = std::move(pattern);
     lowered_ = lower(pattern_);
     regex_.reset();
-    // A NUL would end the pattern early; such a pattern is only ever matched as text.
-    if (!has_regex_syntax(pattern_) || !bounded_pattern(pattern_) ||
-        pattern_.find('\0') != std::string::npos)
-        return;
-    auto c = std::make_shared<Compiled>();
-    c->compiled = regcomp(&c->re, pattern_.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0;
-    // Not a valid expression: it is matched as a substring.
-    if (c->compiled) regex_ = std::move(c);
+    if (!has_regex_syntax(pattern_)) return;
+    RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_max_mem(kMaxMemory);
+    o.set_log_errors(false);  // an invalid pattern is no error: it is matched as text
+    o.set_never_capture(true);
+    auto c = std::make_shared<Compiled>(pattern_, o);
+    // Not a valid expression (or too big): it is matched as a substring.
+    if (c->re.ok()) regex_ = std::move(c);
 }
 
 bool TextFilter::matches(std::string_view text) const {
     if (pattern_.empty()) return true;
-    if (regex_) {
-        // regexec needs a NUL-terminated string; a NUL inside the text ends the match
-        // there, which is fine for the escaped text the view filters.
-        std::string s(text);
-        return regexec(&regex_->re, s.c_str(), 0, nullptr, 0) == 0;
-    }
+    if (regex_) return RE2::PartialMatch(text, regex_->re);
     return lower(text).find(lowered_) != std::string::npos;
 }
 

@@ -83,8 +83,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"Space", "pause / resume sampling (replay: play / pause)", {on(' ', A::pause)}},
     {"Ctrl-L", "redraw the screen", {on(0x0C, A::redraw)}},
     {"h, ?", "this help", {on('h', A::help), on('?', A::help), on('H', A::help)}},
-    // q first: on the help screen only the first quit key quits (kHelpQuit).
-    {"q", "quit", {on('q', A::quit), on('Q', A::quit)}},
+    {"q", "quit (on this help: leave it)", {on('q', A::quit), on('Q', A::quit)}},
     {"Esc", "cancel input, clear the filter, or quit", {on(Key::escape, A::cancel)}},
     {"mouse",
      "click a task column title to sort by it, a row to select it",
@@ -100,18 +99,6 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)",
      {on('g', A::replay_go_to_time)}},
 });
-
-// The first key of an action in the table. Evaluated at compile time, so an action with no
-// key does not compile.
-constexpr KeyTrigger first_trigger(Action a) {
-    for (const KeyBinding& b : kBindings)
-        for (const KeyTrigger& t : b.triggers())
-            if (t.action == a) return t;
-    throw "an action without a key";
-}
-
-// On the help screen only this key quits: the title says "q quits", and Q only leaves it.
-constexpr KeyTrigger kHelpQuit = first_trigger(Action::quit);
 
 TableKind pane_kind(Pane p) {
     switch (p) {
@@ -426,9 +413,8 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
     Effect e;
     e.redraw = true;
     if (st.mode == Mode::help) {
-        // Any key leaves the help screen; q still quits.
+        // Any key leaves the help screen, q too (as in htop and less): it never quits.
         st.mode = Mode::normal;
-        if (kHelpQuit.matches(ev)) e.quit = true;
         return e;
     }
     // A typed character clears the notice line, bound or not; the special keys leave it.

@@ -88,7 +88,7 @@ void too_small(ScreenLayout& out, int width, int height) {
 
 void help_screen(ScreenLayout& out, int width, int height) {
     Builder b(width);
-    b.bar("vigil keys - any key returns, q quits", Style::column_header);
+    b.bar("vigil keys - any key returns (q too)", Style::column_header);
     for (const KeyBinding& k : key_bindings()) {
         if (static_cast<int>(b.count()) >= height) break;
         b.line({Segment{fmt::format("  {:<18} ", k.keys), Style::status},

@@ -19,9 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)vigil::parse_vmstat_io(text);
     std::string cmd = vigil::parse_cmdline(text);
     std::string esc = vigil::escape_for_terminal(text);
-    // The escaped form must be valid UTF-8 with no control characters: escaping it again
-    // changes nothing.
-    if (vigil::escape_for_terminal(esc) != esc) __builtin_trap();
+    // The escaped form must be valid UTF-8 with no control or bidi characters: escaping it
+    // again changes nothing but double each backslash.
+    std::string doubled;
+    for (char c : esc) doubled += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    if (vigil::escape_for_terminal(esc) != doubled) __builtin_trap();
     std::string_view cut = vigil::truncate_to_width(esc, size % 97);
     if (vigil::display_width(cut) > size % 97) __builtin_trap();
     std::uint64_t v = 0;

@@ -21,6 +21,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDamaged = 3;  // a replayed recording is damaged
+// 128 + N: ended by signal N (SIGINT, SIGTERM, SIGHUP), as a shell reports a process
+// killed by it. A front end returns kExitSignal + N once it has closed the recording and
+// restored the terminal; main() then ends by the signal itself (die_by_signal).
+inline constexpr int kExitSignal = 128;
+
+// Ends vigil by sig as if it had never been caught or blocked (default action, unblocked,
+// raised), so the parent sees the signal; exits with 128 + sig if that does not end it.
+[[noreturn]] void die_by_signal(int sig);
 
 // Drops PIDs that do not exist, with one warning line each in warnings. An error when none
 // of the PIDs given exists.
@@ -53,15 +61,19 @@ struct Session {
 Result<Session> open_session(const Options& o, const Clock& clock = system_clock());
 
 // Runs batch mode until -n samples are printed or the output closes (with --replay, the
-// recording's samples: run_replay_batch).
+// recording's samples: run_replay_batch). Returns the exit status: kExitSignal + N when
+// signal N stopped a recording run (the recording is closed; main() ends by the signal).
 int run_batch(const Options& o);
 
-enum class WriteStatus { ok, closed, failed };
+enum class WriteStatus { ok, closed, failed, interrupted };
 // Writes all of buf to stdout: closed when the reader went away (EPIPE, with SIGPIPE
-// ignored), failed with errno in err on any other error.
-WriteStatus write_stdout(std::string_view buf, int& err);
-// What a batch loop does after writing a sample: nullopt to go on, else the exit status:
-// 0 when the reader went away, 1 (said on stderr) on any other error.
+// ignored), failed with errno in err on any other error. stop_fd (a signalfd, or -1): when
+// it becomes readable while the write waits for a slow reader, the write stops there,
+// interrupted, so that a signal need not wait for the reader.
+WriteStatus write_stdout(std::string_view buf, int& err, int stop_fd = -1);
+// What a batch loop does after writing a sample: nullopt to go on (also when interrupted:
+// the caller takes the signal), else the exit status: 0 when the reader went away, 1 (said
+// on stderr) on any other error.
 std::optional<int> stop_after_write(WriteStatus status, int err);
 
 }  // namespace vigil

@@ -117,7 +117,8 @@ class Controller {
 };
 
 // Runs the interactive view until q, -n refreshes, or SIGINT/SIGTERM/SIGHUP; the terminal
-// is restored on every way out. Returns the exit status.
+// is restored on every way out. Returns the exit status: kExitSignal + N after signal N
+// (main() then ends by it).
 int run_interactive(const Options& o);
 
 }  // namespace vigil

@@ -33,12 +33,16 @@ struct Options {
     std::vector<Section> sections{Section::tasks};
     MachineView machine;                       // --partitions, --all-devices
     OutputFormat format = OutputFormat::text;  // --format (implies -b)
+    // --csv-dir DIR: CSV, each table in a file of its own, DIR/TABLE.csv (implies --format
+    // csv). Without it CSV goes to stdout, which then holds one table (vigil(8), FORMATS).
+    std::string csv_dir;
     // Recording and replay (see vigil(8), RECORDING).
     std::string record_path;             // --record FILE; empty: no recording
     std::uint64_t record_max_bytes = 0;  // --record-max-size: rotate past it; 0: never
     double record_rotate_s = 0;          // --record-rotate: rotate after it; 0: never
     std::string replay_path;             // --replay FILE; empty: live
     std::optional<TimeSpec> from, to;    // --from, --to: the replayed span
+    std::string from_text, to_text;      // --from, --to as given, for messages
 };
 
 // argv as main() receives it. Errors are one line naming the bad value.

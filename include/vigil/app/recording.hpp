@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ struct ReplaySpan {
     std::int64_t from_ns = 0, to_ns = 0;
 };
 ReplaySpan replay_span(const Options& o, const RecordReader& r);
+// A span that ends before it starts (--from after --to, once resolved against the
+// recording): said on stderr, and kExitUsage. nullopt when the span is fine.
+std::optional<int> check_replay_span(const Options& o, const ReplaySpan& span);
+// When a replay has nothing to show (a recording without samples, a span without samples,
+// or none with the sample before it): says why on stderr, naming the recording's own span,
+// then its damage; returns the exit status: kExitDamaged after damage, else kExitRuntime.
+int say_nothing_to_replay(const Options& o, const RecordReader& r, const ReplaySpan& span);
 
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact

@@ -10,7 +10,11 @@
 namespace vigil {
 
 // Valid UTF-8 passes through; control characters (C0, DEL, C1) become \n, \t, \e or \xHH;
-// bytes that are not valid UTF-8 become \xHH. The result cannot move a terminal's cursor.
+// bytes that are not valid UTF-8 become \xHH; the bidirectional formatting characters
+// (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) become \u{202e} and the like; a
+// backslash becomes \\, so that every backslash shown starts an escape vigil made. The
+// result cannot move a terminal's cursor or reorder the line, and a command line holding
+// the text "\e[2J" reads "\\e[2J", never like an escaped ESC.
 // utf8 = false (a terminal in a non-UTF-8 locale, LANG=C): every non-ASCII byte becomes
 // \xHH too, since such a terminal would draw UTF-8 as several wrong characters.
 std::string escape_for_terminal(std::string_view raw, bool utf8 = true);
@@ -18,8 +22,8 @@ std::string escape_for_terminal(std::string_view raw, bool utf8 = true);
 // The escape of text values in CSV and JSON output (vigil(8), FORMATS): like
 // escape_for_terminal, safe to print and valid UTF-8, but reversible. A backslash becomes
 // \\; newline, tab and ESC become \n, \t, \e; every other byte of a control character
-// (C0, DEL, C1) or of invalid UTF-8 becomes \xHH, one escape per byte. Undoing the five
-// escapes gives back the raw bytes.
+// (C0, DEL, C1), of a bidirectional formatting character (as above) or of invalid UTF-8
+// becomes \xHH, one escape per byte. Undoing the five escapes gives back the raw bytes.
 std::string escape_for_data(std::string_view raw);
 
 // How text cells are escaped: for a terminal (text output, the view) or as data (CSV, JSON).

@@ -35,12 +35,13 @@ std::optional<OutputFormat> output_format_by_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::unique_ptr<BatchWriter> make_batch_writer(OutputFormat format, TextOptions text) {
+std::unique_ptr<BatchWriter> make_batch_writer(OutputFormat format, TextOptions text,
+                                               CsvRoute route) {
     switch (format) {
         case OutputFormat::text:
             return std::make_unique<TextBatchWriter>(text);
         case OutputFormat::csv:
-            return make_csv_writer();
+            return make_csv_writer(std::move(route));
         case OutputFormat::json:
             return make_json_writer();
     }

@@ -1,8 +1,10 @@
 // CSV after RFC 4180: CRLF line ends, fields quoted when they hold a comma, a quote or a line
-// break. Every row starts with the sample's time and its table's name, so one file can hold
-// several tables: a header row (first field "time") comes before the first row of each
-// table, once per output. Text fields are in the reversible data escape (escape_for_data,
-// vigil(8) FORMATS), so they never hold a raw line break whatever the command line holds.
+// break. One table per file, so that any CSV reader (pandas.read_csv, a spreadsheet) reads
+// it: the route says which output each table goes to, and a header row comes before the
+// first row of each. Every row starts with the sample's time and its table's name. Text
+// fields are in the reversible data escape (escape_for_data, vigil(8) FORMATS), so they never
+// hold a raw line break whatever the command line holds, and are neutralised for
+// spreadsheets.
 #include <set>
 
 #include "structured.hpp"
@@ -11,6 +13,18 @@
 
 namespace vigil {
 namespace {
+
+// A text cell that a spreadsheet would read as a formula (=, +, -, @; tab and CR, which
+// some strip first) gets a leading apostrophe, as OWASP recommends against CSV injection; so
+// does one that starts with an apostrophe, so that removing one leading apostrophe from a
+// text cell always gives back its text. Numbers, negative ones too, are never text cells.
+std::string_view neutralised(std::string_view s, std::string& buf) {
+    if (s.empty() || std::string_view("=+-@\t\r'").find(s.front()) == std::string_view::npos)
+        return s;
+    buf = "'";
+    buf += s;
+    return buf;
+}
 
 void append_field(std::string& out, std::string_view s) {
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
@@ -27,6 +41,7 @@ void append_field(std::string& out, std::string_view s) {
 
 class CsvWriter final : public BatchWriter {
   public:
+    explicit CsvWriter(CsvRoute route) : route_(std::move(route)) {}
     void begin_sample(const SampleInfo& info, std::string&) override {
         time_ = format_rfc3339(info.wall_ns);
     }
@@ -52,8 +67,12 @@ class CsvWriter final : public BatchWriter {
     void end_sample(std::string&) override {}
 
   private:
-    void write(const StructuredTable& t, std::string& out) {
+    void write(const StructuredTable& t, std::string& stdout_buf) {
         if (t.rows.empty()) return;
+        std::string* to =
+            route_ ? route_(t.name, stdout_buf) : (t.name == "tasks" ? &stdout_buf : nullptr);
+        if (!to) return;
+        std::string& out = *to;
         if (headed_.insert(t.name).second) {
             out += "time,table";
             for (std::string_view f : t.fields) {
@@ -71,20 +90,22 @@ class CsvWriter final : public BatchWriter {
                 if (v.kind == Value::Kind::number)
                     out += format_number(v.num);
                 else if (v.kind == Value::Kind::text)
-                    append_field(out, v.text);
+                    append_field(out, neutralised(v.text, cell_));
             }
             out += "\r\n";
         }
     }
 
+    CsvRoute route_;
     std::string time_;
+    std::string cell_;              // a neutralised text cell
     std::set<std::string> headed_;  // tables whose header row is out
 };
 
 }  // namespace
 
-std::unique_ptr<BatchWriter> make_csv_writer() {
-    return std::make_unique<CsvWriter>();
+std::unique_ptr<BatchWriter> make_csv_writer(CsvRoute route) {
+    return std::make_unique<CsvWriter>(std::move(route));
 }
 
 }  // namespace vigil

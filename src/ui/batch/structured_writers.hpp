@@ -7,7 +7,7 @@
 
 namespace vigil {
 
-std::unique_ptr<BatchWriter> make_csv_writer();
+std::unique_ptr<BatchWriter> make_csv_writer(CsvRoute route);
 std::unique_ptr<BatchWriter> make_json_writer();
 
 }  // namespace vigil

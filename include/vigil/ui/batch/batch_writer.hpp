@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -44,7 +45,14 @@ class BatchWriter {
     virtual void end_sample(std::string& out) = 0;
 };
 
-// text honours -t and -q; csv and json always carry the time and ignore them.
-std::unique_ptr<BatchWriter> make_batch_writer(OutputFormat format, TextOptions text);
+// CSV holds one table per file (vigil(8), FORMATS): route(table, out) says where the lines
+// of a table go ("tasks", "tasks_summary", "cpu", "notes", ...; its header row before its
+// first row): out, a buffer of the caller's, or null to leave the table out.
+using CsvRoute = std::function<std::string*(std::string_view table, std::string& out)>;
+
+// text honours -t and -q; csv and json always carry the time and ignore them. csv: without
+// a route, only the task table goes to out.
+std::unique_ptr<BatchWriter> make_batch_writer(OutputFormat format, TextOptions text,
+                                               CsvRoute route = {});
 
 }  // namespace vigil
