@@ -12,6 +12,7 @@
 #include <set>
 
 #include "record_util.hpp"
+#include "src/record/zstd_stream.hpp"
 #include "vigil/core/fd_io.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/record/byte_io.hpp"
@@ -82,6 +83,26 @@ std::vector<Frame> frames_of(const std::string& path) {
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
     return out;
+}
+
+// A recording of the given payloads, each a key sample a second apart: what a writer would
+// make of them, but payloads no writer makes.
+std::string recording_of(const std::vector<std::string>& payloads) {
+    std::string file = file_header();
+    SessionInfo si;
+    si.vigil_version = "test";
+    si.interval_s = 1;
+    append_frame(file, FrameType::session, 0, encode_session(si));
+    ZstdCompressor z(3);
+    std::int64_t wall_ns = 1'714'532'400'000'000'000;
+    for (const std::string& p : payloads) {
+        z.restart();
+        std::string compressed;
+        REQUIRE(z.flush(p, compressed));
+        append_frame(file, FrameType::key, wall_ns, compressed);
+        wall_ns += 1'000'000'000;
+    }
+    return file;
 }
 
 }  // namespace
@@ -440,4 +461,30 @@ TEST_CASE("appending after an interrupted write says so, and both runs read back
     CHECK(r->describe(r->damage()[0]).find("after sample 5") != std::string::npos);
     std::vector<std::size_t> idx{0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5};
     CHECK(read_all(*r, tokens(snaps), idx) == 11);
+}
+
+TEST_CASE("a sample that would decode past the memory bound is damage, not an allocation",
+          "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(20, 2);
+    std::string normal;
+    SampleEncoder().encode(snaps[0].snap, &snaps[0].details, test::test_user_name, true, normal);
+    // The first sample is 64 copies of a 1 MiB command line in a frame of 100 bytes.
+    const std::string amplifying = test::amplifying_payload(64, 1 << 20);
+    CHECK(recording_of({amplifying}).size() < 512);
+    const std::string file = recording_of({amplifying, normal, normal});
+    const std::string path = dir.file("amplifying.rec");
+    test::write_file(path, file);
+    auto r = RecordReader::open(path, nullptr, std::size_t{16} << 20);
+    REQUIRE(r);
+    REQUIRE((*r)->samples().size() == 3);
+    Snapshot s;
+    TaskDetails d;
+    CHECK_FALSE((*r)->read(0, s, d));
+    REQUIRE((*r)->read(2, s, d));
+    CHECK(test::tokens_of(s, &d) == tokens_of(snaps[0]));
+    REQUIRE((*r)->damage().size() == 1);
+    const std::string line = (*r)->describe((*r)->damage()[0]);
+    CHECK_THAT(line, Catch::Contains("sample 1 cannot be decoded") &&
+                         Catch::Contains("more than 16 MiB of memory"));
 }

@@ -96,10 +96,12 @@ struct RecordReader::Impl {
 RecordReader::~RecordReader() = default;
 
 Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path,
-                                                         bool* format_error) {
+                                                         bool* format_error,
+                                                         std::size_t max_sample_bytes) {
     if (format_error) *format_error = false;
     std::unique_ptr<RecordReader> r(new RecordReader());
     r->impl_ = std::make_unique<Impl>();
+    r->impl_->dec = SampleDecoder(max_sample_bytes);
     r->path_ = path;
     Impl& im = *r->impl_;
     im.fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));

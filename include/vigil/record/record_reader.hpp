@@ -46,9 +46,11 @@ struct SampleEntry {
 class RecordReader {
   public:
     // format_error: the file is not a recording, or its header is a newer format (a usage
-    // error); otherwise an error is an I/O one.
-    static Result<std::unique_ptr<RecordReader>> open(const std::string& path,
-                                                      bool* format_error = nullptr);
+    // error); otherwise an error is an I/O one. max_sample_bytes: the memory one decoded
+    // sample may take (kMaxDecodedSampleBytes; tests lower it).
+    static Result<std::unique_ptr<RecordReader>> open(
+        const std::string& path, bool* format_error = nullptr,
+        std::size_t max_sample_bytes = kMaxDecodedSampleBytes);
     ~RecordReader();
     RecordReader(const RecordReader&) = delete;
     RecordReader& operator=(const RecordReader&) = delete;
