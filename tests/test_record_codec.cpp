@@ -113,6 +113,22 @@ TEST_CASE("CRC-32C matches the published check value", "[record]") {
     CHECK(crc32c("56789", crc32c("1234")) == 0xE3069283u);
 }
 
+TEST_CASE("CRC-32C of joined and of split bytes from their checksums alone", "[record]") {
+    std::string bytes;
+    for (int i = 0; i < 5000; ++i) bytes += static_cast<char>((i * 7919) >> 3);
+    for (std::size_t cut :
+         {std::size_t{0}, std::size_t{1}, std::size_t{20}, std::size_t{4096}, bytes.size()}) {
+        const std::string_view a = std::string_view(bytes).substr(0, cut);
+        const std::string_view b = std::string_view(bytes).substr(cut);
+        INFO("cut at " << cut);
+        CHECK((crc32c_shift(crc32c(a), b.size()) ^ crc32c(b)) == crc32c(bytes));
+        // A stretch's checksum from the running checksums before and after it.
+        CHECK((crc32c(bytes) ^ crc32c_shift(crc32c(a), b.size())) == crc32c(b));
+    }
+    CHECK(crc32c_shift(0, 1u << 30) == 0);
+    CHECK(crc32c_shift(0x12345678u, 0) == 0x12345678u);
+}
+
 TEST_CASE("doubles survive exactly, whatever they are", "[record]") {
     const double values[] = {0.0,
                              -0.0,

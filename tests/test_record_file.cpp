@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <optional>
 #include <random>
 #include <set>
@@ -103,6 +104,10 @@ std::string recording_of(const std::vector<std::string>& payloads) {
         wall_ns += 1'000'000'000;
     }
     return file;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 }  // namespace
@@ -487,4 +492,59 @@ TEST_CASE("a sample that would decode past the memory bound is damage, not an al
     const std::string line = (*r)->describe((*r)->damage()[0]);
     CHECK_THAT(line, Catch::Contains("sample 1 cannot be decoded") &&
                          Catch::Contains("more than 16 MiB of memory"));
+}
+
+TEST_CASE("finding intact frames after damage is linear in the file's size", "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(30, 4);
+    const std::string path = dir.file("a.rec");
+    test::record_all(path, snaps);
+    const std::string intact = test::read_file(path);
+    const std::string frames = intact.substr(kFileHeaderSize);
+
+    // 1 MiB of fake frame headers every 24 bytes, each claiming a payload that runs to the
+    // end of the file and none with a right checksum; then 256 KiB of the same after every
+    // intact (empty) frame; then the recording, every frame of which must be found again.
+    // Reading and summing what each marker claimed took 72 s for the first part alone.
+    const std::size_t fakes = 1 << 20, alternating = 1 << 18;
+    const std::uint64_t total = kFileHeaderSize + fakes + alternating + frames.size();
+    std::string bad = intact.substr(0, kFileHeaderSize);
+    auto fake_header = [&] {
+        const std::uint64_t payload_at = bad.size() + kFrameHeaderSize;
+        ByteWriter w(bad);
+        w.u32(kFrameMarker);
+        w.u8(static_cast<std::uint8_t>(FrameType::key));
+        w.u8(0);
+        w.u16(0);
+        w.u32(static_cast<std::uint32_t>(total - payload_at));  // exactly to the end
+        w.u64(0);
+        w.u32(0);
+    };
+    while (bad.size() + kFrameHeaderSize <= kFileHeaderSize + fakes) fake_header();
+    bad.resize(kFileHeaderSize + fakes, '\0');
+    std::size_t empty_frames = 0;
+    while (bad.size() + 2 * kFrameHeaderSize <= kFileHeaderSize + fakes + alternating) {
+        append_frame(bad, FrameType::delta, 0, "");
+        ++empty_frames;
+        fake_header();
+    }
+    bad.resize(kFileHeaderSize + fakes + alternating, '\0');
+    bad += frames;
+    REQUIRE(bad.size() == total);
+    const std::string bad_path = dir.file("bad.rec");
+    test::write_file(bad_path, bad);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = open_reader(bad_path);
+    const double took = seconds_since(t0);
+    INFO("opened in " << took << " s");
+    CHECK(took < 1.0);
+    REQUIRE(r->samples().size() == empty_frames + snaps.size());
+    REQUIRE(r->damage().size() == empty_frames + 1);
+    CHECK(r->damage()[0].offset == kFileHeaderSize);
+    CHECK(r->damage()[0].resume == kFileHeaderSize + fakes);
+    CHECK(r->damage().back().resume == kFileHeaderSize + fakes + alternating);
+    std::vector<std::size_t> idx(r->samples().size(), 0);
+    for (std::size_t i = 0; i < snaps.size(); ++i) idx[empty_frames + i] = i;
+    CHECK(read_all(*r, tokens(snaps), idx) == snaps.size());
 }
