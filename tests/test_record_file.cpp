@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <limits>
 #include <optional>
 #include <random>
 #include <set>
@@ -547,4 +548,40 @@ TEST_CASE("finding intact frames after damage is linear in the file's size", "[r
     std::vector<std::size_t> idx(r->samples().size(), 0);
     for (std::size_t i = 0; i < snaps.size(); ++i) idx[empty_frames + i] = i;
     CHECK(read_all(*r, tokens(snaps), idx) == snaps.size());
+}
+
+TEST_CASE("a session naming an impossible interval is damage; its samples are kept",
+          "[record][damage]") {
+    const double impossible[] = {std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::quiet_NaN(),
+                                 -1.0,
+                                 0.0,
+                                 0.001,
+                                 1e7};
+    auto snaps = test::synthetic_run(20, 3);
+    for (double interval : impossible) {
+        INFO("interval " << interval);
+        TempDir dir;
+        RecordOptions ro;
+        ro.path = dir.file("a.rec");
+        ro.interval_s = interval;
+        std::vector<std::string> notices;
+        {
+            auto w = RecordWriter::open(ro, notices);
+            REQUIRE(w);
+            for (const test::Sample& s : snaps)
+                REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        }
+        auto r = open_reader(ro.path);
+        REQUIRE(r->sessions().size() == 1);
+        CHECK(r->sessions()[0].info.interval_s == 0);  // unknown
+        REQUIRE(r->damage().size() == 1);
+        CHECK_THAT(r->describe(r->damage()[0]), Catch::Contains("impossible interval"));
+        std::vector<std::size_t> idx{0, 1, 2};
+        CHECK(read_all(*r, tokens(snaps), idx) == 3);
+    }
+    CHECK_FALSE(valid_interval(0.0099));
+    CHECK(valid_interval(0.01));
+    CHECK(valid_interval(86400));
+    CHECK_FALSE(valid_interval(86400.5));
 }

@@ -40,6 +40,14 @@ ReplaySpan replay_span(const Options& o, const RecordReader& r) {
     return span;
 }
 
+double replay_delay_s(const Options& o, const RecordReader& r) {
+    if (o.delay_given || r.samples().empty()) return o.delay_s;
+    const std::uint32_t session = r.samples().front().session;
+    if (session >= r.sessions().size()) return o.delay_s;
+    const double recorded = r.sessions()[session].info.interval_s;
+    return valid_interval(recorded) ? recorded : o.delay_s;
+}
+
 std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
     bool format_error = false;
     auto r = RecordReader::open(o.replay_path, &format_error);

@@ -66,9 +66,11 @@ std::string encode_session(const SessionInfo& s) {
 Result<SessionInfo> decode_session(std::string_view payload) {
     ByteReader r(payload);
     SessionInfo s;
-    s.format_version = static_cast<std::uint32_t>(r.varint());
+    const std::uint64_t version = r.varint();
+    if (!r.ok() || version > UINT32_MAX) return make_error("malformed session header");
+    s.format_version = static_cast<std::uint32_t>(version);
     // A newer session may lay out the rest differently: its version is all we may read.
-    if (r.ok() && s.format_version > kRecordFormatVersion) return s;
+    if (s.format_version > kRecordFormatVersion) return s;
     s.vigil_version = std::string(r.bytes());
     s.host = std::string(r.bytes());
     s.kernel = std::string(r.bytes());

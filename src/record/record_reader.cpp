@@ -334,6 +334,20 @@ Result<bool> RecordReader::scan() {
             } else {
                 s.readable = false;
             }
+            if (s.readable && !valid_interval(s.info.interval_s)) {
+                // The interval paces the replay view only: the samples are kept, the
+                // interval is unknown, and the file is reported as damaged.
+                RecordDamage d;
+                d.offset = off;
+                d.resume = off;
+                d.after_sample = samples_.size();
+                d.what = fmt::format(
+                    "the session names an impossible interval ({} s; -d takes {} to {}); its "
+                    "samples are kept, and the replay view plays them at -d",
+                    s.info.interval_s, kMinIntervalS, kMaxIntervalS);
+                damage_.push_back(std::move(d));
+                s.info.interval_s = 0;
+            }
             if (!s.readable) {
                 RecordDamage d;
                 d.offset = off;

@@ -31,6 +31,11 @@ struct ReplaySpan {
 };
 ReplaySpan replay_span(const Options& o, const RecordReader& r);
 
+// The pace of the replay view: -d when given, else the interval the recording's first
+// session names (the reader has checked it: an impossible one reads as unknown), else -d's
+// default.
+double replay_delay_s(const Options& o, const RecordReader& r);
+
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact
 // sample and saying where the damage is).

@@ -55,8 +55,17 @@ struct SessionInfo {
     std::string vigil_version;
     std::string host;
     std::string kernel;
-    double interval_s = 0;  // -d
+    double interval_s = 0;  // -d; 0: unknown (a file's value outside -d's range reads as 0)
 };
+
+// The intervals -d accepts, and so the only ones a session may name: the replay view is
+// paced by it, and a value outside (NaN, infinite, negative, 1e7 s) would make it spin or
+// stall. A session naming another is reported as damage (its samples are kept).
+inline constexpr double kMinIntervalS = 0.01;
+inline constexpr double kMaxIntervalS = 86400;
+inline bool valid_interval(double s) {
+    return s >= kMinIntervalS && s <= kMaxIntervalS;  // false for NaN
+}
 
 std::string file_header();
 // Whether the first bytes of a file are a recording's header; version gets its version.
