@@ -1,5 +1,7 @@
 #include "vigil/record/record_file.hpp"
 
+#include <sys/stat.h>
+
 #include <bit>
 
 #include "vigil/record/byte_io.hpp"
@@ -77,6 +79,27 @@ Result<SessionInfo> decode_session(std::string_view payload) {
     s.interval_s = std::bit_cast<double>(r.u64());
     if (!r.ok()) return make_error("malformed session header");
     return s;
+}
+
+std::string_view file_kind(mode_t mode) {
+    switch (mode & S_IFMT) {
+        case S_IFREG:
+            return "a regular file";
+        case S_IFDIR:
+            return "a directory";
+        case S_IFIFO:
+            return "a FIFO";
+        case S_IFCHR:
+            return "a character device";
+        case S_IFBLK:
+            return "a block device";
+        case S_IFSOCK:
+            return "a socket";
+        case S_IFLNK:
+            return "a symbolic link";
+        default:
+            return "not a regular file";
+    }
 }
 
 }  // namespace vigil

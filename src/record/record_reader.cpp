@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <queue>
@@ -273,17 +274,35 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path
     r->impl_->dec = SampleDecoder(max_sample_bytes);
     r->path_ = path;
     Impl& im = *r->impl_;
-    im.fd = UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!im.fd) {
+    auto cannot_open = [&](int e) {
         if (format_error) *format_error = true;
-        return make_error(
-            fmt::format("cannot open recording '{}': {}", path, std::strerror(errno)));
-    }
+        return make_error(fmt::format("cannot open recording '{}': {}", path, std::strerror(e)));
+    };
+    auto not_regular = [&](mode_t mode, const std::string& target) {
+        if (format_error) *format_error = true;
+        struct stat link {};
+        const bool linked = ::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode);
+        return make_error(fmt::format(
+            "cannot replay '{}': {} {}, not a regular file", path,
+            linked ? fmt::format("it links to '{}', which is", target) : std::string("it is"),
+            file_kind(mode)));
+    };
+    // Reading a recording through a symbolic link is harmless, so a link is followed, but
+    // only to a regular file, and that is checked before anything is opened: opening a
+    // device can act (a watchdog starts), and a FIFO would wait for a writer. The name
+    // found is opened with O_NOFOLLOW, so a link swapped in after the check is refused, and
+    // with O_NONBLOCK, so nothing makes the open wait.
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(path.c_str(), nullptr), &std::free);
+    if (!real) return cannot_open(errno);
+    const std::string target = real.get();
     struct stat sb {};
-    if (::fstat(im.fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        if (format_error) *format_error = true;
-        return make_error(fmt::format("'{}' is not a regular file", path));
-    }
+    if (::lstat(target.c_str(), &sb) != 0) return cannot_open(errno);
+    if (!S_ISREG(sb.st_mode)) return not_regular(sb.st_mode, target);
+    im.fd =
+        UniqueFd(::open(target.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+    if (!im.fd) return cannot_open(errno);
+    if (::fstat(im.fd.get(), &sb) != 0) return cannot_open(errno);
+    if (!S_ISREG(sb.st_mode)) return not_regular(sb.st_mode, target);
     r->size_ = static_cast<std::uint64_t>(sb.st_size);
     std::uint32_t version = 0;
     std::string head;

@@ -13,6 +13,8 @@
 // next intact frame by its marker and checksum after damage.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -81,5 +83,8 @@ std::uint32_t frame_crc(std::string_view header_bytes, std::string_view payload)
 
 std::string encode_session(const SessionInfo& s);
 Result<SessionInfo> decode_session(std::string_view payload);
+
+// What a file that is not a regular file is, for messages: "a FIFO", "a directory", ...
+std::string_view file_kind(mode_t mode);
 
 }  // namespace vigil

@@ -73,6 +73,7 @@ class RecordWriter {
   private:
     explicit RecordWriter(const RecordOptions& o);
     Result<bool> open_file(std::vector<std::string>& notices, bool* format_error);
+    Result<bool> start_file(std::vector<std::string>& notices);
     Result<bool> rotate(const UserNameFn& user_name);
     Result<bool> append(const std::string& frame);
     // Encodes and compresses s into the frame buffer; commit_sample appends it.
