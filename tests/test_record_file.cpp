@@ -601,6 +601,55 @@ TEST_CASE("a session naming an impossible interval is damage; its samples are ke
     CHECK_FALSE(valid_interval(86400.5));
 }
 
+TEST_CASE("a recording truncated while it is written starts again, and says so", "[record]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(30, 8);
+    RecordOptions ro;
+    ro.path = dir.file("a.rec");
+    ro.key_interval_s = 1e9;  // deltas after the first sample, unless the writer restarts
+    std::vector<std::string> notices;
+    auto opened = RecordWriter::open(ro, notices);
+    REQUIRE(opened);
+    RecordWriter& w = **opened;
+    auto write = [&](std::size_t i) {
+        REQUIRE(w.write(snaps[i].snap, snaps[i].details, test::test_user_name));
+    };
+    for (std::size_t i = 0; i < 3; ++i) write(i);
+    CHECK(w.take_notices().empty());
+
+    // `: > FILE`: the next samples start a new file (header, session, key).
+    REQUIRE(::truncate(ro.path.c_str(), 0) == 0);
+    for (std::size_t i = 3; i < 6; ++i) write(i);
+    std::vector<std::string> told = w.take_notices();
+    REQUIRE(told.size() == 1);
+    CHECK_THAT(told[0], Catch::Contains(ro.path) && Catch::Contains("truncated"));
+    CHECK(told[0].find('\n') == std::string::npos);
+    CHECK(w.take_notices().empty());
+    w.sync();
+    {
+        auto r = open_reader(ro.path);
+        CHECK(r->damage().empty());
+        REQUIRE(r->samples().size() == 3);
+        CHECK(r->samples()[0].key);
+        std::vector<std::size_t> idx{3, 4, 5};
+        CHECK(read_all(*r, tokens(snaps), idx) == 3);
+    }
+
+    // Cut inside a frame (truncate -s): what is left stays, a new session follows it.
+    REQUIRE(::truncate(ro.path.c_str(), static_cast<off_t>(file_size(ro.path) - 5)) == 0);
+    for (std::size_t i = 6; i < 8; ++i) write(i);
+    told = w.take_notices();
+    REQUIRE(told.size() == 1);
+    CHECK_THAT(told[0], Catch::Contains("cut to"));
+    w.sync();
+    auto r = open_reader(ro.path);
+    REQUIRE(r->samples().size() == 4);  // 3 and 4; 5 was cut; 6 (a key) and 7
+    CHECK(r->samples()[2].key);
+    CHECK(r->damage().size() == 1);
+    std::vector<std::size_t> idx{3, 4, 6, 7};
+    CHECK(read_all(*r, tokens(snaps), idx) == 4);
+}
+
 TEST_CASE("--record writes only a regular file of its own that others cannot read", "[record]") {
     TempDir dir;
     RecordOptions ro;

@@ -157,6 +157,7 @@ int run_batch(const Options& o) {
     auto record = [&] {
         if (!recorder) return true;
         auto ok = pipeline.record(*recorder);
+        for (const std::string& n : recorder->take_notices()) fmt::print(stderr, "vigil: {}\n", n);
         if (!ok) fmt::print(stderr, "vigil: {}\n", ok.error().message);
         return ok.ok();
     };

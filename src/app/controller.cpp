@@ -221,6 +221,7 @@ void Controller::set_users(const std::vector<std::string>& names, Effect& e) {
 void Controller::record() {
     if (!recorder_) return;
     auto ok = pipeline_.record(*recorder_);
+    for (std::string& n : recorder_->take_notices()) st_.notice = std::move(n);
     if (!ok) {
         st_.notice = "recording stopped: " + ok.error().message;
         recorder_ = nullptr;

@@ -251,10 +251,58 @@ void RecordWriter::sync() {
     im.last_sync_s = o_.clock->steady_s();
 }
 
+// A file shorter than what vigil wrote to it was truncated behind its back (`: > FILE`,
+// logrotate's copytruncate): the next delta would land in a file with no header, or after
+// a cut with no key sample before it, and nothing would read it back. One fstat per sample
+// finds it; the file then starts again (a header if none is left, a session), so the next
+// sample is a key, and a notice says so.
+Result<bool> RecordWriter::restart_if_truncated() {
+    Impl& im = *impl_;
+    struct stat sb {};
+    if (::fstat(im.fd.get(), &sb) != 0)
+        return make_error(fmt::format("cannot stat '{}': {}", o_.path, errno_text(errno)));
+    const auto size = static_cast<std::uint64_t>(sb.st_size);
+    if (size >= im.size) {
+        im.size = size;  // appended to by another writer: vigil's frames go after its bytes
+        return true;
+    }
+    const std::uint64_t written = im.size;
+    std::uint32_t version = 0;
+    const bool header_left =
+        size >= kFileHeaderSize && pread_exact(im.fd.get(), 0, kFileHeaderSize, im.scratch) &&
+        parse_file_header(im.scratch, version) && version <= kRecordFormatVersion;
+    // No recording header left (less than one, or other bytes: a delta written just after
+    // the cut): nothing a reader could use, and what follows would be unreadable.
+    if (!header_left && size > 0 && ::ftruncate(im.fd.get(), 0) != 0)
+        return make_error(
+            fmt::format("cannot truncate '{}' to start it again: {}", o_.path, errno_text(errno)));
+    im.size = header_left ? size : 0;
+    std::vector<std::string> ignored;  // what start_file says of the cut frame is below
+    auto started = start_file(ignored);
+    if (!started) return started;
+    notices_.push_back(
+        header_left
+            ? fmt::format("'{}' was cut to {} bytes while vigil recorded to it (it had written "
+                          "{}); recording goes on after what is left, from a key sample",
+                          o_.path, size, written)
+            : fmt::format("'{}' was truncated while vigil recorded to it (it had written {} "
+                          "bytes); the recording starts again at the beginning of the file",
+                          o_.path, written));
+    return true;
+}
+
+std::vector<std::string> RecordWriter::take_notices() {
+    std::vector<std::string> out;
+    out.swap(notices_);
+    return out;
+}
+
 Result<bool> RecordWriter::write(const Snapshot& s, const TaskDetails& details,
                                  const UserNameFn& user_name) {
     Impl& im = *impl_;
     if (!im.fd) return make_error(fmt::format("recording '{}' is closed", o_.path));
+    auto fresh = restart_if_truncated();
+    if (!fresh) return fresh;
     if (im.has_samples && o_.rotate_s > 0 && s.steady_s - im.first_steady_s >= o_.rotate_s) {
         auto r = rotate(user_name);
         if (!r) return r;
