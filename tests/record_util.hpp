@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "src/record/tokens.hpp"
 #include "synthetic_machine.hpp"
 #include "vigil/record/record_writer.hpp"
+#include "vigil/record/sample_codec.hpp"
 
 namespace vigil::test {
 
@@ -111,6 +113,39 @@ inline void record_all(const std::string& path, const std::vector<Sample>& sampl
                               [](uid_t u) -> const std::string& { return test_user_name(u); });
         if (!ok) throw std::runtime_error(ok.error().message);
     }
+}
+
+// A key payload of n tasks whose first has a command line of cmdline_len bytes, each
+// other stored as its difference from the task before it: a tid one higher, four bytes.
+// Decoded, every task carries a copy of that command line: n x cmdline_len bytes from a
+// payload of about 4n (which compresses to almost nothing).
+inline std::string amplifying_payload(std::size_t n, std::size_t cmdline_len) {
+    static const std::string kNoName;
+    auto no_name = [](uid_t) -> const std::string& { return kNoName; };
+    // The parts of an encoder's payloads: users, machine values, then the tasks.
+    std::string empty;
+    SampleEncoder().encode(Snapshot{}, nullptr, no_name, true, empty);
+    const std::string machine = empty.substr(1, empty.size() - 4);  // 00 M 00 00 00
+    Snapshot one;
+    TaskSample t;
+    t.tid = t.tgid = 1;
+    t.comm = "x";
+    one.tasks.push_back(t);
+    TaskDetails d;
+    d.reset(1);
+    d.set(0).cmdline = std::make_shared<const std::string>(cmdline_len, 'a');
+    std::string first;
+    SampleEncoder().encode(one, &d, no_name, true, first);  // 01 00 00 M 00 01 T 01
+    const std::size_t task_at = 3 + machine.size() + 2;
+    std::string out = first.substr(0, 3 + machine.size());
+    ByteWriter w(out);
+    w.varint(0);  // no task ended
+    w.varint(n);  // n changed (new) tasks
+    out += first.substr(task_at, first.size() - task_at - 1);
+    // tid gap 1; one number changed: token 0 (the tid, zigzag) by +2.
+    for (std::size_t i = 1; i < n; ++i) out += std::string("\x02\x04\x00\x04", 4);
+    w.varint(n);
+    return out;
 }
 
 }  // namespace vigil::test

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <clocale>
 #include <csignal>
+#include <limits>
 #include <map>
 
 #include "fake_clock.hpp"
@@ -119,6 +120,25 @@ TEST_CASE("controller: a first frame at once, the first rates soon after, then e
     // all (/proc io has no delays), so by traffic.
     REQUIRE_FALSE(v.controller->table().rows.empty());
     CHECK_THAT(v.term.screen(), Catch::Contains("4.00 M/s"));
+}
+
+TEST_CASE("controller: a far deadline saturates poll's timeout instead of overflowing it",
+          "[controller]") {
+    ScriptedSource source(fixture_samples());
+    FakeClock clock{100.0, 1000.0};
+    FakeTerminal term;
+    ControllerSetup setup;
+    setup.terminal = &term;
+    setup.clock = &clock;
+    setup.live = &source;
+    setup.delay_s = 1e7;  // 10^10 ms: more than an int holds
+    Controller c(setup);
+    c.start();
+    CHECK(c.timeout_ms() == 500);  // the first rates soon after the first frame
+    clock.advance(0.5);
+    CHECK(c.tick());
+    CHECK(c.refreshes() == 1);
+    CHECK(c.timeout_ms() == std::numeric_limits<int>::max());  // was 0: poll spun
 }
 
 TEST_CASE("controller: keys change the view at once, without a new sample", "[controller]") {

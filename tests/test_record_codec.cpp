@@ -113,6 +113,22 @@ TEST_CASE("CRC-32C matches the published check value", "[record]") {
     CHECK(crc32c("56789", crc32c("1234")) == 0xE3069283u);
 }
 
+TEST_CASE("CRC-32C of joined and of split bytes from their checksums alone", "[record]") {
+    std::string bytes;
+    for (int i = 0; i < 5000; ++i) bytes += static_cast<char>((i * 7919) >> 3);
+    for (std::size_t cut :
+         {std::size_t{0}, std::size_t{1}, std::size_t{20}, std::size_t{4096}, bytes.size()}) {
+        const std::string_view a = std::string_view(bytes).substr(0, cut);
+        const std::string_view b = std::string_view(bytes).substr(cut);
+        INFO("cut at " << cut);
+        CHECK((crc32c_shift(crc32c(a), b.size()) ^ crc32c(b)) == crc32c(bytes));
+        // A stretch's checksum from the running checksums before and after it.
+        CHECK((crc32c(bytes) ^ crc32c_shift(crc32c(a), b.size())) == crc32c(b));
+    }
+    CHECK(crc32c_shift(0, 1u << 30) == 0);
+    CHECK(crc32c_shift(0x12345678u, 0) == 0x12345678u);
+}
+
 TEST_CASE("doubles survive exactly, whatever they are", "[record]") {
     const double values[] = {0.0,
                              -0.0,
@@ -270,4 +286,60 @@ TEST_CASE("the decoder refuses what the encoder cannot have written", "[record]"
         CHECK_FALSE(d2.decode(delta.substr(0, n), false, s, dd, error));
     }
     CHECK(dec.users().at(0) == "root");
+}
+
+TEST_CASE("a payload that would decode past the memory bound is refused as it is counted",
+          "[record][damage]") {
+    // 64 tasks of 4 bytes each, every one a copy of a 1 MiB command line: over 128 MiB
+    // decoded from a 1 MiB payload (which zstd makes 100 bytes). Under a bound of 16 MiB it
+    // fails, and the decoder recovers.
+    const std::string amplifying = test::amplifying_payload(64, 1 << 20);
+    CHECK(amplifying.size() < (1 << 20) + 1024);
+    SampleDecoder dec(std::size_t{16} << 20);
+    Snapshot s;
+    TaskDetails d;
+    std::string error;
+    CHECK_FALSE(dec.decode(amplifying, true, s, d, error));
+    CHECK_THAT(error, Catch::Contains("more than 16 MiB of memory"));
+    // Under the bound the same construction decodes, and is counted at what it holds.
+    REQUIRE(dec.decode(test::amplifying_payload(4, 1 << 20), true, s, d, error));
+    CHECK(s.tasks.size() == 4);
+    CHECK(dec.last_sample_bytes() > 8u << 20);  // each task: its tokens' copy and its own
+    CHECK(dec.last_sample_bytes() < 10u << 20);
+    // The bound counts every part: many users, or machine values (tested by their tokens).
+    SampleDecoder tiny(1024);
+    auto snaps = test::synthetic_run(50, 1);
+    std::string key;
+    SampleEncoder().encode(snaps[0].snap, &snaps[0].details, name_of, true, key);
+    CHECK_FALSE(tiny.decode(key, true, s, d, error));
+    CHECK_THAT(error, Catch::Contains("MiB of memory"));
+}
+
+TEST_CASE("the decode bound is generous: 10 000 threads with 4 KiB command lines each",
+          "[record]") {
+    // The real sample the bound must allow, with every command line different (none shared).
+    Snapshot snap;
+    TaskDetails details;
+    constexpr std::size_t kThreads = 10000;
+    details.reset(kThreads);
+    for (std::size_t i = 0; i < kThreads; ++i) {
+        TaskSample t;
+        t.tid = static_cast<pid_t>(1000 + i);
+        t.tgid = static_cast<pid_t>(1000 + i / 10 * 10);
+        t.comm = "worker";
+        snap.tasks.push_back(t);
+        std::string line(4096, 'x');
+        line.replace(0, 8, std::to_string(10000000 + i));
+        details.set(i).cmdline = std::make_shared<const std::string>(std::move(line));
+    }
+    std::string payload;
+    SampleEncoder().encode(snap, &details, name_of, true, payload);
+    SampleDecoder dec;
+    Snapshot s;
+    TaskDetails d;
+    std::string error;
+    REQUIRE(dec.decode(payload, true, s, d, error));
+    CHECK(s.tasks.size() == kThreads);
+    INFO("counted at " << (dec.last_sample_bytes() >> 20) << " MiB");
+    CHECK(dec.last_sample_bytes() < kMaxDecodedSampleBytes / 6);
 }

@@ -5,13 +5,18 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <future>
+#include <limits>
 #include <optional>
 #include <random>
 #include <set>
 
 #include "record_util.hpp"
+#include "src/record/zstd_stream.hpp"
 #include "vigil/core/fd_io.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/record/byte_io.hpp"
@@ -82,6 +87,43 @@ std::vector<Frame> frames_of(const std::string& path) {
     }
     std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.begin < b.begin; });
     return out;
+}
+
+// A recording of the given payloads, each a key sample a second apart: what a writer would
+// make of them, but payloads no writer makes.
+std::string recording_of(const std::vector<std::string>& payloads) {
+    std::string file = file_header();
+    SessionInfo si;
+    si.vigil_version = "test";
+    si.interval_s = 1;
+    append_frame(file, FrameType::session, 0, encode_session(si));
+    ZstdCompressor z(3);
+    std::int64_t wall_ns = 1'714'532'400'000'000'000;
+    for (const std::string& p : payloads) {
+        z.restart();
+        std::string compressed;
+        REQUIRE(z.flush(p, compressed));
+        append_frame(file, FrameType::key, wall_ns, compressed);
+        wall_ns += 1'000'000'000;
+    }
+    return file;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::uint64_t file_size(const std::string& path) {
+    struct stat sb {};
+    REQUIRE(::stat(path.c_str(), &sb) == 0);
+    return static_cast<std::uint64_t>(sb.st_size);
+}
+
+// An empty file of this mode (whatever the umask).
+void make_file(const std::string& path, mode_t mode) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    REQUIRE(fd);
+    REQUIRE(::fchmod(fd.get(), mode) == 0);
 }
 
 }  // namespace
@@ -440,4 +482,279 @@ TEST_CASE("appending after an interrupted write says so, and both runs read back
     CHECK(r->describe(r->damage()[0]).find("after sample 5") != std::string::npos);
     std::vector<std::size_t> idx{0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5};
     CHECK(read_all(*r, tokens(snaps), idx) == 11);
+}
+
+TEST_CASE("a sample that would decode past the memory bound is damage, not an allocation",
+          "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(20, 2);
+    std::string normal;
+    SampleEncoder().encode(snaps[0].snap, &snaps[0].details, test::test_user_name, true, normal);
+    // The first sample is 64 copies of a 1 MiB command line in a frame of 100 bytes.
+    const std::string amplifying = test::amplifying_payload(64, 1 << 20);
+    CHECK(recording_of({amplifying}).size() < 512);
+    const std::string file = recording_of({amplifying, normal, normal});
+    const std::string path = dir.file("amplifying.rec");
+    test::write_file(path, file);
+    auto r = RecordReader::open(path, nullptr, std::size_t{16} << 20);
+    REQUIRE(r);
+    REQUIRE((*r)->samples().size() == 3);
+    Snapshot s;
+    TaskDetails d;
+    CHECK_FALSE((*r)->read(0, s, d));
+    REQUIRE((*r)->read(2, s, d));
+    CHECK(test::tokens_of(s, &d) == tokens_of(snaps[0]));
+    REQUIRE((*r)->damage().size() == 1);
+    const std::string line = (*r)->describe((*r)->damage()[0]);
+    CHECK_THAT(line, Catch::Contains("sample 1 cannot be decoded") &&
+                         Catch::Contains("more than 16 MiB of memory"));
+}
+
+TEST_CASE("finding intact frames after damage is linear in the file's size", "[record][damage]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(30, 4);
+    const std::string path = dir.file("a.rec");
+    test::record_all(path, snaps);
+    const std::string intact = test::read_file(path);
+    const std::string frames = intact.substr(kFileHeaderSize);
+
+    // 1 MiB of fake frame headers every 24 bytes, each claiming a payload that runs to the
+    // end of the file and none with a right checksum; then 256 KiB of the same after every
+    // intact (empty) frame; then the recording, every frame of which must be found again.
+    // Reading and summing what each marker claimed took 72 s for the first part alone.
+    const std::size_t fakes = 1 << 20, alternating = 1 << 18;
+    const std::uint64_t total = kFileHeaderSize + fakes + alternating + frames.size();
+    std::string bad = intact.substr(0, kFileHeaderSize);
+    auto fake_header = [&] {
+        const std::uint64_t payload_at = bad.size() + kFrameHeaderSize;
+        ByteWriter w(bad);
+        w.u32(kFrameMarker);
+        w.u8(static_cast<std::uint8_t>(FrameType::key));
+        w.u8(0);
+        w.u16(0);
+        w.u32(static_cast<std::uint32_t>(total - payload_at));  // exactly to the end
+        w.u64(0);
+        w.u32(0);
+    };
+    while (bad.size() + kFrameHeaderSize <= kFileHeaderSize + fakes) fake_header();
+    bad.resize(kFileHeaderSize + fakes, '\0');
+    std::size_t empty_frames = 0;
+    while (bad.size() + 2 * kFrameHeaderSize <= kFileHeaderSize + fakes + alternating) {
+        append_frame(bad, FrameType::delta, 0, "");
+        ++empty_frames;
+        fake_header();
+    }
+    bad.resize(kFileHeaderSize + fakes + alternating, '\0');
+    bad += frames;
+    REQUIRE(bad.size() == total);
+    const std::string bad_path = dir.file("bad.rec");
+    test::write_file(bad_path, bad);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = open_reader(bad_path);
+    const double took = seconds_since(t0);
+    INFO("opened in " << took << " s");
+    CHECK(took < 1.0);
+    REQUIRE(r->samples().size() == empty_frames + snaps.size());
+    REQUIRE(r->damage().size() == empty_frames + 1);
+    CHECK(r->damage()[0].offset == kFileHeaderSize);
+    CHECK(r->damage()[0].resume == kFileHeaderSize + fakes);
+    CHECK(r->damage().back().resume == kFileHeaderSize + fakes + alternating);
+    std::vector<std::size_t> idx(r->samples().size(), 0);
+    for (std::size_t i = 0; i < snaps.size(); ++i) idx[empty_frames + i] = i;
+    CHECK(read_all(*r, tokens(snaps), idx) == snaps.size());
+}
+
+TEST_CASE("a session naming an impossible interval is damage; its samples are kept",
+          "[record][damage]") {
+    const double impossible[] = {std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::quiet_NaN(),
+                                 -1.0,
+                                 0.0,
+                                 0.001,
+                                 1e7};
+    auto snaps = test::synthetic_run(20, 3);
+    for (double interval : impossible) {
+        INFO("interval " << interval);
+        TempDir dir;
+        RecordOptions ro;
+        ro.path = dir.file("a.rec");
+        ro.interval_s = interval;
+        std::vector<std::string> notices;
+        {
+            auto w = RecordWriter::open(ro, notices);
+            REQUIRE(w);
+            for (const test::Sample& s : snaps)
+                REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        }
+        auto r = open_reader(ro.path);
+        REQUIRE(r->sessions().size() == 1);
+        CHECK(r->sessions()[0].info.interval_s == 0);  // unknown
+        REQUIRE(r->damage().size() == 1);
+        CHECK_THAT(r->describe(r->damage()[0]), Catch::Contains("impossible interval"));
+        std::vector<std::size_t> idx{0, 1, 2};
+        CHECK(read_all(*r, tokens(snaps), idx) == 3);
+    }
+    CHECK_FALSE(valid_interval(0.0099));
+    CHECK(valid_interval(0.01));
+    CHECK(valid_interval(86400));
+    CHECK_FALSE(valid_interval(86400.5));
+}
+
+TEST_CASE("a recording truncated while it is written starts again, and says so", "[record]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(30, 8);
+    RecordOptions ro;
+    ro.path = dir.file("a.rec");
+    ro.key_interval_s = 1e9;  // deltas after the first sample, unless the writer restarts
+    std::vector<std::string> notices;
+    auto opened = RecordWriter::open(ro, notices);
+    REQUIRE(opened);
+    RecordWriter& w = **opened;
+    auto write = [&](std::size_t i) {
+        REQUIRE(w.write(snaps[i].snap, snaps[i].details, test::test_user_name));
+    };
+    for (std::size_t i = 0; i < 3; ++i) write(i);
+    CHECK(w.take_notices().empty());
+
+    // `: > FILE`: the next samples start a new file (header, session, key).
+    REQUIRE(::truncate(ro.path.c_str(), 0) == 0);
+    for (std::size_t i = 3; i < 6; ++i) write(i);
+    std::vector<std::string> told = w.take_notices();
+    REQUIRE(told.size() == 1);
+    CHECK_THAT(told[0], Catch::Contains(ro.path) && Catch::Contains("truncated"));
+    CHECK(told[0].find('\n') == std::string::npos);
+    CHECK(w.take_notices().empty());
+    w.sync();
+    {
+        auto r = open_reader(ro.path);
+        CHECK(r->damage().empty());
+        REQUIRE(r->samples().size() == 3);
+        CHECK(r->samples()[0].key);
+        std::vector<std::size_t> idx{3, 4, 5};
+        CHECK(read_all(*r, tokens(snaps), idx) == 3);
+    }
+
+    // Cut inside a frame (truncate -s): what is left stays, a new session follows it.
+    REQUIRE(::truncate(ro.path.c_str(), static_cast<off_t>(file_size(ro.path) - 5)) == 0);
+    for (std::size_t i = 6; i < 8; ++i) write(i);
+    told = w.take_notices();
+    REQUIRE(told.size() == 1);
+    CHECK_THAT(told[0], Catch::Contains("cut to"));
+    w.sync();
+    auto r = open_reader(ro.path);
+    REQUIRE(r->samples().size() == 4);  // 3 and 4; 5 was cut; 6 (a key) and 7
+    CHECK(r->samples()[2].key);
+    CHECK(r->damage().size() == 1);
+    std::vector<std::size_t> idx{3, 4, 6, 7};
+    CHECK(read_all(*r, tokens(snaps), idx) == 4);
+}
+
+TEST_CASE("--record writes only a regular file of its own that others cannot read", "[record]") {
+    TempDir dir;
+    RecordOptions ro;
+    std::vector<std::string> notices;
+    auto refused = [&](const std::string& path, const std::string& why) {
+        ro.path = path;
+        bool format_error = false;
+        auto w = RecordWriter::open(ro, notices, &format_error);
+        INFO(path);
+        REQUIRE_FALSE(w);
+        CHECK(format_error);  // exit status 2: not a file vigil may record to
+        CHECK_THAT(w.error().message, Catch::Contains("'" + path + "'") && Catch::Contains(why));
+        CHECK(w.error().message.find('\n') == std::string::npos);
+    };
+
+    SECTION("a symbolic link, to nothing yet or to a recording: nothing created or touched") {
+        REQUIRE(::mkdir(dir.file("private").c_str(), 0700) == 0);
+        const std::string target = dir.file("private/planted.rec");
+        REQUIRE(::symlink(target.c_str(), dir.file("link.rec").c_str()) == 0);
+        refused(dir.file("link.rec"), "symbolic link");
+        struct stat sb {};
+        CHECK(::lstat(target.c_str(), &sb) != 0);
+        test::record_all(dir.file("mine.rec"), test::synthetic_run(10, 2));
+        const std::string before = test::read_file(dir.file("mine.rec"));
+        REQUIRE(::symlink(dir.file("mine.rec").c_str(), dir.file("mine-link.rec").c_str()) == 0);
+        refused(dir.file("mine-link.rec"), "symbolic link");
+        CHECK(test::read_file(dir.file("mine.rec")) == before);
+    }
+    SECTION("a FIFO or a device: refused at once") {
+        REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
+        const auto t0 = std::chrono::steady_clock::now();
+        refused(dir.file("fifo"), "is a FIFO");
+        CHECK(seconds_since(t0) < 1.0);
+        refused("/dev/null", "is a character device");
+        refused(dir.path(), "is a directory");
+    }
+    SECTION("a file other users may read or write: refused, left empty") {
+        for (mode_t mode : {0666, 0640, 0604, 0620}) {
+            const std::string path = dir.file("shared-" + std::to_string(mode));
+            make_file(path, mode);
+            char octal[8];
+            std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+            refused(path, std::string("mode ") + octal);
+            CHECK(file_size(path) == 0);
+        }
+        // An empty file of this user's, 0600: becomes the recording.
+        make_file(dir.file("own"), 0600);
+        ro.path = dir.file("own");
+        auto w = RecordWriter::open(ro, notices);
+        REQUIRE(w);
+        w->reset();
+        CHECK(open_reader(dir.file("own"))->sessions().size() == 1);
+    }
+    SECTION("a file of another user: refused, left empty") {
+        if (::geteuid() != 0) {
+            WARN("not root: cannot give a file to another user; the case is not tested");
+            return;
+        }
+        const std::string path = dir.file("theirs");
+        make_file(path, 0600);
+        REQUIRE(::chown(path.c_str(), 65534, 65534) == 0);  // nobody
+        refused(path, "another user (uid 65534)");
+        CHECK(file_size(path) == 0);
+    }
+}
+
+TEST_CASE("--replay reads regular files only: links to one are followed, FIFOs never waited on",
+          "[record]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(10, 3);
+    const std::string rec = dir.file("a.rec");
+    test::record_all(rec, snaps);
+    REQUIRE(::symlink(rec.c_str(), dir.file("link.rec").c_str()) == 0);
+    CHECK(open_reader(dir.file("link.rec"))->samples().size() == 3);
+
+    auto refused = [&](const std::string& path, const std::string& why) {
+        bool format_error = false;
+        auto r = RecordReader::open(path, &format_error);
+        INFO(path);
+        REQUIRE_FALSE(r);
+        CHECK(format_error);
+        CHECK_THAT(r.error().message, Catch::Contains("'" + path + "'") && Catch::Contains(why));
+    };
+    // A FIFO with no writer: opening it to read would wait for ever. Run aside; if it waits,
+    // open the other end so the test fails instead of hanging.
+    const std::string fifo = dir.file("fifo");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    auto opened = std::async(std::launch::async, [&] {
+        bool format_error = false;
+        auto r = RecordReader::open(fifo, &format_error);
+        return std::make_pair(r.ok() ? std::string() : r.error().message, format_error);
+    });
+    if (opened.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+        UniqueFd writer(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+        opened.wait();
+        FAIL("opening a FIFO to replay it waited for a writer");
+    }
+    const auto [error, format_error] = opened.get();
+    CHECK(format_error);
+    CHECK_THAT(error, Catch::Contains("is a FIFO"));
+
+    REQUIRE(::symlink(fifo.c_str(), dir.file("fifo-link").c_str()) == 0);
+    refused(dir.file("fifo-link"), "it links to '" + fifo + "', which is a FIFO");
+    REQUIRE(::symlink("/dev/null", dir.file("null-link").c_str()) == 0);
+    refused(dir.file("null-link"), "a character device");
+    refused(dir.path(), "is a directory");
+    refused(dir.file("missing.rec"), "No such file");
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <limits>
 
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"
@@ -317,6 +318,17 @@ TEST_CASE("time arguments", "[replay][time]") {
     CHECK(resolve_time(at("03:00"), ref) == at("2024-05-02 03:00").wall_ns);
     CHECK(resolve_time(at("+10m"), ref) == ref + 600'000'000'000);
 
+    // A recording's times are whatever its file holds: moving them saturates.
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    CHECK(resolve_time(at("+10m"), kMax - 5) == kMax);
+    CHECK(resolve_time(at("-10m"), kMin + 5) == kMin);
+    CHECK(offset_time_ns(kMax - 5, 60) == kMax);
+    CHECK(offset_time_ns(0, 1e300) == kMax);
+    CHECK(offset_time_ns(0, -1e300) == kMin);
+    CHECK(offset_time_ns(42, std::numeric_limits<double>::quiet_NaN()) == 42);
+    CHECK(offset_time_ns(1'000'000'000, -1.5) == -500'000'000);
+
     CHECK(parse_duration_s("1d") == 86400);
     CHECK_FALSE(parse_duration_s("0s"));
     CHECK(parse_size_bytes("100M") == 100u << 20);
@@ -359,4 +371,37 @@ TEST_CASE("options of formats, recording and replay", "[replay][options]") {
     for (const char* opt : {"--format", "--record=", "--record-max-size", "--record-rotate",
                             "--replay", "--from", "--to"})
         CHECK(help.find(opt) != std::string::npos);
+}
+
+TEST_CASE("the replay view's pace: the recorded interval when it is possible, else -d",
+          "[replay]") {
+    TempDir dir;
+    auto snaps = test::synthetic_run(10, 3);
+    auto pace = [&](double recorded, std::vector<std::string> args) {
+        const std::string path = dir.file("r" + std::to_string(recorded) + ".rec");
+        RecordOptions ro;
+        ro.path = path;
+        ro.interval_s = recorded;
+        std::vector<std::string> notices;
+        {
+            auto w = RecordWriter::open(ro, notices);
+            REQUIRE(w);
+            for (const test::Sample& s : snaps)
+                REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
+        }
+        args.push_back("--replay");
+        args.push_back(path);
+        const Options o = options(args);
+        auto r = RecordReader::open(path);
+        REQUIRE(r);
+        return replay_delay_s(o, **r);
+    };
+    CHECK(pace(0.2, {}) == 0.2);
+    CHECK(pace(0.2, {"-d", "3"}) == 3);
+    // An interval that would make the view spin (or stall): -d's default, 1 s.
+    CHECK(pace(std::numeric_limits<double>::infinity(), {}) == 1);
+    CHECK(pace(std::numeric_limits<double>::quiet_NaN(), {}) == 1);
+    CHECK(pace(-2, {}) == 1);
+    CHECK(pace(1e7, {}) == 1);
+    CHECK(pace(1e7, {"-d", "0.5"}) == 0.5);
 }

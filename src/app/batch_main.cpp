@@ -197,6 +197,7 @@ int run_batch(const Options& o) {
     auto record = [&] {
         if (!recorder) return true;
         auto ok = pipeline.record(*recorder);
+        for (const std::string& n : recorder->take_notices()) say(n);
         if (!ok) say(ok.error().message);
         return ok.ok();
     };

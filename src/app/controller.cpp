@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/diagnostics.hpp"
@@ -81,8 +82,12 @@ void Controller::start() {
 
 int Controller::timeout_ms() const {
     if (st_.paused) return -1;
-    const double left = next_s_ - clock_.steady_s();
-    return std::max(0, static_cast<int>(std::ceil(left * 1000)));
+    // Saturated: a sample due in more than 24 days (a long -d after a suspend, a clock that
+    // jumped) must not overflow the int poll takes into a negative or zero timeout.
+    const double ms = std::ceil((next_s_ - clock_.steady_s()) * 1000);
+    if (ms >= static_cast<double>(std::numeric_limits<int>::max()))
+        return std::numeric_limits<int>::max();
+    return ms > 0 ? static_cast<int>(ms) : 0;
 }
 
 bool Controller::input() {
@@ -217,6 +222,7 @@ void Controller::set_users(const std::vector<std::string>& names, Effect& e) {
 void Controller::record() {
     if (!recorder_) return;
     auto ok = pipeline_.record(*recorder_);
+    for (std::string& n : recorder_->take_notices()) st_.notice = std::move(n);
     if (!ok) {
         st_.notice = "recording stopped: " + ok.error().message;
         recorder_ = nullptr;
@@ -239,8 +245,7 @@ void Controller::move_in_recording(const ReplayMove& m) {
                 st_.notice = m.samples < 0 ? "start of the recording" : "end of the recording";
             break;
         case ReplayMove::Kind::seconds:
-            moved = replay_->go_to_time(replay_->wall_ns() +
-                                        static_cast<std::int64_t>(m.seconds * 1e9));
+            moved = replay_->go_to_time(offset_time_ns(replay_->wall_ns(), m.seconds));
             break;
         case ReplayMove::Kind::time: {
             const std::int64_t ref =
@@ -473,12 +478,7 @@ int run_replay_view(const Options& o) {
     setup.iterations = o.iterations;
     for (const RecordDamage& d : r.damage()) setup.notices.push_back(r.describe(d));
     // Played at the pace it was recorded at, unless -d says otherwise.
-    setup.delay_s = o.delay_s;
-    const auto& sessions = r.sessions();
-    const SampleEntry& first = r.samples()[0];
-    if (!o.delay_given && first.session < sessions.size() &&
-        sessions[first.session].info.interval_s > 0)
-        setup.delay_s = sessions[first.session].info.interval_s;
+    setup.delay_s = replay_delay_s(o, r);
     int status = run_view(setup, !o.no_color);
     // The damage again where it stays readable, after the screen is restored.
     for (const RecordDamage& d : r.damage()) say(r.describe(d));

@@ -13,6 +13,7 @@
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/table.hpp"
+#include "vigil/record/record_file.hpp"
 #include "vigil/ui/keymap.hpp"
 
 namespace vigil {
@@ -266,10 +267,10 @@ Result<Options> parse_options(int argc, char* const* argv) {
             }
             case 'd': {
                 const std::optional<double> d = parse_decimal(arg);
-                if (!d || *d <= 0 || *d > 86400)
+                if (!d || *d <= 0 || *d > kMaxIntervalS)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": expected seconds > 0 (fractions such as 0.5 work)");
-                if (*d < 0.01)
+                if (*d < kMinIntervalS)
                     return make_error("invalid -d " + quoted(arg) +
                                       ": the shortest interval is 0.01 seconds");
                 o.delay_s = *d;

@@ -90,6 +90,14 @@ int say_nothing_to_replay(const Options& o, const RecordReader& r, const ReplayS
     return r.damage().empty() ? kExitRuntime : kExitDamaged;
 }
 
+double replay_delay_s(const Options& o, const RecordReader& r) {
+    if (o.delay_given || r.samples().empty()) return o.delay_s;
+    const std::uint32_t session = r.samples().front().session;
+    if (session >= r.sessions().size()) return o.delay_s;
+    const double recorded = r.sessions()[session].info.interval_s;
+    return valid_interval(recorded) ? recorded : o.delay_s;
+}
+
 std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
     bool format_error = false;
     auto r = RecordReader::open(o.replay_path, &format_error);

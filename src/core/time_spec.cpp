@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -134,12 +135,25 @@ Result<TimeSpec> parse_time_spec(std::string_view text) {
     return spec;
 }
 
+std::int64_t offset_time_ns(std::int64_t t_ns, double seconds) {
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+    constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+    const double ns = seconds * 1e9;
+    if (std::isnan(ns)) return t_ns;
+    if (ns >= 9.2e18) return kMax;
+    if (ns <= -9.2e18) return kMin;
+    std::int64_t out = 0;
+    if (__builtin_add_overflow(t_ns, static_cast<std::int64_t>(std::llround(ns)), &out))
+        return ns > 0 ? kMax : kMin;
+    return out;
+}
+
 std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns) {
     switch (spec.kind) {
         case TimeSpec::Kind::absolute:
             return spec.wall_ns;
         case TimeSpec::Kind::offset:
-            return reference_ns + static_cast<std::int64_t>(std::llround(spec.offset_s * 1e9));
+            return offset_time_ns(reference_ns, spec.offset_s);
         case TimeSpec::Kind::time_of_day: {
             std::int64_t sub = 0;
             std::tm tm = local_tm(reference_ns, sub);

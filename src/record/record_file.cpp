@@ -1,5 +1,7 @@
 #include "vigil/record/record_file.hpp"
 
+#include <sys/stat.h>
+
 #include <bit>
 
 #include "vigil/record/byte_io.hpp"
@@ -66,15 +68,38 @@ std::string encode_session(const SessionInfo& s) {
 Result<SessionInfo> decode_session(std::string_view payload) {
     ByteReader r(payload);
     SessionInfo s;
-    s.format_version = static_cast<std::uint32_t>(r.varint());
+    const std::uint64_t version = r.varint();
+    if (!r.ok() || version > UINT32_MAX) return make_error("malformed session header");
+    s.format_version = static_cast<std::uint32_t>(version);
     // A newer session may lay out the rest differently: its version is all we may read.
-    if (r.ok() && s.format_version > kRecordFormatVersion) return s;
+    if (s.format_version > kRecordFormatVersion) return s;
     s.vigil_version = std::string(r.bytes());
     s.host = std::string(r.bytes());
     s.kernel = std::string(r.bytes());
     s.interval_s = std::bit_cast<double>(r.u64());
     if (!r.ok()) return make_error("malformed session header");
     return s;
+}
+
+std::string_view file_kind(mode_t mode) {
+    switch (mode & S_IFMT) {
+        case S_IFREG:
+            return "a regular file";
+        case S_IFDIR:
+            return "a directory";
+        case S_IFIFO:
+            return "a FIFO";
+        case S_IFCHR:
+            return "a character device";
+        case S_IFBLK:
+            return "a block device";
+        case S_IFSOCK:
+            return "a socket";
+        case S_IFLNK:
+            return "a symbolic link";
+        default:
+            return "not a regular file";
+    }
 }
 
 }  // namespace vigil

@@ -82,51 +82,93 @@ Result<std::unique_ptr<RecordWriter>> RecordWriter::open(const RecordOptions& o,
     return w;
 }
 
+// A recording holds command lines (which can hold secrets) and vigil often runs as root, so
+// it writes only into a file that is its own in every way: created here (mode 0600), or an
+// existing regular file of the same user that no other user may read or write. Never
+// through a symbolic link (one planted in a shared directory would have root create or
+// write a file the link's owner chose), and without waiting on or writing to a FIFO or a
+// device: O_NONBLOCK opens them at once, and they are refused before anything is written.
 Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* format_error) {
     Impl& im = *impl_;
     const std::string& path = o_.path;
-    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-    if (!fd)
-        return make_error(fmt::format("cannot open recording '{}': {}", path, errno_text(errno)));
+    auto refuse = [&](std::string why) -> Result<bool> {
+        if (format_error) *format_error = true;
+        return make_error(fmt::format("cannot record to '{}': {}", path, why));
+    };
+    const int flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
+    UniqueFd fd(::open(path.c_str(), flags | O_CREAT | O_EXCL, 0600));
+    if (!fd && errno == EEXIST) fd = UniqueFd(::open(path.c_str(), flags));
+    if (!fd) {
+        const int e = errno;
+        if (e == ELOOP)
+            return refuse(
+                "it is a symbolic link (vigil records only into a file named "
+                "directly, never through a link)");
+        if (e == EISDIR) return refuse("it is a directory");
+        return make_error(fmt::format("cannot open recording '{}': {}", path, errno_text(e)));
+    }
+    struct stat sb {};
+    if (::fstat(fd.get(), &sb) != 0)
+        return make_error(fmt::format("cannot stat '{}': {}", path, errno_text(errno)));
+    if (!S_ISREG(sb.st_mode))
+        return refuse(
+            fmt::format("it is {}; a recording must be a regular file", file_kind(sb.st_mode)));
+    if (sb.st_uid != ::geteuid())
+        return refuse(
+            fmt::format("it belongs to another user (uid {}); vigil records only into "
+                        "a file of its own user",
+                        sb.st_uid));
+    if (sb.st_size > 0) {
+        // Never write into something that is not ours: another format, or a newer one
+        // (whose sessions this vigil's readers could not tell from ours).
+        std::uint32_t version = 0;
+        std::string& buf = im.scratch;
+        if (!pread_exact(
+                fd.get(), 0,
+                std::min<std::uint64_t>(static_cast<std::uint64_t>(sb.st_size), kFileHeaderSize),
+                buf) ||
+            !parse_file_header(buf, version))
+            return refuse("it exists and is not a vigil recording; refusing to append to it");
+        if (version > kRecordFormatVersion)
+            return refuse(fmt::format(
+                "it was recorded by a newer vigil (record format {}, this vigil writes {}); "
+                "record to another file",
+                version, kRecordFormatVersion));
+    }
+    if (sb.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
+        return refuse(
+            fmt::format("other users may read or write it (mode {:04o}); a recording "
+                        "holds command lines: chmod 600 it, or record to another file",
+                        sb.st_mode & 07777));
+    // The regular file is ours: from now on a blocking fd, as for any file.
+    ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK)
             return make_error(fmt::format("'{}' is being recorded by another vigil", path));
         return make_error(fmt::format("cannot lock '{}': {}", path, errno_text(errno)));
     }
-    struct stat sb {};
-    if (::fstat(fd.get(), &sb) != 0)
-        return make_error(fmt::format("cannot stat '{}': {}", path, errno_text(errno)));
-    if (!S_ISREG(sb.st_mode)) {
-        if (format_error) *format_error = true;
-        return make_error(fmt::format("'{}' is not a regular file; a recording must be one", path));
-    }
     im.size = static_cast<std::uint64_t>(sb.st_size);
+    im.fd = std::move(fd);
+    auto started = start_file(notices);
+    if (!started) im.fd.reset();
+    return started;
+}
+
+// Appends a session to the open file, whose header (if it is not empty) was checked, after
+// a file header if it is empty: the samples after it are one run of vigil.
+Result<bool> RecordWriter::start_file(std::vector<std::string>& notices) {
+    Impl& im = *impl_;
+    const std::string& path = o_.path;
+    const int fd = im.fd.get();
     std::string& buf = im.scratch;
     if (im.size > 0) {
-        // Never write into something that is not ours: another format, or a newer one
-        // (whose sessions this vigil's readers could not tell from ours).
-        std::uint32_t version = 0;
-        if (!pread_exact(fd.get(), 0, std::min<std::uint64_t>(im.size, kFileHeaderSize), buf) ||
-            !parse_file_header(buf, version)) {
-            if (format_error) *format_error = true;
-            return make_error(fmt::format(
-                "'{}' exists and is not a vigil recording; refusing to append to it", path));
-        }
-        if (version > kRecordFormatVersion) {
-            if (format_error) *format_error = true;
-            return make_error(fmt::format(
-                "'{}' was recorded by a newer vigil (record format {}, this vigil writes {}); "
-                "record to another file",
-                path, version, kRecordFormatVersion));
-        }
         // Walk the frame headers: a file that does not end on a frame boundary ends with
         // the sample a previous run was writing when it stopped. That sample is lost; the
         // frames after it (ours) are found again by their marker.
         std::uint64_t off = kFileHeaderSize;
         FrameHeader h;
-        while (off + kFrameHeaderSize <= im.size &&
-               pread_exact(fd.get(), off, kFrameHeaderSize, buf) && parse_frame_header(buf, h) &&
-               off + kFrameHeaderSize + h.payload_len <= im.size)
+        while (off + kFrameHeaderSize <= im.size && pread_exact(fd, off, kFrameHeaderSize, buf) &&
+               parse_frame_header(buf, h) && off + kFrameHeaderSize + h.payload_len <= im.size)
             off += kFrameHeaderSize + h.payload_len;
         if (off != im.size)
             notices.push_back(fmt::format(
@@ -135,11 +177,10 @@ Result<bool> RecordWriter::open_file(std::vector<std::string>& notices, bool* fo
                 path, off, im.size));
     } else {
         std::string header = file_header();
-        if (::write(fd.get(), header.data(), header.size()) != static_cast<ssize_t>(header.size()))
+        if (::write(fd, header.data(), header.size()) != static_cast<ssize_t>(header.size()))
             return make_error(fmt::format("cannot write '{}': {}", path, errno_text(errno)));
         im.size = header.size();
     }
-    im.fd = std::move(fd);
     im.has_samples = false;
     im.enc.reset();
     // Every opening starts a session: the samples after it are one run of vigil.
@@ -210,10 +251,58 @@ void RecordWriter::sync() {
     im.last_sync_s = o_.clock->steady_s();
 }
 
+// A file shorter than what vigil wrote to it was truncated behind its back (`: > FILE`,
+// logrotate's copytruncate): the next delta would land in a file with no header, or after
+// a cut with no key sample before it, and nothing would read it back. One fstat per sample
+// finds it; the file then starts again (a header if none is left, a session), so the next
+// sample is a key, and a notice says so.
+Result<bool> RecordWriter::restart_if_truncated() {
+    Impl& im = *impl_;
+    struct stat sb {};
+    if (::fstat(im.fd.get(), &sb) != 0)
+        return make_error(fmt::format("cannot stat '{}': {}", o_.path, errno_text(errno)));
+    const auto size = static_cast<std::uint64_t>(sb.st_size);
+    if (size >= im.size) {
+        im.size = size;  // appended to by another writer: vigil's frames go after its bytes
+        return true;
+    }
+    const std::uint64_t written = im.size;
+    std::uint32_t version = 0;
+    const bool header_left =
+        size >= kFileHeaderSize && pread_exact(im.fd.get(), 0, kFileHeaderSize, im.scratch) &&
+        parse_file_header(im.scratch, version) && version <= kRecordFormatVersion;
+    // No recording header left (less than one, or other bytes: a delta written just after
+    // the cut): nothing a reader could use, and what follows would be unreadable.
+    if (!header_left && size > 0 && ::ftruncate(im.fd.get(), 0) != 0)
+        return make_error(
+            fmt::format("cannot truncate '{}' to start it again: {}", o_.path, errno_text(errno)));
+    im.size = header_left ? size : 0;
+    std::vector<std::string> ignored;  // what start_file says of the cut frame is below
+    auto started = start_file(ignored);
+    if (!started) return started;
+    notices_.push_back(
+        header_left
+            ? fmt::format("'{}' was cut to {} bytes while vigil recorded to it (it had written "
+                          "{}); recording goes on after what is left, from a key sample",
+                          o_.path, size, written)
+            : fmt::format("'{}' was truncated while vigil recorded to it (it had written {} "
+                          "bytes); the recording starts again at the beginning of the file",
+                          o_.path, written));
+    return true;
+}
+
+std::vector<std::string> RecordWriter::take_notices() {
+    std::vector<std::string> out;
+    out.swap(notices_);
+    return out;
+}
+
 Result<bool> RecordWriter::write(const Snapshot& s, const TaskDetails& details,
                                  const UserNameFn& user_name) {
     Impl& im = *impl_;
     if (!im.fd) return make_error(fmt::format("recording '{}' is closed", o_.path));
+    auto fresh = restart_if_truncated();
+    if (!fresh) return fresh;
     if (im.has_samples && o_.rotate_s > 0 && s.steady_s - im.first_steady_s >= o_.rotate_s) {
         auto r = rotate(user_name);
         if (!r) return r;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "tokens.hpp"
@@ -20,6 +21,23 @@ namespace {
 constexpr std::size_t kMaxTaskTokens = 4096;
 constexpr std::int64_t kPage = 4096;
 constexpr std::size_t kMaxHeaderTokens = std::size_t{1} << 24;
+
+// For the memory a decoded sample takes (kMaxDecodedSampleBytes): per task besides its
+// strings, the task as recorded and as sampled, its detail and its slot, its token ends;
+// per string kept once per process (a command line), its object and control block; per
+// user name, its object and hash node.
+constexpr std::size_t kTaskOverhead = sizeof(RecordedTask) + sizeof(TaskSample) +
+                                      sizeof(TaskDetail) + sizeof(std::uint32_t) + sizeof(pid_t) +
+                                      2 * sizeof(std::uint32_t);
+constexpr std::size_t kSharedStringOverhead = sizeof(std::string) + 32;
+constexpr std::size_t kUserOverhead = sizeof(std::string) + sizeof(uid_t) + 32;
+
+// A task's tokens: the numbers, and the strings with their objects.
+std::size_t tokens_cost(std::span<const std::uint64_t> nums, std::span<const std::string> strs) {
+    std::size_t n = nums.size() * sizeof(std::uint64_t);
+    for (const std::string& s : strs) n += sizeof(std::string) + s.size();
+    return n;
+}
 
 // The tokens of every task of a sample, in tid order.
 struct TaskTokens {
@@ -212,14 +230,14 @@ bool read_sparse_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
 
 bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
                      std::span<const std::string> base_strs, std::vector<std::uint64_t>& nums,
-                     StringArena& strs, std::size_t max_tokens) {
+                     StringArena& strs, std::size_t max_tokens, DecodeBudget& budget) {
     // Every block of 64 tokens costs at least its mask byte: a count the bytes left cannot
     // hold is damage, found before it is spent on (up to max_tokens) allocations.
     auto fits = [&](std::uint64_t count) {
         return count <= max_tokens && count / 64 <= r.remaining();
     };
     const std::uint64_t n = r.varint();
-    if (!r.ok() || !fits(n)) return false;
+    if (!r.ok() || !fits(n) || !budget.take(2 * n * sizeof(std::uint64_t))) return false;
     for (std::size_t b = 0; b < n; b += 64) {
         const std::size_t end = std::min<std::size_t>(b + 64, n);
         const std::uint64_t mask = r.varint();
@@ -231,16 +249,17 @@ bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
         }
     }
     const std::uint64_t m = r.varint();
-    if (!r.ok() || !fits(m)) return false;
+    if (!r.ok() || !fits(m) || !budget.take(2 * m * sizeof(std::string))) return false;
     for (std::size_t b = 0; b < m; b += 64) {
         const std::size_t end = std::min<std::size_t>(b + 64, m);
         const std::uint64_t mask = r.varint();
         if (!r.ok() || (end - b < 64 && (mask >> (end - b)) != 0)) return false;
         for (std::size_t i = b; i < end; ++i) {
-            if (mask >> (i - b) & 1)
-                strs.push(r.bytes());
-            else
-                strs.push(i < base_strs.size() ? std::string_view(base_strs[i]) : "");
+            const std::string_view v = mask >> (i - b) & 1    ? r.bytes()
+                                       : i < base_strs.size() ? std::string_view(base_strs[i])
+                                                              : "";
+            if (!budget.take(2 * v.size())) return false;
+            strs.push(v);
         }
     }
     return r.ok();
@@ -373,6 +392,8 @@ void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
 // ---- decoder
 
 struct SampleDecoder::State {
+    std::size_t max_bytes = kMaxDecodedSampleBytes;
+    std::size_t last_bytes = 0;  // what the last sample decoded was counted at
     bool have_prev = false;
     std::vector<std::uint64_t> hdr_prev, hdr_cur;
     StringArena hdr_prev_s, hdr_cur_s;
@@ -382,9 +403,28 @@ struct SampleDecoder::State {
     RecordedUsers users;
     std::vector<std::uint64_t> base_n;  // as in the encoder
     std::vector<std::string> base_s;
+    std::size_t users_bytes = 0;  // what users takes, as counted for a decoded sample
+
+    // After a failure: what a sample that failed allocated may be most of the bound, and
+    // nothing of it is needed (the next sample must be a key).
+    void release() {
+        hdr_prev = {};
+        hdr_cur = {};
+        hdr_prev_s = {};
+        hdr_cur_s = {};
+        prev = {};
+        cur = {};
+        prev_tasks = {};
+        cur_tasks = {};
+        removed = {};
+        base_n = {};
+        base_s = {};
+    }
 };
 
-SampleDecoder::SampleDecoder() : st_(std::make_unique<State>()) {}
+SampleDecoder::SampleDecoder(std::size_t max_sample_bytes) : st_(std::make_unique<State>()) {
+    st_->max_bytes = max_sample_bytes;
+}
 SampleDecoder::~SampleDecoder() = default;
 SampleDecoder::SampleDecoder(SampleDecoder&&) noexcept = default;
 SampleDecoder& SampleDecoder::operator=(SampleDecoder&&) noexcept = default;
@@ -393,13 +433,23 @@ const RecordedUsers& SampleDecoder::users() const {
     return st_->users;
 }
 
+std::size_t SampleDecoder::last_sample_bytes() const {
+    return st_->last_bytes;
+}
+
 bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, TaskDetails& details,
                            std::string& error) {
     State& st = *st_;
+    DecodeBudget budget(st.max_bytes);
     auto fail = [&](std::string why) {
         st.have_prev = false;
+        st.release();
         error = std::move(why);
         return false;
+    };
+    auto too_big = [&] {
+        return fail("decoded, the sample would take more than " +
+                    std::to_string(st.max_bytes >> 20) + " MiB of memory (the most one may take)");
     };
     if (!key && !st.have_prev) return fail("a delta sample without the sample before it");
     if (key) {
@@ -410,20 +460,26 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     }
     ByteReader r(payload);
 
+    // The user names: kept here, and copied into the details of every sample.
+    if (!budget.take(st.users_bytes)) return too_big();
     const std::uint64_t nusers = r.varint();
     if (!r.ok() || nusers > r.remaining()) return fail("bad user list");
     for (std::uint64_t i = 0; i < nusers; ++i) {
         auto uid = static_cast<uid_t>(r.varint());
         std::string_view name = r.bytes();
         if (!r.ok()) return fail("bad user list");
-        st.users[uid] = std::string(name);
+        if (!budget.take(2 * (kUserOverhead + name.size()))) return too_big();
+        auto [it, added] = st.users.try_emplace(uid);
+        st.users_bytes += name.size() + (added ? kUserOverhead : 0);
+        st.users_bytes -= it->second.size();
+        it->second.assign(name);
     }
 
     st.hdr_cur.clear();
     st.hdr_cur_s.clear();
     if (!read_token_diff(r, st.hdr_prev, st.hdr_prev_s.all(), st.hdr_cur, st.hdr_cur_s,
-                         kMaxHeaderTokens))
-        return fail("bad machine values");
+                         kMaxHeaderTokens, budget))
+        return budget.exhausted() ? too_big() : fail("bad machine values");
     Snapshot snap;
     {
         TokenReader tr(st.hdr_cur, st.hdr_cur_s.all());
@@ -446,6 +502,19 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     if (!r.ok() || nchanged > r.remaining()) return fail("bad list of changed tasks");
     st.cur.clear();
     st.cur_tasks.clear();
+    // What a task takes besides its tokens: the task and its detail built from them (the
+    // comm twice: the task, the sample), and its command line where it differs from the
+    // last one kept (threads of a process share theirs): as the end of decode() makes them.
+    std::optional<std::size_t> kept_cmdline;  // the task in cur_tasks whose line is kept
+    auto take_task = [&](const RecordedTask& t) {
+        std::size_t n = kTaskOverhead + 2 * t.comm.size() + (t.cmdline ? t.cmdline->size() : 0);
+        if (has_details(t) && t.cmdline) {
+            if (!kept_cmdline || *st.cur_tasks[*kept_cmdline].cmdline != *t.cmdline)
+                n += kSharedStringOverhead + t.cmdline->size();
+            kept_cmdline = st.cur_tasks.size();
+        }
+        return budget.take(n);
+    };
     std::size_t pi = 0, ri = 0;
     // Copies the previous sample's tasks below limit, less those that ended.
     auto carry_until = [&](std::int64_t limit) {
@@ -453,36 +522,47 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
             if (ri < st.removed.size() && st.removed[ri] == st.prev.tids[pi]) {
                 ++ri;
             } else {
+                if (!budget.take(tokens_cost(st.prev.nums_of(pi), st.prev.strs_of(pi))) ||
+                    !take_task(st.prev_tasks[pi]))
+                    return false;
                 st.cur.copy_from(st.prev, pi);
                 st.cur_tasks.push_back(st.prev_tasks[pi]);
             }
             ++pi;
         }
+        return true;
     };
     tid = 0;
     for (std::uint64_t i = 0; i < nchanged; ++i) {
         std::int64_t next = tid + r.svarint();
         if (!r.ok() || (i > 0 && next <= tid)) return fail("bad list of changed tasks");
         tid = next;
-        carry_until(tid);
+        if (!carry_until(tid)) return too_big();
         if (ri < st.removed.size() && st.removed[ri] <= tid)
             return fail("a task is listed both as ended and as changed");
         const bool known = pi < st.prev.size() && st.prev.tids[pi] == tid;
         std::span<const std::uint64_t> base_n;
         std::span<const std::string> base_s;
         neighbour_base(known, pi, st.prev, st.cur, st.base_n, st.base_s, base_n, base_s);
+        // The task's tokens start as copies of its base's: taken before they are made, and
+        // what the payload changed (longer strings) after.
+        const std::size_t base_cost = tokens_cost(base_n, base_s);
+        if (!budget.take(base_cost)) return too_big();
         if (!read_sparse_diff(r, base_n, base_s, st.cur.nums, st.cur.strs, kMaxTaskTokens))
             return fail("bad task values");
+        const std::size_t cost = tokens_cost(st.cur.open_nums(), st.cur.open_strs());
+        if (cost > base_cost && !budget.take(cost - base_cost)) return too_big();
         RecordedTask t;
         TokenReader tr(st.cur.open_nums(), st.cur.open_strs());
         tr(t);
         if (!tr.ok() || !tr.finished() || t.tid != tid)
             return fail("task values do not fit their fields");
+        if (!take_task(t)) return too_big();
         st.cur.close(t.tid);
         st.cur_tasks.push_back(std::move(t));
         if (known) ++pi;
     }
-    carry_until(std::numeric_limits<std::int64_t>::max());
+    if (!carry_until(std::numeric_limits<std::int64_t>::max())) return too_big();
     if (ri != st.removed.size()) return fail("an ended task was not running");
     const std::uint64_t ntasks = r.varint();
     if (!r.ok() || ntasks != st.cur_tasks.size()) return fail("task count does not match");
@@ -493,6 +573,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     std::swap(st.hdr_prev_s, st.hdr_cur_s);
     std::swap(st.prev_tasks, st.cur_tasks);
     st.have_prev = true;
+    st.last_bytes = budget.used();
     snap.tasks.resize(st.prev_tasks.size());
     details.reset(st.prev_tasks.size());
     for (const auto& [uid, name] : st.users) details.set_user_name(uid, name);

@@ -260,6 +260,30 @@ class TokenReader {
     bool dont_care_ = false;
 };
 
+// The memory a sample being decoded may still take (see kMaxDecodedSampleBytes): what is
+// decoded is taken from it before it is allocated, or just after for what only the
+// decoding tells (a changed string's length).
+class DecodeBudget {
+  public:
+    explicit DecodeBudget(std::size_t bytes) : limit_(bytes), left_(bytes) {}
+    // False (and nothing left: exhausted()) when fewer than n bytes are left.
+    bool take(std::size_t n) {
+        if (n > left_) {
+            left_ = 0;
+            exhausted_ = true;
+            return false;
+        }
+        left_ -= n;
+        return true;
+    }
+    bool exhausted() const { return exhausted_; }
+    std::size_t used() const { return limit_ - left_; }
+
+  private:
+    std::size_t limit_, left_;
+    bool exhausted_ = false;
+};
+
 // Writes cur as its difference from base: the number of tokens, then per block of 64 a
 // bit mask of the tokens that differ and their zigzag deltas; the same for strings, with
 // the changed strings in full.
@@ -277,9 +301,10 @@ bool read_sparse_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
                       std::span<const std::string> base_strs, std::vector<std::uint64_t>& nums,
                       StringArena& strs, std::size_t max_tokens);
 
-// Appends the tokens write_token_diff wrote. max_tokens bounds what damage can allocate.
+// Appends the tokens write_token_diff wrote. max_tokens bounds what damage can allocate;
+// the tokens, and as much again for the values decoded from them, are taken from budget.
 bool read_token_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
                      std::span<const std::string> base_strs, std::vector<std::uint64_t>& nums,
-                     StringArena& strs, std::size_t max_tokens);
+                     StringArena& strs, std::size_t max_tokens, DecodeBudget& budget);
 
 }  // namespace vigil

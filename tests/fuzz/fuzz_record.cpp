@@ -4,11 +4,11 @@
 // the key sample again), and every damage entry must describe itself in one line. Each
 // input is read as given and again with its frame checksums made right, since a mutated
 // frame would otherwise never get past its checksum to the decompressor and the decoder.
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
 #include "vigil/record/record_file.hpp"
@@ -51,16 +51,30 @@ std::string with_checksums_fixed(std::string bytes) {
     return bytes;
 }
 
+// A temporary file, removed when done. (Not a memfd: the reader opens a recording by its
+// name and refuses one that is not a regular file, and a memfd's name is not one.)
+struct TempFile {
+    std::string path;
+    Fd f{-1};
+    TempFile() {
+        const char* dir = std::getenv("TMPDIR");
+        path = std::string(dir && *dir ? dir : "/tmp") + "/fuzz_record.XXXXXX";
+        f.fd = ::mkstemp(path.data());
+    }
+    ~TempFile() {
+        if (f.fd >= 0) ::unlink(path.c_str());
+    }
+};
+
 void read_file(const std::string& bytes) {
-    Fd f{::memfd_create("fuzz_record", MFD_CLOEXEC)};
-    if (f.fd < 0) return;
+    TempFile t;
+    if (t.f.fd < 0) return;
     for (std::size_t done = 0; done < bytes.size();) {
-        const ssize_t n = ::write(f.fd, bytes.data() + done, bytes.size() - done);
+        const ssize_t n = ::write(t.f.fd, bytes.data() + done, bytes.size() - done);
         if (n <= 0) return;
         done += static_cast<std::size_t>(n);
     }
-    const std::string path = "/proc/self/fd/" + std::to_string(f.fd);
-    auto opened = vigil::RecordReader::open(path);
+    auto opened = vigil::RecordReader::open(t.path);
     if (!opened) return;
     vigil::RecordReader& r = **opened;
     const std::size_t n = r.samples().size();

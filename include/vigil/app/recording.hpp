@@ -39,6 +39,11 @@ std::optional<int> check_replay_span(const Options& o, const ReplaySpan& span);
 // then its damage; returns the exit status: kExitDamaged after damage, else kExitRuntime.
 int say_nothing_to_replay(const Options& o, const RecordReader& r, const ReplaySpan& span);
 
+// The pace of the replay view: -d when given, else the interval the recording's first
+// session names (the reader has checked it: an impossible one reads as unknown), else -d's
+// default.
+double replay_delay_s(const Options& o, const RecordReader& r);
+
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact
 // sample and saying where the damage is).

@@ -35,6 +35,10 @@ Result<TimeSpec> parse_time_spec(std::string_view text);
 // --to, and the shown sample in the replay view.
 std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns);
 
+// t_ns moved by seconds, saturated at the ends of the int64 range: the times come from
+// recordings (any value a file holds) and from users, and must not overflow.
+std::int64_t offset_time_ns(std::int64_t t_ns, double seconds);
+
 // "90", "90s", "15m", "1.5h", "1d": seconds (> 0); nullopt if malformed.
 std::optional<double> parse_duration_s(std::string_view text);
 // "4096", "512K", "100M", "2G", "1T" (powers of 1024, an optional trailing B or iB): bytes

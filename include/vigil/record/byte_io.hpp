@@ -104,5 +104,9 @@ class ByteReader {
 // CRC-32C (Castagnoli), the checksum of every record frame. Chainable: pass the previous
 // result as crc to continue over more bytes.
 std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0);
+// The checksum of bytes A followed by n bytes B from the two checksums alone:
+// crc32c(A + B) == crc32c_shift(crc32c(A), n) ^ crc32c(B). Also the other way round: the
+// checksum of a stretch from running checksums before and after it, whatever lies before.
+std::uint32_t crc32c_shift(std::uint32_t crc, std::uint64_t n);
 
 }  // namespace vigil

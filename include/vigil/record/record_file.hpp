@@ -13,6 +13,8 @@
 // next intact frame by its marker and checksum after damage.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -28,7 +30,17 @@ inline constexpr std::size_t kFileHeaderSize = 16;
 inline constexpr std::size_t kFrameHeaderSize = 24;
 inline constexpr std::uint32_t kFrameMarker = 0x46475688;  // bytes 88 56 47 46
 inline constexpr std::uint32_t kMaxFramePayload = 256u << 20;
-inline constexpr std::size_t kMaxSampleBytes = std::size_t{512} << 20;  // decompressed
+// A sample's payload, decompressed, is at most this long.
+inline constexpr std::size_t kMaxSampleBytes = std::size_t{512} << 20;
+// And decoded, it takes at most this much memory: its tasks (per task its tokens, the
+// strings in them, the task and its detail built from them, and a command line each time
+// it differs from the previous task's), its machine values twice (tokens and sample) and
+// the user names. Bytes decompressed do not bound it: a new task is stored as its
+// difference from the task before it, so four bytes can repeat a 1 MB command line. A
+// sample over it is damage (RecordDamage), found as it is counted, before it is allocated.
+// Real samples are far below: 10 000 threads, each with a different 4 KiB command line,
+// count 124 MiB; 100 000 threads sharing one 4 KiB command line, about 850 MiB.
+inline constexpr std::size_t kMaxDecodedSampleBytes = std::size_t{1} << 30;
 
 enum class FrameType : std::uint8_t { session = 1, key = 2, delta = 3 };
 
@@ -45,8 +57,17 @@ struct SessionInfo {
     std::string vigil_version;
     std::string host;
     std::string kernel;
-    double interval_s = 0;  // -d
+    double interval_s = 0;  // -d; 0: unknown (a file's value outside -d's range reads as 0)
 };
+
+// The intervals -d accepts, and so the only ones a session may name: the replay view is
+// paced by it, and a value outside (NaN, infinite, negative, 1e7 s) would make it spin or
+// stall. A session naming another is reported as damage (its samples are kept).
+inline constexpr double kMinIntervalS = 0.01;
+inline constexpr double kMaxIntervalS = 86400;
+inline bool valid_interval(double s) {
+    return s >= kMinIntervalS && s <= kMaxIntervalS;  // false for NaN
+}
 
 std::string file_header();
 // Whether the first bytes of a file are a recording's header; version gets its version.
@@ -62,5 +83,8 @@ std::uint32_t frame_crc(std::string_view header_bytes, std::string_view payload)
 
 std::string encode_session(const SessionInfo& s);
 Result<SessionInfo> decode_session(std::string_view payload);
+
+// What a file that is not a regular file is, for messages: "a FIFO", "a directory", ...
+std::string_view file_kind(mode_t mode);
 
 }  // namespace vigil

@@ -45,10 +45,14 @@ struct SampleEntry {
 
 class RecordReader {
   public:
-    // format_error: the file is not a recording, or its header is a newer format (a usage
-    // error); otherwise an error is an I/O one.
-    static Result<std::unique_ptr<RecordReader>> open(const std::string& path,
-                                                      bool* format_error = nullptr);
+    // format_error: the file is not a recording, or its header is a newer format, or it is
+    // not a regular file (a usage error); otherwise an error is an I/O one. A symbolic link
+    // is followed to a regular file only, which is checked before it is opened; nothing is
+    // opened in a way that can wait (a FIFO) or act (a device). max_sample_bytes: the memory
+    // one decoded sample may take (kMaxDecodedSampleBytes; tests lower it).
+    static Result<std::unique_ptr<RecordReader>> open(
+        const std::string& path, bool* format_error = nullptr,
+        std::size_t max_sample_bytes = kMaxDecodedSampleBytes);
     ~RecordReader();
     RecordReader(const RecordReader&) = delete;
     RecordReader& operator=(const RecordReader&) = delete;

@@ -57,8 +57,14 @@ class RecordWriter {
 
     // Appends one sample with the details fetched for its tasks (the rows a front end
     // showed, the tasks that did I/O). On an error (a full disk) nothing partial stays in
-    // the file and the recording should stop.
+    // the file and the recording should stop. A file found shorter than what was written
+    // to it (truncated behind vigil's back: `: > FILE`, logrotate's copytruncate) starts
+    // again: a file header if nothing is left, a session, and this sample as a key, with a
+    // notice (take_notices).
     Result<bool> write(const Snapshot& s, const TaskDetails& details, const UserNameFn& user_name);
+    // The notices write() left (one line each) since the last call, for the front end to
+    // show: batch mode prints them to stderr, the view on its notice line.
+    std::vector<std::string> take_notices();
     // fdatasync now (also done on destruction).
     void sync();
 
@@ -73,6 +79,8 @@ class RecordWriter {
   private:
     explicit RecordWriter(const RecordOptions& o);
     Result<bool> open_file(std::vector<std::string>& notices, bool* format_error);
+    Result<bool> start_file(std::vector<std::string>& notices);
+    Result<bool> restart_if_truncated();
     Result<bool> rotate(const UserNameFn& user_name);
     Result<bool> append(const std::string& frame);
     // Encodes and compresses s into the frame buffer; commit_sample appends it.
@@ -84,6 +92,7 @@ class RecordWriter {
     RecordOptions o_;
     std::unique_ptr<Impl> impl_;
     Stats stats_;
+    std::vector<std::string> notices_;
 };
 
 }  // namespace vigil

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "vigil/record/record_file.hpp"
 #include "vigil/sample/snapshot.hpp"
 #include "vigil/sample/task_details.hpp"
 
@@ -49,7 +50,9 @@ class SampleEncoder {
 
 class SampleDecoder {
   public:
-    SampleDecoder();
+    // max_sample_bytes: the memory one decoded sample may take (kMaxDecodedSampleBytes
+    // says what is counted); a payload that would take more fails to decode.
+    explicit SampleDecoder(std::size_t max_sample_bytes = kMaxDecodedSampleBytes);
     ~SampleDecoder();
     SampleDecoder(SampleDecoder&&) noexcept;
     SampleDecoder& operator=(SampleDecoder&&) noexcept;
@@ -63,6 +66,8 @@ class SampleDecoder {
                 std::string& error);
     // Every user name recorded so far.
     const RecordedUsers& users() const;
+    // The memory the last sample decoded was counted at (against max_sample_bytes).
+    std::size_t last_sample_bytes() const;
 
   private:
     struct State;
