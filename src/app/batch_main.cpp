@@ -85,6 +85,12 @@ class StopSignals {
     sigset_t set_{}, old_{};
 };
 
+void print_notices(const std::vector<std::string>& notices) {
+    if (notices.empty()) return;
+    for (const auto& n : notices) fmt::print(stderr, "vigil: {}\n", n);
+    std::fflush(stderr);
+}
+
 void sleep_until(double steady_deadline_s) {
     timespec ts{};
     ts.tv_sec = static_cast<time_t>(steady_deadline_s);
@@ -186,6 +192,8 @@ int run_batch(const Options& o) {
         output.write(pipeline, out);
         if (wrote == WriteStatus::ok) wrote = write_stdout(out, write_err);
         if (auto status = stop_after_write(wrote, write_err)) return *status;
+        // What this sample could not read as it should, once each, after its output.
+        print_notices(source.take_notices());
     }
     return kExitOk;
 }

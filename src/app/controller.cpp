@@ -73,6 +73,7 @@ void Controller::start() {
         pipeline_.advance();
         rebuild();
         record();
+        take_notices();
     }
     paint();
     next_s_ = clock_.steady_s() + std::min(st_.delay_s, 0.5);
@@ -266,6 +267,12 @@ void Controller::sample() {
     pipeline_.advance();
     rebuild();
     record();
+    take_notices();
+}
+
+// What the live source could not do as it should joins the standing notices.
+void Controller::take_notices() {
+    for (std::string& n : live_->take_notices()) notices_.push_back(std::move(n));
 }
 
 ScreenInput Controller::screen_input() {

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
+#include <utility>
 
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/clock.hpp"
@@ -78,6 +80,23 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     }
 
     if (machine_) machine_->collect(out.machine);
+}
+
+void Sampler::note_refusals(const FsRoot& root) {
+    const FsRoot::Refusals r = root.take_refusals();
+    if (r.count == 0 || said_refusals_) return;
+    said_refusals_ = true;
+    std::string more = r.count > 1 ? fmt::format(" (and {} more)", r.count - 1) : std::string();
+    notices_.push_back(
+        fmt::format("{}{}, not read (vigil reads files of at most {} MiB, and "
+                    "outside the kernel's proc and sysfs only regular files)",
+                    r.first, more, kMaxFileBytes >> 20));
+}
+
+std::vector<std::string> Sampler::take_notices() {
+    note_refusals(roots_.proc);
+    note_refusals(roots_.sys);
+    return std::exchange(notices_, {});
 }
 
 void Sampler::fetch_details(const Snapshot& s, std::span<const std::size_t> tasks,
