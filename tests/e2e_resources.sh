@@ -38,5 +38,60 @@ else
     bad "--proc-root with a FIFO and /dev/zero (status $st; 124: it hung)" "$(cat "$TMP/err" "$TMP/out")"
 fi
 
+# --- a 1 MB command line in a process of 100 threads: one bounded cell per row
+# python3 runs vigil and reports its peak resident memory (ru_maxrss of the child) and the
+# largest sample of its output; MAX_ARG_STRLEN is 128 KiB, so the megabyte is 10 arguments.
+if ! command -v python3 >/dev/null; then
+    skip "1 MB command line: python3 is not installed"
+else
+    arg=$(head -c 100000 /dev/zero | tr '\0' x)
+    # One line, so the command line holds nothing the escape lengthens: its first 4096 bytes
+    # are what each row shows.
+    python3 -c 'import threading, time; [threading.Thread(target=time.sleep, args=(120,), daemon=True).start() for _ in range(99)]; time.sleep(120)' \
+        "$arg" "$arg" "$arg" "$arg" "$arg" "$arg" "$arg" "$arg" "$arg" "$arg" &
+    big=$!
+    pids+=("$big")
+    for _ in $(seq 1 100); do
+        [ "$(awk '/^Threads:/ { print $2 }' "/proc/$big/status" 2>/dev/null)" = 100 ] && break
+        sleep 0.1
+    done
+    cmdline_bytes=$(wc -c <"/proc/$big/cmdline")
+    python3 - "$VIGIL" "$TMP/big.out" "$TMP/big.err" "$big" "$cmdline_bytes" >"$TMP/big.report" <<'PY'
+import re, resource, subprocess, sys
+vigil, out, err, pid, length = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+with open(out, "wb") as o, open(err, "wb") as e:
+    st = subprocess.run([vigil, "-b", "-n", "2", "-d", "0.5"], stdout=o, stderr=e,
+                        stdin=subprocess.DEVNULL, timeout=120).returncode
+rss_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+text = open(out, "rb").read()
+samples = re.split(rb"^(?=Total DISK READ)", text, flags=re.M)[1:]
+largest = max((len(s) for s in samples), default=0)
+# The process's rows (its 100 threads): the command line cut to 4096 bytes of escaped
+# text, then the marker with the bytes not shown (the last NUL is no part of the text).
+rows = [l for l in text.splitlines() if b"xxxxxxxxxx" in l]
+want = ("...[+%d bytes]" % (length - 1 - 4096)).encode()
+marked = sum(1 for l in rows if l.endswith(want))
+longest_row = max((len(l) for l in rows), default=0)
+print(st, rss_kib, len(samples), largest, len(rows), marked, longest_row)
+PY
+    read -r st rss_kib nsamples largest nrows marked longest_row <"$TMP/big.report"
+    figures="peak RSS $((rss_kib / 1024)) MiB, largest sample $((largest / 1024)) KiB, $nrows rows of the process, longest $longest_row bytes, $marked with the marker"
+    if [ "$st" -eq 0 ] && [ "$nsamples" -eq 2 ] && [ "$rss_kib" -lt $((128 * 1024)) ] \
+        && [ "$largest" -lt $((16 * 1024 * 1024)) ] && [ "$nrows" -ge 100 ] && [ "$marked" -eq "$nrows" ]; then
+        ok "1 MB command line, 100 threads: $figures"
+    else
+        bad "1 MB command line, 100 threads (status $st): $figures" "$(head -c 300 "$TMP/big.err")"
+    fi
+    # A recording keeps the count of bytes not read: the replay prints the same marker.
+    timeout 60 "$VIGIL" -b -n 2 -d 0.3 -p "$big" --record "$TMP/big.vgl" >"$TMP/live.txt" 2>/dev/null </dev/null
+    timeout 60 "$VIGIL" -b -p "$big" --replay "$TMP/big.vgl" >"$TMP/replay.txt" 2>/dev/null </dev/null
+    if grep -qF "...[+$((cmdline_bytes - 1 - 4096)) bytes]" "$TMP/replay.txt" && cmp -s "$TMP/live.txt" "$TMP/replay.txt"; then
+        ok "1 MB command line: -b --replay prints what the live run printed, marker included"
+    else
+        bad "1 MB command line: the replay differs from the live run" "$(diff "$TMP/live.txt" "$TMP/replay.txt" | cut -c1-200 | head -8)"
+    fi
+    kill "$big" 2>/dev/null
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -210,17 +210,20 @@ TEST_CASE("a tree's FIFOs, devices and endless files are refused, not waited on"
 
     // A prefix of a long file, and its whole length.
     std::uint64_t length = 0;
-    REQUIRE(root.read_prefix("big", 100, out, length));
+    char last = 'x';
+    REQUIRE(root.read_prefix("big", 100, out, length, last));
     CHECK(out.size() == 100);
     CHECK(length == kMaxFileBytes + 1);
-    REQUIRE(root.read_prefix("small", 100, out, length));
+    CHECK(last == '\0');
+    REQUIRE(root.read_prefix("small", 100, out, length, last));
     CHECK(out == "12 34\n");
     CHECK(length == 6);
+    CHECK(last == '\n');
     KeptFile kept(root, "big");
     REQUIRE(kept.valid());
     CHECK_FALSE(kept.read(out));
     CHECK(errno == EFBIG);
-    REQUIRE(kept.read_prefix(4096, out, length));
+    REQUIRE(kept.read_prefix(4096, out, length, last));
     CHECK(out.size() == 4096);
     CHECK(length == kMaxFileBytes + 1);
 }
@@ -251,4 +254,36 @@ TEST_CASE("a fixture tree with a FIFO and /dev/zero as command lines is sampled"
         if (t.tgid == 100 || t.tgid == 300) CHECK_FALSE(d.cmdline);
     }
     CHECK(root.take_refusals().count >= 2);
+}
+
+TEST_CASE("a long command line is read only as far as it is shown", "[collect]") {
+    TempTree tree;
+    std::filesystem::copy(fixture("proc/t0"), tree.path, std::filesystem::copy_options::recursive);
+    // 1 MB in 10 arguments of 100 000 bytes, each with its NUL, as the kernel lists them.
+    std::string raw;
+    for (int i = 0; i < 10; ++i) raw += std::string(100'000, 'a' + i) + '\0';
+    std::ofstream(tree.path / "100/cmdline", std::ios::binary) << raw;
+    FsRoot root(tree.path.string());
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    TaskDetail lead, worker;
+    for (const TaskSample& t : tasks) {
+        if (t.tid == 100) tc.fetch_details(t, lead);
+        if (t.tid == 101) tc.fetch_details(t, worker);
+    }
+    REQUIRE(lead.cmdline);
+    CHECK(*lead.cmdline == std::string(kCommandMaxBytes, 'a'));
+    CHECK(lead.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
+    // Its threads share the one bounded string.
+    CHECK(worker.cmdline.get() == lead.cmdline.get());
+    CHECK(worker.cmdline_unread == lead.cmdline_unread);
+
+    // Before any collect() (no sharing), the same bound.
+    TaskCollector fresh(root, false);
+    TaskDetail d;
+    fresh.fetch_details(tasks[2], d);
+    REQUIRE(d.cmdline);
+    CHECK(d.cmdline->size() == kCommandMaxBytes);
+    CHECK(d.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
 }

@@ -63,14 +63,14 @@ bool read_bounded(int fd, bool positional, std::size_t limit, std::string& out) 
     return true;
 }
 
-// The length of a file that holds at least `known` (>= 1) bytes, for files whose size the
-// kernel does not tell (/proc/PID/cmdline: st_size 0): a one-byte pread() says whether
-// there is a byte at an offset, doubling first, then halving the gap. About
-// 2 log2(length / known) reads; a file that ends (a task that exits) while it is probed
-// gives the length it was seen to have.
-std::uint64_t probe_length(int fd, std::uint64_t known) {
-    auto holds = [fd](std::uint64_t n) {  // the file has at least n bytes
-        char c;
+// The length of a file that holds at least `known` (>= 1) bytes, the last of them
+// `last`, for files whose size the kernel does not tell (/proc/PID/cmdline: st_size 0):
+// a one-byte pread() says whether there is a byte at an offset, doubling first, then
+// halving the gap. About 2 log2(length / known) reads; a file that ends (a task that
+// exits) while it is probed gives the length it was seen to have. last becomes the file's
+// last byte.
+std::uint64_t probe_length(int fd, std::uint64_t known, char& last) {
+    auto holds = [&](std::uint64_t n, char& c) {  // the file has at least n bytes
         ssize_t r;
         do {
             r = ::pread(fd, &c, 1, static_cast<off_t>(n - 1));
@@ -79,31 +79,38 @@ std::uint64_t probe_length(int fd, std::uint64_t known) {
     };
     constexpr std::uint64_t max_length = std::uint64_t{1} << 40;
     std::uint64_t lo = std::max<std::uint64_t>(known, 1), hi = 0;
+    char c = 0;
     while (hi == 0) {
         if (lo >= max_length) return lo;
-        if (holds(lo * 2))
+        if (holds(lo * 2, c)) {
             lo *= 2;
-        else
+            last = c;
+        } else {
             hi = lo * 2;
+        }
     }
     while (hi - lo > 1) {
         const std::uint64_t mid = lo + (hi - lo) / 2;
-        if (holds(mid))
+        if (holds(mid, c)) {
             lo = mid;
-        else
+            last = c;
+        } else {
             hi = mid;
+        }
     }
     return lo;
 }
 
-// read_bounded() to `limit`, then the whole length as probe_length() finds it.
+// read_bounded() to `limit`, then the whole length and the last byte as probe_length()
+// finds them.
 bool read_prefix_of(int fd, bool positional, std::size_t limit, std::string& out,
-                    std::uint64_t& length) {
+                    std::uint64_t& length, char& last) {
     if (!read_bounded(fd, positional, limit, out)) return false;
     length = out.size();
+    last = out.empty() ? '\0' : out.back();
     if (out.size() <= limit) return true;
     out.resize(limit);
-    length = probe_length(fd, limit + 1);
+    length = probe_length(fd, limit + 1, last);
     return true;
 }
 
@@ -142,11 +149,11 @@ bool FsRoot::read_into(std::string_view rel, std::string& out) const {
 }
 
 bool FsRoot::read_prefix(std::string_view rel, std::size_t limit, std::string& out,
-                         std::uint64_t& length) const {
+                         std::uint64_t& length, char& last) const {
     out.clear();
     UniqueFd fd = open_file(rel);
     if (!fd) return false;
-    const bool ok = read_prefix_of(fd.get(), false, limit, out, length);
+    const bool ok = read_prefix_of(fd.get(), false, limit, out, length, last);
     const int saved = errno;
     fd.reset();
     errno = saved;
@@ -267,13 +274,14 @@ bool KeptFile::read(std::string& out) const {
     return true;
 }
 
-bool KeptFile::read_prefix(std::size_t limit, std::string& out, std::uint64_t& length) const {
+bool KeptFile::read_prefix(std::size_t limit, std::string& out, std::uint64_t& length,
+                           char& last) const {
     out.clear();
     if (!fd_) {
         errno = EBADF;
         return false;
     }
-    return read_prefix_of(fd_.get(), true, limit, out, length);
+    return read_prefix_of(fd_.get(), true, limit, out, length, last);
 }
 
 KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {

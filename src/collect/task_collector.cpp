@@ -21,6 +21,8 @@ void append_int(std::string& s, long v) {
 // Files kept open for shown rows, at most: a batch run prints every row, and the fd limit
 // is often 1024.
 constexpr std::size_t max_kept_files = 512;
+// The kernel keeps a task's full name (/proc/PID/task/TID/comm) under 64 bytes.
+constexpr std::size_t kMaxCommBytes = 256;
 
 }  // namespace
 
@@ -50,15 +52,16 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
     sweep_->collect_first(out, asked);
 }
 
-bool TaskCollector::read_kept(KeptFile& file, std::string_view rel, std::string& out) {
-    if (file.valid() && file.read(out)) return true;
+bool TaskCollector::read_kept(KeptFile& file, std::string_view rel, std::size_t limit,
+                              std::string& out, std::uint64_t& length, char& last) {
+    if (file.valid() && file.read_prefix(limit, out, length, last)) return true;
     // Not open yet, or its task is gone (the id may belong to another task by now).
     if (cmdlines_.size() + comms_.size() <= max_kept_files) {
         file = KeptFile(proc_, rel);
-        return file.valid() && file.read(out);
+        return file.valid() && file.read_prefix(limit, out, length, last);
     }
     file = KeptFile();
-    return proc_.read_into(rel, out);
+    return proc_.read_prefix(rel, limit, out, length, last);
 }
 
 void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
@@ -114,8 +117,10 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
 void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
     if (generation_ == 0) {
         // Details before any collect(): nothing to share them with.
-        if (auto text = read_cmdline(proc_, task.tgid, buf_))
-            out.cmdline = std::make_shared<const std::string>(std::move(*text));
+        if (auto cmd = read_cmdline(proc_, task.tgid, buf_)) {
+            out.cmdline = std::make_shared<const std::string>(std::move(cmd->text));
+            out.cmdline_unread = cmd->unread;
+        }
     } else {
         Cmdline& c = cmdlines_[task.tgid];
         if (c.generation != generation_) {
@@ -123,12 +128,21 @@ void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
             rel_.clear();
             append_int(rel_, task.tgid);
             rel_ += "/cmdline";
-            if (read_kept(c.file, rel_, buf_))
-                c.text = std::make_shared<const std::string>(parse_cmdline(buf_));
-            else
+            // Its first kCommandMaxBytes only, however long it is: that is all any front end
+            // shows, and a command line can be megabytes.
+            std::uint64_t length = 0;
+            char last = 0;
+            if (read_kept(c.file, rel_, kCommandMaxBytes, buf_, length, last)) {
+                CmdlineText cmd = parse_cmdline_prefix(buf_, length, last);
+                c.text = std::make_shared<const std::string>(std::move(cmd.text));
+                c.unread = cmd.unread;
+            } else {
                 c.text.reset();
+                c.unread = 0;
+            }
         }
         out.cmdline = c.text;
+        out.cmdline_unread = c.unread;
     }
     if (!live_) return;
     out.ioprio = read_ioprio(task.tid);
@@ -143,7 +157,9 @@ void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
         rel_ += "/comm";
         Comm& c = comms_[task.tid];
         c.generation = generation_;
-        if (read_kept(c.file, rel_, buf_)) {
+        std::uint64_t length = 0;
+        char last = 0;
+        if (read_kept(c.file, rel_, kMaxCommBytes, buf_, length, last)) {
             if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
             if (!buf_.empty() && buf_ != task.comm) out.name = buf_;
         }

@@ -48,10 +48,10 @@ class FsRoot {
 
     // At most `limit` bytes from the start of a file, into out; length is the whole file's
     // length (out.size() when it was read whole; else found with a few one-byte reads, for
-    // files such as /proc/PID/cmdline whose size the kernel does not tell). False (errno
-    // set) as read_into.
+    // files such as /proc/PID/cmdline whose size the kernel does not tell), last its last
+    // byte (0 for an empty file). False (errno set) as read_into.
     bool read_prefix(std::string_view rel, std::size_t limit, std::string& out,
-                     std::uint64_t& length) const;
+                     std::uint64_t& length, char& last) const;
 
     // Numeric entries of a directory (PIDs under /proc, TIDs under /proc/PID/task), sorted
     // ascending. Empty if the directory vanished.
@@ -99,7 +99,7 @@ class KeptFile {
     // cannot be read, or is longer than kMaxFileBytes (EFBIG); the file stays open either way.
     bool read(std::string& out) const;
     // At most `limit` bytes from its start, and its whole length, as FsRoot::read_prefix.
-    bool read_prefix(std::size_t limit, std::string& out, std::uint64_t& length) const;
+    bool read_prefix(std::size_t limit, std::string& out, std::uint64_t& length, char& last) const;
 
   private:
     UniqueFd fd_;

@@ -78,6 +78,7 @@ class TaskCollector {
     struct Cmdline {
         std::uint64_t generation = 0;
         std::shared_ptr<const std::string> text;  // null: unreadable (the process is gone)
+        std::uint64_t unread = 0;                 // TaskDetail::cmdline_unread
         KeptFile file;
     };
     std::unordered_map<pid_t, Cmdline> cmdlines_;
@@ -87,7 +88,10 @@ class TaskCollector {
         KeptFile file;
     };
     std::unordered_map<pid_t, Comm> comms_;
-    bool read_kept(KeptFile& file, std::string_view rel, std::string& out);
+    // The first `limit` bytes of rel, through file (kept open while there is room), with
+    // the whole length and last byte (FsRoot::read_prefix).
+    bool read_kept(KeptFile& file, std::string_view rel, std::size_t limit, std::string& out,
+                   std::uint64_t& length, char& last);
     std::uint64_t generation_ = 0;  // samples collected; 0: collect() never ran
 };
 
