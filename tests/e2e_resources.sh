@@ -93,5 +93,36 @@ PY
     kill "$big" 2>/dev/null
 fi
 
+# --- 1 200 processes under an open file limit of 256 (soft and hard: it cannot be raised)
+# vigil keeps a descriptor per process while it can; past the limit it must open and close
+# instead, never take "too many open files" for "the process is gone".
+sleepers=()
+for i in $(seq 1 1200); do
+    bash -c 'exec -a vigil-fd-sleeper sleep 600' &
+    sleepers+=($!)
+done
+pids+=("${sleepers[@]}")
+for _ in $(seq 1 100); do
+    # Every one has exec'd (its command line is the sleeper's, not bash's).
+    n=0
+    for p in "${sleepers[@]}"; do
+        grep -q '^vigil-fd-sleeper' "/proc/$p/cmdline" 2>/dev/null && n=$((n + 1))
+    done
+    [ "$n" -eq 1200 ] && break
+    sleep 0.1
+done
+( ulimit -n 256 && exec timeout 60 "$VIGIL" -b -P -n 2 -d 0.5 ) >"$TMP/fd.out" 2>"$TMP/fd.err" </dev/null
+st=$?
+printf '%s\n' "${sleepers[@]}" >"$TMP/sleepers"
+# The last sample's rows that are sleepers, by PID, with their command line.
+listed=$(awk '/^Total DISK READ/ { s++ } s == 2 && $NF == "600" && $(NF-1) == "vigil-fd-sleeper" { print $1 }' "$TMP/fd.out" \
+    | sort -u | comm -12 - <(sort -u "$TMP/sleepers") | wc -l)
+if [ "$st" -eq 0 ] && [ "$listed" -eq 1200 ] && [ "$(grep -c 'file descriptors' "$TMP/fd.err")" -eq 1 ]; then
+    ok "ulimit -n 256, 1 200 processes: all listed with their command line, the degradation said once"
+else
+    bad "ulimit -n 256, 1 200 processes: status $st, $listed of 1200 sleepers listed with their command line" "$(cat "$TMP/fd.err")"
+fi
+kill "${sleepers[@]}" 2>/dev/null
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -286,4 +288,55 @@ TEST_CASE("a long command line is read only as far as it is shown", "[collect]")
     REQUIRE(d.cmdline);
     CHECK(d.cmdline->size() == kCommandMaxBytes);
     CHECK(d.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
+}
+
+TEST_CASE("out of descriptors, command lines are read without keeping files", "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    std::vector<TaskSample> tasks;
+    std::vector<std::string> want;  // each task's command line with descriptors to spare
+    {
+        TaskCollector tc(root, false);
+        tc.collect(tasks);
+        for (const TaskSample& t : tasks) {
+            TaskDetail d;
+            tc.fetch_details(t, d);
+            want.push_back(d.cmdline ? *d.cmdline : "(unknown)");
+        }
+    }
+    // In a child whose descriptors are all taken but three: the collector's budget (from
+    // the limit) says it may keep files, the first opens take what is left, and the next
+    // meet EMFILE: it must give its kept files back and read on, not take the task for gone.
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        rlimit rl{};
+        getrlimit(RLIMIT_NOFILE, &rl);
+        rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 200);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(10);
+        TaskCollector tc(root, false);
+        std::vector<TaskSample> got;
+        tc.collect(got);
+        if (got.size() != tasks.size()) _exit(11);
+        std::vector<int> held;
+        for (int fd; (fd = dup(0)) >= 0;) held.push_back(fd);
+        for (int k = 0; k < 3 && !held.empty(); ++k) {
+            close(held.back());
+            held.pop_back();
+        }
+        for (int round = 0; round < 2; ++round) {
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                TaskDetail d;
+                tc.fetch_details(got[i], d);
+                if ((d.cmdline ? *d.cmdline : "(unknown)") != want[i]) _exit(20 + round);
+            }
+            tc.collect(got);
+            if (got.size() != tasks.size()) _exit(30 + round);
+        }
+        _exit(tc.fd_stats().ran_out ? 0 : 40);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    // 20, 21: a command line was lost; 30, 31: tasks were; 40: the shortage went unnoticed.
+    CHECK(WEXITSTATUS(status) == 0);
 }

@@ -93,9 +93,28 @@ void Sampler::note_refusals(const FsRoot& root) {
                     r.first, more, kMaxFileBytes >> 20));
 }
 
+void Sampler::note_fd_limit() {
+    const TaskCollector::FdStats fd = tasks_.fd_stats();
+    if (fd.unkept > 0 && !said_unkept_) {
+        said_unkept_ = true;
+        notices_.push_back(fmt::format(
+            "only {} file descriptors (ulimit -n): {} of {} processes are read without one kept "
+            "open for them (more system calls each sample; none is left out)",
+            fd.limit, fd.unkept, fd.processes));
+    }
+    if (fd.ran_out && !said_ran_out_) {
+        said_ran_out_ = true;
+        notices_.push_back(fmt::format(
+            "ran out of file descriptors (ulimit -n {}): vigil gave back those it keeps and read "
+            "on; a task it could not read just then keeps what was known of it",
+            fd.limit));
+    }
+}
+
 std::vector<std::string> Sampler::take_notices() {
     note_refusals(roots_.proc);
     note_refusals(roots_.sys);
+    note_fd_limit();
     return std::exchange(notices_, {});
 }
 

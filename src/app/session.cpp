@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
@@ -9,6 +11,13 @@
 #include "vigil/core/text.hpp"
 
 namespace vigil {
+
+void raise_open_file_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);  // no worse off if it fails
+}
 
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
                                          std::vector<std::string>& warnings) {

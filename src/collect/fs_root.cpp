@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -196,6 +197,19 @@ UniqueFd FsRoot::open_file(std::string_view rel) const {
     path_fd.reset();
     errno = saved;
     return fd;
+}
+
+std::size_t FsRoot::links(std::string_view rel) const {
+    if (!dirfd_) {
+        errno = ENOENT;
+        return 0;
+    }
+    char name[256];
+    if (rel.empty()) rel = ".";
+    if (!c_name(rel, name)) return 0;
+    struct stat st {};
+    if (::fstatat(dirfd_.get(), name, &st, 0) != 0) return 0;
+    return static_cast<std::size_t>(st.st_nlink);
 }
 
 void FsRoot::refuse(std::string_view rel, std::string_view why) const {
@@ -393,6 +407,18 @@ bool KeptDir::list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return true;
+}
+
+std::size_t open_file_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return std::size_t{1} << 20;
+    return static_cast<std::size_t>(rl.rlim_cur);
+}
+
+std::size_t kept_fd_budget() {
+    const std::size_t limit = open_file_limit();
+    return limit > kFdReserve ? limit - kFdReserve : 0;
 }
 
 Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string_view sys_dir) {

@@ -22,6 +22,11 @@ inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitDamaged = 3;  // a replayed recording is damaged
 
+// Raises the soft open file limit to the hard one: vigil keeps a descriptor per process
+// while the limit allows (see kept_fd_budget), and the soft limit is often 1024 where the
+// hard one is far higher.
+void raise_open_file_limit();
+
 // Drops PIDs that do not exist, with one warning line each in warnings. An error when none
 // of the PIDs given exists.
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,

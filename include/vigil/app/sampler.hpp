@@ -51,12 +51,14 @@ class Sampler {
     const std::string& user_name(uid_t uid) { return users_.name(uid); }
 
     // What sampling (and fetching details) could not do as it should since the last call,
-    // one line each, each kind said once in a run: files a tree holds that were refused.
+    // one line each, each kind said once in a run: files a tree holds that were refused, an
+    // open file limit too low to keep a descriptor per process, descriptors running out.
     std::vector<std::string> take_notices();
 
   private:
     void sample(Snapshot& out, std::size_t first_rows);
     void note_refusals(const FsRoot& root);
+    void note_fd_limit();
 
     const Roots& roots_;
     const Clock& clock_;
@@ -70,6 +72,8 @@ class Sampler {
     std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
     std::vector<std::string> notices_;            // not taken yet
     bool said_refusals_ = false;
+    bool said_unkept_ = false;
+    bool said_ran_out_ = false;
 };
 
 }  // namespace vigil

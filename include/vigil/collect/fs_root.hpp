@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -64,6 +65,10 @@ class FsRoot {
     // Opens a file under the root for reading (O_CLOEXEC, O_NONBLOCK, O_NOCTTY); not valid
     // (errno set) if it cannot be, or is refused (not a regular file, EINVAL).
     UniqueFd open_file(std::string_view rel) const;
+
+    // st_nlink of an entry ("" for the root itself), through no descriptor; 0 (errno set)
+    // if it cannot be looked at. KeptDir::links() for a directory that is not kept.
+    std::size_t links(std::string_view rel) const;
 
     // Files refused since the last call: how many, and what was wrong with the first
     // ("ROOT/100/cmdline: not a regular file"). For a notice: a tree that holds such files
@@ -146,6 +151,23 @@ class KeptDir {
                       bool& whole) const;
     UniqueFd fd_;
 };
+
+// Descriptors kept open across samples (a /proc/PID/task per process, the files of shown
+// rows) make a sample cheap, but the open file limit bounds them. The budget for them is
+// the soft RLIMIT_NOFILE less kFdReserve, left for everything else (standard streams, the
+// netlink socket, a recording, the terminal, the file being read now, the user database).
+// Past the budget a directory or file is opened and closed each time instead: slower,
+// never missing.
+inline constexpr std::size_t kFdReserve = 64;
+// The budget as the limit is now (a limit lowered while vigil runs is followed).
+std::size_t kept_fd_budget();
+// The soft RLIMIT_NOFILE now, for notices.
+std::size_t open_file_limit();
+// Whether an open failed for want of descriptors (EMFILE, ENFILE): that says nothing about
+// whether the file, or its task, exists.
+inline bool out_of_fds(int err) {
+    return err == EMFILE || err == ENFILE;
+}
 
 // Where the running kernel's trees are.
 inline constexpr std::string_view kLiveProc = "/proc";
