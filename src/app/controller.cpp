@@ -442,7 +442,12 @@ int run_view(ControllerSetup setup, bool color) {
     }
     auto term = open_curses_terminal(color);
     if (!term) {
-        fmt::print(stderr, "vigil: {}\n", term.error().message);
+        const std::string& ignored = ignored_terminal_environment();
+        fmt::print(stderr, "vigil: {}{}\n", term.error().message,
+                   ignored.empty() ? std::string()
+                                   : "; " + ignored +
+                                         " ignored: vigil runs with privileges, so it reads "
+                                         "only the system's terminal descriptions");
         return kExitUsage;
     }
     std::unique_ptr<Terminal> owned = std::move(*term);  // restored on every way out

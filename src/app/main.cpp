@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
             case vigil::Options::Action::run:
                 break;
         }
+        vigil::settle_privileges(*opts);
         vigil::raise_open_file_limit();
         if (!opts->batch) return vigil::run_interactive(*opts);
         return vigil::run_batch(*opts);

@@ -6,6 +6,7 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/privileges.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/text.hpp"
@@ -44,6 +45,8 @@ std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
                           "; reading /proc/PID/task/TID/io instead (only your own tasks, "
                           "no SWAPIN or IO)");
     }
+    // No taskstats: nothing else needs CAP_NET_ADMIN.
+    (void)drop_net_admin();
     return std::make_unique<ProcPidIo>(roots.proc);
 }
 
