@@ -95,3 +95,18 @@ TEST_CASE("parse_cmdline turns NULs into spaces", "[parse]") {
     CHECK(parse_cmdline(std::string("a\0\0", 3)) == "a");
     CHECK(parse_cmdline("one\ntwo") == "one\ntwo");  // escaping is the display's job
 }
+
+TEST_CASE("a command line read in part keeps its separators and counts the rest", "[parse]") {
+    using namespace std::string_literals;
+    // Read whole: as parse_cmdline.
+    CmdlineText whole = parse_cmdline_prefix("ls\0-l\0"s, 6, '\0');
+    CHECK(whole.text == "ls -l");
+    CHECK(whole.unread == 0);
+    // The first 6 of 20 bytes: the trailing separator is a space (more follows), and the
+    // final NUL of the 20 is no part of the text.
+    CmdlineText part = parse_cmdline_prefix("ls\0-l\0"s, 20, '\0');
+    CHECK(part.text == "ls -l ");
+    CHECK(part.unread == 13);
+    // A command line rewritten without a final NUL (setproctitle): every byte counts.
+    CHECK(parse_cmdline_prefix("abc"s, 10, 'z').unread == 7);
+}

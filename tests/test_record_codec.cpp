@@ -50,6 +50,10 @@ std::optional<std::string> cmdline_of(const Sample& s, std::size_t i) {
     if (!d || !d->cmdline) return std::nullopt;
     return *d->cmdline;
 }
+std::uint64_t unread_of(const Sample& s, std::size_t i) {
+    const TaskDetail* d = s.details.find(i);
+    return d ? d->cmdline_unread : 0;
+}
 std::optional<IoPrio> ioprio_of(const Sample& s, std::size_t i) {
     const TaskDetail* d = s.details.find(i);
     return d ? d->ioprio : std::nullopt;
@@ -70,6 +74,7 @@ void check_same_tasks(const Sample& a, const Sample& b) {
         CHECK(x.comm == y.comm);
         CHECK(x.io == y.io);
         CHECK(cmdline_of(a, i) == cmdline_of(b, i));
+        CHECK(unread_of(a, i) == unread_of(b, i));
         CHECK(ioprio_of(a, i) == ioprio_of(b, i));
     }
 }
@@ -342,4 +347,38 @@ TEST_CASE("the decode bound is generous: 10 000 threads with 4 KiB command lines
     CHECK(s.tasks.size() == kThreads);
     INFO("counted at " << (dec.last_sample_bytes() >> 20) << " MiB");
     CHECK(dec.last_sample_bytes() < kMaxDecodedSampleBytes / 6);
+
+TEST_CASE("a command line read in part keeps the count of bytes not read", "[record]") {
+    Sample a = sample_of(Snapshot{});
+    a.snap.tasks = {task(1, 1), task(2, 1), task(3, 3)};
+    a.details.reset(3);
+    auto text = std::make_shared<const std::string>(std::string(kCommandMaxBytes, 'x'));
+    for (std::size_t i : {0, 1}) {
+        TaskDetail& d = a.details.set(i);
+        d.cmdline = text;
+        d.cmdline_unread = 1'000'000;
+    }
+    a.details.set(2).cmdline = std::make_shared<const std::string>("short");
+    Sample b = a;  // the count changes, the text does not
+    b.details.set(0).cmdline_unread = 7;
+    b.details.set(1).cmdline_unread = 7;
+    auto out = round_trip({a, b, a}, 1000);
+    check_same_tasks(out[0], a);
+    check_same_tasks(out[1], b);
+    check_same_tasks(out[2], a);
+    CHECK(unread_of(out[0], 0) == 1'000'000);
+    CHECK(unread_of(out[1], 1) == 7);
+    CHECK(unread_of(out[0], 2) == 0);
+    // Threads of a process still share one string.
+    CHECK(out[0].details.find(0)->cmdline.get() == out[0].details.find(1)->cmdline.get());
+
+    // A count that does not parse stays in the text (shown escaped), not lost or misread.
+    std::uint64_t unread = 5;
+    using namespace std::string_literals;
+    CHECK(recorded_cmdline_text("abc\0x12"s, unread) == "abc\0x12"s);
+    CHECK(unread == 0);
+    CHECK(recorded_cmdline_text("abc\0"s
+                                "12"s,
+                                unread) == "abc");
+    CHECK(unread == 12);
 }

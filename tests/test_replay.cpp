@@ -105,6 +105,8 @@ std::map<std::string, std::string> csv_files(const std::string& dir) {
     return out;
 }
 
+// run_batch with --replay drops every capability of this process once the file is open,
+// as vigil does (open_replay); the unit tests need none.
 std::string replay_run(Options o, const std::string& path, const std::string& capture,
                        int& status) {
     o.replay_path = path;

@@ -172,3 +172,43 @@ TEST_CASE("a text sort of a screenful keeps the busiest rows, ordered by text", 
         CHECK(task_cell(all.rows[i - 1], ColumnId::command).text <=
               task_cell(all.rows[i], ColumnId::command).text);
 }
+
+TEST_CASE("the command cell is capped the same way in every escape", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Frame f = advance(t0, t1);
+    TaskDetails details;
+    details.reset(t1.tasks.size());
+    // Every task of process 100: a command line read in part, with a newline in it.
+    auto text = std::make_shared<const std::string>("run\n" + std::string(kCommandMaxBytes, 'x'));
+    for (std::size_t i = 0; i < t1.tasks.size(); ++i) {
+        TaskDetail& d = details.set(i);
+        d.cmdline = t1.tasks[i].tgid == 100 ? text : std::make_shared<const std::string>("sh");
+        if (t1.tasks[i].tgid == 100) d.cmdline_unread = 2'000'000;
+    }
+    for (TextEscape how : {TextEscape::terminal, TextEscape::data}) {
+        ViewState vs;
+        vs.escape = how;
+        RankedTasks ranked = rank_tasks(f, details, vs, kAllRows);
+        Table t = std::move(ranked.head);
+        make_rows(f, ranked.keys, details, vs, t);
+        const std::size_t col = column_index(ColumnId::command);
+        std::size_t capped = 0;
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+            const std::string& cell = t.rows[r][col].text;
+            if (t.refs[r].pid != 100) {
+                CHECK(cell == "sh");
+                continue;
+            }
+            ++capped;
+            // 4096 bytes of escaped text ("run\n" escapes to 5 bytes), then the rest counted.
+            const std::string want_marker =
+                "...[+" + std::to_string(2'000'000 + text->size() - (kCommandMaxBytes - 1)) +
+                " bytes]";
+            CHECK(cell.size() == kCommandMaxBytes + want_marker.size());
+            CHECK(cell.substr(0, 5) == "run\\n");
+            CHECK(cell.substr(kCommandMaxBytes) == want_marker);
+        }
+        CHECK(capped == 3);
+    }
+}

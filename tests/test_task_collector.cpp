@@ -1,6 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <filesystem>
+#include <fstream>
 
 #include "fixture_util.hpp"
 #include "vigil/collect/system_info.hpp"
@@ -143,4 +150,193 @@ TEST_CASE("the live /proc lists this test's own thread", "[collect][live]") {
     REQUIRE(root.read_into("self/cmdline", raw));
     CHECK(*d.cmdline == parse_cmdline(raw));
     CHECK_FALSE(d.cmdline->empty());
+}
+
+namespace {
+
+// A temporary directory, removed with everything in it.
+struct TempTree {
+    std::filesystem::path path;
+    TempTree() {
+        char tmpl[] = "/tmp/vigil-tree-XXXXXX";
+        REQUIRE(mkdtemp(tmpl));
+        path = tmpl;
+    }
+    ~TempTree() {
+        std::error_code ec;
+        std::filesystem::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a tree's FIFOs, devices and endless files are refused, not waited on", "[collect]") {
+    TempTree tree;
+    const auto& d = tree.path;
+    REQUIRE(mkfifo((d / "fifo").c_str(), 0600) == 0);
+    std::filesystem::create_symlink("/dev/zero", d / "zero");
+    std::filesystem::create_directory(d / "dir");
+    {
+        std::ofstream(d / "small") << "12 34\n";
+        std::ofstream big(d / "big");
+    }
+    // Sparse: one byte more than is ever read whole.
+    std::filesystem::resize_file(d / "big", kMaxFileBytes + 1);
+
+    FsRoot root(d.string());
+    REQUIRE(root.valid());
+    CHECK_FALSE(root.kernel_files());
+    std::string out;
+    CHECK(root.read_into("small", out));
+    CHECK(out == "12 34\n");
+    // Opening the FIFO for reading would wait for a writer; reading /dev/zero never ends.
+    CHECK_FALSE(root.read_into("fifo", out));
+    CHECK(errno == EINVAL);
+    CHECK_FALSE(root.read_into("zero", out));
+    CHECK(errno == EINVAL);
+    CHECK_FALSE(root.read_into("dir", out));
+    CHECK(errno == EINVAL);
+    CHECK_FALSE(root.read_into("big", out));
+    CHECK(errno == EFBIG);
+    CHECK(out.empty());
+    CHECK_FALSE(KeptFile(root, "fifo").valid());
+    CHECK_FALSE(root.open_file("zero"));
+    // A missing file is not a refusal: it is simply not there.
+    CHECK_FALSE(root.read_into("none", out));
+    CHECK(errno == ENOENT);
+
+    const FsRoot::Refusals r = root.take_refusals();
+    CHECK(r.count == 6);
+    CHECK(r.first == d.string() + "/fifo: not a regular file");
+    CHECK(root.take_refusals().count == 0);
+
+    // A prefix of a long file, and its whole length.
+    std::uint64_t length = 0;
+    char last = 'x';
+    REQUIRE(root.read_prefix("big", 100, out, length, last));
+    CHECK(out.size() == 100);
+    CHECK(length == kMaxFileBytes + 1);
+    CHECK(last == '\0');
+    REQUIRE(root.read_prefix("small", 100, out, length, last));
+    CHECK(out == "12 34\n");
+    CHECK(length == 6);
+    CHECK(last == '\n');
+    KeptFile kept(root, "big");
+    REQUIRE(kept.valid());
+    CHECK_FALSE(kept.read(out));
+    CHECK(errno == EFBIG);
+    REQUIRE(kept.read_prefix(4096, out, length, last));
+    CHECK(out.size() == 4096);
+    CHECK(length == kMaxFileBytes + 1);
+}
+
+TEST_CASE("the kernel's proc and sysfs are read without the regular-file check", "[collect]") {
+    CHECK(FsRoot("/proc").kernel_files());
+    CHECK_FALSE(FsRoot(fixture("proc/t0")).kernel_files());
+}
+
+TEST_CASE("a fixture tree with a FIFO and /dev/zero as command lines is sampled", "[collect]") {
+    TempTree tree;
+    std::filesystem::copy(fixture("proc/t0"), tree.path, std::filesystem::copy_options::recursive);
+    std::filesystem::remove(tree.path / "100/cmdline");
+    REQUIRE(mkfifo((tree.path / "100/cmdline").c_str(), 0600) == 0);
+    std::filesystem::remove(tree.path / "300/cmdline");
+    std::filesystem::create_symlink("/dev/zero", tree.path / "300/cmdline");
+    FsRoot root(tree.path.string());
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    std::vector<pid_t> tids;
+    for (const auto& t : tasks) tids.push_back(t.tid);
+    CHECK(tids == std::vector<pid_t>{1, 2, 100, 101, 102, 200, 300});
+    for (const TaskSample& t : tasks) {
+        TaskDetail d;
+        tc.fetch_details(t, d);
+        // Unknown, as for a task that is gone: shown by its name.
+        if (t.tgid == 100 || t.tgid == 300) CHECK_FALSE(d.cmdline);
+    }
+    CHECK(root.take_refusals().count >= 2);
+}
+
+TEST_CASE("a long command line is read only as far as it is shown", "[collect]") {
+    TempTree tree;
+    std::filesystem::copy(fixture("proc/t0"), tree.path, std::filesystem::copy_options::recursive);
+    // 1 MB in 10 arguments of 100 000 bytes, each with its NUL, as the kernel lists them.
+    std::string raw;
+    for (int i = 0; i < 10; ++i) raw += std::string(100'000, 'a' + i) + '\0';
+    std::ofstream(tree.path / "100/cmdline", std::ios::binary) << raw;
+    FsRoot root(tree.path.string());
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    TaskDetail lead, worker;
+    for (const TaskSample& t : tasks) {
+        if (t.tid == 100) tc.fetch_details(t, lead);
+        if (t.tid == 101) tc.fetch_details(t, worker);
+    }
+    REQUIRE(lead.cmdline);
+    CHECK(*lead.cmdline == std::string(kCommandMaxBytes, 'a'));
+    CHECK(lead.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
+    // Its threads share the one bounded string.
+    CHECK(worker.cmdline.get() == lead.cmdline.get());
+    CHECK(worker.cmdline_unread == lead.cmdline_unread);
+
+    // Before any collect() (no sharing), the same bound.
+    TaskCollector fresh(root, false);
+    TaskDetail d;
+    fresh.fetch_details(tasks[2], d);
+    REQUIRE(d.cmdline);
+    CHECK(d.cmdline->size() == kCommandMaxBytes);
+    CHECK(d.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
+}
+
+TEST_CASE("out of descriptors, command lines are read without keeping files", "[collect]") {
+    FsRoot root(fixture("proc/t0"));
+    std::vector<TaskSample> tasks;
+    std::vector<std::string> want;  // each task's command line with descriptors to spare
+    {
+        TaskCollector tc(root, false);
+        tc.collect(tasks);
+        for (const TaskSample& t : tasks) {
+            TaskDetail d;
+            tc.fetch_details(t, d);
+            want.push_back(d.cmdline ? *d.cmdline : "(unknown)");
+        }
+    }
+    // In a child whose descriptors are all taken but three: the collector's budget (from
+    // the limit) says it may keep files, the first opens take what is left, and the next
+    // meet EMFILE: it must give its kept files back and read on, not take the task for gone.
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        rlimit rl{};
+        getrlimit(RLIMIT_NOFILE, &rl);
+        rl.rlim_cur = std::min<rlim_t>(rl.rlim_max, 200);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(10);
+        TaskCollector tc(root, false);
+        std::vector<TaskSample> got;
+        tc.collect(got);
+        if (got.size() != tasks.size()) _exit(11);
+        std::vector<int> held;
+        for (int fd; (fd = dup(0)) >= 0;) held.push_back(fd);
+        for (int k = 0; k < 3 && !held.empty(); ++k) {
+            close(held.back());
+            held.pop_back();
+        }
+        for (int round = 0; round < 2; ++round) {
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                TaskDetail d;
+                tc.fetch_details(got[i], d);
+                if ((d.cmdline ? *d.cmdline : "(unknown)") != want[i]) _exit(20 + round);
+            }
+            tc.collect(got);
+            if (got.size() != tasks.size()) _exit(30 + round);
+        }
+        _exit(tc.fd_stats().ran_out ? 0 : 40);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    // 20, 21: a command line was lost; 30, 31: tasks were; 40: the shortage went unnoticed.
+    CHECK(WEXITSTATUS(status) == 0);
 }

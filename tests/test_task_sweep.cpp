@@ -3,7 +3,9 @@
 // 2 + threads), so thread births and deaths can be staged between sweeps.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -339,4 +341,103 @@ TEST_CASE("TaskSweep's first look asks only the lowest ids and the next sweep as
         CHECK(t.io);
         CHECK_FALSE(t.comm.empty());
     }
+}
+
+namespace {
+
+// Adds single-threaded processes 1000, 1001, ... to a world.
+void add_processes(World& w, int count) {
+    const std::int64_t born = mono_ns() - 1'000'000'000;
+    for (pid_t pid = 1000; pid < 1000 + count; ++pid) {
+        w.tree.add(pid, pid);
+        w.ts.tasks[pid] = {pid, "sleeper", 0, born, 0};
+        w.ts.activity[pid] = 1;
+    }
+}
+
+// Descriptors open in this process now.
+int open_fds() {
+    int n = 0;
+    for (const auto& e : fs::directory_iterator("/proc/self/fd")) {
+        (void)e;
+        ++n;
+    }
+    return n - 1;  // the iterator's own
+}
+
+}  // namespace
+
+TEST_CASE("TaskSweep past its descriptor budget reads directories by path, misses none",
+          "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    add_processes(w, 20);
+    TaskSweep sweep(*w.root, w.ts);
+    sweep.set_fd_budget(5);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    CHECK(out.size() == 24);
+    CHECK(sweep.last_stats().unkept == 17);  // 22 processes, 5 kept
+    CHECK(sweep.last_stats().listings == 22);
+    CHECK_FALSE(sweep.last_stats().out_of_fds);
+
+    // Nothing changed: no directory is listed again, kept or not.
+    sweep.collect(out);
+    CHECK(out.size() == 24);
+    CHECK(sweep.last_stats().listings == 0);
+
+    // A thread born in a process past the budget is found by its directory's link count.
+    w.tree.add(1019, 2000);
+    w.ts.tasks[2000] = {1019, "newcomer", 0, mono_ns(), 0};
+    w.ts.activity[1019] = 2;
+    sweep.collect(out);
+    CHECK(sweep.last_stats().listings == 1);
+    REQUIRE(find(out, 2000));
+    CHECK(find(out, 2000)->tgid == 1019);
+
+    // A smaller budget closes what is past it; a process that ends is still seen to end.
+    sweep.set_fd_budget(0);
+    w.tree.remove_process(1005);
+    w.ts.tasks.erase(1005);
+    w.ts.activity.erase(1005);
+    sweep.collect(out);
+    CHECK(sweep.last_stats().unkept == 21);
+    CHECK(out.size() == 24);
+    CHECK_FALSE(find(out, 1005));
+}
+
+TEST_CASE("TaskSweep out of descriptors takes no process for gone", "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    add_processes(w, 40);
+    // In a child, whose open file limit leaves room for a few descriptors only: the sweep,
+    // with no budget to warn it, meets EMFILE on most directories (and the root's).
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        rlimit rl{};
+        getrlimit(RLIMIT_NOFILE, &rl);
+        const int highest = open_fds() + 8;  // fd numbers run up to about the count
+        rl.rlim_cur = static_cast<rlim_t>(highest);
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) _exit(10);
+        TaskSweep sweep(*w.root, w.ts);
+        std::vector<TaskSample> out;
+        // Hold every descriptor but two, so the sweep has nowhere near one per process.
+        std::vector<int> held;
+        for (int fd; (fd = dup(0)) >= 0;) held.push_back(fd);
+        for (int k = 0; k < 2 && !held.empty(); ++k) {
+            close(held.back());
+            held.pop_back();
+        }
+        for (int round = 0; round < 3; ++round) {
+            sweep.collect(out);
+            if (out.size() != 44) _exit(20 + round);
+        }
+        _exit(sweep.last_stats().out_of_fds ? 0 : 30);
+    }
+    int status = 0;
+    REQUIRE(waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    // 20-22: a sweep lost processes; 30: the shortage went unnoticed.
+    CHECK(WEXITSTATUS(status) == 0);
 }

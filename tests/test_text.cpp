@@ -90,3 +90,31 @@ TEST_CASE("escape_for_terminal escapes backslashes and bidirectional controls", 
     CHECK(escape_for_terminal("\xe2\x80\x94") == "\xe2\x80\x94");  // EM DASH U+2014
     CHECK(escape_for_terminal("\xe2\x80\xaf") == "\xe2\x80\xaf");  // U+202F
 }
+
+TEST_CASE("a capped text ends with a marker that no text can spell", "[text]") {
+    // Short text: whole, no marker.
+    CHECK(escape_text_capped("ls -l", 0, TextEscape::terminal, true, 16) == "ls -l");
+    // Cut: the escaped text up to the limit, then the bytes not shown.
+    CHECK(escape_text_capped("abcdefghij", 0, TextEscape::terminal, true, 4) ==
+          "abcd...[+6 bytes]");
+    // Bytes never read count too.
+    CHECK(escape_text_capped("abcd", 1000, TextEscape::terminal, true, 16) ==
+          "abcd...[+1000 bytes]");
+    // An escape is never cut in two: "\n" does not fit after "ab", so the cut is before it.
+    CHECK(escape_text_capped("ab\ncd", 0, TextEscape::terminal, true, 3) == "ab...[+3 bytes]");
+    CHECK(escape_text_capped("ab\xe4\xb8\xad", 0, TextEscape::data, true, 4) == "ab...[+3 bytes]");
+    CHECK(escape_text_capped("a\\b", 0, TextEscape::data, true, 2) == "a...[+2 bytes]");
+    // The text's own "...[+" is escaped in every mode, so a marker in the output is vigil's.
+    for (TextEscape how : {TextEscape::terminal, TextEscape::data})
+        for (bool utf8 : {true, false}) {
+            const std::string e = escape_text("x...[+9 bytes]", how, utf8);
+            CHECK(e == "x..\\x2e[+9 bytes]");
+            CHECK(e.find(kCutMarkerStart) == std::string::npos);
+            const std::string c = escape_text_capped("....[+", 5, how, utf8, 100);
+            CHECK(c == "...\\x2e[+...[+5 bytes]");
+            CHECK(c.find(kCutMarkerStart) == c.rfind(kCutMarkerStart));
+        }
+    // Reversible as data.
+    CHECK(escape_for_data("....[+") == "...\\x2e[+");
+    CHECK(escape_for_terminal(".. .[+ ...[ ..[+") == ".. .[+ ...[ ..[+");
+}

@@ -113,6 +113,10 @@ class StopSignals {
     UniqueFd fd_;
 };
 
+void print_notices(const std::vector<std::string>& notices) {
+    for (const auto& n : notices) say(n);
+}
+
 void sleep_until(double steady_deadline_s) {
     timespec ts{};
     ts.tv_sec = static_cast<time_t>(steady_deadline_s);
@@ -232,6 +236,8 @@ int run_batch(const Options& o) {
             if (int sig = stop.taken()) return stop_by(sig);
         if (auto st = stop_after_write(wrote, write_err)) return *st;
         if (!output.finish()) return kExitRuntime;
+        // What this sample could not read as it should, once each, after its output.
+        print_notices(source.take_notices());
     }
     return kExitOk;
 }

@@ -75,6 +75,7 @@ void Controller::start() {
         pipeline_.advance();
         rebuild();
         record();
+        take_notices();
     }
     paint();
     next_s_ = clock_.steady_s() + std::min(st_.delay_s, 0.5);
@@ -272,6 +273,12 @@ void Controller::sample() {
     pipeline_.advance();
     rebuild();
     record();
+    take_notices();
+}
+
+// What the live source could not do as it should joins the standing notices.
+void Controller::take_notices() {
+    for (std::string& n : live_->take_notices()) notices_.push_back(std::move(n));
 }
 
 ScreenInput Controller::screen_input() {
@@ -439,7 +446,12 @@ int run_view(ControllerSetup setup, bool color) {
     }
     auto term = open_curses_terminal(color);
     if (!term) {
-        say(term.error().message);
+        const std::string& ignored = ignored_terminal_environment();
+        say(term.error().message +
+            (ignored.empty() ? std::string()
+                             : "; " + ignored +
+                                   " ignored: vigil runs with privileges, so it reads only the "
+                                   "system's terminal descriptions"));
         return kExitUsage;
     }
     std::unique_ptr<Terminal> owned = std::move(*term);  // restored on every way out

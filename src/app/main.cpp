@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
             case vigil::Options::Action::run:
                 break;
         }
+        vigil::settle_privileges(*opts);
+        vigil::raise_open_file_limit();
         const int status = opts->batch ? vigil::run_batch(*opts) : vigil::run_interactive(*opts);
         // Ended by a signal: everything is closed and the terminal restored by now.
         if (status > vigil::kExitSignal) vigil::die_by_signal(status - vigil::kExitSignal);

@@ -9,6 +9,7 @@
 #include "vigil/app/app.hpp"
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/core/time_spec.hpp"
+#include "vigil/collect/privileges.hpp"
 
 namespace vigil {
 
@@ -107,6 +108,9 @@ std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
         return nullptr;
     }
     status = kExitOk;
+    // The file is open (with root's right to read it, if it is root who replays): nothing a
+    // replay does from here on needs a privilege, and its samples are decoded without any.
+    (void)drop_capabilities();
     return std::move(*r);
 }
 

@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <algorithm>
+#include <utility>
 
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/clock.hpp"
@@ -78,6 +80,42 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     }
 
     if (machine_) machine_->collect(out.machine);
+}
+
+void Sampler::note_refusals(const FsRoot& root) {
+    const FsRoot::Refusals r = root.take_refusals();
+    if (r.count == 0 || said_refusals_) return;
+    said_refusals_ = true;
+    std::string more = r.count > 1 ? fmt::format(" (and {} more)", r.count - 1) : std::string();
+    notices_.push_back(
+        fmt::format("{}{}, not read (vigil reads files of at most {} MiB, and "
+                    "outside the kernel's proc and sysfs only regular files)",
+                    r.first, more, kMaxFileBytes >> 20));
+}
+
+void Sampler::note_fd_limit() {
+    const TaskCollector::FdStats fd = tasks_.fd_stats();
+    if (fd.unkept > 0 && !said_unkept_) {
+        said_unkept_ = true;
+        notices_.push_back(fmt::format(
+            "only {} file descriptors (ulimit -n): {} of {} processes are read without one kept "
+            "open for them (more system calls each sample; none is left out)",
+            fd.limit, fd.unkept, fd.processes));
+    }
+    if (fd.ran_out && !said_ran_out_) {
+        said_ran_out_ = true;
+        notices_.push_back(fmt::format(
+            "ran out of file descriptors (ulimit -n {}): vigil gave back those it keeps and read "
+            "on; a task it could not read just then keeps what was known of it",
+            fd.limit));
+    }
+}
+
+std::vector<std::string> Sampler::take_notices() {
+    note_refusals(roots_.proc);
+    note_refusals(roots_.sys);
+    note_fd_limit();
+    return std::exchange(notices_, {});
 }
 
 void Sampler::fetch_details(const Snapshot& s, std::span<const std::size_t> tasks,

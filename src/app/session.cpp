@@ -1,14 +1,24 @@
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 #include <cerrno>
 #include <cstring>
 
 #include "vigil/app/app.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/privileges.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/text.hpp"
 
 namespace vigil {
+
+void raise_open_file_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);  // no worse off if it fails
+}
 
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,
                                          std::vector<std::string>& warnings) {
@@ -35,6 +45,8 @@ std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
                           "; reading /proc/PID/task/TID/io instead (only your own tasks, "
                           "no SWAPIN or IO)");
     }
+    // No taskstats: nothing else needs CAP_NET_ADMIN.
+    (void)drop_net_admin();
     return std::make_unique<ProcPidIo>(roots.proc);
 }
 

@@ -54,6 +54,10 @@ void LiveSource::forget_details(pid_t id, bool whole_process) {
     }
 }
 
+std::vector<std::string> LiveSource::take_notices() {
+    return sampler_.take_notices();
+}
+
 const std::string& LiveSource::user_name(uid_t uid) {
     return sampler_.user_name(uid);
 }

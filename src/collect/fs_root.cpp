@@ -2,56 +2,163 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "vigil/core/text.hpp"
+
 namespace vigil {
 
-FsRoot::FsRoot(std::string path)
-    : path_(std::move(path)), dirfd_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+namespace {
 
-bool FsRoot::read_into(std::string_view rel, std::string& out) const {
-    out.clear();
-    if (!dirfd_) {
-        errno = ENOENT;
-        return false;
-    }
-    // rel is short; a small stack buffer avoids an allocation per file on the hot path.
-    char name[256];
+// rel as a NUL-terminated name; false (ENAMETOOLONG) if it does not fit. rel is short: a
+// stack buffer avoids an allocation per file on the hot path.
+bool c_name(std::string_view rel, char (&name)[256]) {
     if (rel.size() >= sizeof(name)) {
         errno = ENAMETOOLONG;
         return false;
     }
     std::memcpy(name, rel.data(), rel.size());
     name[rel.size()] = '\0';
-    UniqueFd fd(::openat(dirfd_.get(), name, O_RDONLY | O_CLOEXEC));
-    if (!fd) return false;
-    if (out.capacity() < 4096) out.reserve(4096);
+    return true;
+}
+
+// Reads fd from its start into out (reusing its capacity) until the end, or until limit + 1
+// bytes are in (so the caller sees that it goes on). positional: pread(), and a short read
+// is the end (a kept file: a second call only to see 0 would double the cost); else read()
+// until it returns 0. False (errno set, out empty) on a read error.
+bool read_bounded(int fd, bool positional, std::size_t limit, std::string& out) {
+    out.clear();
+    const std::size_t most = limit + 1;
+    if (out.capacity() < 4096) out.reserve(std::min<std::size_t>(4096, most));
     std::size_t used = 0;
     for (;;) {
-        out.resize(out.capacity());
-        ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
+        out.resize(std::min(out.capacity(), most));
+        const std::size_t room = out.size() - used;
+        const ssize_t n = positional
+                              ? ::pread(fd, out.data() + used, room, static_cast<off_t>(used))
+                              : ::read(fd, out.data() + used, room);
         if (n < 0) {
             if (errno == EINTR) continue;
-            int saved = errno;
-            fd.reset();  // close() must not change the errno the caller reads
+            const int saved = errno;
             out.clear();
             errno = saved;
             return false;
         }
         used += static_cast<std::size_t>(n);
-        if (n == 0) break;
-        if (used == out.size()) out.reserve(out.size() * 2);
+        if (n == 0 || used == most || (positional && used < out.size())) break;
+        if (used == out.size()) out.reserve(std::min(out.size() * 2, most));
     }
     out.resize(used);
     return true;
+}
+
+// The length of a file that holds at least `known` (>= 1) bytes, the last of them
+// `last`, for files whose size the kernel does not tell (/proc/PID/cmdline: st_size 0):
+// a one-byte pread() says whether there is a byte at an offset, doubling first, then
+// halving the gap. About 2 log2(length / known) reads; a file that ends (a task that
+// exits) while it is probed gives the length it was seen to have. last becomes the file's
+// last byte.
+std::uint64_t probe_length(int fd, std::uint64_t known, char& last) {
+    auto holds = [&](std::uint64_t n, char& c) {  // the file has at least n bytes
+        ssize_t r;
+        do {
+            r = ::pread(fd, &c, 1, static_cast<off_t>(n - 1));
+        } while (r < 0 && errno == EINTR);
+        return r == 1;
+    };
+    constexpr std::uint64_t max_length = std::uint64_t{1} << 40;
+    std::uint64_t lo = std::max<std::uint64_t>(known, 1), hi = 0;
+    char c = 0;
+    while (hi == 0) {
+        if (lo >= max_length) return lo;
+        if (holds(lo * 2, c)) {
+            lo *= 2;
+            last = c;
+        } else {
+            hi = lo * 2;
+        }
+    }
+    while (hi - lo > 1) {
+        const std::uint64_t mid = lo + (hi - lo) / 2;
+        if (holds(mid, c)) {
+            lo = mid;
+            last = c;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+// read_bounded() to `limit`, then the whole length and the last byte as probe_length()
+// finds them.
+bool read_prefix_of(int fd, bool positional, std::size_t limit, std::string& out,
+                    std::uint64_t& length, char& last) {
+    if (!read_bounded(fd, positional, limit, out)) return false;
+    length = out.size();
+    last = out.empty() ? '\0' : out.back();
+    if (out.size() <= limit) return true;
+    out.resize(limit);
+    length = probe_length(fd, limit + 1, last);
+    return true;
+}
+
+// Whether dirfd is on proc or sysfs, whose files are the kernel's own.
+bool on_kernel_fs(int dirfd) {
+    struct statfs st {};
+    if (dirfd < 0 || ::fstatfs(dirfd, &st) != 0) return false;
+    return st.f_type == PROC_SUPER_MAGIC || st.f_type == SYSFS_MAGIC;
+}
+
+}  // namespace
+
+FsRoot::FsRoot(std::string path)
+    : path_(std::move(path)), dirfd_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+    kernel_files_ = on_kernel_fs(dirfd_.get());
+}
+
+bool FsRoot::read_into(std::string_view rel, std::string& out) const {
+    out.clear();
+    UniqueFd fd = open_file(rel);
+    if (!fd) return false;
+    const bool ok = read_bounded(fd.get(), false, kMaxFileBytes, out);
+    const int saved = errno;
+    fd.reset();  // close() must not change the errno the caller reads
+    if (!ok) {
+        errno = saved;
+        return false;
+    }
+    if (out.size() > kMaxFileBytes) {
+        out.clear();
+        refuse(rel, fmt::format("longer than {} MiB", kMaxFileBytes >> 20));
+        errno = EFBIG;
+        return false;
+    }
+    return true;
+}
+
+bool FsRoot::read_prefix(std::string_view rel, std::size_t limit, std::string& out,
+                         std::uint64_t& length, char& last) const {
+    out.clear();
+    UniqueFd fd = open_file(rel);
+    if (!fd) return false;
+    const bool ok = read_prefix_of(fd.get(), false, limit, out, length, last);
+    const int saved = errno;
+    fd.reset();
+    errno = saved;
+    return ok;
 }
 
 UniqueFd FsRoot::open_file(std::string_view rel) const {
@@ -60,13 +167,59 @@ UniqueFd FsRoot::open_file(std::string_view rel) const {
         return UniqueFd();
     }
     char name[256];
-    if (rel.size() >= sizeof(name)) {
-        errno = ENAMETOOLONG;
+    if (!c_name(rel, name)) return UniqueFd();
+    // O_NONBLOCK: nothing under a root may block a read (a FIFO in a tree, a file of the
+    // kernel's that would wait for data); vigil reads what is there.
+    constexpr int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+    if (kernel_files_) return UniqueFd(::openat(dirfd_.get(), name, flags));
+    // Any other tree is looked at before anything in it is opened: opening a device can act
+    // (a watchdog starts, a tape rewinds), and /dev/zero never ends. An O_PATH descriptor
+    // opens nothing; the file is then opened through it, so what is read is what was checked.
+    UniqueFd path_fd(::openat(dirfd_.get(), name, O_PATH | O_CLOEXEC));
+    if (!path_fd) return UniqueFd();
+    struct stat st {};
+    if (::fstat(path_fd.get(), &st) != 0) {
+        const int saved = errno;
+        path_fd.reset();
+        errno = saved;
         return UniqueFd();
     }
-    std::memcpy(name, rel.data(), rel.size());
-    name[rel.size()] = '\0';
-    return UniqueFd(::openat(dirfd_.get(), name, O_RDONLY | O_CLOEXEC));
+    if (!S_ISREG(st.st_mode)) {
+        path_fd.reset();
+        refuse(rel, "not a regular file");
+        errno = EINVAL;
+        return UniqueFd();
+    }
+    char self[48];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", path_fd.get());
+    UniqueFd fd(::open(self, flags));
+    const int saved = errno;
+    path_fd.reset();
+    errno = saved;
+    return fd;
+}
+
+std::size_t FsRoot::links(std::string_view rel) const {
+    if (!dirfd_) {
+        errno = ENOENT;
+        return 0;
+    }
+    char name[256];
+    if (rel.empty()) rel = ".";
+    if (!c_name(rel, name)) return 0;
+    struct stat st {};
+    if (::fstatat(dirfd_.get(), name, &st, 0) != 0) return 0;
+    return static_cast<std::size_t>(st.st_nlink);
+}
+
+void FsRoot::refuse(std::string_view rel, std::string_view why) const {
+    if (refusals_.count++ == 0)
+        refusals_.first =
+            escape_for_terminal(path_ + "/" + std::string(rel)) + ": " + std::string(why);
+}
+
+FsRoot::Refusals FsRoot::take_refusals() const {
+    return std::exchange(refusals_, Refusals{});
 }
 
 Result<std::string> FsRoot::read(std::string_view rel) const {
@@ -126,26 +279,23 @@ bool KeptFile::read(std::string& out) const {
         errno = EBADF;
         return false;
     }
-    if (out.capacity() < 4096) out.reserve(4096);
-    std::size_t used = 0;
-    for (;;) {
-        out.resize(out.capacity());
-        const ssize_t n =
-            ::pread(fd_.get(), out.data() + used, out.size() - used, static_cast<off_t>(used));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int saved = errno;
-            out.clear();
-            errno = saved;
-            return false;
-        }
-        used += static_cast<std::size_t>(n);
-        // A short read is the end: a second pread only to see 0 would double the cost.
-        if (used < out.size()) break;
-        out.reserve(out.size() * 2);
+    if (!read_bounded(fd_.get(), true, kMaxFileBytes, out)) return false;
+    if (out.size() > kMaxFileBytes) {
+        out.clear();
+        errno = EFBIG;
+        return false;
     }
-    out.resize(used);
     return true;
+}
+
+bool KeptFile::read_prefix(std::size_t limit, std::string& out, std::uint64_t& length,
+                           char& last) const {
+    out.clear();
+    if (!fd_) {
+        errno = EBADF;
+        return false;
+    }
+    return read_prefix_of(fd_.get(), true, limit, out, length, last);
 }
 
 KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {
@@ -155,12 +305,7 @@ KeptDir::KeptDir(const FsRoot& root, std::string_view rel) {
     }
     char name[256];
     if (rel.empty()) rel = ".";
-    if (rel.size() >= sizeof(name)) {
-        errno = ENAMETOOLONG;
-        return;
-    }
-    std::memcpy(name, rel.data(), rel.size());
-    name[rel.size()] = '\0';
+    if (!c_name(rel, name)) return;
     fd_ = UniqueFd(::openat(root.dirfd_.get(), name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
@@ -262,6 +407,18 @@ bool KeptDir::list_threads(std::vector<pid_t>& out, std::vector<pid_t>& second,
     std::inplace_merge(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return true;
+}
+
+std::size_t open_file_limit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return std::size_t{1} << 20;
+    return static_cast<std::size_t>(rl.rlim_cur);
+}
+
+std::size_t kept_fd_budget() {
+    const std::size_t limit = open_file_limit();
+    return limit > kFdReserve ? limit - kFdReserve : 0;
 }
 
 Result<std::unique_ptr<Roots>> open_roots(std::string_view proc_dir, std::string_view sys_dir) {

@@ -152,4 +152,14 @@ std::string parse_cmdline(std::string_view raw) {
     return out;
 }
 
+CmdlineText parse_cmdline_prefix(std::string_view raw, std::uint64_t length, char last) {
+    if (length <= raw.size()) return CmdlineText{parse_cmdline(raw), 0};
+    CmdlineText t{std::string(raw), length - raw.size()};
+    for (char& c : t.text) {
+        if (c == '\0') c = ' ';
+    }
+    if (last == '\0') --t.unread;
+    return t;
+}
+
 }  // namespace vigil

@@ -51,15 +51,18 @@ std::optional<IoPrio> read_ioprio(pid_t tid) {
     return p;
 }
 
-std::optional<std::string> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf) {
+std::optional<CmdlineText> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf) {
     char rel[32];
     auto [end, ec] = std::to_chars(rel, rel + 20, tgid);
     std::string_view suffix = "/cmdline";
     std::copy(suffix.begin(), suffix.end(), end);
-    if (!proc.read_into(std::string_view(rel, static_cast<std::size_t>(end - rel) + suffix.size()),
-                        buf))
+    std::uint64_t length = 0;
+    char last = 0;
+    if (!proc.read_prefix(
+            std::string_view(rel, static_cast<std::size_t>(end - rel) + suffix.size()),
+            kCommandMaxBytes, buf, length, last))
         return std::nullopt;
-    return parse_cmdline(buf);
+    return parse_cmdline_prefix(buf, length, last);
 }
 
 bool process_exists(const FsRoot& proc, pid_t pid) {

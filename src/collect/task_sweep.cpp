@@ -20,6 +20,14 @@ constexpr std::size_t query_chunk = 512;
 // whole PID space to wrap in that time.
 constexpr std::int64_t start_slack_ns = 1'000'000;
 
+// "PID/task" in buf, as a view into it.
+std::string_view task_dir(pid_t pid, char (&buf)[32]) {
+    auto [end, ec] = std::to_chars(buf, buf + 16, pid);
+    static constexpr std::string_view suffix = "/task";
+    std::copy(suffix.begin(), suffix.end(), end);
+    return std::string_view(buf, static_cast<std::size_t>(end - buf) + suffix.size());
+}
+
 }  // namespace
 
 TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock& clock)
@@ -33,10 +41,22 @@ void TaskSweep::list_all() {
     now_s_ = clock_.steady_s();
     boot_offset_ns_ = std::llround((clock_.boot_s() - now_s_) * 1e9);
 
+    // The directories kept from the last sweep, within this sweep's budget; those past it
+    // are closed (the limit was lowered) and looked at by path from now on.
+    budget_ = dir_budget_;
+    kept_dirs_ = 0;
+    for (Process& p : procs_) {
+        if (!p.dir.valid()) continue;
+        if (kept_dirs_ < budget_)
+            ++kept_dirs_;
+        else
+            p.dir.close();
+    }
+
     if (!root_.valid()) root_ = KeptDir(proc_, "");
     // The root's link count first: a process born after it is read is not needed in this
     // sweep (it was not alive through all of it), one born before changes the count.
-    const std::size_t root_links = root_.links();
+    const std::size_t root_links = root_.valid() ? root_.links() : proc_.links("");
     bool list = !root_complete_ || procs_.empty();
     for (Process& p : procs_) {
         open_and_stat(p);
@@ -48,6 +68,21 @@ void TaskSweep::list_all() {
 
     for (Process& p : procs_)
         if (!p.gone && p.relist && !relist(p)) p.gone = true;
+    for (const Process& p : procs_)
+        if (!p.gone && !p.dir.valid()) ++stats_.unkept;
+}
+
+void TaskSweep::release_dirs() {
+    // Fewer descriptors than the budget said (the limit was lowered, or something else holds
+    // them): half of the kept directories go back, the rest of this sweep keeps no more.
+    stats_.out_of_fds = true;
+    const std::size_t keep = kept_dirs_ / 2;
+    for (auto it = procs_.rbegin(); it != procs_.rend() && kept_dirs_ > keep; ++it) {
+        if (!it->dir.valid()) continue;
+        it->dir.close();
+        --kept_dirs_;
+    }
+    budget_ = kept_dirs_;
 }
 
 void TaskSweep::collect(std::vector<TaskSample>& out) {
@@ -136,8 +171,20 @@ void TaskSweep::list_root(std::size_t root_links) {
     stats_.root_listed = true;
     std::size_t other_dirs = 0;
     if (!root_.list_numeric(pids_, dents_, &other_dirs)) {
-        pids_.clear();
         root_.close();  // opened again next sweep
+        // Listed once without keeping it; a failure for want of descriptors gives some back.
+        KeptDir once(proc_, "");
+        if (!once.valid() && out_of_fds(errno)) {
+            release_dirs();
+            once = KeptDir(proc_, "");
+        }
+        if (!once.valid() || !once.list_numeric(pids_, dents_, &other_dirs)) {
+            // No list of processes this time: keep the one known (each of them is still
+            // looked at and asked about) rather than take every process for gone.
+            if (out_of_fds(errno)) stats_.out_of_fds = true;
+            root_complete_ = false;
+            return;
+        }
     }
     root_base_links_ = 2 + other_dirs;
     root_complete_ = root_links == root_base_links_ + pids_.size();
@@ -163,27 +210,37 @@ void TaskSweep::list_root(std::size_t root_links) {
 
 void TaskSweep::open_and_stat(Process& p) {
     p.gone = p.relist = p.ask = false;
-    bool opened = false;
+    char buf[32];
+    const std::string_view rel = task_dir(p.tgid, buf);
+    bool opened = false;  // a directory was opened just now: its listing is not known
+    // Kept while the budget allows; past it (or out of descriptors) the directory is looked
+    // at by path, which says as much except who holds the PID (the answers tell that), and
+    // is listed when its thread count changes, as a kept one is.
     auto open_dir = [&] {
-        char rel[32];
-        auto [end, ec] = std::to_chars(rel, rel + 16, p.tgid);
-        static constexpr std::string_view suffix = "/task";
-        std::copy(suffix.begin(), suffix.end(), end);
-        p.dir = KeptDir(proc_,
-                        std::string_view(rel, static_cast<std::size_t>(end - rel) + suffix.size()));
-        opened = true;
+        if (kept_dirs_ >= budget_) return;
+        p.dir = KeptDir(proc_, rel);
+        if (p.dir.valid()) {
+            opened = true;
+            ++kept_dirs_;
+        } else if (out_of_fds(errno)) {
+            stats_.out_of_fds = true;
+            budget_ = kept_dirs_;
+        }
     };
-    if (!p.dir.valid()) open_dir();
-    std::size_t links = p.dir.valid() ? p.dir.links() : 0;
-    if (links <= 2 && !opened) {
+    auto links_now = [&] { return p.dir.valid() ? p.dir.links() : proc_.links(rel); };
+    const bool kept = p.dir.valid();
+    if (!kept) open_dir();
+    std::size_t links = links_now();
+    if (links <= 2 && kept) {
         // The directory we kept belongs to a process that has ended; its PID being listed
         // again means a new process took it. Start that one from nothing.
         Process fresh;
         fresh.tgid = p.tgid;
         p = std::move(fresh);
+        --kept_dirs_;
         order_valid_ = false;
         open_dir();
-        links = p.dir.valid() ? p.dir.links() : 0;
+        links = links_now();
     }
     if (links <= 2) {
         p.gone = true;
@@ -196,10 +253,31 @@ void TaskSweep::open_and_stat(Process& p) {
 bool TaskSweep::relist(Process& p) {
     ++stats_.listings;
     order_valid_ = false;
+    // A directory not kept is opened for this listing only.
+    KeptDir once;
+    if (!p.dir.valid()) {
+        char buf[32];
+        const std::string_view rel = task_dir(p.tgid, buf);
+        once = KeptDir(proc_, rel);
+        if (!once.valid() && out_of_fds(errno)) {
+            release_dirs();
+            once = KeptDir(proc_, rel);
+        }
+        if (!once.valid()) {
+            if (!out_of_fds(errno)) return false;  // gone
+            // Not listed, and not gone either: its known threads (at least its leader) are
+            // asked about, and it is listed again next sweep.
+            stats_.out_of_fds = true;
+            if (p.threads.empty()) p.threads.emplace_back().tid = p.tgid;
+            p.listed = 0;
+            return true;
+        }
+    }
+    const KeptDir& dir = p.dir.valid() ? p.dir : once;
     // The thread count just before the walk tells a whole walk from a cut-short one.
-    const std::size_t links = p.dir.links();
+    const std::size_t links = dir.links();
     if (links <= 2) return false;
-    if (!p.dir.list_threads(tids_, tids2_, dents_, links - 2) || tids_.empty()) return false;
+    if (!dir.list_threads(tids_, tids2_, dents_, links - 2) || tids_.empty()) return false;
     p.listed = tids_.size();
     // Merge the listing into the threads we know. A known thread missing from the listing
     // is dropped only once it has answered ESRCH (or from another process) in this sweep:

@@ -19,17 +19,19 @@ std::size_t pw_buffer_size() {
 
 const std::string& UserNames::name(uid_t uid) {
     auto it = cache_.find(uid);
-    if (it != cache_.end()) return it->second;
+    if (it != cache_.end() && !failed_.count(uid)) return it->second;
     std::vector<char> buf(pw_buffer_size());
     passwd pw{};
     passwd* found = nullptr;
-    std::string name;
-    if (::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found) == 0 && found) {
-        name = found->pw_name;
-    } else {
-        name = std::to_string(uid);
-    }
-    return cache_.emplace(uid, std::move(name)).first->second;
+    const int rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found);
+    std::string& name = cache_[uid];
+    name = rc == 0 && found ? std::string(found->pw_name) : std::to_string(uid);
+    // No such user is an answer; an error (EMFILE: /etc/passwd could not be opened) is not.
+    if (rc == 0)
+        failed_.erase(uid);
+    else
+        failed_.insert(uid);
+    return name;
 }
 
 Result<uid_t> resolve_user(std::string_view user) {

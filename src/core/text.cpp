@@ -2,6 +2,7 @@
 
 #include <langinfo.h>
 
+#include <algorithm>
 #include <cstring>
 #include <cwchar>
 
@@ -68,68 +69,85 @@ int char_width(char32_t cp) {
 
 }  // namespace
 
-std::string escape_for_terminal(std::string_view raw, bool utf8) {
+namespace {
+
+// Appends the escape of the unit of raw at i to out and returns the raw bytes it covers: a
+// character, a byte that is not part of one, or the first three dots of a "...[+" (the
+// start of the cut marker, which no text may spell: its third dot becomes \x2e). data:
+// the reversible escape of CSV and JSON, else the terminal's.
+std::size_t escape_unit(std::string_view raw, std::size_t i, bool data, bool utf8,
+                        std::string& out) {
+    if (raw[i] == '.' && raw.substr(i).starts_with(kCutMarkerStart)) {
+        out += "..\\x2e";
+        return 3;
+    }
+    char32_t cp = 0;
+    const std::size_t len = decode_utf8(raw, i, cp);
+    if (len == 0 || (!data && !utf8 && cp >= 0x80)) {
+        append_hex(out, static_cast<unsigned char>(raw[i]));
+        return 1;
+    }
+    const bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+    if (cp == '\n') {
+        out += "\\n";
+    } else if (cp == '\t') {
+        out += "\\t";
+    } else if (cp == 0x1B) {
+        out += "\\e";
+    } else if (cp == '\\') {
+        out += "\\\\";  // so that a typed "\\e[2J" cannot pass for an escaped ESC
+    } else if ((control || is_bidi_control(cp)) && data) {
+        for (std::size_t k = 0; k < len; ++k)
+            append_hex(out, static_cast<unsigned char>(raw[i + k]));
+    } else if (is_bidi_control(cp)) {
+        append_code_point(out, cp);
+    } else if (control) {
+        // C1 controls arrive as two bytes; the terminal escape shows the code point.
+        append_hex(out, static_cast<unsigned char>(cp));
+    } else {
+        out.append(raw.substr(i, len));
+    }
+    return len;
+}
+
+std::string escape_all(std::string_view raw, bool data, bool utf8) {
     std::string out;
     out.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size();) {
-        char32_t cp = 0;
-        std::size_t len = decode_utf8(raw, i, cp);
-        if (len == 0 || (!utf8 && cp >= 0x80)) {
-            append_hex(out, static_cast<unsigned char>(raw[i]));
-            ++i;
-            continue;
-        }
-        if (cp == '\\') {
-            out += "\\\\";  // so that a typed "\\e[2J" cannot pass for an escaped ESC
-        } else if (is_bidi_control(cp)) {
-            append_code_point(out, cp);
-        } else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-            if (cp == '\n')
-                out += "\\n";
-            else if (cp == '\t')
-                out += "\\t";
-            else if (cp == 0x1B)
-                out += "\\e";
-            else if (cp < 0x80)
-                append_hex(out, static_cast<unsigned char>(cp));
-            else {
-                // C1 controls arrive as two bytes; show the code point, not the bytes.
-                append_hex(out, static_cast<unsigned char>(cp));
-            }
-        } else {
-            out.append(raw.substr(i, len));
-        }
-        i += len;
-    }
+    for (std::size_t i = 0; i < raw.size();) i += escape_unit(raw, i, data, utf8, out);
     return out;
 }
 
+}  // namespace
+
+std::string escape_for_terminal(std::string_view raw, bool utf8) {
+    return escape_all(raw, false, utf8);
+}
+
 std::string escape_for_data(std::string_view raw) {
+    return escape_all(raw, true, true);
+}
+
+std::string cut_marker(std::uint64_t bytes) {
+    return std::string(kCutMarkerStart) + std::to_string(bytes) + " bytes]";
+}
+
+std::string escape_text_capped(std::string_view raw, std::uint64_t unread, TextEscape how,
+                               bool utf8, std::size_t max_bytes) {
+    const bool data = how == TextEscape::data;
     std::string out;
-    out.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size();) {
-        char32_t cp = 0;
-        const std::size_t len = decode_utf8(raw, i, cp);
-        if (len == 0) {
-            append_hex(out, static_cast<unsigned char>(raw[i]));
-            ++i;
-            continue;
+    out.reserve(std::min(raw.size(), max_bytes) + 24);
+    std::size_t i = 0;
+    while (i < raw.size()) {
+        const std::size_t before = out.size();
+        const std::size_t n = escape_unit(raw, i, data, utf8, out);
+        if (out.size() > max_bytes) {
+            out.resize(before);  // an escape is never cut
+            break;
         }
-        if (cp == '\\')
-            out += "\\\\";
-        else if (cp == '\n')
-            out += "\\n";
-        else if (cp == '\t')
-            out += "\\t";
-        else if (cp == 0x1B)
-            out += "\\e";
-        else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || is_bidi_control(cp))
-            for (std::size_t k = 0; k < len; ++k)
-                append_hex(out, static_cast<unsigned char>(raw[i + k]));
-        else
-            out.append(raw.substr(i, len));
-        i += len;
+        i += n;
     }
+    const std::uint64_t hidden = (raw.size() - i) + unread;
+    if (hidden > 0) out += cut_marker(hidden);
     return out;
 }
 

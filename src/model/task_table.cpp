@@ -118,14 +118,19 @@ void fill_text(CellOf&& cell, const TaskSample& t, const TaskDetail* d, const Ta
     cell(ColumnId::prio).text = format_ioprio(d ? d->ioprio : std::nullopt, nice);
     const std::string* user = details.user_name(t.uid);
     cell(ColumnId::user).text = user ? escape(*user) : std::to_string(t.uid);
+    // The command cell is bounded the same way in every front end (kCommandMaxBytes of
+    // escaped text, then the marker), whatever the kernel or a recording holds.
+    auto command = [&](std::string_view raw, std::uint64_t unread) {
+        return escape_text_capped(raw, unread, vs.escape, vs.utf8, kCommandMaxBytes);
+    };
     const std::string& name = d && !d->name.empty() ? d->name : t.comm;
     if (!vs.full_command) {
-        cell(ColumnId::command).text = escape(name);
+        cell(ColumnId::command).text = command(name, 0);
     } else if (d && d->cmdline && !d->cmdline->empty()) {
-        cell(ColumnId::command).text = escape(*d->cmdline);
+        cell(ColumnId::command).text = command(*d->cmdline, d->cmdline_unread);
     } else {
         // Kernel threads and zombies have no command line; show the name as ps does.
-        cell(ColumnId::command).text = "[" + escape(name) + "]";
+        cell(ColumnId::command).text = "[" + command(name, 0) + "]";
     }
 }
 

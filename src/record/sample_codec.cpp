@@ -585,8 +585,9 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         TaskDetail& d = details.set(i);
         d.ioprio = rt.ioprio;
         if (rt.cmdline) {
-            if (!last_cmdline || *last_cmdline != *rt.cmdline)
-                last_cmdline = std::make_shared<const std::string>(*rt.cmdline);
+            const std::string_view text = recorded_cmdline_text(*rt.cmdline, d.cmdline_unread);
+            if (!last_cmdline || *last_cmdline != text)
+                last_cmdline = std::make_shared<const std::string>(text);
             d.cmdline = last_cmdline;
         }
     }

@@ -6,9 +6,12 @@
 // misread the new layout.
 #pragma once
 
+#include <charconv>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <system_error>
 #include <type_traits>
 
 #include "vigil/sample/snapshot.hpp"
@@ -66,6 +69,11 @@ void record_fields(V& v, S& s) {
 // (TaskDetail) merged in. A fetched nice, state or name is the task's nice, state and comm
 // from then on; the command line and I/O priority are details only. This is the task
 // layout of record format 1 (it was TaskSample's before details were kept apart).
+//
+// A command line read only in part (TaskDetail::cmdline_unread) is stored as its text, a
+// NUL and the decimal count of bytes not read: a command line's text never holds a NUL
+// (they are its separators, stored as spaces), so the layout stays that of format 1, and a
+// vigil that does not know the count shows it after the text as "\x00" and digits.
 struct RecordedTask {
     pid_t tid = 0;
     pid_t tgid = 0;
@@ -82,7 +90,7 @@ struct RecordedTask {
 
 // Both lists below must change when either struct does: RecordedTask carries every field.
 VIGIL_RECORD_FIELDS(TaskSample, 9);
-VIGIL_RECORD_FIELDS(TaskDetail, 5);
+VIGIL_RECORD_FIELDS(TaskDetail, 6);
 VIGIL_RECORD_FIELDS(RecordedTask, 11);
 template <class V, SameAs<RecordedTask> S>
 void record_fields(V& v, S& s) {
@@ -113,6 +121,10 @@ inline void to_recorded(const TaskSample& t, const TaskDetail* d, RecordedTask& 
     if (d && d->cmdline) {
         if (!out.cmdline) out.cmdline.emplace();
         out.cmdline->assign(*d->cmdline);
+        if (d->cmdline_unread) {
+            out.cmdline->push_back('\0');
+            out.cmdline->append(std::to_string(d->cmdline_unread));
+        }
     } else {
         out.cmdline.reset();
     }
@@ -130,6 +142,20 @@ inline void to_sample(const RecordedTask& r, TaskSample& out) {
     out.start_ticks = r.start_ticks;
     out.comm = r.comm;
     out.io = r.io;
+}
+
+// A recorded command line: its text, and the count of bytes not read after a NUL (see
+// RecordedTask); a count that does not parse is left in the text, escaped when shown.
+inline std::string_view recorded_cmdline_text(std::string_view stored, std::uint64_t& unread) {
+    unread = 0;
+    const std::size_t nul = stored.find('\0');
+    if (nul == std::string_view::npos) return stored;
+    const std::string_view digits = stored.substr(nul + 1);
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return stored;
+    unread = v;
+    return stored.substr(0, nul);
 }
 
 // Whether a recorded task carries details (a command line or an I/O priority).

@@ -30,6 +30,23 @@ inline constexpr int kExitSignal = 128;
 // raised), so the parent sees the signal; exits with 128 + sig if that does not end it.
 [[noreturn]] void die_by_signal(int sig);
 
+// The privilege model (vigil(8), SECURITY), settled first thing in main(), before any other
+// thread is started: CAP_NET_ADMIN leaves the effective set (the taskstats client raises it
+// around each request); with --replay or a --proc-root tree it leaves every set; and a
+// privileged process (privileged()) ignores the terminal descriptions the environment
+// names. Later steps drop what turns out not to be needed: open_io_source drops
+// CAP_NET_ADMIN when taskstats cannot be used, open_replay every capability once the
+// recording is open.
+void settle_privileges(const Options& o);
+// The terminal variables settle_privileges ignored ("TERMINFO, TERMCAP"), empty if none:
+// the hint when the terminal type cannot be used.
+const std::string& ignored_terminal_environment();
+
+// Raises the soft open file limit to the hard one: vigil keeps a descriptor per process
+// while the limit allows (see kept_fd_budget), and the soft limit is often 1024 where the
+// hard one is far higher.
+void raise_open_file_limit();
+
 // Drops PIDs that do not exist, with one warning line each in warnings. An error when none
 // of the PIDs given exists.
 Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<pid_t>& pids,

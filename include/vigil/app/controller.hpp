@@ -85,6 +85,7 @@ class Controller {
     void move_in_recording(const ReplayMove& m);
     RowIds row_ids() const { return RowIds{ids_, table_.matched_rows}; }
     void sample();
+    void take_notices();
     ScreenInput screen_input();
     void build_pane();
     void rebuild();

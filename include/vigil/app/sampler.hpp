@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/machine_collector.hpp"
@@ -49,8 +50,15 @@ class Sampler {
     void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out);
     const std::string& user_name(uid_t uid) { return users_.name(uid); }
 
+    // What sampling (and fetching details) could not do as it should since the last call,
+    // one line each, each kind said once in a run: files a tree holds that were refused, an
+    // open file limit too low to keep a descriptor per process, descriptors running out.
+    std::vector<std::string> take_notices();
+
   private:
     void sample(Snapshot& out, std::size_t first_rows);
+    void note_refusals(const FsRoot& root);
+    void note_fd_limit();
 
     const Roots& roots_;
     const Clock& clock_;
@@ -62,6 +70,10 @@ class Sampler {
     bool delayacct_seen_off_ = false;             // kernel.task_delayacct was 0 in a sample
     std::optional<double> delayacct_on_since_s_;  // see Snapshot::delayacct_on_since_s
     std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
+    std::vector<std::string> notices_;            // not taken yet
+    bool said_refusals_ = false;
+    bool said_unkept_ = false;
+    bool said_ran_out_ = false;
 };
 
 }  // namespace vigil

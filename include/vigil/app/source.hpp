@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "vigil/sample/sections.hpp"
 #include "vigil/sample/snapshot.hpp"
@@ -52,6 +53,10 @@ class SamplingSource : public SnapshotSource {
     // Reads the machine overview again into a new current snapshot with the same tasks
     // (the view, paused, opening a pane whose section was not read).
     virtual void resample_machine() {}
+    // What the source could not do as it should since the last call, one line each and
+    // each said once in a run (files a tree holds that were refused, ...): the front end
+    // shows them as it shows the notices of the start.
+    virtual std::vector<std::string> take_notices() { return {}; }
 };
 
 // The live system through a Sampler (which must outlive it).
@@ -64,6 +69,7 @@ class LiveSource final : public SamplingSource {
     void sample_first(std::size_t rows) override;
     bool want_sections(SectionMask sections) override;
     void resample_machine() override;
+    std::vector<std::string> take_notices() override;
     bool has_prev() const { return has_prev_; }
     Sampler& sampler() { return sampler_; }
 

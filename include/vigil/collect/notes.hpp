@@ -17,7 +17,8 @@
 // - the per-task fast paths (FsRoot::read_into, KeptFile::read, the KeptDir listings,
 //   parse_pid_stat_into) answer a bool and allocate nothing; the file readers among them
 //   leave errno set, as the syscalls they wrap do, since only the caller knows whether
-//   ENOENT or ESRCH means "gone" (absent) or a failure;
+//   ENOENT or ESRCH means "gone" (absent) or a failure; EMFILE and ENFILE never mean
+//   "gone" (out_of_fds(): the caller gives kept descriptors back and tries again);
 // - the actions of task_actions.hpp answer with the notice the view shows, empty on success.
 #pragma once
 

@@ -49,4 +49,14 @@ Result<VmstatIo> parse_vmstat_io(std::string_view text);
 // dropped. Bytes stay raw (escape them for display with escape_for_terminal).
 std::string parse_cmdline(std::string_view raw);
 
+// A command line read only in part (its first `raw` bytes of `length`, the last byte of
+// all `last`): text has the NULs of raw as spaces, trailing ones too (more follows), and
+// unread counts the bytes not read, less the final NUL that parse_cmdline would drop. Read
+// whole (length == raw.size()), it is parse_cmdline(raw) with nothing unread.
+struct CmdlineText {
+    std::string text;
+    std::uint64_t unread = 0;
+};
+CmdlineText parse_cmdline_prefix(std::string_view raw, std::uint64_t length, char last);
+
 }  // namespace vigil

@@ -10,6 +10,7 @@
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/proc_parsers.hpp"
 #include "vigil/sample/snapshot.hpp"
+#include "vigil/sample/task_details.hpp"
 
 namespace vigil {
 
@@ -26,9 +27,10 @@ std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf);
 // ioprio_get(2) for one thread; nullopt if it exited or the call failed.
 std::optional<IoPrio> read_ioprio(pid_t tid);
 
-// The command line of a process (NULs as spaces, raw bytes); empty for kernel threads and
-// zombies; nullopt if the process is gone.
-std::optional<std::string> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf);
+// The command line of a process (NULs as spaces, raw bytes), at most kCommandMaxBytes of
+// it (unread counts the rest); empty for kernel threads and zombies; nullopt if it cannot
+// be read (errno says why: ENOENT or ESRCH when the process is gone).
+std::optional<CmdlineText> read_cmdline(const FsRoot& proc, pid_t tgid, std::string& buf);
 
 // Whether a process with this PID exists under the root (for -p validation).
 bool process_exists(const FsRoot& proc, pid_t pid);

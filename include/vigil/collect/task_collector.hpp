@@ -58,8 +58,27 @@ class TaskCollector {
     // What the last taskstats sweep did; null without taskstats.
     const TaskSweep::Stats* sweep_stats() const { return sweep_ ? &sweep_->last_stats() : nullptr; }
 
+    // How the open file limit shaped the work: the soft limit, the processes of the last
+    // sweep whose directory was not kept open for want of budget (of how many), and
+    // whether an open failed for want of descriptors at all (since the collector was made).
+    // Descriptors kept across samples stay within kept_fd_budget(); past it, directories and
+    // files are opened and closed as they are read: every task is still there.
+    struct FdStats {
+        std::size_t limit = 0;
+        std::size_t unkept = 0;
+        std::size_t processes = 0;
+        bool ran_out = false;
+    };
+    FdStats fd_stats() const;
+
   private:
     void collect_from_stat_files(std::vector<TaskSample>& out);
+    void share_fd_budget();
+    // EMFILE and ENFILE: the kept files are closed, the budget for them is spent, and the
+    // read or open is tried once more.
+    void release_files();
+    bool read_file(std::string_view rel, std::string& out);
+    KeptDir open_dir(std::string_view rel);
 
     const FsRoot& proc_;
     bool live_;
@@ -78,6 +97,7 @@ class TaskCollector {
     struct Cmdline {
         std::uint64_t generation = 0;
         std::shared_ptr<const std::string> text;  // null: unreadable (the process is gone)
+        std::uint64_t unread = 0;                 // TaskDetail::cmdline_unread
         KeptFile file;
     };
     std::unordered_map<pid_t, Cmdline> cmdlines_;
@@ -87,8 +107,14 @@ class TaskCollector {
         KeptFile file;
     };
     std::unordered_map<pid_t, Comm> comms_;
-    bool read_kept(KeptFile& file, std::string_view rel, std::string& out);
+    // The first `limit` bytes of rel, through file (kept open while there is room), with
+    // the whole length and last byte (FsRoot::read_prefix).
+    bool read_kept(KeptFile& file, std::string_view rel, std::size_t limit, std::string& out,
+                   std::uint64_t& length, char& last);
     std::uint64_t generation_ = 0;  // samples collected; 0: collect() never ran
+    std::size_t files_budget_ = 0;  // kept files allowed (see share_fd_budget)
+    std::size_t fd_limit_ = 0;
+    bool ran_out_ = false;
 };
 
 }  // namespace vigil

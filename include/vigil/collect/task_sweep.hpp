@@ -10,6 +10,11 @@
 // thread query per thread of a process that ran (queries go 64 to a send()), and a listing
 // only for processes whose thread set changed. The proc root itself is listed only when the
 // process count (its link count) or a death says the set of processes changed.
+//
+// The kept directories are bounded by a descriptor budget (set_fd_budget): past it a
+// process's directory is looked at by path (fstatat) and opened only to be listed. An open
+// that fails for want of descriptors (EMFILE, ENFILE) never makes a process "gone": the
+// sweep gives kept directories back and tries again, and failing that keeps what it knew.
 #pragma once
 
 #include <sys/types.h>
@@ -37,6 +42,8 @@ class TaskSweep {
         std::size_t listings = 0;         // /proc/PID/task directories read
         std::size_t idle_processes = 0;   // multi-threaded processes whose threads were reused
         bool root_listed = false;         // the proc root was read
+        std::size_t unkept = 0;   // processes whose directory is not kept open (past the budget)
+        bool out_of_fds = false;  // an open failed for want of descriptors (EMFILE, ENFILE)
     };
 
     // proc must be the running kernel's /proc (link counts and taskstats describe the same
@@ -57,6 +64,10 @@ class TaskSweep {
     void collect_first(std::vector<TaskSample>& out, std::size_t asked);
 
     const Stats& last_stats() const { return stats_; }
+
+    // How many /proc/PID/task directories may stay open from one sweep to the next (see
+    // kept_fd_budget); the next sweep closes any past it. Default: no bound.
+    void set_fd_budget(std::size_t dirs) { dir_budget_ = dirs; }
 
     // How long a process whose activity counters moved keeps being asked thread by thread
     // even if they then stand still. Activity counters advance at scheduler ticks, and a
@@ -108,6 +119,7 @@ class TaskSweep {
     };
 
     void open_and_stat(Process& p);
+    void release_dirs();
     void list_root(std::size_t root_links);
     bool relist(Process& p);
     void query_processes();
@@ -131,6 +143,10 @@ class TaskSweep {
     std::uint64_t clk_tck_ = 100;
     double now_s_ = 0;                 // steady clock at the start of this sweep
     std::int64_t boot_offset_ns_ = 0;  // CLOCK_BOOTTIME - CLOCK_MONOTONIC (time suspended)
+
+    std::size_t dir_budget_ = static_cast<std::size_t>(-1);
+    std::size_t budget_ = 0;     // this sweep's: dir_budget_, less what EMFILE took back
+    std::size_t kept_dirs_ = 0;  // process directories open (at most, within a sweep)
 
     std::vector<Process> procs_, next_;  // sorted by tgid; next_ is the merge's scratch
     bool order_valid_ = false;           // order_ still matches procs_ (no thread set changed)

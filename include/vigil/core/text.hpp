@@ -9,6 +9,11 @@
 
 namespace vigil {
 
+// The start of the marker that ends a text cut short, "...[+N bytes]". Both escapes below
+// write the third dot of a "...[+" in the text itself as \x2e, so the marker can only be
+// vigil's.
+inline constexpr std::string_view kCutMarkerStart = "...[+";
+
 // Valid UTF-8 passes through; control characters (C0, DEL, C1) become \n, \t, \e or \xHH;
 // bytes that are not valid UTF-8 become \xHH; the bidirectional formatting characters
 // (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) become \u{202e} and the like; a
@@ -31,6 +36,15 @@ enum class TextEscape : std::uint8_t { terminal, data };
 
 // escape_for_terminal or escape_for_data, as `how` says.
 std::string escape_text(std::string_view raw, TextEscape how, bool utf8 = true);
+
+// "...[+N bytes]": N bytes of a text are not shown.
+std::string cut_marker(std::uint64_t bytes);
+
+// escape_text of raw cut to at most max_bytes (an escape is never cut in two), followed by
+// cut_marker() when anything is left out: the raw bytes past the cut plus `unread`, bytes
+// of the text that were never read (raw is only its start).
+std::string escape_text_capped(std::string_view raw, std::uint64_t unread, TextEscape how,
+                               bool utf8, std::size_t max_bytes);
 
 // Whether the current LC_CTYPE locale encodes text as UTF-8 (after setlocale).
 bool locale_is_utf8();

@@ -19,11 +19,20 @@
 
 namespace vigil {
 
+// How much of a command line is read and shown, in bytes. A longer one is read only this
+// far (the rest is counted, not read), and the COMMAND cell of every front end (text, the
+// view, CSV, JSON) holds at most this many bytes of escaped text, then "...[+N bytes]" with
+// the bytes not shown: a 2 MB command line costs 4 KiB per process, not 2 MB per thread.
+inline constexpr std::size_t kCommandMaxBytes = 4096;
+
 struct TaskDetail {
     // The process's command line, raw bytes with NULs as spaces; threads of one process
     // share it. Empty text: the task has none (a kernel thread or a zombie). Null: unknown
     // (the process is gone, or the source could not read it).
     std::shared_ptr<const std::string> cmdline;
+    // Bytes of the command line past those in cmdline, which were not read (it was longer
+    // than kCommandMaxBytes); 0: cmdline is all of it.
+    std::uint64_t cmdline_unread = 0;
     std::optional<IoPrio> ioprio;  // unknown: not readable (gone, or not the live system)
     std::optional<int> nice;       // as it is now (a renice does not wake a task); else sampled
     char state = 0;                // as it is now (R, S, D, ...); 0: as sampled

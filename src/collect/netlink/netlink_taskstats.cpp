@@ -19,6 +19,8 @@
 
 #include <time.h>
 
+#include "vigil/collect/privileges.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -219,11 +221,16 @@ struct NetlinkTaskstats::Impl {
                     if (asked_[slot]) write_request(count++, base + slot, tid_of(start + slot));
                 if (count == 0) break;
                 ssize_t sent;
-                sent_ns_ = monotonic_ns();
-                do {
-                    sent = send(fd_, send_buf_.data(), count * request_bytes, 0);
-                } while (sent < 0 && errno == EINTR);
-                send_returned_ns_ = monotonic_ns();
+                {
+                    // The kernel answers inside send() and checks CAP_NET_ADMIN of the sender
+                    // then: effective for the send only (outside the clock brackets).
+                    const NetAdminRaise raise;
+                    sent_ns_ = monotonic_ns();
+                    do {
+                        sent = send(fd_, send_buf_.data(), count * request_bytes, 0);
+                    } while (sent < 0 && errno == EINTR);
+                    send_returned_ns_ = monotonic_ns();
+                }
                 if (sent < 0) {
                     // Out of kernel memory for the request: worth another attempt.
                     if (errno == ENOBUFS || errno == ENOMEM || errno == EAGAIN) continue;
@@ -252,6 +259,9 @@ NetlinkTaskstats::NetlinkTaskstats(std::unique_ptr<Impl> impl) : impl_(std::move
 NetlinkTaskstats::~NetlinkTaskstats() = default;
 
 Result<std::unique_ptr<NetlinkTaskstats>> NetlinkTaskstats::open(const Clock& clock) {
+    // The kernel also checks CAP_NET_ADMIN in the credentials the socket is opened with, and
+    // SO_RCVBUFFORCE needs it: effective while the socket is set up, then lowered again.
+    const NetAdminRaise raise;
     auto impl = std::make_unique<Impl>(clock);
     impl->sock_.reset(nl_socket_alloc());
     if (!impl->sock_) return make_error("taskstats: cannot allocate a netlink socket");
@@ -287,7 +297,7 @@ Result<std::unique_ptr<NetlinkTaskstats>> NetlinkTaskstats::open(const Clock& cl
         });
     if (err == EPERM || err == EACCES)
         return make_error(
-            "taskstats needs CAP_NET_ADMIN: run as root or `setcap cap_net_admin+ep vigil`");
+            "taskstats needs CAP_NET_ADMIN: run as root or `setcap cap_net_admin+p vigil`");
     if (err != 0)
         return make_error(std::string("taskstats: query for our own thread failed: ") +
                           std::strerror(err));
