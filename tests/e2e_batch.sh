@@ -135,7 +135,7 @@ fi
 
 # --- exit statuses (vigil(8), EXIT STATUS): a directory or a device as --record is a usage error
 mkdir -p "$TMP/dir"
-if run 2 -b -n 1 --record "$TMP/dir" && grep -q 'Is a directory' "$TMP/err"; then ok "--record DIR: status 2"; else bad "--record DIR: status $status"; fi
+if run 2 -b -n 1 --record "$TMP/dir" && grep -qi 'is a directory' "$TMP/err"; then ok "--record DIR: status 2"; else bad "--record DIR: status $status"; fi
 if run 2 -b -n 1 --record /dev/null; then ok "--record /dev/null: status 2"; else bad "--record /dev/null: status $status"; fi
 
 # --- CSV: one table per file
