@@ -195,8 +195,10 @@ TEST_CASE("hostile values round trip", "[record]") {
     a.snap.tasks.push_back(task(std::numeric_limits<pid_t>::max(), 1));
     a.details.reset(2);
     TaskDetail& td = a.details.set(0);
-    td.cmdline =
-        std::make_shared<const std::string>(std::string(100'000, '\x80') + "\"quoted\",comma\r\n");
+    // As long as a live sample's command line gets: its first 4 KiB, and the rest counted.
+    td.cmdline = std::make_shared<const std::string>(std::string(kCommandMaxBytes - 17, '\x80') +
+                                                     "\"quoted\",comma\r\n");
+    td.cmdline_unread = 96'000;
     td.ioprio = IoPrio{IoPrio::Class::idle, 7};
     a.snap.machine.collected = 0xFFFF;
     a.snap.machine.notes.push_back(MachineNote{Section::sensors, "a note\twith a tab"});
@@ -208,6 +210,7 @@ TEST_CASE("hostile values round trip", "[record]") {
 
     Sample b = a;  // the next sample: everything changes back and forth
     b.details.set(0).cmdline.reset();
+    b.details.set(0).cmdline_unread = 0;
     b.snap.tasks[0].io.reset();
     b.snap.tasks[0].nice = 19;
     b.snap.machine.disks.clear();
@@ -295,11 +298,12 @@ TEST_CASE("the decoder refuses what the encoder cannot have written", "[record]"
 
 TEST_CASE("a payload that would decode past the memory bound is refused as it is counted",
           "[record][damage]") {
-    // 64 tasks of 4 bytes each, every one a copy of a 1 MiB command line: over 128 MiB
-    // decoded from a 1 MiB payload (which zstd makes 100 bytes). Under a bound of 16 MiB it
-    // fails, and the decoder recovers.
-    const std::string amplifying = test::amplifying_payload(64, 1 << 20);
-    CHECK(amplifying.size() < (1 << 20) + 1024);
+    // 8192 tasks of 4 bytes each, every one a copy of a 1 MiB command line: 8 GiB decoded
+    // as it was, still 64 MiB with every copy cut to 4 KiB, from a payload of 1 MiB and
+    // 32 KiB (which zstd makes a few hundred bytes). Under a bound of 16 MiB it fails, and
+    // the decoder recovers.
+    const std::string amplifying = test::amplifying_payload(8192, 1 << 20);
+    CHECK(amplifying.size() < (1 << 20) + 40'000);
     SampleDecoder dec(std::size_t{16} << 20);
     Snapshot s;
     TaskDetails d;
@@ -309,8 +313,10 @@ TEST_CASE("a payload that would decode past the memory bound is refused as it is
     // Under the bound the same construction decodes, and is counted at what it holds.
     REQUIRE(dec.decode(test::amplifying_payload(4, 1 << 20), true, s, d, error));
     CHECK(s.tasks.size() == 4);
-    CHECK(dec.last_sample_bytes() > 8u << 20);  // each task: its tokens' copy and its own
-    CHECK(dec.last_sample_bytes() < 10u << 20);
+    // The payload, per task its tokens (the line cut to 4 KiB), and the one line the
+    // details share.
+    CHECK(dec.last_sample_bytes() > (1u << 20) + 5 * kCommandMaxBytes);
+    CHECK(dec.last_sample_bytes() < (1u << 20) + 8 * kCommandMaxBytes);
     // The bound counts every part: many users, or machine values (tested by their tokens).
     SampleDecoder tiny(1024);
     auto snaps = test::synthetic_run(50, 1);
@@ -346,7 +352,50 @@ TEST_CASE("the decode bound is generous: 10 000 threads with 4 KiB command lines
     REQUIRE(dec.decode(payload, true, s, d, error));
     CHECK(s.tasks.size() == kThreads);
     INFO("counted at " << (dec.last_sample_bytes() >> 20) << " MiB");
-    CHECK(dec.last_sample_bytes() < kMaxDecodedSampleBytes / 6);
+    // Room to spare: the same with a tenth more threads still decodes.
+    CHECK(dec.last_sample_bytes() < kMaxDecodedSampleBytes / 11 * 10);
+    // A delta after it holds both samples: every thread's counters changed.
+    for (TaskSample& t : snap.tasks) t.start_ticks += 1;
+    SampleEncoder enc;
+    std::string key, delta;
+    enc.encode(snap, &details, name_of, true, key);
+    for (TaskSample& t : snap.tasks) t.start_ticks += 1;
+    enc.encode(snap, &details, name_of, false, delta);
+    REQUIRE(dec.decode(key, true, s, d, error));
+    REQUIRE(dec.decode(delta, false, s, d, error));
+    INFO("the delta counted at " << (dec.last_sample_bytes() >> 20) << " MiB");
+    CHECK(dec.last_sample_bytes() < kMaxDecodedSampleBytes / 11 * 10);
+    CHECK(s.tasks.size() == kThreads);
+}
+
+TEST_CASE("a task's string longer than a recorded command line is cut as one", "[record]") {
+    // A recording made before command lines were cut to 4 KiB: a 1 MB command line in 50
+    // threads decodes to 50 short copies with the count of bytes cut, as a live run shows.
+    Sample a = sample_of(Snapshot{});
+    for (int i = 1; i <= 50; ++i) a.snap.tasks.push_back(task(i, 1));
+    a.details.reset(50);
+    // Written as an old vigil wrote it: the whole line, no count (details with no unread).
+    auto line = std::make_shared<const std::string>(std::string(1'000'000, 'y'));
+    for (std::size_t i = 0; i < 50; ++i) a.details.set(i).cmdline = line;
+    auto out = round_trip({a}, 1000);
+    REQUIRE(out[0].details.find(0));
+    CHECK(out[0].details.find(0)->cmdline->size() == kCommandMaxBytes);
+    CHECK(unread_of(out[0], 0) == 1'000'000 - kCommandMaxBytes);
+    CHECK(unread_of(out[0], 49) == 1'000'000 - kCommandMaxBytes);
+
+    // A count already there grows by the bytes cut; a text short enough is left alone.
+    std::uint64_t unread = 0;
+    using namespace std::string_literals;
+    const std::string capped = cap_recorded_string(std::string(5000, 'z') + "\0"s + "100");
+    CHECK(recorded_cmdline_text(capped, unread).size() == kCommandMaxBytes);
+    CHECK(unread == 100 + 5000 - kCommandMaxBytes);
+    CHECK(cap_recorded_string(std::string(kMaxRecordedStringBytes, 'q')).size() ==
+          kMaxRecordedStringBytes);
+    const std::string huge_count = std::string(5000, 'z') + "\0"s + "18446744073709551615";
+    CHECK(recorded_cmdline_text(cap_recorded_string(huge_count), unread).size() ==
+          kCommandMaxBytes);
+    CHECK(unread == UINT64_MAX);
+}
 
 TEST_CASE("a command line read in part keeps the count of bytes not read", "[record]") {
     Sample a = sample_of(Snapshot{});

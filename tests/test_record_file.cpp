@@ -490,8 +490,9 @@ TEST_CASE("a sample that would decode past the memory bound is damage, not an al
     auto snaps = test::synthetic_run(20, 2);
     std::string normal;
     SampleEncoder().encode(snaps[0].snap, &snaps[0].details, test::test_user_name, true, normal);
-    // The first sample is 64 copies of a 1 MiB command line in a frame of 100 bytes.
-    const std::string amplifying = test::amplifying_payload(64, 1 << 20);
+    // The first sample is 8192 copies of a 1 MiB command line (64 MiB cut to 4 KiB each) in
+    // a frame of a few hundred bytes.
+    const std::string amplifying = test::amplifying_payload(8192, 1 << 20);
     CHECK(recording_of({amplifying}).size() < 512);
     const std::string file = recording_of({amplifying, normal, normal});
     const std::string path = dir.file("amplifying.rec");

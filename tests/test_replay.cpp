@@ -7,8 +7,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <limits>
+#include <map>
 
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"

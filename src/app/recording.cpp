@@ -8,8 +8,8 @@
 
 #include "vigil/app/app.hpp"
 #include "vigil/app/diagnostics.hpp"
-#include "vigil/core/time_spec.hpp"
 #include "vigil/collect/privileges.hpp"
+#include "vigil/core/time_spec.hpp"
 
 namespace vigil {
 

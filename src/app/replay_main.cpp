@@ -36,6 +36,17 @@ int run_replay_batch(const Options& o) {
     long printed = 0;
     bool cut_short = false;  // -n ended the replay before the range did
     std::string out;
+    // Long text output goes out while the sample is written, as live: a sample's rows never
+    // sit in memory whole (a recording can hold tens of thousands of 4 KiB command lines).
+    WriteStatus wrote = WriteStatus::ok;
+    int write_err = 0;
+    auto put = [&](std::string_view buf) {
+        if (wrote == WriteStatus::ok) wrote = write_stdout(buf, write_err);
+    };
+    output.set_flush([&](std::string& buf) {
+        put(buf);
+        buf.clear();
+    });
     // A sample prints with the one before it, as live: the first of a session (and the
     // first after damage) is only the baseline of the next.
     if (!source.go(0)) return say_nothing_to_replay(o, r, span);
@@ -52,9 +63,8 @@ int run_replay_batch(const Options& o) {
         output.prepare(pipeline);
         out.clear();
         output.write(pipeline, out);
-        int err = 0;
-        const WriteStatus wrote = write_stdout(out, err);
-        if (auto status = stop_after_write(wrote, err)) return *status;
+        put(out);
+        if (auto status = stop_after_write(wrote, write_err)) return *status;
         if (!output.finish()) return kExitRuntime;
         if (o.iterations && ++printed >= *o.iterations) {
             cut_short = true;

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "tokens.hpp"
@@ -31,6 +32,11 @@ constexpr std::size_t kTaskOverhead = sizeof(RecordedTask) + sizeof(TaskSample) 
                                       2 * sizeof(std::uint32_t);
 constexpr std::size_t kSharedStringOverhead = sizeof(std::string) + 32;
 constexpr std::size_t kUserOverhead = sizeof(std::string) + sizeof(uid_t) + 32;
+
+// A task's strings are its comm and its command line (RecordedTask), in that order; a
+// task's tokens that do not fill its fields exactly are refused (TokenReader::finished).
+// The decoder keeps a command line in the tokens only, not in its RecordedTask as well.
+constexpr std::size_t kCmdlineString = 1;
 
 // A task's tokens: the numbers, and the strings with their objects.
 std::size_t tokens_cost(std::span<const std::uint64_t> nums, std::span<const std::string> strs) {
@@ -222,7 +228,10 @@ bool read_sparse_diff(ByteReader& r, std::span<const std::uint64_t> base_nums,
             if (!r.ok() || (k > 0 && gap == 0) || idx >= m) return false;
             std::string_view v = r.bytes();
             if (!r.ok()) return false;
-            strs.set(sstart + idx, v);
+            if (v.size() > kMaxRecordedStringBytes)
+                strs.set(sstart + idx, cap_recorded_string(v));
+            else
+                strs.set(sstart + idx, v);
         }
     }
     return r.ok();
@@ -404,6 +413,11 @@ struct SampleDecoder::State {
     std::vector<std::uint64_t> base_n;  // as in the encoder
     std::vector<std::string> base_s;
     std::size_t users_bytes = 0;  // what users takes, as counted for a decoded sample
+    std::size_t held_bytes = 0;   // what the last sample's tokens and tasks hold (prev)
+    // The command lines the last sample's details got, by process: a sample whose line is
+    // the same gets the same string, so the caller's previous and current details share it.
+    std::unordered_map<pid_t, std::shared_ptr<const std::string>> lines, next_lines;
+    std::size_t lines_bytes = 0;  // what lines holds, as counted
 
     // After a failure: what a sample that failed allocated may be most of the bound, and
     // nothing of it is needed (the next sample must be a key).
@@ -453,15 +467,23 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     };
     if (!key && !st.have_prev) return fail("a delta sample without the sample before it");
     if (key) {
-        st.prev.clear();
-        st.prev_tasks.clear();
-        st.hdr_prev.clear();
-        st.hdr_prev_s.clear();
+        // Nothing of the last sample is needed: given back, so that what the bound counts is
+        // what is held (a key sample after a large one costs its allocations again).
+        st.release();
+        st.held_bytes = 0;
+        st.lines = {};
+        st.lines_bytes = 0;
     }
+    // The payload is in memory while the sample is decoded from it, and so is the last
+    // sample a delta is decoded against: the bound is for both.
+    if (!budget.take(payload.size()) || !budget.take(st.held_bytes) ||
+        !budget.take(st.lines_bytes))
+        return too_big();
     ByteReader r(payload);
 
     // The user names: kept here, and copied into the details of every sample.
     if (!budget.take(st.users_bytes)) return too_big();
+    const std::size_t held_before = budget.used();  // what this sample adds from here is held
     const std::uint64_t nusers = r.varint();
     if (!r.ok() || nusers > r.remaining()) return fail("bad user list");
     for (std::uint64_t i = 0; i < nusers; ++i) {
@@ -505,13 +527,23 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     // What a task takes besides its tokens: the task and its detail built from them (the
     // comm twice: the task, the sample), and its command line where it differs from the
     // last one kept (threads of a process share theirs): as the end of decode() makes them.
-    std::optional<std::size_t> kept_cmdline;  // the task in cur_tasks whose line is kept
-    auto take_task = [&](const RecordedTask& t) {
-        std::size_t n = kTaskOverhead + 2 * t.comm.size() + (t.cmdline ? t.cmdline->size() : 0);
+    std::optional<std::size_t> kept_cmdline;  // the task in cur whose line is kept
+    std::size_t new_lines = 0;                // of what is taken, command lines not in lines
+    // t is the task being added (at st.cur.size()), strs its tokens' strings.
+    auto take_task = [&](const RecordedTask& t, std::span<const std::string> strs) {
+        std::size_t n = kTaskOverhead + 2 * t.comm.size();
         if (has_details(t) && t.cmdline) {
-            if (!kept_cmdline || *st.cur_tasks[*kept_cmdline].cmdline != *t.cmdline)
-                n += kSharedStringOverhead + t.cmdline->size();
-            kept_cmdline = st.cur_tasks.size();
+            const std::string& line = strs[kCmdlineString];
+            if (!kept_cmdline || st.cur.strs_of(*kept_cmdline)[kCmdlineString] != line) {
+                std::uint64_t unread = 0;
+                const std::string_view text = recorded_cmdline_text(line, unread);
+                const auto known = st.lines.find(t.tgid);
+                if (known == st.lines.end() || *known->second != text) {
+                    n += kSharedStringOverhead + line.size();
+                    new_lines += kSharedStringOverhead + line.size();
+                }
+            }
+            kept_cmdline = st.cur.size();
         }
         return budget.take(n);
     };
@@ -523,7 +555,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
                 ++ri;
             } else {
                 if (!budget.take(tokens_cost(st.prev.nums_of(pi), st.prev.strs_of(pi))) ||
-                    !take_task(st.prev_tasks[pi]))
+                    !take_task(st.prev_tasks[pi], st.prev.strs_of(pi)))
                     return false;
                 st.cur.copy_from(st.prev, pi);
                 st.cur_tasks.push_back(st.prev_tasks[pi]);
@@ -557,7 +589,8 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         tr(t);
         if (!tr.ok() || !tr.finished() || t.tid != tid)
             return fail("task values do not fit their fields");
-        if (!take_task(t)) return too_big();
+        if (t.cmdline) std::string().swap(*t.cmdline);  // kept in the tokens (kCmdlineString)
+        if (!take_task(t, st.cur.open_strs())) return too_big();
         st.cur.close(t.tid);
         st.cur_tasks.push_back(std::move(t));
         if (known) ++pi;
@@ -574,10 +607,13 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     std::swap(st.prev_tasks, st.cur_tasks);
     st.have_prev = true;
     st.last_bytes = budget.used();
+    st.held_bytes = budget.used() - held_before - new_lines;
     snap.tasks.resize(st.prev_tasks.size());
     details.reset(st.prev_tasks.size());
     for (const auto& [uid, name] : st.users) details.set_user_name(uid, name);
     std::shared_ptr<const std::string> last_cmdline;  // threads of a process share theirs
+    st.next_lines.clear();
+    st.lines_bytes = 0;
     for (std::size_t i = 0; i < st.prev_tasks.size(); ++i) {
         const RecordedTask& rt = st.prev_tasks[i];
         to_sample(rt, snap.tasks[i]);
@@ -585,12 +621,22 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         TaskDetail& d = details.set(i);
         d.ioprio = rt.ioprio;
         if (rt.cmdline) {
-            const std::string_view text = recorded_cmdline_text(*rt.cmdline, d.cmdline_unread);
-            if (!last_cmdline || *last_cmdline != text)
-                last_cmdline = std::make_shared<const std::string>(text);
+            const std::string_view text =
+                recorded_cmdline_text(st.prev.strs_of(i)[kCmdlineString], d.cmdline_unread);
+            if (!last_cmdline || *last_cmdline != text) {
+                const auto known = st.lines.find(rt.tgid);
+                if (known != st.lines.end() && *known->second == text)
+                    last_cmdline = known->second;
+                else
+                    last_cmdline = std::make_shared<const std::string>(text);
+            }
             d.cmdline = last_cmdline;
+            auto [it, added] = st.next_lines.try_emplace(rt.tgid, last_cmdline);
+            if (added) st.lines_bytes += kSharedStringOverhead + last_cmdline->size();
         }
     }
+    std::swap(st.lines, st.next_lines);
+    st.next_lines.clear();  // the lines no task has any more go now
     out = std::move(snap);
     return true;
 }

@@ -6,8 +6,10 @@
 // misread the new layout.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -156,6 +158,28 @@ inline std::string_view recorded_cmdline_text(std::string_view stored, std::uint
     if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) return stored;
     unread = v;
     return stored.substr(0, nul);
+}
+
+// The longest string of a task a decoded sample holds: a command line's first
+// kCommandMaxBytes, a NUL and the count of bytes cut.
+inline constexpr std::size_t kMaxRecordedStringBytes = kCommandMaxBytes + 1 + 20;
+
+// A string of a task as a recording stores it, kept to kMaxRecordedStringBytes: a longer text (from
+// a recording made before command lines were cut, or crafted) keeps its first kCommandMaxBytes, and
+// the bytes cut join the count of bytes not read.
+inline std::string cap_recorded_string(std::string_view stored) {
+    if (stored.size() <= kMaxRecordedStringBytes) return std::string(stored);
+    std::uint64_t unread = 0;
+    const std::string_view text = recorded_cmdline_text(stored, unread);
+    const std::size_t keep = std::min(text.size(), kCommandMaxBytes);
+    const std::uint64_t cut = text.size() - keep;
+    unread = unread > UINT64_MAX - cut ? UINT64_MAX : unread + cut;  // a crafted count
+    std::string out(text.substr(0, keep));
+    if (unread) {
+        out.push_back('\0');
+        out.append(std::to_string(unread));
+    }
+    return out;
 }
 
 // Whether a recorded task carries details (a command line or an I/O priority).

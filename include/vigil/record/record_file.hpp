@@ -31,16 +31,20 @@ inline constexpr std::size_t kFrameHeaderSize = 24;
 inline constexpr std::uint32_t kFrameMarker = 0x46475688;  // bytes 88 56 47 46
 inline constexpr std::uint32_t kMaxFramePayload = 256u << 20;
 // A sample's payload, decompressed, is at most this long.
-inline constexpr std::size_t kMaxSampleBytes = std::size_t{512} << 20;
-// And decoded, it takes at most this much memory: its tasks (per task its tokens, the
-// strings in them, the task and its detail built from them, and a command line each time
-// it differs from the previous task's), its machine values twice (tokens and sample) and
-// the user names. Bytes decompressed do not bound it: a new task is stored as its
-// difference from the task before it, so four bytes can repeat a 1 MB command line. A
-// sample over it is damage (RecordDamage), found as it is counted, before it is allocated.
-// Real samples are far below: 10 000 threads, each with a different 4 KiB command line,
-// count 124 MiB; 100 000 threads sharing one 4 KiB command line, about 850 MiB.
-inline constexpr std::size_t kMaxDecodedSampleBytes = std::size_t{1} << 30;
+inline constexpr std::size_t kMaxSampleBytes = std::size_t{128} << 20;
+// And a sample, its decompressed payload included, takes at most this much memory to
+// decode: the payload, its tasks (per task its tokens, the strings in them, the task and its
+// detail built from them, and a command line each time it differs from the previous
+// task's), its machine values twice (tokens and sample) and the user names. Bytes
+// decompressed do not bound it: a new task is stored as its difference from the task before
+// it, so four bytes can repeat a command line. A sample over it is damage (RecordDamage),
+// found as it is counted, before it is allocated; so a crafted recording costs a replay
+// about this much at most (tests/e2e_recordings.sh measures it). A task's string is kept to
+// kMaxRecordedStringBytes (src/record/sample_fields.hpp) (a command line's first kCommandMaxBytes
+// and the count of the rest), so a recording made before command lines were cut reads back as one
+// made after. Real samples are below: 10 000 threads, each with a different 4 KiB command line,
+// count about 165 MiB; 100 000 threads with 100-byte command lines, about 60 MiB.
+inline constexpr std::size_t kMaxDecodedSampleBytes = std::size_t{160} << 20;
 
 enum class FrameType : std::uint8_t { session = 1, key = 2, delta = 3 };
 
