@@ -72,6 +72,25 @@ class SyntheticMachine {
         for (TaskSample& s : t) {
             if (s.state != 'I' && coin(0.01)) s.state = s.state == 'S' ? 'R' : 'S';
         }
+        // CPU and activity counters of one thread in 31 move, by its tid (no draw from
+        // rng_: the committed recordings of format 1, made before tasks had them, still
+        // match these runs). Most threads of a real machine sleep through a second.
+        for (TaskSample& s : t) {
+            if (!s.activity || s.tid % 31 != 0) continue;
+            TaskActivity& a = *s.activity;
+            const auto k = static_cast<std::uint64_t>(s.tid % 7 + 1);
+            a.user_us += k * 30'000;
+            a.system_us += k * 7'000;
+            a.minor_faults += k * 11;
+            a.major_faults += k % 3;
+            a.cpu_delay_ns += k * 1'000'000;
+            a.read_chars += k * 40'000;
+            a.write_chars += k * 9'000;
+            a.read_syscalls += k * 10;
+            a.write_syscalls += k * 3;
+            a.voluntary_switches += k * 20;
+            a.involuntary_switches += k;
+        }
         // A few dozen threads do I/O; a pool of I/O-heavy threads stays busy for a while.
         if (io_pool_.empty() || coin(0.05)) pick_io_pool();
         std::uint64_t in = 0, outb = 0;
@@ -148,6 +167,13 @@ class SyntheticMachine {
         io.swapin_delay_ns = 0;
         io.delays_tracked = true;
         s.io = io;
+        TaskActivity& a = s.activity.emplace();
+        a.user_us = static_cast<std::uint64_t>(tid) * 1'000;
+        a.system_us = static_cast<std::uint64_t>(tid) * 300;
+        a.minor_faults = static_cast<std::uint64_t>(tid) * 5;
+        a.read_chars = static_cast<std::uint64_t>(tid) * 4'096;
+        a.known = TaskActivity::kCpuDelay | TaskActivity::kChars |
+                  (tid % 5 ? TaskActivity::kSwitches : 0) | (tid % 3 ? TaskActivity::kSyscalls : 0);
         return s;
     }
 

@@ -23,6 +23,21 @@ TEST_CASE("parse_pid_stat reads ids, state, nice and start time", "[parse]") {
     CHECK(s->start_ticks == 123456);
 }
 
+TEST_CASE("parse_pid_stat reads CPU time and faults", "[parse]") {
+    // Fields 10 (minflt), 12 (majflt), 14 (utime), 15 (stime): distinct from their
+    // neighbours, so a field read one off is caught.
+    auto s = parse_pid_stat(
+        "7 (w) R 1 7 7 0 -1 0 1001 9 1002 9 1003 1004 9 9 20 0 1 0 55 0 0 "
+        "18446744073709551615 1\n");
+    REQUIRE(s);
+    CHECK(s->minflt == 1001);
+    CHECK(s->majflt == 1002);
+    CHECK(s->utime == 1003);
+    CHECK(s->stime == 1004);
+    CHECK(s->start_ticks == 55);
+    CHECK_FALSE(parse_pid_stat("7 (w) R 1 7 7 0 -1 0 x 9 1002 9 1003 1004 9 9 20 0 1 0 55 0\n"));
+}
+
 TEST_CASE("parse_pid_stat splits at the last ')'", "[parse]") {
     auto s = parse_pid_stat(stat_with("a) (b) S 99 c"));
     REQUIRE(s);
@@ -63,6 +78,14 @@ TEST_CASE("parse_pid_io", "[parse]") {
     CHECK(io->read_bytes == 4096);
     CHECK(io->write_bytes == 8192);
     CHECK(io->cancelled_write_bytes == 512);
+    CHECK(io->rchar == 100u);
+    CHECK(io->wchar == 200u);
+    CHECK(io->syscr == 1u);
+    CHECK(io->syscw == 2u);
+    // A file without them (the fixtures' trimmed ones): the storage counters only.
+    auto bare = parse_pid_io("read_bytes: 1\nwrite_bytes: 2\ncancelled_write_bytes: 0\n");
+    REQUIRE(bare);
+    CHECK_FALSE(bare->rchar.has_value());
     CHECK(
         parse_pid_io("read_bytes: 18446744073709551615\nwrite_bytes: 0\ncancelled_write_bytes: 0\n")
             ->read_bytes == 18446744073709551615ull);

@@ -387,7 +387,7 @@ TEST_CASE("random corruption: no crash, every intact sample recovered", "[record
 
 TEST_CASE("rotation by size and by time names files by their first sample", "[record]") {
     TempDir dir;
-    auto snaps = test::synthetic_run(200, 30);
+    auto snaps = test::synthetic_run(200, 60);
     // The limit comes from the size of the same samples unrotated, so the test does not
     // depend on how well they compress: a third of it must give at least three files.
     test::record_all(dir.file("whole"), snaps, 1e9);
@@ -452,7 +452,7 @@ TEST_CASE("rotation by size and by time names files by their first sample", "[re
             REQUIRE((*w)->write(s.snap, s.details, test::test_user_name));
     }
     names = files_in(dir2.path());
-    CHECK(names.size() == 6);  // 30 samples, 5 s each file
+    CHECK(names.size() == 12);  // 60 samples, 5 s each file
 }
 
 TEST_CASE("appending after an interrupted write says so, and both runs read back",

@@ -5,6 +5,8 @@
 // which must also bump kRecordFormatVersion.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "record_util.hpp"
@@ -22,13 +24,26 @@ std::string fixture(const std::string& name) {
 struct Case {
     const char* name;
     std::vector<std::vector<test::Sample>> sessions;
+    // The record format the file was written in: a build rewrites (VIGIL_UPDATE_GOLDEN) only
+    // the files of its own format; older ones stay as an older vigil wrote them.
+    std::uint32_t format;
 };
 
 std::vector<Case> cases() {
     return {
-        {"one-session.vgl", {test::synthetic_run(12, 5, 3, 3)}},
-        {"two-sessions.vgl", {test::synthetic_run(10, 3, 4, 2), test::synthetic_run(6, 3, 5, 1)}},
+        {"one-session.vgl", {test::synthetic_run(12, 5, 3, 3)}, 1},
+        {"two-sessions.vgl",
+         {test::synthetic_run(10, 3, 4, 2), test::synthetic_run(6, 3, 5, 1)},
+         1},
+        {"format2.vgl", {test::synthetic_run(12, 5, 3, 3)}, 2},
     };
+}
+
+// What a recording of the given format holds of a sample: format 1 had no task activity.
+test::SnapshotTokens as_recorded(test::Sample s, std::uint32_t format) {
+    if (format < 2)
+        for (TaskSample& t : s.snap.tasks) t.activity.reset();
+    return test::tokens_of(s);
 }
 
 }  // namespace
@@ -37,7 +52,7 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
     for (const Case& c : cases()) {
         INFO(c.name);
         const std::string path = fixture(c.name);
-        if (std::getenv("VIGIL_UPDATE_GOLDEN")) {
+        if (std::getenv("VIGIL_UPDATE_GOLDEN") && c.format == kRecordFormatVersion) {
             ::unlink(path.c_str());
             for (const auto& snaps : c.sessions) test::record_all(path, snaps, 2.5);
         }
@@ -49,7 +64,7 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
         REQUIRE(rr.sessions().size() == c.sessions.size());
         std::vector<test::SnapshotTokens> want;
         for (const auto& samples : c.sessions)
-            for (const test::Sample& s : samples) want.push_back(test::tokens_of(s));
+            for (const test::Sample& s : samples) want.push_back(as_recorded(s, c.format));
         REQUIRE(rr.samples().size() == want.size());
         for (std::size_t i = 0; i < want.size(); ++i) {
             Snapshot s;
@@ -66,7 +81,36 @@ TEST_CASE("committed recordings read back exactly", "[record][golden]") {
         CHECK(test::tokens_of(s, &d) == want.front());
         CHECK(rr.sessions()[0].info.host == "testhost");
         CHECK(rr.users().at(0) == "root");
+        CHECK(rr.sessions()[0].info.format_version == c.format);
     }
+}
+
+TEST_CASE("a format 2 session appended to a format 1 file: both read back", "[record][golden]") {
+    test::TempDir dir;
+    const std::string path = dir.file("mixed.vgl");
+    test::write_file(path, test::read_file(fixture("one-session.vgl")));
+    REQUIRE(::chmod(path.c_str(), 0600) == 0);  // --record appends only to a private file
+    const auto added = test::synthetic_run(5, 3, 7, 1);
+    test::record_all(path, added, 2.5);
+    auto r = RecordReader::open(path);
+    REQUIRE(r);
+    RecordReader& rr = **r;
+    CHECK(rr.damage().empty());
+    REQUIRE(rr.sessions().size() == 2);
+    CHECK(rr.sessions()[0].info.format_version == 1);
+    CHECK(rr.sessions()[1].info.format_version == kRecordFormatVersion);
+    const auto old = test::synthetic_run(12, 5, 3, 3);
+    REQUIRE(rr.samples().size() == old.size() + added.size());
+    Snapshot s;
+    TaskDetails d;
+    // The new session's samples carry their activity; the old one's have none.
+    REQUIRE(rr.read(old.size() + 2, s, d));
+    CHECK(test::tokens_of(s, &d) == test::tokens_of(added[2]));
+    REQUIRE(s.tasks.size() > 0);
+    CHECK(s.tasks[0].activity.has_value());
+    REQUIRE(rr.read(3, s, d));
+    CHECK(test::tokens_of(s, &d) == as_recorded(old[3], 1));
+    CHECK_FALSE(s.tasks[0].activity.has_value());
 }
 
 // The seeds of the sample_codec fuzz target: payloads as the encoder writes them, each
@@ -76,15 +120,17 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
         const char* name;
         std::vector<test::Sample> snaps;
         std::vector<bool> key;
+        std::uint32_t format;  // as for the recordings above
     };
     const Payloads cases[] = {
-        {"key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}},
-        {"two-keys.bin", test::synthetic_run(4, 2, 9, 1), {true, true}},
+        {"key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}, 1},
+        {"two-keys.bin", test::synthetic_run(4, 2, 9, 1), {true, true}, 1},
+        {"format2-key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}, 2},
     };
     for (const Payloads& c : cases) {
         INFO(c.name);
         const std::string path = std::string(VIGIL_FIXTURES) + "/record-payloads/" + c.name;
-        if (std::getenv("VIGIL_UPDATE_GOLDEN")) {
+        if (std::getenv("VIGIL_UPDATE_GOLDEN") && c.format == kRecordFormatVersion) {
             SampleEncoder enc;
             std::string out, payload;
             for (std::size_t i = 0; i < c.snaps.size(); ++i) {
@@ -102,6 +148,7 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
         const std::string bytes = test::read_file(path);
         CHECK(bytes.size() < 8192);
         SampleDecoder dec;
+        dec.set_layout(c.format);
         std::size_t off = 0, i = 0;
         while (off + 3 <= bytes.size()) {
             const bool key = bytes[off] & 1;
@@ -115,7 +162,7 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
             TaskDetails d;
             std::string error;
             REQUIRE(dec.decode(std::string_view(bytes).substr(off + 3, len), key, s, d, error));
-            CHECK(test::tokens_of(s, &d) == test::tokens_of(c.snaps[i]));
+            CHECK(test::tokens_of(s, &d) == as_recorded(c.snaps[i], c.format));
             off += 3 + len;
             ++i;
         }

@@ -177,3 +177,91 @@ TEST_CASE("Accumulator keeps an exited thread's bytes in its process", "[rates]"
     CHECK(t->total.read_bytes == 300);
     CHECK(acc.thread(11, 2) == nullptr);  // forgotten once gone
 }
+
+namespace {
+TaskActivity activity(std::uint64_t user_us, std::uint64_t system_us, std::uint64_t chars,
+                      std::uint8_t known = TaskActivity::kCpuDelay | TaskActivity::kChars |
+                                           TaskActivity::kSwitches | TaskActivity::kSyscalls) {
+    TaskActivity a;
+    a.user_us = user_us;
+    a.system_us = system_us;
+    a.minor_faults = user_us / 10;
+    a.major_faults = system_us / 10;
+    a.cpu_delay_ns = user_us * 100;
+    a.read_chars = chars;
+    a.write_chars = 2 * chars;
+    a.read_syscalls = chars / 100;
+    a.write_syscalls = chars / 50;
+    a.voluntary_switches = user_us / 1000;
+    a.involuntary_switches = system_us / 1000;
+    a.known = known;
+    return a;
+}
+}  // namespace
+
+TEST_CASE("activity deltas: CPU time, faults, chars and switches over the interval", "[rates]") {
+    TaskSample a0 = task(10, 10, 5, 0, 0, 0, 0);
+    TaskSample a1 = task(10, 10, 5, 0, 0, 0, 0);
+    a0.activity = activity(1'000'000, 500'000, 10'000);
+    a1.activity = activity(1'900'000, 600'000, 30'000);
+    // A second thread of the same process; and a task whose counters went backwards.
+    TaskSample b0 = task(11, 10, 5, 0, 0, 0, 0), b1 = task(11, 10, 5, 0, 0, 0, 0);
+    b0.activity = activity(0, 0, 0);
+    b1.activity = activity(100'000, 100'000, 1'000);
+    TaskSample c0 = task(12, 12, 5, 0, 0), c1 = task(12, 12, 5, 0, 0);
+    c0.activity = activity(500, 500, 500);
+    c1.activity = activity(400, 600, 600);
+    // Born within the interval (start 150 ticks = 1.5 s, after the first sample's boot 1 s):
+    // all it did is in the interval.
+    TaskSample d1 = task(13, 13, 150, 0, 0, 0, 0);
+    d1.activity = activity(20'000, 0, 0);
+    Snapshot s0 = snap(0.0, 1.0, {a0, b0, c0});
+    Snapshot s1 = snap(2.0, 3.0, {a1, b1, c1, d1});
+    TaskDeltas r = task_deltas(s0, s1);
+
+    const TaskDelta& a = delta_of(s1, r, 10);
+    REQUIRE(a.has_activity);
+    CHECK(a.activity.user_us == 900'000);
+    CHECK(a.activity.system_us == 100'000);
+    CHECK(a.activity.minor_faults == 90'000);
+    CHECK(a.activity.cpu_delay_ns == 90'000'000);
+    CHECK(a.activity.read_chars == 20'000);
+    CHECK(a.activity.write_syscalls == 400);
+    CHECK(a.activity.has(TaskActivity::kCpuDelay));
+    CHECK(delay_pct(a.activity.cpu_delay_ns, r.elapsed_s) == Approx(4.5));
+    // User time went backwards: nothing is known about its activity this interval.
+    CHECK_FALSE(delta_of(s1, r, 12).has_activity);
+    const TaskDelta& d = delta_of(s1, r, 13);
+    REQUIRE(d.has_activity);
+    CHECK(d.activity.user_us == 20'000);
+
+    // A process row sums its threads; a group one of them lacks is unknown for the sum.
+    TaskDelta sum;
+    add_delta(sum, a);
+    add_delta(sum, delta_of(s1, r, 11));
+    REQUIRE(sum.has_activity);
+    CHECK(sum.activity.user_us == 1'000'000);
+    CHECK(sum.activity.read_chars == 21'000);
+    TaskDelta partial = sum;
+    TaskDelta no_chars = delta_of(s1, r, 11);
+    no_chars.activity.known &= ~TaskActivity::kChars;
+    add_delta(partial, no_chars);
+    CHECK_FALSE(partial.activity.has(TaskActivity::kChars));
+    CHECK(partial.activity.has(TaskActivity::kSwitches));
+}
+
+TEST_CASE("activity deltas: the CPU delay only where delays are accounted", "[rates][delayacct]") {
+    // The task's delays are not known to be tracked (no delay count, started before
+    // accounting was on): its CPU delay is unknown, its CPU time is not.
+    TaskSample a0 = task(20, 20, 5, 0, 0), a1 = task(20, 20, 5, 0, 0);
+    a0.activity = activity(0, 0, 0);
+    a1.activity = activity(1'000, 0, 0);
+    TaskDeltas r = task_deltas(snap(0.0, 1.0, {a0}), snap(1.0, 2.0, {a1}));
+    REQUIRE(r.tasks[0].has_activity);
+    CHECK(r.tasks[0].activity.user_us == 1'000);
+    CHECK_FALSE(r.tasks[0].activity.has(TaskActivity::kCpuDelay));
+    // A group missing in one sample (the fallback could not read io) is unknown.
+    a0.activity->known = TaskActivity::kCpuDelay;
+    TaskDeltas r2 = task_deltas(snap(0.0, 1.0, {a0}), snap(1.0, 2.0, {a1}));
+    CHECK_FALSE(r2.tasks[0].activity.has(TaskActivity::kChars));
+}

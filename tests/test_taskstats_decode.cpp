@@ -37,6 +37,7 @@ struct TestLayout {
     std::size_t read_char, write_char, read_bytes, write_bytes, cancelled;
     std::size_t btime64, tgid;                            // 0: absent in this version
     std::size_t blkio_count, swapin_count, wpcopy_count;  // wpcopy_count 0: absent
+    std::size_t minflt, majflt, read_syscalls, write_syscalls;
 };
 
 constexpr TestLayout layout_appended(std::uint16_t v, std::size_t size) {
@@ -61,7 +62,11 @@ constexpr TestLayout layout_appended(std::uint16_t v, std::size_t size) {
             .tgid = v >= 12 ? 368u : 0u,
             .blkio_count = 32,
             .swapin_count = 48,
-            .wpcopy_count = v >= 13 ? 400u : 0u};
+            .wpcopy_count = v >= 13 ? 400u : 0u,
+            .minflt = 168,
+            .majflt = 176,
+            .read_syscalls = 232,
+            .write_syscalls = 240};
 }
 // v15: u64 max and min after cpu/blkio/swapin/freepages/thrashing/compact/wpcopy/irq totals.
 constexpr TestLayout layout_v15 = {.version = 15,
@@ -85,7 +90,11 @@ constexpr TestLayout layout_v15 = {.version = 15,
                                    .tgid = 464,
                                    .blkio_count = 48,
                                    .swapin_count = 80,
-                                   .wpcopy_count = 496};
+                                   .wpcopy_count = 496,
+                                   .minflt = 216,
+                                   .majflt = 224,
+                                   .read_syscalls = 280,
+                                   .write_syscalls = 288};
 constexpr TestLayout layout_v9 = layout_appended(9, 344);
 constexpr TestLayout layout_v11 = layout_appended(11, 368);
 constexpr TestLayout layout_v13 = layout_appended(13, 416);
@@ -117,6 +126,10 @@ TEST_CASE("taskstats: the hand-written v13 offsets match the host header", "[tas
     CHECK(offsetof(struct taskstats, blkio_count) == layout_v13.blkio_count);
     CHECK(offsetof(struct taskstats, swapin_count) == layout_v13.swapin_count);
     CHECK(offsetof(struct taskstats, wpcopy_count) == layout_v13.wpcopy_count);
+    CHECK(offsetof(struct taskstats, ac_minflt) == layout_v13.minflt);
+    CHECK(offsetof(struct taskstats, ac_majflt) == layout_v13.majflt);
+    CHECK(offsetof(struct taskstats, read_syscalls) == layout_v13.read_syscalls);
+    CHECK(offsetof(struct taskstats, write_syscalls) == layout_v13.write_syscalls);
 }
 #endif
 
@@ -155,6 +168,10 @@ TaskstatsRecord expected_for(const TestLayout& l, pid_t pid) {
     r.read_bytes = 0x1'0000'0001ull;
     r.write_bytes = 0x2'0000'0002ull;
     r.cancelled_write_bytes = 0x3'0000'0003ull;
+    r.minflt = 0x0f1f'0004;
+    r.majflt = 0x0a1f'0005;
+    r.read_syscalls = 0x05c7'0006;
+    r.write_syscalls = 0x05c8'0007;
     return r;
 }
 
@@ -185,6 +202,10 @@ Bytes build_stats(const TestLayout& l, const TaskstatsRecord& r) {
     put<std::uint64_t>(b, l.blkio_count, r.blkio_count);
     put<std::uint64_t>(b, l.swapin_count, r.swapin_count);
     if (l.wpcopy_count) put<std::uint64_t>(b, l.wpcopy_count, r.wpcopy_count);
+    put<std::uint64_t>(b, l.minflt, r.minflt);
+    put<std::uint64_t>(b, l.majflt, r.majflt);
+    put<std::uint64_t>(b, l.read_syscalls, r.read_syscalls);
+    put<std::uint64_t>(b, l.write_syscalls, r.write_syscalls);
     return b;
 }
 
@@ -264,6 +285,10 @@ void check_record(const TaskstatsRecord& got, const TaskstatsRecord& want) {
     CHECK(got.blkio_count == want.blkio_count);
     CHECK(got.swapin_count == want.swapin_count);
     CHECK(got.wpcopy_count == want.wpcopy_count);
+    CHECK(got.minflt == want.minflt);
+    CHECK(got.majflt == want.majflt);
+    CHECK(got.read_syscalls == want.read_syscalls);
+    CHECK(got.write_syscalls == want.write_syscalls);
 }
 
 bool same_record(const TaskstatsRecord& a, const TaskstatsRecord& b) {
@@ -275,7 +300,8 @@ bool same_record(const TaskstatsRecord& a, const TaskstatsRecord& b) {
            a.write_char == b.write_char && a.read_bytes == b.read_bytes &&
            a.write_bytes == b.write_bytes && a.cancelled_write_bytes == b.cancelled_write_bytes &&
            a.blkio_count == b.blkio_count && a.swapin_count == b.swapin_count &&
-           a.wpcopy_count == b.wpcopy_count;
+           a.wpcopy_count == b.wpcopy_count && a.minflt == b.minflt && a.majflt == b.majflt &&
+           a.read_syscalls == b.read_syscalls && a.write_syscalls == b.write_syscalls;
 }
 
 }  // namespace

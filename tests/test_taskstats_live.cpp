@@ -18,6 +18,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -146,6 +147,57 @@ TEST_CASE("taskstats live: open() works and names the struct version", "[privile
     CHECK(self->uid == getuid());
     CHECK(self->ppid == getppid());
     CHECK_FALSE(ts->query(no_such_tid));
+}
+
+TEST_CASE("taskstats live: CPU time, syscalls and faults of this thread, as /proc has them",
+          "[privileged]") {
+    auto ts = open_or_fail();
+    const auto before = ts->query(gettid());
+    REQUIRE(before);
+    // Spin until the kernel has charged this thread 200 ms more CPU time (polling its own
+    // counter: no fixed duration), with 1 000 reads of /proc/self/stat on the way.
+    int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    char buf[512];
+    std::optional<TaskstatsRecord> after;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    for (int i = 0; std::chrono::steady_clock::now() < deadline; ++i) {
+        if (i < 1000) (void)::pread(fd, buf, sizeof buf, 0);
+        if (i % 1000 == 999) {
+            after = ts->query(gettid());
+            REQUIRE(after);
+            if (after->utime_us + after->stime_us >= before->utime_us + before->stime_us + 200'000)
+                break;
+        }
+    }
+    REQUIRE(after);
+    const std::uint64_t spent =
+        after->utime_us + after->stime_us - before->utime_us - before->stime_us;
+    INFO("CPU time " << spent << " us");
+    CHECK(spent >= 200'000);
+    // taskstats rounds the chars and syscall counts down to multiples of 1024 (the kernel's
+    // KB_MASK), so vigil takes syscall counts from /proc only; the chars move by KiB.
+    CHECK(after->read_char >= before->read_char + 1024);
+    // The same thread's counters in /proc (ticks, so within a tick or two of the query).
+    const std::string path = "/proc/self/task/" + std::to_string(gettid()) + "/stat";
+    std::ifstream stat(path);
+    std::string line;
+    std::getline(stat, line);
+    const std::string rest = line.substr(line.rfind(')') + 2);
+    std::vector<std::string> f;
+    for (std::size_t pos = 0; pos < rest.size();) {
+        const std::size_t end = std::min(rest.find(' ', pos), rest.size());
+        f.push_back(rest.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    REQUIRE(f.size() > 12);
+    const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const double proc_utime_s = std::stod(f[11]) / ticks;  // field 14
+    const auto now = ts->query(gettid());
+    REQUIRE(now);
+    CHECK(static_cast<double>(now->utime_us) / 1e6 == Approx(proc_utime_s).margin(0.05));
+    CHECK(now->minflt >= before->minflt);
+    ::close(fd);
 }
 
 TEST_CASE("taskstats live: a child's O_DIRECT writes show in write_bytes", "[privileged]") {

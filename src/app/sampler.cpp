@@ -61,6 +61,7 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     out.delayacct_on_since_s = delayacct_on_since_s_;
     const double ticks_per_s = static_cast<double>(out.clk_tck);
     for (TaskSample& t : out.tasks) {
+        if (!on && t.activity) t.activity->known &= ~TaskActivity::kCpuDelay;
         if (!t.io) continue;
         if (!on) {
             t.io->blkio_delay_ns.reset();

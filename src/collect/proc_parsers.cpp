@@ -91,6 +91,18 @@ bool parse_pid_stat_into(std::string_view text, PidStat& out) {
                 if (!parse_i64(tok, iv) || iv < 0 || iv > 0x3FFFFFFF) return false;
                 out.ppid = static_cast<pid_t>(iv);
                 break;
+            case 10:
+                if (!parse_u64(tok, out.minflt)) return false;
+                break;
+            case 12:
+                if (!parse_u64(tok, out.majflt)) return false;
+                break;
+            case 14:
+                if (!parse_u64(tok, out.utime)) return false;
+                break;
+            case 15:
+                if (!parse_u64(tok, out.stime)) return false;
+                break;
             case 19:
                 if (!parse_i64(tok, iv) || iv < -20 || iv > 19) return false;
                 out.nice = static_cast<int>(iv);
@@ -123,6 +135,14 @@ Result<PidIo> parse_pid_io(std::string_view text) {
             fmt::format("io: missing or bad read_bytes/write_bytes/"
                         "cancelled_write_bytes in '{}'",
                         first_line(text)));
+    }
+    std::uint64_t rchar = 0, wchar = 0, syscr = 0, syscw = 0;
+    if (field_u64(text, "rchar", rchar) && field_u64(text, "wchar", wchar) &&
+        field_u64(text, "syscr", syscr) && field_u64(text, "syscw", syscw)) {
+        io.rchar = rchar;
+        io.wchar = wchar;
+        io.syscr = syscr;
+        io.syscw = syscw;
     }
     return io;
 }

@@ -19,6 +19,13 @@ void ProcPidIo::fill(std::span<TaskSample> tasks) {
         c.write_bytes = io->write_bytes;
         c.cancelled_write_bytes = io->cancelled_write_bytes;
         t.io = c;
+        if (t.activity && io->rchar) {
+            t.activity->read_chars = *io->rchar;
+            t.activity->write_chars = *io->wchar;
+            t.activity->read_syscalls = *io->syscr;
+            t.activity->write_syscalls = *io->syscw;
+            t.activity->known |= TaskActivity::kChars | TaskActivity::kSyscalls;
+        }
     }
 }
 

@@ -28,7 +28,7 @@ constexpr std::size_t kMaxCommBytes = 256;
 
 TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats,
                              const Clock& clock)
-    : proc_(proc), live_(live) {
+    : proc_(proc), live_(live), clk_tck_(clock.ticks_per_s() ? clock.ticks_per_s() : 100) {
     if (live && taskstats) sweep_ = std::make_unique<TaskSweep>(proc, *taskstats, clock);
     share_fd_budget();
 }
@@ -163,6 +163,13 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
             t.nice = stat_.nice;
             t.start_ticks = stat_.start_ticks;
             t.comm = stat_.comm;
+            // CPU time and faults from the same line; chars and syscalls come from the io
+            // file (ProcPidIo); no CPU delay or context switches here.
+            TaskActivity& act = t.activity.emplace();
+            act.user_us = ticks_to_us(stat_.utime);
+            act.system_us = ticks_to_us(stat_.stime);
+            act.minor_faults = stat_.minflt;
+            act.major_faults = stat_.majflt;
         }
     }
     // /proc lists processes in PID order and each task dir in TID order, but threads of a

@@ -460,7 +460,28 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
             // Always reported; the Sampler drops them when kernel.task_delayacct is 0.
             t.blkio_delay_ns = r.blkio_delay_ns;
             t.swapin_delay_ns = r.swapin_delay_ns;
-            t.delays_tracked = r.blkio_count || r.swapin_count || r.wpcopy_count;
+            // A delay count proves the task has a delay record: cpu_count too, since the
+            // kernel reports it (and the CPU delay) only from that record.
+            t.delays_tracked = r.blkio_count || r.swapin_count || r.wpcopy_count || r.cpu_count;
+            TaskActivity& act = t.activity;
+            act.user_us = r.utime_us;
+            act.system_us = r.stime_us;
+            act.minor_faults = r.minflt;
+            act.major_faults = r.majflt;
+            act.cpu_delay_ns = r.cpu_delay_ns;
+            act.read_chars = r.read_char;
+            act.write_chars = r.write_char;
+            // Rounded down to multiples of 1024 by the kernel: a rate from them would read 0
+            // or 1024 calls a second where there were 500. Unknown instead (kSyscalls).
+            act.read_syscalls = 0;
+            act.write_syscalls = 0;
+            act.voluntary_switches = r.nvcsw;
+            act.involuntary_switches = r.nivcsw;
+            // The Sampler drops the CPU delay when kernel.task_delayacct is 0, as the I/O
+            // delays; taskstats before version 6 has no context switches. read_char and
+            // write_char are in whole KiB (the kernel's rounding), like read_bytes.
+            act.known = TaskActivity::kCpuDelay | TaskActivity::kChars |
+                        (r.version >= 6 ? TaskActivity::kSwitches : 0);
             t.fresh = true;
             break;
         }
@@ -518,8 +539,11 @@ void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
             io.blkio_delay_ns = from.blkio_delay_ns;
             io.swapin_delay_ns = from.swapin_delay_ns;
             io.delays_tracked = from.delays_tracked;
+            // The CPU delay counts only where io.delays_tracked says the task is accounted.
+            to.activity = from.activity;
         } else {
             to.io.reset();
+            to.activity.reset();
         }
     }
     stats_.threads = order_.size();

@@ -46,12 +46,73 @@ TaskDelta delta_since_birth(const TaskIoCounters& now) {
     return d;
 }
 
+void add_activity(TaskActivity& a, const TaskActivity& b) {
+    a.user_us += b.user_us;
+    a.system_us += b.system_us;
+    a.minor_faults += b.minor_faults;
+    a.major_faults += b.major_faults;
+    a.cpu_delay_ns += b.cpu_delay_ns;
+    a.read_chars += b.read_chars;
+    a.write_chars += b.write_chars;
+    a.read_syscalls += b.read_syscalls;
+    a.write_syscalls += b.write_syscalls;
+    a.voluntary_switches += b.voluntary_switches;
+    a.involuntary_switches += b.involuntary_switches;
+    a.known &= b.known;  // a sum is known only if every part is
+}
+
 }  // namespace
 
+std::optional<TaskActivity> activity_delta(const TaskActivity* before, const TaskActivity& now,
+                                           bool delays_tracked) {
+    TaskActivity d;
+    d.known = now.known & (before ? before->known : now.known);
+    if (!delays_tracked) d.known &= ~TaskActivity::kCpuDelay;
+    bool backwards = false;
+    auto diff = [&](std::uint64_t TaskActivity::*field, bool wanted) {
+        if (!wanted) return;
+        const std::uint64_t was = before ? before->*field : 0;
+        if (now.*field < was)
+            backwards = true;
+        else
+            d.*field = now.*field - was;
+    };
+    diff(&TaskActivity::user_us, true);
+    diff(&TaskActivity::system_us, true);
+    diff(&TaskActivity::minor_faults, true);
+    diff(&TaskActivity::major_faults, true);
+    if (backwards) return std::nullopt;
+    auto group = [&](TaskActivity::Known k,
+                     std::initializer_list<std::uint64_t TaskActivity::*> fs) {
+        if (!d.has(k)) return;
+        backwards = false;
+        for (auto f : fs) diff(f, true);
+        if (backwards) d.known &= ~k;  // this group only: it is unknown for the interval
+    };
+    group(TaskActivity::kCpuDelay, {&TaskActivity::cpu_delay_ns});
+    group(TaskActivity::kChars, {&TaskActivity::read_chars, &TaskActivity::write_chars});
+    group(TaskActivity::kSyscalls, {&TaskActivity::read_syscalls, &TaskActivity::write_syscalls});
+    group(TaskActivity::kSwitches,
+          {&TaskActivity::voluntary_switches, &TaskActivity::involuntary_switches});
+    return d;
+}
+
 void add_delta(TaskDelta& a, const TaskDelta& b) {
+    if (b.has_activity) {
+        if (a.has_activity) {
+            add_activity(a.activity, b.activity);
+        } else {
+            a.has_activity = true;
+            a.activity = b.activity;
+        }
+    }
     if (!b.valid) return;
     if (!a.valid) {
+        const bool has_activity = a.has_activity;
+        const TaskActivity activity = a.activity;
         a = b;
+        a.has_activity = has_activity;
+        a.activity = activity;
         return;
     }
     a.read_bytes += b.read_bytes;
@@ -80,19 +141,30 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur) {
     for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
         const TaskSample& now = cur.tasks[i];
         while (j < prev.tasks.size() && prev.tasks[j].tid < now.tid) ++j;
-        if (!now.io) continue;
+        if (!now.io && !now.activity) continue;
         const TaskSample* before =
             (j < prev.tasks.size() && prev.tasks[j].tid == now.tid) ? &prev.tasks[j] : nullptr;
         TaskDelta& d = r.tasks[i];
+        const bool tracked = now.io && now.io->delays_tracked;
+        std::optional<TaskActivity> act;
         if (before && before->start_ticks == now.start_ticks) {
-            if (before->io) d = delta_between(*before->io, *now.io);
+            if (before->io && now.io) d = delta_between(*before->io, *now.io);
+            if (before->activity && now.activity)
+                act = activity_delta(&*before->activity, *now.activity, tracked);
         } else {
             // First sight, or the tid now names another task (PID reuse). Only a task born
             // after the previous sample started is known to have done all of its I/O within
             // this interval. start_ticks rounds down, so '>' is safe.
             double born_s = static_cast<double>(now.start_ticks) /
                             static_cast<double>(cur.clk_tck ? cur.clk_tck : 100);
-            if (prev.boot_s > 0 && born_s > prev.boot_s) d = delta_since_birth(*now.io);
+            if (prev.boot_s > 0 && born_s > prev.boot_s) {
+                if (now.io) d = delta_since_birth(*now.io);
+                if (now.activity) act = activity_delta(nullptr, *now.activity, tracked);
+            }
+        }
+        if (act) {
+            d.has_activity = true;
+            d.activity = *act;
         }
         if (d.valid) {
             total_read += d.read_bytes;

@@ -317,6 +317,7 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path
             "'{}' was recorded by a newer vigil (record format {}; this vigil reads up to {})",
             path, version, kRecordFormatVersion));
     }
+    r->file_version_ = version;
     auto scanned = r->scan();
     if (!scanned) return scanned.error();
     return r;
@@ -389,6 +390,7 @@ Result<bool> RecordReader::scan() {
                 RecordSession s;
                 s.offset = off;
                 s.wall_ns = c.h.wall_ns;
+                s.info.format_version = file_version_;
                 sessions_.push_back(s);
                 readable = true;
             }
@@ -449,6 +451,8 @@ bool RecordReader::decode_one(std::size_t i, Snapshot& out, TaskDetails& details
         return false;
     }
     if (e.key) im.z.restart();
+    // The field lists a sample is written in are its session's format's.
+    im.dec.set_layout(sessions_[e.session].info.format_version);
     std::string error;
     if (!im.z.take(im.payload, im.raw, kMaxSampleBytes, error) ||
         !im.dec.decode(im.raw, e.key, out, details, error)) {

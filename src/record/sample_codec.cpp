@@ -402,6 +402,7 @@ void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
 
 struct SampleDecoder::State {
     std::size_t max_bytes = kMaxDecodedSampleBytes;
+    std::uint32_t layout = kRecordFormatVersion;
     std::size_t last_bytes = 0;  // what the last sample decoded was counted at
     bool have_prev = false;
     std::vector<std::uint64_t> hdr_prev, hdr_cur;
@@ -443,6 +444,10 @@ SampleDecoder::~SampleDecoder() = default;
 SampleDecoder::SampleDecoder(SampleDecoder&&) noexcept = default;
 SampleDecoder& SampleDecoder::operator=(SampleDecoder&&) noexcept = default;
 
+void SampleDecoder::set_layout(std::uint32_t format_version) {
+    st_->layout = format_version;
+}
+
 const RecordedUsers& SampleDecoder::users() const {
     return st_->users;
 }
@@ -476,8 +481,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
     }
     // The payload is in memory while the sample is decoded from it, and so is the last
     // sample a delta is decoded against: the bound is for both.
-    if (!budget.take(payload.size()) || !budget.take(st.held_bytes) ||
-        !budget.take(st.lines_bytes))
+    if (!budget.take(payload.size()) || !budget.take(st.held_bytes) || !budget.take(st.lines_bytes))
         return too_big();
     ByteReader r(payload);
 
@@ -504,7 +508,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         return budget.exhausted() ? too_big() : fail("bad machine values");
     Snapshot snap;
     {
-        TokenReader tr(st.hdr_cur, st.hdr_cur_s.all());
+        TokenReader tr(st.hdr_cur, st.hdr_cur_s.all(), st.layout);
         record_header_fields(tr, snap);
         if (!tr.ok() || !tr.finished()) return fail("machine values do not fit their fields");
     }
@@ -585,7 +589,7 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         const std::size_t cost = tokens_cost(st.cur.open_nums(), st.cur.open_strs());
         if (cost > base_cost && !budget.take(cost - base_cost)) return too_big();
         RecordedTask t;
-        TokenReader tr(st.cur.open_nums(), st.cur.open_strs());
+        TokenReader tr(st.cur.open_nums(), st.cur.open_strs(), st.layout);
         tr(t);
         if (!tr.ok() || !tr.finished() || t.tid != tid)
             return fail("task values do not fit their fields");

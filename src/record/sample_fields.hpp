@@ -56,6 +56,23 @@ void record_fields(V& v, S& s) {
     v(s.level);
 }
 
+VIGIL_RECORD_FIELDS(TaskActivity, 12);
+template <class V, SameAs<TaskActivity> S>
+void record_fields(V& v, S& s) {
+    v(s.user_us);
+    v(s.system_us);
+    v(s.minor_faults);
+    v(s.major_faults);
+    v(s.cpu_delay_ns);
+    v(s.read_chars);
+    v(s.write_chars);
+    v(s.read_syscalls);
+    v(s.write_syscalls);
+    v(s.voluntary_switches);
+    v(s.involuntary_switches);
+    v(s.known);
+}
+
 VIGIL_RECORD_FIELDS(TaskIoCounters, 6);
 template <class V, SameAs<TaskIoCounters> S>
 void record_fields(V& v, S& s) {
@@ -88,12 +105,13 @@ struct RecordedTask {
     std::optional<TaskIoCounters> io;
     std::optional<std::string> cmdline;
     std::optional<IoPrio> ioprio;
+    std::optional<TaskActivity> activity;  // record format 2 on
 };
 
 // Both lists below must change when either struct does: RecordedTask carries every field.
-VIGIL_RECORD_FIELDS(TaskSample, 9);
+VIGIL_RECORD_FIELDS(TaskSample, 10);
 VIGIL_RECORD_FIELDS(TaskDetail, 6);
-VIGIL_RECORD_FIELDS(RecordedTask, 11);
+VIGIL_RECORD_FIELDS(RecordedTask, 12);
 template <class V, SameAs<RecordedTask> S>
 void record_fields(V& v, S& s) {
     v(s.tid);
@@ -107,6 +125,9 @@ void record_fields(V& v, S& s) {
     v(s.io);
     v(s.cmdline);
     v(s.ioprio);
+    // The layout of the session being read or written (v.layout, its format version):
+    // format 1 ended here.
+    if (v.layout >= 2) v(s.activity);
 }
 
 // t with its details d (may be null) as recorded, into out (reusing its strings' buffers).
@@ -131,6 +152,7 @@ inline void to_recorded(const TaskSample& t, const TaskDetail* d, RecordedTask& 
         out.cmdline.reset();
     }
     out.ioprio = d ? d->ioprio : std::nullopt;
+    out.activity = t.activity;
 }
 
 // The sampled part of a recorded task.
@@ -144,6 +166,7 @@ inline void to_sample(const RecordedTask& r, TaskSample& out) {
     out.start_ticks = r.start_ticks;
     out.comm = r.comm;
     out.io = r.io;
+    out.activity = r.activity;
 }
 
 // A recorded command line: its text, and the count of bytes not read after a NUL (see

@@ -20,6 +20,7 @@
 
 #include "sample_fields.hpp"
 #include "vigil/record/byte_io.hpp"
+#include "vigil/record/record_file.hpp"
 
 namespace vigil {
 
@@ -100,14 +101,18 @@ inline bool decode_double(std::uint64_t tag, std::uint64_t payload, double& d) {
 // diffed against, for the values of absent optionals.
 class TokenWriter {
   public:
+    // layout: the record format version whose field lists to write (sample_fields.hpp).
     TokenWriter(std::vector<std::uint64_t>& nums, StringArena& strs,
-                std::span<const std::uint64_t> base_nums, std::span<const std::string> base_strs)
-        : nums_(nums),
+                std::span<const std::uint64_t> base_nums, std::span<const std::string> base_strs,
+                std::uint32_t layout = kRecordFormatVersion)
+        : layout(layout),
+          nums_(nums),
           strs_(strs),
           base_nums_(base_nums),
           base_strs_(base_strs),
           num0_(nums.size()),
           str0_(strs.size()) {}
+    const std::uint32_t layout;
 
     template <class T>
     void operator()(const T& x) {
@@ -177,8 +182,11 @@ class TokenWriter {
 // (a size larger than what is left, an unknown double tag) sets ok() to false.
 class TokenReader {
   public:
-    TokenReader(std::span<const std::uint64_t> nums, std::span<const std::string> strs)
-        : nums_(nums), strs_(strs) {}
+    // layout: the record format version the tokens were written in.
+    TokenReader(std::span<const std::uint64_t> nums, std::span<const std::string> strs,
+                std::uint32_t layout = kRecordFormatVersion)
+        : layout(layout), nums_(nums), strs_(strs) {}
+    const std::uint32_t layout;
     bool ok() const { return ok_; }
     bool finished() const { return ni_ == nums_.size() && si_ == strs_.size(); }
 

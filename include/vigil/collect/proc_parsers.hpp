@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,8 @@ struct PidStat {
     pid_t ppid = 0;
     int nice = 0;
     std::uint64_t start_ticks = 0;
+    std::uint64_t minflt = 0, majflt = 0;  // page faults
+    std::uint64_t utime = 0, stime = 0;    // CPU time, clock ticks
 };
 Result<PidStat> parse_pid_stat(std::string_view text);
 // Same, into a reused struct (no allocation once comm has capacity). False on bad input.
@@ -32,6 +35,8 @@ struct PidIo {
     std::uint64_t read_bytes = 0;
     std::uint64_t write_bytes = 0;
     std::uint64_t cancelled_write_bytes = 0;
+    // read(2)/write(2) bytes and calls; absent when the file lacks them.
+    std::optional<std::uint64_t> rchar, wchar, syscr, syscw;
 };
 Result<PidIo> parse_pid_io(std::string_view text);
 

@@ -82,6 +82,10 @@ class TaskCollector {
 
     const FsRoot& proc_;
     bool live_;
+    std::uint64_t clk_tck_;  // the clock ticks of /proc/PID/stat's CPU times
+    std::uint64_t ticks_to_us(std::uint64_t ticks) const {
+        return ticks / clk_tck_ * 1'000'000 + ticks % clk_tck_ * 1'000'000 / clk_tck_;
+    }
     bool row_state_ = false;
     std::unique_ptr<TaskSweep> sweep_;
     std::vector<pid_t> pids_;

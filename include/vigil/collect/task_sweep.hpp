@@ -103,6 +103,7 @@ class TaskSweep {
         std::int64_t start_lo_ns = 0, start_hi_ns = 0;
         std::uint64_t read_bytes = 0, write_bytes = 0, cancelled_write_bytes = 0;
         std::uint64_t blkio_delay_ns = 0, swapin_delay_ns = 0;
+        TaskActivity activity;  // CPU time, faults, chars, syscalls, switches
     };
 
     struct Process {

@@ -18,6 +18,11 @@ struct TaskDelta {
     std::uint64_t write_bytes = 0;  // write_bytes minus cancelled_write_bytes, clamped at 0
     std::optional<std::uint64_t> blkio_delay_ns;
     std::optional<std::uint64_t> swapin_delay_ns;
+    // CPU time, faults, chars, syscalls and switches over the interval, as counters of what
+    // happened in it (its known bits: the groups both samples knew). Apart from valid: a
+    // task can have one without the other.
+    bool has_activity = false;
+    TaskActivity activity;
 };
 
 struct TaskDeltas {
@@ -36,6 +41,11 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur);
 
 // Adds b into a (a process row is the sum of its threads' deltas).
 void add_delta(TaskDelta& a, const TaskDelta& b);
+
+// What a task's activity counters did between two samples of it (before absent: the task
+// was born in the interval, so all of it); nullopt when a counter went backwards.
+std::optional<TaskActivity> activity_delta(const TaskActivity* before, const TaskActivity& now,
+                                           bool delays_tracked);
 
 // A delay delta as a percentage of the interval.
 std::optional<double> delay_pct(std::optional<std::uint64_t> delay_ns, double elapsed_s);

@@ -24,8 +24,9 @@
 namespace vigil {
 
 inline constexpr std::string_view kRecordMagic = "VIGILREC";
-// The format this vigil writes and the newest it reads.
-inline constexpr std::uint32_t kRecordFormatVersion = 1;
+// The format this vigil writes and the newest it reads. 2: a task carries its CPU and
+// activity counters (TaskActivity); sessions of format 1 are still read, by their layout.
+inline constexpr std::uint32_t kRecordFormatVersion = 2;
 inline constexpr std::size_t kFileHeaderSize = 16;
 inline constexpr std::size_t kFrameHeaderSize = 24;
 inline constexpr std::uint32_t kFrameMarker = 0x46475688;  // bytes 88 56 47 46

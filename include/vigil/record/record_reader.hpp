@@ -85,6 +85,7 @@ class RecordReader {
     std::unique_ptr<Impl> impl_;
     std::string path_;
     std::uint64_t size_ = 0;
+    std::uint32_t file_version_ = kRecordFormatVersion;  // the file header's
     std::vector<SampleEntry> samples_;
     std::vector<RecordSession> sessions_;
     std::vector<RecordDamage> damage_;

@@ -64,6 +64,9 @@ class SampleDecoder {
     // a key payload can be decoded.
     bool decode(std::string_view payload, bool key, Snapshot& out, TaskDetails& details,
                 std::string& error);
+    // The record format version of the payloads that follow (their session's): the field
+    // lists of sample_fields.hpp depend on it. Default: kRecordFormatVersion.
+    void set_layout(std::uint32_t format_version);
     // Every user name recorded so far.
     const RecordedUsers& users() const;
     // The memory the last sample decoded was counted at (against max_sample_bytes).

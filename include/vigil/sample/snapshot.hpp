@@ -38,6 +38,35 @@ struct TaskIoCounters {
     bool operator==(const TaskIoCounters&) const = default;
 };
 
+// Cumulative CPU and activity counters of a task: taskstats, or /proc/PID/task/TID/stat
+// and io in the fallback. A group the source cannot know is marked unknown (known), and
+// shows as '?', never as 0.
+struct TaskActivity {
+    // The groups of counters that may be unknown, as bits of known.
+    enum Known : std::uint8_t {
+        kCpuDelay = 1,  // cpu_delay_ns: delay accounting, like the I/O delays
+        kChars = 2,     // read/write chars (taskstats: in whole KiB, as the kernel rounds them)
+        kSwitches = 4,  // context switches (not read in the /proc fallback)
+        kSyscalls = 8,  // read/write syscalls: /proc io only (taskstats rounds them to 1024)
+    };
+    std::uint64_t user_us = 0;    // CPU time in user mode, microseconds
+    std::uint64_t system_us = 0;  // CPU time in the kernel
+    std::uint64_t minor_faults = 0;
+    std::uint64_t major_faults = 0;  // faults that read from storage
+    std::uint64_t cpu_delay_ns = 0;  // time runnable but waiting for a CPU
+    // read(2)/write(2) and the like: bytes passed and calls made, whether or not they
+    // reached storage (absent where /proc/PID/task/TID/io cannot be read).
+    std::uint64_t read_chars = 0;
+    std::uint64_t write_chars = 0;
+    std::uint64_t read_syscalls = 0;
+    std::uint64_t write_syscalls = 0;
+    std::uint64_t voluntary_switches = 0;
+    std::uint64_t involuntary_switches = 0;
+    std::uint8_t known = 0;
+    bool has(Known k) const { return (known & k) != 0; }
+    bool operator==(const TaskActivity&) const = default;
+};
+
 // One thread (a task, in kernel terms) at one instant.
 struct TaskSample {
     pid_t tid = 0;
@@ -48,7 +77,8 @@ struct TaskSample {
     int nice = 0;                   // -20..19
     std::uint64_t start_ticks = 0;  // start time since boot in clock ticks; with tid, the identity
     std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
-    std::optional<TaskIoCounters> io;  // absent: the I/O source could not read this task
+    std::optional<TaskIoCounters> io;      // absent: the I/O source could not read this task
+    std::optional<TaskActivity> activity;  // absent: the source could not read this task
     // What costs a read or a syscall per task (command line, I/O priority) is not here but
     // in TaskDetails, fetched only for the tasks shown.
 };

@@ -24,6 +24,8 @@ struct Layout {
     std::size_t wpcopy_count;  // v13+
     std::size_t ac_comm, ac_uid, ac_pid, ac_ppid, ac_btime;
     std::size_t ac_utime, ac_stime;
+    std::size_t ac_minflt, ac_majflt;
+    std::size_t read_syscalls, write_syscalls;
     std::size_t read_char, write_char, read_bytes, write_bytes, cancelled_write_bytes;
     std::size_t ac_btime64;  // v10+
     std::size_t ac_tgid;     // v12+
@@ -53,6 +55,10 @@ constexpr Layout appended_layout(std::uint16_t version) {
         .ac_btime = 136,
         .ac_utime = 152,
         .ac_stime = 160,
+        .ac_minflt = 168,
+        .ac_majflt = 176,
+        .read_syscalls = 232,
+        .write_syscalls = 240,
         .read_char = 216,
         .write_char = 224,
         .read_bytes = 248,
@@ -89,6 +95,10 @@ constexpr Layout v15_layout() {
         .ac_btime = 184,
         .ac_utime = 200,
         .ac_stime = 208,
+        .ac_minflt = 216,  // 168 + 48
+        .ac_majflt = 224,
+        .read_syscalls = 280,
+        .write_syscalls = 288,
         .read_char = 264,
         .write_char = 272,
         .read_bytes = 296,
@@ -112,11 +122,27 @@ constexpr std::size_t required_size(const Layout& l) {
     auto need = [&end](std::size_t off, std::size_t size) {
         if (off != npos) end = std::max(end, off + size);
     };
-    for (std::size_t off :
-         {l.cpu_delay_total, l.blkio_delay_total, l.swapin_delay_total, l.blkio_count,
-          l.swapin_count, l.ac_utime, l.ac_stime, l.read_char, l.write_char, l.read_bytes,
-          l.write_bytes, l.cancelled_write_bytes, l.ac_btime64, l.ac_etime, l.cpu_count,
-          l.cpu_run_real_total, l.cpu_run_virtual_total})
+    for (std::size_t off : {l.cpu_delay_total,
+                            l.blkio_delay_total,
+                            l.swapin_delay_total,
+                            l.blkio_count,
+                            l.swapin_count,
+                            l.ac_utime,
+                            l.ac_stime,
+                            l.ac_minflt,
+                            l.ac_majflt,
+                            l.read_syscalls,
+                            l.write_syscalls,
+                            l.read_char,
+                            l.write_char,
+                            l.read_bytes,
+                            l.write_bytes,
+                            l.cancelled_write_bytes,
+                            l.ac_btime64,
+                            l.ac_etime,
+                            l.cpu_count,
+                            l.cpu_run_real_total,
+                            l.cpu_run_virtual_total})
         need(off, 8);
     for (std::size_t off : {l.ac_uid, l.ac_pid, l.ac_ppid, l.ac_btime, l.ac_tgid}) need(off, 4);
     need(l.ac_comm, comm_len);
@@ -260,6 +286,10 @@ std::optional<TaskstatsRecord> decode_taskstats(std::span<const std::byte> paylo
         rec.wpcopy_count = r.u64(l.wpcopy_count);
     rec.read_char = r.u64(l.read_char);
     rec.write_char = r.u64(l.write_char);
+    rec.read_syscalls = r.u64(l.read_syscalls);
+    rec.write_syscalls = r.u64(l.write_syscalls);
+    rec.minflt = r.u64(l.ac_minflt);
+    rec.majflt = r.u64(l.ac_majflt);
     rec.read_bytes = r.u64(l.read_bytes);
     rec.write_bytes = r.u64(l.write_bytes);
     rec.cancelled_write_bytes = r.u64(l.cancelled_write_bytes);

@@ -30,7 +30,9 @@ struct TaskstatsRecord {
     // accounting is on when the task is created; without one all of these stay 0, so a
     // non-zero count proves the task's delays are really being accounted.
     std::uint64_t blkio_count = 0, swapin_count = 0, wpcopy_count = 0;
-    std::uint64_t read_char = 0, write_char = 0;
+    std::uint64_t read_char = 0, write_char = 0;          // read(2)/write(2) bytes (xacct)
+    std::uint64_t read_syscalls = 0, write_syscalls = 0;  // and calls
+    std::uint64_t minflt = 0, majflt = 0;                 // page faults
     std::uint64_t read_bytes = 0, write_bytes = 0, cancelled_write_bytes = 0;
     int nice = 0;  // ac_nice: task_nice() when the reply was made, -20..19
     // ac_etime: microseconds since the task started, measured by the kernel (CLOCK_MONOTONIC)
