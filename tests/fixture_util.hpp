@@ -66,7 +66,7 @@ class FixtureDetails {
         fetch(*f.cur, tasks_of(ranked.keys), details);
         order_by_text(f, ranked, details, vs);
         Table t = std::move(ranked.head);
-        make_rows(f, ranked.keys, details, vs, t);
+        make_rows(f, ranked, ranked.keys, details, vs, t);
         return t;
     }
 
@@ -76,3 +76,11 @@ class FixtureDetails {
 };
 
 }  // namespace vigil::test
+
+namespace vigil {
+// The cell of a row of a task table with the default columns (iotop's eight, whose
+// positions are their ColumnIds). Other tables: task_cell(table, row, id).
+inline const Cell& task_cell(const std::vector<Cell>& row, ColumnId id) {
+    return row.at(column_index(id));
+}
+}  // namespace vigil

@@ -266,7 +266,7 @@ struct LayoutFixture {
                 d.set(i).cmdline = std::make_shared<const std::string>(it->second);
         RankedTasks ranked = rank_tasks(f, d, vs);
         model = std::move(ranked.head);
-        make_rows(f, ranked.keys, d, vs, model);
+        make_rows(f, ranked, ranked.keys, d, vs, model);
         std::vector<pid_t> ids;
         for (const RowRef& r : model.refs) ids.push_back(r.id);
         follow_selection(st, RowIds{ids, model.matched_rows});

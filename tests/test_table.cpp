@@ -191,7 +191,7 @@ TEST_CASE("the command cell is capped the same way in every escape", "[table]") 
         vs.escape = how;
         RankedTasks ranked = rank_tasks(f, details, vs, kAllRows);
         Table t = std::move(ranked.head);
-        make_rows(f, ranked.keys, details, vs, t);
+        make_rows(f, ranked, ranked.keys, details, vs, t);
         const std::size_t col = column_index(ColumnId::command);
         std::size_t capped = 0;
         for (std::size_t r = 0; r < t.rows.size(); ++r) {
@@ -211,4 +211,134 @@ TEST_CASE("the command cell is capped the same way in every escape", "[table]") 
         }
         CHECK(capped == 3);
     }
+}
+
+namespace {
+TaskSample busy_task(pid_t tid, pid_t tgid, std::uint64_t user_us, std::uint64_t system_us,
+                     char state = 'R') {
+    TaskSample t;
+    t.tid = tid;
+    t.tgid = tgid;
+    t.ppid = 1;
+    t.state = state;
+    t.nice = 5;
+    t.start_ticks = 50;  // 0.5 s after boot
+    t.io = TaskIoCounters{};
+    t.io->delays_tracked = true;
+    t.io->blkio_delay_ns = 0;
+    t.io->swapin_delay_ns = 0;
+    TaskActivity a;
+    a.user_us = user_us;
+    a.system_us = system_us;
+    a.cpu_delay_ns = user_us * 10;  // 1 % of the user time, in ns: 1/100 of it as a share
+    a.major_faults = user_us / 1000;
+    a.known = TaskActivity::kCpuDelay | TaskActivity::kSwitches;
+    t.activity = a;
+    return t;
+}
+
+Snapshot at(double steady, std::vector<TaskSample> tasks) {
+    Snapshot s;
+    s.steady_s = steady;
+    s.boot_s = 100 + steady;
+    s.wall_ns = 1'714'532'400'000'000'000 + static_cast<std::int64_t>(steady * 1e9);
+    s.clk_tck = 100;
+    s.tasks = std::move(tasks);
+    return s;
+}
+}  // namespace
+
+TEST_CASE("CPU columns: a share of one CPU over the interval, per thread and per process",
+          "[table]") {
+    // Over 2 s: thread 10 used 1.5 s of user and 0.5 s of system time (100 %), thread 11
+    // of the same process 0.4 s (20 %), process 20 nothing. TIME+ is what they used so far.
+    Snapshot s0 = at(0, {busy_task(10, 10, 1'000'000, 0), busy_task(11, 10, 0, 0),
+                         busy_task(20, 20, 7'000'000, 0, 'S')});
+    Snapshot s1 = at(2, {busy_task(10, 10, 2'500'000, 500'000), busy_task(11, 10, 400'000, 0),
+                         busy_task(20, 20, 7'000'000, 0, 'S')});
+    Frame f = advance(s0, s1);
+    TaskDetails details;
+    details.reset(s1.tasks.size());
+    ViewState vs;
+    vs.columns = {ColumnId::id,         ColumnId::cpu,          ColumnId::user_cpu,
+                  ColumnId::system_cpu, ColumnId::cpu_delay,    ColumnId::cpu_time,
+                  ColumnId::state,      ColumnId::nice,         ColumnId::threads,
+                  ColumnId::start,      ColumnId::major_faults, ColumnId::read_chars,
+                  ColumnId::command};
+    vs.sort = ColumnId::cpu;
+    auto table = [&](const ViewState& v) {
+        RankedTasks ranked = rank_tasks(f, details, v, kAllRows);
+        Table t = ranked.head;
+        make_rows(f, ranked, ranked.keys, details, v, t);
+        return t;
+    };
+    const Table t = table(vs);
+    REQUIRE(t.columns.size() == vs.columns.size());
+    CHECK(t.columns[1].title == "CPU%");
+    REQUIRE(t.rows.size() == 3);
+    // Sorted by CPU%, busiest first.
+    CHECK(t.refs[0].id == 10);
+    CHECK(t.refs[1].id == 11);
+    auto num = [&](std::size_t r, ColumnId c) { return task_cell(t, r, c)->num; };
+    CHECK(*num(0, ColumnId::cpu) == Approx(100.0));
+    CHECK(*num(0, ColumnId::user_cpu) == Approx(75.0));
+    CHECK(*num(0, ColumnId::system_cpu) == Approx(25.0));
+    CHECK(*num(0, ColumnId::cpu_delay) == Approx(0.75));
+    CHECK(*num(0, ColumnId::cpu_time) == Approx(3.0));
+    CHECK(*num(0, ColumnId::major_faults) == Approx(750.0));
+    CHECK(*num(0, ColumnId::nice) == 5);
+    CHECK(*num(1, ColumnId::cpu) == Approx(20.0));
+    CHECK(*num(2, ColumnId::cpu) == Approx(0.0));
+    // Started 0.5 s after boot, 101.5 s before the sample.
+    CHECK(*num(0, ColumnId::start) == Approx(1'714'532'402.0 - 101.5));
+    // Unknown stays unknown: no chars from this source.
+    CHECK_FALSE(num(0, ColumnId::read_chars).has_value());
+    CHECK(format_cell(t.columns[5], *task_cell(t, 0, ColumnId::cpu_time), ByteUnits::human) ==
+          "0:03.00");
+    CHECK(task_cell(t, 0, ColumnId::state)->text == "R");
+    CHECK(task_cell(t, 2, ColumnId::state)->text == "S");
+
+    // -P: one row per process, the sum of its threads (120 %: more than one CPU), its
+    // thread count, and TIME+ summed.
+    ViewState p = vs;
+    p.processes = true;
+    const Table pt = table(p);
+    REQUIRE(pt.rows.size() == 2);
+    CHECK(pt.refs[0].id == 10);
+    CHECK(*task_cell(pt, 0, ColumnId::cpu)->num == Approx(120.0));
+    CHECK(*task_cell(pt, 0, ColumnId::threads)->num == 2);
+    CHECK(*task_cell(pt, 0, ColumnId::cpu_time)->num == Approx(3.4));
+    CHECK(*task_cell(pt, 1, ColumnId::threads)->num == 1);
+
+    // Reversed: the idle process first; a column not shown has no cell.
+    ViewState r = vs;
+    r.reverse = true;
+    const Table rt = table(r);
+    CHECK(rt.refs[0].id == 20);
+    CHECK(task_cell(rt, 0, ColumnId::disk_read) == nullptr);
+}
+
+TEST_CASE("--columns: ids, titles, sets, and errors that name the column", "[table][options]") {
+    auto cols = parse_column_list("pid,user,CPU%,s,time,command");
+    REQUIRE(cols);
+    CHECK(*cols == std::vector<ColumnId>{ColumnId::id, ColumnId::user, ColumnId::cpu,
+                                         ColumnId::state, ColumnId::cpu_time, ColumnId::command});
+    auto top = parse_column_list("top");
+    REQUIRE(top);
+    CHECK(top->front() == ColumnId::id);
+    CHECK(top->back() == ColumnId::command);
+    auto all = parse_column_list("all");
+    REQUIRE(all);
+    CHECK(all->size() == kColumnCount);
+    CHECK(all->back() == ColumnId::command);
+    auto io = parse_column_list("io");
+    REQUIRE(io);
+    CHECK(io->size() == 8);
+    auto unknown = parse_column_list("pid,rss");
+    REQUIRE_FALSE(unknown);
+    CHECK_THAT(unknown.error().message, Catch::Contains("'rss'"));
+    auto twice = parse_column_list("cpu,CPU%");
+    REQUIRE_FALSE(twice);
+    CHECK_THAT(twice.error().message, Catch::Contains("twice"));
+    CHECK_FALSE(parse_column_list(","));
 }

@@ -139,7 +139,7 @@ void BatchOutput::write_tasks(const Pipeline& p, std::string& out) {
     const std::span<const RowKey> keys(ranked_.keys);
     if (!text_) {
         Table table = ranked_.head;
-        p.rows(keys, vs_, table);
+        p.rows(ranked_, keys, vs_, table);
         writer_->tasks(table, vs_, out);
         return;
     }
@@ -150,7 +150,7 @@ void BatchOutput::write_tasks(const Pipeline& p, std::string& out) {
     Table part = ranked_.head;
     text_->write_head(part, vs_, p.frame().cur->wall_ns, out);
     for (std::size_t i = 0; i < keys.size(); i += kRowsPerPart) {
-        p.rows(keys.subspan(i, std::min(kRowsPerPart, keys.size() - i)), vs_, part);
+        p.rows(ranked_, keys.subspan(i, std::min(kRowsPerPart, keys.size() - i)), vs_, part);
         text_->write_rows(part, vs_, out);
         if (flush_ && out.size() >= kFlushBytes) flush_(out);
     }

@@ -352,7 +352,9 @@ void Controller::rebuild() {
     st_.target_label.clear();
     for (std::size_t i = 0; i < table_.refs.size(); ++i) {
         if (st_.selected && table_.refs[i].id == *st_.selected) {
-            st_.target_label = task_cell(table_.rows[i], ColumnId::command).text.substr(0, 40);
+            const Cell* command = task_cell(table_, i, ColumnId::command);
+            st_.target_label =
+                command ? command->text.substr(0, 40) : std::to_string(table_.refs[i].id);
             break;
         }
     }

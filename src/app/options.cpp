@@ -19,7 +19,7 @@
 namespace vigil {
 namespace {
 
-enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse };
+enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse, kColumns };
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
 // Output formats, recording and replay.
@@ -53,6 +53,7 @@ constexpr option kLongOptions[] = {
     {"no-color", no_argument, nullptr, kNoColor},
     {"sort", required_argument, nullptr, kSort},
     {"reverse", no_argument, nullptr, kReverse},
+    {"columns", required_argument, nullptr, kColumns},
     {"show", required_argument, nullptr, kShow},
     {"partitions", no_argument, nullptr, kPartitions},
     {"all-devices", no_argument, nullptr, kAllDevices},
@@ -151,8 +152,13 @@ What to show:
   -P, --processes        one row per process (sum of its threads) instead of per thread
   -o, --only             only tasks that did I/O during the interval
   -a, --accumulated      show amounts since vigil started instead of rates
-      --sort=COLUMN      sort by tid|pid, prio, user, disk_read, disk_write, swapin, io,
-                         command (default: io)
+      --columns=LIST     the task columns, comma-separated, in order: ids from
+                         id (tid|pid), prio, user, disk_read, disk_write, swapin, io,
+                         command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
+                         nice, threads, ppid, start, read_chars, write_chars,
+                         read_syscalls, write_syscalls, ctx_switches, major_faults; or a
+                         set: io (iotop's eight, the default), top, all
+      --sort=COLUMN      sort by any column id (default: io)
       --reverse          reverse the sort order
 
 Machine overview (a titled table per section and sample; the view's panes alike):
@@ -341,10 +347,18 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 auto col = column_by_name(arg);
                 if (!col)
                     return make_error("invalid --sort " + quoted(arg) +
-                                      ": expected one of tid, pid, prio, user, disk_read, "
-                                      "disk_write, swapin, io, command");
+                                      ": expected a column id (tid, pid, io, cpu, ...; "
+                                      "vigil --help lists them)");
                 o.view.sort = *col;
                 o.sort_given = true;
+                break;
+            }
+            case kColumns: {
+                auto cols = parse_column_list(arg);
+                if (!cols)
+                    return make_error("invalid --columns " + quoted(arg) + ": " +
+                                      cols.error().message + " (vigil --help lists them)");
+                o.view.columns = std::move(*cols);
                 break;
             }
             case kReverse:

@@ -28,14 +28,15 @@ RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
     return ranked;
 }
 
-void Pipeline::rows(std::span<const RowKey> keys, const ViewState& vs, Table& t) const {
-    make_rows(frame_, keys, source_.details(), vs, t);
+void Pipeline::rows(const RankedTasks& ranked, std::span<const RowKey> keys, const ViewState& vs,
+                    Table& t) const {
+    make_rows(frame_, ranked, keys, source_.details(), vs, t);
 }
 
 Table Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
     RankedTasks ranked = ranked_tasks(vs, max_rows);
     Table table = std::move(ranked.head);
-    rows(ranked.keys, vs, table);
+    rows(ranked, ranked.keys, vs, table);
     return table;
 }
 

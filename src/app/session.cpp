@@ -4,12 +4,15 @@
 #include <cerrno>
 #include <cstring>
 
+#include <algorithm>
+
 #include "vigil/app/app.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/privileges.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/text.hpp"
+#include "vigil/model/columns.hpp"
 
 namespace vigil {
 
@@ -79,6 +82,13 @@ Result<Session> open_session(const Options& o, const Clock& clock) {
     s.live = s.roots->live();
     s.sampler = std::make_unique<Sampler>(
         *s.roots, open_io_source(*s.roots, s.live, s.notices, clock), s.live, clock);
+    // taskstats has no state: read it for the rows shown when a column shows or sorts it.
+    {
+        const auto shown = shown_columns(s.view);
+        s.sampler->set_row_state(s.view.sort == ColumnId::state ||
+                                 std::find(shown.begin(), shown.end(), ColumnId::state) !=
+                                     shown.end());
+    }
     if (std::string n = delayacct_notice(*s.roots);
         !n.empty() && s.sampler->io_source().reports_delays())
         s.notices.push_back(n);

@@ -460,9 +460,10 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
             // Always reported; the Sampler drops them when kernel.task_delayacct is 0.
             t.blkio_delay_ns = r.blkio_delay_ns;
             t.swapin_delay_ns = r.swapin_delay_ns;
-            // A delay count proves the task has a delay record: cpu_count too, since the
-            // kernel reports it (and the CPU delay) only from that record.
-            t.delays_tracked = r.blkio_count || r.swapin_count || r.wpcopy_count || r.cpu_count;
+            // A delay count proves the task has a delay record. Not cpu_count: the kernel
+            // reports it for tasks created while accounting was off too (e2e_batch's
+            // "before" writer), so it proves nothing about the I/O delays.
+            t.delays_tracked = r.blkio_count || r.swapin_count || r.wpcopy_count;
             TaskActivity& act = t.activity;
             act.user_us = r.utime_us;
             act.system_us = r.stime_us;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vigil/model/columns.hpp"
+
 namespace vigil {
 
 bool task_matches(const TaskSample& t, const ViewState& vs) {
@@ -16,10 +18,10 @@ bool task_matches(const TaskSample& t, const ViewState& vs) {
     return true;
 }
 
-bool row_is_active(std::span<const Cell> row) {
+bool row_is_active(const Table& t, std::size_t r) {
     for (ColumnId c : {ColumnId::disk_read, ColumnId::disk_write, ColumnId::swapin, ColumnId::io}) {
-        const std::size_t i = static_cast<std::size_t>(c);
-        if (i < row.size() && row[i].num && *row[i].num > 0) return true;
+        const Cell* cell = task_cell(t, r, c);
+        if (cell && cell->num && *cell->num > 0) return true;
     }
     return false;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <ctime>
 
 #include "machine_columns.hpp"
 #include "vigil/core/parse.hpp"
@@ -123,6 +124,21 @@ std::string format_cell(CellFormat f, const Cell& c, ByteUnits units) {
             return fmt::format("{:.2f} W", v);
         case CellFormat::duration:
             return format_duration(v);
+        case CellFormat::percent1:
+            return fmt::format("{:.1f}", v);
+        case CellFormat::cpu_time: {
+            // Hundredths, rounded down as top does: never more time than was used.
+            const double cs = std::floor(std::max(v, 0.0) * 100.0);
+            const auto total = static_cast<std::uint64_t>(std::min(cs, 1e17));
+            return fmt::format("{}:{:02}.{:02}", total / 6000, total / 100 % 60, total % 100);
+        }
+        case CellFormat::date_time: {
+            const auto t = static_cast<std::time_t>(v);
+            std::tm tm{};
+            if (!::localtime_r(&t, &tm)) return "?";
+            return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                               tm.tm_min);
+        }
     }
     return "?";
 }

@@ -1,149 +1,225 @@
 #include "vigil/model/task_table.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "vigil/core/text.hpp"
 #include "vigil/model/filter.hpp"
 
 namespace vigil {
+namespace task_table_detail {
+
+// What a row's numbers come from: the interval's delta (summed over the threads with -P),
+// the threads of its process, and the CPU time used so far (summed likewise: the threads
+// alive now; top's TIME+ also counts exited ones).
+struct Figures {
+    TaskDelta delta;
+    std::uint32_t threads = 0;
+    std::optional<double> cpu_time_s;
+};
+
+}  // namespace task_table_detail
+
+struct RankedTasks::Sums {
+    std::vector<task_table_detail::Figures> figures;
+};
+
 namespace {
 
-// A row while it is ranked: its cells by ColumnId, and its task.
-struct Row {
-    pid_t id = 0;
-    pid_t pid = 0;
-    std::size_t task = 0;
-    std::array<Cell, kColumnCount> cells;
-    const Cell& cell(ColumnId c) const { return cells[column_index(c)]; }
-    Cell& cell(ColumnId c) { return cells[column_index(c)]; }
-};
+using task_table_detail::Figures;
 
 struct Candidate {
     pid_t id;
     std::size_t task;  // thread, or the process leader
-    TaskDelta delta;   // this interval (summed over threads with -P)
+    Figures fig;
 };
 
-// Numeric cells from the interval's delta, or from the accumulated sums with -a.
-void fill_numbers(Row& row, const Candidate& c, const Frame& f, const ViewState& vs) {
-    row.cell(ColumnId::id).num = static_cast<double>(c.id);
-    if (vs.accumulated && f.totals) {
-        const TaskSample& t = f.cur->tasks[c.task];
-        const Accumulator::Sum* s = vs.processes ? f.totals->process(t.tgid, t.start_ticks)
-                                                 : f.totals->thread(t.tid, t.start_ticks);
-        if (s && s->total.valid) {
-            row.cell(ColumnId::disk_read).num = static_cast<double>(s->total.read_bytes);
-            row.cell(ColumnId::disk_write).num = static_cast<double>(s->total.write_bytes);
-            row.cell(ColumnId::swapin).num = delay_pct(s->total.swapin_delay_ns, s->seen_s);
-            row.cell(ColumnId::io).num = delay_pct(s->total.blkio_delay_ns, s->seen_s);
-        }
-        return;
-    }
-    const double elapsed = f.tasks.elapsed_s;
-    if (!c.delta.valid || elapsed <= 0) return;
-    row.cell(ColumnId::disk_read).num = static_cast<double>(c.delta.read_bytes) / elapsed;
-    row.cell(ColumnId::disk_write).num = static_cast<double>(c.delta.write_bytes) / elapsed;
-    row.cell(ColumnId::swapin).num = delay_pct(c.delta.swapin_delay_ns, elapsed);
-    row.cell(ColumnId::io).num = delay_pct(c.delta.blkio_delay_ns, elapsed);
+std::optional<double> cpu_time_of(const TaskSample& t) {
+    if (!t.activity) return std::nullopt;
+    return static_cast<double>(t.activity->user_us + t.activity->system_us) / 1e6;
 }
 
-double traffic(const Row& r) {
-    return r.cell(ColumnId::disk_read).num.value_or(0) +
-           r.cell(ColumnId::disk_write).num.value_or(0);
+// A count of the interval (or since the start with -a) as a rate (or as itself).
+std::optional<double> per_s(std::uint64_t v, double seconds, bool accumulated) {
+    if (accumulated) return static_cast<double>(v);
+    if (seconds <= 0) return std::nullopt;
+    return static_cast<double>(v) / seconds;
 }
+
+// The number of a numeric column for a row. With -a the interval figures are replaced by
+// the sums since vigil started (sum: null when none are known yet).
+std::optional<double> column_number(ColumnId c, const Candidate& cand, const Frame& f,
+                                    const ViewState& vs) {
+    const TaskSample& t = f.cur->tasks[cand.task];
+    switch (c) {
+        case ColumnId::id:
+            return static_cast<double>(cand.id);
+        case ColumnId::cpu_time:
+            return cand.fig.cpu_time_s;
+        case ColumnId::nice:
+            return static_cast<double>(t.nice);
+        case ColumnId::threads:
+            return cand.fig.threads ? std::optional<double>(cand.fig.threads) : std::nullopt;
+        case ColumnId::ppid:
+            return static_cast<double>(t.ppid);
+        case ColumnId::start: {
+            // The task's start on the wall clock: now, less the time since it started.
+            if (f.cur->clk_tck == 0 || f.cur->boot_s <= 0 || f.cur->wall_ns == 0)
+                return std::nullopt;
+            const double age_s = f.cur->boot_s - static_cast<double>(t.start_ticks) /
+                                                     static_cast<double>(f.cur->clk_tck);
+            return static_cast<double>(f.cur->wall_ns) / 1e9 - std::max(age_s, 0.0);
+        }
+        default:
+            break;
+    }
+    // The interval's figures, or the sums since the start.
+    const TaskDelta* d = &cand.fig.delta;
+    double seconds = f.tasks.elapsed_s;
+    const bool acc = vs.accumulated && f.totals;
+    if (acc) {
+        const Accumulator::Sum* s = vs.processes ? f.totals->process(t.tgid, t.start_ticks)
+                                                 : f.totals->thread(t.tid, t.start_ticks);
+        if (!s) return std::nullopt;
+        d = &s->total;
+        seconds = s->seen_s;
+    }
+    if (seconds <= 0) return std::nullopt;
+    switch (c) {
+        case ColumnId::disk_read:
+            if (!d->valid) return std::nullopt;
+            return acc ? static_cast<double>(d->read_bytes)
+                       : static_cast<double>(d->read_bytes) / seconds;
+        case ColumnId::disk_write:
+            if (!d->valid) return std::nullopt;
+            return acc ? static_cast<double>(d->write_bytes)
+                       : static_cast<double>(d->write_bytes) / seconds;
+        case ColumnId::swapin:
+            return d->valid ? delay_pct(d->swapin_delay_ns, seconds) : std::nullopt;
+        case ColumnId::io:
+            return d->valid ? delay_pct(d->blkio_delay_ns, seconds) : std::nullopt;
+        default:
+            break;
+    }
+    if (!d->has_activity) return std::nullopt;
+    const TaskActivity& a = d->activity;
+    auto pct = [&](std::uint64_t us) { return static_cast<double>(us) / (seconds * 1e6) * 100.0; };
+    switch (c) {
+        case ColumnId::cpu:
+            return pct(a.user_us + a.system_us);
+        case ColumnId::user_cpu:
+            return pct(a.user_us);
+        case ColumnId::system_cpu:
+            return pct(a.system_us);
+        case ColumnId::cpu_delay:
+            if (!a.has(TaskActivity::kCpuDelay)) return std::nullopt;
+            return delay_pct(a.cpu_delay_ns, seconds);
+        case ColumnId::read_chars:
+            if (!a.has(TaskActivity::kChars)) return std::nullopt;
+            return per_s(a.read_chars, seconds, acc);
+        case ColumnId::write_chars:
+            if (!a.has(TaskActivity::kChars)) return std::nullopt;
+            return per_s(a.write_chars, seconds, acc);
+        case ColumnId::read_syscalls:
+            if (!a.has(TaskActivity::kSyscalls)) return std::nullopt;
+            return per_s(a.read_syscalls, seconds, acc);
+        case ColumnId::write_syscalls:
+            if (!a.has(TaskActivity::kSyscalls)) return std::nullopt;
+            return per_s(a.write_syscalls, seconds, acc);
+        case ColumnId::ctx_switches:
+            if (!a.has(TaskActivity::kSwitches)) return std::nullopt;
+            return per_s(a.voluntary_switches + a.involuntary_switches, seconds, acc);
+        case ColumnId::major_faults:
+            return per_s(a.major_faults, seconds, acc);
+        default:
+            return std::nullopt;
+    }
+}
+
+// -o: the row moved bytes to or from storage, or waited on I/O or swap.
+bool is_active(const Candidate& c, const Frame& f, const ViewState& vs) {
+    for (ColumnId col :
+         {ColumnId::disk_read, ColumnId::disk_write, ColumnId::swapin, ColumnId::io}) {
+        const auto v = column_number(col, c, f, vs);
+        if (v && *v > 0) return true;
+    }
+    return false;
+}
+
+double traffic_of(const Candidate& c, const Frame& f, const ViewState& vs) {
+    return column_number(ColumnId::disk_read, c, f, vs).value_or(0) +
+           column_number(ColumnId::disk_write, c, f, vs).value_or(0);
+}
+
+// The text of a text column for a task, from the details fetched for it.
+std::string column_text(ColumnId c, const TaskSample& t, const TaskDetail* d,
+                        const TaskDetails& details, const ViewState& vs) {
+    auto escape = [&](std::string_view raw) { return escape_text(raw, vs.escape, vs.utf8); };
+    switch (c) {
+        case ColumnId::prio: {
+            const int nice = d && d->nice ? *d->nice : t.nice;
+            return format_ioprio(d ? d->ioprio : std::nullopt, nice);
+        }
+        case ColumnId::user: {
+            const std::string* user = details.user_name(t.uid);
+            return user ? escape(*user) : std::to_string(t.uid);
+        }
+        case ColumnId::state: {
+            const char s = d && d->state ? d->state : t.state;
+            return s == '?' || s == '\0' ? "?" : escape(std::string_view(&s, 1));
+        }
+        case ColumnId::command: {
+            // The command cell is bounded the same way in every front end (kCommandMaxBytes
+            // of escaped text, then the marker), whatever the kernel or a recording holds.
+            auto command = [&](std::string_view raw, std::uint64_t unread) {
+                return escape_text_capped(raw, unread, vs.escape, vs.utf8, kCommandMaxBytes);
+            };
+            const std::string& name = d && !d->name.empty() ? d->name : t.comm;
+            if (!vs.full_command) return command(name, 0);
+            if (d && d->cmdline && !d->cmdline->empty())
+                return command(*d->cmdline, d->cmdline_unread);
+            // Kernel threads and zombies have no command line; show the name as ps does.
+            return "[" + command(name, 0) + "]";
+        }
+        default:
+            return {};
+    }
+}
+
+// A row while it is ranked by text: its key and the texts the filter and the order need.
+struct Row {
+    RowKey key;
+    std::string sort_text, command, user;
+};
 
 // Strict weak order for the chosen column. Unknown values sort last in either direction;
 // ties go to the busier row, then the lower id, so output is stable between samples.
-struct RowOrder {
-    ColumnId col;
-    bool descending;
-    bool operator()(const Row& a, const Row& b) const {
-        const Cell& ca = a.cell(col);
-        const Cell& cb = b.cell(col);
-        if (is_numeric(col)) {
-            if (ca.num.has_value() != cb.num.has_value()) return ca.num.has_value();
-            if (ca.num && *ca.num != *cb.num)
-                return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
-        } else if (ca.text != cb.text) {
-            return descending ? ca.text > cb.text : ca.text < cb.text;
-        }
-        double ta = traffic(a), tb = traffic(b);
-        if (ta != tb) return ta > tb;
-        return a.id < b.id;
-    }
-};
-
-// The numeric cells of a row, and the same order as RowOrder for a numeric column: rows of
-// a numeric sort are ordered (and cut to the rows shown) before any of their text is made.
-constexpr std::array<ColumnId, 4> kKeyColumns{ColumnId::disk_read, ColumnId::disk_write,
-                                              ColumnId::swapin, ColumnId::io};
-
-RowKey key_of(const Row& row) {
-    RowKey k;
-    k.id = row.id;
-    k.pid = row.pid;
-    k.task = row.task;
-    for (std::size_t i = 0; i < kKeyColumns.size(); ++i) k.num[i] = row.cell(kKeyColumns[i]).num;
-    return k;
-}
-
-std::optional<double> key_num(const RowKey& k, ColumnId col) {
-    if (col == ColumnId::id) return static_cast<double>(k.id);
-    for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
-        if (kKeyColumns[i] == col) return k.num[i];
-    return std::nullopt;
-}
-
 struct KeyOrder {
-    ColumnId col;
     bool descending;
     bool operator()(const RowKey& a, const RowKey& b) const {
-        const std::optional<double> na = key_num(a, col), nb = key_num(b, col);
-        if (na.has_value() != nb.has_value()) return na.has_value();
-        if (na && *na != *nb) return descending ? *na > *nb : *na < *nb;
-        double ta = a.num[0].value_or(0) + a.num[1].value_or(0);
-        double tb = b.num[0].value_or(0) + b.num[1].value_or(0);
-        if (ta != tb) return ta > tb;
+        if (a.sort.has_value() != b.sort.has_value()) return a.sort.has_value();
+        if (a.sort && *a.sort != *b.sort) return descending ? *a.sort > *b.sort : *a.sort < *b.sort;
+        if (a.traffic != b.traffic) return a.traffic > b.traffic;
         return a.id < b.id;
     }
 };
 
-// The text cells of a row (prio, user, command, by ColumnId) from the details fetched for
-// its task.
-template <typename CellOf>
-void fill_text(CellOf&& cell, const TaskSample& t, const TaskDetail* d, const TaskDetails& details,
-               const ViewState& vs) {
-    auto escape = [&](std::string_view raw) { return escape_text(raw, vs.escape, vs.utf8); };
-    const int nice = d && d->nice ? *d->nice : t.nice;
-    cell(ColumnId::prio).text = format_ioprio(d ? d->ioprio : std::nullopt, nice);
-    const std::string* user = details.user_name(t.uid);
-    cell(ColumnId::user).text = user ? escape(*user) : std::to_string(t.uid);
-    // The command cell is bounded the same way in every front end (kCommandMaxBytes of
-    // escaped text, then the marker), whatever the kernel or a recording holds.
-    auto command = [&](std::string_view raw, std::uint64_t unread) {
-        return escape_text_capped(raw, unread, vs.escape, vs.utf8, kCommandMaxBytes);
-    };
-    const std::string& name = d && !d->name.empty() ? d->name : t.comm;
-    if (!vs.full_command) {
-        cell(ColumnId::command).text = command(name, 0);
-    } else if (d && d->cmdline && !d->cmdline->empty()) {
-        cell(ColumnId::command).text = command(*d->cmdline, d->cmdline_unread);
-    } else {
-        // Kernel threads and zombies have no command line; show the name as ps does.
-        cell(ColumnId::command).text = "[" + command(name, 0) + "]";
+struct RowOrder {
+    bool descending;
+    bool operator()(const Row& a, const Row& b) const {
+        if (a.sort_text != b.sort_text)
+            return descending ? a.sort_text > b.sort_text : a.sort_text < b.sort_text;
+        if (a.key.traffic != b.key.traffic) return a.key.traffic > b.key.traffic;
+        return a.key.id < b.key.id;
     }
-}
-
-void fill_text(Row& row, const Frame& f, const TaskDetails& details, const ViewState& vs) {
-    fill_text([&](ColumnId c) -> Cell& { return row.cell(c); }, f.cur->tasks[row.task],
-              details.find(row.task), details, vs);
-}
+};
 
 Table head_of(const Frame& f, const ViewState& vs) {
     Table t;
     t.kind = TableKind::tasks;
     t.section = Section::tasks;
-    t.columns = task_columns(vs);
+    t.column_store = chosen_columns(vs);
+    t.columns = *t.column_store;
     const auto specs = task_summary_fields();
     auto item = [&](std::size_t i, std::optional<double> v) {
         t.summary.push_back(
@@ -156,14 +232,30 @@ Table head_of(const Frame& f, const ViewState& vs) {
     return t;
 }
 
-// Calls take(row) for every row that passes -p, -u and -o, in id order, with its numbers.
+bool wants(const ViewState& vs, ColumnId c) {
+    if (vs.sort == c) return true;
+    for (ColumnId s : shown_columns(vs))
+        if (s == c) return true;
+    return false;
+}
+
+// Calls take(candidate) for every row that passes -p, -u and -o, in id order, with its
+// figures. sums: with -P, the process figures are kept here (a RowKey names its index).
 template <typename Take>
-void matching_rows(const Frame& f, const ViewState& vs, Take&& take) {
+void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* sums, Take&& take) {
     const Snapshot& cur = *f.cur;
     const bool have_deltas = f.tasks.tasks.size() == cur.tasks.size();
     auto delta_of = [&](std::size_t i) { return have_deltas ? f.tasks.tasks[i] : TaskDelta{}; };
+    // Threads per process, when a column shows them (-P counts them anyway).
+    std::unordered_map<pid_t, std::uint32_t> threads;
+    if (!vs.processes && wants(vs, ColumnId::threads))
+        for (const TaskSample& t : cur.tasks) ++threads[t.tgid];
 
-    std::vector<Candidate> cands;
+    auto consider = [&](Candidate& c, std::uint32_t sum) {
+        if (!task_matches(cur.tasks[c.task], vs)) return;
+        if (vs.only_active && !is_active(c, f, vs)) return;
+        take(c, sum);
+    };
     if (vs.processes) {
         std::vector<std::size_t> leaders = leader_indices(cur);
         // Group threads by their leader index: one candidate per process.
@@ -173,29 +265,57 @@ void matching_rows(const Frame& f, const ViewState& vs, Take&& take) {
             return cur.tasks[a].tgid < cur.tasks[b].tgid;
         });
         for (std::size_t k = 0; k < order.size();) {
-            pid_t tgid = cur.tasks[order[k]].tgid;
+            const pid_t tgid = cur.tasks[order[k]].tgid;
             Candidate c{tgid, leaders[order[k]], {}};
+            double cpu_time = 0;
+            bool cpu_time_known = true;
             for (; k < order.size() && cur.tasks[order[k]].tgid == tgid; ++k) {
-                add_delta(c.delta, delta_of(order[k]));
+                add_delta(c.fig.delta, delta_of(order[k]));
+                ++c.fig.threads;
+                if (auto s = cpu_time_of(cur.tasks[order[k]]))
+                    cpu_time += *s;
+                else
+                    cpu_time_known = false;
             }
-            cands.push_back(c);
+            if (cpu_time_known) c.fig.cpu_time_s = cpu_time;
+            std::uint32_t sum = kNoSum;
+            if (sums) {
+                sum = static_cast<std::uint32_t>(sums->size());
+                sums->push_back(c.fig);
+            }
+            consider(c, sum);
         }
     } else {
-        cands.reserve(cur.tasks.size());
         for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
-            cands.push_back(Candidate{cur.tasks[i].tid, i, delta_of(i)});
+            Candidate c{cur.tasks[i].tid, i, {delta_of(i), 0, cpu_time_of(cur.tasks[i])}};
+            if (!threads.empty()) c.fig.threads = threads[cur.tasks[i].tgid];
+            consider(c, kNoSum);
         }
     }
-    for (const Candidate& c : cands) {
-        if (!task_matches(cur.tasks[c.task], vs)) continue;
-        Row row;
-        row.id = c.id;
-        row.pid = cur.tasks[c.task].tgid;
-        row.task = c.task;
-        fill_numbers(row, c, f, vs);
-        if (vs.only_active && !row_is_active(row.cells)) continue;
-        take(row);
-    }
+}
+
+RowKey key_of(const Candidate& c, std::uint32_t sum, const Frame& f, const ViewState& vs) {
+    RowKey k;
+    k.id = c.id;
+    k.pid = f.cur->tasks[c.task].tgid;
+    k.task = c.task;
+    k.sum = sum;
+    k.threads = c.fig.threads;
+    if (is_numeric(vs.sort)) k.sort = column_number(vs.sort, c, f, vs);
+    k.traffic = traffic_of(c, f, vs);
+    return k;
+}
+
+// The candidate a key was made from.
+Candidate candidate_of(const Frame& f, const RankedTasks& ranked, const RowKey& k) {
+    if (k.sum != kNoSum && ranked.sums && k.sum < ranked.sums->figures.size())
+        return Candidate{k.id, k.task, ranked.sums->figures[k.sum]};
+    const bool have_deltas = f.tasks.tasks.size() == f.cur->tasks.size();
+    Candidate c{k.id, k.task, {}};
+    if (have_deltas && k.task < f.tasks.tasks.size()) c.fig.delta = f.tasks.tasks[k.task];
+    c.fig.threads = k.threads;
+    c.fig.cpu_time_s = cpu_time_of(f.cur->tasks[k.task]);
+    return c;
 }
 
 }  // namespace
@@ -222,32 +342,39 @@ bool ranking_needs_details(const ViewState& vs) {
 
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs) {
     std::vector<std::size_t> out;
-    matching_rows(f, vs, [&](const Row& row) { out.push_back(row.task); });
+    matching_rows(f, vs, nullptr,
+                  [&](const Candidate& c, std::uint32_t) { out.push_back(c.task); });
     return out;
 }
 
 RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
                        std::size_t max_rows) {
-    RankedTasks t{head_of(f, vs), {}, false};
-    const ColumnSpec& sort_col = task_column(vs.sort);
+    RankedTasks t;
+    t.head = head_of(f, vs);
+    auto owned_sums = std::make_shared<RankedTasks::Sums>();
+    t.sums = owned_sums;
+    std::vector<Figures>* sums = vs.processes ? &owned_sums->figures : nullptr;
+    const bool descending = task_column(vs.sort).descending != vs.reverse;
     // A text column without a text filter, and fewer rows wanted than match: the busiest
     // rows are kept (a text column's keys tie, so KeyOrder ranks by traffic), and ordered by
     // their text once their details are there (order_by_text), so a screenful costs the
-    // details of a screenful, as it did before the pipeline.
+    // details of a screenful.
     bool cut_then_text = false;
     if (!vs.filter.active() && !is_numeric(vs.sort) && max_rows != kAllRows) {
         std::size_t matched = 0;
-        matching_rows(f, vs, [&](const Row&) { ++matched; });
+        matching_rows(f, vs, nullptr, [&](const Candidate&, std::uint32_t) { ++matched; });
         cut_then_text = max_rows < matched;
     }
     if (!ranking_needs_details(vs) || cut_then_text) {
         // A numeric order of numeric keys: no text at all until the rows shown are made.
         // One allocation of the final size: at 10 000 rows, growing by doubling would
         // touch (and keep) several MiB more than the keys themselves.
-        t.keys.reserve(f.cur->tasks.size());
-        matching_rows(f, vs, [&](const Row& row) { t.keys.push_back(key_of(row)); });
+        t.keys.reserve(vs.processes ? f.cur->tasks.size() / 4 + 16 : f.cur->tasks.size());
+        matching_rows(f, vs, sums, [&](const Candidate& c, std::uint32_t sum) {
+            t.keys.push_back(key_of(c, sum, f, vs));
+        });
         t.head.matched_rows = t.keys.size();
-        KeyOrder order{vs.sort, sort_col.descending != vs.reverse};
+        KeyOrder order{descending};
         if (max_rows < t.keys.size()) {
             std::partial_sort(t.keys.begin(), t.keys.begin() + static_cast<long>(max_rows),
                               t.keys.end(), order);
@@ -260,24 +387,37 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
     }
     // The text filter, or a text column: every candidate's text first.
     std::vector<Row> rows;
-    matching_rows(f, vs, [&](Row& row) {
-        fill_text(row, f, details, vs);
-        if (vs.filter.active() && !vs.filter.matches(row.cell(ColumnId::command).text) &&
-            !vs.filter.matches(row.cell(ColumnId::user).text))
-            return;
+    matching_rows(f, vs, sums, [&](const Candidate& c, std::uint32_t sum) {
+        const TaskSample& task = f.cur->tasks[c.task];
+        const TaskDetail* d = details.find(c.task);
+        Row row;
+        row.key = key_of(c, sum, f, vs);
+        if (vs.filter.active()) {
+            row.command = column_text(ColumnId::command, task, d, details, vs);
+            row.user = column_text(ColumnId::user, task, d, details, vs);
+            if (!vs.filter.matches(row.command) && !vs.filter.matches(row.user)) return;
+        }
+        if (!is_numeric(vs.sort)) row.sort_text = column_text(vs.sort, task, d, details, vs);
         rows.push_back(std::move(row));
     });
     t.head.matched_rows = rows.size();
-    RowOrder order{vs.sort, sort_col.descending != vs.reverse};
-    if (max_rows < rows.size()) {
-        std::partial_sort(rows.begin(), rows.begin() + static_cast<long>(max_rows), rows.end(),
-                          order);
-        rows.resize(max_rows);
+    auto take = [&](auto order) {
+        if (max_rows < rows.size()) {
+            std::partial_sort(rows.begin(), rows.begin() + static_cast<long>(max_rows), rows.end(),
+                              order);
+            rows.resize(max_rows);
+        } else {
+            std::sort(rows.begin(), rows.end(), order);
+        }
+    };
+    if (is_numeric(vs.sort)) {
+        KeyOrder order{descending};
+        take([&](const Row& a, const Row& b) { return order(a.key, b.key); });
     } else {
-        std::sort(rows.begin(), rows.end(), order);
+        take(RowOrder{descending});
     }
     t.keys.reserve(rows.size());
-    for (const Row& row : rows) t.keys.push_back(key_of(row));
+    for (const Row& row : rows) t.keys.push_back(row.key);
     return t;
 }
 
@@ -288,16 +428,13 @@ void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& detai
     rows.reserve(ranked.keys.size());
     for (const RowKey& k : ranked.keys) {
         Row& row = rows.emplace_back();
-        row.id = k.id;
-        row.pid = k.pid;
-        row.task = k.task;
-        for (std::size_t i = 0; i < kKeyColumns.size(); ++i)
-            row.cell(kKeyColumns[i]).num = k.num[i];
-        fill_text(row, f, details, vs);
+        row.key = k;
+        row.sort_text =
+            column_text(vs.sort, f.cur->tasks[k.task], details.find(k.task), details, vs);
     }
     std::stable_sort(rows.begin(), rows.end(),
-                     RowOrder{vs.sort, task_column(vs.sort).descending != vs.reverse});
-    for (std::size_t i = 0; i < rows.size(); ++i) ranked.keys[i] = key_of(rows[i]);
+                     RowOrder{task_column(vs.sort).descending != vs.reverse});
+    for (std::size_t i = 0; i < rows.size(); ++i) ranked.keys[i] = rows[i].key;
     ranked.order_by_text = false;
 }
 
@@ -308,8 +445,9 @@ std::vector<std::size_t> tasks_of(std::span<const RowKey> keys) {
     return out;
 }
 
-void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& details,
-               const ViewState& vs, Table& t) {
+void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey> keys,
+               const TaskDetails& details, const ViewState& vs, Table& t) {
+    const std::span<const ColumnId> shown = shown_columns(vs);
     // Rows are assigned, not rebuilt: a writer that makes 10 000 rows 256 at a time reuses
     // the cells' and strings' buffers.
     t.rows.resize(keys.size());
@@ -317,12 +455,21 @@ void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& 
     for (std::size_t r = 0; r < keys.size(); ++r) {
         const RowKey& k = keys[r];
         std::vector<Cell>& row = t.rows[r];
-        row.resize(kColumnCount);
+        row.resize(shown.size());
         t.refs[r] = RowRef{k.id, k.pid, k.task};
-        auto cell = [&](ColumnId c) -> Cell& { return row[column_index(c)]; };
-        cell(ColumnId::id).num = static_cast<double>(k.id);
-        for (std::size_t i = 0; i < kKeyColumns.size(); ++i) cell(kKeyColumns[i]).num = k.num[i];
-        fill_text(cell, f.cur->tasks[k.task], details.find(k.task), details, vs);
+        const Candidate c = candidate_of(f, ranked, k);
+        const TaskSample& task = f.cur->tasks[k.task];
+        const TaskDetail* d = details.find(k.task);
+        for (std::size_t i = 0; i < shown.size(); ++i) {
+            Cell& cell = row[i];
+            if (is_numeric(shown[i])) {
+                cell.num = column_number(shown[i], c, f, vs);
+                cell.text.clear();
+            } else {
+                cell.num.reset();
+                cell.text = column_text(shown[i], task, d, details, vs);
+            }
+        }
     }
 }
 

@@ -134,8 +134,11 @@ void sort_pane(InteractiveState& st, int step) {
     }
 }
 
-std::size_t sort_index(ColumnId c) {
-    return static_cast<std::size_t>(c);
+// The position of the sort column among the shown ones (0 when it is not shown).
+std::size_t sort_index(const ViewState& vs) {
+    const std::span<const ColumnId> shown = shown_columns(vs);
+    const auto it = std::find(shown.begin(), shown.end(), vs.sort);
+    return it == shown.end() ? 0 : static_cast<std::size_t>(it - shown.begin());
 }
 
 void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
@@ -425,7 +428,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         return e;
     }
     const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
-    const std::size_t ncols = kColumnCount;
+    const std::size_t ncols = shown_columns(vs).size();
     switch (const Action action = trigger->action) {
         case Action::sort_previous:
         case Action::sort_next: {
@@ -435,9 +438,9 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 sort_pane(st, step);
                 break;
             }
-            const std::size_t col = sort_index(vs.sort);
-            vs.sort =
-                static_cast<ColumnId>(step > 0 ? (col + 1) % ncols : (col + ncols - 1) % ncols);
+            // Through the shown columns, as htop's < and > do.
+            const std::size_t col = sort_index(vs);
+            vs.sort = shown_columns(vs)[step > 0 ? (col + 1) % ncols : (col + ncols - 1) % ncols];
             vs.reverse = false;
             back_to_top(st);
             break;

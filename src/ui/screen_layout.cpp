@@ -196,7 +196,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     int x = 0;
     for (std::size_t ci = 0; ci < m.columns.size(); ++ci) {
         const ColumnSpec& c = m.columns[ci];
-        const ColumnId id = static_cast<ColumnId>(ci);
+        const ColumnId id = static_cast<ColumnId>(c.id);
         if (x > 0) {
             header.push_back(Segment{" ", Style::column_header});
             ++x;
@@ -223,7 +223,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     for (std::size_t i = st.scroll; i < m.rows.size() && out.shown_rows < room;
          ++i, ++out.shown_rows) {
         const bool selected = st.selected && i < m.refs.size() && *st.selected == m.refs[i].id;
-        const bool hot = row_is_active(m.rows[i]);
+        const bool hot = row_is_active(m, i);
         std::string text = format_task_row(m, i, vs);
         if (selected) {
             std::size_t w = display_width(text);

@@ -49,7 +49,8 @@ class Pipeline {
     // keys, with the details of all of them fetched...
     RankedTasks ranked_tasks(const ViewState& vs, std::size_t max_rows = kAllRows);
     // ... and the rows of some of them, in place of t's rows.
-    void rows(std::span<const RowKey> keys, const ViewState& vs, Table& t) const;
+    void rows(const RankedTasks& ranked, std::span<const RowKey> keys, const ViewState& vs,
+              Table& t) const;
 
     // The tables of one overview section (Section::tasks has none).
     std::vector<Table> section(Section s, const MachineView& mv) const;

@@ -13,7 +13,8 @@ namespace vigil {
 // its user is listed (or no user is).
 bool task_matches(const TaskSample& task, const ViewState& vs);
 
-// -o: a task row (cells by ColumnId) moved bytes or waited on I/O or swap during the interval.
-bool row_is_active(std::span<const Cell> row);
+// Row r of a task table moved bytes or waited on I/O or swap during the interval (by the
+// columns it shows; -o itself filters by the figures, shown or not).
+bool row_is_active(const Table& t, std::size_t r);
 
 }  // namespace vigil

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +44,9 @@ enum class CellFormat : std::uint8_t {
     rpm,         // 1200 RPM
     watts,       // 12.34 W
     duration,    // 1:05 (hours:minutes), or 3d 04:05 for uptime-like spans
+    percent1,    // 12.3 (top's CPU%: one decimal, no sign)
+    cpu_time,    // 12:34.56 (top's TIME+: minutes, seconds, hundredths)
+    date_time,   // 05-01 03:00 (local month-day hours:minutes; the number is Unix seconds)
 };
 
 // How wide a column is in text output.
@@ -72,6 +76,7 @@ struct ColumnSpec {
     double to_base = 1;
     WidthPolicy policy = WidthPolicy::fit;
     Alert alert = {};
+    std::uint8_t id = 0;  // task columns: their ColumnId (device tables: unused)
 };
 
 // A labelled value shown above a table ("load1 0.14", "Total DISK READ 1.00 M/s").
@@ -113,8 +118,10 @@ struct RowRef {
 struct Table {
     TableKind kind = TableKind::cpu;
     Section section = Section::cpu;
-    std::string_view title;               // "CPU", "Disks", "Temperatures"; "" for tasks
-    std::span<const ColumnSpec> columns;  // a static registry; never owned
+    std::string_view title;  // "CPU", "Disks", "Temperatures"; "" for tasks
+    // A static registry, or (a task table with chosen columns) the specs in column_store.
+    std::span<const ColumnSpec> columns;
+    std::shared_ptr<const std::vector<ColumnSpec>> column_store;
     std::vector<std::vector<Cell>> rows;  // each row has columns.size() cells
     std::vector<RowRef> refs;             // task tables: the task of each row
     std::size_t matched_rows = 0;         // task tables: rows before the row limit

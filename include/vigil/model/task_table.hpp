@@ -16,6 +16,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -32,14 +33,18 @@ namespace vigil {
 
 std::string format_ioprio(const std::optional<IoPrio>& prio, int nice);
 
-// A row before its text: what filtering and a numeric sort need (~72 B against ~400 B for
-// a row of cells). A writer that prints every row (batch text at 10 000 threads) makes the
-// rows from these a few at a time instead of holding all of them at once.
+// A row before its text: what filtering and ordering need (~48 B against a row of cells).
+// A writer that prints every row (batch text at 10 000 threads) makes the rows from these a
+// few at a time instead of holding all of them at once.
+inline constexpr std::uint32_t kNoSum = std::numeric_limits<std::uint32_t>::max();
 struct RowKey {
     pid_t id = 0;
     pid_t pid = 0;
-    std::size_t task = 0;
-    std::array<std::optional<double>, 4> num;  // DISK READ, DISK WRITE, SWAPIN, IO cells
+    std::size_t task = 0;        // index in the snapshot: the thread, or the process leader
+    std::uint32_t sum = kNoSum;  // -P: the process's figures in RankedTasks::sums
+    std::uint32_t threads = 0;   // threads of its process, when a column needs them
+    std::optional<double> sort;  // the sort column's number (a numeric sort)
+    double traffic = 0;          // storage bytes moved: the tie-break
 };
 
 struct RankedTasks {
@@ -48,6 +53,9 @@ struct RankedTasks {
     // The keys are the rows to show but still need ordering by a text column, once their
     // details are fetched (order_by_text).
     bool order_by_text = false;
+    // -P: what each process ranked did (summed over its threads), named by RowKey::sum.
+    struct Sums;
+    std::shared_ptr<const Sums> sums;
 };
 
 inline constexpr std::size_t kAllRows = std::numeric_limits<std::size_t>::max();
@@ -68,9 +76,9 @@ void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& detai
                    const ViewState& vs);
 // The tasks whose details the rows of keys show (step 2).
 std::vector<std::size_t> tasks_of(std::span<const RowKey> keys);
-// Step 3: the rows of keys, with their text from details, in place of t's rows (their
-// buffers are reused).
-void make_rows(const Frame& f, std::span<const RowKey> keys, const TaskDetails& details,
-               const ViewState& vs, Table& t);
+// Step 3: the rows of keys (some or all of ranked's), with their text from details, in
+// place of t's rows (their buffers are reused); t's columns are ranked.head's.
+void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey> keys,
+               const TaskDetails& details, const ViewState& vs, Table& t);
 
 }  // namespace vigil

@@ -12,8 +12,34 @@
 
 namespace vigil {
 
-enum class ColumnId : std::uint8_t { id, prio, user, disk_read, disk_write, swapin, io, command };
-inline constexpr std::size_t kColumnCount = 8;
+// Every task column, in registry order (columns.cpp). iotop's eight come first.
+enum class ColumnId : std::uint8_t {
+    id,
+    prio,
+    user,
+    disk_read,
+    disk_write,
+    swapin,
+    io,
+    command,
+    cpu,             // CPU% (of one CPU, as top: a process can pass 100)
+    user_cpu,        // its user-mode part
+    system_cpu,      // its kernel part
+    cpu_delay,       // % of the interval runnable but waiting for a CPU
+    cpu_time,        // TIME+: CPU time used so far
+    state,           // R S D Z T t I X
+    nice,            // NI
+    threads,         // THR
+    ppid,            // PPID
+    start,           // START: when the task started
+    read_chars,      // read(2) and the like, bytes per second, storage or not
+    write_chars,     // write(2) and the like
+    read_syscalls,   // read calls per second
+    write_syscalls,  // write calls per second
+    ctx_switches,    // context switches per second (voluntary and involuntary)
+    major_faults,    // page faults that read from storage, per second
+};
+inline constexpr std::size_t kColumnCount = 24;
 
 struct ViewState {
     bool processes = false;              // -P: one row per process (sum of its threads)
@@ -23,6 +49,8 @@ struct ViewState {
     std::vector<pid_t> pids;             // -p: keep tasks whose tid or pid is listed (empty: all)
     std::vector<uid_t> uids;             // -u: keep tasks of these users (empty: all)
     ColumnId sort = ColumnId::io;
+    // The columns shown, in order (--columns, the column chooser); empty: iotop's eight.
+    std::vector<ColumnId> columns;
     bool reverse = false;      // flip the column's default direction
     TextFilter filter;         // '/': over the command line and the user name
     bool full_command = true;  // 'c': the command line, or only the task's name

@@ -36,7 +36,8 @@ StructuredTable structure_table(const Table& st, const ViewState* vs) {
     const bool thread_pids = st.kind == TableKind::tasks && vs && !vs->processes;
     for (std::size_t i = 0; i < st.columns.size(); ++i) {
         t.fields.push_back(st.columns[i].field);
-        if (thread_pids && i == column_index(ColumnId::id)) t.fields.push_back("pid");
+        if (thread_pids && st.columns[i].id == static_cast<std::uint8_t>(ColumnId::id))
+            t.fields.push_back("pid");
     }
     t.rows.reserve(st.rows.size());
     for (std::size_t r = 0; r < st.rows.size(); ++r) {
@@ -51,7 +52,7 @@ StructuredTable structure_table(const Table& st, const ViewState* vs) {
                 row.push_back(text(cell.text));
             else
                 row.push_back(number(cell.num, c.to_base));
-            if (thread_pids && i == column_index(ColumnId::id))
+            if (thread_pids && c.id == static_cast<std::uint8_t>(ColumnId::id))
                 row.push_back(number(r < st.refs.size() ? std::optional<double>(st.refs[r].pid)
                                                         : std::nullopt));
         }
