@@ -123,6 +123,24 @@ else
     bad "TIME+ $vigil_time against /proc's $proc_ticks ticks" "$row"
 fi
 
+# --- --hide-kernel-threads and --filter
+# (By the COMMAND field alone: a grep for the name would match its own command line.)
+with=$("$VIGIL" -b -P -n 2 -d 0.2 2>/dev/null | awk '$NF == "[kthreadd]"' | wc -l)
+without=$("$VIGIL" -b -P -n 2 -d 0.2 --hide-kernel-threads 2>/dev/null |
+    awk '$NF == "[kthreadd]" || $NF ~ /^\[kworker/' | wc -l)
+if [ "$with" -ge 1 ] && [ "$without" -eq 0 ]; then
+    ok "--hide-kernel-threads: kthreadd listed $with times without it, kernel threads 0 times with it"
+else
+    bad "--hide-kernel-threads: kthreadd rows $with without, kernel thread rows $without with"
+fi
+# Anchored, so that it does not match vigil's own command line, which holds the pattern.
+rows=$("$VIGIL" -b -P -n 2 -d 0.2 --filter '^sh -c while' --columns pid,command 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -u)
+if [ "$rows" = "$busy" ]; then
+    ok "--filter '^sh -c while' lists only the busy loop ($busy)"
+else
+    bad "--filter '^sh -c while': rows $(echo $rows), want $busy"
+fi
+
 # --- an unknown column: one line, status 2
 "$VIGIL" -b -n 1 --columns pid,nosuch >/dev/null 2>"$TMP/err"
 st=$?

@@ -67,6 +67,11 @@ TEST_CASE("toggles o p a c", "[keys]") {
     CHECK_FALSE(f.vs.full_command);
     f.press(ch('p'));
     CHECK_FALSE(f.vs.processes);
+    // K hides kernel threads, as in htop; k still asks for a signal.
+    f.press(ch('K'));
+    CHECK(f.vs.hide_kernel_threads);
+    f.press(ch('K'));
+    CHECK_FALSE(f.vs.hide_kernel_threads);
 }
 
 TEST_CASE("selection moves, pages and stays in range", "[keys]") {

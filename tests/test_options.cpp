@@ -50,6 +50,25 @@ TEST_CASE("--sort and --reverse", "[options]") {
     CHECK(parse({"--sort", "DISK READ"})->view.sort == ColumnId::disk_read);
 }
 
+TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
+    auto o = parse({"--columns", "pid,cpu,command", "--filter", "post(gres|master)",
+                    "--hide-kernel-threads", "--sort", "cpu"});
+    REQUIRE(o);
+    CHECK(o->view.columns == std::vector<ColumnId>{ColumnId::id, ColumnId::cpu, ColumnId::command});
+    CHECK(o->view.filter.active());
+    CHECK(o->view.filter.is_regex());
+    CHECK(o->view.filter.matches("/usr/lib/postgresql/15/bin/POSTMASTER -D x"));
+    CHECK_FALSE(o->view.filter.matches("sshd"));
+    CHECK(o->view.hide_kernel_threads);
+    CHECK(o->view.sort == ColumnId::cpu);
+    CHECK(parse({"--sort", "TIME+"})->view.sort == ColumnId::cpu_time);
+    auto bad = parse({"--columns", "pid,rss"});
+    REQUIRE_FALSE(bad);
+    CHECK_THAT(bad.error().message,
+               Catch::Contains("--columns 'pid,rss'") && Catch::Contains("unknown column 'rss'"));
+    CHECK_FALSE(parse({"--filter="}));
+}
+
 TEST_CASE("bad values are named in a one-line error", "[options]") {
     struct Case {
         std::vector<const char*> args;

@@ -318,6 +318,31 @@ TEST_CASE("CPU columns: a share of one CPU over the interval, per thread and per
     CHECK(task_cell(rt, 0, ColumnId::disk_read) == nullptr);
 }
 
+TEST_CASE("--hide-kernel-threads leaves out kthreadd and its threads", "[table]") {
+    TaskSample kthreadd = busy_task(2, 2, 0, 0, 'S');
+    kthreadd.ppid = 0;
+    TaskSample kworker = busy_task(30, 30, 0, 0, 'I');
+    kworker.ppid = 2;
+    TaskSample init = busy_task(1, 1, 0, 0, 'S');
+    init.ppid = 0;
+    TaskSample user = busy_task(40, 40, 0, 0, 'S');
+    Snapshot s0 = at(0, {init, kthreadd, kworker, user});
+    Snapshot s1 = at(1, {init, kthreadd, kworker, user});
+    Frame f = advance(s0, s1);
+    ViewState vs;
+    vs.sort = ColumnId::id;  // ascending
+    TaskDetails none;
+    none.reset(s1.tasks.size());
+    auto ids = [&](const ViewState& v) {
+        std::vector<pid_t> out;
+        for (const RowKey& k : rank_tasks(f, none, v).keys) out.push_back(k.id);
+        return out;
+    };
+    CHECK(ids(vs) == std::vector<pid_t>{1, 2, 30, 40});
+    vs.hide_kernel_threads = true;
+    CHECK(ids(vs) == std::vector<pid_t>{1, 40});
+}
+
 TEST_CASE("--columns: ids, titles, sets, and errors that name the column", "[table][options]") {
     auto cols = parse_column_list("pid,user,CPU%,s,time,command");
     REQUIRE(cols);

@@ -146,7 +146,7 @@ bool Controller::tick() {
 // sort is by a text column.
 bool Controller::quick_first_frame() const {
     return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() && !vs_.only_active &&
-           is_numeric(vs_.sort) && !recorder_;
+           !vs_.hide_kernel_threads && is_numeric(vs_.sort) && !recorder_;
 }
 
 // The machine sections the screen shows: the overview's, and the pane's. A recording keeps

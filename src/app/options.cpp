@@ -19,7 +19,17 @@
 namespace vigil {
 namespace {
 
-enum LongOnly { kVersion = 1000, kProcRoot, kSysRoot, kNoColor, kSort, kReverse, kColumns };
+enum LongOnly {
+    kVersion = 1000,
+    kProcRoot,
+    kSysRoot,
+    kNoColor,
+    kSort,
+    kReverse,
+    kColumns,
+    kFilter,
+    kHideKernelThreads
+};
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
 // Output formats, recording and replay.
@@ -54,6 +64,8 @@ constexpr option kLongOptions[] = {
     {"sort", required_argument, nullptr, kSort},
     {"reverse", no_argument, nullptr, kReverse},
     {"columns", required_argument, nullptr, kColumns},
+    {"filter", required_argument, nullptr, kFilter},
+    {"hide-kernel-threads", no_argument, nullptr, kHideKernelThreads},
     {"show", required_argument, nullptr, kShow},
     {"partitions", no_argument, nullptr, kPartitions},
     {"all-devices", no_argument, nullptr, kAllDevices},
@@ -152,6 +164,10 @@ What to show:
   -P, --processes        one row per process (sum of its threads) instead of per thread
   -o, --only             only tasks that did I/O during the interval
   -a, --accumulated      show amounts since vigil started instead of rates
+      --filter=PATTERN   only tasks whose command line or user matches PATTERN: a
+                         case-insensitive RE2 regular expression, or text (as the
+                         view's /); combines with -p, -u and -o
+      --hide-kernel-threads  leave out kthreadd and its threads (K in the view)
       --columns=LIST     the task columns, comma-separated, in order: ids from
                          id (tid|pid), prio, user, disk_read, disk_write, swapin, io,
                          command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
@@ -361,6 +377,13 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 o.view.columns = std::move(*cols);
                 break;
             }
+            case kFilter:
+                if (arg.empty()) return make_error("invalid --filter '': expected a pattern");
+                o.view.filter.set(std::string(arg));
+                break;
+            case kHideKernelThreads:
+                o.view.hide_kernel_threads = true;
+                break;
             case kReverse:
                 o.view.reverse = true;
                 break;

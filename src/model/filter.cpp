@@ -15,6 +15,7 @@ bool task_matches(const TaskSample& t, const ViewState& vs) {
     }
     if (!vs.uids.empty() && std::find(vs.uids.begin(), vs.uids.end(), t.uid) == vs.uids.end())
         return false;
+    if (vs.hide_kernel_threads && is_kernel_thread(t)) return false;
     return true;
 }
 

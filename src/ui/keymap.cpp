@@ -48,6 +48,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      {on('s', A::sensors_pane), on('S', A::sensors_pane)}},
     {"1", "one CPU bar per core in the summary (toggle)", {on('1', A::per_core)}},
     {"o", "only tasks doing I/O (toggle)", {on('o', A::only_active), on('O', A::only_active)}},
+    {"K", "hide / show kernel threads (toggle)", {on('K', A::kernel_threads)}},
     {"p", "processes / threads (toggle)", {on('p', A::processes), on('P', A::processes)}},
     {"a",
      "accumulated amounts / rates (toggle)",
@@ -74,9 +75,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"i",
      "ionice the selected task (e.g. be/4, rt/0, idle)",
      {on('i', A::ionice), on('I', A::ionice)}},
-    {"k",
-     "send a signal to the selected task (asks first; default TERM)",
-     {on('k', A::kill), on('K', A::kill)}},
+    {"k", "send a signal to the selected task (asks first; default TERM)", {on('k', A::kill)}},
     {"+ / -",
      "refresh less / more often (interval x2 / /2)",
      {on('+', A::slower), on('-', A::faster), on('=', A::slower), on('_', A::faster)}},
@@ -496,6 +495,11 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         case Action::only_active:
             vs.only_active = !vs.only_active;
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case Action::kernel_threads:
+            vs.hide_kernel_threads = !vs.hide_kernel_threads;
             back_to_top(st);
             e.rebuild = true;
             break;

@@ -44,6 +44,7 @@ inline constexpr std::size_t kColumnCount = 24;
 struct ViewState {
     bool processes = false;              // -P: one row per process (sum of its threads)
     bool only_active = false;            // -o: only rows that did I/O
+    bool hide_kernel_threads = false;    // --hide-kernel-threads, K: not kthreadd's
     bool accumulated = false;            // -a: amounts since vigil started instead of rates
     ByteUnits units = ByteUnits::human;  // -k: always KiB
     std::vector<pid_t> pids;             // -p: keep tasks whose tid or pid is listed (empty: all)

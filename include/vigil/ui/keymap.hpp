@@ -146,6 +146,7 @@ enum class Action : std::uint8_t {
     sensors_pane,
     per_core,
     only_active,
+    kernel_threads,
     processes,
     accumulated,
     full_command,
