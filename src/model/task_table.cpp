@@ -32,7 +32,17 @@ struct Candidate {
     pid_t id;
     std::size_t task;  // thread, or the process leader
     Figures fig;
+    const Accumulator::Sum* totals = nullptr;  // -a: its sums, looked up once (with_totals)
 };
+
+// -a: the candidate's sums since the start, found once for all its columns.
+Candidate& with_totals(Candidate& c, const Frame& f, const ViewState& vs) {
+    if (!vs.accumulated || !f.totals) return c;
+    const TaskSample& t = f.cur->tasks[c.task];
+    c.totals = vs.processes ? f.totals->process(t.tgid, t.start_ticks)
+                            : f.totals->thread(t.tid, t.start_ticks);
+    return c;
+}
 
 std::optional<double> cpu_time_of(const TaskSample& t) {
     if (!t.activity) return std::nullopt;
@@ -78,11 +88,9 @@ std::optional<double> column_number(ColumnId c, const Candidate& cand, const Fra
     double seconds = f.tasks.elapsed_s;
     const bool acc = vs.accumulated && f.totals;
     if (acc) {
-        const Accumulator::Sum* s = vs.processes ? f.totals->process(t.tgid, t.start_ticks)
-                                                 : f.totals->thread(t.tid, t.start_ticks);
-        if (!s) return std::nullopt;
-        d = &s->total;
-        seconds = s->seen_s;
+        if (!cand.totals) return std::nullopt;
+        d = &cand.totals->total;
+        seconds = cand.totals->seen_s;
     }
     if (seconds <= 0) return std::nullopt;
     switch (c) {
@@ -253,6 +261,7 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
 
     auto consider = [&](Candidate& c, std::uint32_t sum) {
         if (!task_matches(cur.tasks[c.task], vs)) return;
+        with_totals(c, f, vs);
         if (vs.only_active && !is_active(c, f, vs)) return;
         take(c, sum);
     };
@@ -307,15 +316,18 @@ RowKey key_of(const Candidate& c, std::uint32_t sum, const Frame& f, const ViewS
 }
 
 // The candidate a key was made from.
-Candidate candidate_of(const Frame& f, const RankedTasks& ranked, const RowKey& k) {
-    if (k.sum != kNoSum && ranked.sums && k.sum < ranked.sums->figures.size())
-        return Candidate{k.id, k.task, ranked.sums->figures[k.sum]};
-    const bool have_deltas = f.tasks.tasks.size() == f.cur->tasks.size();
+Candidate candidate_of(const Frame& f, const RankedTasks& ranked, const RowKey& k,
+                       const ViewState& vs) {
     Candidate c{k.id, k.task, {}};
-    if (have_deltas && k.task < f.tasks.tasks.size()) c.fig.delta = f.tasks.tasks[k.task];
-    c.fig.threads = k.threads;
-    c.fig.cpu_time_s = cpu_time_of(f.cur->tasks[k.task]);
-    return c;
+    if (k.sum != kNoSum && ranked.sums && k.sum < ranked.sums->figures.size()) {
+        c.fig = ranked.sums->figures[k.sum];
+    } else {
+        const bool have_deltas = f.tasks.tasks.size() == f.cur->tasks.size();
+        if (have_deltas && k.task < f.tasks.tasks.size()) c.fig.delta = f.tasks.tasks[k.task];
+        c.fig.threads = k.threads;
+        c.fig.cpu_time_s = cpu_time_of(f.cur->tasks[k.task]);
+    }
+    return with_totals(c, f, vs);
 }
 
 }  // namespace
@@ -457,7 +469,7 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
         std::vector<Cell>& row = t.rows[r];
         row.resize(shown.size());
         t.refs[r] = RowRef{k.id, k.pid, k.task};
-        const Candidate c = candidate_of(f, ranked, k);
+        const Candidate c = candidate_of(f, ranked, k, vs);
         const TaskSample& task = f.cur->tasks[k.task];
         const TaskDetail* d = details.find(k.task);
         for (std::size_t i = 0; i < shown.size(); ++i) {
