@@ -115,6 +115,21 @@ inline void record_all(const std::string& path, const std::vector<Sample>& sampl
     }
 }
 
+// Appends the header of a fake key frame to out: a marker, a payload claimed to run exactly
+// to byte file_size of the file out starts, and a checksum that fits nothing. Many of them
+// made resynchronising after damage quadratic for a reader that checked each claim.
+inline void append_fake_frame_header(std::string& out, std::uint64_t file_size) {
+    const std::uint64_t payload_at = out.size() + kFrameHeaderSize;
+    ByteWriter w(out);
+    w.u32(kFrameMarker);
+    w.u8(static_cast<std::uint8_t>(FrameType::key));
+    w.u8(0);
+    w.u16(0);
+    w.u32(static_cast<std::uint32_t>(file_size - payload_at));
+    w.u64(0);
+    w.u32(0);
+}
+
 // A key payload of n tasks whose first has a command line of cmdline_len bytes, each
 // other stored as its difference from the task before it: a tid one higher, four bytes.
 // Decoded, every task carries a copy of that command line: n x cmdline_len bytes from a

@@ -526,17 +526,7 @@ TEST_CASE("finding intact frames after damage is linear in the file's size", "[r
     const std::size_t fakes = 1 << 20, alternating = 1 << 18;
     const std::uint64_t total = kFileHeaderSize + fakes + alternating + frames.size();
     std::string bad = intact.substr(0, kFileHeaderSize);
-    auto fake_header = [&] {
-        const std::uint64_t payload_at = bad.size() + kFrameHeaderSize;
-        ByteWriter w(bad);
-        w.u32(kFrameMarker);
-        w.u8(static_cast<std::uint8_t>(FrameType::key));
-        w.u8(0);
-        w.u16(0);
-        w.u32(static_cast<std::uint32_t>(total - payload_at));  // exactly to the end
-        w.u64(0);
-        w.u32(0);
-    };
+    auto fake_header = [&] { test::append_fake_frame_header(bad, total); };
     while (bad.size() + kFrameHeaderSize <= kFileHeaderSize + fakes) fake_header();
     bad.resize(kFileHeaderSize + fakes, '\0');
     std::size_t empty_frames = 0;

@@ -99,17 +99,8 @@ int main(int argc, char** argv) {
         const std::size_t fakes = std::strtoull(argv[3], nullptr, 10);
         const std::uint64_t total = head.size() + fakes + frames.size();
         std::string file = head;
-        while (file.size() + kFrameHeaderSize <= head.size() + fakes) {
-            const std::uint64_t payload_at = file.size() + kFrameHeaderSize;
-            ByteWriter w(file);
-            w.u32(kFrameMarker);
-            w.u8(static_cast<std::uint8_t>(FrameType::key));
-            w.u8(0);
-            w.u16(0);
-            w.u32(static_cast<std::uint32_t>(total - payload_at));
-            w.u64(0);
-            w.u32(0);
-        }
+        while (file.size() + kFrameHeaderSize <= head.size() + fakes)
+            test::append_fake_frame_header(file, total);
         file.resize(head.size() + fakes, '\0');
         file += frames;
         write(path, file);
