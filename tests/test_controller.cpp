@@ -272,7 +272,7 @@ std::map<pid_t, std::optional<double>> read_sums(const std::vector<test::Sample>
     for (std::size_t i = first; i <= last; ++i) {
         const TaskDeltas d = task_deltas(s[i - 1].snap, s[i].snap);
         for (std::size_t k = 0; k < s[i].snap.tasks.size(); ++k)
-            add_delta(sum[s[i].snap.tasks[k].tid], d.tasks[k]);
+            add_delta(sum[s[i].snap.tasks[k].tid], d.at(k));
     }
     std::map<pid_t, std::optional<double>> out;
     for (const TaskSample& t : s[last].snap.tasks) {

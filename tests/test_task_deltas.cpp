@@ -10,12 +10,11 @@ using vigil::test::load_snapshot;
 namespace {
 constexpr std::uint64_t MiB = 1 << 20;
 
-const TaskDelta& delta_of(const Snapshot& s, const TaskDeltas& r, pid_t tid) {
+TaskDelta delta_of(const Snapshot& s, const TaskDeltas& r, pid_t tid) {
     for (std::size_t i = 0; i < s.tasks.size(); ++i)
-        if (s.tasks[i].tid == tid) return r.tasks[i];
+        if (s.tasks[i].tid == tid) return r.at(i);
     FAIL("no task " << tid);
-    static TaskDelta none;
-    return none;
+    return {};
 }
 
 TaskSample task(pid_t tid, pid_t tgid, std::uint64_t start, std::uint64_t rb, std::uint64_t wb,
@@ -86,7 +85,7 @@ TEST_CASE("first sight of a task that predates the previous sample has no value"
     Snapshot a = snap(10, 1000, {});
     Snapshot b = snap(11, 1001, {task(5, 5, 50000, 100 * MiB, 0)});  // born at 500 s
     TaskDeltas r = task_deltas(a, b);
-    CHECK_FALSE(r.tasks[0].valid);
+    CHECK_FALSE(r.io_at(0).valid);
     CHECK(r.total_read_bytes_per_s == 0);
 }
 
@@ -94,7 +93,7 @@ TEST_CASE("a reused tid with an earlier start time is not matched", "[rates]") {
     Snapshot a = snap(10, 1000, {task(7, 7, 40000, 10 * MiB, 0)});
     Snapshot b = snap(11, 1001, {task(7, 7, 40001, 11 * MiB, 0)});
     TaskDeltas r = task_deltas(a, b);
-    CHECK_FALSE(r.tasks[0].valid);
+    CHECK_FALSE(r.io_at(0).valid);
 }
 
 TEST_CASE("counters going backwards yield no value for read, write or cancelled", "[rates]") {
@@ -103,28 +102,28 @@ TEST_CASE("counters going backwards yield no value for read, write or cancelled"
         TaskSample after =
             task(9, 9, 1, which == 0 ? 50 : 200, which == 1 ? 50 : 200, which == 2 ? 50 : 100);
         TaskDeltas r = task_deltas(snap(0, 100, {before}), snap(1, 101, {after}));
-        CHECK_FALSE(r.tasks[0].valid);
+        CHECK_FALSE(r.io_at(0).valid);
     }
 }
 
 TEST_CASE("cancelled writes larger than writes clamp at zero", "[rates]") {
     TaskDeltas r = task_deltas(snap(0, 100, {task(9, 9, 1, 0, 100, 0)}),
                                snap(1, 101, {task(9, 9, 1, 0, 110, 50)}));
-    REQUIRE(r.tasks[0].valid);
-    CHECK(r.tasks[0].write_bytes == 0);
+    REQUIRE(r.io_at(0).valid);
+    CHECK(r.io_at(0).write_bytes == 0);
 }
 
 TEST_CASE("delay percentages are delay deltas over the interval", "[rates]") {
     TaskDeltas r = task_deltas(snap(0, 100, {task(9, 9, 1, 0, 0, 0, 1'000'000'000)}),
                                snap(2, 102, {task(9, 9, 1, 0, 0, 0, 1'500'000'000)}));
-    REQUIRE(r.tasks[0].valid);
-    REQUIRE(r.tasks[0].blkio_delay_ns);
-    CHECK(*delay_pct(r.tasks[0].blkio_delay_ns, r.elapsed_s) == Approx(25.0));
+    REQUIRE(r.io_at(0).valid);
+    REQUIRE(r.io_at(0).blkio_delay_ns);
+    CHECK(*delay_pct(r.io_at(0).blkio_delay_ns, r.elapsed_s) == Approx(25.0));
     // No delay data (the /proc fallback): unknown, not 0.
     TaskDeltas n =
         task_deltas(snap(0, 100, {task(9, 9, 1, 0, 0)}), snap(2, 102, {task(9, 9, 1, 0, 0)}));
-    CHECK_FALSE(n.tasks[0].blkio_delay_ns.has_value());
-    CHECK_FALSE(delay_pct(n.tasks[0].blkio_delay_ns, 2.0).has_value());
+    CHECK_FALSE(n.io_at(0).blkio_delay_ns.has_value());
+    CHECK_FALSE(delay_pct(n.io_at(0).blkio_delay_ns, 2.0).has_value());
 }
 
 TEST_CASE("delays of a task the kernel does not account are unknown, not 0", "[rates]") {
@@ -132,21 +131,21 @@ TEST_CASE("delays of a task the kernel does not account are unknown, not 0", "[r
     TaskSample a = task(9, 9, 1, 0, 0, 0, 0), b = task(9, 9, 1, 0, 0, 0, 0);
     a.io->delays_tracked = b.io->delays_tracked = false;
     TaskDeltas r = task_deltas(snap(0, 100, {a}), snap(1, 101, {b}));
-    REQUIRE(r.tasks[0].valid);
-    CHECK_FALSE(r.tasks[0].blkio_delay_ns.has_value());
-    CHECK_FALSE(r.tasks[0].swapin_delay_ns.has_value());
+    REQUIRE(r.io_at(0).valid);
+    CHECK_FALSE(r.io_at(0).blkio_delay_ns.has_value());
+    CHECK_FALSE(r.io_at(0).swapin_delay_ns.has_value());
     // Tracked now (its first block I/O made a count non-zero): tracked all along, so the
     // previous total is right even though it was not yet known to be.
     TaskSample c = task(9, 9, 1, 0, 0, 0, 300'000'000);
     TaskDeltas r2 = task_deltas(snap(1, 101, {b}), snap(2, 102, {c}));
-    REQUIRE(r2.tasks[0].blkio_delay_ns);
-    CHECK(*r2.tasks[0].blkio_delay_ns == 300'000'000);
+    REQUIRE(r2.io_at(0).blkio_delay_ns);
+    CHECK(*r2.io_at(0).blkio_delay_ns == 300'000'000);
 }
 
 TEST_CASE("a zero or negative interval gives no rates", "[rates]") {
     TaskDeltas r =
         task_deltas(snap(5, 100, {task(9, 9, 1, 0, 0)}), snap(5, 100, {task(9, 9, 1, 10, 0)}));
-    CHECK_FALSE(r.tasks[0].valid);
+    CHECK_FALSE(r.io_at(0).valid);
 }
 
 TEST_CASE("a thread that exits causes no spike in its process", "[rates]") {
@@ -155,7 +154,7 @@ TEST_CASE("a thread that exits causes no spike in its process", "[rates]") {
     Snapshot b = snap(1, 101, {task(10, 10, 1, 4096, 0)});
     TaskDeltas r = task_deltas(a, b);
     TaskDelta sum;
-    for (const auto& d : r.tasks) add_delta(sum, d);
+    for (std::size_t i = 0; i < r.size(); ++i) add_delta(sum, r.at(i));
     REQUIRE(sum.valid);
     CHECK(sum.read_bytes == 4096);
     CHECK(r.total_read_bytes_per_s == 4096);
@@ -256,12 +255,17 @@ TEST_CASE("activity deltas: the CPU delay only where delays are accounted", "[ra
     TaskSample a0 = task(20, 20, 5, 0, 0), a1 = task(20, 20, 5, 0, 0);
     a0.activity = activity(0, 0, 0);
     a1.activity = activity(1'000, 0, 0);
-    TaskDeltas r = task_deltas(snap(0.0, 1.0, {a0}), snap(1.0, 2.0, {a1}));
-    REQUIRE(r.tasks[0].has_activity);
-    CHECK(r.tasks[0].activity.user_us == 1'000);
-    CHECK_FALSE(r.tasks[0].activity.has(TaskActivity::kCpuDelay));
+    const Snapshot s0 = snap(0.0, 1.0, {a0}), s1 = snap(1.0, 2.0, {a1});
+    TaskDeltas r = task_deltas(s0, s1);
+    REQUIRE(r.at(0).has_activity);
+    CHECK(r.at(0).activity.user_us == 1'000);
+    CHECK_FALSE(r.at(0).activity.has(TaskActivity::kCpuDelay));
+    // The I/O alone does not work the activity out.
+    CHECK_FALSE(r.io_at(0).has_activity);
     // A group missing in one sample (the fallback could not read io) is unknown.
     a0.activity->known = TaskActivity::kCpuDelay;
-    TaskDeltas r2 = task_deltas(snap(0.0, 1.0, {a0}), snap(1.0, 2.0, {a1}));
-    CHECK_FALSE(r2.tasks[0].activity.has(TaskActivity::kChars));
+    const Snapshot s2 = snap(0.0, 1.0, {a0});
+    TaskDeltas r2 = task_deltas(s2, s1);
+    REQUIRE(r2.at(0).has_activity);
+    CHECK_FALSE(r2.at(0).activity.has(TaskActivity::kChars));
 }

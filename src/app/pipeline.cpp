@@ -3,7 +3,7 @@
 namespace vigil {
 
 void Pipeline::advance(bool continues) {
-    frame_ = vigil::advance(source_.prev(), source_.cur());
+    frame_ = vigil::advance(source_.prev(), source_.cur(), std::move(frame_));
     if (!keep_totals_) return;
     if (!continues) totals_ = Accumulator{};
     totals_.add(*frame_.cur, frame_.tasks);
@@ -11,7 +11,7 @@ void Pipeline::advance(bool continues) {
 }
 
 void Pipeline::redo() {
-    frame_ = vigil::advance(source_.prev(), source_.cur());
+    frame_ = vigil::advance(source_.prev(), source_.cur(), std::move(frame_));
     if (keep_totals_) frame_.totals = &totals_;
 }
 
@@ -46,12 +46,12 @@ std::vector<Table> Pipeline::section(Section s, const MachineView& mv) const {
 
 Result<bool> Pipeline::record(RecordWriter& w) {
     const Snapshot& cur = *frame_.cur;
-    const std::vector<TaskDelta>& deltas = frame_.tasks.tasks;
+    const TaskDeltas& deltas = frame_.tasks;
     if (deltas.size() == cur.tasks.size()) {
         const std::vector<std::size_t> leaders = leader_indices(cur);
         std::vector<std::size_t> busy;
         for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
-            const TaskDelta& d = deltas[i];
+            const TaskDelta d = deltas.io_at(i);
             if (!d.valid || (d.read_bytes == 0 && d.write_bytes == 0)) continue;
             busy.push_back(i);
             if (leaders[i] != i) busy.push_back(leaders[i]);

@@ -20,9 +20,9 @@ std::vector<std::size_t> leader_indices(const Snapshot& snap) {
 void Accumulator::add(const Snapshot& cur, const TaskDeltas& rates) {
     ++generation_;
     std::vector<std::size_t> leaders = leader_indices(cur);
-    for (std::size_t i = 0; i < cur.tasks.size() && i < rates.tasks.size(); ++i) {
+    for (std::size_t i = 0; i < cur.tasks.size() && i < rates.size(); ++i) {
         const TaskSample& t = cur.tasks[i];
-        const TaskDelta& d = rates.tasks[i];
+        const TaskDelta d = rates.at(i);
         Sum& ts = threads_[Key{t.tid, t.start_ticks}];
         if (ts.generation != generation_) {
             ts.generation = generation_;

@@ -129,10 +129,44 @@ std::optional<double> delay_pct(std::optional<std::uint64_t> delay_ns, double el
     return static_cast<double>(*delay_ns) / (elapsed_s * 1e9) * 100.0;
 }
 
-TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur) {
+TaskDelta TaskDeltas::io_at(std::size_t i) const {
+    const Stored& s = tasks_[i];
+    TaskDelta d;
+    d.valid = s.valid;
+    d.read_bytes = s.read_bytes;
+    d.write_bytes = s.write_bytes;
+    d.blkio_delay_ns = s.blkio_delay_ns;
+    d.swapin_delay_ns = s.swapin_delay_ns;
+    return d;
+}
+
+TaskDelta TaskDeltas::at(std::size_t i) const {
+    TaskDelta d = io_at(i);
+    const std::uint32_t before = tasks_[i].before;
+    const TaskSample& now = cur_->tasks[i];
+    if (before == 0 || !now.activity) return d;
+    const bool tracked = now.io && now.io->delays_tracked;
+    std::optional<TaskActivity> act;
+    if (before == kBorn) {
+        act = activity_delta(nullptr, *now.activity, tracked);
+    } else {
+        const TaskSample& was = prev_->tasks[before - 1];
+        if (was.activity) act = activity_delta(&*was.activity, *now.activity, tracked);
+    }
+    if (act) {
+        d.has_activity = true;
+        d.activity = *act;
+    }
+    return d;
+}
+
+TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old) {
     TaskDeltas r;
+    r.prev_ = &prev;
+    r.cur_ = &cur;
     r.elapsed_s = cur.steady_s - prev.steady_s;
-    r.tasks.resize(cur.tasks.size());
+    r.tasks_ = std::move(old.tasks_);
+    r.tasks_.assign(cur.tasks.size(), TaskDeltas::Stored{});
     if (!(r.elapsed_s > 0)) return r;
 
     // Both lists are sorted by tid: one merge walk, no lookups.
@@ -144,13 +178,11 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur) {
         if (!now.io && !now.activity) continue;
         const TaskSample* before =
             (j < prev.tasks.size() && prev.tasks[j].tid == now.tid) ? &prev.tasks[j] : nullptr;
-        TaskDelta& d = r.tasks[i];
-        const bool tracked = now.io && now.io->delays_tracked;
-        std::optional<TaskActivity> act;
+        TaskDelta d;
+        std::uint32_t source = 0;
         if (before && before->start_ticks == now.start_ticks) {
             if (before->io && now.io) d = delta_between(*before->io, *now.io);
-            if (before->activity && now.activity)
-                act = activity_delta(&*before->activity, *now.activity, tracked);
+            source = static_cast<std::uint32_t>(j + 1);
         } else {
             // First sight, or the tid now names another task (PID reuse). Only a task born
             // after the previous sample started is known to have done all of its I/O within
@@ -159,13 +191,16 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur) {
                             static_cast<double>(cur.clk_tck ? cur.clk_tck : 100);
             if (prev.boot_s > 0 && born_s > prev.boot_s) {
                 if (now.io) d = delta_since_birth(*now.io);
-                if (now.activity) act = activity_delta(nullptr, *now.activity, tracked);
+                source = TaskDeltas::kBorn;
             }
         }
-        if (act) {
-            d.has_activity = true;
-            d.activity = *act;
-        }
+        TaskDeltas::Stored& s = r.tasks_[i];
+        s.valid = d.valid;
+        s.before = source;
+        s.read_bytes = d.read_bytes;
+        s.write_bytes = d.write_bytes;
+        s.blkio_delay_ns = d.blkio_delay_ns;
+        s.swapin_delay_ns = d.swapin_delay_ns;
         if (d.valid) {
             total_read += d.read_bytes;
             total_write += d.write_bytes;

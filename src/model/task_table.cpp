@@ -252,8 +252,8 @@ bool wants(const ViewState& vs, ColumnId c) {
 template <typename Take>
 void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* sums, Take&& take) {
     const Snapshot& cur = *f.cur;
-    const bool have_deltas = f.tasks.tasks.size() == cur.tasks.size();
-    auto delta_of = [&](std::size_t i) { return have_deltas ? f.tasks.tasks[i] : TaskDelta{}; };
+    const bool have_deltas = f.tasks.size() == cur.tasks.size();
+    auto delta_of = [&](std::size_t i) { return have_deltas ? f.tasks.at(i) : TaskDelta{}; };
     // Threads per process, when a column shows them (-P counts them anyway).
     std::unordered_map<pid_t, std::uint32_t> threads;
     if (!vs.processes && wants(vs, ColumnId::threads))
@@ -322,8 +322,8 @@ Candidate candidate_of(const Frame& f, const RankedTasks& ranked, const RowKey& 
     if (k.sum != kNoSum && ranked.sums && k.sum < ranked.sums->figures.size()) {
         c.fig = ranked.sums->figures[k.sum];
     } else {
-        const bool have_deltas = f.tasks.tasks.size() == f.cur->tasks.size();
-        if (have_deltas && k.task < f.tasks.tasks.size()) c.fig.delta = f.tasks.tasks[k.task];
+        const bool have_deltas = f.tasks.size() == f.cur->tasks.size();
+        if (have_deltas && k.task < f.tasks.size()) c.fig.delta = f.tasks.at(k.task);
         c.fig.threads = k.threads;
         c.fig.cpu_time_s = cpu_time_of(f.cur->tasks[k.task]);
     }

@@ -22,7 +22,8 @@ struct Frame {
     const Accumulator* totals = nullptr;
 };
 
-// Deltas of every task and rates of the machine between prev and cur.
-Frame advance(const Snapshot& prev, const Snapshot& cur);
+// Deltas of every task and rates of the machine between prev and cur. old: the frame this
+// one replaces, whose memory is reused (its contents are not read).
+Frame advance(const Snapshot& prev, const Snapshot& cur, Frame old = {});
 
 }  // namespace vigil
