@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: vigil against iotop-c and top -H on a farm of sleeping threads.
+# Benchmark: vigil against iotop-c, top -H and top on a farm of sleeping threads.
 #
 #   bench/run.sh [--build DIR] [-n REFRESHES] [--quick] [--idle] [TASKS...]  (default: 2000 10000)
 #
@@ -147,7 +147,12 @@ for size in "${sizes[@]}"; do
         bench "iotop-c" "$tasks" "$iotop" -b
         bench "iotop-c -P" "$tasks" "$iotop" -b -P
     fi
-    command -v top >/dev/null && bench "top -H" "$tasks" top -H -b
+    # Every column (CPU, memory, state, ...) per process against top's process mode.
+    bench "vigil -P --columns all" "$tasks" "$vigil" -b -P --columns all
+    if command -v top >/dev/null; then
+        bench "top -H" "$tasks" top -H -b
+        bench "top" "$tasks" top -b
+    fi
     frame=$(for _ in $(seq "$repeats"); do
         field first_frame_ms "$("$pty_run" -- "$vigil" 2>/dev/null)"; done | median)
     echo "$tasks	$frame" >>"$tmp/frames"
@@ -193,19 +198,22 @@ awk -F'\t' '
     { name[NR] = $1; tasks[NR] = $2; cpu[NR] = $3; sc[NR] = $4; rss[NR] = $5; first[NR] = $6
       key = $2 "/" $1; ref[key] = $3 }
     END {
-        printf "%-22s %7s %10s %11s %10s %9s %10s\n", "program", "tasks", "CPU ms", "vs iotop-c",
-               "syscalls", "RSS MiB", "first ms"
+        printf "%-24s %7s %10s %11s %9s %10s %9s %10s\n", "program", "tasks", "CPU ms",
+               "vs iotop-c", "vs top", "syscalls", "RSS MiB", "first ms"
         for (i = 1; i <= NR; i++) {
             base = name[i]; sub(/ \(all active\)/, "", base)
-            cmp = (base ~ /-P$/) ? "iotop-c -P" : "iotop-c"
-            r = ref[tasks[i] "/" cmp]
-            ratio = (r > 0 && name[i] !~ /^iotop-c/) ? sprintf("%.1f %%", 100 * cpu[i] / r) : "-"
-            printf "%-22s %7d %10.2f %11s %10.3f %9.1f %10.0f\n", name[i], tasks[i], cpu[i], ratio,
-                   sc[i], rss[i], first[i]
+            procs = (base ~ / -P( |$)/)
+            r = ref[tasks[i] "/" (procs ? "iotop-c -P" : "iotop-c")]
+            ratio = (r > 0 && name[i] ~ /^vigil/) ? sprintf("%.1f %%", 100 * cpu[i] / r) : "-"
+            t = ref[tasks[i] "/" (procs ? "top" : "top -H")]
+            vs_top = (t > 0 && name[i] ~ /^vigil/) ? sprintf("%.2f", cpu[i] / t) : "-"
+            printf "%-24s %7d %10.2f %11s %9s %10.3f %9.1f %10.0f\n", name[i], tasks[i], cpu[i],
+                   ratio, vs_top, sc[i], rss[i], first[i]
         }
     }' "$results"
 echo
 echo "vs iotop-c: CPU per refresh as a share of iotop-c's (of iotop-c -P's for -P rows);"
+echo "vs top: as a multiple of top -H's (of top's, in process mode, for -P rows);"
 echo "(all active): a farm whose every thread runs twice a second, compared with the idle farm's iotop-c."
 echo
 echo "Full-screen view on a 160x50 pseudo-terminal: ms from exec to its first whole frame"
