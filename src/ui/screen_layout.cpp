@@ -55,15 +55,16 @@ std::string prompt_for(const InteractiveState& st) {
 
 std::string pane_hint(Pane p) {
     if (p != Pane::tasks)
-        return "q quit  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  m fs  "
-               "n net  s sensors  1 cores  h help";
-    return "q quit  <- -> sort  r reverse  / filter  C columns  2 io  3 top  i ionice  "
-           "N nice  k kill  o active  p procs  a accum  Tab panes  h help";
+        return "q quit  h help  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  "
+               "m fs  n net  s sensors  1 cores";
+    // What matters most first: a narrow screen cuts the end.
+    return "q quit  h help  <- -> sort  r reverse  / filter  C columns  2 io  3 top  N nice  "
+           "i ionice  k kill  o active  p procs  a accum  Tab panes";
 }
 
 std::string replay_hint() {
-    return "q quit  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
-           "C columns  2 io  3 top  Tab panes  h help";
+    return "q quit  h help  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
+           "C columns  2 io  3 top  Tab panes";
 }
 
 void too_small(ScreenLayout& out, int width, int height) {
