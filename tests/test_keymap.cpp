@@ -713,6 +713,10 @@ TEST_CASE("2 and 3 show the io and top sets; the sort falls back to CPU% and bac
     CHECK(f.vs.sort == ColumnId::cpu);
     CHECK_THAT(f.st.notice, Catch::Contains("columns: top (TID USER"));
     CHECK_THAT(f.st.notice, Catch::Contains("IO is not shown: sorted by CPU%"));
+    f.press(ch('p'));  // the titles as shown: PID with -P
+    f.press(ch('3'));
+    CHECK_THAT(f.st.notice, Catch::Contains("columns: top (PID USER"));
+    f.press(ch('p'));
     CHECK(f.press(ch('2')).rebuild);
     CHECK(f.vs.columns == ids_of(column_set(ColumnSet::io)));
     CHECK(f.vs.sort == ColumnId::io);

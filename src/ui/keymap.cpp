@@ -268,8 +268,9 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
     return e;
 }
 
-std::string_view column_title(ColumnId id) {
-    return task_column(id).title;
+// A column's title as the view shows it now (PID with -P).
+std::string_view column_title(const ViewState& vs, ColumnId id) {
+    return task_columns(vs.processes, vs.accumulated)[column_index(id)].title;
 }
 
 bool shows(std::span<const ColumnId> cols, ColumnId id) {
@@ -286,14 +287,15 @@ void set_columns(ViewState& vs, InteractiveState& st, std::vector<ColumnId> cols
     st.notice = std::move(what);
     if (fall_back_sort(vs)) {
         st.notice += fmt::format("{}{} is not shown: sorted by {}", st.notice.empty() ? "" : "; ",
-                                 column_title(old_sort), column_title(vs.sort));
+                                 column_title(vs, old_sort), column_title(vs, vs.sort));
         back_to_top(st);
     }
 }
 
-std::string set_label(std::string_view name, std::span<const ColumnId> set) {
+std::string set_label(const ViewState& vs, std::string_view name, std::span<const ColumnId> set) {
     std::string titles;
-    for (ColumnId id : set) titles += (titles.empty() ? "" : " ") + std::string(column_title(id));
+    for (ColumnId id : set)
+        titles += (titles.empty() ? "" : " ") + std::string(column_title(vs, id));
     return fmt::format("columns: {} ({})", name, titles);
 }
 
@@ -766,7 +768,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         case Action::top_columns: {
             const bool top = action == Action::top_columns;
             const std::span<const ColumnId> set = column_set(top ? ColumnSet::top : ColumnSet::io);
-            set_columns(vs, st, {set.begin(), set.end()}, set_label(top ? "top" : "io", set));
+            set_columns(vs, st, {set.begin(), set.end()}, set_label(vs, top ? "top" : "io", set));
             e.rebuild = true;
             break;
         }

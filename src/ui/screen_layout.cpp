@@ -104,7 +104,9 @@ void help_screen(ScreenLayout& out, int width, int height) {
 
 // The column chooser (C, F2): the shown columns in order, then the others, each with its
 // title and help; the cursor's line highlighted, scrolled into view at any height.
-void chooser_screen(ScreenLayout& out, const InteractiveState& st, int width, int height) {
+void chooser_screen(ScreenLayout& out, const ViewState& vs, const InteractiveState& st, int width,
+                    int height) {
+    const std::span<const ColumnSpec> specs = task_columns(vs.processes, vs.accumulated);
     Builder b(width);
     const ColumnChooser& c = st.chooser;
     b.bar(
@@ -119,7 +121,7 @@ void chooser_screen(ScreenLayout& out, const InteractiveState& st, int width, in
     const std::size_t cursor = std::min(c.cursor, lines.size() - 1);
     const std::size_t first = cursor >= room ? cursor - room + 1 : 0;
     for (std::size_t i = first; i < lines.size() && i - first < room; ++i) {
-        const ColumnSpec& spec = task_column(lines[i]);
+        const ColumnSpec& spec = specs[column_index(lines[i])];
         const bool shown = i < c.shown.size();
         std::string text =
             fmt::format("{} {:>2} {:<11} {}", shown ? "[x]" : "[ ]",
@@ -200,7 +202,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
         return out;
     }
     if (st.mode == Mode::columns) {
-        chooser_screen(out, st, width, height);
+        chooser_screen(out, *in.view, st, width, height);
         return out;
     }
     const Table& m = *in.tasks;
