@@ -72,11 +72,11 @@ restart
 bash -c 'exec -a "vigil-café-中文" sleep 60' &
 utf_pid=$!
 poll 5 grep -qa "vigil-caf" "/proc/$utf_pid/cmdline"
-tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C LC_ALL=C $VIGIL -p $utf_pid; sleep 30"
+tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C LC_ALL=C $VIGIL --columns io -p $utf_pid; sleep 30"
 if wait_for 'vigil-caf\xc3\xa9-\xe4\xb8\xad\xe6\x96\x87'; then ok "LANG=C: non-ASCII shown as \\xHH escapes"; else bad "LANG=C escapes" "$(screen)"; fi
 restart
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
-    tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C.UTF-8 LC_ALL=C.UTF-8 $VIGIL -p $utf_pid; sleep 30"
+    tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C.UTF-8 LC_ALL=C.UTF-8 $VIGIL --columns io -p $utf_pid; sleep 30"
     if wait_for 'vigil-café-中文'; then ok "C.UTF-8: the command line as written"; else bad "UTF-8 locale" "$(screen)"; fi
     restart
 else

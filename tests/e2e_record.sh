@@ -466,7 +466,7 @@ else
     fi
     keys x
     keys k
-    if wait_for "ionice and signals act on live tasks only"; then ok "k in a replay says it acts on live tasks only"; else bad "k in replay"; fi
+    if wait_for "ionice, renice and signals act on live tasks only"; then ok "k in a replay says it acts on live tasks only"; else bad "k in replay"; fi
     keys q
     if wait_for "EXIT=0"; then ok "q leaves the replay with status 0"; else bad "replay exit: $(screen | tail -3)"; fi
     tmux kill-session -t "$S"

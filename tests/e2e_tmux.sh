@@ -61,7 +61,9 @@ MARK="vigil-e2e-marker-$$"
 bash -c "exec -a $MARK sleep 300" &
 marker_pid=$!
 
-tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.5; echo EXIT=\$?; sleep 60"
+# --columns io: iotop's eight at any width (without it, a terminal wide enough shows the top
+# set: checked further down).
+tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.5 --columns io; echo EXIT=\$?; sleep 60"
 
 if wait_for "Total DISK READ" && wait_for "COMMAND"; then ok "starts with the summary and column titles"; else bad "start"; fi
 if screen | grep -qE ' IO> COMMAND'; then ok "sorted by IO, marked IO>"; else bad "default sort marker"; fi
@@ -142,7 +144,7 @@ if command -v fio >/dev/null; then
         # The selection stays on the task that was on top when the sort changed, and the
         # view scrolls after it when that task drops down the list (a flush that stopped).
         # r twice orders the same way again from the top (Home is not used: tmux may send a
-        # sequence this terminal type does not name, and a lone Esc quits). Poll until the
+        # sequence this terminal type does not name). Poll until the
         # writer shows there (a capture can also catch a frame half drawn), for up to 5 s.
         # On a busy machine another task can write more than fio's 10 MB/s (a test run
         # beside this one): fio's row must be among the first three, at M/s, and every row
@@ -212,6 +214,114 @@ else
 fi
 keys Escape
 
+# Esc at the top level never quits (as in htop and iotop-c), twice in a row either.
+keys Escape Escape
+if wait_for "processes | every" && ! poll 1 sh -c "tmux capture-pane -p -t '$S' | grep -q EXIT="; then
+    ok "Esc at the top level leaves vigil running"
+else
+    bad "Esc quit vigil"
+fi
+
+# The column chooser (C): CPU% is the first column not shown after iotop's eight; Space adds
+# it before COMMAND, Enter applies, and the header shows it. Esc cancels without a change.
+header() { screen | grep -E '^ +[TP]ID ' | head -1; }
+keys C
+if wait_for "Space shows/hides" && wait_for "[ ]    CPU%"; then
+    keys Down Down Down Down Down Down Down Down Space
+    if wait_for "[x]  8 CPU%"; then
+        keys Escape
+        if wait_gone "Space shows/hides" && ! header | grep -qF "CPU%"; then
+            ok "Esc cancels the column chooser without a change"
+        else
+            bad "chooser Esc: $(header)"
+        fi
+    else
+        bad "chooser Space adds CPU%"
+    fi
+    keys C
+    wait_for "Space shows/hides" || bad "C again"
+    keys Down Down Down Down Down Down Down Down Space Enter
+    has_cpu() { header | grep -qE 'CPU%[<>]? +COMMAND'; }
+    if poll 5 has_cpu; then ok "the chooser adds CPU% and the header shows it: $(header | tr -s ' ')"; else bad "chooser add: $(header)"; fi
+else
+    bad "C opens the column chooser"
+fi
+# F2 opens it too (htop's Setup key); F10 applies: PRIO (line 2) hidden.
+keys F2
+if wait_for "Space shows/hides"; then
+    keys Down Space F10
+    no_prio() { ! header | grep -qF PRIO && header | grep -qF USER; }
+    if poll 5 no_prio; then ok "F2 + Space + F10 hides PRIO: $(header | tr -s ' ')"; else bad "F2/F10: $(header)"; fi
+else
+    bad "F2 opens the column chooser"
+fi
+# The sets: 3 top's columns, 2 iotop's eight.
+keys 3
+top_set() { header | grep -qE 'TID +USER' && header | grep -qF 'TIME+' && header | grep -qF ' NI'; }
+if poll 5 top_set; then ok "3 shows the top set: $(header | tr -s ' ')"; else bad "3 top set: $(header)"; fi
+keys 2
+io_set() { header | grep -qE 'TID PRIO USER +DISK READ[<>]? +DISK WRITE[<>]? +SWAPIN[<>]? +IO'; }
+if poll 5 io_set; then ok "2 shows iotop's eight again"; else bad "2 io set: $(header)"; fi
+
+# Renice (N): a sleep of this run's own, to 5; /proc/PID/stat's nice field (19) says so, and
+# NI on the row shows it. Then bad input, and ESRCH for a task that is gone.
+NICED="vigil-e2e-niced-$$"
+bash -c "exec -a $NICED sleep 300" &
+niced=$!
+poll 5 grep -qa "$NICED" "/proc/$niced/cmdline"
+stat_nice() { awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$1/stat"; }
+keys 3 /
+keys -l "$NICED"
+keys Enter
+if wait_for "| 1 rows"; then
+    keys N
+    if wait_for "renice $niced $NICED 300 - nice value (-20..19"; then
+        keys -l "5"
+        keys Enter
+        nice_is_5() { [ "$(stat_nice "$niced")" = 5 ]; }
+        # NI: the row's cell under the title (both right-aligned), on the next frame.
+        row_ni() {
+            screen | awk -v mark="$NICED" '
+                / NI / && !pos { pos = index($0, " NI ") + 3 }
+                pos && index($0, mark) { print substr($0, pos - 3, 3) + 0; exit }'
+        }
+        ni_shows_5() { [ "$(row_ni)" = 5 ]; }
+        if wait_for "renice 5 set for $niced" && poll 5 nice_is_5; then
+            ok "N renices the selected task to 5 (/proc/$niced/stat nice: $(stat_nice "$niced"))"
+        else
+            bad "N renice: stat nice $(stat_nice "$niced")"
+        fi
+        if poll 5 ni_shows_5; then ok "NI shows the new nice value"; else bad "NI after renice: '$(row_ni)'"; fi
+        # S, which taskstats does not give: fetched for the rows shown once a key shows it.
+        row_s() {
+            screen | awk -v mark="$NICED" '
+                / S / && / NI / && !pos { pos = index($0, " S ") + 1 }
+                pos && index($0, mark) { print substr($0, pos, 1); exit }'
+        }
+        s_is_sleeping() { [ "$(row_s)" = S ]; }
+        if poll 5 s_is_sleeping; then ok "S shows the sleeping task's state (S) after 3"; else bad "S column: '$(row_s)'"; fi
+    else
+        bad "N prompt names the task"
+    fi
+    keys N
+    keys -l "x"
+    keys Enter
+    if wait_for "not a nice value: 'x'"; then ok "a bad nice value is named on the notice line"; else bad "bad nice value"; fi
+    keys Space  # paused: the row stays after its task is gone
+    wait_for "PAUSED" || bad "Space pauses"
+    kill "$niced"
+    wait "$niced" 2>/dev/null
+    keys N
+    keys -l "0"
+    keys Enter
+    if wait_for "no such task (ESRCH)"; then ok "a renice of a task that is gone reports ESRCH"; else bad "renice ESRCH"; fi
+    keys Space
+    wait_gone "PAUSED" || bad "Space resumes"
+else
+    bad "filter to the reniced task"
+fi
+keys Escape 2
+
 # q on the help screen leaves it, as in htop and less; q in the view then quits.
 keys h
 if wait_for "vigil keys"; then
@@ -229,12 +339,50 @@ keys q
 if wait_for "EXIT=0"; then ok "q exits with status 0"; else bad "q exit"; fi
 if [ "$(tmux display -p -t "$S" '#{alternate_on}')" = "0" ]; then ok "the terminal is restored (normal screen)"; else bad "terminal not restored"; fi
 
+# Without --columns the view shows the top set when the terminal has room for it (sorted by
+# CPU%), and iotop's eight on a narrower one; a resize switches.
+old=$S
+S="vigil-e2e-$$-width"
+tmux new-session -d -s "$S" -x 200 -y 40 "TERM=xterm-256color $VIGIL -d 0.5; sleep 60"
+tmux kill-session -t "$old" 2>/dev/null
+if wait_for "Total DISK READ" && poll 5 top_set && wait_for "CPU%>"; then
+    ok "200 columns: the top set, sorted by CPU%"
+else
+    bad "wide default: $(header)"
+fi
+tmux resize-window -t "$S" -x 100 -y 40
+if poll 5 io_set && wait_for " IO>"; then ok "100 columns: iotop's eight, sorted by IO"; else bad "narrow default: $(header)"; fi
+
+# EPERM: vigil as nobody cannot renice PID 1 (only as root can this test drop privileges).
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$VIGIL"; then
+    old=$S
+    S="vigil-e2e-$$-nobody"
+    tmux new-session -d -s "$S" -x 120 -y 40 \
+        "TERM=xterm-256color setpriv --reuid=nobody --regid=nogroup --clear-groups $VIGIL -d 0.5 --columns io -P -p 1; sleep 60"
+    tmux kill-session -t "$old" 2>/dev/null
+    if wait_for "| 1 rows"; then
+        keys N
+        keys -l -- "-20"
+        keys Enter
+        if wait_for "not permitted (EPERM" && [ "$(stat_nice 1)" != -20 ]; then
+            ok "a renice of PID 1 by nobody reports EPERM"
+        else
+            bad "renice EPERM"
+        fi
+    else
+        bad "vigil as nobody -p 1"
+    fi
+else
+    echo "skip - renice EPERM: needs root to run vigil as nobody (setpriv), and $VIGIL readable by nobody"
+fi
+
 # The view's device panes honour the options that shape a table as batch mode does
 # (--partitions, --all-devices): the same devices in the disks pane as in -b --show disks,
 # on the fixture machine (idle never-used disks, partitions, loop and zram devices) and on
 # this one.
 pane_devices() {
-    screen | awk '/^DEVICE / { on = 1; next } on && (/^ *$/ || /^ +[TP]ID PRIO/) { exit } on { print $1 }' | sort
+    screen | awk '/^DEVICE / { on = 1; next } on && (/^ *$/ || /^ +[TP]ID /) { exit } on { print $1 }' | sort
 }
 batch_devices() {
     "$VIGIL" -b -n 1 -d 0.1 --show disks "$@" 2>/dev/null | awk '/^DEVICE / { on = 1; next } on { print $1 }' | sort

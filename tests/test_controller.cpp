@@ -32,10 +32,16 @@ struct RecordingActions final : TaskActions {
                         std::to_string(prio.level));
         return {};
     }
+    std::string renice(pid_t id, bool whole, int nice) override {
+        calls.push_back("renice " + std::to_string(id) + (whole ? " process " : " thread ") +
+                        std::to_string(nice));
+        return renice_fails_with;
+    }
     std::string signal(pid_t id, int sig) override {
         calls.push_back("signal " + std::to_string(sig) + " to " + std::to_string(id));
         return fail_with;
     }
+    std::string renice_fails_with;
     std::vector<std::string> calls;
     std::string fail_with;
 };
@@ -55,9 +61,11 @@ std::vector<test::Sample> fixture_samples() {
 
 struct View {
     explicit View(std::vector<std::string> notices = {}, MachineView mv = {},
-                  std::optional<long> iterations = std::nullopt)
-        : source(fixture_samples()) {
+                  std::optional<long> iterations = std::nullopt, int width = 120,
+                  bool top_when_wide = false)
+        : term(width, 40), source(fixture_samples()) {
         ControllerSetup setup;
+        setup.top_when_wide = top_when_wide;
         setup.terminal = &term;
         setup.clock = &clock;
         setup.live = &source;
@@ -204,6 +212,108 @@ TEST_CASE("controller: k asks, then signals the selected task; i fetches its pri
     CHECK_THAT(v.term.screen(), Catch::Contains("EPERM"));
 }
 
+TEST_CASE("controller: N renices the selected task; NI shows the value fetched again",
+          "[controller][renice]") {
+    View v;
+    v.next_sample();
+    v.press(U"3");  // the top set shows NI
+    REQUIRE(v.controller->state().selected);
+    const pid_t first = *v.controller->state().selected;
+    CHECK(v.press(U"N"));
+    CHECK(v.actions.calls.empty());  // a prompt first, naming the task
+    CHECK_THAT(v.term.screen(), Catch::Contains("renice " + std::to_string(first) + " "));
+    CHECK(v.press(U"x"));
+    CHECK(v.press(Key::enter));
+    CHECK(v.actions.calls.empty());
+    CHECK_THAT(v.term.screen(), Catch::Contains("not a nice value: 'x'"));
+
+    const std::size_t fetched = v.source.fetches();
+    CHECK(v.press(U"N"));
+    CHECK(v.press(U"5"));
+    CHECK(v.press(Key::enter));
+    REQUIRE(v.actions.calls.size() == 1);
+    CHECK(v.actions.calls[0] == "renice " + std::to_string(first) + " thread 5");
+    CHECK_THAT(v.controller->state().notice,
+               Catch::Contains("renice 5 set for " + std::to_string(first)));
+    // The row's details were forgotten and fetched again, so NI shows what is now.
+    CHECK(v.source.fetches() > fetched);
+
+    v.actions.renice_fails_with = "renice 1 failed: not permitted (EPERM: another user's task)";
+    CHECK(v.press(U"N"));
+    CHECK(v.press(U"-20"));
+    CHECK(v.press(Key::enter));
+    CHECK_THAT(v.term.screen(), Catch::Contains("not permitted (EPERM"));
+    v.actions.renice_fails_with = "renice 77 failed: no such task (ESRCH)";
+    CHECK(v.press(U"N"));
+    CHECK(v.press(U"0"));
+    CHECK(v.press(Key::enter));
+    CHECK_THAT(v.term.screen(), Catch::Contains("no such task (ESRCH)"));
+}
+
+TEST_CASE("controller: the column chooser adds a column and the header shows it",
+          "[controller][columns]") {
+    View v;
+    v.next_sample();
+    CHECK(v.press(U"C"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("[x]  1 TID"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("[ ]    CPU%"));
+    for (int i = 0; i < 8; ++i) v.press(Key::down);
+    CHECK(v.press(U" "));
+    CHECK(v.press(Key::escape));  // cancelled: nothing changes
+    CHECK_THAT(v.term.screen(), !Catch::Contains("CPU%"));
+    CHECK(v.press(U"C"));
+    for (int i = 0; i < 8; ++i) v.press(Key::down);
+    CHECK(v.press(U" "));
+    CHECK(v.press(Key::enter));
+    CHECK_THAT(v.term.screen(), Catch::Contains("  IO>  CPU% COMMAND"));
+    CHECK(column_position(v.controller->table(), ColumnId::cpu).has_value());
+}
+
+TEST_CASE("controller: 2 and 3 switch the sets; the top set by width without --columns",
+          "[controller][columns]") {
+    {
+        View v;  // --columns or a narrow default: iotop's eight
+        v.next_sample();
+        CHECK(v.press(U"3"));
+        CHECK_THAT(v.term.screen(), Catch::Contains("    TID USER"));
+        CHECK_THAT(v.term.screen(), Catch::Contains("CPU%>"));
+        CHECK(v.press(U"2"));
+        CHECK_THAT(v.term.screen(), Catch::Contains("    TID PRIO USER"));
+        CHECK_THAT(v.term.screen(), Catch::Contains("IO>"));
+    }
+    const int wide = wide_view_width();
+    {
+        View v({}, {}, std::nullopt, wide, true);
+        v.next_sample();
+        CHECK(v.controller->view().columns ==
+              std::vector<ColumnId>(column_set(ColumnSet::top).begin(),
+                                    column_set(ColumnSet::top).end()));
+        CHECK(v.controller->view().sort == ColumnId::cpu);
+        CHECK_THAT(v.term.screen(), Catch::Contains("CPU%>"));
+        // Narrower: iotop's eight, sorted by IO again.
+        v.term.next_width = wide - 1;
+        CHECK(v.controller->signal(SIGWINCH));
+        v.controller->tick();
+        CHECK(v.controller->view().sort == ColumnId::io);
+        CHECK_THAT(v.term.screen(), Catch::Contains("    TID PRIO USER"));
+        // Wide again: top's. Once the user picks a set, a resize keeps it.
+        v.term.next_width = wide;
+        v.controller->signal(SIGWINCH);
+        CHECK(v.controller->view().sort == ColumnId::cpu);
+        v.press(U"2");
+        v.term.next_width = wide + 10;
+        v.controller->signal(SIGWINCH);
+        v.controller->tick();
+        CHECK_THAT(v.term.screen(), Catch::Contains("    TID PRIO USER"));
+    }
+    {
+        View v({}, {}, std::nullopt, wide - 1, true);  // narrow: iotop's eight
+        v.next_sample();
+        CHECK(v.controller->view().sort == ColumnId::io);
+        CHECK_THAT(v.term.screen(), Catch::Contains("    TID PRIO USER"));
+    }
+}
+
 TEST_CASE("controller: the device panes honour --partitions and --all-devices", "[controller]") {
     for (MachineView mv :
          {MachineView{false, false}, MachineView{true, false}, MachineView{true, true}}) {
@@ -343,10 +453,23 @@ TEST_CASE("controller: a replay steps and jumps; -a sums go on while playing, re
     CHECK(c.state().paused);
     CHECK_THAT(c.state().notice, Catch::Contains("end of the recording"));
     CHECK_THAT(term.screen(), Catch::Contains("(5/5)"));
-    // Signals are not sent from a recording.
+    // Signals are not sent from a recording, nor nice values.
     term.type(U"k");
     REQUIRE(c.input());
     CHECK_THAT(c.state().notice, Catch::Contains("live tasks only"));
+    term.type(U"N");
+    REQUIRE(c.input());
+    CHECK_THAT(c.state().notice, Catch::Contains("renice"));
+    CHECK_THAT(c.state().notice, Catch::Contains("live tasks only"));
+    // The columns keys work in a recording.
+    term.type(U"3");
+    REQUIRE(c.input());
+    c.tick();
+    CHECK_THAT(term.screen(), Catch::Contains("CPU%>"));
+    term.type(U"C");
+    term.key(Key::escape);
+    REQUIRE(c.input());
+    CHECK(c.state().mode == Mode::normal);
 }
 
 TEST_CASE("controller: a pane opened while paused reads the machine again, sums not counted twice",

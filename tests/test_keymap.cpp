@@ -12,6 +12,7 @@
 #include "fixture_util.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/core/text.hpp"
+#include "vigil/model/columns.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/screen_layout.hpp"
@@ -123,7 +124,7 @@ TEST_CASE("/ filter: typed, applied with Enter, cleared with Esc", "[keys]") {
     CHECK_FALSE(f.vs.filter.matches("mysqld"));
     CHECK_FALSE(f.press(key(Key::escape)).quit);  // first Esc clears the filter
     CHECK_FALSE(f.vs.filter.active());
-    CHECK(f.press(key(Key::escape)).quit);  // the next one quits
+    CHECK_FALSE(f.press(key(Key::escape)).quit);  // nor the next one: Esc never quits
 }
 
 TEST_CASE("filters: regular expressions, and invalid ones as text", "[keys]") {
@@ -580,4 +581,244 @@ TEST_CASE("filters: any expression over a 2 MB command line answers in well unde
         CHECK(matched == c.match);
         CHECK(s < 0.5);
     }
+}
+
+namespace {
+Event fkey(char32_t n) {
+    return Event{Key::function, n, 0, 0};
+}
+std::vector<ColumnId> ids_of(std::span<const ColumnId> s) {
+    return {s.begin(), s.end()};
+}
+}  // namespace
+
+TEST_CASE("C and F2 open the column chooser on the shown columns; Esc cancels, never quits",
+          "[keys][columns]") {
+    for (const Event& open : {ch('C'), fkey(2)}) {
+        Fixture f;
+        CHECK_FALSE(f.press(open).rebuild);
+        REQUIRE(f.st.mode == Mode::columns);
+        CHECK(f.st.chooser.shown == ids_of(column_set(ColumnSet::io)));
+        // Every column once: the shown ones in order, then the others.
+        const std::vector<ColumnId> lines = chooser_lines(f.st.chooser);
+        CHECK(lines.size() == kColumnCount);
+        CHECK(std::set<ColumnId>(lines.begin(), lines.end()).size() == kColumnCount);
+        f.press(ch(' '));  // hides TID in the working copy
+        CHECK(f.st.chooser.shown.size() == 7);
+        const Effect e = f.press(key(Key::escape));
+        CHECK_FALSE(e.quit);
+        CHECK_FALSE(e.rebuild);
+        CHECK(f.st.mode == Mode::normal);
+        CHECK(f.vs.columns.empty());  // nothing applied
+        // q closes it too, and does not quit.
+        f.press(open);
+        CHECK_FALSE(f.press(ch('q')).quit);
+        CHECK(f.st.mode == Mode::normal);
+    }
+    // c still toggles the command line; C is the chooser (htop's Setup key).
+    Fixture f;
+    f.press(ch('c'));
+    CHECK_FALSE(f.vs.full_command);
+    CHECK(f.st.mode == Mode::normal);
+}
+
+TEST_CASE("column chooser: add, remove, reorder, apply with Enter or F10", "[keys][columns]") {
+    Fixture f;
+    f.press(ch('C'));
+    // Down to the first column not shown (the line after iotop's eight): CPU%.
+    for (int i = 0; i < 8; ++i) f.press(key(Key::down));
+    REQUIRE(chooser_lines(f.st.chooser)[f.st.chooser.cursor] == ColumnId::cpu);
+    f.press(ch(' '));  // adds CPU% before COMMAND
+    CHECK(f.st.chooser.shown.size() == 9);
+    CHECK(f.st.chooser.shown[7] == ColumnId::cpu);
+    CHECK(f.st.chooser.shown.back() == ColumnId::command);
+    // The cursor went on to the next column not shown, to add several in a row.
+    CHECK(chooser_lines(f.st.chooser)[f.st.chooser.cursor] == ColumnId::user_cpu);
+    // Up to CPU% (line 7), moved up twice: before SWAPIN.
+    f.press(key(Key::up));
+    f.press(key(Key::up));
+    REQUIRE(chooser_lines(f.st.chooser)[f.st.chooser.cursor] == ColumnId::cpu);
+    f.press(ch('['));
+    f.press(fkey(7));
+    CHECK(f.st.chooser.shown[5] == ColumnId::cpu);
+    CHECK(f.st.chooser.cursor == 5);
+    f.press(ch(']'));  // and down once: after SWAPIN
+    CHECK(f.st.chooser.shown[6] == ColumnId::cpu);
+    // Past COMMAND it does not go; COMMAND itself does not move.
+    f.press(fkey(8));
+    f.press(fkey(8));
+    CHECK(f.st.chooser.shown[7] == ColumnId::cpu);
+    CHECK_THAT(f.st.notice, Catch::Contains("COMMAND stays last"));
+    f.press(key(Key::down));
+    REQUIRE(chooser_lines(f.st.chooser)[f.st.chooser.cursor] == ColumnId::command);
+    f.press(ch('['));
+    CHECK(f.st.chooser.shown.back() == ColumnId::command);
+    // Remove PRIO (line 1) with F9.
+    f.press(key(Key::home));
+    f.press(key(Key::down));
+    f.press(fkey(9));
+    CHECK(std::find(f.st.chooser.shown.begin(), f.st.chooser.shown.end(), ColumnId::prio) ==
+          f.st.chooser.shown.end());
+    // A column not shown cannot be moved.
+    f.press(key(Key::end));
+    f.press(ch('['));
+    CHECK_THAT(f.st.notice, Catch::Contains("show the column first"));
+    const std::vector<ColumnId> want{ColumnId::id,         ColumnId::user,   ColumnId::disk_read,
+                                     ColumnId::disk_write, ColumnId::swapin, ColumnId::io,
+                                     ColumnId::cpu,        ColumnId::command};
+    CHECK(f.st.chooser.shown == want);
+    const Effect e = f.press(key(Key::enter));
+    CHECK(e.rebuild);
+    CHECK(f.st.mode == Mode::normal);
+    CHECK(f.vs.columns == want);
+    CHECK(f.st.columns_chosen);
+    CHECK(f.vs.sort == ColumnId::io);  // still shown: unchanged
+
+    // F10 applies too.
+    f.press(fkey(2));
+    f.press(ch(' '));  // hides TID
+    CHECK(f.press(fkey(10)).rebuild);
+    CHECK(f.vs.columns.front() == ColumnId::user);
+}
+
+TEST_CASE("column chooser: the sort column hidden falls back, with a notice", "[keys][columns]") {
+    Fixture f;
+    REQUIRE(f.vs.sort == ColumnId::io);
+    f.st.selected = 30;
+    f.st.scroll = 2;
+    f.press(ch('C'));
+    f.press(key(Key::home));
+    for (int i = 0; i < 6; ++i) f.press(key(Key::down));
+    REQUIRE(chooser_lines(f.st.chooser)[f.st.chooser.cursor] == ColumnId::io);
+    f.press(ch(' '));
+    f.press(key(Key::enter));
+    CHECK(f.vs.sort == ColumnId::disk_write);  // IO gone, no CPU%: the disk rates
+    CHECK_FALSE(f.vs.reverse);
+    CHECK_THAT(f.st.notice, Catch::Contains("IO is not shown: sorted by DISK WRITE"));
+    CHECK_FALSE(f.st.selected);  // a new order starts at the top
+    // The last column cannot go.
+    f.press(ch('C'));
+    for (int i = 0; i < 10; ++i) f.press(ch(' '));
+    CHECK(f.st.chooser.shown.size() == 1);
+    CHECK_THAT(f.st.notice, Catch::Contains("at least one column"));
+    f.press(key(Key::escape));
+}
+
+TEST_CASE("2 and 3 show the io and top sets; the sort falls back to CPU% and back to IO",
+          "[keys][columns]") {
+    Fixture f;
+    CHECK(f.press(ch('3')).rebuild);
+    CHECK(f.vs.columns == ids_of(column_set(ColumnSet::top)));
+    CHECK(f.st.columns_chosen);
+    CHECK(f.vs.sort == ColumnId::cpu);
+    CHECK_THAT(f.st.notice, Catch::Contains("columns: top (TID USER"));
+    CHECK_THAT(f.st.notice, Catch::Contains("IO is not shown: sorted by CPU%"));
+    f.press(ch('p'));  // the titles as shown: PID with -P
+    f.press(ch('3'));
+    CHECK_THAT(f.st.notice, Catch::Contains("columns: top (PID USER"));
+    f.press(ch('p'));
+    CHECK(f.press(ch('2')).rebuild);
+    CHECK(f.vs.columns == ids_of(column_set(ColumnSet::io)));
+    CHECK(f.vs.sort == ColumnId::io);
+    CHECK_THAT(f.st.notice, Catch::Contains("CPU% is not shown: sorted by IO"));
+    // A sort column both sets show stays.
+    f.vs.sort = ColumnId::disk_read;
+    f.press(ch('3'));
+    CHECK(f.vs.sort == ColumnId::disk_read);
+    CHECK_THAT(f.st.notice, !Catch::Contains("sorted by"));
+}
+
+TEST_CASE("N, F7 and F8 ask for a nice value for the selected task", "[keys][renice]") {
+    for (const Event& open : {ch('N'), fkey(7), fkey(8)}) {
+        Fixture f;
+        f.st.page_rows = 5;
+        CHECK_FALSE(f.press(open).action);
+        CHECK_THAT(f.st.notice, Catch::Contains("no task selected"));
+        follow_selection(f.st, f.rows());
+        f.press(key(Key::down));
+        f.press(open);
+        REQUIRE(f.st.mode == Mode::nice_input);
+        f.type("5");
+        Effect e = f.press(key(Key::enter));
+        REQUIRE(e.action);
+        CHECK(e.action->kind == TaskAction::Kind::renice);
+        CHECK(e.action->pid == 20);
+        CHECK(e.action->nice == 5);
+        CHECK_FALSE(e.action->whole_process);
+        f.press(ch('p'));
+        follow_selection(f.st, f.rows());
+        f.press(open);
+        f.type("-20");
+        e = f.press(key(Key::enter));
+        REQUIRE(e.action);
+        CHECK(e.action->nice == -20);
+        CHECK(e.action->whole_process);
+        for (const char* bad : {"x", "20", "-21", "", "1.5", "--3"}) {
+            f.press(open);
+            f.type(bad);
+            CHECK_FALSE(f.press(key(Key::enter)).action);
+            CHECK(f.st.notice == "not a nice value: '" + std::string(bad) + "' (use -20 to 19)");
+        }
+        f.press(open);
+        CHECK_FALSE(f.press(key(Key::escape)).action);  // cancelled
+        CHECK(f.st.mode == Mode::normal);
+    }
+    CHECK(parse_nice("+19") == 19);
+    CHECK(parse_nice(" 0 ") == 0);
+    CHECK_FALSE(parse_nice("+"));
+}
+
+TEST_CASE("a recording offers no renice; the columns keys work there", "[keys][renice][columns]") {
+    Fixture f;
+    f.st.replay = true;
+    follow_selection(f.st, f.rows());
+    f.press(ch('N'));
+    CHECK(f.st.mode == Mode::normal);
+    CHECK_THAT(f.st.notice, Catch::Contains("recording"));
+    f.press(ch('3'));
+    CHECK(f.vs.columns == ids_of(column_set(ColumnSet::top)));
+    f.press(ch('C'));
+    CHECK(f.st.mode == Mode::columns);
+}
+
+TEST_CASE("layout: the chooser lists every column, scrolls to the cursor at any height",
+          "[layout][columns]") {
+    LayoutFixture f;
+    f.st.mode = Mode::columns;
+    f.st.chooser.shown = ids_of(column_set(ColumnSet::io));
+    ScreenLayout l = f.lay(120, 60);
+    REQUIRE(l.lines.size() == kColumnCount + 2);
+    CHECK_THAT(text_of(l.lines[0]), Catch::Contains("Space shows/hides"));
+    CHECK_THAT(text_of(l.lines[2]), Catch::StartsWith("[x]  1 TID"));
+    CHECK(l.lines[2].segments[0].style == Style::selected_row);
+    CHECK_THAT(text_of(l.lines[9]), Catch::StartsWith("[x]  8 COMMAND"));
+    CHECK_THAT(text_of(l.lines[10]), Catch::StartsWith("[ ]    CPU%"));
+    // A short screen: the cursor's line is the last one shown.
+    f.st.chooser.cursor = kColumnCount - 1;
+    l = f.lay(80, 10);
+    REQUIRE(l.lines.size() == 10);
+    CHECK(l.lines[9].segments[0].style == Style::selected_row);
+    CHECK_THAT(text_of(l.lines[9]),
+               Catch::Contains(std::string(task_column(chooser_lines(f.st.chooser).back()).title)));
+    for (const ScreenLine& line : l.lines) CHECK(display_width(text_of(line)) <= 80);
+}
+
+TEST_CASE("layout: the renice prompt names the task", "[layout][renice]") {
+    LayoutFixture f;
+    f.st.mode = Mode::nice_input;
+    f.st.selected = 101;
+    f.st.target_label = "writer --fast";
+    f.st.input = "5";
+    const ScreenLayout l = f.lay(120, 20);
+    CHECK_THAT(text_of(l.lines.back()),
+               Catch::StartsWith("renice 101 writer --fast - nice value (-20..19"));
+    CHECK_THAT(text_of(l.lines.back()), Catch::Contains("): 5"));
+}
+
+TEST_CASE("the top set is the default from a width that leaves COMMAND room", "[layout][columns]") {
+    int w = 0;
+    for (ColumnId id : column_set(ColumnSet::top))
+        if (id != ColumnId::command) w += task_column(id).width + 1;
+    CHECK(wide_view_width() >= w + kWideCommandRoom);
+    CHECK(wide_view_width() > 80);  // never at 80 columns
 }

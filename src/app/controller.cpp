@@ -46,7 +46,8 @@ Controller::Controller(const ControllerSetup& setup)
       notices_(setup.notices),
       iterations_(setup.iterations),
       recorder_(setup.replay ? nullptr : setup.recorder),
-      actions_(setup.actions) {
+      actions_(setup.actions),
+      top_when_wide_(setup.top_when_wide) {
     st_.delay_s = setup.delay_s;
     st_.paused = replay_ != nullptr;  // a replay opens on its first sample, paused
     st_.replay = replay_ != nullptr;
@@ -55,7 +56,21 @@ Controller::Controller(const ControllerSetup& setup)
     pipeline_.keep_totals(true);
 }
 
+// Without --columns, a wide terminal shows the top set and a narrow one iotop's eight, until
+// the user picks columns; the sort falls back if its column is not shown (CPU% for the top
+// set, IO for iotop's eight, unless --sort named another).
+void Controller::choose_columns_by_width() {
+    if (!top_when_wide_ || st_.columns_chosen) return;
+    const bool wide = term_.width() >= wide_view_width();
+    const std::span<const ColumnId> set = column_set(wide ? ColumnSet::top : ColumnSet::io);
+    if (std::equal(set.begin(), set.end(), shown_columns(vs_).begin(), shown_columns(vs_).end()))
+        return;
+    vs_.columns.assign(set.begin(), set.end());
+    if (fall_back_sort(vs_)) back_to_top(st_);
+}
+
 void Controller::start() {
+    choose_columns_by_width();
     // The overview above the tasks, and the pane shown: only those sections are read (a
     // recording keeps them all).
     if (live_) live_->want_sections(wanted_sections());
@@ -112,6 +127,7 @@ bool Controller::input() {
 bool Controller::signal(int sig) {
     if (sig == SIGWINCH) {
         term_.resize_from_tty();
+        choose_columns_by_width();
         rebuild();
         dirty_ = true;
     } else if (sig == SIGTSTP) {
@@ -197,6 +213,7 @@ Effect Controller::dispatch(const Event& ev) {
     }
     const double delay = st_.delay_s;
     Effect e = handle_event(ev, vs_, st_, row_ids());
+    if (ev.key == Key::resize) choose_columns_by_width();
     if (st_.delay_s != delay) st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
     if (e.replay && replay_) move_in_recording(*e.replay);
     if (e.users) set_users(*e.users, e);
@@ -330,6 +347,8 @@ void Controller::build_pane() {
 }
 
 void Controller::rebuild() {
+    // What the shown columns need fetched per row (the state letter), from now on.
+    if (live_) live_->want_row_state(view_needs_row_state(vs_));
     build_pane();
     st_.page_rows = std::max<std::size_t>(
         plan_screen(screen_input(), term_.width(), term_.height()).task_rows, 1);
@@ -362,11 +381,11 @@ void Controller::rebuild() {
 
 void Controller::act(const TaskAction& a) {
     if (replay_) {
-        st_.notice = "this is a recording: ionice and signals act on live tasks only";
+        st_.notice = "this is a recording: ionice, renice and signals act on live tasks only";
         return;
     }
     if (!actions_) {
-        st_.notice = "ionice and signals are not available here";
+        st_.notice = "ionice, renice and signals are not available here";
         return;
     }
     std::string err;
@@ -376,6 +395,13 @@ void Controller::act(const TaskAction& a) {
             st_.notice =
                 fmt::format("ionice {} set for {} {}", describe_prio(a.prio), a.pid, a.label);
             // Show the new priority at once: fetched again for the rows shown.
+            source_.forget_details(a.pid, a.whole_process);
+        }
+    } else if (a.kind == TaskAction::Kind::renice) {
+        err = actions_->renice(a.pid, a.whole_process, a.nice);
+        if (err.empty()) {
+            st_.notice = fmt::format("renice {} set for {} {}", a.nice, a.pid, a.label);
+            // NI shows the new value at once: fetched again for the rows shown.
             source_.forget_details(a.pid, a.whole_process);
         }
     } else {
@@ -423,12 +449,23 @@ class SignalFd {
     UniqueFd fd_;
 };
 
-// ionice and kill on the live system.
+// The top set by width, unless --columns chose the columns or --sort a column the top set
+// lacks (then iotop's eight, sorted as asked).
+bool top_when_wide(const Options& o) {
+    if (!o.view.columns.empty()) return false;
+    const std::span<const ColumnId> top = column_set(ColumnSet::top);
+    return !o.sort_given || std::find(top.begin(), top.end(), o.view.sort) != top.end();
+}
+
+// ionice, renice and kill on the live system.
 class LiveTaskActions final : public TaskActions {
   public:
     explicit LiveTaskActions(const FsRoot& proc) : proc_(proc) {}
     std::string ionice(pid_t id, bool whole_process, IoPrio prio) override {
         return set_task_ioprio(proc_, id, whole_process, prio);
+    }
+    std::string renice(pid_t id, bool whole_process, int nice) override {
+        return set_task_nice(proc_, id, whole_process, nice);
     }
     std::string signal(pid_t id, int sig) override { return send_task_signal(id, sig); }
 
@@ -493,6 +530,7 @@ int run_replay_view(const Options& o) {
     for (const RecordDamage& d : r.damage()) setup.notices.push_back(r.describe(d));
     // Played at the pace it was recorded at, unless -d says otherwise.
     setup.delay_s = replay_delay_s(o, r);
+    setup.top_when_wide = top_when_wide(o);
     int status = run_view(setup, !o.no_color);
     // The damage again where it stays readable, after the screen is restored.
     for (const RecordDamage& d : r.damage()) say(r.describe(d));
@@ -529,6 +567,7 @@ int run_interactive(const Options& o) {
     setup.iterations = o.iterations;
     setup.recorder = recorder.get();
     setup.actions = &actions;
+    setup.top_when_wide = top_when_wide(o);
     return run_view(setup, !o.no_color);
 }
 

@@ -173,7 +173,8 @@ What to show:
                          command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
                          nice, threads, ppid, start, read_chars, write_chars,
                          read_syscalls, write_syscalls, ctx_switches, major_faults; or a
-                         set: io (iotop's eight, the default), top, all
+                         set: io (iotop's eight, the default; the view shows top
+                         when the terminal has room for it and 30 more), top, all
       --sort=COLUMN      sort by any column id (default: io)
       --reverse          reverse the sort order
 

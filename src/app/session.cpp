@@ -60,6 +60,12 @@ std::string delayacct_notice(const Roots& roots) {
            "sysctl kernel.task_delayacct=1 (tasks started before that stay '?')";
 }
 
+bool view_needs_row_state(const ViewState& vs) {
+    const auto shown = shown_columns(vs);
+    return vs.sort == ColumnId::state ||
+           std::find(shown.begin(), shown.end(), ColumnId::state) != shown.end();
+}
+
 ViewState view_from_options(const Options& o) {
     ViewState vs = o.view;
     vs.utf8 = locale_is_utf8();
@@ -83,12 +89,7 @@ Result<Session> open_session(const Options& o, const Clock& clock) {
     s.sampler = std::make_unique<Sampler>(
         *s.roots, open_io_source(*s.roots, s.live, s.notices, clock), s.live, clock);
     // taskstats has no state: read it for the rows shown when a column shows or sorts it.
-    {
-        const auto shown = shown_columns(s.view);
-        s.sampler->set_row_state(s.view.sort == ColumnId::state ||
-                                 std::find(shown.begin(), shown.end(), ColumnId::state) !=
-                                     shown.end());
-    }
+    s.sampler->set_row_state(view_needs_row_state(s.view));
     if (std::string n = delayacct_notice(*s.roots);
         !n.empty() && s.sampler->io_source().reports_delays())
         s.notices.push_back(n);

@@ -43,6 +43,15 @@ void LiveSource::resample_machine() {
     mc->collect(cur_.machine);
 }
 
+void LiveSource::want_row_state(bool on) {
+    if (row_state_ == on) return;
+    const bool was_on = row_state_.value_or(false);
+    row_state_ = on;
+    sampler_.set_row_state(on);
+    // The rows shown so far were fetched without it: fetch them again, with it.
+    if (on && !was_on && has_cur_) details_.reset(cur_.tasks.size());
+}
+
 void LiveSource::enrich(std::span<const std::size_t> tasks) {
     sampler_.fetch_details(cur_, tasks, details_);
 }

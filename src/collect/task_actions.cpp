@@ -1,5 +1,6 @@
 #include "vigil/collect/task_actions.hpp"
 
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -34,6 +35,28 @@ std::string set_task_ioprio(const FsRoot& proc, pid_t id, bool whole_process, Io
             if (err == ESRCH && whole_process) continue;  // a thread exited meanwhile
             return fmt::format("ionice {} failed: {}", tid, errno_reason(err));
         }
+    }
+    return {};
+}
+
+std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int nice) {
+    std::vector<pid_t> tids{id};
+    if (whole_process) {
+        proc.list_numeric(std::to_string(id) + "/task", tids);
+        if (tids.empty()) return fmt::format("renice {} failed: no such task (ESRCH)", id);
+    }
+    for (pid_t tid : tids) {
+        if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) == 0) continue;
+        const int err = errno;
+        if (err == ESRCH && whole_process) continue;  // a thread exited meanwhile
+        if (err == ESRCH) return fmt::format("renice {} failed: no such task (ESRCH)", tid);
+        if (err == EPERM)
+            return fmt::format("renice {} failed: not permitted (EPERM: another user's task)", tid);
+        if (err == EACCES)
+            return fmt::format(
+                "renice {} to {} failed: not permitted (EACCES: a lower nice needs root)", tid,
+                nice);
+        return fmt::format("renice {} failed: {}", tid, std::strerror(err));
     }
     return {};
 }

@@ -20,12 +20,17 @@ constexpr KeyTrigger on(Key k, Action a) {
 constexpr KeyTrigger on(char32_t c, Action a) {
     return KeyTrigger{Key::character, c, a};
 }
+// A function key: F1 is fn(1).
+constexpr KeyTrigger fn(char32_t n, Action a) {
+    return KeyTrigger{Key::function, n, a};
+}
 
 using A = Action;
 
 // The one list of keys: the help screen, --help and handle_event() read it, and a test
 // holds the man page to it. Most letters also work in upper case (the labels show lower
-// case); '=' and '_' are + and - without Shift.
+// case, except C, N and K, which have keys of their own); '=' and '_' are + and - without
+// Shift. Function keys follow htop: F2 setup (the columns), F7 / F8 nice, F10 quit.
 constexpr auto kBindings = std::to_array<KeyBinding>({
     {"Left / Right, < / >",
      "sort the focused table by the previous / next column",
@@ -40,9 +45,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"t", "tasks only (leave a device pane)", {on('t', A::tasks_pane), on('T', A::tasks_pane)}},
     {"d", "disks pane (iostat -x columns)", {on('d', A::disks_pane), on('D', A::disks_pane)}},
     {"m", "mounted file systems pane (df columns)", {on('m', A::fs_pane), on('M', A::fs_pane)}},
-    {"n",
-     "network interfaces pane (sar -n DEV columns)",
-     {on('n', A::net_pane), on('N', A::net_pane)}},
+    {"n", "network interfaces pane (sar -n DEV columns)", {on('n', A::net_pane)}},
     {"s",
      "sensors pane: temperatures, fans, batteries",
      {on('s', A::sensors_pane), on('S', A::sensors_pane)}},
@@ -53,9 +56,12 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"a",
      "accumulated amounts / rates (toggle)",
      {on('a', A::accumulated), on('A', A::accumulated)}},
-    {"c",
-     "full command line / task name (toggle)",
-     {on('c', A::full_command), on('C', A::full_command)}},
+    {"c", "full command line / task name (toggle)", {on('c', A::full_command)}},
+    {"C, F2",
+     "choose the task columns: Space shows / hides, [ ] move, Enter applies, Esc cancels",
+     {on('C', A::columns), fn(2, A::columns)}},
+    {"2", "columns: iotop's eight (the io set)", {on('2', A::io_columns)}},
+    {"3", "columns: top's, with the disk rates (the top set)", {on('3', A::top_columns)}},
     {"Up / Down", "move the selection", {on(Key::up, A::select_up), on(Key::down, A::select_down)}},
     {"PgUp / PgDn",
      "move the selection by a page",
@@ -75,6 +81,9 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"i",
      "ionice the selected task (e.g. be/4, rt/0, idle)",
      {on('i', A::ionice), on('I', A::ionice)}},
+    {"N, F7, F8",
+     "renice the selected task (asks for the nice value, -20..19)",
+     {on('N', A::renice), fn(7, A::renice), fn(8, A::renice)}},
     {"k", "send a signal to the selected task (asks first; default TERM)", {on('k', A::kill)}},
     {"+ / -",
      "refresh less / more often (interval x2 / /2)",
@@ -82,8 +91,12 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"Space", "pause / resume sampling (replay: play / pause)", {on(' ', A::pause)}},
     {"Ctrl-L", "redraw the screen", {on(0x0C, A::redraw)}},
     {"h, ?", "this help", {on('h', A::help), on('?', A::help), on('H', A::help)}},
-    {"q", "quit (on this help: leave it)", {on('q', A::quit), on('Q', A::quit)}},
-    {"Esc", "cancel input, clear the filter, or quit", {on(Key::escape, A::cancel)}},
+    {"q, F10",
+     "quit (on this help: leave it)",
+     {on('q', A::quit), on('Q', A::quit), fn(10, A::quit)}},
+    {"Esc",
+     "cancel input; in the view, clear the filter or the last message (never quits)",
+     {on(Key::escape, A::cancel)}},
     {"mouse",
      "click a task column title to sort by it, a row to select it",
      {on(Key::mouse, A::click)}},
@@ -203,6 +216,22 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
             e.action = a;
             break;
         }
+        case Mode::nice_input: {
+            auto nice = parse_nice(text);
+            if (!nice) {
+                st.notice = fmt::format("not a nice value: '{}' (use -20 to 19)", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::renice;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.nice = *nice;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
         case Mode::kill_input: {
             auto sig = parse_signal(text.empty() ? "TERM" : text);
             if (!sig) {
@@ -233,8 +262,144 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
         }
         case Mode::normal:
         case Mode::help:
+        case Mode::columns:
             break;
     }
+    return e;
+}
+
+// A column's title as the view shows it now (PID with -P).
+std::string_view column_title(const ViewState& vs, ColumnId id) {
+    return task_columns(vs.processes, vs.accumulated)[column_index(id)].title;
+}
+
+bool shows(std::span<const ColumnId> cols, ColumnId id) {
+    return std::find(cols.begin(), cols.end(), id) != cols.end();
+}
+
+// Shows these columns (a set key, or the chooser applied); says so, and how the sort fell
+// back when its column went.
+void set_columns(ViewState& vs, InteractiveState& st, std::vector<ColumnId> cols,
+                 std::string what) {
+    const ColumnId old_sort = vs.sort;
+    vs.columns = std::move(cols);
+    st.columns_chosen = true;
+    st.notice = std::move(what);
+    if (fall_back_sort(vs)) {
+        st.notice += fmt::format("{}{} is not shown: sorted by {}", st.notice.empty() ? "" : "; ",
+                                 column_title(vs, old_sort), column_title(vs, vs.sort));
+        back_to_top(st);
+    }
+}
+
+std::string set_label(const ViewState& vs, std::string_view name, std::span<const ColumnId> set) {
+    std::string titles;
+    for (ColumnId id : set)
+        titles += (titles.empty() ? "" : " ") + std::string(column_title(vs, id));
+    return fmt::format("columns: {} ({})", name, titles);
+}
+
+// The column chooser's keys. Nothing here quits vigil: Esc (and q) close the chooser.
+Effect handle_chooser(const Event& ev, ViewState& vs, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    ColumnChooser& c = st.chooser;
+    const std::vector<ColumnId> lines = chooser_lines(c);
+    const std::size_t n = lines.size();
+    c.cursor = std::min(c.cursor, n - 1);
+    const bool on_shown = c.cursor < c.shown.size();
+    const ColumnId id = lines[c.cursor];
+    const bool ch = ev.key == Key::character;
+    const bool fkey = ev.key == Key::function;
+    auto is_char = [&](char32_t x) { return ch && ev.ch == x; };
+    auto is_fn = [&](char32_t x) { return fkey && ev.ch == x; };
+    st.notice.clear();
+
+    if (ev.key == Key::escape || is_char('q') || is_char('Q')) {
+        st.mode = Mode::normal;
+        return e;
+    }
+    if (ev.key == Key::enter || is_fn(10)) {
+        st.mode = Mode::normal;
+        const std::vector<ColumnId> before(shown_columns(vs).begin(), shown_columns(vs).end());
+        if (c.shown != before) {
+            set_columns(vs, st, c.shown, "");
+            if (st.notice.empty()) st.notice = "columns applied";
+            e.rebuild = true;
+        }
+        return e;
+    }
+    const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
+    switch (ev.key) {
+        case Key::up:
+            c.cursor = c.cursor > 0 ? c.cursor - 1 : 0;
+            return e;
+        case Key::down:
+            c.cursor = std::min(c.cursor + 1, n - 1);
+            return e;
+        case Key::page_up:
+            c.cursor = c.cursor > page ? c.cursor - page : 0;
+            return e;
+        case Key::page_down:
+            c.cursor = std::min(c.cursor + page, n - 1);
+            return e;
+        case Key::home:
+            c.cursor = 0;
+            return e;
+        case Key::end:
+            c.cursor = n - 1;
+            return e;
+        default:
+            break;
+    }
+    const bool toggle = is_char(' ');
+    const bool add = toggle || is_fn(5);
+    const bool remove = toggle || is_fn(9) || ev.key == Key::backspace;
+    const int move = is_char('[') || is_char('-') || is_fn(7)   ? -1
+                     : is_char(']') || is_char('+') || is_fn(8) ? 1
+                                                                : 0;
+    if (on_shown && remove) {
+        if (c.shown.size() == 1) {
+            st.notice = "at least one column stays shown";
+            return e;
+        }
+        c.shown.erase(c.shown.begin() + static_cast<long>(c.cursor));
+        // The cursor stays on the line, now the next shown column.
+        c.cursor = std::min(c.cursor, c.shown.size() - 1);
+        return e;
+    }
+    if (!on_shown && add) {
+        const std::size_t k = c.cursor - c.shown.size();  // its place among the others
+        // COMMAND stays last: a column joins before it.
+        auto at = id == ColumnId::command
+                      ? c.shown.end()
+                      : std::find(c.shown.begin(), c.shown.end(), ColumnId::command);
+        c.shown.insert(at, id);
+        // The cursor goes to what followed it among the others, to add several in a row.
+        c.cursor = std::min(c.shown.size() + k, n - 1);
+        return e;
+    }
+    if (move != 0) {
+        if (!on_shown) {
+            st.notice = "show the column first (Space), then move it";
+            return e;
+        }
+        const std::size_t i = c.cursor;
+        if (id == ColumnId::command) {
+            st.notice = "COMMAND stays last";
+            return e;
+        }
+        if (move < 0 && i == 0) return e;
+        if (move > 0 && (i + 1 >= c.shown.size() || c.shown[i + 1] == ColumnId::command)) {
+            if (i + 1 < c.shown.size()) st.notice = "COMMAND stays last";
+            return e;
+        }
+        const std::size_t j = move < 0 ? i - 1 : i + 1;
+        std::swap(c.shown[i], c.shown[j]);
+        c.cursor = j;
+        return e;
+    }
+    e.redraw = false;
     return e;
 }
 
@@ -362,6 +527,48 @@ std::optional<IoPrio> parse_ioprio(std::string_view text) {
     return IoPrio{cls, static_cast<std::uint8_t>(level)};
 }
 
+std::optional<int> parse_nice(std::string_view text) {
+    std::string_view t = trim(text);
+    bool negative = false;
+    if (!t.empty() && (t.front() == '-' || t.front() == '+')) {
+        negative = t.front() == '-';
+        t.remove_prefix(1);
+    }
+    std::uint64_t v = 0;
+    if (t.empty() || !parse_u64(t, v) || v > (negative ? 20U : 19U)) return std::nullopt;
+    return negative ? -static_cast<int>(v) : static_cast<int>(v);
+}
+
+std::vector<ColumnId> chooser_lines(const ColumnChooser& c) {
+    std::vector<ColumnId> lines = c.shown;
+    for (std::size_t i = 0; i < kColumnCount; ++i) {
+        const auto id = static_cast<ColumnId>(i);
+        if (!shows(c.shown, id)) lines.push_back(id);
+    }
+    return lines;
+}
+
+bool fall_back_sort(ViewState& vs) {
+    const std::span<const ColumnId> shown = shown_columns(vs);
+    if (shown.empty() || shows(shown, vs.sort)) return false;
+    ColumnId to = shown.front();
+    bool found = false;
+    for (ColumnId id : {ColumnId::cpu, ColumnId::io, ColumnId::disk_write, ColumnId::disk_read})
+        if (shows(shown, id)) {
+            to = id;
+            found = true;
+            break;
+        }
+    if (!found) {
+        auto num =
+            std::find_if(shown.begin(), shown.end(), [](ColumnId id) { return is_numeric(id); });
+        if (num != shown.end()) to = *num;
+    }
+    vs.sort = to;
+    vs.reverse = false;
+    return true;
+}
+
 std::optional<int> parse_signal(std::string_view text) {
     std::string t(trim(text));
     if (t.empty()) return std::nullopt;
@@ -410,6 +617,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         e.redraw = e.rebuild = true;
         return e;
     }
+    if (st.mode == Mode::columns) return handle_chooser(ev, vs, st);
     if (st.mode != Mode::normal && st.mode != Mode::help) return handle_input_mode(ev, vs, st);
 
     Effect e;
@@ -478,12 +686,13 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             e.rebuild = true;
             break;
         case Action::cancel:
+            // Never quits (as in htop and iotop-c): clears the filter, else the notice.
             if (vs.filter.active()) {
                 vs.filter.set("");
                 back_to_top(st);
                 e.rebuild = true;
             } else {
-                e.quit = true;
+                st.notice.clear();
             }
             break;
         case Action::confirm:  // nothing to confirm outside an input
@@ -530,19 +739,39 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             st.input.clear();
             break;
         case Action::ionice:
+        case Action::renice:
         case Action::kill:
             // A recorded PID may belong to another process by now: never offer to act on it.
             if (st.replay) {
-                st.notice = "this is a recording: ionice and signals act on live tasks only";
+                st.notice =
+                    "this is a recording: ionice, renice and signals act on live tasks only";
                 break;
             }
             if (!st.selected) {
                 st.notice = "no task selected";
                 break;
             }
-            st.mode = action == Action::ionice ? Mode::ionice_input : Mode::kill_input;
+            st.mode = action == Action::ionice   ? Mode::ionice_input
+                      : action == Action::renice ? Mode::nice_input
+                                                 : Mode::kill_input;
             st.input.clear();
             break;
+        case Action::columns: {
+            const std::span<const ColumnId> shown = shown_columns(vs);
+            st.chooser = ColumnChooser{};
+            st.chooser.shown.assign(shown.begin(), shown.end());
+            st.mode = Mode::columns;
+            st.notice.clear();
+            break;
+        }
+        case Action::io_columns:
+        case Action::top_columns: {
+            const bool top = action == Action::top_columns;
+            const std::span<const ColumnId> set = column_set(top ? ColumnSet::top : ColumnSet::io);
+            set_columns(vs, st, {set.begin(), set.end()}, set_label(vs, top ? "top" : "io", set));
+            e.rebuild = true;
+            break;
+        }
         case Action::slower:
             st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
             break;

@@ -36,6 +36,9 @@ std::string prompt_for(const InteractiveState& st) {
         case Mode::ionice_input:
             return fmt::format("ionice {} {} - class/level (be/0-7, rt/0-7, idle): {}",
                                st.selected.value_or(0), st.target_label, st.input);
+        case Mode::nice_input:
+            return fmt::format("renice {} {} - nice value (-20..19, lower runs first): {}",
+                               st.selected.value_or(0), st.target_label, st.input);
         case Mode::kill_input:
             return fmt::format("Send signal to {} {}? signal [TERM], Enter sends, Esc cancels: {}",
                                st.selected.value_or(0), st.target_label, st.input);
@@ -44,6 +47,7 @@ std::string prompt_for(const InteractiveState& st) {
                    st.input;
         case Mode::normal:
         case Mode::help:
+        case Mode::columns:
             break;
     }
     return {};
@@ -51,15 +55,16 @@ std::string prompt_for(const InteractiveState& st) {
 
 std::string pane_hint(Pane p) {
     if (p != Pane::tasks)
-        return "q quit  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  m fs  "
-               "n net  s sensors  1 cores  h help";
-    return "q quit  <- -> sort  r reverse  o active  p procs  a accum  / filter  i ionice  "
-           "k kill  Tab panes  h help";
+        return "q quit  h help  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  "
+               "m fs  n net  s sensors  1 cores";
+    // What matters most first: a narrow screen cuts the end.
+    return "q quit  h help  <- -> sort  r reverse  / filter  C columns  2 io  3 top  N nice  "
+           "i ionice  k kill  o active  p procs  a accum  Tab panes";
 }
 
 std::string replay_hint() {
-    return "q quit  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
-           "Tab panes  h help";
+    return "q quit  h help  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
+           "C columns  2 io  3 top  Tab panes";
 }
 
 void too_small(ScreenLayout& out, int width, int height) {
@@ -97,6 +102,42 @@ void help_screen(ScreenLayout& out, int width, int height) {
     out.lines = b.take();
 }
 
+// The column chooser (C, F2): the shown columns in order, then the others, each with its
+// title and help; the cursor's line highlighted, scrolled into view at any height.
+void chooser_screen(ScreenLayout& out, const ViewState& vs, const InteractiveState& st, int width,
+                    int height) {
+    const std::span<const ColumnSpec> specs = task_columns(vs.processes, vs.accumulated);
+    Builder b(width);
+    const ColumnChooser& c = st.chooser;
+    b.bar(
+        "Columns - Up/Down choose, Space shows/hides, [ ] (F7/F8) move, Enter (F10) applies, "
+        "Esc cancels",
+        Style::column_header);
+    b.line(
+        st.notice.empty() ? fmt::format("{} shown; COMMAND stays last", c.shown.size()) : st.notice,
+        st.notice.empty() ? Style::status : Style::notice);
+    const std::vector<ColumnId> lines = chooser_lines(c);
+    const std::size_t room = static_cast<std::size_t>(std::max(height - 2, 1));
+    const std::size_t cursor = std::min(c.cursor, lines.size() - 1);
+    const std::size_t first = cursor >= room ? cursor - room + 1 : 0;
+    for (std::size_t i = first; i < lines.size() && i - first < room; ++i) {
+        const ColumnSpec& spec = specs[column_index(lines[i])];
+        const bool shown = i < c.shown.size();
+        std::string text =
+            fmt::format("{} {:>2} {:<11} {}", shown ? "[x]" : "[ ]",
+                        shown ? std::to_string(i + 1) : std::string(), spec.title, spec.help);
+        if (i == cursor) {
+            const std::size_t w = display_width(text);
+            if (w < static_cast<std::size_t>(width))
+                text.append(static_cast<std::size_t>(width) - w, ' ');
+        }
+        b.line(std::move(text), i == cursor ? Style::selected_row
+                                : shown     ? Style::row
+                                            : Style::normal);
+    }
+    out.lines = b.take();
+}
+
 std::string header_cell(const ColumnSpec& c, ColumnId id, const ViewState& vs) {
     std::string title(c.title);
     if (id == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
@@ -110,6 +151,17 @@ bool has_notice(const ScreenInput& in) {
     return !in.state->notice.empty() || !in.notices.empty();
 }
 }  // namespace
+
+int wide_view_width() {
+    int w = 0;
+    for (ColumnId id : column_set(ColumnSet::top)) {
+        if (id == ColumnId::command) continue;
+        const ColumnSpec& c = task_column(id);
+        // The widest title of -P and -a too (PID, amounts) is no wider: widths are fixed.
+        w += std::max(c.width, static_cast<int>(c.title.size())) + 1;
+    }
+    return w + kWideCommandRoom;
+}
 
 ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
     ScreenPlan p;
@@ -147,6 +199,10 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     const InteractiveState& st = *in.state;
     if (st.mode == Mode::help) {
         help_screen(out, width, height);
+        return out;
+    }
+    if (st.mode == Mode::columns) {
+        chooser_screen(out, *in.view, st, width, height);
         return out;
     }
     const Table& m = *in.tasks;

@@ -55,6 +55,9 @@ Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<p
 // The options' ViewState for the output's locale: text is escaped for a UTF-8 terminal
 // only when the locale is UTF-8.
 ViewState view_from_options(const Options& o);
+// Whether the rows a view shows need their state letter fetched (Sampler::set_row_state):
+// a column shows or sorts it.
+bool view_needs_row_state(const ViewState& vs);
 
 // taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one
 // line each) say what is missing and how to get it.

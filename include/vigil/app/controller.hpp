@@ -26,12 +26,13 @@
 
 namespace vigil {
 
-// What the view does to live tasks (i and k). Each returns an empty string on success or a
-// one-line reason for the notice line.
+// What the view does to live tasks (i, N and k). Each returns an empty string on success or
+// a one-line reason for the notice line.
 class TaskActions {
   public:
     virtual ~TaskActions() = default;
     virtual std::string ionice(pid_t id, bool whole_process, IoPrio prio) = 0;
+    virtual std::string renice(pid_t id, bool whole_process, int nice) = 0;
     virtual std::string signal(pid_t id, int sig) = 0;
 };
 
@@ -48,7 +49,10 @@ struct ControllerSetup {
     double delay_s = 1.0;              // -d
     std::optional<long> iterations;    // -n: refreshes before it ends by itself
     RecordWriter* recorder = nullptr;  // --record: live samples are appended here
-    TaskActions* actions = nullptr;    // null: i and k only say they cannot act
+    TaskActions* actions = nullptr;    // null: i, N and k only say they cannot act
+    // No --columns: the top set when the terminal is at least wide_view_width() wide, else
+    // iotop's eight, until the user picks columns (C, 2, 3); again after a resize.
+    bool top_when_wide = false;
 };
 
 class Controller {
@@ -76,6 +80,7 @@ class Controller {
 
   private:
     bool quick_first_frame() const;
+    void choose_columns_by_width();
     SectionMask wanted_sections() const;
     bool open_pane_section();
     Effect dispatch(const Event& ev);
@@ -104,6 +109,7 @@ class Controller {
     std::optional<long> iterations_;
     RecordWriter* recorder_;
     TaskActions* actions_;
+    bool top_when_wide_;
 
     InteractiveState st_;
     Table table_;

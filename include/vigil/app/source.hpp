@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ class SamplingSource : public SnapshotSource {
     // Reads the machine overview again into a new current snapshot with the same tasks
     // (the view, paused, opening a pane whose section was not read).
     virtual void resample_machine() {}
+    // Whether the rows shown need their state letter fetched (the view's columns changed);
+    // a change forgets the details fetched so far, so the rows shown get it at once.
+    virtual void want_row_state(bool) {}
     // What the source could not do as it should since the last call, one line each and
     // each said once in a run (files a tree holds that were refused, ...): the front end
     // shows them as it shows the notices of the start.
@@ -69,6 +73,7 @@ class LiveSource final : public SamplingSource {
     void sample_first(std::size_t rows) override;
     bool want_sections(SectionMask sections) override;
     void resample_machine() override;
+    void want_row_state(bool on) override;
     std::vector<std::string> take_notices() override;
     bool has_prev() const { return has_prev_; }
     Sampler& sampler() { return sampler_; }
@@ -86,7 +91,8 @@ class LiveSource final : public SamplingSource {
     TaskDetails details_;
     bool has_cur_ = false;
     bool has_prev_ = false;
-    bool first_look_ = false;  // cur_ is a first look, not a baseline
+    bool first_look_ = false;        // cur_ is a first look, not a baseline
+    std::optional<bool> row_state_;  // unknown until the front end says
 };
 
 }  // namespace vigil

@@ -15,6 +15,11 @@ namespace vigil {
 // ioprio_set(2) on one thread, or on every thread of a process (whole_process).
 std::string set_task_ioprio(const FsRoot& proc, pid_t id, bool whole_process, IoPrio prio);
 
+// setpriority(2) (PRIO_PROCESS) on one thread, or on every thread of a process
+// (whole_process): Linux keeps a nice value per thread. A reason names EPERM and EACCES
+// ("not permitted") and ESRCH ("no such task").
+std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int nice);
+
 // kill(2). A signal to a thread id reaches its whole process, as with kill(1).
 std::string send_task_signal(pid_t id, int signal);
 

@@ -35,7 +35,8 @@ enum class Key {
     escape,
     backspace,
     resize,
-    mouse,  // a click at Event::x, Event::y
+    mouse,     // a click at Event::x, Event::y
+    function,  // F1..F12, the number in Event::ch
 };
 
 struct Event {
@@ -53,6 +54,8 @@ enum class Mode {
     ionice_input,  // 'i': typing class/level for the selected task
     kill_input,    // 'k': confirming a signal for the selected task
     time_input,    // 'g': typing the time to jump to (replay)
+    nice_input,    // 'N', F7, F8: typing a nice value for the selected task
+    columns,       // 'C', F2: the column chooser
 };
 
 // What the table area shows besides (or instead of) the tasks.
@@ -68,12 +71,21 @@ struct TableSort {
 
 // A request for the event loop to act on a task.
 struct TaskAction {
-    enum class Kind { ionice, signal } kind = Kind::signal;
+    enum class Kind { ionice, signal, renice } kind = Kind::signal;
     pid_t pid = 0;  // the tid, or the pid in process mode
     bool whole_process = false;
     IoPrio prio;        // for ionice
     int signal = 0;     // for signal
+    int nice = 0;       // for renice: -20..19
     std::string label;  // the command, for the notice
+};
+
+// The column chooser (C, F2) while it is open: a working copy of the shown columns, applied
+// to ViewState::columns by Enter or F10 and dropped by Esc. Its lines are the shown columns
+// in order, then the others in registry order; the cursor is a line.
+struct ColumnChooser {
+    std::vector<ColumnId> shown;
+    std::size_t cursor = 0;
 };
 
 struct InteractiveState {
@@ -91,7 +103,16 @@ struct InteractiveState {
     bool per_core = false;     // '1': a bar per CPU in the summary
     bool replay = false;       // showing a recording: the time keys move in it
     std::array<TableSort, kPaneCount> pane_sort{};
+    ColumnChooser chooser;        // Mode::columns
+    bool columns_chosen = false;  // the user picked the columns (chooser, set keys)
 };
+
+// The chooser's lines: the shown columns in order, then the others in registry order.
+std::vector<ColumnId> chooser_lines(const ColumnChooser& c);
+// After the shown columns changed: if the sort column is not among them any more, sorts by
+// the first shown of CPU%, IO, DISK WRITE, DISK READ, else the first shown number, else the
+// first shown column (the default direction). True when the sort changed.
+bool fall_back_sort(ViewState& vs);
 
 // Columns of a pane's main table, for the arrows (0 for the task pane).
 std::size_t pane_column_count(Pane p);
@@ -160,14 +181,18 @@ enum class Action : std::uint8_t {
     users,
     pids,
     ionice,
+    renice,
     kill,
+    columns,
+    io_columns,
+    top_columns,
     slower,
     faster,
     pause,
     redraw,
     help,
     quit,
-    cancel,   // Esc: cancels an input; in the view, clears the filter, else quits
+    cancel,   // Esc: cancels an input; in the view, clears the filter or the notice
     confirm,  // Enter: applies an input; nothing in the view
     click,    // the mouse: the controller hit-tests it (apply_click); nothing here
     replay_step_back,
@@ -185,7 +210,7 @@ struct KeyTrigger {
     Action action{};
 
     constexpr bool matches(const Event& ev) const {
-        return ev.key == key && (key != Key::character || ev.ch == ch);
+        return ev.key == key && ((key != Key::character && key != Key::function) || ev.ch == ch);
     }
 };
 
@@ -224,6 +249,8 @@ inline std::span<const KeyHelp> key_help() {
 std::optional<IoPrio> parse_ioprio(std::string_view text);
 // Parses "TERM", "SIGKILL", "kill", "9"; nullopt for an unknown name or number.
 std::optional<int> parse_signal(std::string_view text);
+// Parses a nice value, -20 to 19 ("+5" too); nullopt for anything else.
+std::optional<int> parse_nice(std::string_view text);
 
 inline constexpr double kMinDelay = 0.1;
 inline constexpr double kMaxDelay = 3600;

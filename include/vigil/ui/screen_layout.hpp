@@ -68,6 +68,12 @@ struct ScreenInput {
 inline constexpr int kMinWidth = 40;
 inline constexpr int kMinHeight = 8;
 
+// Room COMMAND gets at least when the view picks the top set by width.
+inline constexpr int kWideCommandRoom = 30;
+// The width from which the view shows the top set by default (no --columns): the top set's
+// columns with their separators, and kWideCommandRoom for COMMAND.
+int wide_view_width();
+
 // How the lines of a screen are shared out; the caller builds task_rows rows.
 struct ScreenPlan {
     std::size_t summary_lines = 0;  // the machine summary at the top

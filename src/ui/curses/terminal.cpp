@@ -249,8 +249,13 @@ bool CursesTerminal::read_event(Event& ev) {
                 break;
             }
             default:
+                if (ch >= KEY_F(1) && ch <= KEY_F(12)) {
+                    ev.key = Key::function;
+                    ev.ch = static_cast<char32_t>(ch - KEY_F0);
+                    break;
+                }
                 ev.key = Key::character;
-                ev.ch = 0;  // an unmapped function key: ignored by the key map
+                ev.ch = 0;  // an unmapped key: ignored by the key map
                 break;
         }
         return true;
