@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -440,4 +441,82 @@ TEST_CASE("TaskSweep out of descriptors takes no process for gone", "[sweep]") {
     REQUIRE(WIFEXITED(status));
     // 20-22: a sweep lost processes; 30: the shortage went unnoticed.
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace {
+// Writes the leader's stat line in place (the same file, so a kept descriptor reads it).
+void set_leader_state(const ProcTree& tree, pid_t pid, char state) {
+    const std::string p =
+        tree.path() + "/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/stat";
+    std::ofstream(p, std::ios::trunc)
+        << pid << " (a) b) " << state << " 1 " << pid << " 0 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 100\n";
+}
+}  // namespace
+
+TEST_CASE("TaskSweep reads the leaders' states only when asked to", "[sweep][states]") {
+    World w;
+    if (!w.usable) return;
+    set_leader_state(w.tree, 100, 'D');
+    set_leader_state(w.tree, 200, 'Z');
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    // Off by default: taskstats has no state, and no stat file is read.
+    for (const TaskSample& t : out) CHECK(t.state == '?');
+    CHECK(sweep.last_stats().state_reads == 0);
+
+    sweep.set_leader_state(true);
+    sweep.collect(out);
+    CHECK(sweep.last_stats().state_reads == 2);
+    CHECK(find(out, 100)->state == 'D');
+    CHECK(find(out, 101)->state == '?');  // only leaders: a thread's costs a read per thread
+    CHECK(find(out, 102)->state == '?');
+    CHECK(find(out, 200)->state == 'Z');
+
+    // The next sweep reads the kept files again, whatever the process did.
+    set_leader_state(w.tree, 100, 'T');
+    set_leader_state(w.tree, 200, 'R');
+    sweep.collect(out);
+    CHECK(find(out, 100)->state == 'T');
+    CHECK(find(out, 200)->state == 'R');
+
+    // A leader whose stat cannot be read (it ended) is '?', and the process is still there.
+    std::filesystem::remove(w.tree.path() + "/200/task/200/stat");
+    set_leader_state(w.tree, 100, 'S');
+    {
+        TaskSweep fresh(*w.root, w.ts);
+        fresh.set_leader_state(true);
+        fresh.collect(out);
+        CHECK(find(out, 100)->state == 'S');
+        REQUIRE(find(out, 200));
+        CHECK(find(out, 200)->state == '?');
+    }
+
+    // Off again: back to '?', the files closed.
+    sweep.set_leader_state(false);
+    sweep.collect(out);
+    CHECK(find(out, 100)->state == '?');
+    CHECK(sweep.last_stats().state_reads == 0);
+}
+
+TEST_CASE("TaskSweep's leader stat files stay within the descriptor budget", "[sweep][states]") {
+    World w;
+    if (!w.usable) return;
+    add_processes(w, 20);
+    for (pid_t pid = 1000; pid < 1020; ++pid) set_leader_state(w.tree, pid, 'S');
+    set_leader_state(w.tree, 1019, 'D');
+    for (std::size_t budget : {std::size_t{0}, std::size_t{7}, std::size_t{1000}}) {
+        INFO("budget " << budget);
+        TaskSweep sweep(*w.root, w.ts);
+        sweep.set_fd_budget(budget);
+        sweep.set_leader_state(true);
+        std::vector<TaskSample> out;
+        for (int round = 0; round < 2; ++round) {
+            sweep.collect(out);
+            CHECK(out.size() == 24);
+            CHECK(sweep.last_stats().state_reads == 22);
+            CHECK(find(out, 1019)->state == 'D');
+            CHECK(find(out, 1000)->state == 'S');
+        }
+    }
 }
