@@ -408,6 +408,39 @@ time.sleep(300)' &
         fi
         "$VIGIL" -b -n 1 >"$TMP/text" 2>&1
         if grep -q '^Tasks' "$TMP/text"; then bad "plain -b prints a Tasks line"; else ok "plain -b has no Tasks line"; fi
+        # A running vigil sees a process stop and go on: its later samples read the state
+        # again once the process was scheduled (taskstats' counters moved), not only the first.
+        stopped_count() {
+            python3 -c 'import json, sys
+for line in sys.stdin:
+    print(json.loads(line)["task_states"]["stopped"])' <"$TMP/run.json" 2>/dev/null | tail -n 1
+        }
+        sleep 300 &
+        later_pid=$!
+        LOAD_PIDS+=("$later_pid")
+        "$VIGIL" -b -n 100 -d 0.2 --show cpu --format json >"$TMP/run.json" 2>"$TMP/err" &
+        run_pid=$!
+        LOAD_PIDS+=("$run_pid")
+        count_is() { [ "$(stopped_count)" = "$1" ]; }
+        count_at_least() { local c; c=$(stopped_count); [ -n "$c" ] && [ "$c" -ge "$1" ]; }
+        if poll 10 count_at_least 0; then
+            before_stop=$(stopped_count)
+            kill -STOP "$later_pid"
+            if poll 10 count_at_least $((before_stop + 1)); then
+                kill -CONT "$later_pid"
+                if poll 10 count_is "$before_stop"; then
+                    ok "Tasks (a running vigil): stopped goes $before_stop -> $((before_stop + 1)) -> $before_stop as a process stops and continues"
+                else
+                    bad "Tasks (a running vigil): stopped stays at $(stopped_count) after SIGCONT (was $before_stop)"
+                fi
+            else
+                bad "Tasks (a running vigil): stopped stays at $(stopped_count) after SIGSTOP (was $before_stop)"
+            fi
+        else
+            bad "Tasks (a running vigil): no sample printed"
+        fi
+        kill "$run_pid" 2>/dev/null
+        kill -CONT "$later_pid" 2>/dev/null
         # A recording keeps the leaders' states: its replay prints the same Tasks object.
         "$VIGIL" -b -n 2 -d 0.2 --show cpu --format json --record "$TMP/states.rec" >"$TMP/live.json" 2>"$TMP/err"
         "$VIGIL" -b --replay "$TMP/states.rec" --show cpu --format json >"$TMP/replay.json" 2>>"$TMP/err"

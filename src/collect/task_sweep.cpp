@@ -73,7 +73,11 @@ void TaskSweep::list_all() {
             else
                 p.stat = KeptFile();
         }
-        p.state = '?';
+        // Off, the states are not kept up to date: read afresh once it is on again.
+        if (!leader_state_) {
+            p.state = '?';
+            p.state_moved = true;
+        }
     }
 
     if (!root_.valid()) root_ = KeptDir(proc_, "");
@@ -137,8 +141,12 @@ void TaskSweep::collect(std::vector<TaskSample>& out) {
 
 void TaskSweep::read_states() {
     // After the queries: a process that ended since has no state to read, and stays '?'.
+    // A leader that has not been scheduled since its state was read (no context switch, no
+    // CPU time: see apply_thread_answer; or a process none of whose threads ran) is still
+    // in that state, and is not read again: an idle farm of processes costs nothing here.
     for (Process& p : procs_) {
         if (p.gone) continue;
+        if (!p.state_moved && p.state != '?') continue;
         ++stats_.state_reads;
         bool ok = p.stat.valid() && p.stat.read(stat_buf_);
         if (!ok) {
@@ -148,6 +156,8 @@ void TaskSweep::read_states() {
             p.stat = KeptFile();
             if (was_open) {
                 --kept_dirs_;
+                p.state = '?';
+                p.state_moved = true;
                 continue;
             }
             char buf[64];
@@ -164,7 +174,8 @@ void TaskSweep::read_states() {
             }
             if (!p.stat.valid()) ok = proc_.read_into(rel, stat_buf_);
         }
-        if (ok) p.state = parse_stat_state(stat_buf_);
+        p.state = ok ? parse_stat_state(stat_buf_) : '?';
+        p.state_moved = p.state == '?';
     }
 }
 
@@ -175,6 +186,8 @@ void TaskSweep::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
     for (Process& p : procs_) p.fp_known = false;
     query_lowest(asked);
     order_valid_ = false;
+    // Not every leader was asked about: none is known to have stood still.
+    for (Process& p : procs_) p.state_moved = true;
     if (leader_state_) read_states();
     build(out, true);
     order_valid_ = false;
@@ -461,6 +474,27 @@ void TaskSweep::query_threads(bool only_unknown) {
 
 void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a) {
     const bool was_fresh = t.fresh;
+    // The leader's state can change only when it is scheduled: it switches out to sleep,
+    // stop or die (a context switch), or runs (CPU time). Without an earlier answer, or
+    // without the switch counters (taskstats before version 6), it may have.
+    const bool leader = t.tid == p.tgid;
+    const bool had = t.known && t.has_io;
+    TaskActivity before;
+    if (leader) before = t.activity;
+    apply_answer(p, t, a);
+    if (leader) {
+        const TaskActivity& now = t.activity;
+        if (a.status != TaskstatsAnswer::Status::ok || !had || !t.has_io ||
+            !now.has(TaskActivity::kSwitches) || !before.has(TaskActivity::kSwitches) ||
+            now.voluntary_switches != before.voluntary_switches ||
+            now.involuntary_switches != before.involuntary_switches ||
+            now.user_us != before.user_us || now.system_us != before.system_us)
+            p.state_moved = true;
+    }
+    if (t.fresh != was_fresh) order_valid_ = false;
+}
+
+void TaskSweep::apply_answer(Process& p, Thread& t, const TaskstatsAnswer& a) {
     switch (a.status) {
         case TaskstatsAnswer::Status::gone:
             // Exited since the listing (or a tid we listed is someone else's by now).
@@ -550,7 +584,6 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
             break;
         }
     }
-    if (t.fresh != was_fresh) order_valid_ = false;
 }
 
 void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {

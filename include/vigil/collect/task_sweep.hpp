@@ -72,9 +72,12 @@ class TaskSweep {
 
     // Whether each sweep also reads the state of every process's leader thread (the
     // process's state as top shows it without -H) into its TaskSample::state; other
-    // threads keep '?'. One pread() per process of a stat file kept open (counted in the
-    // descriptor budget; past it, opened and closed per read). Off by default: it costs a
-    // syscall per process, paid only when a front end shows the Tasks header.
+    // threads keep '?'. One pread() of a stat file kept open (counted in the descriptor
+    // budget; past it, opened and closed per read) per process whose leader was scheduled
+    // since its state was last read: a leader that neither switched out nor ran (its
+    // taskstats counters, or its process's, stood still) is in the state read then. Off
+    // by default, as it costs a syscall per busy process: paid only when a front end shows
+    // the Tasks header.
     void set_leader_state(bool on) { leader_state_ = on; }
 
     // How many /proc/PID/task directories (and, with set_leader_state, leaders' stat files)
@@ -123,7 +126,8 @@ class TaskSweep {
         pid_t tgid = 0;
         KeptDir dir;                  // /proc/PID/task
         KeptFile stat;                // /proc/PID/task/PID/stat (set_leader_state)
-        char state = '?';             // the leader's, read this sweep
+        char state = '?';             // the leader's, as last read
+        bool state_moved = true;      // the leader may have changed state since it was read
         std::size_t listed = 0;       // threads in the last listing of dir
         std::vector<Thread> threads;  // sorted by tid
         Fingerprint fp;
@@ -144,6 +148,7 @@ class TaskSweep {
     void query_lowest(std::size_t asked);
     void ask_threads();  // about ids_ (asked_ says which thread each is)
     void apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
+    void apply_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
     void read_states();
     void build(std::vector<TaskSample>& out, bool with_unasked = false);
 
