@@ -304,5 +304,161 @@ else
     report "free -w -k: every Mem column within 1 % of the total" "$good"
 fi
 
+# --- the Tasks line: processes by state, against /proc counted the same way
+# proc_states: "TOTAL R S D T Z" over every /proc/PID/stat (each process by its leader's
+# state; a process gone between the listing and the read is left out, as vigil leaves it).
+proc_states() {
+    local f line st r=0 s=0 d=0 t=0 z=0 n=0
+    for f in /proc/[0-9]*/stat; do
+        line=$(cat "$f" 2>/dev/null) || continue
+        [ -n "$line" ] || continue
+        st=${line##*) }
+        st=${st%% *}
+        n=$((n + 1))
+        case $st in
+            R) r=$((r + 1)) ;;
+            D) d=$((d + 1)) ;;
+            T | t) t=$((t + 1)) ;;
+            Z) z=$((z + 1)) ;;
+            *) s=$((s + 1)) ;;
+        esac
+    done
+    echo "$n $r $s $d $t $z"
+}
+# vigil_states ARGS...: the same six numbers from one sample of vigil's JSON.
+RUNNER=()  # a command to run vigil under (setpriv, for the unprivileged path)
+vigil_states() {
+    "${RUNNER[@]}" "$VIGIL" -b -n 1 --show cpu --format json "$@" 2>"$TMP/err" | python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())["task_states"]
+print(*(o[k] for k in ("total", "running", "sleeping", "uninterruptible", "stopped", "zombie")))'
+}
+# states_agree ARGS...: the stopped and zombie counts of vigil equal /proc's, counted just
+# before and just after it (and equal to each other, so nothing changed in between).
+states_agree() {
+    local before after v
+    before=$(proc_states)
+    v=$(vigil_states "$@") || return 1
+    after=$(proc_states)
+    echo "       /proc before: $before | vigil: $v | /proc after: $after" >"$TMP/states_seen"
+    [ "$(echo "$before" | cut -d' ' -f5-6)" = "$(echo "$after" | cut -d' ' -f5-6)" ] &&
+        [ "$(echo "$v" | cut -d' ' -f5-6)" = "$(echo "$before" | cut -d' ' -f5-6)" ]
+}
+if ! command -v python3 >/dev/null; then
+    skip "Tasks line: python3 (the zombie's parent and the JSON reader) is not installed"
+else
+    base=$(vigil_states)
+    # A stopped process, and a zombie: a child that exits while its parent sleeps unreaped.
+    sleep 300 &
+    stopped_pid=$!
+    LOAD_PIDS+=("$stopped_pid")
+    kill -STOP "$stopped_pid"
+    python3 -c 'import os, time
+if os.fork() == 0:
+    os._exit(0)
+time.sleep(300)' &
+    zparent=$!
+    LOAD_PIDS+=("$zparent")
+    is_state() { [ "$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null)" = "$2" ]; }
+    has_zombie_child() {
+        local c
+        for c in $(cat "/proc/$zparent/task/$zparent/children" 2>/dev/null); do
+            is_state "$c" Z && return 0
+        done
+        return 1
+    }
+    if ! poll 10 is_state "$stopped_pid" T || ! poll 10 has_zombie_child; then
+        bad "Tasks line: the stopped process or the zombie did not appear in /proc"
+    else
+        now=$(vigil_states)
+        read -r _ _ _ _ t0 z0 <<<"$base"
+        read -r total _ _ _ t1 z1 <<<"$now"
+        if [ -n "$now" ] && [ "$t1" -ge $((t0 + 1)) ] && [ "$z1" -ge $((z0 + 1)) ] && [ "$total" -gt 0 ]; then
+            ok "Tasks (JSON): a stopped process and a zombie raise stopped ($t0 -> $t1) and zombie ($z0 -> $z1)"
+        else
+            bad "Tasks (JSON): before '$base', with a stopped process and a zombie '$now'"
+        fi
+        # Other processes come and go; the stopped and zombie ones are ours and stay.
+        if poll 10 states_agree; then
+            ok "Tasks (JSON, taskstats): stopped and zombie counts equal /proc's"
+        else
+            cat "$TMP/states_seen"
+            bad "Tasks (JSON, taskstats): stopped and zombie counts differ from /proc's"
+        fi
+        # Without taskstats (not root): every thread's stat file is read; same counts.
+        if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+            RUNNER=(setpriv --reuid=65534 --regid=65534 --clear-groups --)
+            if poll 10 states_agree; then
+                ok "Tasks (JSON, /proc stat files, unprivileged): stopped and zombie counts equal /proc's"
+            else
+                cat "$TMP/states_seen"
+                bad "Tasks (JSON, unprivileged): stopped and zombie counts differ from /proc's"
+            fi
+            RUNNER=()
+        else
+            skip "Tasks without taskstats: needs root and setpriv to run vigil unprivileged"
+        fi
+        # Text: the line after the CPU table, top's order; never in the plain task table.
+        "$VIGIL" -b -n 1 --show cpu >"$TMP/text" 2>&1
+        if grep -qE '^Tasks: [0-9]+ total, [0-9]+ running, [0-9]+ sleeping, [0-9]+ uninterruptible, [0-9]+ stopped, [0-9]+ zombie, [0-9]+ threads, [0-9]+ threads running, [0-9]+ threads blocked on I/O$' "$TMP/text"; then
+            ok "Tasks (text): one line in top's order, every count known"
+        else
+            cat "$TMP/text"
+            bad "Tasks (text) line"
+        fi
+        "$VIGIL" -b -n 1 >"$TMP/text" 2>&1
+        if grep -q '^Tasks' "$TMP/text"; then bad "plain -b prints a Tasks line"; else ok "plain -b has no Tasks line"; fi
+        # A running vigil sees a process stop and go on: its later samples read the state
+        # again once the process was scheduled (taskstats' counters moved), not only the first.
+        stopped_count() {
+            python3 -c 'import json, sys
+for line in sys.stdin:
+    print(json.loads(line)["task_states"]["stopped"])' <"$TMP/run.json" 2>/dev/null | tail -n 1
+        }
+        sleep 300 &
+        later_pid=$!
+        LOAD_PIDS+=("$later_pid")
+        "$VIGIL" -b -n 100 -d 0.2 --show cpu --format json >"$TMP/run.json" 2>"$TMP/err" &
+        run_pid=$!
+        LOAD_PIDS+=("$run_pid")
+        count_is() { [ "$(stopped_count)" = "$1" ]; }
+        count_at_least() { local c; c=$(stopped_count); [ -n "$c" ] && [ "$c" -ge "$1" ]; }
+        if poll 10 count_at_least 0; then
+            before_stop=$(stopped_count)
+            kill -STOP "$later_pid"
+            if poll 10 count_at_least $((before_stop + 1)); then
+                kill -CONT "$later_pid"
+                if poll 10 count_is "$before_stop"; then
+                    ok "Tasks (a running vigil): stopped goes $before_stop -> $((before_stop + 1)) -> $before_stop as a process stops and continues"
+                else
+                    bad "Tasks (a running vigil): stopped stays at $(stopped_count) after SIGCONT (was $before_stop)"
+                fi
+            else
+                bad "Tasks (a running vigil): stopped stays at $(stopped_count) after SIGSTOP (was $before_stop)"
+            fi
+        else
+            bad "Tasks (a running vigil): no sample printed"
+        fi
+        kill "$run_pid" 2>/dev/null
+        kill -CONT "$later_pid" 2>/dev/null
+        # A recording keeps the leaders' states: its replay prints the same Tasks object.
+        "$VIGIL" -b -n 2 -d 0.2 --show cpu --format json --record "$TMP/states.rec" >"$TMP/live.json" 2>"$TMP/err"
+        "$VIGIL" -b --replay "$TMP/states.rec" --show cpu --format json >"$TMP/replay.json" 2>>"$TMP/err"
+        states_of() { python3 -c 'import json, sys
+for line in sys.stdin:
+    print(json.dumps(json.loads(line)["task_states"], sort_keys=True))' <"$1"; }
+        live=$(states_of "$TMP/live.json")
+        replayed=$(states_of "$TMP/replay.json")
+        if [ -n "$live" ] && [ "$live" = "$replayed" ] && ! grep -q null <<<"$live"; then
+            ok "Tasks (replay): a recording gives back the live run's counts"
+        else
+            echo "       live: $live"
+            echo "       replay: $replayed"
+            bad "Tasks (replay) differs from the live run"
+        fi
+    fi
+    kill -CONT "$stopped_pid" 2>/dev/null
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

@@ -67,6 +67,12 @@ tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.5 --co
 
 if wait_for "Total DISK READ" && wait_for "COMMAND"; then ok "starts with the summary and column titles"; else bad "start"; fi
 if screen | grep -qE ' IO> COMMAND'; then ok "sorted by IO, marked IO>"; else bad "default sort marker"; fi
+# The Tasks line of the summary: processes by state, with numbers (not '?') once sampled.
+if wait_for "Tasks " && screen | grep -qE '^Tasks [0-9]+ total, [0-9]+ running, [0-9]+ sleeping, [0-9]+ uninterruptible, [0-9]+ stopped, [0-9]+ zombie'; then
+    ok "the summary shows the Tasks line with every process state"
+else
+    bad "Tasks line"
+fi
 
 keys Right
 if wait_for "COMMAND<"; then ok "-> moves the sort marker to COMMAND"; else bad "-> sort"; fi

@@ -190,10 +190,10 @@ TEST_CASE("golden: the JSON and CSV schema of every section", "[format][golden]"
         CHECK(rows[0][0] == "time");
         for (const auto& row : rows) CHECK(row.size() == rows[0].size());
     }
-    CHECK(written == std::set<std::string>{"batteries.csv", "cpu.csv", "cpu_summary.csv",
-                                           "disks.csv", "fans.csv", "fs.csv", "mem.csv",
-                                           "mem_summary.csv", "net.csv", "notes.csv", "psi.csv",
-                                           "tasks.csv", "tasks_summary.csv", "temps.csv"});
+    CHECK(written == std::set<std::string>{
+                         "batteries.csv", "cpu.csv", "cpu_summary.csv", "disks.csv", "fans.csv",
+                         "fs.csv", "mem.csv", "mem_summary.csv", "net.csv", "notes.csv", "psi.csv",
+                         "task_states.csv", "tasks.csv", "tasks_summary.csv", "temps.csv"});
     // On stdout, the task table alone.
     const std::string tasks_csv = render_fixture(options({"--format", "csv"}));
     CHECK(tasks_csv == test::read_file(dir.file("tasks.csv")));
@@ -204,9 +204,16 @@ TEST_CASE("golden: the JSON and CSV schema of every section", "[format][golden]"
     auto j = nlohmann::json::parse(json);
     CHECK(j["schema_version"] == 1);
     CHECK(j["interval_s"] == 2.0);
-    for (const char* k : {"cpu", "cpu_summary", "mem", "mem_summary", "psi", "disks", "fs", "net",
-                          "temps", "fans", "batteries", "tasks", "tasks_summary", "notes"})
+    for (const char* k :
+         {"cpu", "cpu_summary", "mem", "mem_summary", "psi", "disks", "fs", "net", "temps", "fans",
+          "batteries", "tasks", "tasks_summary", "task_states", "notes"})
         CHECK(j.contains(k));
+    // The Tasks header: one object, the fixture's processes by state (200 is a zombie).
+    REQUIRE(j["task_states"].is_object());
+    CHECK(j["task_states"]["total"] == 5);
+    CHECK(j["task_states"]["zombie"] == 1);
+    CHECK(j["task_states"]["uninterruptible"] == 0);
+    CHECK(j["task_states"]["threads_total"].is_number());
     CHECK(j["tasks"][0].contains("tid"));
     CHECK(j["tasks"][0].contains("pid"));
     CHECK(j["tasks"][0].contains("read_bytes_per_s"));
@@ -363,9 +370,9 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
     auto documented = [&](std::string_view field) {
         return man.find("\\fB" + std::string(field) + "\\fR") != std::string::npos;
     };
-    for (TableKind k :
-         {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks, TableKind::fs,
-          TableKind::net, TableKind::temps, TableKind::fans, TableKind::batteries}) {
+    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
+                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
+                        TableKind::batteries, TableKind::task_states}) {
         for (const ColumnSpec& c : table_columns(k)) {
             INFO(table_name(k) << "." << c.field);
             CHECK(documented(c.field));

@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <string>
@@ -70,7 +71,9 @@ class FakeTaskstats final : public TaskstatsClient {
         std::uint64_t read_bytes = 0;
         std::int64_t start_ns = 0;  // CLOCK_MONOTONIC
         int nice = 0;
+        std::uint64_t nvcsw = 0;  // context switches (answered with version >= 6)
     };
+    std::uint16_t version = 0;                // of every answer
     std::map<pid_t, Task> tasks;              // by tid
     std::map<pid_t, std::uint64_t> activity;  // by tgid: what a TGID reply's counters say
     std::set<pid_t> thread_asks, process_asks;
@@ -113,6 +116,8 @@ class FakeTaskstats final : public TaskstatsClient {
             a.record.ppid = 1;
             a.record.nice = t.nice;
             a.record.read_bytes = t.read_bytes;
+            a.record.version = version;
+            a.record.nvcsw = t.nvcsw;
             a.record.etime_us = static_cast<std::uint64_t>((a.asked_ns - t.start_ns) / 1000);
         }
     }
@@ -440,4 +445,106 @@ TEST_CASE("TaskSweep out of descriptors takes no process for gone", "[sweep]") {
     REQUIRE(WIFEXITED(status));
     // 20-22: a sweep lost processes; 30: the shortage went unnoticed.
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace {
+// Writes the leader's stat line in place (the same file, so a kept descriptor reads it).
+void set_leader_state(const ProcTree& tree, pid_t pid, char state) {
+    const std::string p =
+        tree.path() + "/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/stat";
+    std::ofstream(p, std::ios::trunc)
+        << pid << " (a) b) " << state << " 1 " << pid << " 0 0 -1 0 0 0 0 0 1 2 0 0 20 0 1 0 100\n";
+}
+}  // namespace
+
+TEST_CASE("TaskSweep reads the leaders' states only when asked to", "[sweep][states]") {
+    World w;
+    if (!w.usable) return;
+    set_leader_state(w.tree, 100, 'D');
+    set_leader_state(w.tree, 200, 'Z');
+    TaskSweep sweep(*w.root, w.ts);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    // Off by default: taskstats has no state, and no stat file is read.
+    for (const TaskSample& t : out) CHECK(t.state == '?');
+    CHECK(sweep.last_stats().state_reads == 0);
+
+    sweep.set_leader_state(true);
+    sweep.collect(out);
+    CHECK(sweep.last_stats().state_reads == 2);
+    CHECK(find(out, 100)->state == 'D');
+    CHECK(find(out, 101)->state == '?');  // only leaders: a thread's costs a read per thread
+    CHECK(find(out, 102)->state == '?');
+    CHECK(find(out, 200)->state == 'Z');
+
+    // A process that ran is asked about again, and without switch counters (taskstats
+    // before version 6) its leader's state is read again.
+    set_leader_state(w.tree, 100, 'T');
+    set_leader_state(w.tree, 200, 'R');
+    w.ts.activity[100] = 2;
+    sweep.collect(out);
+    CHECK(find(out, 100)->state == 'T');
+    CHECK(find(out, 200)->state == 'R');
+    CHECK(sweep.last_stats().state_reads == 2);
+
+    // With them, only a leader that was scheduled since (it switched out, or ran) is read
+    // again: one that did not is still in the state read last.
+    w.ts.version = 16;
+    w.ts.activity[100] = 3;
+    sweep.collect(out);  // the first answers with counters: both read
+    CHECK(sweep.last_stats().state_reads == 2);
+    set_leader_state(w.tree, 100, 'S');
+    set_leader_state(w.tree, 200, 'S');
+    w.ts.tasks[200].nvcsw = 1;  // 200 went to sleep; 100's leader did not run
+    w.ts.activity[100] = 4;     // (another thread of 100 did)
+    sweep.collect(out);
+    CHECK(sweep.last_stats().state_reads == 1);
+    CHECK(find(out, 200)->state == 'S');
+    CHECK(find(out, 100)->state == 'T');  // not read: nothing says it moved
+    w.ts.tasks[100].nvcsw = 1;
+    w.ts.activity[100] = 5;
+    sweep.collect(out);
+    CHECK(sweep.last_stats().state_reads == 1);
+    CHECK(find(out, 100)->state == 'S');
+    w.ts.version = 0;
+
+    // A leader whose stat cannot be read (it ended) is '?', and the process is still there.
+    std::filesystem::remove(w.tree.path() + "/200/task/200/stat");
+    set_leader_state(w.tree, 100, 'S');
+    {
+        TaskSweep fresh(*w.root, w.ts);
+        fresh.set_leader_state(true);
+        fresh.collect(out);
+        CHECK(find(out, 100)->state == 'S');
+        REQUIRE(find(out, 200));
+        CHECK(find(out, 200)->state == '?');
+    }
+
+    // Off again: back to '?', the files closed.
+    sweep.set_leader_state(false);
+    sweep.collect(out);
+    CHECK(find(out, 100)->state == '?');
+    CHECK(sweep.last_stats().state_reads == 0);
+}
+
+TEST_CASE("TaskSweep's leader stat files stay within the descriptor budget", "[sweep][states]") {
+    World w;
+    if (!w.usable) return;
+    add_processes(w, 20);
+    for (pid_t pid = 1000; pid < 1020; ++pid) set_leader_state(w.tree, pid, 'S');
+    set_leader_state(w.tree, 1019, 'D');
+    for (std::size_t budget : {std::size_t{0}, std::size_t{7}, std::size_t{1000}}) {
+        INFO("budget " << budget);
+        TaskSweep sweep(*w.root, w.ts);
+        sweep.set_fd_budget(budget);
+        sweep.set_leader_state(true);
+        std::vector<TaskSample> out;
+        for (int round = 0; round < 2; ++round) {
+            sweep.collect(out);
+            CHECK(out.size() == 24);
+            if (round == 0) CHECK(sweep.last_stats().state_reads == 22);
+            CHECK(find(out, 1019)->state == 'D');
+            CHECK(find(out, 1000)->state == 'S');
+        }
+    }
 }

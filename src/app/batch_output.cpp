@@ -20,6 +20,7 @@ std::vector<std::string> csv_tables(Section s) {
     std::vector<std::string> out{std::string(section_name(s))};
     if (s == Section::tasks || s == Section::cpu || s == Section::mem)
         out.push_back(out.front() + "_summary");
+    if (s == Section::cpu) out.emplace_back("task_states");  // the Tasks header
     return out;
 }
 

@@ -316,6 +316,7 @@ ScreenInput Controller::screen_input() {
     overview_.machine = &cur.machine;
     overview_.rates = &pipeline_.frame().machine;
     overview_.per_core = st_.per_core;
+    overview_.sample = &cur;
     in.overview = &overview_;
     if (st_.pane != Pane::tasks) in.pane = &pane_tables_;
     return in;

@@ -181,7 +181,10 @@ What to show:
 Machine overview (a titled table per section and sample; the view's panes alike):
       --show=LIST        the sections to print, comma-separated, repeatable, in the order
                          given: tasks (the default), cpu, mem, psi, disks, fs, net,
-                         sensors, or all (every overview section, then tasks)
+                         sensors, or all (every overview section, then tasks). cpu
+                         ends with top's Tasks: line (processes by state: running,
+                         sleeping, uninterruptible D, stopped, zombie; the machine's
+                         threads running and blocked on I/O)
       --partitions       disks: partitions as well as whole disks
       --all-devices      disks: also never-used disks and idle loop/ram/zram devices;
                          fs: also pseudo (proc, cgroup...), tmpfs, empty and bind mounts

@@ -1,5 +1,7 @@
 #include "vigil/app/pipeline.hpp"
 
+#include "vigil/model/overview.hpp"
+
 namespace vigil {
 
 void Pipeline::advance(bool continues) {
@@ -41,7 +43,10 @@ Table Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
 }
 
 std::vector<Table> Pipeline::section(Section s, const MachineView& mv) const {
-    return build_section_tables(s, frame_.cur->machine, frame_.machine, mv);
+    std::vector<Table> tables = build_section_tables(s, frame_.cur->machine, frame_.machine, mv);
+    // The Tasks header goes with the CPU figures, as in top; it counts the sample's tasks.
+    if (s == Section::cpu) tables.push_back(build_task_states_table(*frame_.cur));
+    return tables;
 }
 
 Result<bool> Pipeline::record(RecordWriter& w) {

@@ -90,6 +90,12 @@ Result<Session> open_session(const Options& o, const Clock& clock) {
         *s.roots, open_io_source(*s.roots, s.live, s.notices, clock), s.live, clock);
     // taskstats has no state: read it for the rows shown when a column shows or sorts it.
     s.sampler->set_row_state(view_needs_row_state(s.view));
+    // The Tasks header (processes by state) needs every process's state: shown by the
+    // view's overview and with the cpu section, and kept by a recording for its replay;
+    // never read for the plain task table of -b.
+    s.sampler->set_process_states(!o.batch || !o.record_path.empty() ||
+                                  std::find(o.sections.begin(), o.sections.end(), Section::cpu) !=
+                                      o.sections.end());
     if (std::string n = delayacct_notice(*s.roots);
         !n.empty() && s.sampler->io_source().reports_delays())
         s.notices.push_back(n);

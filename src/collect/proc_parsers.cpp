@@ -62,6 +62,15 @@ bool field_u64(std::string_view text, std::string_view key, std::uint64_t& out) 
 
 }  // namespace
 
+char parse_stat_state(std::string_view text) {
+    const std::size_t close = text.rfind(')');
+    if (close == std::string_view::npos || close + 3 >= text.size() || text[close + 1] != ' ' ||
+        text[close + 3] != ' ')
+        return '?';
+    const char c = text[close + 2];
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ? c : '?';
+}
+
 bool parse_pid_stat_into(std::string_view text, PidStat& out) {
     std::size_t open = text.find('(');
     std::size_t close = text.rfind(')');

@@ -1,5 +1,7 @@
 #include "vigil/collect/task_sweep.hpp"
 
+#include "vigil/collect/proc_parsers.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +30,19 @@ std::string_view task_dir(pid_t pid, char (&buf)[32]) {
     return std::string_view(buf, static_cast<std::size_t>(end - buf) + suffix.size());
 }
 
+// "PID/task/PID/stat": the leader thread's own line. Its state is the one /proc/PID/stat
+// shows (top's, without -H), but the kernel makes it without summing every thread's times
+// and faults as it does for /proc/PID/stat.
+std::string_view leader_stat(pid_t pid, char (&buf)[64]) {
+    char* end = std::to_chars(buf, buf + 16, pid).ptr;
+    static constexpr std::string_view mid = "/task/";
+    end = std::copy(mid.begin(), mid.end(), end);
+    end = std::to_chars(end, end + 16, pid).ptr;
+    static constexpr std::string_view suffix = "/stat";
+    end = std::copy(suffix.begin(), suffix.end(), end);
+    return std::string_view(buf, static_cast<std::size_t>(end - buf));
+}
+
 }  // namespace
 
 TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock& clock)
@@ -46,11 +61,23 @@ void TaskSweep::list_all() {
     budget_ = dir_budget_;
     kept_dirs_ = 0;
     for (Process& p : procs_) {
-        if (!p.dir.valid()) continue;
-        if (kept_dirs_ < budget_)
-            ++kept_dirs_;
-        else
-            p.dir.close();
+        if (p.dir.valid()) {
+            if (kept_dirs_ < budget_)
+                ++kept_dirs_;
+            else
+                p.dir.close();
+        }
+        if (p.stat.valid()) {
+            if (leader_state_ && kept_dirs_ < budget_)
+                ++kept_dirs_;
+            else
+                p.stat = KeptFile();
+        }
+        // Off, the states are not kept up to date: read afresh once it is on again.
+        if (!leader_state_) {
+            p.state = '?';
+            p.state_moved = true;
+        }
     }
 
     if (!root_.valid()) root_ = KeptDir(proc_, "");
@@ -78,6 +105,10 @@ void TaskSweep::release_dirs() {
     stats_.out_of_fds = true;
     const std::size_t keep = kept_dirs_ / 2;
     for (auto it = procs_.rbegin(); it != procs_.rend() && kept_dirs_ > keep; ++it) {
+        if (it->stat.valid()) {
+            it->stat = KeptFile();
+            --kept_dirs_;
+        }
         if (!it->dir.valid()) continue;
         it->dir.close();
         --kept_dirs_;
@@ -104,7 +135,48 @@ void TaskSweep::collect(std::vector<TaskSample>& out) {
     }
     if (again) query_threads(true);
 
+    if (leader_state_) read_states();
     build(out);
+}
+
+void TaskSweep::read_states() {
+    // After the queries: a process that ended since has no state to read, and stays '?'.
+    // A leader that has not been scheduled since its state was read (no context switch, no
+    // CPU time: see apply_thread_answer; or a process none of whose threads ran) is still
+    // in that state, and is not read again: an idle farm of processes costs nothing here.
+    for (Process& p : procs_) {
+        if (p.gone) continue;
+        if (!p.state_moved && p.state != '?') continue;
+        ++stats_.state_reads;
+        bool ok = p.stat.valid() && p.stat.read(stat_buf_);
+        if (!ok) {
+            // Not open yet (or its budget was taken back): kept while the budget allows,
+            // else read by path. A leader that ended (ESRCH) is not opened again.
+            const bool was_open = p.stat.valid();
+            p.stat = KeptFile();
+            if (was_open) {
+                --kept_dirs_;
+                p.state = '?';
+                p.state_moved = true;
+                continue;
+            }
+            char buf[64];
+            const std::string_view rel = leader_stat(p.tgid, buf);
+            if (kept_dirs_ < budget_) {
+                p.stat = KeptFile(proc_, rel);
+                if (p.stat.valid()) {
+                    ++kept_dirs_;
+                    ok = p.stat.read(stat_buf_);
+                } else if (out_of_fds(errno)) {
+                    stats_.out_of_fds = true;
+                    budget_ = kept_dirs_;
+                }
+            }
+            if (!p.stat.valid()) ok = proc_.read_into(rel, stat_buf_);
+        }
+        p.state = ok ? parse_stat_state(stat_buf_) : '?';
+        p.state_moved = p.state == '?';
+    }
 }
 
 void TaskSweep::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
@@ -114,6 +186,9 @@ void TaskSweep::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
     for (Process& p : procs_) p.fp_known = false;
     query_lowest(asked);
     order_valid_ = false;
+    // Not every leader was asked about: none is known to have stood still.
+    for (Process& p : procs_) p.state_moved = true;
+    if (leader_state_) read_states();
     build(out, true);
     order_valid_ = false;
 }
@@ -236,6 +311,7 @@ void TaskSweep::open_and_stat(Process& p) {
         // again means a new process took it. Start that one from nothing.
         Process fresh;
         fresh.tgid = p.tgid;
+        if (p.stat.valid()) --kept_dirs_;
         p = std::move(fresh);
         --kept_dirs_;
         order_valid_ = false;
@@ -398,6 +474,27 @@ void TaskSweep::query_threads(bool only_unknown) {
 
 void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a) {
     const bool was_fresh = t.fresh;
+    // The leader's state can change only when it is scheduled: it switches out to sleep,
+    // stop or die (a context switch), or runs (CPU time). Without an earlier answer, or
+    // without the switch counters (taskstats before version 6), it may have.
+    const bool leader = t.tid == p.tgid;
+    const bool had = t.known && t.has_io;
+    TaskActivity before;
+    if (leader) before = t.activity;
+    apply_answer(p, t, a);
+    if (leader) {
+        const TaskActivity& now = t.activity;
+        if (a.status != TaskstatsAnswer::Status::ok || !had || !t.has_io ||
+            !now.has(TaskActivity::kSwitches) || !before.has(TaskActivity::kSwitches) ||
+            now.voluntary_switches != before.voluntary_switches ||
+            now.involuntary_switches != before.involuntary_switches ||
+            now.user_us != before.user_us || now.system_us != before.system_us)
+            p.state_moved = true;
+    }
+    if (t.fresh != was_fresh) order_valid_ = false;
+}
+
+void TaskSweep::apply_answer(Process& p, Thread& t, const TaskstatsAnswer& a) {
     switch (a.status) {
         case TaskstatsAnswer::Status::gone:
             // Exited since the listing (or a tid we listed is someone else's by now).
@@ -487,7 +584,6 @@ void TaskSweep::apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer
             break;
         }
     }
-    if (t.fresh != was_fresh) order_valid_ = false;
 }
 
 void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
@@ -528,7 +624,7 @@ void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
         to.tgid = p.tgid;
         to.ppid = from.ppid;
         to.uid = from.uid;
-        to.state = '?';
+        to.state = from.tid == p.tgid ? p.state : '?';
         to.nice = from.nice;
         to.start_ticks = from.start_ticks;
         to.comm.assign(from.comm.data(), from.comm_len);

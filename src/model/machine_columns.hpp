@@ -70,6 +70,32 @@ inline constexpr std::array<SummarySpec, kCpuSummaryItems> kCpuSummary{{
     {"uptime_s", "uptime", F::duration},
 }};
 
+// The Tasks header (overview.hpp, TaskStateCounts): processes by state, then the machine's
+// threads. The text line puts each value before its label, as top does.
+enum TaskStates : std::size_t {
+    ts_total,
+    ts_running,
+    ts_sleeping,
+    ts_uninterruptible,
+    ts_stopped,
+    ts_zombie,
+    ts_threads,
+    ts_threads_running,
+    ts_threads_blocked,
+    kTaskStatesItems
+};
+inline constexpr std::array<SummarySpec, kTaskStatesItems> kTaskStatesSummary{{
+    {"total", "total", F::integer},
+    {"running", "running", F::integer},
+    {"sleeping", "sleeping", F::integer},
+    {"uninterruptible", "uninterruptible", F::integer},
+    {"stopped", "stopped", F::integer},
+    {"zombie", "zombie", F::integer},
+    {"threads_total", "threads", F::integer},
+    {"threads_running", "threads running", F::integer},
+    {"threads_blocked_io", "threads blocked on I/O", F::integer},
+}};
+
 enum Mem : std::size_t {
     m_kind,
     m_total,

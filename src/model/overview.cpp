@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "cells.hpp"
+#include "machine_columns.hpp"
+
 namespace vigil {
 
 std::optional<double> busy_pct(const CpuPercent& c) {
@@ -33,6 +36,74 @@ OverviewFigures overview_figures(const MachineSample& m, const MachineRates* r) 
         if (p.full) a.full_pct = p.full->avg10_pct;
     }
     return f;
+}
+
+TaskStateCounts task_state_counts(const Snapshot& s) {
+    TaskStateCounts c;
+    std::size_t r = 0, sl = 0, d = 0, t = 0, z = 0;
+    for (const TaskSample& task : s.tasks) {
+        if (task.tid != task.tgid) continue;
+        ++c.processes;
+        switch (task.state) {
+            case '?':
+                ++c.unknown;
+                break;
+            case 'R':
+                ++r;
+                break;
+            case 'D':
+                ++d;
+                break;
+            case 'T':
+            case 't':
+                ++t;
+                break;
+            case 'Z':
+                ++z;
+                break;
+            default:
+                ++sl;
+                break;
+        }
+    }
+    if (c.unknown < c.processes) {
+        c.running = r;
+        c.sleeping = sl;
+        c.uninterruptible = d;
+        c.stopped = t;
+        c.zombie = z;
+    }
+    if (has_section(s.machine.collected, Section::cpu)) {
+        if (s.machine.load) c.threads = s.machine.load->entities;
+        c.threads_running = s.machine.cpu.procs_running;
+        c.threads_blocked = s.machine.cpu.procs_blocked;
+    }
+    return c;
+}
+
+Table build_task_states_table(const Snapshot& s) {
+    using namespace cells;
+    Table t;
+    t.kind = TableKind::task_states;
+    t.section = Section::cpu;
+    t.title = "Tasks";
+    const TaskStateCounts c = task_state_counts(s);
+    auto count = [](std::optional<std::size_t> v) {
+        return num_u(v ? std::optional<std::uint64_t>(*v) : std::nullopt);
+    };
+    const auto& spec = cols::kTaskStatesSummary;
+    t.summary.push_back(item(spec[cols::ts_total], count(c.processes)));
+    t.summary.push_back(item(spec[cols::ts_running], count(c.running)));
+    t.summary.push_back(item(spec[cols::ts_sleeping], count(c.sleeping)));
+    t.summary.push_back(item(spec[cols::ts_uninterruptible], count(c.uninterruptible)));
+    t.summary.push_back(item(spec[cols::ts_stopped], count(c.stopped)));
+    t.summary.push_back(item(spec[cols::ts_zombie], count(c.zombie)));
+    t.summary.push_back(item(spec[cols::ts_threads], num_u(c.threads)));
+    t.summary.push_back(item(spec[cols::ts_threads_running], num_u(c.threads_running)));
+    t.summary.push_back(item(spec[cols::ts_threads_blocked], num_u(c.threads_blocked)));
+    if (c.processes > 0 && !c.running)
+        t.notes.push_back("process states unknown: this sample was taken without them");
+    return t;
 }
 
 }  // namespace vigil

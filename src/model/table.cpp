@@ -46,6 +46,8 @@ std::span<const ColumnSpec> table_columns(TableKind kind) {
             return cols::kFan;
         case TableKind::batteries:
             return cols::kBat;
+        case TableKind::task_states:
+            return {};
     }
     return {};
 }
@@ -58,6 +60,8 @@ std::span<const SummarySpec> summary_fields(TableKind kind) {
             return cols::kCpuSummary;
         case TableKind::mem:
             return cols::kMemSummary;
+        case TableKind::task_states:
+            return cols::kTaskStatesSummary;
         default:
             return {};
     }
@@ -85,6 +89,8 @@ std::string_view table_name(TableKind kind) {
             return "fans";
         case TableKind::batteries:
             return "batteries";
+        case TableKind::task_states:
+            return "task_states";
     }
     return "?";
 }
@@ -145,10 +151,18 @@ std::string format_cell(CellFormat f, const Cell& c, ByteUnits units) {
 
 std::string table_title_line(const Table& t, ByteUnits units) {
     std::string line(t.title);
+    // "Tasks: 245 total, 1 running, ...": top's order, the value first.
+    const bool value_first = t.kind == TableKind::task_states;
     bool first = true;
     for (const SummaryItem& s : t.summary) {
         line += first ? ": " : ", ";
         first = false;
+        if (value_first) {
+            line += format_cell(s.format, s.value, units);
+            line += ' ';
+            line += s.label;
+            continue;
+        }
         line += s.label;
         line += ' ';
         line += format_cell(s.format, s.value, units);

@@ -51,6 +51,35 @@ std::string padded(std::string_view text, const ColumnSpec& c, bool last) {
     return out;
 }
 
+// "Tasks 245 total, 1 running, 243 sleeping, 1 uninterruptible, 0 stopped, 0 zombie |
+// threads 1203, 3 running, 0 blocked on I/O", as top's line with D apart; D and Z stand out
+// when there are any, threads blocked on I/O when there are any.
+void append_task_states(LineBuilder& b, const TaskStateCounts& c) {
+    auto n = [](const auto& v) { return v ? std::to_string(*v) : std::string("?"); };
+    auto flagged = [](const std::optional<std::size_t>& v, Style hot) {
+        return v && *v > 0 ? hot : Style::status;
+    };
+    std::vector<Segment> line{
+        Segment{"Tasks ", Style::summary},
+        Segment{fmt::format("{} total, {} running, {} sleeping, ", c.processes, n(c.running),
+                            n(c.sleeping)),
+                Style::status},
+        Segment{n(c.uninterruptible) + " uninterruptible",
+                flagged(c.uninterruptible, Style::alert)},
+        Segment{fmt::format(", {} stopped, ", n(c.stopped)), Style::status},
+        Segment{n(c.zombie) + " zombie", flagged(c.zombie, Style::alert)},
+    };
+    if (c.threads || c.threads_running || c.threads_blocked) {
+        line.push_back(
+            Segment{fmt::format(" | threads {}, {} running, ", n(c.threads), n(c.threads_running)),
+                    Style::status});
+        const bool blocked = c.threads_blocked && *c.threads_blocked > 0;
+        line.push_back(Segment{n(c.threads_blocked) + " blocked on I/O",
+                               blocked ? Style::warn : Style::status});
+    }
+    b.line(std::move(line));
+}
+
 }  // namespace
 
 std::string percent_bar(double pct, int inner_width) {
@@ -62,7 +91,7 @@ std::string percent_bar(double pct, int inner_width) {
 
 std::size_t overview_summary_lines(const OverviewInput& in, int width) {
     if (!in.machine) return 0;
-    std::size_t n = 3;  // CPU, memory, pressure
+    std::size_t n = in.sample ? 4 : 3;  // CPU, memory, pressure, tasks
     if (in.per_core && in.rates) {
         std::size_t per_line = std::max<std::size_t>(1, static_cast<std::size_t>(width) / 36);
         n += (in.rates->cpus.size() + per_line - 1) / per_line;
@@ -124,6 +153,8 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
         }
         b.line(p, Style::status);
     }
+
+    if (in.sample) append_task_states(b, task_state_counts(*in.sample));
 
     if (in.per_core && in.rates) {
         std::size_t per_line = std::max<std::size_t>(1, static_cast<std::size_t>(b.width()) / 36);

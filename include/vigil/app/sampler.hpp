@@ -39,6 +39,9 @@ class Sampler {
     // Fetch the state letter of shown rows too: free on the /proc path, a /proc stat read
     // per shown row with taskstats, so off unless a front end shows it.
     void set_row_state(bool on) { tasks_.set_row_state(on); }
+    // Fill the state of every process leader (the Tasks header): free on the /proc path, a
+    // /proc stat read per process with taskstats, so off unless a front end shows it.
+    void set_process_states(bool on) { tasks_.set_process_states(on); }
 
     // The machine overview sections to collect with every sample (Snapshot::machine). Off
     // (null) by default, so the task-only path costs nothing extra.

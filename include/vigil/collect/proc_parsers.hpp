@@ -29,6 +29,8 @@ struct PidStat {
 Result<PidStat> parse_pid_stat(std::string_view text);
 // Same, into a reused struct (no allocation once comm has capacity). False on bad input.
 bool parse_pid_stat_into(std::string_view text, PidStat& out);
+// Only the state letter of a stat line (the field after the last ')'); '?' on bad input.
+char parse_stat_state(std::string_view text);
 
 // /proc/PID/io (only the fields vigil uses).
 struct PidIo {

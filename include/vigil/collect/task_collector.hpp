@@ -54,6 +54,12 @@ class TaskCollector {
     // With taskstats the state letter (R, S, D, ...) is not known for free: it costs a /proc
     // stat read per shown row, so it is fetched only when a front end shows it.
     void set_row_state(bool on) { row_state_ = on; }
+    // The state of every process (its leader thread's TaskSample::state), for the Tasks
+    // header: free on the /proc path (every thread's state is read), a stat read per
+    // process with taskstats (TaskSweep::set_leader_state), so off unless it is shown.
+    void set_process_states(bool on) {
+        if (sweep_) sweep_->set_leader_state(on);
+    }
 
     // What the last taskstats sweep did; null without taskstats.
     const TaskSweep::Stats* sweep_stats() const { return sweep_ ? &sweep_->last_stats() : nullptr; }

@@ -9,7 +9,9 @@
 // Costs per sweep: one fstat() per process, one TGID query per multi-threaded process, one
 // thread query per thread of a process that ran (queries go 64 to a send()), and a listing
 // only for processes whose thread set changed. The proc root itself is listed only when the
-// process count (its link count) or a death says the set of processes changed.
+// process count (its link count) or a death says the set of processes changed. taskstats
+// has no task state: with set_leader_state(true) (a front end shows the Tasks header) each
+// process's leader's /proc/PID/task/PID/stat is read too, one pread() of a kept file.
 //
 // The kept directories are bounded by a descriptor budget (set_fd_budget): past it a
 // process's directory is looked at by path (fstatat) and opened only to be listed. An open
@@ -22,6 +24,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "vigil/collect/fs_root.hpp"
@@ -42,8 +45,9 @@ class TaskSweep {
         std::size_t listings = 0;         // /proc/PID/task directories read
         std::size_t idle_processes = 0;   // multi-threaded processes whose threads were reused
         bool root_listed = false;         // the proc root was read
-        std::size_t unkept = 0;   // processes whose directory is not kept open (past the budget)
-        bool out_of_fds = false;  // an open failed for want of descriptors (EMFILE, ENFILE)
+        std::size_t unkept = 0;  // processes whose directory is not kept open (past the budget)
+        std::size_t state_reads = 0;  // leaders' stat files read (set_leader_state)
+        bool out_of_fds = false;      // an open failed for want of descriptors (EMFILE, ENFILE)
     };
 
     // proc must be the running kernel's /proc (link counts and taskstats describe the same
@@ -52,8 +56,9 @@ class TaskSweep {
     TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock& clock = system_clock());
 
     // Replaces out with every thread alive now, sorted by tid, each once. Fields filled:
-    // tid, tgid, ppid, uid, nice, start_ticks, comm, io; state stays '?', cmdline and ioprio
-    // unset. A thread alive for the whole sweep is never missing.
+    // tid, tgid, ppid, uid, nice, start_ticks, comm, io; state stays '?' (but see
+    // set_leader_state), cmdline and ioprio unset. A thread alive for the whole sweep is
+    // never missing.
     void collect(std::vector<TaskSample>& out);
 
     // A cheap first look for a first frame, which has no rates yet, so its rows are the
@@ -65,8 +70,19 @@ class TaskSweep {
 
     const Stats& last_stats() const { return stats_; }
 
-    // How many /proc/PID/task directories may stay open from one sweep to the next (see
-    // kept_fd_budget); the next sweep closes any past it. Default: no bound.
+    // Whether each sweep also reads the state of every process's leader thread (the
+    // process's state as top shows it without -H) into its TaskSample::state; other
+    // threads keep '?'. One pread() of a stat file kept open (counted in the descriptor
+    // budget; past it, opened and closed per read) per process whose leader was scheduled
+    // since its state was last read: a leader that neither switched out nor ran (its
+    // taskstats counters, or its process's, stood still) is in the state read then. Off
+    // by default, as it costs a syscall per busy process: paid only when a front end shows
+    // the Tasks header.
+    void set_leader_state(bool on) { leader_state_ = on; }
+
+    // How many /proc/PID/task directories (and, with set_leader_state, leaders' stat files)
+    // may stay open from one sweep to the next (see kept_fd_budget); the next sweep closes
+    // any past it. Default: no bound.
     void set_fd_budget(std::size_t dirs) { dir_budget_ = dirs; }
 
     // How long a process whose activity counters moved keeps being asked thread by thread
@@ -109,6 +125,9 @@ class TaskSweep {
     struct Process {
         pid_t tgid = 0;
         KeptDir dir;                  // /proc/PID/task
+        KeptFile stat;                // /proc/PID/task/PID/stat (set_leader_state)
+        char state = '?';             // the leader's, as last read
+        bool state_moved = true;      // the leader may have changed state since it was read
         std::size_t listed = 0;       // threads in the last listing of dir
         std::vector<Thread> threads;  // sorted by tid
         Fingerprint fp;
@@ -129,6 +148,8 @@ class TaskSweep {
     void query_lowest(std::size_t asked);
     void ask_threads();  // about ids_ (asked_ says which thread each is)
     void apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
+    void apply_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
+    void read_states();
     void build(std::vector<TaskSample>& out, bool with_unasked = false);
 
     const FsRoot& proc_;
@@ -145,9 +166,11 @@ class TaskSweep {
     double now_s_ = 0;                 // steady clock at the start of this sweep
     std::int64_t boot_offset_ns_ = 0;  // CLOCK_BOOTTIME - CLOCK_MONOTONIC (time suspended)
 
+    bool leader_state_ = false;
     std::size_t dir_budget_ = static_cast<std::size_t>(-1);
     std::size_t budget_ = 0;     // this sweep's: dir_budget_, less what EMFILE took back
-    std::size_t kept_dirs_ = 0;  // process directories open (at most, within a sweep)
+    std::size_t kept_dirs_ = 0;  // process directories and stat files open (at most)
+    std::string stat_buf_;
 
     std::vector<Process> procs_, next_;  // sorted by tgid; next_ is the merge's scratch
     bool order_valid_ = false;           // order_ still matches procs_ (no thread set changed)

@@ -105,7 +105,8 @@ enum class TableKind : std::uint8_t {
     net,
     temps,
     fans,
-    batteries
+    batteries,
+    task_states  // the Tasks header: a summary only, no columns (shown with the cpu section)
 };
 
 // Which task a row of a task table shows.

@@ -1,6 +1,6 @@
 // The machine overview in the interactive view: summary lines (CPU and memory bars, load,
-// swap, pressure, optional per-core bars) and device panes (disks, file systems, network,
-// sensors) laid out as styled lines, with values past a threshold marked.
+// swap, pressure, processes by state, optional per-core bars) and device panes (disks, file
+// systems, network, sensors) laid out as styled lines, with values past a threshold marked.
 #pragma once
 
 #include <cstddef>
@@ -9,6 +9,7 @@
 #include "vigil/model/machine_rates.hpp"
 #include "vigil/model/table.hpp"
 #include "vigil/sample/machine.hpp"
+#include "vigil/sample/snapshot.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/screen_layout.hpp"
 
@@ -20,6 +21,7 @@ struct OverviewInput {
     const MachineSample* machine = nullptr;  // null: no overview
     const MachineRates* rates = nullptr;
     bool per_core = false;
+    const Snapshot* sample = nullptr;  // its tasks make the Tasks line; null: no such line
 };
 
 // Lines the summary takes at this width (for the row budget).

@@ -53,7 +53,7 @@ class CsvWriter final : public BatchWriter {
         for (const Table& t : tables) {
             StructuredTable summary = structure_summary(t);
             if (!summary.fields.empty()) write(summary, out);
-            write(structure_table(t), out);
+            if (!table_columns(t.kind).empty()) write(structure_table(t), out);
             if (t.notes.empty()) continue;
             StructuredTable notes;
             notes.name = kNotesTable;

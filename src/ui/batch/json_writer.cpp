@@ -66,7 +66,9 @@ class JsonWriter final : public BatchWriter {
             for (TableKind k : {TableKind::temps, TableKind::fans, TableKind::batteries})
                 obj_[std::string(table_name(k))] = Json::array();
         for (const Table& t : tables) {
-            obj_[std::string(table_name(t.kind))] = rows(structure_table(t));
+            // A summary-only table (the Tasks header) is one object under its name.
+            if (!table_columns(t.kind).empty())
+                obj_[std::string(table_name(t.kind))] = rows(structure_table(t));
             StructuredTable summary = structure_summary(t);
             if (!summary.fields.empty()) obj_[summary.name] = single_row(summary);
             for (const std::string& n : t.notes)

@@ -63,7 +63,9 @@ StructuredTable structure_table(const Table& st, const ViewState* vs) {
 
 StructuredTable structure_summary(const Table& st) {
     StructuredTable t;
-    t.name = std::string(table_name(st.kind)) + "_summary";
+    // A table that is a summary only (the Tasks header) goes by its own name.
+    t.name = std::string(table_name(st.kind));
+    if (!table_columns(st.kind).empty() || st.kind == TableKind::tasks) t.name += "_summary";
     auto specs = summary_fields(st.kind);
     if (specs.empty()) return t;
     std::vector<Value> row(specs.size());
