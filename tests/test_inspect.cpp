@@ -4,9 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 #include "fake_clock.hpp"
 #include "fixture_util.hpp"
+#include "record_util.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/collect/inspect_parsers.hpp"
 #include "vigil/collect/process_inspector.hpp"
@@ -388,4 +390,41 @@ TEST_CASE("--inspect takes a PID and implies batch mode", "[inspect][options]") 
     CHECK_FALSE(parse_args({"--inspect", "1", "--format", "csv"}));
     CHECK_FALSE(parse_args({"--inspect", "1", "--replay", "x.vigil"}));
     CHECK(usage_text().find("--inspect=PID") != std::string::npos);
+}
+
+TEST_CASE("the man page names every field of the inspector's JSON", "[inspect][format]") {
+    const std::string man = test::read_file(std::string(VIGIL_FIXTURES) + "/../../man/vigil.8");
+    const auto from = man.find(".SH PROCESS INSPECTOR"), to = man.find(".SH FORMATS");
+    REQUIRE(from != std::string::npos);
+    REQUIRE(to > from);
+    const std::string section = man.substr(from, to - from);
+    auto named = [&](const std::string& word) {
+        for (auto at = section.find(word); at != std::string::npos;
+             at = section.find(word, at + 1)) {
+            auto is_word = [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+            };
+            const bool starts = at == 0 || !is_word(section[at - 1]);
+            const bool ends =
+                at + word.size() >= section.size() || !is_word(section[at + word.size()]);
+            if (starts && ends) return true;
+        }
+        return false;
+    };
+    Fixture fx;
+    auto info = inspect_process(fx.ctx, 4242);
+    REQUIRE(info);
+    const auto j = nlohmann::json::parse(format_inspect_json(*info));
+    for (const auto& [key, value] : j.items()) {
+        INFO(key);
+        CHECK(named(key));
+        if (key == "sections") {
+            for (const auto& [name, s] : value.items()) CHECK(named(name));
+        } else if (value.is_array() && !value.empty() && value[0].is_object()) {
+            for (const auto& [field, v] : value[0].items()) {
+                INFO(key << "." << field);
+                CHECK(named(field));
+            }
+        }
+    }
 }
