@@ -428,3 +428,18 @@ TEST_CASE("the man page names every field of the inspector's JSON", "[inspect][f
         }
     }
 }
+
+TEST_CASE("with delay accounting off the block I/O delay is unknown, and said why", "[inspect]") {
+    FsRoot proc(test::fixture("inspect-nodelay"));
+    test::FakeClock clock;
+    UserNames users;
+    auto info = inspect_process({proc, false, clock, users}, 7);
+    REQUIRE(info);
+    CHECK(!info->io.blkio_delay_s);
+    CHECK(has_problem(info->io.status, "blkio_delay", ReadFailure::unsupported));
+    // The fixture process of the other tree, on a machine that has it on, has a value.
+    Fixture fx;
+    auto on = inspect_process(fx.ctx, 4242);
+    REQUIRE(on);
+    CHECK(on->io.blkio_delay_s == Approx(2.5));
+}

@@ -200,7 +200,7 @@ void read_identity(const InspectContext& ctx, const ProcReader& r, const FullSta
         if (!r.proc().read_link(r.rel("ns/net"), probe))
             ss.problems.push_back(r.problem("ns", errno ? errno : ENOENT));
     }
-    bool init_unreadable = false;
+    int init_errno = 0;  // why PID 1's namespaces could not be read
     for (const std::string& t : types) {
         Namespace ns;
         ns.type = t;
@@ -212,11 +212,11 @@ void read_identity(const InspectContext& ctx, const ProcReader& r, const FullSta
         if (ctx.proc.read_link("1/ns/" + t, init))
             ns.differs_from_init = init != ns.id;
         else
-            init_unreadable = true;
+            init_errno = errno;
         out.namespaces.push_back(std::move(ns));
     }
-    if (init_unreadable && r.pid() != 1) {
-        ReadProblem p = r.problem("ns of PID 1", errno);
+    if (init_errno && r.pid() != 1) {
+        ReadProblem p = r.problem("ns of PID 1", init_errno);
         if (p.why == ReadFailure::denied) p.detail = "permission denied: cannot compare with PID 1";
         ss.problems.push_back(std::move(p));
     }
@@ -335,7 +335,12 @@ void read_io(const ProcReader& r, const FullStat& st, std::uint64_t hz, IoInfo& 
             ss.problems.push_back({"io", ReadFailure::failed, io.error().message});
         }
     }
-    if (st.blkio_ticks) {
+    // With delay accounting off the kernel counts nothing, and 0 would read as "never
+    // waited": unknown instead, and said why.
+    if (read_delayacct(r.proc()) == false) {
+        ss.problems.push_back({"blkio_delay", ReadFailure::unsupported,
+                               "delay accounting is off (sysctl kernel.task_delayacct=1)"});
+    } else if (st.blkio_ticks) {
         out.blkio_delay_s = static_cast<double>(*st.blkio_ticks) / static_cast<double>(hz);
         ss.any_read = true;
     }
