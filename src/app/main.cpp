@@ -5,6 +5,7 @@
 #include "vigil/app/app.hpp"
 #include "vigil/app/controller.hpp"
 #include "vigil/app/diagnostics.hpp"
+#include "vigil/app/inspect.hpp"
 #include "vigil/app/options.hpp"
 
 namespace {
@@ -34,7 +35,9 @@ int main(int argc, char** argv) {
         }
         vigil::settle_privileges(*opts);
         vigil::raise_open_file_limit();
-        const int status = opts->batch ? vigil::run_batch(*opts) : vigil::run_interactive(*opts);
+        const int status = opts->inspect_pid ? vigil::run_inspect(*opts)
+                           : opts->batch     ? vigil::run_batch(*opts)
+                                             : vigil::run_interactive(*opts);
         // Ended by a signal: everything is closed and the terminal restored by now.
         if (status > vigil::kExitSignal) vigil::die_by_signal(status - vigil::kExitSignal);
         return status;

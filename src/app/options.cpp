@@ -44,6 +44,9 @@ enum RecordOnly {
     kCsvDir
 };
 
+// The process inspector.
+enum InspectOnly { kInspect = 1300 };
+
 constexpr option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
     {"iter", required_argument, nullptr, 'n'},
@@ -77,6 +80,7 @@ constexpr option kLongOptions[] = {
     {"replay", required_argument, nullptr, kReplay},
     {"from", required_argument, nullptr, kFrom},
     {"to", required_argument, nullptr, kTo},
+    {"inspect", required_argument, nullptr, kInspect},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -216,6 +220,16 @@ Recording and replay:
       --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
                          HH:MM[:SS] (the first after the recording starts), or
                          +DURATION from its start; a span without samples is an error
+
+Process inspector:
+      --inspect=PID      print everything about one process once (implies -b):
+                         identity (parents, ids, command line, exe, cwd, root, start,
+                         tty, cgroup, namespaces), CPU (state, wchan, times, affinity,
+                         policy, I/O priority, kernel stack), memory (RSS, PSS, USS,
+                         shared, swap, top mappings), I/O, limits with current use,
+                         open files (sockets with addresses and state), environment,
+                         threads; what cannot be read says why. --format json: one
+                         object. No such process: exit status 1
 
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
@@ -451,6 +465,15 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 (c == kFrom ? o.from_text : o.to_text) = arg;
                 break;
             }
+            case kInspect: {
+                std::uint64_t pid = 0;
+                if (!parse_u64(arg, pid) || pid == 0 || pid > 0x3FFFFFFF)
+                    return make_error("invalid --inspect " + quoted(arg) +
+                                      ": expected a PID (a positive whole number)");
+                o.inspect_pid = static_cast<pid_t>(pid);
+                o.batch = true;
+                break;
+            }
             case ':':
                 return make_error("option " + quoted(typed_option(argv, processing, optopt)) +
                                   " needs a value");
@@ -483,6 +506,14 @@ Result<Options> parse_options(int argc, char* const* argv) {
                               std::to_string(tables.size()) + " (" + names +
                               "): show one section, or add --csv-dir DIR for a file per table");
         }
+    }
+    if (o.inspect_pid) {
+        if (o.format == OutputFormat::csv)
+            return make_error("--inspect prints text or json, not csv");
+        if (!o.record_path.empty() || !o.replay_path.empty())
+            return make_error(std::string("--inspect reads the live process; it cannot be "
+                                          "combined with ") +
+                              (o.record_path.empty() ? "--replay" : "--record"));
     }
     if (!o.record_path.empty() && !o.replay_path.empty())
         return make_error("--record and --replay cannot be combined");

@@ -199,6 +199,21 @@ UniqueFd FsRoot::open_file(std::string_view rel) const {
     return fd;
 }
 
+bool FsRoot::read_link(std::string_view rel, std::string& out) const {
+    out.clear();
+    if (!dirfd_) {
+        errno = ENOENT;
+        return false;
+    }
+    char name[256];
+    if (!c_name(rel, name)) return false;
+    char buf[4096];
+    const ssize_t n = ::readlinkat(dirfd_.get(), name, buf, sizeof buf);
+    if (n < 0) return false;
+    out.assign(buf, static_cast<std::size_t>(n));
+    return true;
+}
+
 std::size_t FsRoot::links(std::string_view rel) const {
     if (!dirfd_) {
         errno = ENOENT;

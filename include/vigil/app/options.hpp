@@ -1,6 +1,8 @@
 // Command-line options. parse_options is pure apart from user-name lookups (-u).
 #pragma once
 
+#include <sys/types.h>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,7 @@ struct Options {
     std::string replay_path;             // --replay FILE; empty: live
     std::optional<TimeSpec> from, to;    // --from, --to: the replayed span
     std::string from_text, to_text;      // --from, --to as given, for messages
+    std::optional<pid_t> inspect_pid;    // --inspect PID: print that process once (implies -b)
 };
 
 // argv as main() receives it. Errors are one line naming the bad value.

@@ -62,6 +62,10 @@ class FsRoot {
     // does not exist or cannot be read.
     void list_names(std::string_view rel, std::vector<std::string>& out) const;
 
+    // The target of a symbolic link under the root (/proc/PID/exe, cwd, fd/N, ns/net), at
+    // most 4096 bytes of it, into out. Opens nothing. False (errno set) if it cannot be read.
+    bool read_link(std::string_view rel, std::string& out) const;
+
     // Opens a file under the root for reading (O_CLOEXEC, O_NONBLOCK, O_NOCTTY); not valid
     // (errno set) if it cannot be, or is refused (not a regular file, EINVAL).
     UniqueFd open_file(std::string_view rel) const;

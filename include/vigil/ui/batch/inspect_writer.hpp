@@ -1,0 +1,25 @@
+// The process inspector's batch output (vigil --inspect PID): text with a titled block per
+// section, or one JSON object with named fields (vigil(8), INSPECTOR). Both read the
+// ProcessInfo that inspect_process() filled, and say for every section what could not be
+// read and why.
+#pragma once
+
+#include <string>
+
+#include "vigil/core/format.hpp"
+#include "vigil/sample/process_info.hpp"
+
+namespace vigil {
+
+// The section titles of the text output, in order.
+inline constexpr std::string_view kInspectSections[] = {
+    "Identity", "CPU", "Memory", "I/O", "Limits", "Open files", "Environment", "Threads"};
+
+// Text: "== TITLE ==" lines, then "  label  value" lines; text from the process escaped for
+// the terminal (utf8: the terminal's locale is UTF-8).
+std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits units);
+
+// One JSON object and a newline; text in the data escape (escape_for_data).
+std::string format_inspect_json(const ProcessInfo& info);
+
+}  // namespace vigil
