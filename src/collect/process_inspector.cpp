@@ -77,7 +77,12 @@ class ProcReader {
             case EACCES:
             case EPERM:
                 p.why = ReadFailure::denied;
-                p.detail = "permission denied (not this user's process; root can read it)";
+                // As root the refusal is the kernel's ptrace check (a process that is not
+                // dumpable, or no CAP_SYS_PTRACE), not the file's owner.
+                p.detail = ::geteuid() == 0
+                               ? "permission denied even to root (the process is not dumpable, "
+                                 "or CAP_SYS_PTRACE is missing)"
+                               : "permission denied (another user's process; root can read it)";
                 break;
             case ENOENT:
             case ESRCH:
