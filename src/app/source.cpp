@@ -43,8 +43,8 @@ void LiveSource::resample_machine() {
     mc->collect(cur_.machine);
 }
 
-void LiveSource::enrich(std::span<const std::size_t> tasks) {
-    sampler_.fetch_details(cur_, tasks, details_);
+void LiveSource::enrich(std::span<const std::size_t> tasks, DetailParts parts) {
+    sampler_.fetch_details(cur_, tasks, details_, parts);
 }
 
 void LiveSource::forget_details(pid_t id, bool whole_process) {

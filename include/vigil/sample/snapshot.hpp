@@ -79,6 +79,9 @@ struct TaskSample {
     std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
     std::optional<TaskIoCounters> io;      // absent: the I/O source could not read this task
     std::optional<TaskActivity> activity;  // absent: the source could not read this task
+    // /proc stat's priority (top's PR) when the sample read it (the /proc path); with
+    // taskstats it is fetched for the rows shown (TaskDetail::priority).
+    std::optional<int> priority;
     // What costs a read or a syscall per task (command line, I/O priority) is not here but
     // in TaskDetails, fetched only for the tasks shown.
 };
@@ -97,6 +100,8 @@ struct Snapshot {
     // CLOCK_BOOTTIME seconds since which delay accounting is known to have been on (0: since
     // boot); absent when it is off or the time is not known.
     std::optional<double> delayacct_on_since_s;
+    // MemTotal of /proc/meminfo (KiB), for MEM%; absent when unknown.
+    std::optional<std::uint64_t> mem_total_kib;
     // The machine overview (CPU, memory, disks, ...); empty unless the Sampler was given a
     // MachineCollector (--show with more than tasks).
     MachineSample machine;
