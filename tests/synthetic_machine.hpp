@@ -164,7 +164,7 @@ class SyntheticMachine {
         s.start_ticks = start;
         s.comm = comm;
         // Known only as /proc reads it (no draw: the older fixtures' draws stay the same).
-        if (tid % 4 != 0) s.priority = tid % 97 == 0 ? -100 : 20 + s.nice;
+        if (tid % 4 != 0) s.priority = static_cast<std::int8_t>(tid % 97 == 0 ? -100 : 20 + s.nice);
         TaskIoCounters io;
         if (coin(0.3)) {
             io.read_bytes = below(1u << 30) & ~std::uint64_t{4095};

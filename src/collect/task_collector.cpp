@@ -19,9 +19,16 @@ void append_int(std::string& s, long v) {
     s.append(digits, end);
 }
 
+// A stat line's priority (the parser keeps it to -101..39) as a task holds it.
+std::optional<std::int8_t> to_priority(std::optional<int> p) {
+    if (!p) return std::nullopt;
+    return static_cast<std::int8_t>(*p);
+}
+
 // Files kept open for shown rows, at most: a batch run prints every row, and the fd limit
-// is often 1024.
-constexpr std::size_t max_kept_files = 512;
+// is often 1024 (a quarter of the budget goes to them: about 250 there). Up to three per
+// process (command line, statm, status) for 680 processes where the limit allows.
+constexpr std::size_t max_kept_files = 2048;
 // The kernel keeps a task's full name (/proc/PID/task/TID/comm) under 64 bytes.
 constexpr std::size_t kMaxCommBytes = 256;
 // /proc/PID/status is 1.5 KiB or so; a long Groups line can make it longer.
@@ -49,6 +56,7 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     std::erase_if(memories_, [&](const auto& e) {
         return std::max(e.second.read_at, e.second.swap_read_at) < generation_;
     });
+    swap_wanted_ = false;
     share_fd_budget();
     if (sweep_) {
         sweep_->collect(out);
@@ -65,7 +73,8 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
 }
 
 // The descriptors vigil may keep (kept_fd_budget, as the limit is now): a quarter for the
-// files of shown rows (512 at most), the rest for the sweep's process directories.
+// files of shown rows (max_kept_files at most), the rest for the sweep's process
+// directories.
 void TaskCollector::share_fd_budget() {
     const std::size_t budget = kept_fd_budget();
     fd_limit_ = open_file_limit();
@@ -178,7 +187,7 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
             t.uid = *uid;
             t.state = stat_.state;
             t.nice = stat_.nice;
-            t.priority = stat_.priority;
+            t.priority = to_priority(stat_.priority);
             t.start_ticks = stat_.start_ticks;
             t.comm = stat_.comm;
             // CPU time and faults from the same line; chars and syscalls come from the io
@@ -274,7 +283,7 @@ void TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
     rel_ += "/stat";
     if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
         out.state = stat_.state;
-        out.priority = stat_.priority;
+        out.priority = to_priority(stat_.priority);
     }
 }
 
@@ -297,6 +306,7 @@ void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, Detail
             }
         }
     }
+    if (parts & kDetailSwap) swap_wanted_ = true;
     if ((parts & kDetailSwap) && m.swap_read_at != now) {
         m.swap_read_at = now;
         m.swap_bytes.reset();

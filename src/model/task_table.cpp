@@ -73,7 +73,7 @@ std::optional<double> column_number(ColumnId c, const Candidate& cand, const Fra
         case ColumnId::nice:
             return static_cast<double>(dt && dt->nice ? *dt->nice : t.nice);
         case ColumnId::priority: {
-            const std::optional<int> p = dt && dt->priority ? dt->priority : t.priority;
+            const std::optional<std::int8_t> p = dt && dt->priority ? dt->priority : t.priority;
             return p ? std::optional<double>(*p) : std::nullopt;
         }
         case ColumnId::rss:

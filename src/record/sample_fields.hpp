@@ -171,7 +171,8 @@ inline void to_recorded(const TaskSample& t, const TaskDetail* d, RecordedTask& 
     }
     out.ioprio = d ? d->ioprio : std::nullopt;
     out.activity = t.activity;
-    out.priority = d && d->priority ? d->priority : t.priority;
+    const std::optional<std::int8_t> priority = d && d->priority ? d->priority : t.priority;
+    out.priority = priority ? std::optional<int>(*priority) : std::nullopt;
     out.memory = d ? d->memory : std::nullopt;
     out.swap_bytes = d ? d->swap_bytes : std::nullopt;
 }
@@ -188,7 +189,10 @@ inline void to_sample(const RecordedTask& r, TaskSample& out) {
     out.comm = r.comm;
     out.io = r.io;
     out.activity = r.activity;
-    out.priority = r.priority;
+    // A priority no kernel gives (a crafted file) is unknown, not wrapped.
+    out.priority = r.priority && *r.priority >= -128 && *r.priority <= 127
+                       ? std::optional<std::int8_t>(static_cast<std::int8_t>(*r.priority))
+                       : std::nullopt;
 }
 
 // A recorded command line: its text, and the count of bytes not read after a NUL (see

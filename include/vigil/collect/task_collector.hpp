@@ -133,8 +133,11 @@ class TaskCollector {
     void fetch_row(const TaskSample& task, TaskDetail& out);
     void fetch_stat(const TaskSample& task, TaskDetail& out);
     void fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts);
+    bool swap_wanted_ = false;  // status files are kept this sample too
+    // The files kept (or to be kept) for shown rows: one per entry, two per process whose
+    // swap is read as well.
     std::size_t kept_entries() const {
-        return cmdlines_.size() + comms_.size() + 2 * memories_.size();
+        return cmdlines_.size() + comms_.size() + memories_.size() * (swap_wanted_ ? 2 : 1);
     }
     // The first `limit` bytes of rel, through file (kept open while there is room), with
     // the whole length and last byte (FsRoot::read_prefix).

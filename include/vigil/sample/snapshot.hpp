@@ -72,16 +72,17 @@ struct TaskSample {
     pid_t tid = 0;
     pid_t tgid = 0;  // the process the thread belongs to
     pid_t ppid = 0;
-    uid_t uid = 0;                  // real user id
-    char state = '?';               // R, S, D, Z, ... from /proc stat
+    uid_t uid = 0;     // real user id
+    char state = '?';  // R, S, D, Z, ... from /proc stat
+    // /proc stat's priority (top's PR, -101..39) when the sample read it (the /proc path);
+    // with taskstats it is fetched for the rows shown (TaskDetail::priority). Beside state,
+    // where it takes no room.
+    std::optional<std::int8_t> priority;
     int nice = 0;                   // -20..19
     std::uint64_t start_ticks = 0;  // start time since boot in clock ticks; with tid, the identity
     std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
     std::optional<TaskIoCounters> io;      // absent: the I/O source could not read this task
     std::optional<TaskActivity> activity;  // absent: the source could not read this task
-    // /proc stat's priority (top's PR) when the sample read it (the /proc path); with
-    // taskstats it is fetched for the rows shown (TaskDetail::priority).
-    std::optional<int> priority;
     // What costs a read or a syscall per task (command line, I/O priority) is not here but
     // in TaskDetails, fetched only for the tasks shown.
 };

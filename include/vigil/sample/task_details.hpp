@@ -53,13 +53,13 @@ struct TaskDetail {
     std::optional<IoPrio> ioprio;  // unknown: not readable (gone, or not the live system)
     std::optional<int> nice;       // as it is now (a renice does not wake a task); else sampled
     char state = 0;                // as it is now (R, S, D, ...); 0: as sampled
-    std::string name;              // the full name of a kernel thread; empty: the comm sampled
     // The scheduling priority as /proc stat gives it now (top's PR: 20 + nice, below 0 for
     // real-time tasks); unknown: as sampled (TaskSample::priority).
-    std::optional<int> priority;
-    std::optional<TaskMemory> memory;         // its process's; unknown: gone, or not fetched
+    std::optional<std::int8_t> priority;
+    DetailParts fetched = 0;           // the parts fetched so far
+    std::string name;                  // the full name of a kernel thread; empty: the comm sampled
+    std::optional<TaskMemory> memory;  // its process's; unknown: gone, or not fetched
     std::optional<std::uint64_t> swap_bytes;  // its process's VmSwap; likewise
-    DetailParts fetched = 0;                  // the parts fetched so far
 };
 
 class TaskDetails {
