@@ -31,6 +31,8 @@ std::optional<std::int8_t> to_priority(std::optional<int> p) {
 constexpr std::size_t max_kept_files = 2048;
 // The kernel keeps a task's full name (/proc/PID/task/TID/comm) under 64 bytes.
 constexpr std::size_t kMaxCommBytes = 256;
+// A stat line is about 300 bytes (a 64-byte name and 52 numbers fit in 1 KiB).
+constexpr std::size_t kMaxStatBytes = 2048;
 // /proc/PID/status is 1.5 KiB or so; a long Groups line can make it longer.
 constexpr std::size_t kMaxStatusBytes = 64 * 1024;
 
@@ -53,6 +55,7 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     // Rows not shown in the last sample give their files back.
     std::erase_if(cmdlines_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
     std::erase_if(comms_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
+    std::erase_if(stats_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
     std::erase_if(memories_, [&](const auto& e) {
         return std::max(e.second.read_at, e.second.swap_read_at) < generation_;
     });
@@ -87,6 +90,7 @@ void TaskCollector::share_fd_budget() {
     };
     for (auto& [pid, c] : cmdlines_) trim(c.file);
     for (auto& [tid, c] : comms_) trim(c.file);
+    for (auto& [tid, c] : stats_) trim(c.file);
     for (auto& [pid, m] : memories_) {
         trim(m.statm);
         trim(m.status);
@@ -98,6 +102,7 @@ void TaskCollector::release_files() {
     files_budget_ = 0;
     for (auto& [pid, c] : cmdlines_) c.file = KeptFile();
     for (auto& [tid, c] : comms_) c.file = KeptFile();
+    for (auto& [tid, c] : stats_) c.file = KeptFile();
     for (auto& [pid, m] : memories_) {
         m.statm = KeptFile();
         m.status = KeptFile();
@@ -281,7 +286,13 @@ void TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
     rel_ += "/task/";
     append_int(rel_, task.tid);
     rel_ += "/stat";
-    if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
+    // Kept open while the row is shown, as its command line: one pread a sample.
+    Comm& kept = stats_[task.tid];
+    kept.generation = generation_;
+    std::uint64_t length = 0;
+    char last = 0;
+    if (read_kept(kept.file, rel_, kMaxStatBytes, buf_, length, last) && length == buf_.size() &&
+        parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
         out.state = stat_.state;
         out.priority = to_priority(stat_.priority);
     }

@@ -120,6 +120,8 @@ class TaskCollector {
         KeptFile file;
     };
     std::unordered_map<pid_t, Comm> comms_;
+    // The same for the stat files (state and priority) of shown rows, by tid.
+    std::unordered_map<pid_t, Comm> stats_;
     // The memory of shown processes (or of all, for a sort), by process: read_at is the
     // sample read in + 1 (0: never), for statm and status apart.
     struct Memory {
@@ -137,7 +139,8 @@ class TaskCollector {
     // The files kept (or to be kept) for shown rows: one per entry, two per process whose
     // swap is read as well.
     std::size_t kept_entries() const {
-        return cmdlines_.size() + comms_.size() + memories_.size() * (swap_wanted_ ? 2 : 1);
+        return cmdlines_.size() + comms_.size() + stats_.size() +
+               memories_.size() * (swap_wanted_ ? 2 : 1);
     }
     // The first `limit` bytes of rel, through file (kept open while there is room), with
     // the whole length and last byte (FsRoot::read_prefix).
