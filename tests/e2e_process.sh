@@ -3,7 +3,10 @@
 #   - a busy loop reads cpu_pct 90-105, a 50 % stress-ng worker 35-65, both in JSON;
 #   - a stopped process reads state T; --sort cpu puts the busy loop first;
 #   - --columns prints the columns asked for, in order; TIME+ agrees with /proc's
-#     utime + stime; an unknown column is a one-line error with status 2.
+#     utime + stime; an unknown column is a one-line error with status 2;
+#   - a process holding 400 MiB resident reads rss_bytes within 2 % of its VmRSS (-P and
+#     per thread), --sort rss ranks it by its memory, --columns with rss prints those;
+#   - PRI is 25 for nice 5 and rt (-100) for SCHED_FIFO 99.
 # Waits poll for their condition with a deadline; the load runs for a bounded time.
 # Usage: e2e_process.sh PATH/TO/vigil
 set -u
@@ -139,6 +142,101 @@ if [ "$rows" = "$busy" ]; then
     ok "--filter '^sh -c while' lists only the busy loop ($busy)"
 else
     bad "--filter '^sh -c while': rows $(echo $rows), want $busy"
+fi
+
+# --- memory: a process holding 400 MiB resident
+python3 -c '
+import sys, time
+b = b"\x01" * (400 << 20)  # filled, so every page is resident
+print("ready", flush=True)
+time.sleep(120)' >"$TMP/mem.out" &
+mem=$!
+pids+=("$mem")
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
+for _ in $(seq 1 100); do
+    [ "$(rss_kib "$mem")" -ge $((400 * 1024)) ] 2>/dev/null && break
+    sleep 0.1
+done
+vals=$(json_field "$mem" rss_bytes -n 2 -d 0.3 -p "$mem" --columns pid,rss,mem,command)
+proc=$(( $(rss_kib "$mem") * 1024 ))
+if [ -n "$vals" ] && python3 -c '
+import sys
+v = [float(x) for x in sys.argv[1].split()]
+p = int(sys.argv[2])
+sys.exit(0 if v and p >= 400 << 20 and all(abs(x - p) <= 0.02 * p for x in v) else 1)' "$vals" "$proc"; then
+    ok "400 MiB resident: rss_bytes $(echo $vals), VmRSS $proc bytes"
+else
+    bad "400 MiB resident: rss_bytes '$(echo $vals)' against VmRSS $proc bytes" "$(cat "$TMP/err")"
+fi
+# Threads show their process's memory: the same in thread mode.
+tvals=$("$VIGIL" -b --format json -n 2 -d 0.3 -p "$mem" --columns tid,rss,swap,mem,command 2>/dev/null |
+    python3 -c '
+import json, sys
+for line in sys.stdin:
+    for row in json.loads(line)["tasks"]:
+        if row["tid"] == int(sys.argv[1]):
+            print(row["rss_bytes"], row["swap_bytes"], row["mem_pct"])' "$mem" | tail -1)
+if python3 -c '
+import sys
+rss, swap, pct = sys.argv[1].split()
+total = [int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal:")][0] * 1024
+sys.exit(0 if abs(float(rss) - int(sys.argv[2])) <= 0.02 * int(sys.argv[2]) and float(swap) >= 0
+         and abs(float(pct) - float(rss) / total * 100) < 0.01 else 1)' "${tvals:-x x x}" "$proc" 2>/dev/null; then
+    ok "thread mode: rss_bytes, swap_bytes, mem_pct $tvals"
+else
+    bad "thread mode: rss_bytes swap_bytes mem_pct '$tvals'"
+fi
+# --sort rss: it first, unless something larger runs beside it (a compiler, say): then the
+# rows above it are larger, and the order is by rss_bytes throughout.
+order=$("$VIGIL" -b -P --format json -n 2 -d 0.3 --sort rss --columns pid,rss,command 2>/dev/null | tail -1 |
+    python3 -c '
+import json, sys
+rows = json.loads(sys.stdin.read())["tasks"]
+mem = int(sys.argv[1])
+rss = [r["rss_bytes"] for r in rows]
+known = [x for x in rss if x is not None]
+at = [r["pid"] for r in rows].index(mem)
+sorted_ok = known == sorted(known, reverse=True) and rss[:len(known)] == known
+print(at, rows[0]["pid"], "sorted" if sorted_ok else "unsorted")' "$mem" 2>&1)
+set -- $order
+if [ "${1:-}" = 0 ] && [ "${3:-}" = sorted ]; then
+    ok "--sort rss puts the 400 MiB process first"
+elif [ "${3:-}" = sorted ] && [ "${1:-99}" -lt 5 ]; then
+    ok "--sort rss: the 400 MiB process is row $1, after larger ones (first: pid $2)"
+else
+    bad "--sort rss: $order"
+fi
+out=$("$VIGIL" -b -P -n 2 -d 0.3 -p "$mem" --columns pid,user,cpu,rss,state,command 2>/dev/null)
+header=$(echo "$out" | grep -m1 'PID')
+if echo "$header" | grep -qE '^ +PID USER +CPU% +RES S COMMAND$'; then
+    ok "--columns pid,user,cpu,rss,state,command: $(echo "$header" | tr -s ' ')"
+else
+    bad "--columns pid,user,cpu,rss,state,command: header '$header'"
+fi
+
+# --- PRI as top's PR: 20 + nice, rt for real-time priority 99
+nice -n 5 sleep 300 &
+niced=$!
+pids+=("$niced")
+vals=$(json_field "$niced" priority -n 2 -d 0.2 -p "$niced" --columns pid,priority,nice,command | tail -1)
+if [ "$vals" = 25 ]; then
+    ok "nice 5: priority 25"
+else
+    bad "nice 5: priority '$vals' (want 25)" "$(cat "$TMP/err")"
+fi
+if command -v chrt >/dev/null && chrt -f 99 true 2>/dev/null; then
+    chrt -f 99 sleep 300 &
+    rt=$!
+    pids+=("$rt")
+    vals=$(json_field "$rt" priority -n 2 -d 0.2 -p "$rt" --columns pid,priority,command | tail -1)
+    text=$("$VIGIL" -b -P -n 2 -d 0.2 -p "$rt" --columns pid,priority,command 2>/dev/null | awk -v p="$rt" '$1 == p { print $2 }' | tail -1)
+    if [ "$vals" = -100 ] && [ "$text" = rt ]; then
+        ok "SCHED_FIFO 99: priority -100, PRI rt"
+    else
+        bad "SCHED_FIFO 99: priority '$vals', PRI '$text' (want -100, rt)"
+    fi
+else
+    skip "chrt -f 99 is not permitted here"
 fi
 
 # --- an unknown column: one line, status 2

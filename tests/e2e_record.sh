@@ -61,6 +61,19 @@ for fmt in text csv json; do
         bad "$fmt round trip (live $st, replay $rs): $(diff "$TMP/live.$fmt" "$TMP/replay.$fmt" | head -5)"
     fi
 done
+# The memory and PRI columns (record format 3), sorted by RES: what is fetched is recorded,
+# so the replay prints the same values in the same order.
+mcols=pid,priority,virt,rss,shared,mem,swap,state,command
+"$VIGIL" -b -n 3 -d 0.3 -P --columns "$mcols" --sort rss --format json --record "$TMP/mem.vgl" >"$TMP/mem.live" 2>/dev/null
+st=$?
+"$VIGIL" -b -P --columns "$mcols" --sort rss --format json --replay "$TMP/mem.vgl" >"$TMP/mem.replay" 2>"$TMP/err"
+rs=$?
+if [ "$st" -eq 0 ] && [ "$rs" -eq 0 ] && grep -q '"rss_bytes":[1-9]' "$TMP/mem.live" &&
+    cmp -s "$TMP/mem.live" "$TMP/mem.replay"; then
+    ok "memory and PRI columns sorted by rss: the replay prints what the live run printed"
+else
+    bad "memory columns round trip (live $st, replay $rs): $(diff "$TMP/mem.live" "$TMP/mem.replay" | head -3 | cut -c1-200)"
+fi
 # In a locale that is not UTF-8 the text output escapes non-ASCII bytes; the replay, run in
 # the same locale, prints the same.
 bash -c "exec -a 'é-vigil-record-$$' sleep 30" &

@@ -44,11 +44,19 @@ class FixtureDetails {
   public:
     explicit FixtureDetails(const std::string& which)
         : root_(fixture("proc/" + which)), tc_(root_, false) {}
-    void fetch(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out) {
+    void fetch(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out,
+               DetailParts parts = kDetailRow) {
         static const std::string root = "root", alice = "alice", other = "?";
         for (std::size_t i : tasks) {
             const TaskSample& t = s.tasks[i];
-            if (!out.find(i)) tc_.fetch_details(t, out.set(i));
+            const TaskDetail* known = out.find(i);
+            const auto missing =
+                static_cast<DetailParts>(parts & ~(known ? known->fetched : DetailParts{0}));
+            if (missing) {
+                TaskDetail& d = out.set(i);
+                tc_.fetch_details(t, d, missing);
+                d.fetched = static_cast<DetailParts>(d.fetched | missing);
+            }
             out.set_user_name(t.uid, t.uid == 0 ? root : t.uid == 1000 ? alice : other);
         }
     }
@@ -59,11 +67,11 @@ class FixtureDetails {
         details.reset(f.cur->tasks.size());
         if (ranking_needs_details(vs)) {
             const auto candidates = candidate_tasks(f, vs);
-            if (vs.filter.active() || max_rows >= candidates.size())
-                fetch(*f.cur, candidates, details);
+            const DetailParts parts = ranking_details(vs, max_rows >= candidates.size());
+            if (parts) fetch(*f.cur, candidates, details, parts);
         }
         RankedTasks ranked = rank_tasks(f, details, vs, max_rows);
-        fetch(*f.cur, tasks_of(ranked.keys), details);
+        fetch(*f.cur, tasks_of(ranked.keys), details, row_details(vs));
         order_by_text(f, ranked, details, vs);
         Table t = std::move(ranked.head);
         make_rows(f, ranked, ranked.keys, details, vs, t);

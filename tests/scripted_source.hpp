@@ -62,12 +62,14 @@ class ScriptedSource final : public SamplingSource {
     const Snapshot& prev() const override { return samples_[has_prev_ ? pos_ - 1 : pos_].snap; }
     const Snapshot& cur() const override { return samples_[pos_].snap; }
     const TaskDetails& details() const override { return details_; }
-    void enrich(std::span<const std::size_t> tasks) override {
+    // Only the row's part is made up; the other parts are what the sample's details hold.
+    void enrich(std::span<const std::size_t> tasks, DetailParts parts) override {
         const Snapshot& s = cur();
         if (fetch_) {
             fetch_(s, tasks, details_);
             return;
         }
+        if (!(parts & kDetailRow)) return;
         for (std::size_t i : tasks) {
             if (i >= s.tasks.size() || fetched_[i]) continue;
             fetched_[i] = true;

@@ -39,6 +39,7 @@ class SyntheticMachine {
         snap_.pgpgout_kib = 654321;
         snap_.delayacct_enabled = true;
         snap_.delayacct_on_since_s = 0.0;
+        snap_.mem_total_kib = 16u << 20;
         sort();
     }
 
@@ -54,6 +55,10 @@ class SyntheticMachine {
             td.cmdline = std::make_shared<const std::string>(
                 cmdlines_[static_cast<std::size_t>(s.tgid) % cmdlines_.size()]);
             td.ioprio = IoPrio{IoPrio::Class::be, 4};
+            // The process's memory, as a view showing RES and SWAP fetched it.
+            const auto pages = static_cast<std::uint64_t>(s.tgid) * 37 + 11;
+            if (s.tgid % 5 != 0) td.memory = TaskMemory{pages * 4096, pages * 16384, pages * 1024};
+            if (s.tgid % 3 != 0) td.swap_bytes = static_cast<std::uint64_t>(s.tgid % 7) * 4096;
         }
         return d;
     }
@@ -158,6 +163,8 @@ class SyntheticMachine {
         s.nice = coin(0.05) ? 19 : 0;
         s.start_ticks = start;
         s.comm = comm;
+        // Known only as /proc reads it (no draw: the older fixtures' draws stay the same).
+        if (tid % 4 != 0) s.priority = static_cast<std::int8_t>(tid % 97 == 0 ? -100 : 20 + s.nice);
         TaskIoCounters io;
         if (coin(0.3)) {
             io.read_bytes = below(1u << 30) & ~std::uint64_t{4095};

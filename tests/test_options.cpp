@@ -62,10 +62,18 @@ TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
     CHECK(o->view.hide_kernel_threads);
     CHECK(o->view.sort == ColumnId::cpu);
     CHECK(parse({"--sort", "TIME+"})->view.sort == ColumnId::cpu_time);
-    auto bad = parse({"--columns", "pid,rss"});
+    CHECK(parse({"--sort", "rss"})->view.sort == ColumnId::rss);
+    CHECK(parse({"--sort", "RES"})->view.sort == ColumnId::rss);
+    CHECK(parse({"--sort", "MEM%"})->view.sort == ColumnId::mem);
+    CHECK(parse({"--sort", "swap"})->view.sort == ColumnId::swap);
+    CHECK(parse({"--sort", "PRI"})->view.sort == ColumnId::priority);
+    CHECK(parse({"--columns", "pid,user,cpu,rss,state,command"})->view.columns ==
+          std::vector<ColumnId>{ColumnId::id, ColumnId::user, ColumnId::cpu, ColumnId::rss,
+                                ColumnId::state, ColumnId::command});
+    auto bad = parse({"--columns", "pid,rsz"});
     REQUIRE_FALSE(bad);
     CHECK_THAT(bad.error().message,
-               Catch::Contains("--columns 'pid,rss'") && Catch::Contains("unknown column 'rss'"));
+               Catch::Contains("--columns 'pid,rsz'") && Catch::Contains("unknown column 'rsz'"));
     CHECK_FALSE(parse({"--filter="}));
 }
 

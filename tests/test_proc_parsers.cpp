@@ -23,6 +23,53 @@ TEST_CASE("parse_pid_stat reads ids, state, nice and start time", "[parse]") {
     CHECK(s->start_ticks == 123456);
 }
 
+TEST_CASE("parse_pid_stat reads the priority as top's PR", "[parse]") {
+    // Field 18: 20 + nice here (nice -5); a real-time task's is -1 less its rt priority.
+    auto s = parse_pid_stat(stat_with("bash"));
+    REQUIRE(s);
+    REQUIRE(s->priority);
+    CHECK(*s->priority == 20);
+    auto rt = parse_pid_stat("9 (rt) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 -100 0 1 0 5 0 0\n");
+    REQUIRE(rt);
+    CHECK(*rt->priority == -100);
+    auto dl = parse_pid_stat("9 (dl) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 -101 0 1 0 5 0 0\n");
+    REQUIRE(dl);
+    CHECK(*dl->priority == -101);
+    // No kernel gives 500: the priority is unknown, the rest of the line still reads.
+    auto odd = parse_pid_stat("9 (x) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 500 0 1 0 5 0 0\n");
+    REQUIRE(odd);
+    CHECK_FALSE(odd->priority.has_value());
+    CHECK(odd->start_ticks == 5);
+    // A reused struct forgets the last line's priority.
+    PidStat reused;
+    REQUIRE(parse_pid_stat_into(stat_with("bash"), reused));
+    REQUIRE(parse_pid_stat_into("9 (x) S 1 9 9 0 -1 0 0 0 0 0 0 0 0 0 500 0 1 0 5 0 0\n", reused));
+    CHECK_FALSE(reused.priority.has_value());
+}
+
+TEST_CASE("parse_statm and VmSwap: the memory top shows", "[parse]") {
+    auto m = parse_statm("102400 25600 1024 10 0 30000 0\n");
+    REQUIRE(m);
+    CHECK(m->size_pages == 102400);
+    CHECK(m->resident_pages == 25600);
+    CHECK(m->shared_pages == 1024);
+    auto kernel = parse_statm("0 0 0 0 0 0 0\n");
+    REQUIRE(kernel);
+    CHECK(kernel->resident_pages == 0);
+    CHECK_FALSE(parse_statm("12 x 3\n"));
+    CHECK_FALSE(parse_statm("12 13\n"));
+    CHECK_FALSE(parse_statm(""));
+
+    const std::string head = "Name:\tapp\nState:\tS (sleeping)\nTgid:\t7\nPid:\t7\n";
+    CHECK(parse_status_swap_kib(head + "VmSize:\t  1000 kB\nVmSwap:\t    2048 kB\n") == 2048);
+    // A kernel thread or a zombie: no Vm lines, nothing swapped.
+    CHECK(parse_status_swap_kib(head + "Threads:\t1\n") == 0);
+    // Vm lines without VmSwap, a bad value, not a status file: unknown.
+    CHECK_FALSE(parse_status_swap_kib(head + "VmSize:\t  1000 kB\n").has_value());
+    CHECK_FALSE(parse_status_swap_kib(head + "VmSwap:\t  lots kB\n").has_value());
+    CHECK_FALSE(parse_status_swap_kib("").has_value());
+}
+
 TEST_CASE("parse_pid_stat reads CPU time and faults", "[parse]") {
     // Fields 10 (minflt), 12 (majflt), 14 (utime), 15 (stime): distinct from their
     // neighbours, so a field read one off is caught.

@@ -36,13 +36,25 @@ std::vector<Case> cases() {
          {test::synthetic_run(10, 3, 4, 2), test::synthetic_run(6, 3, 5, 1)},
          1},
         {"format2.vgl", {test::synthetic_run(12, 5, 3, 3)}, 2},
+        {"format3.vgl", {test::synthetic_run(12, 5, 3, 3)}, 3},
     };
 }
 
-// What a recording of the given format holds of a sample: format 1 had no task activity.
+// What a recording of the given format holds of a sample: format 1 had no task activity,
+// formats 1 and 2 no priority, memory or MemTotal.
 test::SnapshotTokens as_recorded(test::Sample s, std::uint32_t format) {
     if (format < 2)
         for (TaskSample& t : s.snap.tasks) t.activity.reset();
+    if (format < 3) {
+        for (TaskSample& t : s.snap.tasks) t.priority.reset();
+        s.snap.mem_total_kib.reset();
+        for (std::size_t i = 0; i < s.snap.tasks.size(); ++i) {
+            if (!s.details.find(i)) continue;
+            TaskDetail& d = s.details.set(i);
+            d.memory.reset();
+            d.swap_bytes.reset();
+        }
+    }
     return test::tokens_of(s);
 }
 
@@ -126,6 +138,7 @@ TEST_CASE("committed sample payloads decode to their snapshots", "[record][golde
         {"key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}, 1},
         {"two-keys.bin", test::synthetic_run(4, 2, 9, 1), {true, true}, 1},
         {"format2-key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}, 2},
+        {"format3-key-then-deltas.bin", test::synthetic_run(6, 3, 8, 2), {true, false, false}, 3},
     };
     for (const Payloads& c : cases) {
         INFO(c.name);

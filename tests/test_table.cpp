@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "fixture_util.hpp"
+#include "vigil/core/format.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
@@ -318,6 +321,107 @@ TEST_CASE("CPU columns: a share of one CPU over the interval, per thread and per
     CHECK(task_cell(rt, 0, ColumnId::disk_read) == nullptr);
 }
 
+TEST_CASE("memory and PRI columns: the process's, per thread and once per process", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Frame f = advance(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    const double page = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    ViewState vs;
+    vs.columns = *parse_column_list("pid,priority,rss,virt,shared,mem,swap,command");
+    vs.sort = ColumnId::rss;
+    const Table t = details.table(f, vs);
+    REQUIRE(t.rows.size() == 7);
+    auto num = [&](const Table& tb, std::size_t r, ColumnId c) { return task_cell(tb, r, c)->num; };
+    // The three threads of process 100 first, each with the process's 200 MiB (4 KiB
+    // pages): the process's memory, not a third of it.
+    for (std::size_t r = 0; r < 3; ++r) {
+        CHECK(t.refs[r].pid == 100);
+        CHECK(*num(t, r, ColumnId::rss) == 51200 * page);
+        CHECK(*num(t, r, ColumnId::virt) == 100000 * page);
+        CHECK(*num(t, r, ColumnId::shared) == 1024 * page);
+        CHECK(*num(t, r, ColumnId::swap) == 2048 * 1024);
+        // MemTotal is 1 GiB.
+        CHECK(*num(t, r, ColumnId::mem) == Approx(51200 * page / (1 << 30) * 100));
+        CHECK(*num(t, r, ColumnId::priority) == 25);  // nice 5
+    }
+    CHECK(t.refs[3].id == 1);
+    CHECK(t.refs[4].id == 300);
+    // kthreadd and the zombie: no address space, 0.
+    CHECK(*num(t, 5, ColumnId::rss) == 0);
+    CHECK(*num(t, 6, ColumnId::rss) == 0);
+    CHECK(*num(t, 6, ColumnId::swap) == 0);
+    CHECK(format_cell(t.columns[2], *task_cell(t, 0, ColumnId::rss), ByteUnits::human) ==
+          format_bytes(51200 * page, ByteUnits::human));
+
+    // -P: once per process, not summed over its threads.
+    ViewState p = vs;
+    p.processes = true;
+    const Table pt = details.table(f, p);
+    REQUIRE(pt.rows.size() == 5);
+    CHECK(pt.refs[0].id == 100);
+    CHECK(*num(pt, 0, ColumnId::rss) == 51200 * page);
+    CHECK(*num(pt, 0, ColumnId::swap) == 2048 * 1024);
+
+    // By SWAP, then reversed by PRI: the unknown last either way, the rest by number.
+    ViewState sw = p;
+    sw.sort = ColumnId::swap;
+    const Table st = details.table(f, sw);
+    CHECK(st.refs[0].id == 100);
+    CHECK(st.refs[1].id == 1);  // 128 kB
+    ViewState pr = p;
+    pr.sort = ColumnId::priority;
+    const Table prt = details.table(f, pr);
+    CHECK(*num(prt, 0, ColumnId::priority) == 20);
+    CHECK(prt.refs.back().id == 100);  // 25: the lowest priority sorts last
+
+    // Without MemTotal, MEM% is unknown; a screenful sorted by RES fetches the memory of
+    // every row, and the rest only for the rows shown.
+    Snapshot no_total = t1;
+    no_total.mem_total_kib.reset();
+    Frame nf = advance(t0, no_total);
+    const Table nt = details.table(nf, vs, 2);
+    REQUIRE(nt.rows.size() == 2);
+    CHECK(nt.refs[0].pid == 100);
+    CHECK_FALSE(num(nt, 0, ColumnId::mem).has_value());
+    CHECK(format_cell(nt.columns[5], *task_cell(nt, 0, ColumnId::mem), ByteUnits::human) == "?");
+}
+
+TEST_CASE("PRI reads as top's PR: rt above real-time 98", "[table]") {
+    auto pri = [](double v) {
+        return format_cell(CellFormat::priority, Cell{v, {}}, ByteUnits::human);
+    };
+    CHECK(pri(20) == "20");
+    CHECK(pri(39) == "39");
+    CHECK(pri(-51) == "-51");
+    CHECK(pri(-99) == "-99");
+    CHECK(pri(-100) == "rt");
+    CHECK(pri(-101) == "rt");  // a deadline task
+    CHECK(format_cell(CellFormat::priority, Cell{}, ByteUnits::human) == "?");
+}
+
+TEST_CASE("detail parts: a sort by memory fetches memory only, the rows their columns'",
+          "[table]") {
+    ViewState vs;
+    CHECK(row_details(vs) == kDetailRow);
+    CHECK_FALSE(ranking_needs_details(vs));
+    vs.sort = ColumnId::rss;
+    CHECK(ranking_needs_details(vs));
+    CHECK(ranking_details(vs, false) == kDetailMemory);
+    CHECK(row_details(vs) == (kDetailRow | kDetailMemory));
+    vs.sort = ColumnId::swap;
+    CHECK(ranking_details(vs, false) == kDetailSwap);
+    vs.sort = ColumnId::priority;
+    CHECK(ranking_details(vs, true) == kDetailStat);
+    vs.sort = ColumnId::cpu;
+    vs.columns = {ColumnId::id, ColumnId::mem, ColumnId::swap, ColumnId::priority,
+                  ColumnId::command};
+    CHECK_FALSE(ranking_needs_details(vs));
+    CHECK(row_details(vs) == (kDetailRow | kDetailMemory | kDetailSwap | kDetailStat));
+    vs.filter.set("app");
+    CHECK(ranking_details(vs, false) == kDetailRow);
+}
+
 TEST_CASE("--hide-kernel-threads leaves out kthreadd and its threads", "[table]") {
     TaskSample kthreadd = busy_task(2, 2, 0, 0, 'S');
     kthreadd.ppid = 0;
@@ -359,9 +463,24 @@ TEST_CASE("--columns: ids, titles, sets, and errors that name the column", "[tab
     auto io = parse_column_list("io");
     REQUIRE(io);
     CHECK(io->size() == 8);
-    auto unknown = parse_column_list("pid,rss");
+    auto unknown = parse_column_list("pid,rsz");
     REQUIRE_FALSE(unknown);
-    CHECK_THAT(unknown.error().message, Catch::Contains("'rss'"));
+    CHECK_THAT(unknown.error().message, Catch::Contains("'rsz'"));
+    // top's set, as top shows it.
+    CHECK(*top == std::vector<ColumnId>{ColumnId::id, ColumnId::user, ColumnId::priority,
+                                        ColumnId::nice, ColumnId::virt, ColumnId::rss,
+                                        ColumnId::shared, ColumnId::state, ColumnId::cpu,
+                                        ColumnId::mem, ColumnId::cpu_time, ColumnId::disk_read,
+                                        ColumnId::disk_write, ColumnId::command});
+    auto mem = parse_column_list("pid,user,cpu,rss,state,command");
+    REQUIRE(mem);
+    CHECK((*mem)[3] == ColumnId::rss);
+    auto titles = parse_column_list("PRI,RES,VIRT,SHR,MEM%,SWAP,pr,%mem");
+    REQUIRE_FALSE(titles);  // MEM% and %mem are one column
+    auto ids = parse_column_list("priority,res,virt,shr,mem,swap");
+    REQUIRE(ids);
+    CHECK(*ids == std::vector<ColumnId>{ColumnId::priority, ColumnId::rss, ColumnId::virt,
+                                        ColumnId::shared, ColumnId::mem, ColumnId::swap});
     auto twice = parse_column_list("cpu,CPU%");
     REQUIRE_FALSE(twice);
     CHECK_THAT(twice.error().message, Catch::Contains("twice"));

@@ -66,6 +66,54 @@ TEST_CASE("fetch_details reads command lines; kernel threads and zombies have no
     CHECK(details(101).cmdline.get() == details(100).cmdline.get());
 }
 
+TEST_CASE("fetch_details reads a process's memory and swap; the sample has PRI", "[collect]") {
+    FsRoot root(fixture("proc/t1"));
+    TaskCollector tc(root, false);
+    std::vector<TaskSample> tasks;
+    tc.collect(tasks);
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    auto details = [&](pid_t tid, DetailParts parts) {
+        auto it = std::find_if(tasks.begin(), tasks.end(),
+                               [&](const TaskSample& t) { return t.tid == tid; });
+        REQUIRE(it != tasks.end());
+        TaskDetail d;
+        tc.fetch_details(*it, d, parts);
+        return d;
+    };
+    // A thread shows its process's: statm of the process, in bytes.
+    const TaskDetail worker = details(101, kDetailMemory | kDetailSwap);
+    REQUIRE(worker.memory);
+    CHECK(worker.memory->rss_bytes == 51200 * page);
+    CHECK(worker.memory->virt_bytes == 100000 * page);
+    CHECK(worker.memory->shared_bytes == 1024 * page);
+    CHECK(worker.swap_bytes == 2048u * 1024);
+    CHECK_FALSE(worker.cmdline);  // only the parts asked for
+    // Only the memory: status is not read.
+    const TaskDetail lead = details(100, kDetailMemory);
+    REQUIRE(lead.memory);
+    CHECK(lead.memory->rss_bytes == 51200 * page);
+    CHECK_FALSE(lead.swap_bytes.has_value());
+    // No address space: 0, which is true, not unknown.
+    const TaskDetail kthread = details(2, kDetailMemory | kDetailSwap);
+    REQUIRE(kthread.memory);
+    CHECK(kthread.memory->rss_bytes == 0);
+    CHECK(kthread.swap_bytes == 0u);
+    const TaskDetail zombie = details(200, kDetailMemory | kDetailSwap);
+    CHECK(zombie.memory->virt_bytes == 0);
+    // A process gone before it was read: unknown.
+    TaskSample gone;
+    gone.tid = gone.tgid = 400;
+    TaskDetail g;
+    tc.fetch_details(gone, g, kDetailMemory | kDetailSwap);
+    CHECK_FALSE(g.memory.has_value());
+    CHECK_FALSE(g.swap_bytes.has_value());
+    // PRI is in the stat line the /proc path reads anyway: 20 + nice.
+    Snapshot snap;
+    snap.tasks = tasks;
+    CHECK(find_task(snap, 100)->priority == 25);
+    CHECK(find_task(snap, 1)->priority == 20);
+}
+
 TEST_CASE("ProcPidIo reads per-thread counters", "[collect]") {
     auto s = vigil::test::load_snapshot("t0", 0, 1000);
     const TaskSample* t = find_task(s, 101);

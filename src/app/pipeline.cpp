@@ -20,12 +20,14 @@ void Pipeline::redo() {
 RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
     if (ranking_needs_details(vs)) {
         // A text sort of a screenful ranks the busiest rows first (rank_tasks): only
-        // the filter, or a text sort of every row, needs every candidate's details.
+        // the filter, or a text sort of every row, needs every candidate's details; a sort
+        // by memory needs every candidate's memory and nothing else.
         std::vector<std::size_t> candidates = candidate_tasks(frame_, vs);
-        if (vs.filter.active() || max_rows >= candidates.size()) source_.enrich(candidates);
+        const DetailParts parts = ranking_details(vs, max_rows >= candidates.size());
+        if (parts) source_.enrich(candidates, parts);
     }
     RankedTasks ranked = rank_tasks(frame_, source_.details(), vs, max_rows);
-    source_.enrich(tasks_of(ranked.keys));
+    source_.enrich(tasks_of(ranked.keys), row_details(vs));
     order_by_text(frame_, ranked, source_.details(), vs);
     return ranked;
 }
@@ -63,7 +65,7 @@ Result<bool> Pipeline::record(RecordWriter& w) {
         }
         // Only tasks without details: fetching again what a shown row has could record a
         // value other than the one shown (a renice in between).
-        source_.enrich(busy);
+        source_.enrich(busy, kDetailRow);
     }
     return w.write(cur, source_.details(),
                    [this](uid_t uid) -> const std::string& { return source_.user_name(uid); });

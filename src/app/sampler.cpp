@@ -20,6 +20,8 @@ Sampler::Sampler(const Roots& roots, std::unique_ptr<TaskIoSource> io, bool live
       tasks_(roots.proc, live, live && io ? io->taskstats() : nullptr, clock),
       io_(std::move(io)) {
     delayacct_at_boot_ = read_delayacct_at_boot(roots_.proc);
+    // For MEM%: once, as top does (memory hot-plug aside, it does not change).
+    mem_total_kib_ = read_mem_total_kib(roots_.proc, buf_);
 }
 
 void Sampler::sample(Snapshot& out) {
@@ -35,6 +37,7 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     out.boot_s = clock_.boot_s();
     out.wall_ns = clock_.wall_ns();
     out.clk_tck = clock_.ticks_per_s();
+    out.mem_total_kib = mem_total_kib_;
 
     if (first_rows == 0)
         tasks_.collect(out.tasks);
@@ -119,13 +122,21 @@ std::vector<std::string> Sampler::take_notices() {
     return std::exchange(notices_, {});
 }
 
-void Sampler::fetch_details(const Snapshot& s, std::span<const std::size_t> tasks,
-                            TaskDetails& out) {
+void Sampler::fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out,
+                            DetailParts parts) {
     for (std::size_t i : tasks) {
         if (i >= s.tasks.size()) continue;
         const TaskSample& t = s.tasks[i];
-        if (!out.find(i)) tasks_.fetch_details(t, out.set(i));
-        if (!out.has_user_name(t.uid)) out.set_user_name(t.uid, users_.name(t.uid));
+        const TaskDetail* known = out.find(i);
+        const auto missing =
+            static_cast<DetailParts>(parts & ~(known ? known->fetched : DetailParts{0}));
+        if (missing) {
+            TaskDetail& d = out.set(i);
+            tasks_.fetch_details(t, d, missing);
+            d.fetched = static_cast<DetailParts>(d.fetched | missing);
+        }
+        if ((parts & kDetailRow) && !out.has_user_name(t.uid))
+            out.set_user_name(t.uid, users_.name(t.uid));
     }
 }
 

@@ -52,8 +52,8 @@ void LiveSource::want_row_state(bool on) {
     if (on && !was_on && has_cur_) details_.reset(cur_.tasks.size());
 }
 
-void LiveSource::enrich(std::span<const std::size_t> tasks) {
-    sampler_.fetch_details(cur_, tasks, details_);
+void LiveSource::enrich(std::span<const std::size_t> tasks, DetailParts parts) {
+    sampler_.fetch_details(cur_, tasks, details_, parts);
 }
 
 void LiveSource::forget_details(pid_t id, bool whole_process) {

@@ -88,6 +88,7 @@ bool parse_pid_stat_into(std::string_view text, PidStat& out) {
     std::string_view tok;
     std::int64_t iv = 0;
     std::uint64_t uv = 0;
+    out.priority.reset();
     for (int field = 3; field <= 22; ++field) {
         tok = next_token(text, pos);
         if (tok.empty()) return false;
@@ -111,6 +112,13 @@ bool parse_pid_stat_into(std::string_view text, PidStat& out) {
                 break;
             case 15:
                 if (!parse_u64(tok, out.stime)) return false;
+                break;
+            case 18:
+                // A value no kernel gives leaves the priority unknown, not the line bad.
+                if (parse_i64(tok, iv) && iv >= -101 && iv <= 39)
+                    out.priority = static_cast<int>(iv);
+                else if (!parse_i64(tok, iv))
+                    return false;
                 break;
             case 19:
                 if (!parse_i64(tok, iv) || iv < -20 || iv > 19) return false;
@@ -162,6 +170,29 @@ Result<uid_t> parse_status_uid(std::string_view text) {
         return make_error("status: missing or bad Uid line");
     }
     return static_cast<uid_t>(uid);
+}
+
+std::optional<std::uint64_t> parse_status_swap_kib(std::string_view text) {
+    std::string_view v;
+    if (find_field(text, "VmSwap", v)) {
+        std::size_t p = 0;
+        std::uint64_t kib = 0;
+        if (!parse_u64(next_token(v, p), kib) || next_token(v, p) != "kB") return std::nullopt;
+        return kib;
+    }
+    // No address space, no Vm lines (the kernel prints them only for a task with an mm).
+    if (!find_field(text, "Pid", v) || find_field(text, "VmSize", v)) return std::nullopt;
+    return 0;
+}
+
+std::optional<Statm> parse_statm(std::string_view text) {
+    Statm m;
+    std::size_t p = 0;
+    if (!parse_u64(next_token(text, p), m.size_pages) ||
+        !parse_u64(next_token(text, p), m.resident_pages) ||
+        !parse_u64(next_token(text, p), m.shared_pages))
+        return std::nullopt;
+    return m;
 }
 
 Result<VmstatIo> parse_vmstat_io(std::string_view text) {

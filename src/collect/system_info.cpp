@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "vigil/collect/machine_parsers.hpp"
+
 namespace vigil {
 namespace {
 // From the kernel's ioprio ABI (include/uapi/linux/ioprio.h), stable since 2.6.13.
@@ -40,6 +42,13 @@ std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf) {
     auto r = parse_vmstat_io(buf);
     if (!r) return std::nullopt;
     return *r;
+}
+
+std::optional<std::uint64_t> read_mem_total_kib(const FsRoot& proc, std::string& buf) {
+    if (!proc.read_into("meminfo", buf)) return std::nullopt;
+    const std::optional<std::uint64_t> kib = parse_meminfo(buf).total_kib;
+    if (!kib || *kib == 0) return std::nullopt;
+    return kib;
 }
 
 std::optional<IoPrio> read_ioprio(pid_t tid) {

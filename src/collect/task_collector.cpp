@@ -1,6 +1,7 @@
 #include "vigil/collect/task_collector.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,17 +19,31 @@ void append_int(std::string& s, long v) {
     s.append(digits, end);
 }
 
+// A stat line's priority (the parser keeps it to -101..39) as a task holds it.
+std::optional<std::int8_t> to_priority(std::optional<int> p) {
+    if (!p) return std::nullopt;
+    return static_cast<std::int8_t>(*p);
+}
+
 // Files kept open for shown rows, at most: a batch run prints every row, and the fd limit
-// is often 1024.
-constexpr std::size_t max_kept_files = 512;
+// is often 1024 (a quarter of the budget goes to them: about 250 there). Up to three per
+// process (command line, statm, status) for 680 processes where the limit allows.
+constexpr std::size_t max_kept_files = 2048;
 // The kernel keeps a task's full name (/proc/PID/task/TID/comm) under 64 bytes.
 constexpr std::size_t kMaxCommBytes = 256;
+// A stat line is about 300 bytes (a 64-byte name and 52 numbers fit in 1 KiB).
+constexpr std::size_t kMaxStatBytes = 2048;
+// /proc/PID/status is 1.5 KiB or so; a long Groups line can make it longer.
+constexpr std::size_t kMaxStatusBytes = 64 * 1024;
 
 }  // namespace
 
 TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats,
                              const Clock& clock)
-    : proc_(proc), live_(live), clk_tck_(clock.ticks_per_s() ? clock.ticks_per_s() : 100) {
+    : proc_(proc),
+      live_(live),
+      clk_tck_(clock.ticks_per_s() ? clock.ticks_per_s() : 100),
+      page_size_(static_cast<std::uint64_t>(std::max(::sysconf(_SC_PAGESIZE), 1L))) {
     if (live && taskstats) sweep_ = std::make_unique<TaskSweep>(proc, *taskstats, clock);
     share_fd_budget();
 }
@@ -40,6 +55,11 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     // Rows not shown in the last sample give their files back.
     std::erase_if(cmdlines_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
     std::erase_if(comms_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
+    std::erase_if(stats_, [&](const auto& e) { return e.second.generation + 1 < generation_; });
+    std::erase_if(memories_, [&](const auto& e) {
+        return std::max(e.second.read_at, e.second.swap_read_at) < generation_;
+    });
+    swap_wanted_ = false;
     share_fd_budget();
     if (sweep_) {
         sweep_->collect(out);
@@ -56,7 +76,8 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
 }
 
 // The descriptors vigil may keep (kept_fd_budget, as the limit is now): a quarter for the
-// files of shown rows (512 at most), the rest for the sweep's process directories.
+// files of shown rows (max_kept_files at most), the rest for the sweep's process
+// directories.
 void TaskCollector::share_fd_budget() {
     const std::size_t budget = kept_fd_budget();
     fd_limit_ = open_file_limit();
@@ -69,6 +90,11 @@ void TaskCollector::share_fd_budget() {
     };
     for (auto& [pid, c] : cmdlines_) trim(c.file);
     for (auto& [tid, c] : comms_) trim(c.file);
+    for (auto& [tid, c] : stats_) trim(c.file);
+    for (auto& [pid, m] : memories_) {
+        trim(m.statm);
+        trim(m.status);
+    }
 }
 
 void TaskCollector::release_files() {
@@ -76,6 +102,11 @@ void TaskCollector::release_files() {
     files_budget_ = 0;
     for (auto& [pid, c] : cmdlines_) c.file = KeptFile();
     for (auto& [tid, c] : comms_) c.file = KeptFile();
+    for (auto& [tid, c] : stats_) c.file = KeptFile();
+    for (auto& [pid, m] : memories_) {
+        m.statm = KeptFile();
+        m.status = KeptFile();
+    }
 }
 
 bool TaskCollector::read_file(std::string_view rel, std::string& out) {
@@ -97,7 +128,7 @@ bool TaskCollector::read_kept(KeptFile& file, std::string_view rel, std::size_t 
                               std::string& out, std::uint64_t& length, char& last) {
     if (file.valid() && file.read_prefix(limit, out, length, last)) return true;
     // Not open yet, or its task is gone (the id may belong to another task by now).
-    if (cmdlines_.size() + comms_.size() <= files_budget_) {
+    if (kept_entries() <= files_budget_) {
         file = KeptFile(proc_, rel);
         if (file.valid()) return file.read_prefix(limit, out, length, last);
         if (!out_of_fds(errno)) return false;
@@ -161,6 +192,7 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
             t.uid = *uid;
             t.state = stat_.state;
             t.nice = stat_.nice;
+            t.priority = to_priority(stat_.priority);
             t.start_ticks = stat_.start_ticks;
             t.comm = stat_.comm;
             // CPU time and faults from the same line; chars and syscalls come from the io
@@ -182,7 +214,14 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
               out.end());
 }
 
-void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
+void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out, DetailParts parts) {
+    if (parts & kDetailRow) fetch_row(task, out);
+    if ((parts & kDetailStat) || ((parts & kDetailRow) && row_state_ && sweep_))
+        fetch_stat(task, out);
+    if (parts & (kDetailMemory | kDetailSwap)) fetch_memory(task, out, parts);
+}
+
+void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out) {
     if (generation_ == 0) {
         // Details before any collect(): nothing to share them with.
         if (auto cmd = read_cmdline(proc_, task.tgid, buf_)) {
@@ -237,16 +276,60 @@ void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out) {
     errno = 0;
     const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
     if (errno == 0) out.nice = nice;
-    if (row_state_ && task.state == '?') {
+}
+
+void TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
+    // The /proc path sampled both from this very file.
+    if (task.state != '?' && task.priority) return;
+    rel_.clear();
+    append_int(rel_, task.tgid);
+    rel_ += "/task/";
+    append_int(rel_, task.tid);
+    rel_ += "/stat";
+    // Kept open while the row is shown, as its command line: one pread a sample.
+    Comm& kept = stats_[task.tid];
+    kept.generation = generation_;
+    std::uint64_t length = 0;
+    char last = 0;
+    if (read_kept(kept.file, rel_, kMaxStatBytes, buf_, length, last) && length == buf_.size() &&
+        parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
+        out.state = stat_.state;
+        out.priority = to_priority(stat_.priority);
+    }
+}
+
+void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts) {
+    Memory& m = memories_[task.tgid];
+    const std::uint64_t now = generation_ + 1;
+    std::uint64_t length = 0;
+    char last = 0;
+    if ((parts & kDetailMemory) && m.read_at != now) {
+        m.read_at = now;
+        m.mem.reset();
         rel_.clear();
         append_int(rel_, task.tgid);
-        rel_ += "/task/";
-        append_int(rel_, task.tid);
-        rel_ += "/stat";
-        if (proc_.read_into(rel_, buf_) && parse_pid_stat_into(buf_, stat_) &&
-            stat_.pid == task.tid)
-            out.state = stat_.state;
+        rel_ += "/statm";
+        // Seven numbers: 128 bytes hold them (a statm past that would be cut, and refused).
+        if (read_kept(m.statm, rel_, 128, buf_, length, last) && length == buf_.size()) {
+            if (auto st = parse_statm(buf_)) {
+                m.mem = TaskMemory{st->resident_pages * page_size_, st->size_pages * page_size_,
+                                   st->shared_pages * page_size_};
+            }
+        }
     }
+    if (parts & kDetailSwap) swap_wanted_ = true;
+    if ((parts & kDetailSwap) && m.swap_read_at != now) {
+        m.swap_read_at = now;
+        m.swap_bytes.reset();
+        rel_.clear();
+        append_int(rel_, task.tgid);
+        rel_ += "/status";
+        if (read_kept(m.status, rel_, kMaxStatusBytes, buf_, length, last)) {
+            if (auto kib = parse_status_swap_kib(buf_)) m.swap_bytes = *kib * 1024;
+        }
+    }
+    if (parts & kDetailMemory) out.memory = m.mem;
+    if (parts & kDetailSwap) out.swap_bytes = m.swap_bytes;
 }
 
 }  // namespace vigil

@@ -625,6 +625,7 @@ void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
         to.ppid = from.ppid;
         to.uid = from.uid;
         to.state = from.tid == p.tgid ? p.state : '?';
+        to.priority.reset();  // a /proc stat read for the rows shown (TaskDetail)
         to.nice = from.nice;
         to.start_ticks = from.start_ticks;
         to.comm.assign(from.comm.data(), from.comm_len);

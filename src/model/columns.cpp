@@ -308,6 +308,78 @@ constexpr std::array<ColumnSpec, kColumnCount> task_registry(bool processes, boo
          kFixed,
          {},
          id(ColumnId::major_faults)},
+        {"priority",
+         "PRI",
+         3,
+         A::right,
+         F::priority,
+         false,
+         "scheduling priority as top's PR: 20 + nice, below 0 real-time (rt: the highest)",
+         "priority",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::priority)},
+        {"rss",
+         "RES",
+         9,
+         A::right,
+         F::bytes,
+         true,
+         "resident memory of the process (threads share it)",
+         "rss_bytes",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::rss)},
+        {"virt",
+         "VIRT",
+         9,
+         A::right,
+         F::bytes,
+         true,
+         "virtual memory of the process: its whole address space",
+         "virt_bytes",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::virt)},
+        {"shared",
+         "SHR",
+         9,
+         A::right,
+         F::bytes,
+         true,
+         "resident memory the process may share: file-backed and shared memory",
+         "shared_bytes",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::shared)},
+        {"mem",
+         "MEM%",
+         5,
+         A::right,
+         F::percent1,
+         true,
+         "resident memory, % of the machine's (MemTotal)",
+         "mem_pct",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::mem)},
+        {"swap",
+         "SWAP",
+         9,
+         A::right,
+         F::bytes,
+         true,
+         "memory of the process swapped out",
+         "swap_bytes",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::swap)},
     }};
 }
 
@@ -316,10 +388,10 @@ constexpr std::array<ColumnId, 8> kIoSet{
     ColumnId::id,         ColumnId::prio,   ColumnId::user, ColumnId::disk_read,
     ColumnId::disk_write, ColumnId::swapin, ColumnId::io,   ColumnId::command};
 // top's columns, with the disk rates between TIME+ and COMMAND.
-constexpr std::array<ColumnId, 12> kTopSet{
-    ColumnId::id,        ColumnId::user,       ColumnId::nice,       ColumnId::state,
-    ColumnId::cpu,       ColumnId::user_cpu,   ColumnId::system_cpu, ColumnId::cpu_time,
-    ColumnId::disk_read, ColumnId::disk_write, ColumnId::threads,    ColumnId::command};
+constexpr std::array<ColumnId, 14> kTopSet{
+    ColumnId::id,       ColumnId::user,      ColumnId::priority,   ColumnId::nice,   ColumnId::virt,
+    ColumnId::rss,      ColumnId::shared,    ColumnId::state,      ColumnId::cpu,    ColumnId::mem,
+    ColumnId::cpu_time, ColumnId::disk_read, ColumnId::disk_write, ColumnId::command};
 
 constexpr auto kThreads = task_registry(false, false);
 constexpr auto kProcesses = task_registry(true, false);
@@ -328,7 +400,8 @@ constexpr auto kProcessesTotal = task_registry(true, true);
 
 static_assert(kThreads[column_index(ColumnId::command)].key == "command" &&
               kThreads[column_index(ColumnId::disk_read)].key == "disk_read" &&
-              kThreads[column_index(ColumnId::major_faults)].key == "major_faults");
+              kThreads[column_index(ColumnId::major_faults)].key == "major_faults" &&
+              kThreads[column_index(ColumnId::swap)].key == "swap");
 
 constexpr bool ids_match_positions() {
     for (std::size_t i = 0; i < kThreads.size(); ++i)
@@ -360,7 +433,9 @@ std::optional<ColumnId> column_by_name(std::string_view name) {
     if (n == "read") return ColumnId::disk_read;
     if (n == "write") return ColumnId::disk_write;
     if (n == "time") return ColumnId::cpu_time;
-    if (n == "pri" || n == "ni") return ColumnId::nice;
+    if (n == "pr") return ColumnId::priority;  // top's title
+    if (n == "%mem" || n == "memory") return ColumnId::mem;
+    if (n == "resident") return ColumnId::rss;
     if (n == "id") return std::nullopt;  // the key of TID/PID: name it by its title
     for (std::span<const ColumnSpec> cols : {task_columns(false, false), task_columns(true, false)})
         if (auto i = find_column(cols, n)) return static_cast<ColumnId>(*i);

@@ -145,6 +145,8 @@ std::string format_cell(CellFormat f, const Cell& c, ByteUnits units) {
             return fmt::format("{:02}-{:02} {:02}:{:02}", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                                tm.tm_min);
         }
+        case CellFormat::priority:
+            return v < -99 ? "rt" : fmt::format("{:.0f}", v);
     }
     return "?";
 }

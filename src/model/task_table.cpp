@@ -57,17 +57,45 @@ std::optional<double> per_s(std::uint64_t v, double seconds, bool accumulated) {
 }
 
 // The number of a numeric column for a row. With -a the interval figures are replaced by
-// the sums since vigil started (sum: null when none are known yet).
+// the sums since vigil started (sum: null when none are known yet). dt: the details
+// fetched for the row's task (the process leader with -P), null when none were.
 std::optional<double> column_number(ColumnId c, const Candidate& cand, const Frame& f,
-                                    const ViewState& vs) {
+                                    const ViewState& vs, const TaskDetail* dt) {
     const TaskSample& t = f.cur->tasks[cand.task];
+    // Memory is the process's, read once for its threads: each thread's row shows it (as top
+    // -H does), a process's row shows it once (threads share it: nothing to sum).
+    const std::optional<TaskMemory> memory = dt ? dt->memory : std::nullopt;
     switch (c) {
         case ColumnId::id:
             return static_cast<double>(cand.id);
         case ColumnId::cpu_time:
             return cand.fig.cpu_time_s;
         case ColumnId::nice:
-            return static_cast<double>(t.nice);
+            return static_cast<double>(dt && dt->nice ? *dt->nice : t.nice);
+        case ColumnId::priority: {
+            const std::optional<std::int8_t> p = dt && dt->priority ? dt->priority : t.priority;
+            return p ? std::optional<double>(*p) : std::nullopt;
+        }
+        case ColumnId::rss:
+            return memory ? std::optional<double>(static_cast<double>(memory->rss_bytes))
+                          : std::nullopt;
+        case ColumnId::virt:
+            return memory ? std::optional<double>(static_cast<double>(memory->virt_bytes))
+                          : std::nullopt;
+        case ColumnId::shared:
+            return memory ? std::optional<double>(static_cast<double>(memory->shared_bytes))
+                          : std::nullopt;
+        case ColumnId::mem: {
+            // top's %MEM: resident of MemTotal.
+            const std::optional<std::uint64_t> total = f.cur->mem_total_kib;
+            if (!memory || !total || *total == 0) return std::nullopt;
+            return static_cast<double>(memory->rss_bytes) / (static_cast<double>(*total) * 1024.0) *
+                   100.0;
+        }
+        case ColumnId::swap:
+            return dt && dt->swap_bytes
+                       ? std::optional<double>(static_cast<double>(*dt->swap_bytes))
+                       : std::nullopt;
         case ColumnId::threads:
             return cand.fig.threads ? std::optional<double>(cand.fig.threads) : std::nullopt;
         case ColumnId::ppid:
@@ -148,15 +176,15 @@ std::optional<double> column_number(ColumnId c, const Candidate& cand, const Fra
 bool is_active(const Candidate& c, const Frame& f, const ViewState& vs) {
     for (ColumnId col :
          {ColumnId::disk_read, ColumnId::disk_write, ColumnId::swapin, ColumnId::io}) {
-        const auto v = column_number(col, c, f, vs);
+        const auto v = column_number(col, c, f, vs, nullptr);
         if (v && *v > 0) return true;
     }
     return false;
 }
 
 double traffic_of(const Candidate& c, const Frame& f, const ViewState& vs) {
-    return column_number(ColumnId::disk_read, c, f, vs).value_or(0) +
-           column_number(ColumnId::disk_write, c, f, vs).value_or(0);
+    return column_number(ColumnId::disk_read, c, f, vs, nullptr).value_or(0) +
+           column_number(ColumnId::disk_write, c, f, vs, nullptr).value_or(0);
 }
 
 // The text of a text column for a task, from the details fetched for it.
@@ -303,14 +331,15 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
     }
 }
 
-RowKey key_of(const Candidate& c, std::uint32_t sum, const Frame& f, const ViewState& vs) {
+RowKey key_of(const Candidate& c, std::uint32_t sum, const Frame& f, const ViewState& vs,
+              const TaskDetails& details) {
     RowKey k;
     k.id = c.id;
     k.pid = f.cur->tasks[c.task].tgid;
     k.task = c.task;
     k.sum = sum;
     k.threads = c.fig.threads;
-    if (is_numeric(vs.sort)) k.sort = column_number(vs.sort, c, f, vs);
+    if (is_numeric(vs.sort)) k.sort = column_number(vs.sort, c, f, vs, details.find(c.task));
     k.traffic = traffic_of(c, f, vs);
     return k;
 }
@@ -348,8 +377,44 @@ std::string format_ioprio(const std::optional<IoPrio>& prio, int nice) {
     return "?";
 }
 
+DetailParts column_details(ColumnId c) {
+    switch (c) {
+        case ColumnId::prio:
+        case ColumnId::user:
+        case ColumnId::command:
+            return kDetailRow;
+        case ColumnId::state:
+        case ColumnId::priority:
+            return kDetailStat;
+        case ColumnId::rss:
+        case ColumnId::virt:
+        case ColumnId::shared:
+        case ColumnId::mem:
+            return kDetailMemory;
+        case ColumnId::swap:
+            return kDetailSwap;
+        default:
+            return 0;
+    }
+}
+
+DetailParts row_details(const ViewState& vs) {
+    auto parts = static_cast<DetailParts>(kDetailRow | column_details(vs.sort));
+    for (ColumnId c : shown_columns(vs))
+        parts = static_cast<DetailParts>(parts | column_details(c));
+    return parts;
+}
+
+DetailParts ranking_details(const ViewState& vs, bool every_row) {
+    const DetailParts sort = column_details(vs.sort);
+    if (vs.filter.active()) return static_cast<DetailParts>(kDetailRow | sort);
+    if (is_numeric(vs.sort)) return sort;
+    // A text sort of a screenful ranks the busiest rows first (rank_tasks).
+    return every_row ? static_cast<DetailParts>(kDetailRow | sort) : DetailParts{0};
+}
+
 bool ranking_needs_details(const ViewState& vs) {
-    return vs.filter.active() || !is_numeric(vs.sort);
+    return vs.filter.active() || !is_numeric(vs.sort) || column_details(vs.sort) != 0;
 }
 
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs) {
@@ -377,13 +442,14 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
         matching_rows(f, vs, nullptr, [&](const Candidate&, std::uint32_t) { ++matched; });
         cut_then_text = max_rows < matched;
     }
-    if (!ranking_needs_details(vs) || cut_then_text) {
-        // A numeric order of numeric keys: no text at all until the rows shown are made.
+    if ((!vs.filter.active() && is_numeric(vs.sort)) || cut_then_text) {
+        // A numeric order of numeric keys: no text at all until the rows shown are made (a
+        // number from the details, memory say, was fetched for every candidate first).
         // One allocation of the final size: at 10 000 rows, growing by doubling would
         // touch (and keep) several MiB more than the keys themselves.
         t.keys.reserve(vs.processes ? f.cur->tasks.size() / 4 + 16 : f.cur->tasks.size());
         matching_rows(f, vs, sums, [&](const Candidate& c, std::uint32_t sum) {
-            t.keys.push_back(key_of(c, sum, f, vs));
+            t.keys.push_back(key_of(c, sum, f, vs, details));
         });
         t.head.matched_rows = t.keys.size();
         KeyOrder order{descending};
@@ -403,7 +469,7 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
         const TaskSample& task = f.cur->tasks[c.task];
         const TaskDetail* d = details.find(c.task);
         Row row;
-        row.key = key_of(c, sum, f, vs);
+        row.key = key_of(c, sum, f, vs, details);
         if (vs.filter.active()) {
             row.command = column_text(ColumnId::command, task, d, details, vs);
             row.user = column_text(ColumnId::user, task, d, details, vs);
@@ -475,7 +541,7 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
         for (std::size_t i = 0; i < shown.size(); ++i) {
             Cell& cell = row[i];
             if (is_numeric(shown[i])) {
-                cell.num = column_number(shown[i], c, f, vs);
+                cell.num = column_number(shown[i], c, f, vs, d);
                 cell.text.clear();
             } else {
                 cell.num.reset();

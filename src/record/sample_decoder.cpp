@@ -261,6 +261,8 @@ bool SampleDecoder::decode(std::string_view payload, bool key, Snapshot& out, Ta
         if (!has_details(rt)) continue;
         TaskDetail& d = details.set(i);
         d.ioprio = rt.ioprio;
+        d.memory = rt.memory;
+        d.swap_bytes = rt.swap_bytes;
         if (rt.cmdline) {
             const std::string_view text =
                 recorded_cmdline_text(st.prev.strs_of(i)[kCmdlineString], d.cmdline_unread);

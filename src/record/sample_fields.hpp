@@ -73,6 +73,14 @@ void record_fields(V& v, S& s) {
     v(s.known);
 }
 
+VIGIL_RECORD_FIELDS(TaskMemory, 3);
+template <class V, SameAs<TaskMemory> S>
+void record_fields(V& v, S& s) {
+    v(s.rss_bytes);
+    v(s.virt_bytes);
+    v(s.shared_bytes);
+}
+
 VIGIL_RECORD_FIELDS(TaskIoCounters, 6);
 template <class V, SameAs<TaskIoCounters> S>
 void record_fields(V& v, S& s) {
@@ -85,8 +93,9 @@ void record_fields(V& v, S& s) {
 }
 
 // A task as a recording stores it: what was sampled, with the details fetched for it
-// (TaskDetail) merged in. A fetched nice, state or name is the task's nice, state and comm
-// from then on; the command line and I/O priority are details only. This is the task
+// (TaskDetail) merged in. A fetched nice, state, priority or name is the task's nice,
+// state, priority and comm from then on; the command line, I/O priority and memory are
+// details only. This is the task
 // layout of record format 1 (it was TaskSample's before details were kept apart).
 //
 // A command line read only in part (TaskDetail::cmdline_unread) is stored as its text, a
@@ -105,13 +114,16 @@ struct RecordedTask {
     std::optional<TaskIoCounters> io;
     std::optional<std::string> cmdline;
     std::optional<IoPrio> ioprio;
-    std::optional<TaskActivity> activity;  // record format 2 on
+    std::optional<TaskActivity> activity;     // record format 2 on
+    std::optional<int> priority;              // record format 3 on
+    std::optional<TaskMemory> memory;         // 3 on: the process's, when fetched
+    std::optional<std::uint64_t> swap_bytes;  // 3 on: likewise
 };
 
 // Both lists below must change when either struct does: RecordedTask carries every field.
-VIGIL_RECORD_FIELDS(TaskSample, 10);
-VIGIL_RECORD_FIELDS(TaskDetail, 6);
-VIGIL_RECORD_FIELDS(RecordedTask, 12);
+VIGIL_RECORD_FIELDS(TaskSample, 11);
+VIGIL_RECORD_FIELDS(TaskDetail, 10);
+VIGIL_RECORD_FIELDS(RecordedTask, 15);
 template <class V, SameAs<RecordedTask> S>
 void record_fields(V& v, S& s) {
     v(s.tid);
@@ -128,6 +140,12 @@ void record_fields(V& v, S& s) {
     // The layout of the session being read or written (v.layout, its format version):
     // format 1 ended here.
     if (v.layout >= 2) v(s.activity);
+    // Format 2 ended here.
+    if (v.layout >= 3) {
+        v(s.priority);
+        v(s.memory);
+        v(s.swap_bytes);
+    }
 }
 
 // t with its details d (may be null) as recorded, into out (reusing its strings' buffers).
@@ -153,6 +171,10 @@ inline void to_recorded(const TaskSample& t, const TaskDetail* d, RecordedTask& 
     }
     out.ioprio = d ? d->ioprio : std::nullopt;
     out.activity = t.activity;
+    const std::optional<std::int8_t> priority = d && d->priority ? d->priority : t.priority;
+    out.priority = priority ? std::optional<int>(*priority) : std::nullopt;
+    out.memory = d ? d->memory : std::nullopt;
+    out.swap_bytes = d ? d->swap_bytes : std::nullopt;
 }
 
 // The sampled part of a recorded task.
@@ -167,6 +189,10 @@ inline void to_sample(const RecordedTask& r, TaskSample& out) {
     out.comm = r.comm;
     out.io = r.io;
     out.activity = r.activity;
+    // A priority no kernel gives (a crafted file) is unknown, not wrapped.
+    out.priority = r.priority && *r.priority >= -128 && *r.priority <= 127
+                       ? std::optional<std::int8_t>(static_cast<std::int8_t>(*r.priority))
+                       : std::nullopt;
 }
 
 // A recorded command line: its text, and the count of bytes not read after a NUL (see
@@ -205,9 +231,9 @@ inline std::string cap_recorded_string(std::string_view stored) {
     return out;
 }
 
-// Whether a recorded task carries details (a command line or an I/O priority).
+// Whether a recorded task carries details (a command line, an I/O priority, memory).
 inline bool has_details(const RecordedTask& r) {
-    return r.cmdline || r.ioprio;
+    return r.cmdline || r.ioprio || r.memory || r.swap_bytes;
 }
 
 VIGIL_RECORD_FIELDS(CpuTicks, 2);
@@ -412,7 +438,7 @@ void record_fields(V& v, S& s) {
 }
 
 // The snapshot without its tasks, which are stored one by one (see sample_codec.cpp).
-VIGIL_RECORD_FIELDS(Snapshot, 10);
+VIGIL_RECORD_FIELDS(Snapshot, 11);
 template <class V, SameAs<Snapshot> S>
 void record_header_fields(V& v, S& s) {
     v(s.steady_s);
@@ -425,6 +451,7 @@ void record_header_fields(V& v, S& s) {
     v(s.delayacct_enabled);
     v(s.delayacct_on_since_s);
     v(s.machine);
+    if (v.layout >= 3) v(s.mem_total_kib);
 }
 
 #undef VIGIL_RECORD_FIELDS

@@ -45,7 +45,8 @@ class ReplaySource final : public SnapshotSource {
     const Snapshot& prev() const override { return prev_; }
     const Snapshot& cur() const override { return cur_; }
     const TaskDetails& details() const override { return details_; }
-    void enrich(std::span<const std::size_t>) override {}  // recorded with the sample
+    // Recorded with the sample.
+    void enrich(std::span<const std::size_t>, DetailParts) override {}
     void forget_details(pid_t, bool) override {}
     const std::string& user_name(uid_t uid) override;
 

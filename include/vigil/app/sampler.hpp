@@ -48,9 +48,10 @@ class Sampler {
     void set_machine_collector(std::unique_ptr<MachineCollector> m) { machine_ = std::move(m); }
     MachineCollector* machine_collector() { return machine_.get(); }
 
-    // Fetches the details of these tasks of s (indices into s.tasks; s must be the last
-    // sample taken) that out does not have yet, with their users' names.
-    void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out);
+    // Fetches the parts of the details of these tasks of s (indices into s.tasks; s must be
+    // the last sample taken) that out does not have yet, with their users' names (kDetailRow).
+    void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out,
+                       DetailParts parts = kDetailRow);
     const std::string& user_name(uid_t uid) { return users_.name(uid); }
 
     // What sampling (and fetching details) could not do as it should since the last call,
@@ -72,6 +73,7 @@ class Sampler {
     bool delayacct_at_boot_ = false;              // "delayacct" on the kernel command line
     bool delayacct_seen_off_ = false;             // kernel.task_delayacct was 0 in a sample
     std::optional<double> delayacct_on_since_s_;  // see Snapshot::delayacct_on_since_s
+    std::optional<std::uint64_t> mem_total_kib_;  // MemTotal, read at the start
     std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
     std::vector<std::string> notices_;            // not taken yet
     bool said_refusals_ = false;

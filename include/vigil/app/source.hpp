@@ -30,9 +30,9 @@ class SnapshotSource {
     virtual const Snapshot& cur() const = 0;
     // What has been fetched for cur()'s tasks.
     virtual const TaskDetails& details() const = 0;
-    // Fetches the details of these tasks of cur() (indices into cur().tasks) that are not
-    // known yet: the live system reads them now, a recording has them already.
-    virtual void enrich(std::span<const std::size_t> tasks) = 0;
+    // Fetches the parts of the details of these tasks of cur() (indices into cur().tasks)
+    // that are not known yet: the live system reads them now, a recording has them already.
+    virtual void enrich(std::span<const std::size_t> tasks, DetailParts parts) = 0;
     // Forgets the details of a task (its whole process with whole_process), so the next
     // enrich() reads them again: after an ionice changed them.
     virtual void forget_details(pid_t id, bool whole_process) = 0;
@@ -81,7 +81,7 @@ class LiveSource final : public SamplingSource {
     const Snapshot& prev() const override { return has_prev_ ? prev_ : cur_; }
     const Snapshot& cur() const override { return cur_; }
     const TaskDetails& details() const override { return details_; }
-    void enrich(std::span<const std::size_t> tasks) override;
+    void enrich(std::span<const std::size_t> tasks, DetailParts parts) override;
     void forget_details(pid_t id, bool whole_process) override;
     const std::string& user_name(uid_t uid) override;
 

@@ -25,6 +25,9 @@ struct PidStat {
     std::uint64_t start_ticks = 0;
     std::uint64_t minflt = 0, majflt = 0;  // page faults
     std::uint64_t utime = 0, stime = 0;    // CPU time, clock ticks
+    // Field 18 (top's PR): 20 + nice for normal tasks, -2 to -100 for real-time ones (-1
+    // less the real-time priority), -101 for deadline ones. Unknown when out of that range.
+    std::optional<int> priority;
 };
 Result<PidStat> parse_pid_stat(std::string_view text);
 // Same, into a reused struct (no allocation once comm has capacity). False on bad input.
@@ -44,6 +47,20 @@ Result<PidIo> parse_pid_io(std::string_view text);
 
 // Real uid from the "Uid:" line of /proc/PID/status.
 Result<uid_t> parse_status_uid(std::string_view text);
+
+// VmSwap of /proc/PID/status in KiB; 0 for a status without the Vm lines (a task with no
+// address space: a kernel thread, a zombie); nullopt when the text is not a status file
+// (no Pid line) or the VmSwap line is malformed.
+std::optional<std::uint64_t> parse_status_swap_kib(std::string_view text);
+
+// /proc/PID/statm: size, resident and shared, in pages (the fields top reads). nullopt on
+// a malformed line.
+struct Statm {
+    std::uint64_t size_pages = 0;
+    std::uint64_t resident_pages = 0;
+    std::uint64_t shared_pages = 0;
+};
+std::optional<Statm> parse_statm(std::string_view text);
 
 // pgpgin / pgpgout of /proc/vmstat (KiB).
 struct VmstatIo {

@@ -44,15 +44,24 @@ class TaskCollector {
     // Whether collect() also fills io (taskstats), so no TaskIoSource::fill is needed.
     bool fills_io() const { return sweep_ != nullptr; }
 
-    // Fetches the details of one task of the last sample (a row about to be shown): its
-    // process's command line (read once per process per sample and shared by its threads),
-    // and on the live system its I/O priority and nice value as they are now (renice and
-    // ionice change them without waking the task), the full name of a kernel thread, and
-    // its state if set_row_state(true).
-    void fetch_details(const TaskSample& task, TaskDetail& out);
+    // Fetches parts of the details of one task of the last sample (a row about to be shown,
+    // or every row when a sort needs a part):
+    //  - kDetailRow: its process's command line (read once per process per sample and
+    //    shared by its threads), and on the live system its I/O priority and nice value as
+    //    they are now (renice and ionice change them without waking the task), the full
+    //    name of a kernel thread, and its state and priority if set_row_state(true);
+    //  - kDetailStat: its state and priority, when the sample lacks them (taskstats): one
+    //    /proc stat read;
+    //  - kDetailMemory: its process's RES, VIRT and SHR (/proc/PID/statm);
+    //  - kDetailSwap: its process's VmSwap (/proc/PID/status, which the kernel takes longer
+    //    to write: only when asked).
+    // The memory parts are read once per process per sample, shared by its threads, through
+    // a file kept open while it is read each sample: one pread per process shown.
+    void fetch_details(const TaskSample& task, TaskDetail& out, DetailParts parts = kDetailRow);
 
     // With taskstats the state letter (R, S, D, ...) is not known for free: it costs a /proc
-    // stat read per shown row, so it is fetched only when a front end shows it.
+    // stat read per shown row, so it is fetched only when a front end shows it. (A front
+    // end may also ask for kDetailStat itself.)
     void set_row_state(bool on) { row_state_ = on; }
     // The state of every process (its leader thread's TaskSample::state), for the Tasks
     // header: free on the /proc path (every thread's state is read), a stat read per
@@ -117,6 +126,28 @@ class TaskCollector {
         KeptFile file;
     };
     std::unordered_map<pid_t, Comm> comms_;
+    // The same for the stat files (state and priority) of shown rows, by tid.
+    std::unordered_map<pid_t, Comm> stats_;
+    // The memory of shown processes (or of all, for a sort), by process: read_at is the
+    // sample read in + 1 (0: never), for statm and status apart.
+    struct Memory {
+        std::uint64_t read_at = 0, swap_read_at = 0;
+        std::optional<TaskMemory> mem;
+        std::optional<std::uint64_t> swap_bytes;
+        KeptFile statm, status;
+    };
+    std::unordered_map<pid_t, Memory> memories_;
+    std::uint64_t page_size_;
+    void fetch_row(const TaskSample& task, TaskDetail& out);
+    void fetch_stat(const TaskSample& task, TaskDetail& out);
+    void fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts);
+    bool swap_wanted_ = false;  // status files are kept this sample too
+    // The files kept (or to be kept) for shown rows: one per entry, two per process whose
+    // swap is read as well.
+    std::size_t kept_entries() const {
+        return cmdlines_.size() + comms_.size() + stats_.size() +
+               memories_.size() * (swap_wanted_ ? 2 : 1);
+    }
     // The first `limit` bytes of rel, through file (kept open while there is room), with
     // the whole length and last byte (FsRoot::read_prefix).
     bool read_kept(KeptFile& file, std::string_view rel, std::size_t limit, std::string& out,

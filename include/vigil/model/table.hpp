@@ -47,6 +47,7 @@ enum class CellFormat : std::uint8_t {
     percent1,    // 12.3 (top's CPU%: one decimal, no sign)
     cpu_time,    // 12:34.56 (top's TIME+: minutes, seconds, hundredths)
     date_time,   // 05-01 03:00 (local month-day hours:minutes; the number is Unix seconds)
+    priority,    // 20, -51, or rt below -99 (top's PR: the real-time top and deadline tasks)
 };
 
 // How wide a column is in text output.

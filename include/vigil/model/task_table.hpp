@@ -60,10 +60,19 @@ struct RankedTasks {
 
 inline constexpr std::size_t kAllRows = std::numeric_limits<std::size_t>::max();
 
-// Whether ranking may need the details of every candidate row: a text filter ('/') or a
-// sort by a text column (user, priority, command). A text sort of fewer rows than match
-// (a screenful) keeps the busiest rows and needs only theirs (order_by_text).
+// Whether ranking may need the details of every candidate row: a text filter ('/'), a
+// sort by a text column (user, priority, command), or by a number the sample does not hold
+// (memory, PRI with taskstats). A text sort of fewer rows than match (a screenful) keeps
+// the busiest rows and needs only theirs (order_by_text).
 bool ranking_needs_details(const ViewState& vs);
+// The parts of the details a column's cells need (0: the sample has what they show).
+DetailParts column_details(ColumnId c);
+// The parts the rows shown need: their columns' and the sort column's.
+DetailParts row_details(const ViewState& vs);
+// The parts every candidate needs before ranking (when ranking_needs_details): the row's
+// for a text filter or a text sort (every_row: of all the rows that match, not a
+// screenful of them), the sort column's for a number from the details (memory, priority).
+DetailParts ranking_details(const ViewState& vs, bool every_row);
 // The tasks (indices into frame.cur->tasks) of the rows that pass -p, -u and -o.
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs);
 // Step 1. details: what has been fetched; it must hold every candidate's details when

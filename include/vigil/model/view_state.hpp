@@ -38,8 +38,14 @@ enum class ColumnId : std::uint8_t {
     write_syscalls,  // write calls per second
     ctx_switches,    // context switches per second (voluntary and involuntary)
     major_faults,    // page faults that read from storage, per second
+    priority,        // PRI: top's PR (20 + nice; below 0 real-time, "rt" at the top)
+    rss,             // RES: resident memory of the process
+    virt,            // VIRT: its address space
+    shared,          // SHR: its resident file-backed and shared memory
+    mem,             // MEM%: RES of MemTotal
+    swap,            // SWAP: its memory swapped out
 };
-inline constexpr std::size_t kColumnCount = 24;
+inline constexpr std::size_t kColumnCount = 30;
 
 struct ViewState {
     bool processes = false;              // -P: one row per process (sum of its threads)

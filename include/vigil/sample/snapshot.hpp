@@ -72,8 +72,12 @@ struct TaskSample {
     pid_t tid = 0;
     pid_t tgid = 0;  // the process the thread belongs to
     pid_t ppid = 0;
-    uid_t uid = 0;                  // real user id
-    char state = '?';               // R, S, D, Z, ... from /proc stat
+    uid_t uid = 0;     // real user id
+    char state = '?';  // R, S, D, Z, ... from /proc stat
+    // /proc stat's priority (top's PR, -101..39) when the sample read it (the /proc path);
+    // with taskstats it is fetched for the rows shown (TaskDetail::priority). Beside state,
+    // where it takes no room.
+    std::optional<std::int8_t> priority;
     int nice = 0;                   // -20..19
     std::uint64_t start_ticks = 0;  // start time since boot in clock ticks; with tid, the identity
     std::string comm;  // kernel task name, raw bytes: 15 at most, but kernel threads' can be longer
@@ -97,6 +101,8 @@ struct Snapshot {
     // CLOCK_BOOTTIME seconds since which delay accounting is known to have been on (0: since
     // boot); absent when it is off or the time is not known.
     std::optional<double> delayacct_on_since_s;
+    // MemTotal of /proc/meminfo (KiB), for MEM%; absent when unknown.
+    std::optional<std::uint64_t> mem_total_kib;
     // The machine overview (CPU, memory, disks, ...); empty unless the Sampler was given a
     // MachineCollector (--show with more than tasks).
     MachineSample machine;

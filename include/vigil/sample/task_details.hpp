@@ -1,6 +1,7 @@
 // TaskDetails: what is fetched only for the tasks a front end shows (and those a recording
-// keeps), since each costs a read or a syscall: command line, I/O priority, nice and state
-// as they are now, the full name of a kernel thread, and user names. They are fetched by the
+// keeps), since each costs a read or a syscall: command line, I/O priority, nice, state and
+// priority as they are now, the full name of a kernel thread, the process's memory, and
+// user names. They are fetched by the
 // snapshot's source in an explicit step between ranking the rows and building them, and
 // kept here, beside the snapshot: a snapshot is never changed once taken.
 #pragma once
@@ -25,6 +26,22 @@ namespace vigil {
 // the bytes not shown: a 2 MB command line costs 4 KiB per process, not 2 MB per thread.
 inline constexpr std::size_t kCommandMaxBytes = 4096;
 
+// A process's memory (/proc/PID/statm, as top reads it), in bytes; its threads share it.
+// A task without an address space (a kernel thread, a zombie) has 0 of each: that is true.
+struct TaskMemory {
+    std::uint64_t rss_bytes = 0;     // RES: resident (anonymous, file and shared memory)
+    std::uint64_t virt_bytes = 0;    // VIRT: the whole address space
+    std::uint64_t shared_bytes = 0;  // SHR: resident file-backed and shared memory
+};
+
+// The parts of a TaskDetail, fetched separately: a row shown needs those of its columns,
+// and a sort by a column the sample lacks needs that column's part for every row.
+using DetailParts = std::uint8_t;
+inline constexpr DetailParts kDetailRow = 1;     // command line, I/O priority, nice, name
+inline constexpr DetailParts kDetailStat = 2;    // state and priority (a /proc stat read)
+inline constexpr DetailParts kDetailMemory = 4;  // RES, VIRT, SHR (statm, once per process)
+inline constexpr DetailParts kDetailSwap = 8;    // SWAP (status, once per process)
+
 struct TaskDetail {
     // The process's command line, raw bytes with NULs as spaces; threads of one process
     // share it. Empty text: the task has none (a kernel thread or a zombie). Null: unknown
@@ -36,7 +53,13 @@ struct TaskDetail {
     std::optional<IoPrio> ioprio;  // unknown: not readable (gone, or not the live system)
     std::optional<int> nice;       // as it is now (a renice does not wake a task); else sampled
     char state = 0;                // as it is now (R, S, D, ...); 0: as sampled
-    std::string name;              // the full name of a kernel thread; empty: the comm sampled
+    // The scheduling priority as /proc stat gives it now (top's PR: 20 + nice, below 0 for
+    // real-time tasks); unknown: as sampled (TaskSample::priority).
+    std::optional<std::int8_t> priority;
+    DetailParts fetched = 0;           // the parts fetched so far
+    std::string name;                  // the full name of a kernel thread; empty: the comm sampled
+    std::optional<TaskMemory> memory;  // its process's; unknown: gone, or not fetched
+    std::optional<std::uint64_t> swap_bytes;  // its process's VmSwap; likewise
 };
 
 class TaskDetails {
