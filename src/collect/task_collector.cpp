@@ -215,13 +215,16 @@ void TaskCollector::collect_from_stat_files(std::vector<TaskSample>& out) {
 }
 
 void TaskCollector::fetch_details(const TaskSample& task, TaskDetail& out, DetailParts parts) {
-    if (parts & kDetailRow) fetch_row(task, out);
+    // The stat line also holds the nice value as it is now: read, it spares the row its
+    // getpriority() call.
+    bool nice_read = false;
     if ((parts & kDetailStat) || ((parts & kDetailRow) && row_state_ && sweep_))
-        fetch_stat(task, out);
+        nice_read = fetch_stat(task, out);
+    if (parts & kDetailRow) fetch_row(task, out, !nice_read);
     if (parts & (kDetailMemory | kDetailSwap)) fetch_memory(task, out, parts);
 }
 
-void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out) {
+void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_nice) {
     if (generation_ == 0) {
         // Details before any collect(): nothing to share them with.
         if (auto cmd = read_cmdline(proc_, task.tgid, buf_)) {
@@ -273,14 +276,15 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out) {
     }
     // taskstats reported nice when the thread last ran; a renice since then does not wake
     // it, so ask for the shown rows. -1 is a valid nice: errno tells failure.
+    if (!ask_nice) return;
     errno = 0;
     const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
     if (errno == 0) out.nice = nice;
 }
 
-void TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
+bool TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
     // The /proc path sampled both from this very file.
-    if (task.state != '?' && task.priority) return;
+    if (task.state != '?' && task.priority) return false;
     rel_.clear();
     append_int(rel_, task.tgid);
     rel_ += "/task/";
@@ -295,7 +299,12 @@ void TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
         parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
         out.state = stat_.state;
         out.priority = to_priority(stat_.priority);
+        if (live_) {
+            out.nice = stat_.nice;
+            return true;
+        }
     }
+    return false;
 }
 
 void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts) {

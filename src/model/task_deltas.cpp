@@ -9,13 +9,14 @@ std::optional<std::uint64_t> opt_delta(std::optional<std::uint64_t> now,
     return *now - *before;
 }
 
-// Delta of a task present in both snapshots with the same identity.
-TaskDelta delta_between(const TaskIoCounters& before, const TaskIoCounters& now) {
-    TaskDelta d;
+// Delta of a task present in both snapshots with the same identity, into d (a TaskDelta
+// or the stored form: only its I/O fields are written; valid stays false when a counter
+// went backwards, so nothing is trustworthy this interval).
+template <class D>
+void delta_between(const TaskIoCounters& before, const TaskIoCounters& now, D& d) {
     if (now.read_bytes < before.read_bytes || now.write_bytes < before.write_bytes ||
-        now.cancelled_write_bytes < before.cancelled_write_bytes) {
-        return d;  // a counter went backwards: nothing trustworthy this interval
-    }
+        now.cancelled_write_bytes < before.cancelled_write_bytes)
+        return;
     d.valid = true;
     d.read_bytes = now.read_bytes - before.read_bytes;
     std::uint64_t written = now.write_bytes - before.write_bytes;
@@ -27,13 +28,12 @@ TaskDelta delta_between(const TaskIoCounters& before, const TaskIoCounters& now)
         d.blkio_delay_ns = opt_delta(now.blkio_delay_ns, before.blkio_delay_ns);
         d.swapin_delay_ns = opt_delta(now.swapin_delay_ns, before.swapin_delay_ns);
     }
-    return d;
 }
 
 // A task born after the previous sample began: its counters started at zero within the
 // interval, so all of them belong to it.
-TaskDelta delta_since_birth(const TaskIoCounters& now) {
-    TaskDelta d;
+template <class D>
+void delta_since_birth(const TaskIoCounters& now, D& d) {
     d.valid = true;
     d.read_bytes = now.read_bytes;
     d.write_bytes = now.write_bytes > now.cancelled_write_bytes
@@ -43,7 +43,6 @@ TaskDelta delta_since_birth(const TaskIoCounters& now) {
         d.blkio_delay_ns = now.blkio_delay_ns;
         d.swapin_delay_ns = now.swapin_delay_ns;
     }
-    return d;
 }
 
 void add_activity(TaskActivity& a, const TaskActivity& b) {
@@ -97,22 +96,29 @@ std::optional<TaskActivity> activity_delta(const TaskActivity* before, const Tas
     return d;
 }
 
-void add_delta(TaskDelta& a, const TaskDelta& b) {
-    if (b.has_activity) {
-        if (a.has_activity) {
-            add_activity(a.activity, b.activity);
-        } else {
-            a.has_activity = true;
-            a.activity = b.activity;
-        }
+namespace {
+
+// The activity part of add_delta: b's (when it has one) into a.
+void add_activity_into(TaskDelta& a, bool b_has, const TaskActivity& b) {
+    if (!b_has) return;
+    if (a.has_activity) {
+        add_activity(a.activity, b);
+    } else {
+        a.has_activity = true;
+        a.activity = b;
     }
+}
+
+// The I/O part of add_delta: b (a TaskDelta or the stored form) into a.
+template <class D>
+void add_io(TaskDelta& a, const D& b) {
     if (!b.valid) return;
     if (!a.valid) {
-        const bool has_activity = a.has_activity;
-        const TaskActivity activity = a.activity;
-        a = b;
-        a.has_activity = has_activity;
-        a.activity = activity;
+        a.valid = true;
+        a.read_bytes = b.read_bytes;
+        a.write_bytes = b.write_bytes;
+        a.blkio_delay_ns = b.blkio_delay_ns;
+        a.swapin_delay_ns = b.swapin_delay_ns;
         return;
     }
     a.read_bytes += b.read_bytes;
@@ -122,6 +128,13 @@ void add_delta(TaskDelta& a, const TaskDelta& b) {
     };
     add(a.blkio_delay_ns, b.blkio_delay_ns);
     add(a.swapin_delay_ns, b.swapin_delay_ns);
+}
+
+}  // namespace
+
+void add_delta(TaskDelta& a, const TaskDelta& b) {
+    add_activity_into(a, b.has_activity, b.activity);
+    add_io(a, b);
 }
 
 std::optional<double> delay_pct(std::optional<std::uint64_t> delay_ns, double elapsed_s) {
@@ -140,24 +153,47 @@ TaskDelta TaskDeltas::io_at(std::size_t i) const {
     return d;
 }
 
-TaskDelta TaskDeltas::at(std::size_t i) const {
-    TaskDelta d = io_at(i);
-    const std::uint32_t before = tasks_[i].before;
+bool TaskDeltas::activity_into(std::size_t i, TaskActivity& out) const {
+    const Stored& s = tasks_[i];
+    if (s.still) {
+        out = TaskActivity{};
+        out.known = s.still_known;
+        return true;
+    }
+    const std::uint32_t before = s.before;
     const TaskSample& now = cur_->tasks[i];
-    if (before == 0 || !now.activity) return d;
+    if (before == 0 || !now.activity) return false;
     const bool tracked = now.io && now.io->delays_tracked;
     std::optional<TaskActivity> act;
     if (before == kBorn) {
         act = activity_delta(nullptr, *now.activity, tracked);
     } else {
         const TaskSample& was = prev_->tasks[before - 1];
-        if (was.activity) act = activity_delta(&*was.activity, *now.activity, tracked);
+        if (!was.activity) return false;
+        if (*was.activity == *now.activity) {
+            // Most threads did not run: nothing moved (the common case, made cheap).
+            out = TaskActivity{};
+            out.known = now.activity->known;
+            if (!tracked) out.known &= ~TaskActivity::kCpuDelay;
+            return true;
+        }
+        act = activity_delta(&*was.activity, *now.activity, tracked);
     }
-    if (act) {
-        d.has_activity = true;
-        d.activity = *act;
-    }
+    if (!act) return false;
+    out = *act;
+    return true;
+}
+
+TaskDelta TaskDeltas::at(std::size_t i) const {
+    TaskDelta d = io_at(i);
+    d.has_activity = activity_into(i, d.activity);
     return d;
+}
+
+void TaskDeltas::add_to(std::size_t i, TaskDelta& sum) const {
+    TaskActivity act;
+    add_activity_into(sum, activity_into(i, act), act);
+    add_io(sum, tasks_[i]);
 }
 
 TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old) {
@@ -178,11 +214,17 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old
         if (!now.io && !now.activity) continue;
         const TaskSample* before =
             (j < prev.tasks.size() && prev.tasks[j].tid == now.tid) ? &prev.tasks[j] : nullptr;
-        TaskDelta d;
-        std::uint32_t source = 0;
+        TaskDeltas::Stored& d = r.tasks_[i];
         if (before && before->start_ticks == now.start_ticks) {
-            if (before->io && now.io) d = delta_between(*before->io, *now.io);
-            source = static_cast<std::uint32_t>(j + 1);
+            if (before->io && now.io) delta_between(*before->io, *now.io, d);
+            d.before = static_cast<std::uint32_t>(j + 1);
+            if (before->activity && now.activity && *before->activity == *now.activity) {
+                // Marked while both samples are in the cache: at() need not read them.
+                d.still = true;
+                d.still_known = now.activity->known;
+                if (!(now.io && now.io->delays_tracked))
+                    d.still_known &= ~TaskActivity::kCpuDelay;
+            }
         } else {
             // First sight, or the tid now names another task (PID reuse). Only a task born
             // after the previous sample started is known to have done all of its I/O within
@@ -190,17 +232,10 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old
             double born_s = static_cast<double>(now.start_ticks) /
                             static_cast<double>(cur.clk_tck ? cur.clk_tck : 100);
             if (prev.boot_s > 0 && born_s > prev.boot_s) {
-                if (now.io) d = delta_since_birth(*now.io);
-                source = TaskDeltas::kBorn;
+                if (now.io) delta_since_birth(*now.io, d);
+                d.before = TaskDeltas::kBorn;
             }
         }
-        TaskDeltas::Stored& s = r.tasks_[i];
-        s.valid = d.valid;
-        s.before = source;
-        s.read_bytes = d.read_bytes;
-        s.write_bytes = d.write_bytes;
-        s.blkio_delay_ns = d.blkio_delay_ns;
-        s.swapin_delay_ns = d.swapin_delay_ns;
         if (d.valid) {
             total_read += d.read_bytes;
             total_write += d.write_bytes;

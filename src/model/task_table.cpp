@@ -295,19 +295,33 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
     };
     if (vs.processes) {
         std::vector<std::size_t> leaders = leader_indices(cur);
-        // Group threads by their leader index: one candidate per process.
-        std::vector<std::size_t> order(cur.tasks.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            return cur.tasks[a].tgid < cur.tasks[b].tgid;
-        });
+        // Group threads by process: one candidate per process, in tgid order. Where every
+        // thread's leader is in the sample, its index orders the groups (tids are sorted,
+        // and a leader's tid is its tgid): a counting sort, linear. Else sort by tgid.
+        const std::size_t n = cur.tasks.size();
+        std::vector<std::size_t> order(n);
+        std::vector<std::uint32_t> start(n + 1, 0);
+        bool all_led = true;
+        for (std::size_t i = 0; i < n && all_led; ++i) {
+            all_led = cur.tasks[leaders[i]].tid == cur.tasks[i].tgid;
+            ++start[leaders[i] + 1];
+        }
+        if (all_led) {
+            for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
+            for (std::size_t i = 0; i < n; ++i) order[start[leaders[i]]++] = i;
+        } else {
+            for (std::size_t i = 0; i < n; ++i) order[i] = i;
+            std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+                return cur.tasks[a].tgid < cur.tasks[b].tgid;
+            });
+        }
         for (std::size_t k = 0; k < order.size();) {
             const pid_t tgid = cur.tasks[order[k]].tgid;
             Candidate c{tgid, leaders[order[k]], {}};
             double cpu_time = 0;
             bool cpu_time_known = true;
             for (; k < order.size() && cur.tasks[order[k]].tgid == tgid; ++k) {
-                add_delta(c.fig.delta, delta_of(order[k]));
+                if (have_deltas) f.tasks.add_to(order[k], c.fig.delta);
                 ++c.fig.threads;
                 if (auto s = cpu_time_of(cur.tasks[order[k]]))
                     cpu_time += *s;

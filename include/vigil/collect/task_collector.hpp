@@ -138,8 +138,10 @@ class TaskCollector {
     };
     std::unordered_map<pid_t, Memory> memories_;
     std::uint64_t page_size_;
-    void fetch_row(const TaskSample& task, TaskDetail& out);
-    void fetch_stat(const TaskSample& task, TaskDetail& out);
+    // ask_nice: call getpriority() (not when the stat line was read now).
+    void fetch_row(const TaskSample& task, TaskDetail& out, bool ask_nice);
+    // Whether it read the line now (and so set out.nice too).
+    bool fetch_stat(const TaskSample& task, TaskDetail& out);
     void fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts);
     bool swap_wanted_ = false;  // status files are kept this sample too
     // The files kept (or to be kept) for shown rows: one per entry, two per process whose

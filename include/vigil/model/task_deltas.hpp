@@ -44,14 +44,23 @@ class TaskDeltas {
     TaskDelta at(std::size_t i) const;
     // Its storage I/O only (valid, bytes, delays), without working out the activity.
     TaskDelta io_at(std::size_t i) const;
+    // add_delta(sum, at(i)) without the copies: what sums every thread of a process or
+    // since the start costs per thread.
+    void add_to(std::size_t i, TaskDelta& sum) const;
 
   private:
+    // Task i's activity delta into out; false when unknown.
+    bool activity_into(std::size_t i, TaskActivity& out) const;
     friend TaskDeltas task_deltas(const Snapshot&, const Snapshot&, TaskDeltas);
     // The sample of the task in prev: its index + 1; kBorn: born in the interval (all it
     // did is in it); 0: nothing to compare with.
     static constexpr std::uint32_t kBorn = 0xffffffffu;
     struct Stored {
         bool valid = false;
+        // The activity did not move since prev (the thread did not run): its delta is 0
+        // with these known bits, found without reading the two samples again.
+        bool still = false;
+        std::uint8_t still_known = 0;
         std::uint32_t before = 0;  // in valid's padding: a Stored is 56 bytes
         std::uint64_t read_bytes = 0;
         std::uint64_t write_bytes = 0;
