@@ -222,8 +222,7 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old
                 // Marked while both samples are in the cache: at() need not read them.
                 d.still = true;
                 d.still_known = now.activity->known;
-                if (!(now.io && now.io->delays_tracked))
-                    d.still_known &= ~TaskActivity::kCpuDelay;
+                if (!(now.io && now.io->delays_tracked)) d.still_known &= ~TaskActivity::kCpuDelay;
             }
         } else {
             // First sight, or the tid now names another task (PID reuse). Only a task born
