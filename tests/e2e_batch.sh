@@ -244,8 +244,11 @@ else
     fio --name=before --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=6 --output=/dev/null >/dev/null 2>&1 &
     a=$!
-    # The "before" job's worker must exist (it writes) before accounting goes on.
+    # The "before" job's worker (a child of fio's main process) must exist before
+    # accounting goes on. Its file is not enough: fio's main process can lay it out before
+    # it forks the worker, and on a loaded machine the worker came after the switch.
     poll 10 test -s "$dir/before.0.0"
+    poll 10 pgrep -P "$a" >/dev/null
     echo 1 >"$ctl"
     fio --name=after --directory="$dir" --rw=write --bs=64k --direct=1 --rate=5m --size=64m \
         --time_based --runtime=5 --output=/dev/null >/dev/null 2>&1 &

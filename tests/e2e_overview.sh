@@ -370,10 +370,20 @@ time.sleep(300)' &
     if ! poll 10 is_state "$stopped_pid" T || ! poll 10 has_zombie_child; then
         bad "Tasks line: the stopped process or the zombie did not appear in /proc"
     else
-        now=$(vigil_states)
         read -r _ _ _ _ t0 z0 <<<"$base"
-        read -r total _ _ _ t1 z1 <<<"$now"
-        if [ -n "$now" ] && [ "$t1" -ge $((t0 + 1)) ] && [ "$z1" -ge $((z0 + 1)) ] && [ "$total" -gt 0 ]; then
+        # Ours are there, so each count is at least 1; a baseline's own zombie can be reaped
+        # meanwhile, so "baseline + 1" is not a fact (exact counts: states_agree below).
+        ours_counted() {
+            now=$(vigil_states)
+            read -r total _ _ _ t1 z1 <<<"$now"
+            [ -n "$now" ] && [ "$t1" -ge 1 ] && [ "$z1" -ge 1 ] && [ "$total" -gt 0 ]
+        }
+        counted=1
+        deadline=$((SECONDS + 15))
+        until ours_counted; do
+            [ "$SECONDS" -lt "$deadline" ] || { counted=0; break; }
+        done
+        if [ "$counted" = 1 ]; then
             ok "Tasks (JSON): a stopped process and a zombie raise stopped ($t0 -> $t1) and zombie ($z0 -> $z1)"
         else
             bad "Tasks (JSON): before '$base', with a stopped process and a zombie '$now'"

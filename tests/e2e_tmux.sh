@@ -286,10 +286,11 @@ if wait_for "| 1 rows"; then
         keys Enter
         nice_is_5() { [ "$(stat_nice "$niced")" = 5 ]; }
         # NI: the row's cell under the title (both right-aligned), on the next frame.
+        # The row by its TID: with top's wider set its COMMAND can be cut off at 120 columns.
         row_ni() {
-            screen | awk -v mark="$NICED" '
+            screen | awk -v tid="$niced" '
                 / NI / && !pos { pos = index($0, " NI ") + 3 }
-                pos && index($0, mark) { print substr($0, pos - 3, 3) + 0; exit }'
+                pos && $1 == tid { print substr($0, pos - 3, 3) + 0; exit }'
         }
         ni_shows_5() { [ "$(row_ni)" = 5 ]; }
         if wait_for "renice 5 set for $niced" && poll 5 nice_is_5; then
@@ -300,9 +301,9 @@ if wait_for "| 1 rows"; then
         if poll 5 ni_shows_5; then ok "NI shows the new nice value"; else bad "NI after renice: '$(row_ni)'"; fi
         # S, which taskstats does not give: fetched for the rows shown once a key shows it.
         row_s() {
-            screen | awk -v mark="$NICED" '
+            screen | awk -v tid="$niced" '
                 / S / && / NI / && !pos { pos = index($0, " S ") + 1 }
-                pos && index($0, mark) { print substr($0, pos, 1); exit }'
+                pos && $1 == tid { print substr($0, pos, 1); exit }'
         }
         s_is_sleeping() { [ "$(row_s)" = S ]; }
         if poll 5 s_is_sleeping; then ok "S shows the sleeping task's state (S) after 3"; else bad "S column: '$(row_s)'"; fi

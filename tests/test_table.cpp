@@ -333,24 +333,38 @@ TEST_CASE("memory and PRI columns: the process's, per thread and once per proces
     const Table t = details.table(f, vs);
     REQUIRE(t.rows.size() == 7);
     auto num = [&](const Table& tb, std::size_t r, ColumnId c) { return task_cell(tb, r, c)->num; };
-    // The three threads of process 100 first, each with the process's 200 MiB (4 KiB
-    // pages): the process's memory, not a third of it.
-    for (std::size_t r = 0; r < 3; ++r) {
-        CHECK(t.refs[r].pid == 100);
-        CHECK(*num(t, r, ColumnId::rss) == 51200 * page);
-        CHECK(*num(t, r, ColumnId::virt) == 100000 * page);
-        CHECK(*num(t, r, ColumnId::shared) == 1024 * page);
-        CHECK(*num(t, r, ColumnId::swap) == 2048 * 1024);
-        // MemTotal is 1 GiB.
-        CHECK(*num(t, r, ColumnId::mem) == Approx(51200 * page / (1 << 30) * 100));
-        CHECK(*num(t, r, ColumnId::priority) == 25);  // nice 5
+    // Process 100's leader first, with the process's 200 MiB (4 KiB pages): the process's
+    // memory, not a third of it. Its two other threads do not repeat it ("-", no number),
+    // so they sort last; PRI is per thread and on every row.
+    CHECK(t.refs[0].id == 100);
+    CHECK(*num(t, 0, ColumnId::rss) == 51200 * page);
+    CHECK(*num(t, 0, ColumnId::virt) == 100000 * page);
+    CHECK(*num(t, 0, ColumnId::shared) == 1024 * page);
+    CHECK(*num(t, 0, ColumnId::swap) == 2048 * 1024);
+    // MemTotal is 1 GiB.
+    CHECK(*num(t, 0, ColumnId::mem) == Approx(51200 * page / (1 << 30) * 100));
+    CHECK(*num(t, 0, ColumnId::priority) == 25);  // nice 5
+    int others = 0;
+    for (std::size_t r = 1; r < t.rows.size(); ++r) {
+        if (t.refs[r].pid != 100) continue;
+        ++others;
+        CHECK(r >= 5);  // after every row with a number
+        for (ColumnId c : {ColumnId::rss, ColumnId::virt, ColumnId::shared, ColumnId::mem,
+                           ColumnId::swap}) {
+            CHECK_FALSE(num(t, r, c).has_value());
+            CHECK(task_cell(t, r, c)->text == "-");
+            CHECK(format_cell(t.columns[*column_position(t, c)], *task_cell(t, r, c),
+                              ByteUnits::human) == "-");
+        }
+        CHECK(*num(t, r, ColumnId::priority) == 25);
     }
-    CHECK(t.refs[3].id == 1);
-    CHECK(t.refs[4].id == 300);
+    CHECK(others == 2);
+    CHECK(t.refs[1].id == 1);
+    CHECK(t.refs[2].id == 300);
     // kthreadd and the zombie: no address space, 0.
-    CHECK(*num(t, 5, ColumnId::rss) == 0);
-    CHECK(*num(t, 6, ColumnId::rss) == 0);
-    CHECK(*num(t, 6, ColumnId::swap) == 0);
+    CHECK(*num(t, 3, ColumnId::rss) == 0);
+    CHECK(*num(t, 4, ColumnId::rss) == 0);
+    CHECK(*num(t, 4, ColumnId::swap) == 0);
     CHECK(format_cell(t.columns[2], *task_cell(t, 0, ColumnId::rss), ByteUnits::human) ==
           format_bytes(51200 * page, ByteUnits::human));
 

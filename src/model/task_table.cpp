@@ -56,14 +56,35 @@ std::optional<double> per_s(std::uint64_t v, double seconds, bool accumulated) {
     return static_cast<double>(v) / seconds;
 }
 
+// A value of the whole process (its memory, its thread count): in thread mode it is on the
+// process leader's row only, not repeated on every thread's (the others read "-").
+bool per_process(ColumnId c) {
+    switch (c) {
+        case ColumnId::rss:
+        case ColumnId::virt:
+        case ColumnId::shared:
+        case ColumnId::mem:
+        case ColumnId::swap:
+        case ColumnId::threads:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool on_other_thread(ColumnId c, const TaskSample& t, const ViewState& vs) {
+    return !vs.processes && t.tid != t.tgid && per_process(c);
+}
+
 // The number of a numeric column for a row. With -a the interval figures are replaced by
 // the sums since vigil started (sum: null when none are known yet). dt: the details
 // fetched for the row's task (the process leader with -P), null when none were.
 std::optional<double> column_number(ColumnId c, const Candidate& cand, const Frame& f,
                                     const ViewState& vs, const TaskDetail* dt) {
     const TaskSample& t = f.cur->tasks[cand.task];
-    // Memory is the process's, read once for its threads: each thread's row shows it (as top
-    // -H does), a process's row shows it once (threads share it: nothing to sum).
+    // Memory is the process's, read once for its threads: a process's row shows it once
+    // (threads share it: nothing to sum), in thread mode its leader's row does.
+    if (on_other_thread(c, t, vs)) return std::nullopt;
     const std::optional<TaskMemory> memory = dt ? dt->memory : std::nullopt;
     switch (c) {
         case ColumnId::id:
@@ -557,6 +578,7 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
             if (is_numeric(shown[i])) {
                 cell.num = column_number(shown[i], c, f, vs, d);
                 cell.text.clear();
+                if (on_other_thread(shown[i], task, vs)) cell.text = "-";
             } else {
                 cell.num.reset();
                 cell.text = column_text(shown[i], task, d, details, vs);
