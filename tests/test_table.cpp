@@ -349,8 +349,8 @@ TEST_CASE("memory and PRI columns: the process's, per thread and once per proces
         if (t.refs[r].pid != 100) continue;
         ++others;
         CHECK(r >= 5);  // after every row with a number
-        for (ColumnId c : {ColumnId::rss, ColumnId::virt, ColumnId::shared, ColumnId::mem,
-                           ColumnId::swap}) {
+        for (ColumnId c :
+             {ColumnId::rss, ColumnId::virt, ColumnId::shared, ColumnId::mem, ColumnId::swap}) {
             CHECK_FALSE(num(t, r, c).has_value());
             CHECK(task_cell(t, r, c)->text == "-");
             CHECK(format_cell(t.columns[*column_position(t, c)], *task_cell(t, r, c),
