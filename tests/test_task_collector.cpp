@@ -11,6 +11,7 @@
 
 #include "fixture_util.hpp"
 #include "vigil/collect/system_info.hpp"
+#include "vigil/collect/task_actions.hpp"
 
 using namespace vigil;
 using namespace std::string_literals;
@@ -387,4 +388,25 @@ TEST_CASE("out of descriptors, command lines are read without keeping files", "[
     REQUIRE(WIFEXITED(status));
     // 20, 21: a command line was lost; 30, 31: tasks were; 40: the shortage went unnoticed.
     CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("renice and ionice of a process whose every thread is gone say ESRCH", "[actions]") {
+    // A process directory listing threads that do not exist (past any pid_max): each
+    // setpriority/ioprio_set fails with ESRCH, which for one thread of many is skipped (it
+    // exited meanwhile); for all of them the process is gone, not reniced.
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("vigil-actions-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "999999990" / "task" / "999999991");
+    std::filesystem::create_directories(dir / "999999990" / "task" / "999999992");
+    const FsRoot proc(dir.string());
+    CHECK_THAT(set_task_nice(proc, 999999990, true, 5),
+               Catch::Contains("renice 999999990 failed: no such task (ESRCH)"));
+    CHECK_THAT(set_task_ioprio(proc, 999999990, true, IoPrio{IoPrio::Class::be, 4}),
+               Catch::Contains("ionice 999999990 failed"));
+    // Our own process, all threads there: done, no message.
+    errno = 0;
+    const int was = ::getpriority(PRIO_PROCESS, 0);
+    REQUIRE(errno == 0);
+    CHECK(set_task_nice(FsRoot("/proc"), ::getpid(), true, was) == "");
+    std::filesystem::remove_all(dir);
 }

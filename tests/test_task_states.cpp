@@ -182,6 +182,21 @@ TEST_CASE("Tasks header: the machine's threads from /proc/stat and /proc/loadavg
     REQUIRE(calm_lines.size() == 4);
     CHECK(style_of(calm_lines[3], "uninterruptible") == Style::status);
     CHECK(style_of(calm_lines[3], "zombie") == Style::status);
+    CHECK(text_of(calm_lines[3]).find("unknown") == std::string::npos);
+
+    // A process that ended while its state was read: the line says so, as does a note.
+    Snapshot ended = with_states({'R', '?', 'S'});
+    OverviewInput partial{&m.t1, &m.rates, false, &ended};
+    LineBuilder b3(200);
+    append_overview_summary(b3, partial);
+    auto partial_lines = b3.take();
+    REQUIRE(partial_lines.size() == 4);
+    CHECK_THAT(text_of(partial_lines[3]),
+               Catch::StartsWith("Tasks 3 total, 1 running, 1 sleeping, 0 uninterruptible, 0 "
+                                 "stopped, 0 zombie, 1 unknown"));
+    const Table pt = build_task_states_table(ended);
+    REQUIRE(pt.notes.size() == 1);
+    CHECK_THAT(pt.notes[0], Catch::StartsWith("1 processes in the total have no state"));
 
     // Without a sample (no tasks to count) there is no such line.
     OverviewInput bare{&m.t1, &m.rates, false};

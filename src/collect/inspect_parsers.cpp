@@ -237,6 +237,7 @@ std::vector<Mapping> parse_smaps_top(std::string_view text, std::size_t keep, bo
         Tokens t(line.substr(colon + 1));
         std::uint64_t kib = 0;
         if (!t.next_u64(kib) || t.next() != "kB") return;
+        if (kib > (std::numeric_limits<std::uint64_t>::max() >> 10)) return;  // not a size
         Mapping& m = all.back();
         if (key == "Rss")
             m.rss_bytes = kib << 10;

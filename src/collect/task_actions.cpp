@@ -29,13 +29,17 @@ std::string set_task_ioprio(const FsRoot& proc, pid_t id, bool whole_process, Io
         proc.list_numeric(std::to_string(id) + "/task", tids);
         if (tids.empty()) return errno_reason(ESRCH);
     }
+    std::size_t done = 0;
     for (pid_t tid : tids) {
         if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, value) != 0) {
             int err = errno;
             if (err == ESRCH && whole_process) continue;  // a thread exited meanwhile
             return fmt::format("ionice {} failed: {}", tid, errno_reason(err));
         }
+        ++done;
     }
+    // Every thread gone before it was set: the process is, too.
+    if (done == 0) return fmt::format("ionice {} failed: {}", id, errno_reason(ESRCH));
     return {};
 }
 
@@ -45,8 +49,12 @@ std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int 
         proc.list_numeric(std::to_string(id) + "/task", tids);
         if (tids.empty()) return fmt::format("renice {} failed: no such task (ESRCH)", id);
     }
+    std::size_t done = 0;
     for (pid_t tid : tids) {
-        if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) == 0) continue;
+        if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) == 0) {
+            ++done;
+            continue;
+        }
         const int err = errno;
         if (err == ESRCH && whole_process) continue;  // a thread exited meanwhile
         if (err == ESRCH) return fmt::format("renice {} failed: no such task (ESRCH)", tid);
@@ -58,6 +66,8 @@ std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int 
                 nice);
         return fmt::format("renice {} failed: {}", tid, std::strerror(err));
     }
+    // Every thread gone before it was set: the process is, too.
+    if (done == 0) return fmt::format("renice {} failed: no such task (ESRCH)", id);
     return {};
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <limits>
 
 #include "vigil/collect/system_info.hpp"
 
@@ -321,8 +322,12 @@ void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, Detail
         // Seven numbers: 128 bytes hold them (a statm past that would be cut, and refused).
         if (read_kept(m.statm, rel_, 128, buf_, length, last) && length == buf_.size()) {
             if (auto st = parse_statm(buf_)) {
-                m.mem = TaskMemory{st->resident_pages * page_size_, st->size_pages * page_size_,
-                                   st->shared_pages * page_size_};
+                // Pages past 2^64 bytes are not memory but damage: unknown, never wrapped.
+                const std::uint64_t most = std::numeric_limits<std::uint64_t>::max() / page_size_;
+                if (st->resident_pages <= most && st->size_pages <= most &&
+                    st->shared_pages <= most)
+                    m.mem = TaskMemory{st->resident_pages * page_size_, st->size_pages * page_size_,
+                                       st->shared_pages * page_size_};
             }
         }
     }
@@ -334,7 +339,9 @@ void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, Detail
         append_int(rel_, task.tgid);
         rel_ += "/status";
         if (read_kept(m.status, rel_, kMaxStatusBytes, buf_, length, last)) {
-            if (auto kib = parse_status_swap_kib(buf_)) m.swap_bytes = *kib * 1024;
+            if (auto kib = parse_status_swap_kib(buf_);
+                kib && *kib <= std::numeric_limits<std::uint64_t>::max() / 1024)
+                m.swap_bytes = *kib * 1024;
         }
     }
     if (parts & kDetailMemory) out.memory = m.mem;

@@ -1,5 +1,6 @@
 #include "vigil/model/overview.hpp"
 
+#include <fmt/format.h>
 #include <algorithm>
 
 #include "cells.hpp"
@@ -103,6 +104,11 @@ Table build_task_states_table(const Snapshot& s) {
     t.summary.push_back(item(spec[cols::ts_threads_blocked], num_u(c.threads_blocked)));
     if (c.processes > 0 && !c.running)
         t.notes.push_back("process states unknown: this sample was taken without them");
+    else if (c.unknown > 0)
+        t.notes.push_back(
+            fmt::format("{} processes in the total have no state: they ended "
+                        "while it was read",
+                        c.unknown));
     return t;
 }
 

@@ -420,6 +420,10 @@ DetailParts column_details(ColumnId c) {
             return kDetailRow;
         case ColumnId::state:
         case ColumnId::priority:
+        // The nice value as it is now (a renice does not wake a task) is in the stat line
+        // too: sorted by NI, every candidate's is read before ranking, so the order is
+        // that of the values shown.
+        case ColumnId::nice:
             return kDetailStat;
         case ColumnId::rss:
         case ColumnId::virt:

@@ -69,6 +69,9 @@ void append_task_states(LineBuilder& b, const TaskStateCounts& c) {
         Segment{fmt::format(", {} stopped, ", n(c.stopped)), Style::status},
         Segment{n(c.zombie) + " zombie", flagged(c.zombie, Style::alert)},
     };
+    // Processes that ended while their state was read: in the total, in no state.
+    if (c.unknown > 0 && c.running)
+        line.push_back(Segment{fmt::format(", {} unknown", c.unknown), Style::status});
     if (c.threads || c.threads_running || c.threads_blocked) {
         line.push_back(
             Segment{fmt::format(" | threads {}, {} running, ", n(c.threads), n(c.threads_running)),
