@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "column_chooser.hpp"
+#include "key_prompts.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/table.hpp"
@@ -163,246 +165,6 @@ void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
                       : std::nullopt;
 }
 
-// Applies the text typed in an input mode; returns what must happen.
-Effect finish_input(ViewState& vs, InteractiveState& st) {
-    Effect e;
-    e.redraw = true;
-    std::string text(trim(st.input));
-    Mode mode = st.mode;
-    st.mode = Mode::normal;
-    st.input.clear();
-    switch (mode) {
-        case Mode::filter_input:
-            vs.filter.set(text);
-            back_to_top(st);
-            e.rebuild = true;
-            break;
-        case Mode::user_input: {
-            // Names are looked up by the caller (the user database may be remote).
-            std::vector<std::string> users;
-            for (std::string_view item : split_list(text, ", ")) users.emplace_back(item);
-            e.users = std::move(users);
-            break;
-        }
-        case Mode::pid_input: {
-            std::vector<pid_t> pids;
-            for (std::string_view item : split_list(text, ", ")) {
-                std::uint64_t v = 0;
-                if (!parse_u64(item, v) || v == 0 || v > 0x3FFFFFFF) {
-                    st.notice = fmt::format("invalid PID '{}'", item);
-                    return e;
-                }
-                pids.push_back(static_cast<pid_t>(v));
-            }
-            vs.pids = std::move(pids);
-            back_to_top(st);
-            e.rebuild = true;
-            break;
-        }
-        case Mode::ionice_input: {
-            auto prio = parse_ioprio(text);
-            if (!prio) {
-                st.notice =
-                    fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
-                return e;
-            }
-            if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::ionice;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
-            a.prio = *prio;
-            a.label = st.target_label;
-            e.action = a;
-            break;
-        }
-        case Mode::nice_input: {
-            auto nice = parse_nice(text);
-            if (!nice) {
-                st.notice = fmt::format("not a nice value: '{}' (use -20 to 19)", text);
-                return e;
-            }
-            if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::renice;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
-            a.nice = *nice;
-            a.label = st.target_label;
-            e.action = a;
-            break;
-        }
-        case Mode::kill_input: {
-            auto sig = parse_signal(text.empty() ? "TERM" : text);
-            if (!sig) {
-                st.notice = fmt::format("unknown signal '{}'", text);
-                return e;
-            }
-            if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::signal;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
-            a.signal = *sig;
-            a.label = st.target_label;
-            e.action = a;
-            break;
-        }
-        case Mode::time_input: {
-            auto at = parse_time_spec(text);
-            if (!at) {
-                st.notice = at.error().message;
-                return e;
-            }
-            ReplayMove m;
-            m.kind = ReplayMove::Kind::time;
-            m.at = *at;
-            e.replay = m;
-            break;
-        }
-        case Mode::normal:
-        case Mode::help:
-        case Mode::columns:
-            break;
-    }
-    return e;
-}
-
-// A column's title as the view shows it now (PID with -P).
-std::string_view column_title(const ViewState& vs, ColumnId id) {
-    return task_columns(vs.processes, vs.accumulated)[column_index(id)].title;
-}
-
-bool shows(std::span<const ColumnId> cols, ColumnId id) {
-    return std::find(cols.begin(), cols.end(), id) != cols.end();
-}
-
-// Shows these columns (a set key, or the chooser applied); says so, and how the sort fell
-// back when its column went.
-void set_columns(ViewState& vs, InteractiveState& st, std::vector<ColumnId> cols,
-                 std::string what) {
-    const ColumnId old_sort = vs.sort;
-    vs.columns = std::move(cols);
-    st.columns_chosen = true;
-    st.notice = std::move(what);
-    if (fall_back_sort(vs)) {
-        st.notice += fmt::format("{}{} is not shown: sorted by {}", st.notice.empty() ? "" : "; ",
-                                 column_title(vs, old_sort), column_title(vs, vs.sort));
-        back_to_top(st);
-    }
-}
-
-std::string set_label(const ViewState& vs, std::string_view name, std::span<const ColumnId> set) {
-    std::string titles;
-    for (ColumnId id : set)
-        titles += (titles.empty() ? "" : " ") + std::string(column_title(vs, id));
-    return fmt::format("columns: {} ({})", name, titles);
-}
-
-// The column chooser's keys. Nothing here quits vigil: Esc (and q) close the chooser.
-Effect handle_chooser(const Event& ev, ViewState& vs, InteractiveState& st) {
-    Effect e;
-    e.redraw = true;
-    ColumnChooser& c = st.chooser;
-    const std::vector<ColumnId> lines = chooser_lines(c);
-    const std::size_t n = lines.size();
-    c.cursor = std::min(c.cursor, n - 1);
-    const bool on_shown = c.cursor < c.shown.size();
-    const ColumnId id = lines[c.cursor];
-    const bool ch = ev.key == Key::character;
-    const bool fkey = ev.key == Key::function;
-    auto is_char = [&](char32_t x) { return ch && ev.ch == x; };
-    auto is_fn = [&](char32_t x) { return fkey && ev.ch == x; };
-    st.notice.clear();
-
-    if (ev.key == Key::escape || is_char('q') || is_char('Q')) {
-        st.mode = Mode::normal;
-        return e;
-    }
-    if (ev.key == Key::enter || is_fn(10)) {
-        st.mode = Mode::normal;
-        const std::vector<ColumnId> before(shown_columns(vs).begin(), shown_columns(vs).end());
-        if (c.shown != before) {
-            set_columns(vs, st, c.shown, "");
-            if (st.notice.empty()) st.notice = "columns applied";
-            e.rebuild = true;
-        }
-        return e;
-    }
-    const std::size_t page = std::max<std::size_t>(st.page_rows, 1);
-    switch (ev.key) {
-        case Key::up:
-            c.cursor = c.cursor > 0 ? c.cursor - 1 : 0;
-            return e;
-        case Key::down:
-            c.cursor = std::min(c.cursor + 1, n - 1);
-            return e;
-        case Key::page_up:
-            c.cursor = c.cursor > page ? c.cursor - page : 0;
-            return e;
-        case Key::page_down:
-            c.cursor = std::min(c.cursor + page, n - 1);
-            return e;
-        case Key::home:
-            c.cursor = 0;
-            return e;
-        case Key::end:
-            c.cursor = n - 1;
-            return e;
-        default:
-            break;
-    }
-    const bool toggle = is_char(' ');
-    const bool add = toggle || is_fn(5);
-    const bool remove = toggle || is_fn(9) || ev.key == Key::backspace;
-    const int move = is_char('[') || is_char('-') || is_fn(7)   ? -1
-                     : is_char(']') || is_char('+') || is_fn(8) ? 1
-                                                                : 0;
-    if (on_shown && remove) {
-        if (c.shown.size() == 1) {
-            st.notice = "at least one column stays shown";
-            return e;
-        }
-        c.shown.erase(c.shown.begin() + static_cast<long>(c.cursor));
-        // The cursor stays on the line, now the next shown column.
-        c.cursor = std::min(c.cursor, c.shown.size() - 1);
-        return e;
-    }
-    if (!on_shown && add) {
-        const std::size_t k = c.cursor - c.shown.size();  // its place among the others
-        // COMMAND stays last: a column joins before it.
-        auto at = id == ColumnId::command
-                      ? c.shown.end()
-                      : std::find(c.shown.begin(), c.shown.end(), ColumnId::command);
-        c.shown.insert(at, id);
-        // The cursor goes to what followed it among the others, to add several in a row.
-        c.cursor = std::min(c.shown.size() + k, n - 1);
-        return e;
-    }
-    if (move != 0) {
-        if (!on_shown) {
-            st.notice = "show the column first (Space), then move it";
-            return e;
-        }
-        const std::size_t i = c.cursor;
-        if (id == ColumnId::command) {
-            st.notice = "COMMAND stays last";
-            return e;
-        }
-        if (move < 0 && i == 0) return e;
-        if (move > 0 && (i + 1 >= c.shown.size() || c.shown[i + 1] == ColumnId::command)) {
-            if (i + 1 < c.shown.size()) st.notice = "COMMAND stays last";
-            return e;
-        }
-        const std::size_t j = move < 0 ? i - 1 : i + 1;
-        std::swap(c.shown[i], c.shown[j]);
-        c.cursor = j;
-        return e;
-    }
-    e.redraw = false;
-    return e;
-}
-
 // The time keys: moves in a recording, or a notice when the view is live.
 Effect replay_key(Action action, InteractiveState& st) {
     Effect e;
@@ -432,54 +194,6 @@ Effect replay_key(Action action, InteractiveState& st) {
     return e;
 }
 
-Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
-    Effect e;
-    e.redraw = true;
-    // Enter and Esc as the table binds them; a character is text here, whatever it is bound
-    // to in the view.
-    if (const KeyTrigger* t = find_trigger(ev); t && ev.key != Key::character) {
-        if (t->action == Action::confirm) return finish_input(vs, st);
-        if (t->action == Action::cancel) {
-            st.mode = Mode::normal;
-            st.input.clear();
-            return e;
-        }
-    }
-    switch (ev.key) {
-        case Key::backspace:
-            if (!st.input.empty()) {
-                // Drop one UTF-8 character, not one byte.
-                std::size_t n = st.input.size() - 1;
-                while (n > 0 && (static_cast<unsigned char>(st.input[n]) & 0xC0) == 0x80) --n;
-                st.input.resize(n);
-            }
-            return e;
-        case Key::character:
-            if (ev.ch >= 0x20 && ev.ch != 0x7F && st.input.size() < 256) {
-                char32_t c = ev.ch;
-                if (c < 0x80) {
-                    st.input += static_cast<char>(c);
-                } else if (c < 0x800) {
-                    st.input += static_cast<char>(0xC0 | (c >> 6));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                } else if (c < 0x10000) {
-                    st.input += static_cast<char>(0xE0 | (c >> 12));
-                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                } else {
-                    st.input += static_cast<char>(0xF0 | (c >> 18));
-                    st.input += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                }
-            }
-            return e;
-        default:
-            e.redraw = false;
-            return e;
-    }
-}
-
 }  // namespace
 
 std::span<const KeyBinding> key_bindings() {
@@ -502,91 +216,6 @@ void back_to_top(InteractiveState& st) {
 std::size_t pane_column_count(Pane p) {
     if (p == Pane::tasks) return 0;
     return table_columns(pane_kind(p)).size();
-}
-
-std::optional<IoPrio> parse_ioprio(std::string_view text) {
-    std::string t(trim(text));
-    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (t == "idle" || t == "3") return IoPrio{IoPrio::Class::idle, 0};
-    if (t == "none") return IoPrio{IoPrio::Class::none, 0};
-    IoPrio::Class cls;
-    std::string_view rest;
-    if (t.rfind("be", 0) == 0) {
-        cls = IoPrio::Class::be;
-        rest = std::string_view(t).substr(2);
-    } else if (t.rfind("rt", 0) == 0) {
-        cls = IoPrio::Class::rt;
-        rest = std::string_view(t).substr(2);
-    } else {
-        return std::nullopt;
-    }
-    while (!rest.empty() && (rest.front() == '/' || rest.front() == ' ')) rest.remove_prefix(1);
-    if (rest.empty()) return IoPrio{cls, 4};
-    std::uint64_t level = 0;
-    if (!parse_u64(rest, level) || level > 7) return std::nullopt;
-    return IoPrio{cls, static_cast<std::uint8_t>(level)};
-}
-
-std::optional<int> parse_nice(std::string_view text) {
-    std::string_view t = trim(text);
-    bool negative = false;
-    if (!t.empty() && (t.front() == '-' || t.front() == '+')) {
-        negative = t.front() == '-';
-        t.remove_prefix(1);
-    }
-    std::uint64_t v = 0;
-    if (t.empty() || !parse_u64(t, v) || v > (negative ? 20U : 19U)) return std::nullopt;
-    return negative ? -static_cast<int>(v) : static_cast<int>(v);
-}
-
-std::vector<ColumnId> chooser_lines(const ColumnChooser& c) {
-    std::vector<ColumnId> lines = c.shown;
-    for (std::size_t i = 0; i < kColumnCount; ++i) {
-        const auto id = static_cast<ColumnId>(i);
-        if (!shows(c.shown, id)) lines.push_back(id);
-    }
-    return lines;
-}
-
-bool fall_back_sort(ViewState& vs) {
-    const std::span<const ColumnId> shown = shown_columns(vs);
-    if (shown.empty() || shows(shown, vs.sort)) return false;
-    ColumnId to = shown.front();
-    bool found = false;
-    for (ColumnId id : {ColumnId::cpu, ColumnId::io, ColumnId::disk_write, ColumnId::disk_read})
-        if (shows(shown, id)) {
-            to = id;
-            found = true;
-            break;
-        }
-    if (!found) {
-        auto num =
-            std::find_if(shown.begin(), shown.end(), [](ColumnId id) { return is_numeric(id); });
-        if (num != shown.end()) to = *num;
-    }
-    vs.sort = to;
-    vs.reverse = false;
-    return true;
-}
-
-std::optional<int> parse_signal(std::string_view text) {
-    std::string t(trim(text));
-    if (t.empty()) return std::nullopt;
-    std::uint64_t num = 0;
-    if (parse_u64(t, num)) {
-        if (num == 0 || num > 64) return std::nullopt;
-        return static_cast<int>(num);
-    }
-    for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (t.rfind("SIG", 0) == 0) t.erase(0, 3);
-    static constexpr std::pair<std::string_view, int> names[] = {
-        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
-        {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
-    };
-    for (const auto& [name, sig] : names)
-        if (t == name) return sig;
-    return std::nullopt;
 }
 
 void follow_selection(InteractiveState& st, const RowIds& rows) {
@@ -756,22 +385,14 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                                                  : Mode::kill_input;
             st.input.clear();
             break;
-        case Action::columns: {
-            const std::span<const ColumnId> shown = shown_columns(vs);
-            st.chooser = ColumnChooser{};
-            st.chooser.shown.assign(shown.begin(), shown.end());
-            st.mode = Mode::columns;
-            st.notice.clear();
+        case Action::columns:
+            open_chooser(vs, st);
             break;
-        }
         case Action::io_columns:
-        case Action::top_columns: {
-            const bool top = action == Action::top_columns;
-            const std::span<const ColumnId> set = column_set(top ? ColumnSet::top : ColumnSet::io);
-            set_columns(vs, st, {set.begin(), set.end()}, set_label(vs, top ? "top" : "io", set));
+        case Action::top_columns:
+            show_column_set(vs, st, action == Action::top_columns ? ColumnSet::top : ColumnSet::io);
             e.rebuild = true;
             break;
-        }
         case Action::slower:
             st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
             break;

@@ -1,0 +1,226 @@
+// The view's prompts: the text typed in an input mode (filter, user, PID, delay, ionice,
+// renice, signal) and what it does once confirmed. The rest of the keys are in keymap.cpp.
+#include "key_prompts.hpp"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <cstring>
+
+#include "vigil/core/parse.hpp"
+
+namespace vigil {
+namespace {
+
+// Applies the text typed in an input mode; returns what must happen.
+Effect finish_input(ViewState& vs, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    std::string text(trim(st.input));
+    Mode mode = st.mode;
+    st.mode = Mode::normal;
+    st.input.clear();
+    switch (mode) {
+        case Mode::filter_input:
+            vs.filter.set(text);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        case Mode::user_input: {
+            // Names are looked up by the caller (the user database may be remote).
+            std::vector<std::string> users;
+            for (std::string_view item : split_list(text, ", ")) users.emplace_back(item);
+            e.users = std::move(users);
+            break;
+        }
+        case Mode::pid_input: {
+            std::vector<pid_t> pids;
+            for (std::string_view item : split_list(text, ", ")) {
+                std::uint64_t v = 0;
+                if (!parse_u64(item, v) || v == 0 || v > 0x3FFFFFFF) {
+                    st.notice = fmt::format("invalid PID '{}'", item);
+                    return e;
+                }
+                pids.push_back(static_cast<pid_t>(v));
+            }
+            vs.pids = std::move(pids);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
+        }
+        case Mode::ionice_input: {
+            auto prio = parse_ioprio(text);
+            if (!prio) {
+                st.notice =
+                    fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::ionice;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.prio = *prio;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
+        case Mode::nice_input: {
+            auto nice = parse_nice(text);
+            if (!nice) {
+                st.notice = fmt::format("not a nice value: '{}' (use -20 to 19)", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::renice;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.nice = *nice;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
+        case Mode::kill_input: {
+            auto sig = parse_signal(text.empty() ? "TERM" : text);
+            if (!sig) {
+                st.notice = fmt::format("unknown signal '{}'", text);
+                return e;
+            }
+            if (!st.selected) return e;
+            TaskAction a;
+            a.kind = TaskAction::Kind::signal;
+            a.pid = *st.selected;
+            a.whole_process = vs.processes;
+            a.signal = *sig;
+            a.label = st.target_label;
+            e.action = a;
+            break;
+        }
+        case Mode::time_input: {
+            auto at = parse_time_spec(text);
+            if (!at) {
+                st.notice = at.error().message;
+                return e;
+            }
+            ReplayMove m;
+            m.kind = ReplayMove::Kind::time;
+            m.at = *at;
+            e.replay = m;
+            break;
+        }
+        case Mode::normal:
+        case Mode::help:
+        case Mode::columns:
+            break;
+    }
+    return e;
+}
+
+}  // namespace
+
+Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
+    Effect e;
+    e.redraw = true;
+    // Enter and Esc as the table binds them; a character is text here, whatever it is bound
+    // to in the view.
+    if (const KeyTrigger* t = find_trigger(ev); t && ev.key != Key::character) {
+        if (t->action == Action::confirm) return finish_input(vs, st);
+        if (t->action == Action::cancel) {
+            st.mode = Mode::normal;
+            st.input.clear();
+            return e;
+        }
+    }
+    switch (ev.key) {
+        case Key::backspace:
+            if (!st.input.empty()) {
+                // Drop one UTF-8 character, not one byte.
+                std::size_t n = st.input.size() - 1;
+                while (n > 0 && (static_cast<unsigned char>(st.input[n]) & 0xC0) == 0x80) --n;
+                st.input.resize(n);
+            }
+            return e;
+        case Key::character:
+            if (ev.ch >= 0x20 && ev.ch != 0x7F && st.input.size() < 256) {
+                char32_t c = ev.ch;
+                if (c < 0x80) {
+                    st.input += static_cast<char>(c);
+                } else if (c < 0x800) {
+                    st.input += static_cast<char>(0xC0 | (c >> 6));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                } else if (c < 0x10000) {
+                    st.input += static_cast<char>(0xE0 | (c >> 12));
+                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                } else {
+                    st.input += static_cast<char>(0xF0 | (c >> 18));
+                    st.input += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+                    st.input += static_cast<char>(0x80 | (c & 0x3F));
+                }
+            }
+            return e;
+        default:
+            e.redraw = false;
+            return e;
+    }
+}
+
+std::optional<IoPrio> parse_ioprio(std::string_view text) {
+    std::string t(trim(text));
+    for (char& c : t) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (t == "idle" || t == "3") return IoPrio{IoPrio::Class::idle, 0};
+    if (t == "none") return IoPrio{IoPrio::Class::none, 0};
+    IoPrio::Class cls;
+    std::string_view rest;
+    if (t.rfind("be", 0) == 0) {
+        cls = IoPrio::Class::be;
+        rest = std::string_view(t).substr(2);
+    } else if (t.rfind("rt", 0) == 0) {
+        cls = IoPrio::Class::rt;
+        rest = std::string_view(t).substr(2);
+    } else {
+        return std::nullopt;
+    }
+    while (!rest.empty() && (rest.front() == '/' || rest.front() == ' ')) rest.remove_prefix(1);
+    if (rest.empty()) return IoPrio{cls, 4};
+    std::uint64_t level = 0;
+    if (!parse_u64(rest, level) || level > 7) return std::nullopt;
+    return IoPrio{cls, static_cast<std::uint8_t>(level)};
+}
+
+std::optional<int> parse_nice(std::string_view text) {
+    std::string_view t = trim(text);
+    bool negative = false;
+    if (!t.empty() && (t.front() == '-' || t.front() == '+')) {
+        negative = t.front() == '-';
+        t.remove_prefix(1);
+    }
+    std::uint64_t v = 0;
+    if (t.empty() || !parse_u64(t, v) || v > (negative ? 20U : 19U)) return std::nullopt;
+    return negative ? -static_cast<int>(v) : static_cast<int>(v);
+}
+
+std::optional<int> parse_signal(std::string_view text) {
+    std::string t(trim(text));
+    if (t.empty()) return std::nullopt;
+    std::uint64_t num = 0;
+    if (parse_u64(t, num)) {
+        if (num == 0 || num > 64) return std::nullopt;
+        return static_cast<int>(num);
+    }
+    for (char& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (t.rfind("SIG", 0) == 0) t.erase(0, 3);
+    static constexpr std::pair<std::string_view, int> names[] = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
+        {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+    };
+    for (const auto& [name, sig] : names)
+        if (t == name) return sig;
+    return std::nullopt;
+}
+
+}  // namespace vigil
