@@ -129,16 +129,12 @@ Result<FullStat> parse_full_stat(std::string_view text) {
         return make_error(
             fmt::format("stat: cannot parse '{}'", escape_for_terminal(parse::excerpt(text))));
     };
-    const auto open = text.find('('), close = text.rfind(')');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open)
-        return bad();
+    const auto head = parse::parse_stat_head(text);
+    if (!head) return bad();
     FullStat s;
-    std::uint64_t pid = 0;
-    if (!parse_u64(parse::trim(text.substr(0, open)), pid) || pid == 0 || pid > 0x3FFFFFFF)
-        return bad();
-    s.pid = static_cast<pid_t>(pid);
-    s.comm.assign(text.substr(open + 1, close - open - 1));
-    Tokens t(text.substr(close + 1));
+    s.pid = head->pid;
+    s.comm.assign(head->comm);
+    Tokens t(text.substr(head->rest));
     // Fields 3 onwards; the first 22 must be there, later ones are newer kernels'.
     std::vector<std::string_view> f{"", "", ""};
     for (std::string_view tok = t.next(); !tok.empty(); tok = t.next()) f.push_back(tok);

@@ -55,6 +55,24 @@ inline std::string_view trim(std::string_view s) {
     return s;
 }
 
+// The head of a /proc stat line, "PID (COMM) STATE ...": the pid (1 to 2^30), the comm
+// (between the first '(' and the last ')': a comm may hold either), and where field 3 (the
+// state) starts. Absent when the line has no such head.
+struct StatHead {
+    pid_t pid = 0;
+    std::string_view comm;
+    std::size_t rest = 0;
+};
+inline std::optional<StatHead> parse_stat_head(std::string_view text) {
+    const std::size_t open = text.find('('), close = text.rfind(')');
+    if (open == std::string_view::npos || close == std::string_view::npos || close < open)
+        return std::nullopt;
+    std::uint64_t pid = 0;
+    if (!parse_u64(trim(text.substr(0, open)), pid) || pid == 0 || pid > 0x3FFFFFFF)
+        return std::nullopt;
+    return StatHead{static_cast<pid_t>(pid), text.substr(open + 1, close - open - 1), close + 1};
+}
+
 // A finite decimal number such as "0.47" or "-12"; false on anything else.
 inline bool parse_double(std::string_view s, double& out) {
     if (s.empty() || s.size() > 64) return false;

@@ -72,19 +72,13 @@ char parse_stat_state(std::string_view text) {
 }
 
 bool parse_pid_stat_into(std::string_view text, PidStat& out) {
-    std::size_t open = text.find('(');
-    std::size_t close = text.rfind(')');
-    if (open == std::string_view::npos || close == std::string_view::npos || close < open)
-        return false;
-    std::uint64_t pid = 0;
-    std::string_view pid_text = text.substr(0, open);
-    while (!pid_text.empty() && pid_text.back() == ' ') pid_text.remove_suffix(1);
-    if (!parse_u64(pid_text, pid) || pid == 0 || pid > 0x3FFFFFFF) return false;
-    out.pid = static_cast<pid_t>(pid);
-    out.comm.assign(text.substr(open + 1, close - open - 1));
+    const auto head = parse::parse_stat_head(text);
+    if (!head) return false;
+    out.pid = head->pid;
+    out.comm.assign(head->comm);
 
     // Fields after the comm, numbered from 3 (state) as in proc(5).
-    std::size_t pos = close + 1;
+    std::size_t pos = head->rest;
     std::string_view tok;
     std::int64_t iv = 0;
     std::uint64_t uv = 0;

@@ -261,16 +261,8 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
     // Without a command line the row shows the task's name. taskstats has the 15-byte
     // comm; /proc has the full name of kernel threads ("kworker/u8:2-events_unbound").
     if (out.cmdline && out.cmdline->empty()) {
-        rel_.clear();
-        append_int(rel_, task.tgid);
-        rel_ += "/task/";
-        append_int(rel_, task.tid);
-        rel_ += "/comm";
-        Comm& c = comms_[task.tid];
-        c.generation = generation_;
         std::uint64_t length = 0;
-        char last = 0;
-        if (read_kept(c.file, rel_, kMaxCommBytes, buf_, length, last)) {
+        if (read_task_file(comms_, task, "comm", kMaxCommBytes, length)) {
             if (!buf_.empty() && buf_.back() == '\n') buf_.pop_back();
             if (!buf_.empty() && buf_ != task.comm) out.name = buf_;
         }
@@ -283,20 +275,27 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
     if (errno == 0) out.nice = nice;
 }
 
-bool TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
-    // The /proc path sampled both from this very file.
-    if (task.state != '?' && task.priority) return false;
+bool TaskCollector::read_task_file(std::unordered_map<pid_t, Comm>& files, const TaskSample& task,
+                                   std::string_view name, std::size_t limit,
+                                   std::uint64_t& length) {
     rel_.clear();
     append_int(rel_, task.tgid);
     rel_ += "/task/";
     append_int(rel_, task.tid);
-    rel_ += "/stat";
-    // Kept open while the row is shown, as its command line: one pread a sample.
-    Comm& kept = stats_[task.tid];
+    rel_ += '/';
+    rel_ += name;
+    Comm& kept = files[task.tid];
     kept.generation = generation_;
-    std::uint64_t length = 0;
     char last = 0;
-    if (read_kept(kept.file, rel_, kMaxStatBytes, buf_, length, last) && length == buf_.size() &&
+    return read_kept(kept.file, rel_, limit, buf_, length, last);
+}
+
+bool TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
+    // The /proc path sampled both from this very file.
+    if (task.state != '?' && task.priority) return false;
+    // Kept open while the row is shown, as its command line: one pread a sample.
+    std::uint64_t length = 0;
+    if (read_task_file(stats_, task, "stat", kMaxStatBytes, length) && length == buf_.size() &&
         parse_pid_stat_into(buf_, stat_) && stat_.pid == task.tid) {
         out.state = stat_.state;
         out.priority = to_priority(stat_.priority);

@@ -13,6 +13,16 @@
 namespace vigil {
 namespace {
 
+// An action on the selected task (with -P, on its whole process), as its prompt named it.
+TaskAction on_selected(TaskAction::Kind kind, const ViewState& vs, const InteractiveState& st) {
+    TaskAction a;
+    a.kind = kind;
+    a.pid = *st.selected;
+    a.whole_process = vs.processes;
+    a.label = st.target_label;
+    return a;
+}
+
 // Applies the text typed in an input mode; returns what must happen.
 Effect finish_input(ViewState& vs, InteractiveState& st) {
     Effect e;
@@ -57,12 +67,8 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                 return e;
             }
             if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::ionice;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
+            TaskAction a = on_selected(TaskAction::Kind::ionice, vs, st);
             a.prio = *prio;
-            a.label = st.target_label;
             e.action = a;
             break;
         }
@@ -73,12 +79,8 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                 return e;
             }
             if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::renice;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
+            TaskAction a = on_selected(TaskAction::Kind::renice, vs, st);
             a.nice = *nice;
-            a.label = st.target_label;
             e.action = a;
             break;
         }
@@ -89,12 +91,8 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                 return e;
             }
             if (!st.selected) return e;
-            TaskAction a;
-            a.kind = TaskAction::Kind::signal;
-            a.pid = *st.selected;
-            a.whole_process = vs.processes;
+            TaskAction a = on_selected(TaskAction::Kind::signal, vs, st);
             a.signal = *sig;
-            a.label = st.target_label;
             e.action = a;
             break;
         }

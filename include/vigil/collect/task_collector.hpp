@@ -128,6 +128,10 @@ class TaskCollector {
     std::unordered_map<pid_t, Comm> comms_;
     // The same for the stat files (state and priority) of shown rows, by tid.
     std::unordered_map<pid_t, Comm> stats_;
+    // The first `limit` bytes of the task's file /proc/TGID/task/TID/NAME into buf_, through
+    // its entry in files (kept open, and marked used in this sample); length: the whole.
+    bool read_task_file(std::unordered_map<pid_t, Comm>& files, const TaskSample& task,
+                        std::string_view name, std::size_t limit, std::uint64_t& length);
     // The memory of shown processes (or of all, for a sort), by process: read_at is the
     // sample read in + 1 (0: never), for statm and status apart.
     struct Memory {
