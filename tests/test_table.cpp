@@ -500,3 +500,30 @@ TEST_CASE("--columns: ids, titles, sets, and errors that name the column", "[tab
     CHECK_THAT(twice.error().message, Catch::Contains("twice"));
     CHECK_FALSE(parse_column_list(","));
 }
+
+TEST_CASE("process rows: threads whose leader is not listed still make one row", "[table]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    // Without 100's leader, its threads 101 and 103 are grouped by tgid (the slower path).
+    for (Snapshot* s : {&t0, &t1})
+        std::erase_if(s->tasks, [](const TaskSample& t) { return t.tid == 100; });
+    Frame f = advance(t0, t1);
+    vigil::test::FixtureDetails details("t1");
+    ViewState threads;
+    threads.pids = {100};
+    const Table per_thread = details.table(f, threads);
+    REQUIRE(per_thread.rows.size() == 2);
+    double read = 0, write = 0;
+    for (const std::vector<Cell>& r : per_thread.rows) {
+        read += *task_cell(r, ColumnId::disk_read).num;
+        write += *task_cell(r, ColumnId::disk_write).num;
+    }
+    ViewState vs = threads;
+    vs.processes = true;
+    const Table m = details.table(f, vs);
+    REQUIRE(m.rows.size() == 1);
+    CHECK(m.refs[0].id == 100);
+    CHECK(*task_cell(m.rows[0], ColumnId::disk_read).num == Approx(read));
+    CHECK(*task_cell(m.rows[0], ColumnId::disk_write).num == Approx(write));
+    CHECK(write > 0);
+}

@@ -269,3 +269,16 @@ TEST_CASE("activity deltas: the CPU delay only where delays are accounted", "[ra
     REQUIRE(r2.at(0).has_activity);
     CHECK_FALSE(r2.at(0).activity.has(TaskActivity::kChars));
 }
+
+TEST_CASE("leader_indices names each thread's leader, wrapped PIDs and missing leaders too",
+          "[rates]") {
+    Snapshot s;
+    // 10 leads 11 and 13 and 12 leads 14 (interleaved); 3 is led by 30 (the PID numbers
+    // wrapped: the leader's tid is larger); 40 and 41's leader 39 is not listed.
+    s.tasks = {task(3, 30, 0, 0, 0),  task(10, 10, 0, 0, 0), task(11, 10, 0, 0, 0),
+               task(12, 12, 0, 0, 0), task(13, 10, 0, 0, 0), task(14, 12, 0, 0, 0),
+               task(30, 30, 0, 0, 0), task(40, 39, 0, 0, 0), task(41, 39, 0, 0, 0)};
+    const std::vector<std::size_t> want = {6, 1, 1, 3, 1, 3, 6, 7, 8};
+    CHECK(leader_indices(s) == want);
+    CHECK(leader_indices(Snapshot{}).empty());
+}

@@ -61,7 +61,9 @@ void append_code_point(std::string& out, char32_t cp) {
 
 int char_width(char32_t cp) {
     // wcwidth depends on the locale; vigil only calls this on valid code points and treats
-    // unknown (-1) as one column so that a cell never under-counts.
+    // unknown (-1) as one column so that a cell never under-counts. Printable ASCII, most
+    // of what is shown, is one column in every locale: no call for it.
+    if (cp >= 0x20 && cp < 0x7F) return 1;
     int w = ::wcwidth(static_cast<wchar_t>(cp));
     if (w < 0) return 1;
     return w;
@@ -77,6 +79,12 @@ namespace {
 // the reversible escape of CSV and JSON, else the terminal's.
 std::size_t escape_unit(std::string_view raw, std::size_t i, bool data, bool utf8,
                         std::string& out) {
+    // Printable ASCII other than the two characters with a meaning here stands for itself.
+    if (const auto c = static_cast<unsigned char>(raw[i]);
+        c >= 0x20 && c < 0x7F && c != '\\' && c != '.') {
+        out += static_cast<char>(c);
+        return 1;
+    }
     if (raw[i] == '.' && raw.substr(i).starts_with(kCutMarkerStart)) {
         out += "..\\x2e";
         return 3;
@@ -159,6 +167,11 @@ bool locale_is_utf8() {
 std::size_t display_width(std::string_view s) {
     std::size_t w = 0;
     for (std::size_t i = 0; i < s.size();) {
+        if (const auto c = static_cast<unsigned char>(s[i]); c >= 0x20 && c < 0x7F) {
+            ++w;  // printable ASCII: one column, no decoding
+            ++i;
+            continue;
+        }
         char32_t cp = 0;
         std::size_t len = decode_utf8(s, i, cp);
         if (len == 0) {

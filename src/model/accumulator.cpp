@@ -3,21 +3,53 @@
 #include <algorithm>
 
 namespace vigil {
+namespace {
+constexpr std::size_t kNoLeader = static_cast<std::size_t>(-1);
+}  // namespace
 
 std::vector<std::size_t> leader_indices(const Snapshot& snap) {
-    std::vector<std::size_t> out(snap.tasks.size());
-    for (std::size_t i = 0; i < snap.tasks.size(); ++i) {
-        pid_t tgid = snap.tasks[i].tgid;
-        // Threads of a process mostly have neighbouring tids: no search for those.
-        if (i > 0 && snap.tasks[i - 1].tgid == tgid && snap.tasks[out[i - 1]].tid == tgid) {
-            out[i] = out[i - 1];
-            continue;
+    const std::vector<TaskSample>& tasks = snap.tasks;
+    // One pass in task order (a task is a few hundred bytes: at 10 000 threads a second
+    // pass, or a search, over the sample misses the cache). A leader (tid == tgid) comes
+    // before its other threads, whose tids are larger, so the leaders seen so far, kept in
+    // a small table sorted by tgid, name almost every thread's. The rest (a leader with a
+    // larger tid than its thread, after the PID numbers wrapped; no leader at all) are
+    // searched for in the whole sample at the end.
+    struct Leader {
+        pid_t tgid;
+        std::size_t index;
+    };
+    std::vector<Leader> table;
+    std::vector<std::size_t> later;
+    std::vector<std::size_t> out(tasks.size());
+    pid_t last_tgid = 0;
+    std::size_t last = kNoLeader;
+    for (std::size_t i = 0; i < tasks.size(); ++i) {
+        const TaskSample& t = tasks[i];
+        if (t.tid == t.tgid) {
+            table.push_back(Leader{t.tgid, i});
+            last_tgid = t.tgid;
+            last = i;
+        } else if (last == kNoLeader || t.tgid != last_tgid) {
+            // Threads of a process mostly come in runs: no search for those.
+            auto it = std::lower_bound(table.begin(), table.end(), t.tgid,
+                                       [](const Leader& l, pid_t v) { return l.tgid < v; });
+            if (it == table.end() || it->tgid != t.tgid) {
+                later.push_back(i);
+                out[i] = i;
+                last = kNoLeader;
+                continue;
+            }
+            last_tgid = t.tgid;
+            last = it->index;
         }
-        auto it = std::lower_bound(snap.tasks.begin(), snap.tasks.end(), tgid,
+        out[i] = last;
+    }
+    for (std::size_t i : later) {
+        auto it = std::lower_bound(tasks.begin(), tasks.end(), tasks[i].tgid,
                                    [](const TaskSample& t, pid_t v) { return t.tid < v; });
-        out[i] = (it != snap.tasks.end() && it->tid == tgid)
-                     ? static_cast<std::size_t>(it - snap.tasks.begin())
-                     : i;
+        if (it != tasks.end() && it->tid == tasks[i].tgid)
+            out[i] = static_cast<std::size_t>(it - tasks.begin());
     }
     return out;
 }

@@ -316,46 +316,58 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
     };
     if (vs.processes) {
         std::vector<std::size_t> leaders = leader_indices(cur);
-        // Group threads by process: one candidate per process, in tgid order. Where every
-        // thread's leader is in the sample, its index orders the groups (tids are sorted,
-        // and a leader's tid is its tgid): a counting sort, linear. Else sort by tgid.
         const std::size_t n = cur.tasks.size();
-        std::vector<std::size_t> order(n);
-        std::vector<std::uint32_t> start(n + 1, 0);
+        // One candidate per process, in tgid order: where every thread's leader is in the
+        // sample, the leaders' indices order the processes (tids are sorted, and a leader's
+        // tid is its tgid), and one pass in task order sums the threads into their process
+        // (the sample is walked once, in order: at 10 000 threads it does not fit a cache).
+        // Else sort by tgid.
         bool all_led = true;
-        for (std::size_t i = 0; i < n && all_led; ++i) {
-            all_led = cur.tasks[leaders[i]].tid == cur.tasks[i].tgid;
-            ++start[leaders[i] + 1];
-        }
+        for (std::size_t i = 0; i < n && all_led; ++i)
+            all_led = leaders[i] != i || cur.tasks[i].tid == cur.tasks[i].tgid;
+        struct Group {
+            Candidate c;
+            double cpu_time = 0;
+            bool cpu_time_known = true;
+        };
+        std::vector<Group> groups;
+        auto add_thread = [&](Group& g, std::size_t i) {
+            if (have_deltas) f.tasks.add_to(i, g.c.fig.delta);
+            ++g.c.fig.threads;
+            if (auto s = cpu_time_of(cur.tasks[i]))
+                g.cpu_time += *s;
+            else
+                g.cpu_time_known = false;
+        };
         if (all_led) {
-            for (std::size_t i = 0; i < n; ++i) start[i + 1] += start[i];
-            for (std::size_t i = 0; i < n; ++i) order[start[leaders[i]]++] = i;
+            std::vector<std::uint32_t> group_of(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (leaders[i] != i) continue;
+                group_of[i] = static_cast<std::uint32_t>(groups.size());
+                groups.push_back(Group{Candidate{cur.tasks[i].tgid, i, {}}});
+            }
+            for (std::size_t i = 0; i < n; ++i) add_thread(groups[group_of[leaders[i]]], i);
         } else {
+            std::vector<std::size_t> order(n);
             for (std::size_t i = 0; i < n; ++i) order[i] = i;
             std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
                 return cur.tasks[a].tgid < cur.tasks[b].tgid;
             });
-        }
-        for (std::size_t k = 0; k < order.size();) {
-            const pid_t tgid = cur.tasks[order[k]].tgid;
-            Candidate c{tgid, leaders[order[k]], {}};
-            double cpu_time = 0;
-            bool cpu_time_known = true;
-            for (; k < order.size() && cur.tasks[order[k]].tgid == tgid; ++k) {
-                if (have_deltas) f.tasks.add_to(order[k], c.fig.delta);
-                ++c.fig.threads;
-                if (auto s = cpu_time_of(cur.tasks[order[k]]))
-                    cpu_time += *s;
-                else
-                    cpu_time_known = false;
+            for (std::size_t k = 0; k < order.size(); ++k) {
+                const pid_t tgid = cur.tasks[order[k]].tgid;
+                if (groups.empty() || groups.back().c.id != tgid)
+                    groups.push_back(Group{Candidate{tgid, leaders[order[k]], {}}});
+                add_thread(groups.back(), order[k]);
             }
-            if (cpu_time_known) c.fig.cpu_time_s = cpu_time;
+        }
+        for (Group& g : groups) {
+            if (g.cpu_time_known) g.c.fig.cpu_time_s = g.cpu_time;
             std::uint32_t sum = kNoSum;
             if (sums) {
                 sum = static_cast<std::uint32_t>(sums->size());
-                sums->push_back(c.fig);
+                sums->push_back(g.c.fig);
             }
-            consider(c, sum);
+            consider(g.c, sum);
         }
     } else {
         for (std::size_t i = 0; i < cur.tasks.size(); ++i) {
