@@ -68,6 +68,15 @@ TEST_CASE("parse_statm and VmSwap: the memory top shows", "[parse]") {
     CHECK_FALSE(parse_status_swap_kib(head + "VmSize:\t  1000 kB\n").has_value());
     CHECK_FALSE(parse_status_swap_kib(head + "VmSwap:\t  lots kB\n").has_value());
     CHECK_FALSE(parse_status_swap_kib("").has_value());
+
+    const std::string swaps = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+    CHECK(parse_swaps_in_use(swaps) == false);  // no swap area at all
+    CHECK(parse_swaps_in_use(swaps + "/swap\\040file  file  1048572  0  -2\n") == false);
+    CHECK(parse_swaps_in_use(swaps + "/dev/zram0  partition  1048572  0  100\n" +
+                             "/dev/sda2  partition  2097148  4  -2\n") == true);
+    CHECK_FALSE(parse_swaps_in_use("").has_value());
+    CHECK_FALSE(parse_swaps_in_use(swaps + "/dev/sda2  partition  2097148\n").has_value());
+    CHECK_FALSE(parse_swaps_in_use("Name Size\n").has_value());
 }
 
 TEST_CASE("parse_pid_stat reads CPU time and faults", "[parse]") {

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "fixture_util.hpp"
+#include "record_util.hpp"
 #include "vigil/collect/system_info.hpp"
 #include "vigil/collect/task_actions.hpp"
 
@@ -65,6 +66,36 @@ TEST_CASE("fetch_details reads command lines; kernel threads and zombies have no
     CHECK_FALSE(details(101).nice.has_value());
     // Threads of one process share its command line: one string, read once per sample.
     CHECK(details(101).cmdline.get() == details(100).cmdline.get());
+}
+
+TEST_CASE("with no swap slot in use, SWAP is 0 without reading status", "[collect]") {
+    // A copy of the fixture /proc with a swaps table: process 100's status says 2048 kB
+    // swapped, which only a read of it can give.
+    vigil::test::TempDir dir;
+    std::filesystem::copy(fixture("proc/t1"), dir.path(), std::filesystem::copy_options::recursive);
+    auto swaps = [&](const std::string& areas) {
+        std::ofstream(dir.file("swaps")) << "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+                                         << areas;
+    };
+    FsRoot root(dir.path());
+    auto swap_of = [&](pid_t tid, DetailParts parts) {
+        TaskCollector tc(root, false);
+        std::vector<TaskSample> tasks;
+        tc.collect(tasks);
+        auto it = std::find_if(tasks.begin(), tasks.end(),
+                               [&](const TaskSample& t) { return t.tid == tid; });
+        REQUIRE(it != tasks.end());
+        TaskDetail d;
+        tc.fetch_details(*it, d, parts);
+        return d.swap_bytes;
+    };
+    swaps("/dev/sda2  partition  2097148  0  -2\n");
+    CHECK(swap_of(101, kDetailSwap) == 0u);
+    CHECK(swap_of(101, kDetailMemory | kDetailSwap) == 0u);
+    swaps("/dev/sda2  partition  2097148  512  -2\n");
+    CHECK(swap_of(101, kDetailMemory | kDetailSwap) == 2048u * 1024);
+    swaps("/dev/sda2  partition  damaged\n");  // not understood: status is read
+    CHECK(swap_of(101, kDetailSwap) == 2048u * 1024);
 }
 
 TEST_CASE("fetch_details reads a process's memory and swap; the sample has PRI", "[collect]") {

@@ -179,6 +179,28 @@ std::optional<std::uint64_t> parse_status_swap_kib(std::string_view text) {
     return 0;
 }
 
+std::optional<bool> parse_swaps_in_use(std::string_view text) {
+    // "Filename Type Size Used Priority", then one line per area; the file name has its
+    // blanks escaped (\040), so the columns split on blanks.
+    const std::size_t eol = text.find('\n');
+    if (eol == std::string_view::npos || !text.starts_with("Filename")) return std::nullopt;
+    bool in_use = false;
+    std::size_t at = eol + 1;
+    while (at < text.size()) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(at, end - at);
+        at = end + 1;
+        if (line.empty()) continue;
+        std::size_t p = 0;
+        std::uint64_t used = 0;
+        for (int skip = 0; skip < 3; ++skip) (void)next_token(line, p);
+        if (!parse_u64(next_token(line, p), used)) return std::nullopt;
+        in_use = in_use || used > 0;
+    }
+    return in_use;
+}
+
 std::optional<Statm> parse_statm(std::string_view text) {
     Statm m;
     std::size_t p = 0;

@@ -36,6 +36,8 @@ constexpr std::size_t kMaxCommBytes = 256;
 constexpr std::size_t kMaxStatBytes = 2048;
 // /proc/PID/status is 1.5 KiB or so; a long Groups line can make it longer.
 constexpr std::size_t kMaxStatusBytes = 64 * 1024;
+// /proc/swaps: a line per swap area (at most MAX_SWAPFILES, 32 or so).
+constexpr std::size_t kMaxSwapsBytes = 64 * 1024;
 
 }  // namespace
 
@@ -102,6 +104,7 @@ void TaskCollector::release_files() {
     ran_out_ = true;
     files_budget_ = 0;
     for (auto& [pid, c] : cmdlines_) c.file = KeptFile();
+    swaps_ = KeptFile();
     for (auto& [tid, c] : comms_) c.file = KeptFile();
     for (auto& [tid, c] : stats_) c.file = KeptFile();
     for (auto& [pid, m] : memories_) {
@@ -307,6 +310,19 @@ bool TaskCollector::fetch_stat(const TaskSample& task, TaskDetail& out) {
     return false;
 }
 
+bool TaskCollector::swap_in_use(std::uint64_t now) {
+    if (swaps_read_at_ != now) {
+        swaps_read_at_ = now;
+        // Unreadable or not understood: in use, so that status is read as before.
+        swap_in_use_ = true;
+        std::uint64_t length = 0;
+        char last = 0;
+        if (read_kept(swaps_, "swaps", kMaxSwapsBytes, buf_, length, last) && length == buf_.size())
+            swap_in_use_ = parse_swaps_in_use(buf_).value_or(true);
+    }
+    return swap_in_use_;
+}
+
 void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts) {
     Memory& m = memories_[task.tgid];
     const std::uint64_t now = generation_ + 1;
@@ -337,7 +353,12 @@ void TaskCollector::fetch_memory(const TaskSample& task, TaskDetail& out, Detail
         rel_.clear();
         append_int(rel_, task.tgid);
         rel_ += "/status";
-        if (read_kept(m.status, rel_, kMaxStatusBytes, buf_, length, last)) {
+        if (!swap_in_use(now)) {
+            // Nothing is swapped out anywhere: 0 for a process that exists (its statm was
+            // read, when asked for with it), without the status file (the dearest file of
+            // a process to read: the kernel prints its signal masks and CPU lists).
+            if (!(parts & kDetailMemory) || m.mem) m.swap_bytes = 0;
+        } else if (read_kept(m.status, rel_, kMaxStatusBytes, buf_, length, last)) {
             if (auto kib = parse_status_swap_kib(buf_);
                 kib && *kib <= std::numeric_limits<std::uint64_t>::max() / 1024)
                 m.swap_bytes = *kib * 1024;

@@ -148,6 +148,12 @@ class TaskCollector {
     bool fetch_stat(const TaskSample& task, TaskDetail& out);
     void fetch_memory(const TaskSample& task, TaskDetail& out, DetailParts parts);
     bool swap_wanted_ = false;  // status files are kept this sample too
+    // Whether some swap slot is in use (/proc/swaps), read once a sample when SWAP is
+    // asked for: with none, every process's swap is 0 and no status file is read.
+    bool swap_in_use(std::uint64_t now);
+    KeptFile swaps_;
+    std::uint64_t swaps_read_at_ = 0;
+    bool swap_in_use_ = true;
     // The files kept (or to be kept) for shown rows: one per entry, two per process whose
     // swap is read as well.
     std::size_t kept_entries() const {
