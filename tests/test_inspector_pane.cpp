@@ -175,6 +175,17 @@ TEST_CASE("inspector: scrolling, Tab to the next section, search with / and n", 
     handle_inspector_key(key(Key::home), p, st);
     CHECK(p.scroll == 0);
 
+    // Left / Right: sideways, by 16 columns, never before the first.
+    const std::string first = p.lines[1].text;  // "  pid                7"
+    handle_inspector_key(key(Key::right), p, st);
+    CHECK(p.hscroll == 16);
+    std::string shown = screen_text(layout_inspector(p, st, 80, 13));
+    CHECK_THAT(shown, Catch::Contains("\n" + first.substr(16) + "\n"));
+    CHECK_THAT(shown, Catch::Contains("from column 17"));
+    handle_inspector_key(key(Key::left), p, st);
+    handle_inspector_key(key(Key::left), p, st);
+    CHECK(p.hscroll == 0);
+
     // Tab: section titles in order.
     handle_inspector_key(ch('\t'), p, st);
     CHECK(p.lines[p.scroll].text == "== CPU ==");

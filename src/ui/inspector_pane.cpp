@@ -16,6 +16,9 @@ namespace {
 
 // Lines around the content: the title bar, the status line, the hint line.
 constexpr int kFrameLines = 3;
+// Left / Right: columns per key, and how far (a command line is cut at 4 KiB, escaped).
+constexpr std::size_t kSideStep = 16;
+constexpr std::size_t kMaxSideScroll = 64 * 1024;
 
 // A counter's rate; absent when either read lacks it or it went backwards.
 std::optional<double> rate(const std::optional<std::uint64_t>& prev,
@@ -240,7 +243,10 @@ Effect handle_inspector_key(const Event& ev, InspectorPane& p, InteractiveState&
     }
     if (p.searching) return search_key(ev, p);
     const bool ch = ev.key == Key::character;
-    if (ch) p.notice.clear();
+    if (ch) {
+        p.notice.clear();
+        st.notice.clear();
+    }
     const long page = static_cast<long>(std::max<std::size_t>(p.page_rows, 1));
     const long at = static_cast<long>(p.scroll);
     switch (ev.key) {
@@ -264,6 +270,12 @@ Effect handle_inspector_key(const Event& ev, InspectorPane& p, InteractiveState&
             return e;
         case Key::home:
             scroll_to(p, 0);
+            return e;
+        case Key::left:  // long lines (command lines, environment values) scroll sideways
+            p.hscroll = p.hscroll > kSideStep ? p.hscroll - kSideStep : 0;
+            return e;
+        case Key::right:
+            p.hscroll = std::min(p.hscroll + kSideStep, kMaxSideScroll);
             return e;
         case Key::end:
             scroll_to(p, static_cast<long>(max_scroll(p)));
@@ -346,28 +358,34 @@ ScreenLayout layout_inspector(const InspectorPane& p, const InteractiveState& st
         b.line(p.notice.empty() ? st.notice : p.notice, Style::notice);
     } else {
         const std::size_t last = std::min(p.scroll + page, p.lines.size());
-        b.line(fmt::format(
-                   "lines {}-{} of {}{}", p.lines.empty() ? 0 : p.scroll + 1, last, p.lines.size(),
-                   p.search.empty() ? std::string() : fmt::format(" | search: {}", p.search)),
-               Style::status);
+        std::string status = fmt::format("lines {}-{} of {}", p.lines.empty() ? 0 : p.scroll + 1,
+                                         last, p.lines.size());
+        if (p.hscroll) status += fmt::format(" | from column {}", p.hscroll + 1);
+        if (!p.search.empty()) status += " | search: " + p.search;
+        b.line(std::move(status), Style::status);
     }
     for (std::size_t i = p.scroll; i < p.lines.size() && i - p.scroll < page; ++i) {
         const InspectorLine& l = p.lines[i];
+        // Scrolled sideways: the columns before hscroll are left out (a wide character
+        // across the edge shows whole).
+        std::string text =
+            p.hscroll ? l.text.substr(truncate_to_width(l.text, p.hscroll).size()) : l.text;
         if (p.match && *p.match == i) {
-            b.bar(l.text, Style::selected_row);
+            b.bar(std::move(text), Style::selected_row);
             continue;
         }
-        b.line(l.text, l.kind == InspectorLine::Kind::title     ? Style::sorted_header
-                       : l.kind == InspectorLine::Kind::problem ? Style::warn
-                                                                : Style::row);
+        b.line(std::move(text), l.kind == InspectorLine::Kind::title     ? Style::sorted_header
+                                : l.kind == InspectorLine::Kind::problem ? Style::warn
+                                                                         : Style::row);
     }
     while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
     if (p.searching)
         b.bar("Search (Enter finds, Esc cancels): " + p.input, Style::prompt);
     else
         b.bar(
-            "Esc back  Up/Down PgUp/PgDn Home/End scroll  Tab next section  / search  n/N next/"
-            "previous match  Space pause  q quit",
+            // What matters most first: a narrow screen cuts the end.
+            "Esc back  / search  n/N next/previous match  Tab next section  Up/Down PgUp/PgDn "
+            "Home/End Left/Right scroll  Space pause  q quit",
             Style::hint);
     out.lines = b.take();
     if (static_cast<int>(out.lines.size()) > height)

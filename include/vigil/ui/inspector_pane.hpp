@@ -51,6 +51,7 @@ struct InspectorPane {
     bool exited = false;  // the last read found the process gone: the content is the last state
     std::vector<InspectorLine> lines;
     std::size_t scroll = 0;            // first content line shown
+    std::size_t hscroll = 0;           // screen columns of each line left out (Left / Right)
     std::size_t page_rows = 1;         // content lines the screen shows (set by the controller)
     bool searching = false;            // '/': typing the search text
     std::string input;                 // the text typed
@@ -75,7 +76,9 @@ struct InspectorPane {
 std::size_t inspector_page_rows(int height);
 
 // A key while the pane is open. Esc and Backspace close it (Esc never quits); q and F10 quit
-// vigil; Space pauses; + and - change the interval; Ctrl-L redraws.
+// vigil; the arrows, PgUp / PgDn and Home / End scroll (Left / Right sideways); Tab goes to
+// the next section; / searches, n / N find the next / previous match; Space pauses; + and -
+// change the interval; Ctrl-L redraws.
 Effect handle_inspector_key(const Event& ev, InspectorPane& pane, InteractiveState& st);
 
 // The pane on the whole screen: a title bar, a status line, the content from the scroll
