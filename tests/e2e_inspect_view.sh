@@ -4,7 +4,8 @@
 # environment variable and an open file: filtered to with f, Enter opens the pane, which
 # must show the cwd, and (found with its / search) 777 as the NOFILE soft limit, the open
 # file and the variable's value; CPU% gets a number after a refresh; the process's exit is
-# said in the pane; Esc returns to the table with vigil still running; q quits.
+# said in the pane; Esc returns to the table with vigil still running; q quits. In a replay,
+# Enter only says the inspector needs a live process.
 # Every wait polls the screen with a deadline; no fixed sleep decides a result.
 # Usage: e2e_inspect_view.sh PATH/TO/vigil
 set -u
@@ -138,6 +139,27 @@ fi
 if ! screen | grep -qF "EXIT="; then ok "Esc did not quit"; else bad "Esc quit vigil"; fi
 keys q
 if wait_for "EXIT=0"; then ok "q quits with status 0"; else bad "q"; fi
+
+# A replay has no live process: Enter says so on the notice line, and nothing else.
+tmux kill-session -t "$S" 2>/dev/null
+if "$VIGIL" -b -n 2 -d 0.2 -P --record "$TMP/r.vgl" >/dev/null 2>&1; then
+    tmux new-session -d -s "$S" -x 160 -y 45 \
+        "TERM=xterm-256color '$VIGIL' --replay '$TMP/r.vgl'; echo EXIT=\$?; sleep 60"
+    if wait_for "COMMAND"; then
+        keys Enter
+        if wait_for "the inspector needs a live process" && ! screen | grep -qF "Inspector:"; then
+            ok "replay: Enter says the inspector needs a live process"
+        else
+            bad "replay Enter"
+        fi
+        keys q
+        if wait_for "EXIT="; then ok "replay: q quits"; else bad "replay q"; fi
+    else
+        bad "replay view start"
+    fi
+else
+    bad "recording for the replay check"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
