@@ -17,6 +17,7 @@
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/sampler.hpp"
+#include "vigil/collect/process_inspector.hpp"
 #include "vigil/collect/task_actions.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/core/format.hpp"
@@ -47,6 +48,7 @@ Controller::Controller(const ControllerSetup& setup)
       iterations_(setup.iterations),
       recorder_(setup.replay ? nullptr : setup.recorder),
       actions_(setup.actions),
+      reader_(setup.replay ? nullptr : setup.inspector),
       top_when_wide_(setup.top_when_wide) {
     st_.delay_s = setup.delay_s;
     st_.paused = replay_ != nullptr;  // a replay opens on its first sample, paused
@@ -207,6 +209,13 @@ bool Controller::open_pane_section() {
 }
 
 Effect Controller::dispatch(const Event& ev) {
+    if (st_.mode == Mode::inspector) {
+        const double delay = st_.delay_s;
+        inspector_.page_rows = inspector_page_rows(term_.height());
+        Effect e = handle_inspector_key(ev, inspector_, st_);
+        if (st_.delay_s != delay) st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
+        return e;
+    }
     if (ev.key == Key::mouse) {
         ClickTarget t = hit_test(layout_, st_, ev.x, ev.y);
         return apply_click(t, vs_, st_, row_ids());
@@ -217,7 +226,55 @@ Effect Controller::dispatch(const Event& ev) {
     if (st_.delay_s != delay) st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
     if (e.replay && replay_) move_in_recording(*e.replay);
     if (e.users) set_users(*e.users, e);
+    if (e.inspect) open_inspector();
     return e;
+}
+
+// Enter: the selected task's process (its TGID in thread mode), read now; the pane opens
+// only on a process that could be read.
+void Controller::open_inspector() {
+    if (!reader_ || !st_.selected) {
+        st_.notice = "the inspector is not available here";
+        return;
+    }
+    const pid_t id = *st_.selected;
+    pid_t tgid = id;
+    for (const TaskSample& t : source_.cur().tasks)
+        if (t.tid == id) {
+            tgid = t.tgid;
+            break;
+        }
+    auto info = reader_->read(tgid);
+    if (!info) {
+        st_.notice = info.error().message;
+        return;
+    }
+    inspector_.utf8 = vs_.utf8;
+    inspector_.units = vs_.units;
+    inspector_.open_on(tgid, tgid != id ? std::optional<pid_t>(id) : std::nullopt, std::move(*info),
+                       clock_.steady_s());
+    inspector_.page_rows = inspector_page_rows(term_.height());
+    st_.mode = Mode::inspector;
+    st_.notice.clear();
+}
+
+// At each refresh while the pane is open (never while paused: no refresh then): the same PID
+// again, its rates from the last read; a process gone keeps its last state, marked so.
+void Controller::refresh_inspector() {
+    if (st_.mode != Mode::inspector || !reader_ || inspector_.exited) return;
+    auto info = reader_->read(inspector_.pid);
+    if (!info) {
+        inspector_.mark_exited();
+        return;
+    }
+    // The same PID, but another process: the one inspected has exited.
+    const auto& was = inspector_.info->identity.start_since_boot_s;
+    const auto& now = info->identity.start_since_boot_s;
+    if (was && now && *was != *now) {
+        inspector_.mark_exited();
+        return;
+    }
+    inspector_.update(std::move(*info), clock_.steady_s());
 }
 
 // 'u': the user database is asked here, not in the key map (NSS may be remote).
@@ -291,6 +348,7 @@ void Controller::sample() {
     rebuild();
     record();
     take_notices();
+    refresh_inspector();
 }
 
 // What the live source could not do as it should joins the standing notices.
@@ -414,7 +472,9 @@ void Controller::act(const TaskAction& a) {
 }
 
 void Controller::paint() {
-    layout_ = layout_screen(screen_input(), term_.width(), term_.height());
+    layout_ = st_.mode == Mode::inspector
+                  ? layout_inspector(inspector_, st_, term_.width(), term_.height())
+                  : layout_screen(screen_input(), term_.width(), term_.height());
     term_.paint(layout_);
     dirty_ = false;
 }
@@ -472,6 +532,21 @@ class LiveTaskActions final : public TaskActions {
 
   private:
     const FsRoot& proc_;
+};
+
+// The inspector pane's reads: inspect_process() on the live /proc (or --proc-root's tree).
+class LiveProcessReader final : public ProcessReader {
+  public:
+    LiveProcessReader(const FsRoot& proc, bool live) : proc_(proc), live_(live) {}
+    Result<ProcessInfo> read(pid_t pid) override {
+        const InspectContext ctx{proc_, live_, system_clock(), users_};
+        return inspect_process(ctx, pid);
+    }
+
+  private:
+    const FsRoot& proc_;
+    bool live_;
+    UserNames users_;
 };
 
 int run_view(ControllerSetup setup, bool color) {
@@ -559,6 +634,7 @@ int run_interactive(const Options& o) {
         *session->roots, overview_mask({kAllSections.begin(), kAllSections.end()}), session->live));
     LiveSource source(sampler);
     LiveTaskActions actions(session->roots->proc);
+    LiveProcessReader inspector(session->roots->proc, session->roots->live());
     ControllerSetup setup;
     setup.live = &source;
     setup.view = session->view;
@@ -568,6 +644,7 @@ int run_interactive(const Options& o) {
     setup.iterations = o.iterations;
     setup.recorder = recorder.get();
     setup.actions = &actions;
+    setup.inspector = &inspector;
     setup.top_when_wide = top_when_wide(o);
     return run_view(setup, !o.no_color);
 }

@@ -111,6 +111,7 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
         case Mode::normal:
         case Mode::help:
         case Mode::columns:
+        case Mode::inspector:
             break;
     }
     return e;

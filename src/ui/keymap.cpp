@@ -102,7 +102,9 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"mouse",
      "click a task column title to sort by it, a row to select it",
      {on(Key::mouse, A::click)}},
-    {"Enter", "confirm input", {on(Key::enter, A::confirm)}},
+    {"Enter",
+     "inspect the selected task's process (Esc returns); in an input: confirm it",
+     {on(Key::enter, A::confirm)}},
     {", / .",
      "replay: previous / next sample",
      {on(',', A::replay_step_back), on('.', A::replay_step_forward)}},
@@ -247,6 +249,8 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         return e;
     }
     if (st.mode == Mode::columns) return handle_chooser(ev, vs, st);
+    // The inspector's keys are its pane's (handle_inspector_key): the controller routes them.
+    if (st.mode == Mode::inspector) return Effect{};
     if (st.mode != Mode::normal && st.mode != Mode::help) return handle_input_mode(ev, vs, st);
 
     Effect e;
@@ -324,8 +328,18 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 st.notice.clear();
             }
             break;
-        case Action::confirm:  // nothing to confirm outside an input
-        case Action::click:    // the controller hit-tests clicks before they get here
+        case Action::confirm:  // the inspector: the caller reads the process
+            if (st.replay) {
+                st.notice = "the inspector needs a live process: not in a replay";
+                break;
+            }
+            if (!st.selected) {
+                st.notice = "no task selected";
+                break;
+            }
+            e.inspect = true;
+            break;
+        case Action::click:  // the controller hit-tests clicks before they get here
             e.redraw = false;
             break;
         case Action::quit:

@@ -48,6 +48,7 @@ std::string prompt_for(const InteractiveState& st) {
         case Mode::normal:
         case Mode::help:
         case Mode::columns:
+        case Mode::inspector:
             break;
     }
     return {};

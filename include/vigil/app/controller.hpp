@@ -16,9 +16,12 @@
 #include "vigil/app/replay_source.hpp"
 #include "vigil/app/source.hpp"
 #include "vigil/core/clock.hpp"
+#include "vigil/core/result.hpp"
 #include "vigil/model/machine_tables.hpp"
 #include "vigil/model/task_table.hpp"
 #include "vigil/record/record_writer.hpp"
+#include "vigil/sample/process_info.hpp"
+#include "vigil/ui/inspector_pane.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/overview_layout.hpp"
 #include "vigil/ui/screen_layout.hpp"
@@ -34,6 +37,14 @@ class TaskActions {
     virtual std::string ionice(pid_t id, bool whole_process, IoPrio prio) = 0;
     virtual std::string renice(pid_t id, bool whole_process, int nice) = 0;
     virtual std::string signal(pid_t id, int sig) = 0;
+};
+
+// What the inspector pane (Enter) reads of a process: inspect_process() on the live system,
+// a test's script otherwise. An error: the process is not there (or not readable at all).
+class ProcessReader {
+  public:
+    virtual ~ProcessReader() = default;
+    virtual Result<ProcessInfo> read(pid_t pid) = 0;
 };
 
 // Everything a controller works with; the pointed-to objects must outlive it.
@@ -53,6 +64,8 @@ struct ControllerSetup {
     // No --columns: the top set when the terminal is at least wide_view_width() wide, else
     // iotop's eight, until the user picks columns (C, 2, 3); again after a resize.
     bool top_when_wide = false;
+    // Enter's process inspector; null: Enter says the inspector is not available.
+    ProcessReader* inspector = nullptr;
 };
 
 class Controller {
@@ -76,6 +89,7 @@ class Controller {
     const Table& table() const { return table_; }
     const std::vector<Table>& pane() const { return pane_tables_; }
     const ScreenLayout& layout() const { return layout_; }
+    const InspectorPane& inspector() const { return inspector_; }
     long refreshes() const { return refreshes_; }
 
   private:
@@ -95,6 +109,8 @@ class Controller {
     void build_pane();
     void rebuild();
     void act(const TaskAction& a);
+    void open_inspector();
+    void refresh_inspector();
     void paint();
 
     Terminal& term_;
@@ -109,6 +125,7 @@ class Controller {
     std::optional<long> iterations_;
     RecordWriter* recorder_;
     TaskActions* actions_;
+    ProcessReader* reader_;
     bool top_when_wide_;
 
     InteractiveState st_;
@@ -121,6 +138,8 @@ class Controller {
     bool soon_ = false;   // the sample after next comes early (a pane was just opened)
     bool dirty_ = false;  // something changed since the last paint
     long refreshes_ = 0;
+    // Mode::inspector: the process shown, read at every refresh.
+    InspectorPane inspector_;
 };
 
 // Runs the interactive view until q, -n refreshes, or SIGINT/SIGTERM/SIGHUP; the terminal

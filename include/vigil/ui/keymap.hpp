@@ -56,6 +56,7 @@ enum class Mode {
     time_input,    // 'g': typing the time to jump to (replay)
     nice_input,    // 'N', F7, F8: typing a nice value for the selected task
     columns,       // 'C', F2: the column chooser
+    inspector,     // Enter: the process inspector (its keys: handle_inspector_key)
 };
 
 // What the table area shows besides (or instead of) the tasks.
@@ -136,6 +137,9 @@ struct Effect {
     // caller looks them up, then sets ViewState::uids and calls back_to_top(), or puts the
     // error on the notice line.
     std::optional<std::vector<std::string>> users;
+    // Enter on a task: open the inspector on the selected task's process (the caller reads
+    // it, and sets Mode::inspector once it could).
+    bool inspect = false;
 };
 
 // What the key handler needs to know of the rows on screen.
@@ -193,7 +197,7 @@ enum class Action : std::uint8_t {
     help,
     quit,
     cancel,   // Esc: cancels an input; in the view, clears the filter or the notice
-    confirm,  // Enter: applies an input; nothing in the view
+    confirm,  // Enter: applies an input; in the view, opens the inspector
     click,    // the mouse: the controller hit-tests it (apply_click); nothing here
     replay_step_back,
     replay_step_forward,

@@ -289,6 +289,19 @@ std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits un
     return std::move(t.out);
 }
 
+std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, ByteUnits units) {
+    const std::string text = format_inspect_text(info, utf8, units);
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        lines.emplace_back(text, pos, end - pos);
+        pos = end + 1;
+    }
+    return lines;
+}
+
 std::string format_inspect_json(const ProcessInfo& info) {
     const IdentityInfo& id = info.identity;
     Json o = Json::object();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "vigil/core/format.hpp"
 #include "vigil/sample/process_info.hpp"
@@ -18,6 +19,10 @@ inline constexpr std::string_view kInspectSections[] = {
 // Text: "== TITLE ==" lines, then "  label  value" lines; text from the process escaped for
 // the terminal (utf8: the terminal's locale is UTF-8).
 std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits units);
+// The same text as lines, without their newlines (the view's inspector pane draws them). A
+// section's title line starts with "== ", a line saying what could not be read with "  ! "
+// (or is "  (nothing could be read)"); the process's text is escaped, so it holds no newline.
+std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, ByteUnits units);
 
 // One JSON object and a newline; text in the data escape (escape_for_data).
 std::string format_inspect_json(const ProcessInfo& info);
