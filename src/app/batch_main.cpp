@@ -14,6 +14,7 @@
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
 #include "vigil/app/diagnostics.hpp"
+#include "vigil/app/exporter.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/recording.hpp"
 #include "vigil/app/sampler.hpp"
@@ -177,8 +178,21 @@ int run_batch(const Options& o) {
     // A closed pipe must surface as EPIPE from write(), not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
+    // --listen: the endpoint serves every overview section, whatever this run prints.
+    std::unique_ptr<MetricsServer> server;
+    if (o.listen) {
+        server = start_metrics_server(o);
+        if (!server) return kExitRuntime;
+        say("serving metrics at " + server->url());
+        if (!recorder)
+            sampler.set_machine_collector(std::make_unique<MachineCollector>(
+                *session->roots, overview_mask({kAllSections.begin(), kAllSections.end()}),
+                session->live));
+    }
     LiveSource source(sampler);
     Pipeline pipeline(source);
+    std::optional<Exporter> exporter;
+    if (server) exporter.emplace(*server, session->roots->proc, o.export_top);
     pipeline.keep_totals(output.wants_totals());
     std::string out;
     StopSignals stop(recorder != nullptr);
@@ -211,8 +225,14 @@ int run_batch(const Options& o) {
         return kExitSignal + sig;
     };
 
-    source.sample();
-    pipeline.advance();
+    const Clock& clock = system_clock();
+    auto take_sample = [&] {
+        const double began = clock.steady_s();
+        source.sample();
+        pipeline.advance();
+        if (exporter) exporter->publish(pipeline, clock.steady_s() - began);
+    };
+    take_sample();
     if (!record()) return kExitRuntime;
     if (int sig = stop.taken()) return stop_by(sig);
     const double start = source.cur().steady_s;
@@ -223,8 +243,7 @@ int run_batch(const Options& o) {
         } else {
             sleep_until(deadline);
         }
-        source.sample();
-        pipeline.advance();
+        take_sample();
         output.prepare(pipeline);
         // The details of the rows to print are fetched: the recording holds what is printed.
         if (!record()) return kExitRuntime;

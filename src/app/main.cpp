@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <clocale>
 #include <exception>
 #include <string>
@@ -5,6 +7,7 @@
 #include "vigil/app/app.hpp"
 #include "vigil/app/controller.hpp"
 #include "vigil/app/diagnostics.hpp"
+#include "vigil/app/exporter.hpp"
 #include "vigil/app/inspect.hpp"
 #include "vigil/app/options.hpp"
 
@@ -35,8 +38,12 @@ int main(int argc, char** argv) {
         }
         vigil::settle_privileges(*opts);
         vigil::raise_open_file_limit();
+        // --listen with no terminal to draw on and no -b: a service, headless.
+        const bool headless =
+            opts->listen && !opts->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO));
         const int status = opts->inspect_pid ? vigil::run_inspect(*opts)
                            : opts->batch     ? vigil::run_batch(*opts)
+                           : headless        ? vigil::run_headless(*opts)
                                              : vigil::run_interactive(*opts);
         // Ended by a signal: everything is closed and the terminal restored by now.
         if (status > vigil::kExitSignal) vigil::die_by_signal(status - vigil::kExitSignal);

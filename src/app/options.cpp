@@ -47,6 +47,9 @@ enum RecordOnly {
 // The process inspector.
 enum InspectOnly { kInspect = 1300 };
 
+// The Prometheus endpoint.
+enum ExportOptions { kListen = 1400, kExportTop };
+
 constexpr option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
     {"iter", required_argument, nullptr, 'n'},
@@ -81,6 +84,8 @@ constexpr option kLongOptions[] = {
     {"from", required_argument, nullptr, kFrom},
     {"to", required_argument, nullptr, kTo},
     {"inspect", required_argument, nullptr, kInspect},
+    {"listen", required_argument, nullptr, kListen},
+    {"export-top", required_argument, nullptr, kExportTop},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -233,6 +238,17 @@ Process inspector:
                          open files (sockets with addresses and state), environment,
                          threads; what cannot be read says why. --format json: one
                          object. No such process: exit status 1
+
+Prometheus endpoint:
+      --listen=[ADDR:]PORT  serve GET /metrics (Prometheus text 0.0.4, or OpenMetrics
+                         when the scraper asks for it; gzip when asked) on ADDR (default
+                         127.0.0.1; IPv6 as [ADDR]:PORT) beside the view, -b or
+                         --record; without -b and without a terminal vigil runs headless
+                         (a service) until SIGTERM. The kernel's cumulative counters:
+                         CPU, memory, swap, PSI, disks, file systems, network, sensors,
+                         and per process I/O and CPU time for --export-top processes
+      --export-top=N     the N processes most active in the last interval (storage
+                         I/O, then CPU) get series (default 20; 0: none)
 
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
@@ -477,6 +493,20 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 o.batch = true;
                 break;
             }
+            case kListen: {
+                auto where = parse_listen_address(arg);
+                if (!where) return where.error();
+                o.listen = *where;
+                break;
+            }
+            case kExportTop: {
+                std::uint64_t n = 0;
+                if (!parse_u64(arg, n) || n > 10000)
+                    return make_error("invalid --export-top " + quoted(arg) +
+                                      ": expected a number of processes, 0 to 10000");
+                o.export_top = static_cast<std::size_t>(n);
+                break;
+            }
             case ':':
                 return make_error("option " + quoted(typed_option(argv, processing, optopt)) +
                                   " needs a value");
@@ -520,6 +550,10 @@ Result<Options> parse_options(int argc, char* const* argv) {
     }
     if (!o.record_path.empty() && !o.replay_path.empty())
         return make_error("--record and --replay cannot be combined");
+    if (o.listen && (!o.replay_path.empty() || o.inspect_pid))
+        return make_error(std::string("--listen serves the live system; it cannot be combined "
+                                      "with ") +
+                          (o.inspect_pid ? "--inspect" : "--replay"));
     if (o.replay_path.empty() && (o.from || o.to))
         return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");
     if (o.record_path.empty() && (o.record_max_bytes || o.record_rotate_s > 0))

@@ -179,6 +179,17 @@ std::optional<std::uint64_t> parse_status_swap_kib(std::string_view text) {
     return 0;
 }
 
+std::string_view parse_cgroup_v2_path(std::string_view text) {
+    for (std::size_t at = 0; at < text.size();) {
+        std::size_t end = text.find('\n', at);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view line = text.substr(at, end - at);
+        at = end + 1;
+        if (line.starts_with("0::")) return line.substr(3);
+    }
+    return {};
+}
+
 std::optional<bool> parse_swaps_in_use(std::string_view text) {
     // "Filename Type Size Used Priority", then one line per area; the file name has its
     // blanks escaped (\040), so the columns split on blanks.

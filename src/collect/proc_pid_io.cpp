@@ -30,3 +30,27 @@ void ProcPidIo::fill(std::span<TaskSample> tasks) {
 }
 
 }  // namespace vigil
+
+namespace vigil {
+
+std::optional<ProcessTotals> read_process_totals(const FsRoot& proc, pid_t pid,
+                                                 std::uint64_t start_ticks, std::string& buf) {
+    const std::string dir = std::to_string(pid);
+    if (!proc.read_into(dir + "/stat", buf)) return std::nullopt;
+    auto st = parse_pid_stat(buf);
+    if (!st || st->start_ticks != start_ticks) return std::nullopt;
+    ProcessTotals t;
+    t.utime_ticks = st->utime;
+    t.stime_ticks = st->stime;
+    // Read after stat: a process reused in between would have another start time, and a
+    // new one's I/O cannot pass for the old one's only if it is checked again.
+    if (proc.read_into(dir + "/io", buf))
+        if (auto io = parse_pid_io(buf)) t.io = *io;
+    if (proc.read_into(dir + "/cgroup", buf)) t.cgroup = std::string(parse_cgroup_v2_path(buf));
+    if (!proc.read_into(dir + "/stat", buf)) return std::nullopt;
+    if (auto again = parse_pid_stat(buf); !again || again->start_ticks != start_ticks)
+        return std::nullopt;
+    return t;
+}
+
+}  // namespace vigil

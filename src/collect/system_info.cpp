@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "vigil/collect/machine_parsers.hpp"
+#include "vigil/collect/proc_parsers.hpp"
 
 namespace vigil {
 namespace {
@@ -49,6 +50,13 @@ std::optional<std::uint64_t> read_mem_total_kib(const FsRoot& proc, std::string&
     const std::optional<std::uint64_t> kib = parse_meminfo(buf).total_kib;
     if (!kib || *kib == 0) return std::nullopt;
     return kib;
+}
+
+std::optional<std::uint64_t> self_resident_bytes(const FsRoot& proc, std::string& buf) {
+    if (!proc.read_into("self/statm", buf)) return std::nullopt;
+    const auto m = parse_statm(buf);
+    if (!m) return std::nullopt;
+    return m->resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
 std::optional<IoPrio> read_ioprio(pid_t tid) {

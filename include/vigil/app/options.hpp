@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/app/metrics_server.hpp"
 #include "vigil/core/result.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/columns.hpp"
@@ -39,13 +40,15 @@ struct Options {
     // csv). Without it CSV goes to stdout, which then holds one table (vigil(8), FORMATS).
     std::string csv_dir;
     // Recording and replay (see vigil(8), RECORDING).
-    std::string record_path;             // --record FILE; empty: no recording
-    std::uint64_t record_max_bytes = 0;  // --record-max-size: rotate past it; 0: never
-    double record_rotate_s = 0;          // --record-rotate: rotate after it; 0: never
-    std::string replay_path;             // --replay FILE; empty: live
-    std::optional<TimeSpec> from, to;    // --from, --to: the replayed span
-    std::string from_text, to_text;      // --from, --to as given, for messages
-    std::optional<pid_t> inspect_pid;    // --inspect PID: print that process once (implies -b)
+    std::string record_path;              // --record FILE; empty: no recording
+    std::uint64_t record_max_bytes = 0;   // --record-max-size: rotate past it; 0: never
+    double record_rotate_s = 0;           // --record-rotate: rotate after it; 0: never
+    std::string replay_path;              // --replay FILE; empty: live
+    std::optional<TimeSpec> from, to;     // --from, --to: the replayed span
+    std::string from_text, to_text;       // --from, --to as given, for messages
+    std::optional<pid_t> inspect_pid;     // --inspect PID: print that process once (implies -b)
+    std::optional<ListenAddress> listen;  // --listen [ADDR:]PORT: the Prometheus endpoint
+    std::size_t export_top = 20;          // --export-top N: processes with series
 };
 
 // argv as main() receives it. Errors are one line naming the bad value.

@@ -53,6 +53,10 @@ Result<uid_t> parse_status_uid(std::string_view text);
 // (no Pid line) or the VmSwap line is malformed.
 std::optional<std::uint64_t> parse_status_swap_kib(std::string_view text);
 
+// The cgroup v2 path of /proc/PID/cgroup (its "0::PATH" line); empty when there is none
+// (a cgroup v1 only machine).
+std::string_view parse_cgroup_v2_path(std::string_view text);
+
 // /proc/swaps: whether any swap area has a slot in use (Used, the fourth column, above 0).
 // No slot in use means no process has anything swapped out: every VmSwap is 0. nullopt
 // when the text is not a swaps table (no header, a line without a number for Used).

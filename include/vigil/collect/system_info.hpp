@@ -27,6 +27,9 @@ std::optional<VmstatIo> read_vmstat_io(const FsRoot& proc, std::string& buf);
 // MemTotal of /proc/meminfo in KiB (for MEM%); nullopt when unknown.
 std::optional<std::uint64_t> read_mem_total_kib(const FsRoot& proc, std::string& buf);
 
+// vigil's own resident memory now (self/statm), in bytes.
+std::optional<std::uint64_t> self_resident_bytes(const FsRoot& proc, std::string& buf);
+
 // ioprio_get(2) for one thread; nullopt if it exited or the call failed.
 std::optional<IoPrio> read_ioprio(pid_t tid);
 

@@ -1,0 +1,68 @@
+// --listen: the HTTP server of the Prometheus endpoint (libmicrohttpd). It serves GET
+// /metrics from the last published sample, never samples per scrape and never waits for
+// the sampler: publish() swaps a pointer, a scrape copies it. One internal thread polls
+// every connection (epoll), so a slow client holds nothing but its own connection, within
+// bounded connections, request sizes and a timeout.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "vigil/core/result.hpp"
+
+struct MHD_Daemon;
+struct MHD_Connection;
+
+namespace vigil {
+
+// [ADDR:]PORT: an IPv4 address, [IPv6] in brackets, or "localhost"; 127.0.0.1 when only
+// the port is given. Port 0 takes a free port (tests).
+struct ListenAddress {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;
+    bool ipv6 = false;
+};
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+class MetricsServer {
+  public:
+    struct Limits {
+        unsigned connections = 64;                  // at once; more wait in the backlog
+        unsigned timeout_s = 10;                    // an idle or slow connection is closed
+        std::size_t memory_per_connection = 32768;  // request line and headers: 431 past it
+    };
+    // Starts listening; the error names the address and the reason.
+    static Result<std::unique_ptr<MetricsServer>> start(const ListenAddress& where,
+                                                        const Limits& limits);
+    ~MetricsServer();
+    MetricsServer(const MetricsServer&) = delete;
+    MetricsServer& operator=(const MetricsServer&) = delete;
+
+    // The texts scrapes get from now on (Prometheus text 0.0.4 and OpenMetrics).
+    void publish(std::string prometheus, std::string openmetrics);
+    // Scrapes of /metrics answered so far.
+    std::uint64_t scrapes() const { return scrapes_.load(std::memory_order_relaxed); }
+    // The port listened on (the one taken, for port 0).
+    std::uint16_t port() const { return port_; }
+    // "http://127.0.0.1:9939/metrics"
+    std::string url() const;
+
+    struct Published;  // the texts of one sample, and their gzip forms once asked for
+
+  private:
+    friend struct ServerAccess;  // libmicrohttpd's callback, in the .cpp
+    MetricsServer() = default;
+
+    MHD_Daemon* daemon_ = nullptr;
+    ListenAddress where_;
+    std::uint16_t port_ = 0;
+    std::mutex mu_;
+    std::shared_ptr<Published> current_;
+    std::atomic<std::uint64_t> scrapes_{0};
+};
+
+}  // namespace vigil

@@ -1,0 +1,243 @@
+#include "vigil/app/metrics_server.hpp"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <zlib.h>
+
+#include <cstring>
+
+#include "vigil/core/parse.hpp"
+#include "vigil/ui/export/metrics_writer.hpp"
+
+namespace vigil {
+
+namespace {
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
+
+// gzip of text at the default level; empty when zlib fails (the plain text is sent then).
+std::string gzip(const std::string& text) {
+    z_stream z{};
+    if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return {};
+    std::string out(deflateBound(&z, text.size()), '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = deflate(&z, Z_FINISH);
+    const std::size_t produced = out.size() - z.avail_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END) return {};
+    out.resize(produced);
+    return out;
+}
+
+// Whether an Accept-Encoding header takes gzip (named, and not with q=0).
+bool accepts_gzip(const char* header) {
+    if (!header) return false;
+    std::string_view h(header);
+    for (std::size_t at = 0; at <= h.size();) {
+        std::size_t end = h.find(',', at);
+        if (end == std::string_view::npos) end = h.size();
+        std::string_view item = h.substr(at, end - at);
+        at = end + 1;
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        if (!item.starts_with("gzip")) continue;
+        const std::size_t q = item.find("q=");
+        if (q == std::string_view::npos) return true;
+        std::string_view v = item.substr(q + 2);
+        // q=0, q=0.0, q=0.000: refused; any other value takes it.
+        return v.find_first_not_of("0. ") != std::string_view::npos && !v.empty();
+    }
+    return false;
+}
+}  // namespace
+
+struct MetricsServer::Published {
+    std::string text[2];  // by MetricsFormat
+    std::mutex gz_mu;
+    std::string gz[2];
+    bool gz_made[2] = {false, false};
+
+    // The gzip form of format f, made by the first scrape that asks for it.
+    const std::string& gzipped(int f) {
+        std::lock_guard lock(gz_mu);
+        if (!gz_made[f]) {
+            gz[f] = gzip(text[f]);
+            gz_made[f] = true;
+        }
+        return gz[f];
+    }
+};
+
+// libmicrohttpd's callbacks: a response shares the Published it points into, so a sample
+// published meanwhile does not free text being sent.
+struct ServerAccess {
+    struct Hold {
+        std::shared_ptr<MetricsServer::Published> p;
+    };
+    static void release(void* cls) { delete static_cast<Hold*>(cls); }
+
+    static MHD_Result queue_text(MHD_Connection* c, unsigned status, const char* text) {
+        MHD_Response* r = MHD_create_response_from_buffer(
+            std::strlen(text), const_cast<char*>(text), MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        const MHD_Result rc = MHD_queue_response(c, status, r);
+        MHD_destroy_response(r);
+        return rc;
+    }
+
+    static MHD_Result answer(void* cls, MHD_Connection* c, const char* url, const char* method,
+                             const char* /*version*/, const char* /*upload*/,
+                             std::size_t* upload_size, void** state) {
+        auto* self = static_cast<MetricsServer*>(cls);
+        // The first call has the headers only: answer at once, without reading a body (a
+        // body is not wanted, and is dropped by the connection's end).
+        if (*state == nullptr) {
+            static int seen;
+            *state = &seen;
+        }
+        (void)upload_size;
+        const bool get = std::strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                         std::strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+        if (std::strcmp(url, "/metrics") != 0) {
+            if (std::strcmp(url, "/") == 0 && get)
+                return queue_text(c, MHD_HTTP_OK,
+                                  "vigil: the metrics are at /metrics (Prometheus text or "
+                                  "OpenMetrics)\n");
+            return queue_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+        }
+        if (!get) return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+
+        std::shared_ptr<MetricsServer::Published> p;
+        {
+            std::lock_guard lock(self->mu_);
+            p = self->current_;
+        }
+        if (!p)
+            return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no sample taken yet: try again\n");
+        const MetricsFormat f = negotiate_metrics_format([&] {
+            const char* a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+            return std::string_view(a ? a : "");
+        }());
+        const int fi = static_cast<int>(f);
+        const std::string* body = &p->text[fi];
+        bool zipped = false;
+        if (accepts_gzip(
+                MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+            const std::string& gz = p->gzipped(fi);
+            if (!gz.empty()) {
+                body = &gz;
+                zipped = true;
+            }
+        }
+        auto* hold = new Hold{p};
+        MHD_Response* r = MHD_create_response_from_buffer_with_free_callback_cls(
+            body->size(), const_cast<char*>(body->data()), &ServerAccess::release, hold);
+        if (!r) {
+            delete hold;
+            return MHD_NO;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(f));
+        MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+        if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        const MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
+        MHD_destroy_response(r);
+        if (rc == MHD_YES) self->scrapes_.fetch_add(1, std::memory_order_relaxed);
+        return rc;
+    }
+};
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+    ListenAddress a;
+    std::string_view port = text;
+    const auto bad = [&](const std::string& why) {
+        return make_error("invalid --listen " + quoted(text) + ": " + why);
+    };
+    if (text.starts_with('[')) {
+        const std::size_t close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return bad("expected [IPv6]:PORT");
+        a.host = std::string(text.substr(1, close - 1));
+        a.ipv6 = true;
+        port = text.substr(close + 2);
+    } else if (const std::size_t colon = text.rfind(':'); colon != std::string_view::npos) {
+        a.host = std::string(text.substr(0, colon));
+        port = text.substr(colon + 1);
+        if (a.host.find(':') != std::string::npos)
+            return bad("an IPv6 address goes in brackets: [ADDR]:PORT");
+    }
+    if (a.host == "localhost") a.host = "127.0.0.1";
+    if (a.host.empty()) return bad("expected ADDR:PORT or PORT");
+    std::uint64_t p = 0;
+    if (!parse_u64(port, p) || p > 65535) return bad("expected a port number 0-65535");
+    a.port = static_cast<std::uint16_t>(p);
+    unsigned char buf[sizeof(in6_addr)];
+    if (inet_pton(a.ipv6 ? AF_INET6 : AF_INET, a.host.c_str(), buf) != 1)
+        return bad(std::string("expected a numeric ") + (a.ipv6 ? "IPv6" : "IPv4") +
+                   " address or localhost, not " + quoted(a.host));
+    return a;
+}
+
+Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress& where,
+                                                            const Limits& limits) {
+    std::unique_ptr<MetricsServer> s(new MetricsServer());
+    s->where_ = where;
+    sockaddr_in v4{};
+    sockaddr_in6 v6{};
+    const sockaddr* addr = nullptr;
+    if (where.ipv6) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons(where.port);
+        inet_pton(AF_INET6, where.host.c_str(), &v6.sin6_addr);
+        addr = reinterpret_cast<const sockaddr*>(&v6);
+    } else {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons(where.port);
+        inet_pton(AF_INET, where.host.c_str(), &v4.sin_addr);
+        addr = reinterpret_cast<const sockaddr*>(&v4);
+    }
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
+    if (where.ipv6) flags |= MHD_USE_IPv6;
+    errno = 0;
+    s->daemon_ = MHD_start_daemon(
+        flags, where.port, nullptr, nullptr, &ServerAccess::answer, s.get(), MHD_OPTION_SOCK_ADDR,
+        addr, MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits.connections),
+        MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits.timeout_s),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits.memory_per_connection),
+        MHD_OPTION_END);
+    if (!s->daemon_) {
+        const int err = errno;
+        return make_error("cannot listen on " + where.host + ":" + std::to_string(where.port) +
+                          (err ? std::string(": ") + std::strerror(err) : std::string()));
+    }
+    const MHD_DaemonInfo* info = MHD_get_daemon_info(s->daemon_, MHD_DAEMON_INFO_BIND_PORT);
+    s->port_ = info ? info->port : where.port;
+    return s;
+}
+
+MetricsServer::~MetricsServer() {
+    if (daemon_) MHD_stop_daemon(daemon_);
+}
+
+void MetricsServer::publish(std::string prometheus, std::string openmetrics) {
+    auto p = std::make_shared<Published>();
+    p->text[static_cast<int>(MetricsFormat::prometheus)] = std::move(prometheus);
+    p->text[static_cast<int>(MetricsFormat::openmetrics)] = std::move(openmetrics);
+    std::lock_guard lock(mu_);
+    current_ = std::move(p);
+}
+
+std::string MetricsServer::url() const {
+    return "http://" + (where_.ipv6 ? "[" + where_.host + "]" : where_.host) + ":" +
+           std::to_string(port_) + "/metrics";
+}
+
+}  // namespace vigil
