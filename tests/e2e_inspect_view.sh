@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The view's process inspector (Enter on a task row, issue 13) in a real terminal (tmux),
 # against a python3 process started in a known directory under `ulimit -n 777`, with an
-# environment variable and an open file: filtered to with f, Enter opens the pane, which
-# must show the cwd, and (found with its / search) 777 as the NOFILE soft limit, the open
-# file and the variable's value; CPU% gets a number after a refresh; the process's exit is
+# environment variable, an open file and two sleeping threads besides its main one: filtered
+# to with f, Enter opens the pane, which must show the cwd, and (found with its / search)
+# 777 as the NOFILE soft limit, the open file, the variable's value, and its Threads section
+# as the task table's rows: the column titles and one row per thread (3); CPU% gets a number
+# after a refresh; the process's exit is
 # said in the pane; Esc returns to the table with vigil still running; q quits. In a replay,
 # Enter only says the inspector needs a live process.
 # Every wait polls the screen with a deadline; no fixed sleep decides a result.
@@ -63,8 +65,10 @@ echo data >"$TMP/$FILE"
     cd "$WORK" || exit 1
     ulimit -n 777 || exit 1
     exec env VIGIL_PANE_TEST="$VALUE" python3 -c '
-import os, sys
+import os, sys, threading, time
 f = open(sys.argv[1])
+for _ in range(2):
+    threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()
 with open(sys.argv[2] + ".tmp", "w") as r:
     r.write("ready")
 os.rename(sys.argv[2] + ".tmp", sys.argv[2])
@@ -106,6 +110,27 @@ search "$FILE"
 if wait_for "$TMP/$FILE"; then ok "/ finds the open file in the open-files list"; else bad "open file"; fi
 search "VIGIL_PANE_TEST"
 if wait_for "VIGIL_PANE_TEST=$VALUE"; then ok "/ finds the variable and its value"; else bad "environment"; fi
+# The Threads section: the task table's column titles (--columns io: DISK READ), and a row
+# for each of the three threads, by TID, with the command line.
+tids=$(ls "/proc/$pid/task")
+search "DISK READ"
+thread_rows() { screen | grep -cE "^ +[0-9]+ .*python3 -c"; }
+rows_ok() {
+    local tid
+    [ "$(thread_rows)" -eq 3 ] || return 1
+    screen | grep -qE "^ +TID +PRIO +USER +DISK READ" || return 1
+    for tid in $tids; do screen | grep -qE "^ +$tid .*python3 -c" || return 1; done
+}
+poll_rows() {
+    local i
+    for ((i = 0; i < 100; i++)); do rows_ok && return 0; sleep 0.1; done
+    return 1
+}
+if [ "$(echo $tids | wc -w)" -eq 3 ] && poll_rows; then
+    ok "Threads: the table's column titles and a row for each of the 3 threads"
+else
+    bad "thread rows (tids: $tids, rows: $(thread_rows))"
+fi
 # PgUp to the top (not Home: tmux may send a sequence this terminal type does not name),
 # then Tab: the CPU section's title on the first content line (under the title bar and the
 # status line).

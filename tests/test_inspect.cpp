@@ -296,6 +296,20 @@ TEST_CASE("inspect_process reads every section of the fixture process", "[inspec
     CHECK(info->threads.threads[1].name == "worker");
 }
 
+TEST_CASE("inspect_process: the view's pane leaves the threads' files unread", "[inspect]") {
+    Fixture fx;
+    InspectContext ctx = fx.ctx;
+    ctx.threads = false;  // its Threads section is the task table's rows
+    auto info = inspect_process(ctx, 4242);
+    REQUIRE(info);
+    CHECK(info->threads.threads.empty());
+    CHECK(info->threads.count == 0);
+    CHECK(info->files.count == 9);  // the rest as before
+    auto full = inspect_process(fx.ctx, 4242);
+    REQUIRE(full);
+    CHECK(full->threads.threads.size() == 2);
+}
+
 TEST_CASE("inspect_process: an absent PID is an error naming it", "[inspect]") {
     Fixture fx;
     auto info = inspect_process(fx.ctx, 999999);

@@ -12,7 +12,9 @@
 #include "machine_fixture.hpp"
 #include "scripted_source.hpp"
 #include "vigil/app/controller.hpp"
+#include "vigil/model/columns.hpp"
 #include "vigil/ui/batch/inspect_writer.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
 #include "vigil/ui/inspector_pane.hpp"
 
 using namespace vigil;
@@ -150,6 +152,178 @@ TEST_CASE("inspector: the joined lines are --inspect's text byte for byte", "[in
     for (const std::string& l : inspect_text_lines(b, true, ByteUnits::human))
         joined_lines += l + "\n";
     CHECK(joined_lines == format_inspect_text(b, true, ByteUnits::human));
+}
+
+namespace {
+
+// A task table of three threads of process 7 (of 5 matched), as Pipeline::tasks makes one
+// for inspector_thread_view: TID, CPU%, DISK READ and COMMAND; thread 8 read from storage.
+Table thread_table(const ViewState& tv) {
+    Table t;
+    t.kind = TableKind::tasks;
+    t.section = Section::tasks;
+    t.column_store = chosen_columns(tv);
+    t.columns = *t.column_store;
+    const double cpu[] = {12.5, 3.0, 0.0};
+    const double read[] = {0.0, 2048.0, 0.0};
+    for (int i = 0; i < 3; ++i) {
+        t.rows.push_back({Cell{7.0 + i, {}}, Cell{cpu[i], {}}, Cell{read[i], {}},
+                          Cell{{}, "python3 worker.py"}});
+        t.refs.push_back(RowRef{7 + i, 7, static_cast<std::size_t>(i)});
+    }
+    t.matched_rows = 5;
+    return t;
+}
+
+ViewState thread_columns_view() {
+    ViewState vs;
+    vs.columns = {ColumnId::id, ColumnId::cpu, ColumnId::disk_read, ColumnId::command};
+    vs.sort = ColumnId::cpu;
+    return vs;
+}
+
+}  // namespace
+
+TEST_CASE("inspector: the thread view is the view's columns and sort over one process",
+          "[inspector]") {
+    ViewState vs = thread_columns_view();
+    vs.processes = true;
+    vs.only_active = true;
+    vs.hide_kernel_threads = true;
+    vs.uids = {1000};
+    vs.pids = {1, 2};
+    vs.filter.set("bash");
+    vs.accumulated = true;
+    const ViewState tv = inspector_thread_view(vs, 7);
+    CHECK_FALSE(tv.processes);
+    CHECK(tv.pids == std::vector<pid_t>{7});
+    CHECK(tv.uids.empty());
+    CHECK_FALSE(tv.only_active);
+    CHECK_FALSE(tv.hide_kernel_threads);
+    CHECK_FALSE(tv.filter.active());
+    CHECK(tv.columns == vs.columns);
+    CHECK(tv.sort == ColumnId::cpu);
+    CHECK(tv.accumulated);
+}
+
+TEST_CASE("inspector: the Threads section is the task table of the process's threads",
+          "[inspector]") {
+    const ViewState tv = inspector_thread_view(thread_columns_view(), 7);
+    const Table t = thread_table(tv);
+    InspectorPane p;
+    p.open_on(7, std::nullopt, process(7, 1, 1, 0, 0, 0, 0), 100.0);
+    const std::size_t before = p.lines.size();
+    p.set_threads(t, tv);
+    const std::size_t at = index_of(p, "== Threads ==");
+    REQUIRE(at + 5 < p.lines.size());
+    CHECK(p.lines.size() == at + 6);  // the last section: title, titles, 3 rows, "more"
+    CHECK(p.lines.size() == before + 5);
+    // The column titles as the view's header has them (fixed widths, > on the sorted one),
+    // the rows as the view's rows, indented.
+    CHECK(p.lines[at + 1].kind == InspectorLine::Kind::header);
+    INFO(p.lines[at + 1].text);
+    CHECK(p.lines[at + 1].text.starts_with("      TID CPU%> "));
+    CHECK_THAT(p.lines[at + 1].text, Catch::Contains("DISK READ"));
+    CHECK_THAT(p.lines[at + 1].text, Catch::EndsWith("COMMAND"));
+    for (std::size_t r = 0; r < 3; ++r) {
+        INFO(r);
+        CHECK(p.lines[at + 2 + r].text == "  " + format_task_row(t, r, tv));
+    }
+    CHECK_THAT(p.lines[at + 2].text, Catch::Contains("      7  12.5 "));
+    CHECK(p.lines[at + 2].kind == InspectorLine::Kind::text);
+    CHECK(p.lines[at + 3].kind == InspectorLine::Kind::hot);  // it read from storage
+    CHECK(p.lines[at + 5].text == "  ... 2 more threads");
+    // The screen: the titles in the column-header style.
+    InteractiveState st;
+    p.page_rows = 10;
+    handle_inspector_key(key(Key::end), p, st);
+    const ScreenLayout l = layout_inspector(p, st, 120, 13);
+    const bool header_styled = std::any_of(l.lines.begin(), l.lines.end(), [](const ScreenLine& s) {
+        return !s.segments.empty() && s.segments[0].style == Style::column_header &&
+               s.segments[0].text.find("DISK READ") != std::string::npos;
+    });
+    CHECK(header_styled);
+    CHECK_THAT(screen_text(l), Catch::Contains("python3 worker.py"));
+
+    // A new sample's table replaces the rows; a process with one thread shows one row.
+    Table one = thread_table(tv);
+    one.rows.resize(1);
+    one.refs.resize(1);
+    one.matched_rows = 1;
+    p.set_threads(one, tv);
+    CHECK(p.lines.size() == at + 3);
+    CHECK(p.lines.back().text == "  " + format_task_row(one, 0, tv));
+    // None in the sample: said, never an empty section.
+    Table none = thread_table(tv);
+    none.rows.clear();
+    none.refs.clear();
+    none.matched_rows = 0;
+    p.set_threads(none, tv);
+    CHECK(p.lines.back().text == "  (no thread of it in the last sample)");
+    // A refresh of the process keeps the rows of the last sample; Tab still finds the title.
+    p.set_threads(t, tv);
+    ProcessInfo next = process(7, 2, 1, 0, 0, 0, 0);
+    for (const char* v : {"A", "B", "C"})  // the section before it grows
+        next.environment.vars.emplace_back(v, "1");
+    next.environment.status = {};
+    next.environment.status.any_read = true;
+    p.update(std::move(next), 101.0);
+    const std::size_t moved = index_of(p, "== Threads ==");
+    CHECK(moved > at);
+    CHECK(p.lines[moved + 2].text == "  " + format_task_row(t, 0, tv));
+    CHECK(p.lines.size() == moved + 6);
+}
+
+TEST_CASE("inspector: a refresh lays out only the sections whose data changed", "[inspector]") {
+    InspectorPane p;
+    p.open_on(7, std::nullopt, process(7, 1.0, 1.0, 0, 0, 0, 0), 100.0);
+    CHECK(p.sections_laid_out == std::size(kInspectSections));
+    const std::size_t needle = index_of(p, "/srv/needle.log");
+    REQUIRE(needle < p.lines.size());
+    const char* kept = p.lines[needle].text.data();  // a long line: its own buffer
+    p.page_rows = 10;
+    p.scroll = needle;
+    p.match = needle;
+
+    // CPU times moved: the CPU section (and its rates, and I/O's, now known) only; the
+    // open-files lines are the same strings, not made again.
+    p.update(process(7, 2.0, 1.0, 0, 0, 0, 0), 101.0);
+    CHECK(p.sections_laid_out == std::size(kInspectSections) + 2);
+    CHECK(p.lines[needle].text.data() == kept);
+    // Nothing moved at all (the rates neither): nothing laid out.
+    p.update(process(7, 2.0, 1.0, 0, 0, 0, 0), 102.0);
+    const std::size_t laid = p.sections_laid_out;
+    p.update(process(7, 2.0, 1.0, 0, 0, 0, 0), 103.0);
+    CHECK(p.sections_laid_out == laid);
+
+    // A section above grows by a line: the lines below, the scroll position and the match
+    // move with it, so the screen shows the same lines.
+    ProcessInfo grown = process(7, 2.0, 1.0, 0, 0, 0, 0);
+    grown.identity.cgroups.push_back("0::/user.slice");
+    p.update(grown, 104.0);
+    CHECK(p.sections_laid_out == laid + 1);
+    CHECK(p.lines[needle + 1].text.data() == kept);
+    CHECK(p.scroll == needle + 1);
+    CHECK(p.match == needle + 1);
+
+    // An open file more: that section again, the rest kept.
+    ProcessInfo more = grown;
+    more.files.fds.push_back(OpenFile{200, "/srv/new.log", "file", {}, {}});
+    more.files.count = more.files.fds.size();
+    p.update(more, 105.0);
+    CHECK(p.sections_laid_out == laid + 2);
+    CHECK(index_of(p, "/srv/new.log") < p.lines.size());
+
+    // Whatever was kept or made again, the lines are those of a layout from scratch.
+    const std::vector<InspectorLine> fresh =
+        inspector_lines(*p.info, p.rates, true, ByteUnits::human);
+    REQUIRE(p.lines.size() == fresh.size());
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        INFO(i);
+        CHECK(p.lines[i].text == fresh[i].text);
+        CHECK(p.lines[i].kind == fresh[i].kind);
+    }
+    CHECK(p.section_start.back() == p.lines.size());
 }
 
 TEST_CASE("inspector: scrolling, Tab to the next section, search with / and n", "[inspector]") {
@@ -380,10 +554,33 @@ TEST_CASE("controller: Enter inspects the selected thread's process, refreshed w
     CHECK_THAT(v.term.screen(), Catch::Contains("Inspector: process 100 worker (thread 101"));
     CHECK_THAT(v.term.screen(), Catch::Contains("/srv/work"));
     CHECK_THAT(v.term.screen(), Catch::Contains("CPU%               ? (user ?"));
+    // The Threads section: the task table's rows of process 100's threads, and no other.
+    auto thread_rows = [&] {
+        const InspectorPane& p = v.controller->inspector();
+        std::vector<std::string> rows;
+        const std::size_t at = p.section_start[static_cast<std::size_t>(InspectSection::threads)];
+        REQUIRE(at + 1 < p.lines.size());
+        CHECK(p.lines[at].text == "== Threads ==");
+        CHECK(p.lines[at + 1].kind == InspectorLine::Kind::header);
+        CHECK_THAT(p.lines[at + 1].text, Catch::Contains("TID"));
+        CHECK_THAT(p.lines[at + 1].text, Catch::Contains("DISK READ"));
+        for (std::size_t i = at + 2; i < p.lines.size(); ++i) rows.push_back(p.lines[i].text);
+        return rows;
+    };
+    auto tids = [](const std::vector<std::string>& rows) {
+        std::vector<pid_t> out;
+        for (const std::string& r : rows) out.push_back(std::stoi(r));
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    CHECK(tids(thread_rows()) == std::vector<pid_t>{100, 101, 103});
 
     // Each refresh reads it again; the rates come from the two reads over the clock's time.
+    const std::size_t laid = v.controller->inspector().sections_laid_out;
     v.next_sample();
     CHECK(v.reader.reads == 2);
+    CHECK(v.controller->inspector().sections_laid_out > laid);  // the thread rows at least
+    CHECK(tids(thread_rows()) == std::vector<pid_t>{100, 101, 103});
     CHECK_THAT(v.term.screen(), Catch::Contains("CPU%               50.00 % (user 50.00 %"));
     CHECK_THAT(v.term.screen(), Catch::Contains("read rate          2.00 K/s"));
 

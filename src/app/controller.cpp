@@ -32,6 +32,14 @@ std::string describe_prio(IoPrio p) {
     return format_ioprio(p, 0);
 }
 
+// The inspector pane's Threads section: the task table of the inspected process's threads,
+// made from the pipeline's current frame like the view's table (the details fetched for
+// those rows only), at most kInspectorThreadRows of them.
+void show_inspector_threads(InspectorPane& pane, Pipeline& pipeline, const ViewState& vs) {
+    const ViewState tv = inspector_thread_view(vs, pane.pid);
+    pane.set_threads(pipeline.tasks(tv, kInspectorThreadRows), tv);
+}
+
 }  // namespace
 
 Controller::Controller(const ControllerSetup& setup)
@@ -253,6 +261,7 @@ void Controller::open_inspector() {
     inspector_.units = vs_.units;
     inspector_.open_on(tgid, tgid != id ? std::optional<pid_t>(id) : std::nullopt, std::move(*info),
                        clock_.steady_s());
+    show_inspector_threads(inspector_, pipeline_, vs_);
     inspector_.page_rows = inspector_page_rows(term_.height());
     st_.mode = Mode::inspector;
     st_.notice.clear();
@@ -275,6 +284,7 @@ void Controller::refresh_inspector() {
         return;
     }
     inspector_.update(std::move(*info), clock_.steady_s());
+    show_inspector_threads(inspector_, pipeline_, vs_);
 }
 
 // 'u': the user database is asked here, not in the key map (NSS may be remote).
@@ -539,7 +549,8 @@ class LiveProcessReader final : public ProcessReader {
   public:
     LiveProcessReader(const FsRoot& proc, bool live) : proc_(proc), live_(live) {}
     Result<ProcessInfo> read(pid_t pid) override {
-        const InspectContext ctx{proc_, live_, system_clock(), users_};
+        // Not the threads' /proc files: the pane shows the task table's rows of them.
+        const InspectContext ctx{proc_, live_, system_clock(), users_, false};
         return inspect_process(ctx, pid);
     }
 

@@ -502,7 +502,7 @@ Result<ProcessInfo> inspect_process(const InspectContext& ctx, pid_t pid) {
     read_files(r, info.files);
     read_limits(r, *st, hz, status, info.files, info.limits);
     read_environment(r, info.environment);
-    read_threads(ctx, r, info.threads);
+    if (ctx.threads) read_threads(ctx, r, info.threads);
     return info;
 }
 

@@ -1,15 +1,19 @@
 // The view's process inspector pane: its state, keys, rates and screen lines. The sections'
-// text is vigil --inspect's (inspect_text_lines); this file adds the rates, the scrolling,
-// the search and the frame around them.
+// text is vigil --inspect's (inspect_section_lines) but for the Threads section, the task
+// table's rows; this file adds the rates, the scrolling, the search and the frame around
+// them, and lays out again at each refresh only the sections that changed.
 #include "vigil/ui/inspector_pane.hpp"
 
 #include <fmt/format.h>
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "line_builder.hpp"
 #include "vigil/core/text.hpp"
-#include "vigil/ui/batch/inspect_writer.hpp"
+#include "vigil/model/filter.hpp"
+#include "vigil/ui/batch/text_writer.hpp"
+#include "vigil/ui/table_text.hpp"
 
 namespace vigil {
 namespace {
@@ -136,6 +140,72 @@ std::string interval_text(double s) {
     return fmt::format("{:g} s", s);
 }
 
+// Whether a section's data is the same in two reads (the rates aside).
+bool same_section(const ProcessInfo& a, const ProcessInfo& b, InspectSection s) {
+    switch (s) {
+        case InspectSection::identity:
+            return a.identity == b.identity;
+        case InspectSection::cpu:
+            return a.cpu == b.cpu;
+        case InspectSection::memory:
+            return a.memory == b.memory;
+        case InspectSection::io:
+            return a.io == b.io;
+        case InspectSection::limits:
+            return a.limits == b.limits;
+        case InspectSection::files:
+            return a.files == b.files;
+        case InspectSection::environment:
+            return a.environment == b.environment;
+        case InspectSection::threads:
+            return a.threads == b.threads;
+    }
+    return false;
+}
+
+// Puts fresh lines in place of section s's. The lines after it move by the difference, and
+// the scroll position and the search match with them, so the lines shown stay in place.
+void replace_section(InspectorPane& p, std::size_t s, std::vector<InspectorLine> fresh) {
+    ++p.sections_laid_out;
+    const std::size_t begin = p.section_start[s], end = p.section_start[s + 1];
+    const std::size_t old = end - begin;
+    const auto at = p.lines.begin() + static_cast<long>(begin);
+    if (fresh.size() == old) {
+        std::move(fresh.begin(), fresh.end(), at);
+        return;
+    }
+    p.lines.erase(at, p.lines.begin() + static_cast<long>(end));
+    p.lines.insert(p.lines.begin() + static_cast<long>(begin),
+                   std::make_move_iterator(fresh.begin()), std::make_move_iterator(fresh.end()));
+    auto moved = [&](std::size_t i) { return i - old + fresh.size(); };
+    for (std::size_t k = s + 1; k < p.section_start.size(); ++k)
+        p.section_start[k] = moved(p.section_start[k]);
+    if (p.match) {
+        if (*p.match >= end)
+            p.match = moved(*p.match);
+        else if (*p.match >= begin + fresh.size())
+            p.match.reset();  // its line is gone
+    }
+    if (p.scroll >= end) p.scroll = moved(p.scroll);
+    p.scroll = std::min(p.scroll, max_scroll(p));
+}
+
+Style line_style(InspectorLine::Kind k) {
+    switch (k) {
+        case InspectorLine::Kind::title:
+            return Style::sorted_header;
+        case InspectorLine::Kind::problem:
+            return Style::warn;
+        case InspectorLine::Kind::header:
+            return Style::column_header;
+        case InspectorLine::Kind::hot:
+            return Style::hot;
+        case InspectorLine::Kind::text:
+            break;
+    }
+    return Style::row;
+}
+
 }  // namespace
 
 InspectorRates inspector_rates(const ProcessInfo* prev, const ProcessInfo& cur, double elapsed_s) {
@@ -155,37 +225,91 @@ InspectorRates inspector_rates(const ProcessInfo* prev, const ProcessInfo& cur, 
     return r;
 }
 
-std::vector<InspectorLine> inspector_lines(const ProcessInfo& info, const InspectorRates& rates,
-                                           bool utf8, ByteUnits units) {
+std::vector<InspectorLine> inspector_section_lines(const ProcessInfo& info, InspectSection section,
+                                                   const InspectorRates& rates, bool utf8,
+                                                   ByteUnits units) {
     auto labelled = [](std::string_view label, std::string value) {
         return InspectorLine{InspectorLine::Kind::text, fmt::format("  {:<18} {}", label, value)};
     };
+    std::vector<std::string> text = inspect_section_lines(info, section, utf8, units);
     std::vector<InspectorLine> out;
-    const std::vector<std::string> text = inspect_text_lines(info, utf8, units);
-    out.reserve(text.size() + 6);
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const std::string& t = text[i];
-        const bool title = t.starts_with("== ");
-        out.push_back({title           ? InspectorLine::Kind::title
-                       : is_problem(t) ? InspectorLine::Kind::problem
-                                       : InspectorLine::Kind::text,
-                       t});
-        if (!title || (t != "== CPU ==" && t != "== I/O ==")) continue;
-        // The rates go after the title and what could not be read.
-        while (i + 1 < text.size() && is_problem(text[i + 1]))
-            out.push_back({InspectorLine::Kind::problem, text[++i]});
-        if (t == "== CPU ==") {
-            out.push_back(labelled(
-                "CPU%",
-                fmt::format("{} (user {}, system {})", format_percent(rates.cpu_pct),
-                            format_percent(rates.user_pct), format_percent(rates.system_pct))));
-        } else {
-            out.push_back(labelled("read rate", format_byte_rate(rates.read_bps, units)));
-            out.push_back(labelled("write rate", format_byte_rate(rates.write_bps, units)));
-            out.push_back(labelled("rchar rate", format_byte_rate(rates.rchar_bps, units)));
-            out.push_back(labelled("wchar rate", format_byte_rate(rates.wchar_bps, units)));
-        }
+    out.reserve(text.size() + 4);
+    for (std::string& t : text) {
+        const InspectorLine::Kind kind = t.starts_with("== ") ? InspectorLine::Kind::title
+                                         : is_problem(t)      ? InspectorLine::Kind::problem
+                                                              : InspectorLine::Kind::text;
+        out.push_back({kind, std::move(t)});
     }
+    if (section != InspectSection::cpu && section != InspectSection::io) return out;
+    // The rates go after the title and what could not be read.
+    std::size_t at = 1;
+    while (at < out.size() && out[at].kind == InspectorLine::Kind::problem) ++at;
+    std::vector<InspectorLine> added;
+    if (section == InspectSection::cpu) {
+        added.push_back(labelled(
+            "CPU%", fmt::format("{} (user {}, system {})", format_percent(rates.cpu_pct),
+                                format_percent(rates.user_pct), format_percent(rates.system_pct))));
+    } else {
+        added.push_back(labelled("read rate", format_byte_rate(rates.read_bps, units)));
+        added.push_back(labelled("write rate", format_byte_rate(rates.write_bps, units)));
+        added.push_back(labelled("rchar rate", format_byte_rate(rates.rchar_bps, units)));
+        added.push_back(labelled("wchar rate", format_byte_rate(rates.wchar_bps, units)));
+    }
+    out.insert(out.begin() + static_cast<long>(std::min(at, out.size())),
+               std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()));
+    return out;
+}
+
+std::vector<InspectorLine> inspector_lines(const ProcessInfo& info, const InspectorRates& rates,
+                                           bool utf8, ByteUnits units) {
+    std::vector<InspectorLine> out;
+    for (std::size_t s = 0; s < kInspectSectionCount; ++s) {
+        std::vector<InspectorLine> part =
+            inspector_section_lines(info, static_cast<InspectSection>(s), rates, utf8, units);
+        out.insert(out.end(), std::make_move_iterator(part.begin()),
+                   std::make_move_iterator(part.end()));
+    }
+    return out;
+}
+
+ViewState inspector_thread_view(const ViewState& vs, pid_t tgid) {
+    ViewState tv = vs;  // the columns, the sort, -a, -k, the command line or the name
+    tv.processes = false;
+    tv.pids = {tgid};
+    tv.uids.clear();
+    tv.only_active = false;
+    tv.hide_kernel_threads = false;
+    tv.filter = TextFilter{};
+    return tv;
+}
+
+std::vector<InspectorLine> inspector_thread_lines(const Table& t, const ViewState& tv) {
+    constexpr std::string_view kIndent = "  ";
+    std::vector<InspectorLine> out;
+    out.reserve(t.rows.size() + 3 + t.notes.size());
+    out.push_back({InspectorLine::Kind::title, "== Threads =="});
+    for (const std::string& note : t.notes)
+        out.push_back({InspectorLine::Kind::problem, fmt::format("  ! {}", note)});
+    if (t.rows.empty()) {
+        out.push_back({InspectorLine::Kind::text, "  (no thread of it in the last sample)"});
+        return out;
+    }
+    // The column titles and the rows as the view's table lays them out (fixed widths, the
+    // sorted column marked).
+    std::string header(kIndent);
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        if (c) header += ' ';
+        append_padded(header, task_header_title(t.columns[c], tv),
+                      static_cast<std::size_t>(std::max(t.columns[c].width, 0)), t.columns[c].align,
+                      c + 1 == t.columns.size());
+    }
+    out.push_back({InspectorLine::Kind::header, std::move(header)});
+    for (std::size_t r = 0; r < t.rows.size(); ++r)
+        out.push_back({row_is_active(t, r) ? InspectorLine::Kind::hot : InspectorLine::Kind::text,
+                       std::string(kIndent) + format_task_row(t, r, tv)});
+    if (t.matched_rows > t.rows.size())
+        out.push_back({InspectorLine::Kind::text,
+                       fmt::format("  ... {} more threads", t.matched_rows - t.rows.size())});
     return out;
 }
 
@@ -204,11 +328,32 @@ void InspectorPane::open_on(pid_t tgid, std::optional<pid_t> tid, ProcessInfo fi
 }
 
 void InspectorPane::update(ProcessInfo next, double now_s) {
-    rates = inspector_rates(info ? &*info : nullptr, next, read_at_s ? now_s - *read_at_s : 0);
+    InspectorRates r =
+        inspector_rates(info ? &*info : nullptr, next, read_at_s ? now_s - *read_at_s : 0);
+    const bool rates_changed = !(r == rates);
+    std::optional<ProcessInfo> prev = std::move(info);
     info = std::move(next);
+    rates = r;
     read_at_s = now_s;
     exited = false;
-    relayout();
+    if (!prev || lines.empty()) {
+        relayout();
+        return;
+    }
+    for (std::size_t s = 0; s < kInspectSectionCount; ++s) {
+        const auto section = static_cast<InspectSection>(s);
+        if (section == InspectSection::threads && thread_rows) continue;
+        const bool rated = section == InspectSection::cpu || section == InspectSection::io;
+        if (same_section(*prev, *info, section) && !(rated && rates_changed)) continue;
+        replace_section(*this, s, inspector_section_lines(*info, section, rates, utf8, units));
+    }
+}
+
+void InspectorPane::set_threads(const Table& threads, const ViewState& tv) {
+    if (lines.empty()) return;  // not open
+    thread_rows = true;
+    replace_section(*this, static_cast<std::size_t>(InspectSection::threads),
+                    inspector_thread_lines(threads, tv));
 }
 
 void InspectorPane::mark_exited() {
@@ -225,7 +370,27 @@ void InspectorPane::close() {
 
 void InspectorPane::relayout() {
     if (!info) return;
-    lines = inspector_lines(*info, rates, utf8, units);
+    std::vector<InspectorLine> fresh;
+    std::array<std::size_t, kInspectSectionCount + 1> start{};
+    for (std::size_t s = 0; s < kInspectSectionCount; ++s) {
+        start[s] = fresh.size();
+        const auto section = static_cast<InspectSection>(s);
+        std::vector<InspectorLine> part;
+        if (section == InspectSection::threads && thread_rows && !lines.empty()) {
+            // The rows of the last sample stay until the next.
+            part.assign(
+                std::make_move_iterator(lines.begin() + static_cast<long>(section_start[s])),
+                std::make_move_iterator(lines.begin() + static_cast<long>(section_start[s + 1])));
+        } else {
+            part = inspector_section_lines(*info, section, rates, utf8, units);
+            ++sections_laid_out;
+        }
+        fresh.insert(fresh.end(), std::make_move_iterator(part.begin()),
+                     std::make_move_iterator(part.end()));
+    }
+    start[kInspectSectionCount] = fresh.size();
+    lines = std::move(fresh);
+    section_start = start;
     scroll = std::min(scroll, max_scroll(*this));
     if (match && *match >= lines.size()) match.reset();
 }
@@ -374,9 +539,7 @@ ScreenLayout layout_inspector(const InspectorPane& p, const InteractiveState& st
             b.bar(std::move(text), Style::selected_row);
             continue;
         }
-        b.line(std::move(text), l.kind == InspectorLine::Kind::title     ? Style::sorted_header
-                                : l.kind == InspectorLine::Kind::problem ? Style::warn
-                                                                         : Style::row);
+        b.line(std::move(text), line_style(l.kind));
     }
     while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
     if (p.searching)

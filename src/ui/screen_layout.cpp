@@ -139,13 +139,13 @@ void chooser_screen(ScreenLayout& out, const ViewState& vs, const InteractiveSta
     out.lines = b.take();
 }
 
-std::string header_cell(const ColumnSpec& c, ColumnId id, const ViewState& vs) {
+}  // namespace
+
+std::string task_header_title(const ColumnSpec& c, const ViewState& vs) {
     std::string title(c.title);
-    if (id == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
+    if (static_cast<ColumnId>(c.id) == vs.sort) title += (c.descending != vs.reverse) ? ">" : "<";
     return title;
 }
-
-}  // namespace
 
 namespace {
 bool has_notice(const ScreenInput& in) {
@@ -259,8 +259,9 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
             ++x;
         }
         std::string title;
-        append_padded(title, header_cell(c, id, vs), static_cast<std::size_t>(std::max(c.width, 0)),
-                      c.align, ci + 1 == m.columns.size());
+        append_padded(title, task_header_title(c, vs),
+                      static_cast<std::size_t>(std::max(c.width, 0)), c.align,
+                      ci + 1 == m.columns.size());
         int w = static_cast<int>(display_width(title));
         int x1 = c.width > 0 ? x + w : width;  // the last column takes the rest of the line
         out.spans.push_back(ColumnSpan{id, x, x1});

@@ -26,6 +26,9 @@ struct InspectContext {
     bool live = true;
     const Clock& clock;  // start time and age (boot_s, wall_ns, ticks_per_s)
     UserNames& users;
+    // Whether the threads section is read (/proc/PID/task/*/stat). The view's pane shows the
+    // task table's rows of the process instead, from the sample it already has: false there.
+    bool threads = true;
 };
 
 // Reads process `pid`. The error (one line naming the PID) is for a process that does not

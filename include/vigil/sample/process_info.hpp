@@ -6,6 +6,9 @@
 // Every section carries a SectionStatus: what could not be read and why (permission, the
 // process gone, a file this kernel lacks), so a front end never shows an empty box. Text is
 // raw bytes from the kernel or the process; it is escaped where it is formatted.
+//
+// Every struct compares member by member (==): the view's pane lays a section out again only
+// when its data changed since the last read.
 #pragma once
 
 #include <sys/types.h>
@@ -32,6 +35,7 @@ struct ReadProblem {
     std::string item;  // what was not read: "environ", "fd", "smaps_rollup", "exe", ...
     ReadFailure why = ReadFailure::failed;
     std::string detail;  // one line: "permission denied", "not provided by this kernel", ...
+    bool operator==(const ReadProblem&) const = default;
 };
 
 // How a section was read: ok (everything), partial (some items missing) or unavailable
@@ -44,18 +48,21 @@ struct SectionStatus {
         if (problems.empty()) return State::ok;
         return any_read ? State::partial : State::unavailable;
     }
+    bool operator==(const SectionStatus&) const = default;
 };
 std::string_view section_state_name(SectionStatus::State s);  // "ok", "partial", "unavailable"
 
 struct ChainEntry {
     pid_t pid = 0;
     std::string name;  // comm; empty when it could not be read
+    bool operator==(const ChainEntry&) const = default;
 };
 
 // Real, effective, saved set and file system ids (the order of /proc/PID/status).
 struct IdSet {
     std::array<std::uint32_t, 4> ids{};
     std::array<std::string, 4> names;  // user or group names; the id in decimal when unknown
+    bool operator==(const IdSet&) const = default;
 };
 
 struct Namespace {
@@ -63,6 +70,7 @@ struct Namespace {
     std::string id;    // the link's target: "net:[4026531840]"
     // Whether it differs from PID 1's; nullopt when PID 1's cannot be read.
     std::optional<bool> differs_from_init;
+    bool operator==(const Namespace&) const = default;
 };
 
 struct IdentityInfo {
@@ -81,6 +89,7 @@ struct IdentityInfo {
     std::optional<pid_t> session, pgrp;
     std::vector<std::string> cgroups;   // lines of /proc/PID/cgroup ("0::/user.slice/...")
     std::vector<Namespace> namespaces;  // every namespace of the process
+    bool operator==(const IdentityInfo&) const = default;
 };
 
 struct CpuInfo {
@@ -96,6 +105,7 @@ struct CpuInfo {
     std::optional<std::string> ioprio;  // "be/4", "rt/0", "idle"
     std::optional<std::uint64_t> threads;
     std::vector<std::string> kernel_stack;  // /proc/PID/stack lines (root only)
+    bool operator==(const CpuInfo&) const = default;
 };
 
 struct Mapping {
@@ -104,6 +114,7 @@ struct Mapping {
     std::string path;   // file, "[heap]", "[stack]", "" for anonymous
     std::uint64_t size_bytes = 0, rss_bytes = 0;
     std::optional<std::uint64_t> pss_bytes, swap_bytes;
+    bool operator==(const Mapping&) const = default;
 };
 
 struct MemoryInfo {
@@ -114,6 +125,7 @@ struct MemoryInfo {
     std::vector<Mapping> top_mappings;  // by RSS, largest first, at most kInspectMaxMappings
     std::size_t mappings_seen = 0;      // mappings read from smaps
     bool mappings_cut = false;          // smaps was longer than kInspectSmapsBytes
+    bool operator==(const MemoryInfo&) const = default;
 };
 
 struct IoInfo {
@@ -121,11 +133,13 @@ struct IoInfo {
     std::optional<std::uint64_t> read_bytes, write_bytes, cancelled_write_bytes;
     std::optional<std::uint64_t> rchar, wchar, syscr, syscw;
     std::optional<double> blkio_delay_s;  // delayacct_blkio_ticks of /proc/PID/stat
+    bool operator==(const IoInfo&) const = default;
 };
 
 struct LimitValue {
     bool unlimited = false;
     std::uint64_t value = 0;  // when not unlimited
+    bool operator==(const LimitValue&) const = default;
 };
 
 struct Limit {
@@ -134,17 +148,20 @@ struct Limit {
     std::optional<LimitValue> soft, hard;
     std::string units;                     // "files", "bytes", "seconds", ""
     std::optional<std::uint64_t> current;  // use now, where known (open fds, VmSize, ...)
+    bool operator==(const Limit&) const = default;
 };
 
 struct LimitsInfo {
     SectionStatus status;
     std::vector<Limit> limits;
+    bool operator==(const LimitsInfo&) const = default;
 };
 
 struct SocketInfo {
     std::string protocol;       // "tcp", "tcp6", "udp", "udp6", "unix"
     std::string local, remote;  // "127.0.0.1:8080", "[::1]:53"; unix: the path ("" unnamed)
     std::string state;          // "LISTEN", "ESTABLISHED", ...
+    bool operator==(const SocketInfo&) const = default;
 };
 
 struct OpenFile {
@@ -154,17 +171,20 @@ struct OpenFile {
     std::string type;
     std::optional<std::uint64_t> inode;  // pipe: and socket: targets
     std::optional<SocketInfo> socket;    // a socket found in the namespace's tables
+    bool operator==(const OpenFile&) const = default;
 };
 
 struct FilesInfo {
     SectionStatus status;
     std::vector<OpenFile> fds;         // by fd number, at most kInspectMaxFds
     std::optional<std::size_t> count;  // fds open (all of them, also past the cap)
+    bool operator==(const FilesInfo&) const = default;
 };
 
 struct EnvironmentInfo {
     SectionStatus status;
     std::vector<std::pair<std::string, std::string>> vars;  // in the order of environ
+    bool operator==(const EnvironmentInfo&) const = default;
 };
 
 struct ThreadInfo {
@@ -173,12 +193,14 @@ struct ThreadInfo {
     char state = '?';
     std::optional<double> user_s, system_s;
     std::optional<int> last_cpu;
+    bool operator==(const ThreadInfo&) const = default;
 };
 
 struct ThreadsInfo {
     SectionStatus status;
     std::vector<ThreadInfo> threads;  // by tid, at most kInspectMaxThreads
     std::size_t count = 0;            // threads listed (also past the cap)
+    bool operator==(const ThreadsInfo&) const = default;
 };
 
 // Bounds of what one inspection reads and holds.
@@ -197,6 +219,7 @@ struct ProcessInfo {
     FilesInfo files;
     EnvironmentInfo environment;
     ThreadsInfo threads;
+    bool operator==(const ProcessInfo&) const = default;
 };
 
 }  // namespace vigil

@@ -74,6 +74,9 @@ inline constexpr int kWideCommandRoom = 30;
 // columns with their separators, and kWideCommandRoom for COMMAND.
 int wide_view_width();
 
+// A task column's title as the view's column titles show it: > or < after the sorted one.
+std::string task_header_title(const ColumnSpec& c, const ViewState& vs);
+
 // How the lines of a screen are shared out; the caller builds task_rows rows.
 struct ScreenPlan {
     std::size_t summary_lines = 0;  // the machine summary at the top

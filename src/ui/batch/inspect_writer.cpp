@@ -276,22 +276,30 @@ Json names_json(const std::optional<IdSet>& s) {
 
 }  // namespace
 
-std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits units) {
-    Text t(utf8, units);
-    text_identity(t, info.identity);
-    text_cpu(t, info.cpu);
-    text_memory(t, info.memory);
-    text_io(t, info.io);
-    text_limits(t, info.limits);
-    text_files(t, info.files);
-    text_environment(t, info.environment);
-    text_threads(t, info.threads);
-    return std::move(t.out);
+namespace {
+
+void text_section(Text& t, const ProcessInfo& info, InspectSection section) {
+    switch (section) {
+        case InspectSection::identity:
+            return text_identity(t, info.identity);
+        case InspectSection::cpu:
+            return text_cpu(t, info.cpu);
+        case InspectSection::memory:
+            return text_memory(t, info.memory);
+        case InspectSection::io:
+            return text_io(t, info.io);
+        case InspectSection::limits:
+            return text_limits(t, info.limits);
+        case InspectSection::files:
+            return text_files(t, info.files);
+        case InspectSection::environment:
+            return text_environment(t, info.environment);
+        case InspectSection::threads:
+            return text_threads(t, info.threads);
+    }
 }
 
-std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, ByteUnits units) {
-    const std::string text = format_inspect_text(info, utf8, units);
-    std::vector<std::string> lines;
+void split_lines(const std::string& text, std::vector<std::string>& lines) {
     std::size_t pos = 0;
     while (pos < text.size()) {
         std::size_t end = text.find('\n', pos);
@@ -299,6 +307,29 @@ std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, 
         lines.emplace_back(text, pos, end - pos);
         pos = end + 1;
     }
+}
+
+}  // namespace
+
+std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits units) {
+    Text t(utf8, units);
+    for (std::size_t s = 0; s < kInspectSectionCount; ++s)
+        text_section(t, info, static_cast<InspectSection>(s));
+    return std::move(t.out);
+}
+
+std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, ByteUnits units) {
+    std::vector<std::string> lines;
+    split_lines(format_inspect_text(info, utf8, units), lines);
+    return lines;
+}
+
+std::vector<std::string> inspect_section_lines(const ProcessInfo& info, InspectSection section,
+                                               bool utf8, ByteUnits units) {
+    Text t(utf8, units);
+    text_section(t, info, section);
+    std::vector<std::string> lines;
+    split_lines(t.out, lines);
     return lines;
 }
 

@@ -4,6 +4,8 @@
 // read and why.
 #pragma once
 
+#include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,18 @@ namespace vigil {
 // The section titles of the text output, in order.
 inline constexpr std::string_view kInspectSections[] = {
     "Identity", "CPU", "Memory", "I/O", "Limits", "Open files", "Environment", "Threads"};
+inline constexpr std::size_t kInspectSectionCount = std::size(kInspectSections);
+// The same sections by name (the index of each in kInspectSections).
+enum class InspectSection : std::uint8_t {
+    identity,
+    cpu,
+    memory,
+    io,
+    limits,
+    files,
+    environment,
+    threads
+};
 
 // Text: "== TITLE ==" lines, then "  label  value" lines; text from the process escaped for
 // the terminal (utf8: the terminal's locale is UTF-8).
@@ -23,6 +37,9 @@ std::string format_inspect_text(const ProcessInfo& info, bool utf8, ByteUnits un
 // section's title line starts with "== ", a line saying what could not be read with "  ! "
 // (or is "  (nothing could be read)"); the process's text is escaped, so it holds no newline.
 std::vector<std::string> inspect_text_lines(const ProcessInfo& info, bool utf8, ByteUnits units);
+// One section's lines, its title first: inspect_text_lines is every section's in order.
+std::vector<std::string> inspect_section_lines(const ProcessInfo& info, InspectSection section,
+                                               bool utf8, ByteUnits units);
 
 // One JSON object and a newline; text in the data escape (escape_for_data).
 std::string format_inspect_json(const ProcessInfo& info);
