@@ -356,7 +356,11 @@ void Controller::rebuild() {
     auto take = [&](Table t) {
         table_ = std::move(t);
         ids_.clear();
-        for (const RowRef& r : table_.refs) ids_.push_back(r.id);
+        starts_.clear();
+        for (const RowRef& r : table_.refs) {
+            ids_.push_back(r.id);
+            starts_.push_back(r.start_ticks);
+        }
     };
     for (int pass = 0; pass < 2; ++pass) {
         const std::size_t want = std::max(st_.scroll, st_.selected_index) + st_.page_rows + 1;
