@@ -509,6 +509,8 @@ TEST_CASE("controller: T shows the tree with the selection on its task; x collap
     CHECK(position(200) == position(100) + 1);
     CHECK_THAT(v.term.screen(), Catch::Contains("\u2500 /usr/bin/app"));
     CHECK_THAT(v.term.screen(), Catch::Contains("| tree"));
+    // The prompts of i, N and k name the command without the glyphs.
+    CHECK(v.controller->state().target_label.starts_with("/usr/bin/app"));
 
     CHECK(v.press(U"x"));
     CHECK(position(200) == v.row_ids().size());  // hidden in its parent

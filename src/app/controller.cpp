@@ -377,8 +377,8 @@ void Controller::rebuild() {
     for (std::size_t i = 0; i < table_.refs.size(); ++i) {
         if (st_.selected && table_.refs[i].id == *st_.selected) {
             const Cell* command = task_cell(table_, i, ColumnId::command);
-            st_.target_label =
-                command ? command->text.substr(0, 40) : std::to_string(table_.refs[i].id);
+            st_.target_label = command ? command->text.substr(table_.refs[i].glyph_bytes, 40)
+                                       : std::to_string(table_.refs[i].id);
             break;
         }
     }

@@ -724,6 +724,7 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
                     std::string prefixed;
                     append_tree_prefix(prefixed, *place, vs.utf8);
                     cell.text.insert(0, prefixed);
+                    t.refs[r].glyph_bytes = static_cast<std::uint32_t>(prefixed.size());
                 }
             }
         }

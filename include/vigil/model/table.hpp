@@ -118,6 +118,7 @@ struct RowRef {
     pid_t ppid = 0;                 // its parent process (the PPID column's value)
     std::uint64_t start_ticks = 0;  // with id, the task's identity (a tree node's)
     std::optional<std::uint32_t> depth;  // the tree (--tree): its level, 0 for a root
+    std::uint32_t glyph_bytes = 0;       // the tree's glyphs before its COMMAND text
 };
 
 struct Table {
