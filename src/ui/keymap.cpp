@@ -63,7 +63,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "process tree: children under their parent, each level sorted (toggle)",
      {on('T', A::tree), fn(5, A::tree)}},
     {"x / *",
-     "tree: collapse or expand the selected row's subtree (it sums its I/O and CPU) / expand all",
+     "tree: collapse / expand the selected subtree (I/O, CPU summed) / expand all",
      {on('x', A::tree_collapse), on('X', A::tree_collapse), on('*', A::tree_expand_all)}},
     {"C, F2",
      "choose the task columns: Space shows / hides, [ ] move, Enter applies, Esc cancels",
