@@ -4,10 +4,11 @@
 // `vigil -b` runs them. Prints CPU milliseconds per refresh for each phase (the
 // calling thread's CPU time, user + system), the sweep's own counters and the peak RSS.
 //
-//   bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] [--no-text]
+//   bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] [--no-text] [--tree]
 //
 // -P measures the per-process view, --proc-io forces the unprivileged /proc/PID/task/TID/io
-// fallback, --rows N keeps only the first N rows (a screenful) instead of all of them.
+// fallback, --rows N keeps only the first N rows (a screenful) instead of all of them,
+// --tree orders the rows as the process tree (--tree).
 #include <time.h>
 #include <unistd.h>
 
@@ -56,7 +57,7 @@ long peak_rss_kib() {
 [[noreturn]] void usage() {
     std::fprintf(stderr,
                  "usage: bench_sampler [-n REFRESHES] [-d SECONDS] [-P] [--proc-io] [--rows N] "
-                 "[--no-text]\n");
+                 "[--no-text] [--tree]\n");
     std::exit(2);
 }
 
@@ -70,7 +71,7 @@ struct Phase {
 int main(int argc, char** argv) {
     long refreshes = 10;
     double delay_s = 0.1;
-    bool processes = false, proc_io = false, text = true;
+    bool processes = false, proc_io = false, text = true, tree = false;
     std::size_t rows = std::numeric_limits<std::size_t>::max();
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
             rows = static_cast<std::size_t>(std::atol(value().c_str()));
         else if (a == "--no-text")
             text = false;
+        else if (a == "--tree")
+            tree = true;
         else
             usage();
     }
@@ -111,6 +114,7 @@ int main(int argc, char** argv) {
 
     ViewState vs;
     vs.processes = processes;
+    vs.tree = tree;
     TextWriter writer(TextOptions{});
     std::string out;
     LiveSource source(sampler);
@@ -152,10 +156,10 @@ int main(int argc, char** argv) {
     const double n = static_cast<double>(refreshes);
     double total = 0;
     for (const Phase& p : phases) total += p.cpu_ms;
-    std::printf("source=%s view=%s tasks=%zu rows=%zu refreshes=%ld delay=%.3gs\n",
+    std::printf("source=%s view=%s%s tasks=%zu rows=%zu refreshes=%ld delay=%.3gs\n",
                 std::string(sampler.io_source().name()).c_str(),
-                processes ? "processes" : "threads", source.cur().tasks.size(), shown, refreshes,
-                delay_s);
+                processes ? "processes" : "threads", tree ? " (tree)" : "",
+                source.cur().tasks.size(), shown, refreshes, delay_s);
     std::printf("first sample: %.2f ms CPU, %.2f ms wall (start-up included)\n", first_cpu,
                 first_wall);
     for (const Phase& p : phases) std::printf("  %-14s %8.3f ms/refresh\n", p.name, p.cpu_ms / n);

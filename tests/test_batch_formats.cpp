@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "fixture_util.hpp"
@@ -387,4 +388,45 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
     for (const char* f : {"time", "interval_s", "schema_version", "current_read_bytes_per_s",
                           "current_write_bytes_per_s", "about", "text"})
         CHECK(documented(f));
+}
+
+TEST_CASE("--tree: batch text, CSV and JSON of the fixture tree", "[format][tree]") {
+    UtcZone utc;
+    // Text: the zombie 200 right under its parent 100, behind a glyph.
+    const std::string text = render_fixture(options({"-b", "-P", "--tree"}));
+    const auto line_of = [&](std::string_view pid) {
+        std::size_t n = 0;
+        for (std::string_view rest = text; !rest.empty(); ++n) {
+            const std::size_t end = rest.find('\n');
+            std::string_view line = rest.substr(0, end);
+            const std::size_t first = line.find_first_not_of(' ');
+            if (first != std::string_view::npos && line.substr(first).starts_with(pid) &&
+                line.substr(first + pid.size()).starts_with(" "))
+                return std::make_pair(n, std::string(line));
+            if (end == std::string_view::npos) break;
+            rest.remove_prefix(end + 1);
+        }
+        return std::make_pair(std::size_t{0}, std::string());
+    };
+    const auto [parent_line, parent] = line_of("100");
+    const auto [child_line, child] = line_of("200");
+    REQUIRE_FALSE(parent.empty());
+    CHECK(child_line == parent_line + 1);
+    CHECK_THAT(child, Catch::Contains("\u2514\u2500 [defunct]"));
+
+    // JSON: ppid and depth; no glyphs.
+    const auto j =
+        nlohmann::json::parse(render_fixture(options({"-P", "--tree", "--format", "json"})));
+    std::map<int, nlohmann::json> rows;
+    for (const auto& r : j["tasks"]) rows[r["pid"].get<int>()] = r;
+    REQUIRE(rows.count(200));
+    CHECK(rows[200]["ppid"] == 100);
+    CHECK(rows[200]["depth"] == rows[100]["depth"].get<int>() + 1);
+    CHECK(rows[1]["depth"] == 0);
+    CHECK(rows[200]["command"] == "[defunct]");
+
+    // CSV: the two fields after the id; without --tree the header is as it was.
+    const std::string csv = render_fixture(options({"-P", "--tree", "--format", "csv"}));
+    CHECK(csv.starts_with("time,table,pid,ppid,depth,prio,"));
+    CHECK(render_fixture(options({"-P", "--format", "csv"})).starts_with("time,table,pid,prio,"));
 }

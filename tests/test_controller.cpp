@@ -486,3 +486,40 @@ TEST_CASE("controller: a pane opened while paused reads the machine again, sums 
     CHECK(accumulated_reads(*v.controller) == before);
     CHECK_FALSE(v.controller->pane().empty());
 }
+
+TEST_CASE("controller: T shows the tree with the selection on its task; x collapses it",
+          "[controller][tree]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    View v;
+    v.next_sample();
+    v.press(U"p");
+    // Select process 100 (the fixture's app, parent of the zombie 200).
+    auto position = [&](pid_t id) {
+        const std::vector<pid_t> ids = v.row_ids();
+        return static_cast<std::size_t>(std::find(ids.begin(), ids.end(), id) - ids.begin());
+    };
+    REQUIRE(position(100) < v.row_ids().size());
+    v.press(Key::up);
+    for (std::size_t i = position(100); i > 0; --i) v.press(Key::down);
+    REQUIRE(v.controller->state().selected == 100);
+
+    CHECK(v.press(U"T"));
+    CHECK(v.controller->view().tree);
+    CHECK(v.controller->state().selected == 100);
+    CHECK(position(200) == position(100) + 1);
+    CHECK_THAT(v.term.screen(), Catch::Contains("\u2500 /usr/bin/app"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("| tree"));
+    // The prompts of i, N and k name the command without the glyphs.
+    CHECK(v.controller->state().target_label.starts_with("/usr/bin/app"));
+
+    CHECK(v.press(U"x"));
+    CHECK(position(200) == v.row_ids().size());  // hidden in its parent
+    CHECK_THAT(v.term.screen(), Catch::Contains("+ /usr/bin/app"));
+    v.next_sample();  // kept across refreshes
+    CHECK(position(200) == v.row_ids().size());
+    CHECK(v.press(U"*"));
+    CHECK(position(200) == position(100) + 1);
+    CHECK(v.press(U"T"));
+    CHECK_FALSE(v.controller->view().tree);
+    CHECK(v.controller->state().selected == 100);
+}

@@ -822,3 +822,40 @@ TEST_CASE("the top set is the default from a width that leaves COMMAND room", "[
     CHECK(wide_view_width() >= w + kWideCommandRoom);
     CHECK(wide_view_width() > 80);  // never at 80 columns
 }
+
+TEST_CASE("T and F5 toggle the tree; x collapses the selected row; * expands all", "[keys][tree]") {
+    Fixture f;
+    const std::vector<std::uint64_t> starts{1, 2, 3, 4, 5};
+    auto press = [&](const Event& e) {
+        return handle_event(e, f.vs, f.st, RowIds{f.ids, f.ids.size(), starts});
+    };
+    press(key(Key::down));
+    press(key(Key::down));
+    REQUIRE(f.st.selected == 30);
+    // x outside the tree says how to get there and changes nothing.
+    CHECK_FALSE(press(ch('x')).rebuild);
+    CHECK(f.vs.collapsed.empty());
+    CHECK_FALSE(f.st.notice.empty());
+
+    CHECK(press(ch('T')).rebuild);
+    CHECK(f.vs.tree);
+    CHECK(f.st.selected == 30);  // the selection stays on its task
+    CHECK(press(ch('x')).rebuild);
+    CHECK(f.vs.collapsed == std::vector<TreeNode>{TreeNode{30, 3}});
+    press(key(Key::down));
+    press(ch('X'));
+    CHECK(f.vs.collapsed == std::vector<TreeNode>{TreeNode{30, 3}, TreeNode{40, 4}});
+    press(key(Key::up));
+    press(ch('x'));  // again: expanded
+    CHECK(f.vs.collapsed == std::vector<TreeNode>{TreeNode{40, 4}});
+    CHECK(press(ch('*')).rebuild);
+    CHECK(f.vs.collapsed.empty());
+
+    CHECK(press(Event{Key::function, 5, 0, 0}).rebuild);
+    CHECK_FALSE(f.vs.tree);
+    CHECK(f.st.selected == 30);
+    // t still leaves a device pane; T is the tree's now.
+    f.st.pane = Pane::disks;
+    press(ch('t'));
+    CHECK(f.st.pane == Pane::tasks);
+}

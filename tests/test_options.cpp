@@ -60,6 +60,9 @@ TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
     CHECK(o->view.filter.matches("/usr/lib/postgresql/15/bin/POSTMASTER -D x"));
     CHECK_FALSE(o->view.filter.matches("sshd"));
     CHECK(o->view.hide_kernel_threads);
+    CHECK_FALSE(o->view.tree);
+    CHECK(parse({"-P", "--tree"})->view.tree);
+    CHECK_FALSE(parse({"--tree=yes"}));
     CHECK(o->view.sort == ColumnId::cpu);
     CHECK(parse({"--sort", "TIME+"})->view.sort == ColumnId::cpu_time);
     CHECK(parse({"--sort", "rss"})->view.sort == ColumnId::rss);

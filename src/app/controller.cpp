@@ -424,7 +424,11 @@ void Controller::rebuild() {
     auto take = [&](Table t) {
         table_ = std::move(t);
         ids_.clear();
-        for (const RowRef& r : table_.refs) ids_.push_back(r.id);
+        starts_.clear();
+        for (const RowRef& r : table_.refs) {
+            ids_.push_back(r.id);
+            starts_.push_back(r.start_ticks);
+        }
     };
     for (int pass = 0; pass < 2; ++pass) {
         const std::size_t want = std::max(st_.scroll, st_.selected_index) + st_.page_rows + 1;
@@ -441,8 +445,8 @@ void Controller::rebuild() {
     for (std::size_t i = 0; i < table_.refs.size(); ++i) {
         if (st_.selected && table_.refs[i].id == *st_.selected) {
             const Cell* command = task_cell(table_, i, ColumnId::command);
-            st_.target_label =
-                command ? command->text.substr(0, 40) : std::to_string(table_.refs[i].id);
+            st_.target_label = command ? command->text.substr(table_.refs[i].glyph_bytes, 40)
+                                       : std::to_string(table_.refs[i].id);
             break;
         }
     }

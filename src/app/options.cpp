@@ -28,7 +28,8 @@ enum LongOnly {
     kReverse,
     kColumns,
     kFilter,
-    kHideKernelThreads
+    kHideKernelThreads,
+    kTree
 };
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
@@ -72,6 +73,7 @@ constexpr option kLongOptions[] = {
     {"columns", required_argument, nullptr, kColumns},
     {"filter", required_argument, nullptr, kFilter},
     {"hide-kernel-threads", no_argument, nullptr, kHideKernelThreads},
+    {"tree", no_argument, nullptr, kTree},
     {"show", required_argument, nullptr, kShow},
     {"partitions", no_argument, nullptr, kPartitions},
     {"all-devices", no_argument, nullptr, kAllDevices},
@@ -177,6 +179,11 @@ What to show:
                          case-insensitive RE2 regular expression, or text (as the
                          view's /); combines with -p, -u and -o
       --hide-kernel-threads  leave out kthreadd and its threads (K in the view)
+      --tree             the process tree (T or F5 in the view): each process under
+                         its parent (with -P; else each thread under its process),
+                         each level in the sort order, glyphs before the command; a
+                         task whose parent is not shown is a root. csv and json rows
+                         gain ppid and depth
       --columns=LIST     the task columns, comma-separated, in order: ids from
                          id (tid|pid), prio, user, disk_read, disk_write, swapin, io,
                          command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
@@ -420,6 +427,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 break;
             case kHideKernelThreads:
                 o.view.hide_kernel_threads = true;
+                break;
+            case kTree:
+                o.view.tree = true;
                 break;
             case kReverse:
                 o.view.reverse = true;

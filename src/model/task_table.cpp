@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "task_tree.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/filter.hpp"
 
@@ -22,6 +23,10 @@ struct Figures {
 
 struct RankedTasks::Sums {
     std::vector<task_table_detail::Figures> figures;
+    // --tree: where each key sits (RowKey::place), and the sums of each collapsed row's
+    // subtree by column (TreePlace::sums; unknown when a row of the subtree shows '?').
+    std::vector<TreePlace> places;
+    std::vector<std::array<std::optional<double>, kColumnCount>> subtrees;
 };
 
 namespace {
@@ -70,6 +75,29 @@ bool per_process(ColumnId c) {
         default:
             return false;
     }
+}
+
+// What a collapsed tree row sums over its subtree: what the rows did in the interval (or
+// since the start), I/O and CPU. Not memory (shared pages would count twice) nor what
+// describes the task itself (ids, times, priorities, threads).
+constexpr std::array kSubtreeColumns = {ColumnId::disk_read,
+                                        ColumnId::disk_write,
+                                        ColumnId::swapin,
+                                        ColumnId::io,
+                                        ColumnId::cpu,
+                                        ColumnId::user_cpu,
+                                        ColumnId::system_cpu,
+                                        ColumnId::cpu_delay,
+                                        ColumnId::cpu_time,
+                                        ColumnId::read_chars,
+                                        ColumnId::write_chars,
+                                        ColumnId::read_syscalls,
+                                        ColumnId::write_syscalls,
+                                        ColumnId::ctx_switches,
+                                        ColumnId::major_faults};
+
+bool summed_in_subtree(ColumnId c) {
+    return std::find(kSubtreeColumns.begin(), kSubtreeColumns.end(), c) != kSubtreeColumns.end();
 }
 
 bool on_other_thread(ColumnId c, const TaskSample& t, const ViewState& vs) {
@@ -406,6 +434,92 @@ Candidate candidate_of(const Frame& f, const RankedTasks& ranked, const RowKey& 
     return with_totals(c, f, vs);
 }
 
+// rank_tasks with --tree: every row that passes the filters, ordered as the process tree
+// (task_tree.hpp), then cut to max_rows. A text sort orders each level by its text, so it
+// needs the text of every candidate (ranking_details).
+void rank_tree(const Frame& f, const TaskDetails& details, const ViewState& vs,
+               std::size_t max_rows, RankedTasks& t, RankedTasks::Sums& store) {
+    const Snapshot& cur = *f.cur;
+    const bool text_sort = !is_numeric(vs.sort);
+    std::vector<RowKey> keys;
+    std::vector<std::string> texts;
+    keys.reserve(vs.processes ? cur.tasks.size() / 4 + 16 : cur.tasks.size());
+    matching_rows(
+        f, vs, vs.processes ? &store.figures : nullptr, [&](const Candidate& c, std::uint32_t sum) {
+            const TaskSample& task = cur.tasks[c.task];
+            const TaskDetail* d = details.find(c.task);
+            if (vs.filter.active() &&
+                !vs.filter.matches(column_text(ColumnId::command, task, d, details, vs)) &&
+                !vs.filter.matches(column_text(ColumnId::user, task, d, details, vs)))
+                return;
+            if (text_sort) texts.push_back(column_text(vs.sort, task, d, details, vs));
+            keys.push_back(key_of(c, sum, f, vs, details));
+        });
+    // A thread hangs from its process's leader, a process (a leader) from its parent's.
+    std::vector<TreeItem> items(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        const TaskSample& task = cur.tasks[keys[i].task];
+        const bool thread = !vs.processes && task.tid != task.tgid;
+        items[i] =
+            TreeItem{keys[i].id, thread ? task.tgid : task.ppid, task.start_ticks, !thread, false};
+    }
+    if (!vs.collapsed.empty()) {
+        std::vector<TreeNode> collapsed = vs.collapsed;
+        auto by_id = [](const TreeNode& a, const TreeNode& b) { return a.id < b.id; };
+        std::sort(collapsed.begin(), collapsed.end(), by_id);
+        for (TreeItem& item : items) {
+            auto it =
+                std::lower_bound(collapsed.begin(), collapsed.end(), TreeNode{item.id, 0}, by_id);
+            for (; it != collapsed.end() && it->id == item.id; ++it)
+                if (it->start_ticks == item.start_ticks) item.collapsed = true;
+        }
+    }
+
+    const bool descending = task_column(vs.sort).descending != vs.reverse;
+    const KeyOrder by_key{descending};
+    TreeLess less = [&](std::uint32_t a, std::uint32_t b) { return by_key(keys[a], keys[b]); };
+    if (text_sort)
+        less = [&](std::uint32_t a, std::uint32_t b) {
+            if (texts[a] != texts[b]) return descending ? texts[a] > texts[b] : texts[a] < texts[b];
+            if (keys[a].traffic != keys[b].traffic) return keys[a].traffic > keys[b].traffic;
+            return keys[a].id < keys[b].id;
+        };
+    // A collapsed row shows, and is sorted by, the sum of what its subtree's rows would show.
+    std::vector<std::uint32_t> sums_of(keys.size(), kNoTreeSum);
+    const TreeFold fold = [&](std::uint32_t node, std::span<const std::uint32_t> subtree) {
+        auto& sums = store.subtrees.emplace_back();
+        for (ColumnId c : kSubtreeColumns) sums[column_index(c)] = 0.0;
+        double traffic = 0;
+        for (std::uint32_t r : subtree) {
+            const Candidate c = candidate_of(f, t, keys[r], vs);
+            for (ColumnId col : kSubtreeColumns) {
+                std::optional<double>& sum = sums[column_index(col)];
+                if (!sum) continue;
+                const std::optional<double> v = column_number(col, c, f, vs, nullptr);
+                if (v)
+                    *sum += *v;
+                else
+                    sum.reset();
+            }
+            traffic += keys[r].traffic;
+        }
+        sums_of[node] = static_cast<std::uint32_t>(store.subtrees.size() - 1);
+        if (summed_in_subtree(vs.sort)) keys[node].sort = sums[column_index(vs.sort)];
+        keys[node].traffic = traffic;
+    };
+    // A parent may seem to start up to a second after its child (taskstats start times).
+    const TreeOrder order = order_tree(items, cur.clk_tck, less, fold, max_rows);
+    t.head.matched_rows = order.visible;
+    t.keys.reserve(order.rows.size());
+    store.places.reserve(order.rows.size());
+    for (std::size_t r = 0; r < order.rows.size(); ++r) {
+        RowKey& k = t.keys.emplace_back(keys[order.rows[r]]);
+        k.place = static_cast<std::uint32_t>(store.places.size());
+        TreePlace& p = store.places.emplace_back(order.places[r]);
+        p.sums = sums_of[order.rows[r]];
+    }
+}
+
 }  // namespace
 
 std::string format_ioprio(const std::optional<IoPrio>& prio, int nice) {
@@ -460,8 +574,9 @@ DetailParts ranking_details(const ViewState& vs, bool every_row) {
     const DetailParts sort = column_details(vs.sort);
     if (vs.filter.active()) return static_cast<DetailParts>(kDetailRow | sort);
     if (is_numeric(vs.sort)) return sort;
-    // A text sort of a screenful ranks the busiest rows first (rank_tasks).
-    return every_row ? static_cast<DetailParts>(kDetailRow | sort) : DetailParts{0};
+    // A text sort of a screenful ranks the busiest rows first (rank_tasks); a tree orders
+    // every level, so it needs every row's text.
+    return every_row || vs.tree ? static_cast<DetailParts>(kDetailRow | sort) : DetailParts{0};
 }
 
 bool ranking_needs_details(const ViewState& vs) {
@@ -481,6 +596,10 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
     t.head = head_of(f, vs);
     auto owned_sums = std::make_shared<RankedTasks::Sums>();
     t.sums = owned_sums;
+    if (vs.tree) {
+        rank_tree(f, details, vs, max_rows, t, *owned_sums);
+        return t;
+    }
     std::vector<Figures>* sums = vs.processes ? &owned_sums->figures : nullptr;
     const bool descending = task_column(vs.sort).descending != vs.reverse;
     // A text column without a text filter, and fewer rows wanted than match: the busiest
@@ -585,19 +704,40 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
         const RowKey& k = keys[r];
         std::vector<Cell>& row = t.rows[r];
         row.resize(shown.size());
-        t.refs[r] = RowRef{k.id, k.pid, k.task};
         const Candidate c = candidate_of(f, ranked, k, vs);
         const TaskSample& task = f.cur->tasks[k.task];
         const TaskDetail* d = details.find(k.task);
+        // --tree: the row's place, and a collapsed row's subtree sums.
+        const RankedTasks::Sums* store = ranked.sums.get();
+        const TreePlace* place =
+            store && k.place < store->places.size() ? &store->places[k.place] : nullptr;
+        const auto* subtree =
+            place && place->sums < store->subtrees.size() ? &store->subtrees[place->sums] : nullptr;
+        t.refs[r] = RowRef{k.id,
+                           k.pid,
+                           k.task,
+                           task.ppid,
+                           task.start_ticks,
+                           place ? std::optional<std::uint32_t>(place->depth) : std::nullopt};
         for (std::size_t i = 0; i < shown.size(); ++i) {
             Cell& cell = row[i];
             if (is_numeric(shown[i])) {
-                cell.num = column_number(shown[i], c, f, vs, d);
+                cell.num = subtree && summed_in_subtree(shown[i])
+                               ? (*subtree)[column_index(shown[i])]
+                               : column_number(shown[i], c, f, vs, d);
                 cell.text.clear();
                 if (on_other_thread(shown[i], task, vs)) cell.text = "-";
             } else {
                 cell.num.reset();
                 cell.text = column_text(shown[i], task, d, details, vs);
+                // The glyphs of the tree go before the command; CSV and JSON give the
+                // depth and the ppid instead.
+                if (place && shown[i] == ColumnId::command && vs.escape != TextEscape::data) {
+                    std::string prefixed;
+                    append_tree_prefix(prefixed, *place, vs.utf8);
+                    cell.text.insert(0, prefixed);
+                    t.refs[r].glyph_bytes = static_cast<std::uint32_t>(prefixed.size());
+                }
             }
         }
     }

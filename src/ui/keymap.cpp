@@ -31,7 +31,7 @@ using A = Action;
 
 // The one list of keys: the help screen, --help and handle_event() read it, and a test
 // holds the man page to it. Most letters also work in upper case (the labels show lower
-// case, except C, N and K, which have keys of their own); '=' and '_' are + and - without
+// case, except C, N, K and T, which have keys of their own); '=' and '_' are + and - without
 // Shift. Function keys follow htop: F2 setup (the columns), F7 / F8 nice, F10 quit.
 constexpr auto kBindings = std::to_array<KeyBinding>({
     {"Left / Right, < / >",
@@ -44,7 +44,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"Tab",
      "focus the next pane: tasks, disks, file systems, network, sensors",
      {on('\t', A::next_pane)}},
-    {"t", "tasks only (leave a device pane)", {on('t', A::tasks_pane), on('T', A::tasks_pane)}},
+    {"t", "tasks only (leave a device pane)", {on('t', A::tasks_pane)}},
     {"d", "disks pane (iostat -x columns)", {on('d', A::disks_pane), on('D', A::disks_pane)}},
     {"m", "mounted file systems pane (df columns)", {on('m', A::fs_pane), on('M', A::fs_pane)}},
     {"n", "network interfaces pane (sar -n DEV columns)", {on('n', A::net_pane)}},
@@ -59,6 +59,12 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "accumulated amounts / rates (toggle)",
      {on('a', A::accumulated), on('A', A::accumulated)}},
     {"c", "full command line / task name (toggle)", {on('c', A::full_command)}},
+    {"T, F5",
+     "process tree: children under their parent, each level sorted (toggle)",
+     {on('T', A::tree), fn(5, A::tree)}},
+    {"x / *",
+     "tree: collapse / expand the selected subtree (I/O, CPU summed) / expand all",
+     {on('x', A::tree_collapse), on('X', A::tree_collapse), on('*', A::tree_expand_all)}},
     {"C, F2",
      "choose the task columns: Space shows / hides, [ ] move, Enter applies, Esc cancels",
      {on('C', A::columns), fn(2, A::columns)}},
@@ -194,6 +200,36 @@ Effect replay_key(Action action, InteractiveState& st) {
     }
     e.replay = m;
     return e;
+}
+
+// T, F5, x and *: the selection stays on its task (the tree only reorders the rows).
+// True when the table must be rebuilt.
+bool tree_key(Action action, ViewState& vs, InteractiveState& st, const RowIds& rows) {
+    if (action == Action::tree) {
+        vs.tree = !vs.tree;
+        return true;
+    }
+    if (!vs.tree) {
+        st.notice = "x and * act on the process tree: T or F5 shows it";
+        return false;
+    }
+    if (action == Action::tree_expand_all) {
+        vs.collapsed.clear();
+        return true;
+    }
+    const std::size_t i = st.selected_index;
+    if (!st.selected || i >= rows.ids.size() || rows.ids[i] != *st.selected ||
+        i >= rows.starts.size()) {
+        st.notice = "no task selected";
+        return false;
+    }
+    const TreeNode node{*st.selected, rows.starts[i]};
+    const auto it = std::find(vs.collapsed.begin(), vs.collapsed.end(), node);
+    if (it != vs.collapsed.end())
+        vs.collapsed.erase(it);
+    else
+        vs.collapsed.push_back(node);
+    return true;
 }
 
 }  // namespace
@@ -455,6 +491,11 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         case Action::replay_minute_forward:
         case Action::replay_go_to_time:
             return replay_key(action, st);
+        case Action::tree:
+        case Action::tree_collapse:
+        case Action::tree_expand_all:
+            e.rebuild = tree_key(action, vs, st, rows);
+            break;
     }
     return e;
 }

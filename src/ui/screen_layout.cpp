@@ -60,7 +60,7 @@ std::string pane_hint(Pane p) {
                "m fs  n net  s sensors  1 cores";
     // What matters most first: a narrow screen cuts the end.
     return "q quit  h help  <- -> sort  r reverse  / filter  C columns  2 io  3 top  N nice  "
-           "i ionice  k kill  o active  p procs  a accum  Tab panes";
+           "i ionice  k kill  o active  p procs  T tree  a accum  Tab panes";
 }
 
 std::string replay_hint() {
@@ -224,6 +224,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     if (!vs.pids.empty()) status += fmt::format(" | {} PID(s)", vs.pids.size());
     if (vs.only_active) status += " | only active";
     if (vs.accumulated) status += " | accumulated";
+    if (vs.tree) status += " | tree";
     if (st.paused) status += " | PAUSED";
     b.line(status, Style::status);
 

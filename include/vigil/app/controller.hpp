@@ -102,7 +102,7 @@ class Controller {
     void record();
     void show_replayed(bool continuing);
     void move_in_recording(const ReplayMove& m);
-    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows}; }
+    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows, starts_}; }
     void sample();
     void take_notices();
     ScreenInput screen_input();
@@ -131,6 +131,7 @@ class Controller {
     InteractiveState st_;
     Table table_;
     std::vector<pid_t> ids_;
+    std::vector<std::uint64_t> starts_;  // the rows' start times (a tree node is id + start)
     std::vector<Table> pane_tables_;
     OverviewInput overview_;
     ScreenLayout layout_;

@@ -112,9 +112,13 @@ enum class TableKind : std::uint8_t {
 
 // Which task a row of a task table shows.
 struct RowRef {
-    pid_t id = 0;          // tid, or pid with -P
-    pid_t pid = 0;         // the process (tgid) the row belongs to
-    std::size_t task = 0;  // index in the snapshot (the thread, or the process leader)
+    pid_t id = 0;                   // tid, or pid with -P
+    pid_t pid = 0;                  // the process (tgid) the row belongs to
+    std::size_t task = 0;           // index in the snapshot (the thread, or the process leader)
+    pid_t ppid = 0;                 // its parent process (the PPID column's value)
+    std::uint64_t start_ticks = 0;  // with id, the task's identity (a tree node's)
+    std::optional<std::uint32_t> depth;  // the tree (--tree): its level, 0 for a root
+    std::uint32_t glyph_bytes = 0;       // the tree's glyphs before its COMMAND text
 };
 
 struct Table {

@@ -9,6 +9,9 @@
 //      candidate_tasks() names them.
 //   2. the source fetches the details of tasks_of(keys) (TaskDetails);
 //   3. make_rows: the rows of the keys, with their text.
+//
+// With ViewState::tree the keys come in the order of the process tree (task_tree.hpp), cut
+// to the rows shown after it; matched_rows counts the rows outside collapsed subtrees.
 #pragma once
 
 #include <sys/types.h>
@@ -33,18 +36,19 @@ namespace vigil {
 
 std::string format_ioprio(const std::optional<IoPrio>& prio, int nice);
 
-// A row before its text: what filtering and ordering need (~48 B against a row of cells).
+// A row before its text: what filtering and ordering need (~56 B against a row of cells).
 // A writer that prints every row (batch text at 10 000 threads) makes the rows from these a
 // few at a time instead of holding all of them at once.
 inline constexpr std::uint32_t kNoSum = std::numeric_limits<std::uint32_t>::max();
 struct RowKey {
     pid_t id = 0;
     pid_t pid = 0;
-    std::size_t task = 0;        // index in the snapshot: the thread, or the process leader
-    std::uint32_t sum = kNoSum;  // -P: the process's figures in RankedTasks::sums
-    std::uint32_t threads = 0;   // threads of its process, when a column needs them
-    std::optional<double> sort;  // the sort column's number (a numeric sort)
-    double traffic = 0;          // storage bytes moved: the tie-break
+    std::size_t task = 0;          // index in the snapshot: the thread, or the process leader
+    std::uint32_t sum = kNoSum;    // -P: the process's figures in RankedTasks::sums
+    std::uint32_t threads = 0;     // threads of its process, when a column needs them
+    std::optional<double> sort;    // the sort column's number (a numeric sort)
+    double traffic = 0;            // storage bytes moved: the tie-break
+    std::uint32_t place = kNoSum;  // --tree: its place in the tree, in RankedTasks::Sums
 };
 
 struct RankedTasks {
@@ -53,7 +57,8 @@ struct RankedTasks {
     // The keys are the rows to show but still need ordering by a text column, once their
     // details are fetched (order_by_text).
     bool order_by_text = false;
-    // -P: what each process ranked did (summed over its threads), named by RowKey::sum.
+    // -P: what each process ranked did (summed over its threads), named by RowKey::sum;
+    // --tree: where each row sits and what a collapsed row's subtree did (RowKey::place).
     struct Sums;
     std::shared_ptr<const Sums> sums;
 };

@@ -47,6 +47,14 @@ enum class ColumnId : std::uint8_t {
 };
 inline constexpr std::size_t kColumnCount = 30;
 
+// A task of the tree whose subtree is collapsed into its row (the view's x): its id (tid, or
+// pid with -P) and its start time, so that a reused PID is not collapsed.
+struct TreeNode {
+    pid_t id = 0;
+    std::uint64_t start_ticks = 0;
+    bool operator==(const TreeNode&) const = default;
+};
+
 struct ViewState {
     bool processes = false;              // -P: one row per process (sum of its threads)
     bool only_active = false;            // -o: only rows that did I/O
@@ -63,6 +71,9 @@ struct ViewState {
     bool full_command = true;  // 'c': the command line, or only the task's name
     bool utf8 = true;          // the output's locale is UTF-8; else non-ASCII text is escaped
     TextEscape escape = TextEscape::terminal;  // data: CSV/JSON (utf8 is then ignored)
+    // --tree, T, F5: children under their parent, each level in the sort order (task_tree).
+    bool tree = false;
+    std::vector<TreeNode> collapsed;  // x: nodes shown collapsed, with their subtree's sums
 };
 
 }  // namespace vigil

@@ -146,6 +146,8 @@ struct Effect {
 struct RowIds {
     std::span<const pid_t> ids;  // all rows in table order (may be cut by the row limit)
     std::size_t total = 0;       // rows that matched, for End and PgDn
+    // The start times of the rows' tasks, as ids (x collapses a tree node by both).
+    std::span<const std::uint64_t> starts = {};
 };
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
@@ -204,6 +206,9 @@ enum class Action : std::uint8_t {
     replay_minute_back,
     replay_minute_forward,
     replay_go_to_time,
+    tree,           // the process tree (toggle)
+    tree_collapse,  // collapse / expand the selected row's subtree
+    tree_expand_all,
 };
 
 // One key event and the action it triggers: a special key, or a character (Key::character

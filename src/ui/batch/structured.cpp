@@ -34,16 +34,37 @@ StructuredTable structure_table(const Table& st, const ViewState* vs) {
     t.name = table_name(st.kind);
     // The process of a thread row, right after its id (the text output leaves it out).
     const bool thread_pids = st.kind == TableKind::tasks && vs && !vs->processes;
+    // --tree: each row's parent process (unless the PPID column gives it) and depth, after
+    // the ids; there are no glyphs in CSV and JSON.
+    const bool tree = st.kind == TableKind::tasks && vs && vs->tree;
+    const bool tree_ppid = tree && !column_position(st, ColumnId::ppid);
+    auto is_id = [](const ColumnSpec& c) {
+        return c.id == static_cast<std::uint8_t>(ColumnId::id);
+    };
+    // After the id, or last when the id is not shown.
+    const bool tree_last = tree && !column_position(st, ColumnId::id);
+    auto tree_fields = [&] {
+        if (tree_ppid) t.fields.push_back("ppid");
+        t.fields.push_back("depth");
+    };
     for (std::size_t i = 0; i < st.columns.size(); ++i) {
         t.fields.push_back(st.columns[i].field);
-        if (thread_pids && st.columns[i].id == static_cast<std::uint8_t>(ColumnId::id))
-            t.fields.push_back("pid");
+        if (thread_pids && is_id(st.columns[i])) t.fields.push_back("pid");
+        if (tree && is_id(st.columns[i])) tree_fields();
     }
+    if (tree_last) tree_fields();
     t.rows.reserve(st.rows.size());
     for (std::size_t r = 0; r < st.rows.size(); ++r) {
         const std::vector<Cell>& cells = st.rows[r];
         std::vector<Value> row;
         row.reserve(t.fields.size());
+        const RowRef* ref = r < st.refs.size() ? &st.refs[r] : nullptr;
+        auto tree_values = [&](std::vector<Value>& out) {
+            if (tree_ppid)
+                out.push_back(number(ref ? std::optional<double>(ref->ppid) : std::nullopt));
+            out.push_back(
+                number(ref && ref->depth ? std::optional<double>(*ref->depth) : std::nullopt));
+        };
         for (std::size_t i = 0; i < st.columns.size(); ++i) {
             const ColumnSpec& c = st.columns[i];
             static const Cell kEmpty;
@@ -52,10 +73,11 @@ StructuredTable structure_table(const Table& st, const ViewState* vs) {
                 row.push_back(text(cell.text));
             else
                 row.push_back(number(cell.num, c.to_base));
-            if (thread_pids && c.id == static_cast<std::uint8_t>(ColumnId::id))
-                row.push_back(number(r < st.refs.size() ? std::optional<double>(st.refs[r].pid)
-                                                        : std::nullopt));
+            if (thread_pids && is_id(c))
+                row.push_back(number(ref ? std::optional<double>(ref->pid) : std::nullopt));
+            if (tree && is_id(c)) tree_values(row);
         }
+        if (tree_last) tree_values(row);
         t.rows.push_back(std::move(row));
     }
     return t;
