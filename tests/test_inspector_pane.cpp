@@ -169,7 +169,11 @@ Table thread_table(const ViewState& tv) {
     for (int i = 0; i < 3; ++i) {
         t.rows.push_back({Cell{7.0 + i, {}}, Cell{cpu[i], {}}, Cell{read[i], {}},
                           Cell{{}, "python3 worker.py"}});
-        t.refs.push_back(RowRef{7 + i, 7, static_cast<std::size_t>(i)});
+        RowRef ref;
+        ref.id = 7 + i;
+        ref.pid = 7;
+        ref.task = static_cast<std::size_t>(i);
+        t.refs.push_back(ref);
     }
     t.matched_rows = 5;
     return t;
