@@ -147,15 +147,6 @@ void parse_cgroup_procs(std::string_view text, std::vector<pid_t>& out) {
     });
 }
 
-std::optional<std::string_view> proc_cgroup_v2_path(std::string_view text) {
-    std::optional<std::string_view> out;
-    for_each_line(text, [&](std::string_view line) {
-        if (!out && line.size() >= 4 && line.substr(0, 3) == "0::" && line[3] == '/')
-            out = line.substr(3);
-    });
-    return out;
-}
-
 // ---- the walk --------------------------------------------------------------------------
 
 namespace {

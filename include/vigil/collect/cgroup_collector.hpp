@@ -76,7 +76,5 @@ void parse_cgroup_pressure(std::string_view text, std::optional<CgroupPressureLi
                            std::optional<CgroupPressureLine>& full);
 // cgroup.procs: one thread group id a line. Malformed lines are skipped.
 void parse_cgroup_procs(std::string_view text, std::vector<pid_t>& out);
-// /proc/PID/cgroup: the v2 line's path ("0::/system.slice/x.service"), absent if none.
-std::optional<std::string_view> proc_cgroup_v2_path(std::string_view text);
 
 }  // namespace vigil
