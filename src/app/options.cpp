@@ -181,11 +181,12 @@ What to show:
                          command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
                          nice, threads, ppid, start, read_chars, write_chars,
                          read_syscalls, write_syscalls, ctx_switches, major_faults,
-                         priority, rss, virt, shared, mem, swap, cgroup (or their titles: CPU%,
-                         TIME+, PRI, RES, MEM%, ...); or a set: io (iotop's eight, the
-                         default; the view shows top when the terminal has room for it
-                         and 30 more), top (top's: PID USER PRI NI VIRT RES SHR S CPU%
-                         MEM% TIME+ DISK READ DISK WRITE COMMAND), all
+                         priority, rss, virt, shared, mem, swap, cgroup (or their
+                         titles: CPU%, TIME+, PRI, RES, MEM%, ...); or a set: io
+                         (iotop's eight, the default; the view shows top when the
+                         terminal has room for it and 30 more), top (top's: PID USER
+                         PRI NI VIRT RES SHR S CPU% MEM% TIME+ DISK READ DISK WRITE
+                         COMMAND), all
       --sort=COLUMN      sort by any column id or title (default: io), e.g. rss
       --reverse          reverse the sort order
 
