@@ -195,8 +195,10 @@ TEST_CASE("golden: the JSON and CSV schema of every section", "[format][golden]"
                          "batteries.csv", "cpu.csv", "cpu_summary.csv", "disks.csv", "fans.csv",
                          "fs.csv", "mem.csv", "mem_summary.csv", "net.csv", "notes.csv", "psi.csv",
                          "task_states.csv", "tasks.csv", "tasks_summary.csv", "temps.csv"});
-    // On stdout, the task table alone.
-    const std::string tasks_csv = render_fixture(options({"--format", "csv"}));
+    // On stdout, the task table alone (with the CGROUP column that --show cgroups adds).
+    const std::string tasks_csv =
+        render_fixture(options({"--format", "csv", "--columns",
+                                "id,prio,user,disk_read,disk_write,swapin,io,command,cgroup"}));
     CHECK(tasks_csv == test::read_file(dir.file("tasks.csv")));
     check_golden("schema_processes_accumulated.json",
                  render_fixture(options({"-P", "-a", "--format", "json"})));
@@ -373,7 +375,7 @@ TEST_CASE("the man page documents every CSV and JSON field", "[format]") {
     };
     for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
                         TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
-                        TableKind::batteries, TableKind::task_states}) {
+                        TableKind::batteries, TableKind::cgroups, TableKind::task_states}) {
         for (const ColumnSpec& c : table_columns(k)) {
             INFO(table_name(k) << "." << c.field);
             CHECK(documented(c.field));

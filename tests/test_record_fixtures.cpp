@@ -37,12 +37,17 @@ std::vector<Case> cases() {
          1},
         {"format2.vgl", {test::synthetic_run(12, 5, 3, 3)}, 2},
         {"format3.vgl", {test::synthetic_run(12, 5, 3, 3)}, 3},
+        {"format4.vgl", {test::synthetic_run(12, 5, 3, 3)}, 4},
     };
 }
 
 // What a recording of the given format holds of a sample: format 1 had no task activity,
-// formats 1 and 2 no priority, memory or MemTotal.
+// formats 1 and 2 no priority, memory or MemTotal, formats before 4 no cgroups.
 test::SnapshotTokens as_recorded(test::Sample s, std::uint32_t format) {
+    if (format < 4) {
+        s.snap.machine.cgroups.clear();
+        s.snap.machine.cgroup_root.clear();
+    }
     if (format < 2)
         for (TaskSample& t : s.snap.tasks) t.activity.reset();
     if (format < 3) {

@@ -70,9 +70,9 @@ TEST_CASE("cell formats; unknown is '?', not-applicable is '-'", "[section]") {
 }
 
 TEST_CASE("every registry has unique keys and a help text", "[section]") {
-    for (TableKind k :
-         {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks, TableKind::fs,
-          TableKind::net, TableKind::temps, TableKind::fans, TableKind::batteries}) {
+    for (TableKind k : {TableKind::cpu, TableKind::mem, TableKind::psi, TableKind::disks,
+                        TableKind::fs, TableKind::net, TableKind::temps, TableKind::fans,
+                        TableKind::batteries, TableKind::cgroups}) {
         auto cols = table_columns(k);
         REQUIRE_FALSE(cols.empty());
         for (std::size_t i = 0; i < cols.size(); ++i) {
@@ -152,7 +152,7 @@ TEST_CASE("--show picks sections in order; bad names are named", "[section][opti
     REQUIRE(all);
     CHECK(all->sections == std::vector<Section>{Section::tasks, Section::cpu, Section::mem,
                                                 Section::psi, Section::disks, Section::fs,
-                                                Section::net, Section::sensors});
+                                                Section::net, Section::sensors, Section::cgroups});
     auto bad = parse({"--show", "cpu,dsks"});
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message.find("'dsks'") != std::string::npos);

@@ -168,9 +168,10 @@ int run_batch(const Options& o) {
     if (!open_recording(o, record_notices, recorder, status)) return status;
     for (const auto& n : record_notices) say(n);
     // A recording keeps every overview section, whatever this run prints.
-    const SectionMask overview = recorder
-                                     ? overview_mask({kAllSections.begin(), kAllSections.end()})
-                                     : overview_mask(o.sections);
+    SectionMask overview = recorder ? overview_mask({kAllSections.begin(), kAllSections.end()})
+                                    : overview_mask(o.sections);
+    // The CGROUP column and --cgroup read the cgroup walk, shown or not.
+    if (show_tasks && view_needs_cgroups(session->view)) overview |= section_bit(Section::cgroups);
     if (overview)
         sampler.set_machine_collector(
             std::make_unique<MachineCollector>(*session->roots, overview, session->live));

@@ -171,8 +171,9 @@ bool Controller::tick() {
 // Sampler::sample_first knows: not when filters need every task's user or command, or the
 // sort is by a text column.
 bool Controller::quick_first_frame() const {
-    return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() && !vs_.only_active &&
-           !vs_.hide_kernel_threads && is_numeric(vs_.sort) && !recorder_;
+    return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() &&
+           !vs_.cgroup_filter.active() && !vs_.only_active && !vs_.hide_kernel_threads &&
+           is_numeric(vs_.sort) && !recorder_;
 }
 
 // The machine sections the screen shows: the overview's, and the pane's. A recording keeps
@@ -184,6 +185,7 @@ SectionMask Controller::wanted_sections() const {
         for (Section sec : kAllSections)
             if (sec != Section::tasks) m |= section_bit(sec);
     }
+    if (view_needs_cgroups(vs_)) m |= section_bit(Section::cgroups);  // CGROUP, --cgroup
     switch (st_.pane) {
         case Pane::tasks:
             break;
@@ -418,6 +420,8 @@ void Controller::build_pane() {
 void Controller::rebuild() {
     // What the shown columns need fetched per row (the state letter), from now on.
     if (live_) live_->want_row_state(view_needs_row_state(vs_));
+    // The cgroup walk while CGROUP is shown (from the next sample on).
+    if (live_ && view_needs_cgroups(vs_)) live_->want_sections(wanted_sections());
     build_pane();
     st_.page_rows = std::max<std::size_t>(
         plan_screen(screen_input(), term_.width(), term_.height()).task_rows, 1);

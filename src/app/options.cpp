@@ -29,7 +29,8 @@ enum LongOnly {
     kColumns,
     kFilter,
     kHideKernelThreads,
-    kTree
+    kTree,
+    kCgroupFilter
 };
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
@@ -72,6 +73,7 @@ constexpr option kLongOptions[] = {
     {"reverse", no_argument, nullptr, kReverse},
     {"columns", required_argument, nullptr, kColumns},
     {"filter", required_argument, nullptr, kFilter},
+    {"cgroup", required_argument, nullptr, kCgroupFilter},
     {"hide-kernel-threads", no_argument, nullptr, kHideKernelThreads},
     {"tree", no_argument, nullptr, kTree},
     {"show", required_argument, nullptr, kShow},
@@ -178,6 +180,8 @@ What to show:
       --filter=PATTERN   only tasks whose command line or user matches PATTERN: a
                          case-insensitive RE2 regular expression, or text (as the
                          view's /); combines with -p, -u and -o
+      --cgroup=PATTERN   only tasks whose cgroup v2 path matches PATTERN (an RE2
+                         expression or text, as --filter); reads the cgroup tree
       --hide-kernel-threads  leave out kthreadd and its threads (K in the view)
       --tree             the process tree (T or F5 in the view): each process under
                          its parent (with -P; else each thread under its process),
@@ -189,21 +193,25 @@ What to show:
                          command, cpu, user_cpu, system_cpu, cpu_delay, cpu_time, state,
                          nice, threads, ppid, start, read_chars, write_chars,
                          read_syscalls, write_syscalls, ctx_switches, major_faults,
-                         priority, rss, virt, shared, mem, swap (or their titles: CPU%,
-                         TIME+, PRI, RES, MEM%, ...); or a set: io (iotop's eight, the
-                         default; the view shows top when the terminal has room for it
-                         and 30 more), top (top's: PID USER PRI NI VIRT RES SHR S CPU%
-                         MEM% TIME+ DISK READ DISK WRITE COMMAND), all
+                         priority, rss, virt, shared, mem, swap, cgroup (or their
+                         titles: CPU%, TIME+, PRI, RES, MEM%, ...); or a set: io
+                         (iotop's eight, the default; the view shows top when the
+                         terminal has room for it and 30 more), top (top's: PID USER
+                         PRI NI VIRT RES SHR S CPU% MEM% TIME+ DISK READ DISK WRITE
+                         COMMAND), all
       --sort=COLUMN      sort by any column id or title (default: io), e.g. rss
       --reverse          reverse the sort order
 
 Machine overview (a titled table per section and sample; the view's panes alike):
       --show=LIST        the sections to print, comma-separated, repeatable, in the order
                          given: tasks (the default), cpu, mem, psi, disks, fs, net,
-                         sensors, or all (every overview section, then tasks). cpu
-                         ends with top's Tasks: line (processes by state: running,
+                         sensors, cgroups, or all (every overview section, then tasks).
+                         cpu ends with top's Tasks: line (processes by state: running,
                          sleeping, uninterruptible D, stopped, zombie; the machine's
-                         threads running and blocked on I/O)
+                         threads running and blocked on I/O). cgroups: a row per group
+                         of the cgroup v2 hierarchy (name, I/O, CPU, memory, pressure,
+                         OOM kills, throttling); where a group has no io.stat its I/O
+                         is its tasks' (IO column: tasks); task rows get CGROUP
       --partitions       disks: partitions as well as whole disks
       --all-devices      disks: also never-used disks and idle loop/ram/zram devices;
                          fs: also pseudo (proc, cgroup...), tmpfs, empty and bind mounts
@@ -287,7 +295,8 @@ signal N (a recording is finished first). Messages escape the values they quote.
         {TableKind::net, "net"},
         {TableKind::temps, "sensors/temp"},
         {TableKind::fans, "sensors/fan"},
-        {TableKind::batteries, "sensors/battery"}};
+        {TableKind::batteries, "sensors/battery"},
+        {TableKind::cgroups, "cgroups"}};
     for (const auto& [k, name] : kTables) {
         std::string line = fmt::format("  {:<16}", name);
         for (const ColumnSpec& c : table_columns(k))
@@ -424,6 +433,10 @@ Result<Options> parse_options(int argc, char* const* argv) {
             case kFilter:
                 if (arg.empty()) return make_error("invalid --filter '': expected a pattern");
                 o.view.filter.set(std::string(arg));
+                break;
+            case kCgroupFilter:
+                if (arg.empty()) return make_error("invalid --cgroup '': expected a pattern");
+                o.view.cgroup_filter.set(std::string(arg));
                 break;
             case kHideKernelThreads:
                 o.view.hide_kernel_threads = true;
@@ -564,6 +577,14 @@ Result<Options> parse_options(int argc, char* const* argv) {
         return make_error(std::string("--listen serves the live system; it cannot be combined "
                                       "with ") +
                           (o.inspect_pid ? "--inspect" : "--replay"));
+    // With the cgroups section, batch task rows name their cgroup (CGROUP after the
+    // default columns) unless --columns chose others.
+    if (o.batch && o.view.columns.empty() &&
+        std::find(o.sections.begin(), o.sections.end(), Section::cgroups) != o.sections.end()) {
+        const auto d = shown_columns(o.view);
+        o.view.columns.assign(d.begin(), d.end());
+        o.view.columns.push_back(ColumnId::cgroup);
+    }
     if (o.replay_path.empty() && (o.from || o.to))
         return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");
     if (o.record_path.empty() && (o.record_max_bytes || o.record_rotate_s > 0))

@@ -1,5 +1,7 @@
 #include "vigil/app/pipeline.hpp"
 
+#include "vigil/model/cgroups.hpp"
+
 #include "vigil/model/overview.hpp"
 
 namespace vigil {
@@ -45,6 +47,8 @@ Table Pipeline::tasks(const ViewState& vs, std::size_t max_rows) {
 }
 
 std::vector<Table> Pipeline::section(Section s, const MachineView& mv) const {
+    // A group without io.stat has its tasks' I/O: the table needs the task deltas too.
+    if (s == Section::cgroups) return {build_cgroup_table(frame_, mv)};
     std::vector<Table> tables = build_section_tables(s, frame_.cur->machine, frame_.machine, mv);
     // The Tasks header goes with the CPU figures, as in top; it counts the sample's tasks.
     if (s == Section::cpu) tables.push_back(build_task_states_table(*frame_.cur));

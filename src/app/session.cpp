@@ -66,6 +66,12 @@ bool view_needs_row_state(const ViewState& vs) {
            std::find(shown.begin(), shown.end(), ColumnId::state) != shown.end();
 }
 
+bool view_needs_cgroups(const ViewState& vs) {
+    const auto shown = shown_columns(vs);
+    return vs.cgroup_filter.active() || vs.sort == ColumnId::cgroup ||
+           std::find(shown.begin(), shown.end(), ColumnId::cgroup) != shown.end();
+}
+
 ViewState view_from_options(const Options& o) {
     ViewState vs = o.view;
     vs.utf8 = locale_is_utf8();

@@ -35,6 +35,7 @@ MachineCollector::MachineCollector(const Roots& roots, SectionMask sections,
       sections_(sections),
       disks_(roots.proc, roots.sys),
       sensors_(roots.sys),
+      cgroups_(roots.sys),
       usage_(std::move(usage)) {}
 
 void MachineCollector::collect(MachineSample& out) {
@@ -57,6 +58,10 @@ void MachineCollector::collect(MachineSample& out) {
 
     out.sensors = {};
     if (has_section(sections_, Section::sensors)) sensors_.collect(out.sensors);
+
+    out.cgroups.clear();
+    out.cgroup_root.clear();
+    if (has_section(sections_, Section::cgroups)) cgroups_.collect(out);
 }
 
 void MachineCollector::collect_cpu(MachineSample& out) {

@@ -380,6 +380,18 @@ constexpr std::array<ColumnSpec, kColumnCount> task_registry(bool processes, boo
          kFixed,
          {},
          id(ColumnId::swap)},
+        {"cgroup",
+         "CGROUP",
+         24,
+         A::left,
+         F::text,
+         false,
+         "cgroup v2 path of the process (read with the cgroup walk)",
+         "cgroup",
+         1,
+         kFixed,
+         {},
+         id(ColumnId::cgroup)},
     }};
 }
 

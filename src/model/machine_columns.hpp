@@ -297,4 +297,57 @@ inline constexpr std::array<ColumnSpec, kBatCols> kBat{{
      "power_w"},
 }};
 
+// The cgroups section: one row per group of the v2 hierarchy.
+enum Cgroup : std::size_t {
+    g_name,
+    g_read,
+    g_write,
+    g_io_source,
+    g_cpu,
+    g_mem,
+    g_mem_max,
+    g_anon,
+    g_file,
+    g_cpu_some,
+    g_io_some,
+    g_mem_some,
+    g_procs,
+    g_oom_kills,
+    g_throttled,
+    g_path,
+    kCgroupCols
+};
+inline constexpr std::array<ColumnSpec, kCgroupCols> kCgroup{{
+    {"name", "NAME", 24, A::left, F::text, false,
+     "systemd unit, container short id, pod UID, or the last path component", "name"},
+    {"read", "READ", 11, A::right, F::byte_rate, true, "bytes read from storage per second",
+     "read_bytes_per_s"},
+    {"write", "WRITE", 11, A::right, F::byte_rate, true, "bytes written to storage per second",
+     "write_bytes_per_s"},
+    {"io", "IO", 7, A::left, F::text, false,
+     "where READ and WRITE come from: io.stat, or tasks (the sum of its tasks' taskstats)",
+     "io_source"},
+    {"cpu", "CPU%", 6, A::right, F::percent1, true, "CPU time of the group (% of one CPU)",
+     "cpu_pct"},
+    {"mem", "MEM", 9, A::right, F::bytes, true, "memory.current (v1: memory.usage_in_bytes)",
+     "memory_bytes"},
+    {"mem_max", "MEMMAX", 9, A::right, F::bytes, true, "memory.max (max: no limit)",
+     "memory_max_bytes"},
+    {"anon", "ANON", 9, A::right, F::bytes, true, "anonymous memory (memory.stat anon)",
+     "anon_bytes"},
+    {"file", "FILE", 9, A::right, F::bytes, true, "page cache (memory.stat file)", "file_bytes"},
+    {"cpu_some", "CPUPSI", 6, A::right, F::fixed2, true, "cpu.pressure some over the interval (%)",
+     "cpu_some_pct"},
+    {"io_some", "IOPSI", 6, A::right, F::fixed2, true, "io.pressure some over the interval (%)",
+     "io_some_pct"},
+    {"mem_some", "MEMPSI", 6, A::right, F::fixed2, true,
+     "memory.pressure some over the interval (%)", "memory_some_pct"},
+    {"procs", "PROCS", 5, A::right, F::integer, true, "processes in the group itself", "procs"},
+    {"oom_kills", "OOMKILL", 7, A::right, F::integer, true,
+     "processes killed by the OOM killer (memory.events oom_kill)", "oom_kills"},
+    {"throttled", "THROT%", 6, A::right, F::fixed2, true,
+     "share of the interval the group was throttled by cpu.max", "throttled_pct"},
+    {"path", "PATH", 0, A::left, F::text, false, "path in the cgroup v2 hierarchy", "path"},
+}};
+
 }  // namespace vigil::cols

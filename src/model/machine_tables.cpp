@@ -245,6 +245,8 @@ std::vector<Table> build_section_tables(Section s, const MachineSample& cur, con
             return {build_net_table(cur, r, mv)};
         case Section::sensors:
             return build_sensor_tables(cur, mv);
+        case Section::cgroups:
+            return {};  // from the tasks as well: build_cgroup_table (cgroups.hpp)
     }
     return {};
 }

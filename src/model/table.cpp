@@ -46,6 +46,8 @@ std::span<const ColumnSpec> table_columns(TableKind kind) {
             return cols::kFan;
         case TableKind::batteries:
             return cols::kBat;
+        case TableKind::cgroups:
+            return cols::kCgroup;
         case TableKind::task_states:
             return {};
     }
@@ -89,6 +91,8 @@ std::string_view table_name(TableKind kind) {
             return "fans";
         case TableKind::batteries:
             return "batteries";
+        case TableKind::cgroups:
+            return "cgroups";
         case TableKind::task_states:
             return "task_states";
     }

@@ -271,6 +271,14 @@ std::string column_text(ColumnId c, const TaskSample& t, const TaskDetail* d,
     }
 }
 
+// The text of a text column, the CGROUP column (from the frame's cgroup walk) included.
+std::string text_of(ColumnId c, const Frame& f, const TaskSample& t, const TaskDetail* d,
+                    const TaskDetails& details, const ViewState& vs) {
+    if (c != ColumnId::cgroup) return column_text(c, t, d, details, vs);
+    const CgroupSample* g = task_cgroup(f, t.tgid);
+    return g ? escape_text(g->path, vs.escape, vs.utf8) : "?";
+}
+
 // A row while it is ranked by text: its key and the texts the filter and the order need.
 struct Row {
     RowKey key;
@@ -338,6 +346,10 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
 
     auto consider = [&](Candidate& c, std::uint32_t sum) {
         if (!task_matches(cur.tasks[c.task], vs)) return;
+        if (vs.cgroup_filter.active()) {  // --cgroup: a task whose group is unknown fails
+            const CgroupSample* g = task_cgroup(f, cur.tasks[c.task].tgid);
+            if (!g || !vs.cgroup_filter.matches(g->path)) return;
+        }
         with_totals(c, f, vs);
         if (vs.only_active && !is_active(c, f, vs)) return;
         take(c, sum);
@@ -452,7 +464,7 @@ void rank_tree(const Frame& f, const TaskDetails& details, const ViewState& vs,
                 !vs.filter.matches(column_text(ColumnId::command, task, d, details, vs)) &&
                 !vs.filter.matches(column_text(ColumnId::user, task, d, details, vs)))
                 return;
-            if (text_sort) texts.push_back(column_text(vs.sort, task, d, details, vs));
+            if (text_sort) texts.push_back(text_of(vs.sort, f, task, d, details, vs));
             keys.push_back(key_of(c, sum, f, vs, details));
         });
     // A thread hangs from its process's leader, a process (a leader) from its parent's.
@@ -645,7 +657,7 @@ RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewSta
             row.user = column_text(ColumnId::user, task, d, details, vs);
             if (!vs.filter.matches(row.command) && !vs.filter.matches(row.user)) return;
         }
-        if (!is_numeric(vs.sort)) row.sort_text = column_text(vs.sort, task, d, details, vs);
+        if (!is_numeric(vs.sort)) row.sort_text = text_of(vs.sort, f, task, d, details, vs);
         rows.push_back(std::move(row));
     });
     t.head.matched_rows = rows.size();
@@ -678,7 +690,7 @@ void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& detai
         Row& row = rows.emplace_back();
         row.key = k;
         row.sort_text =
-            column_text(vs.sort, f.cur->tasks[k.task], details.find(k.task), details, vs);
+            text_of(vs.sort, f, f.cur->tasks[k.task], details.find(k.task), details, vs);
     }
     std::stable_sort(rows.begin(), rows.end(),
                      RowOrder{task_column(vs.sort).descending != vs.reverse});
@@ -729,7 +741,7 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
                 if (on_other_thread(shown[i], task, vs)) cell.text = "-";
             } else {
                 cell.num.reset();
-                cell.text = column_text(shown[i], task, d, details, vs);
+                cell.text = text_of(shown[i], f, task, d, details, vs);
                 // The glyphs of the tree go before the command; CSV and JSON give the
                 // depth and the ppid instead.
                 if (place && shown[i] == ColumnId::command && vs.escape != TextEscape::data) {

@@ -418,7 +418,52 @@ void record_fields(V& v, S& s) {
     v(s.text);
 }
 
-VIGIL_RECORD_FIELDS(MachineSample, 14);
+VIGIL_RECORD_FIELDS(CgroupIoStat, 8);
+template <class V, SameAs<CgroupIoStat> S>
+void record_fields(V& v, S& s) {
+    v(s.major);
+    v(s.minor);
+    v(s.rbytes);
+    v(s.wbytes);
+    v(s.rios);
+    v(s.wios);
+    v(s.dbytes);
+    v(s.dios);
+}
+
+VIGIL_RECORD_FIELDS(CgroupPressureLine, 2);
+template <class V, SameAs<CgroupPressureLine> S>
+void record_fields(V& v, S& s) {
+    v(s.avg10_pct);
+    v(s.total_us);
+}
+
+VIGIL_RECORD_FIELDS(CgroupSample, 20);
+template <class V, SameAs<CgroupSample> S>
+void record_fields(V& v, S& s) {
+    v(s.path);
+    v(s.inode);
+    v(s.parent);
+    v(s.cpu_usage_usec);
+    v(s.cpu_user_usec);
+    v(s.cpu_system_usec);
+    v(s.nr_throttled);
+    v(s.throttled_usec);
+    v(s.memory_current);
+    v(s.memory_anon);
+    v(s.memory_file);
+    v(s.memory_max);
+    v(s.oom);
+    v(s.oom_kill);
+    v(s.io);
+    v(s.some);
+    v(s.full);
+    v(s.procs);
+    v(s.v1_memory_usage);
+    v(s.v1_cpuacct_usage_ns);
+}
+
+VIGIL_RECORD_FIELDS(MachineSample, 16);
 template <class V, SameAs<MachineSample> S>
 void record_fields(V& v, S& s) {
     v(s.collected);
@@ -435,6 +480,10 @@ void record_fields(V& v, S& s) {
     v(s.net);
     v(s.sensors);
     v(s.notes);
+    if (v.layout >= 4) {  // record format 4 on
+        v(s.cgroups);
+        v(s.cgroup_root);
+    }
 }
 
 // The snapshot without its tasks, which are stored one by one (see sample_codec.cpp).

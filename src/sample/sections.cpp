@@ -2,8 +2,8 @@
 
 namespace vigil {
 namespace {
-constexpr std::array<std::string_view, kSectionCount> kNames{"tasks", "cpu", "mem", "psi",
-                                                             "disks", "fs",  "net", "sensors"};
+constexpr std::array<std::string_view, kSectionCount> kNames{
+    "tasks", "cpu", "mem", "psi", "disks", "fs", "net", "sensors", "cgroups"};
 }  // namespace
 
 std::string_view section_name(Section s) {

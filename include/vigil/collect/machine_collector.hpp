@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "vigil/collect/cgroup_collector.hpp"
 #include "vigil/collect/disk_collector.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/fs_usage.hpp"
@@ -43,6 +44,7 @@ class MachineCollector {
     SectionMask sections_;
     DiskCollector disks_;
     SensorCollector sensors_;
+    CgroupCollector cgroups_;
     std::unique_ptr<FsUsageSource> usage_;
     std::string buf_;
 };

@@ -23,7 +23,8 @@ struct MachineView {
 };
 
 // The tables of one section (one table, except sensors: temperatures, fans, batteries).
-// Section::tasks has none here: the task table is build_table's.
+// Section::tasks has none here: the task table is build_table's; nor Section::cgroups,
+// whose table needs the tasks too (build_cgroup_table).
 std::vector<Table> build_section_tables(Section s, const MachineSample& cur,
                                         const MachineRates& rates, const MachineView& mv);
 

@@ -107,6 +107,7 @@ enum class TableKind : std::uint8_t {
     temps,
     fans,
     batteries,
+    cgroups,
     task_states  // the Tasks header: a summary only, no columns (shown with the cpu section)
 };
 

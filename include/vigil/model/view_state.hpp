@@ -44,8 +44,9 @@ enum class ColumnId : std::uint8_t {
     shared,          // SHR: its resident file-backed and shared memory
     mem,             // MEM%: RES of MemTotal
     swap,            // SWAP: its memory swapped out
+    cgroup,          // CGROUP: the process's cgroup v2 path (from the sample's cgroup walk)
 };
-inline constexpr std::size_t kColumnCount = 30;
+inline constexpr std::size_t kColumnCount = 31;
 
 // A task of the tree whose subtree is collapsed into its row (the view's x): its id (tid, or
 // pid with -P) and its start time, so that a reused PID is not collapsed.
@@ -68,6 +69,7 @@ struct ViewState {
     std::vector<ColumnId> columns;
     bool reverse = false;      // flip the column's default direction
     TextFilter filter;         // '/': over the command line and the user name
+    TextFilter cgroup_filter;  // --cgroup: over the task's cgroup v2 path
     bool full_command = true;  // 'c': the command line, or only the task's name
     bool utf8 = true;          // the output's locale is UTF-8; else non-ASCII text is escaped
     TextEscape escape = TextEscape::terminal;  // data: CSV/JSON (utf8 is then ignored)

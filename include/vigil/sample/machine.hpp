@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/sample/cgroup.hpp"
 #include "vigil/sample/sections.hpp"
 
 namespace vigil {
@@ -217,6 +218,11 @@ struct MachineSample {
     // sensors
     SensorSample sensors;
     std::vector<MachineNote> notes;
+    // cgroups: the v2 hierarchy's groups, parents before children (empty when none is
+    // mounted); cgroup_root is where the hierarchy was found, relative to the sys root
+    // ("fs/cgroup" or "fs/cgroup/unified"), empty if none was.
+    std::vector<CgroupSample> cgroups;
+    std::string cgroup_root;
 };
 
 }  // namespace vigil

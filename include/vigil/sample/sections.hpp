@@ -10,13 +10,13 @@
 
 namespace vigil {
 
-enum class Section : std::uint8_t { tasks, cpu, mem, psi, disks, fs, net, sensors };
-inline constexpr std::size_t kSectionCount = 8;
+enum class Section : std::uint8_t { tasks, cpu, mem, psi, disks, fs, net, sensors, cgroups };
+inline constexpr std::size_t kSectionCount = 9;
 
 // The canonical order, which "all" expands to: the overview first, tasks last.
 inline constexpr std::array<Section, kSectionCount> kAllSections{
-    Section::cpu, Section::mem, Section::psi,     Section::disks,
-    Section::fs,  Section::net, Section::sensors, Section::tasks};
+    Section::cpu, Section::mem,     Section::psi,     Section::disks, Section::fs,
+    Section::net, Section::sensors, Section::cgroups, Section::tasks};
 
 // A set of sections, one bit each.
 using SectionMask = std::uint16_t;

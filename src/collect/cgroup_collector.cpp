@@ -1,0 +1,525 @@
+#include "vigil/collect/cgroup_collector.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+#include "parse_util.hpp"
+
+namespace vigil {
+
+using parse::for_each_line;
+using parse::Tokens;
+
+// ---- parsers -------------------------------------------------------------------------
+
+void parse_cgroup_cpu_stat(std::string_view text, CgroupSample& s) {
+    for_each_line(text, [&](std::string_view line) {
+        Tokens t(line);
+        std::string_view key = t.next();
+        std::uint64_t v = 0;
+        if (!t.next_u64(v)) return;
+        if (key == "usage_usec")
+            s.cpu_usage_usec = v;
+        else if (key == "user_usec")
+            s.cpu_user_usec = v;
+        else if (key == "system_usec")
+            s.cpu_system_usec = v;
+        else if (key == "nr_throttled")
+            s.nr_throttled = v;
+        else if (key == "throttled_usec")
+            s.throttled_usec = v;
+    });
+}
+
+std::optional<std::uint64_t> keyed_u64(std::string_view text, std::string_view key) {
+    std::optional<std::uint64_t> out;
+    for_each_line(text, [&](std::string_view line) {
+        if (out) return;
+        Tokens t(line);
+        if (t.next() != key) return;
+        std::uint64_t v = 0;
+        if (t.next_u64(v)) out = v;
+    });
+    return out;
+}
+
+std::optional<std::uint64_t> parse_cgroup_u64(std::string_view text, bool max_ok) {
+    std::string_view s = parse::trim(text);
+    if (max_ok && s == "max") return std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t v = 0;
+    if (!parse_u64(s, v)) return std::nullopt;
+    return v;
+}
+
+std::vector<CgroupIoStat> parse_cgroup_io_stat(std::string_view text, ParseNotes& notes) {
+    std::vector<CgroupIoStat> out;
+    for_each_line(text, [&](std::string_view line) {
+        if (parse::trim(line).empty()) return;
+        Tokens t(line);
+        std::string_view dev = t.next();
+        CgroupIoStat d;
+        const auto colon = dev.find(':');
+        std::uint64_t maj = 0, min = 0;
+        bool ok = colon != std::string_view::npos && parse_u64(dev.substr(0, colon), maj) &&
+                  parse_u64(dev.substr(colon + 1), min) && maj <= 0xffffffffu && min <= 0xffffffffu;
+        int seen = 0;
+        for (std::string_view kv = t.next(); ok && !kv.empty(); kv = t.next()) {
+            const auto eq = kv.find('=');
+            if (eq == std::string_view::npos) {
+                ok = false;
+                break;
+            }
+            std::string_view k = kv.substr(0, eq);
+            std::uint64_t v = 0;
+            if (!parse_u64(kv.substr(eq + 1), v)) {
+                // Newer kernels add keys (cost.*, latency) whose values may not be counts.
+                continue;
+            }
+            if (k == "rbytes")
+                d.rbytes = v, seen |= 1;
+            else if (k == "wbytes")
+                d.wbytes = v, seen |= 2;
+            else if (k == "rios")
+                d.rios = v, seen |= 4;
+            else if (k == "wios")
+                d.wios = v, seen |= 8;
+            else if (k == "dbytes")
+                d.dbytes = v;
+            else if (k == "dios")
+                d.dios = v;
+        }
+        if (!ok || seen != 15) {
+            notes.bad_line("io.stat", line);
+            return;
+        }
+        d.major = static_cast<std::uint32_t>(maj);
+        d.minor = static_cast<std::uint32_t>(min);
+        out.push_back(d);
+    });
+    return out;
+}
+
+void parse_cgroup_pressure(std::string_view text, std::optional<CgroupPressureLine>& some,
+                           std::optional<CgroupPressureLine>& full) {
+    some.reset();
+    full.reset();
+    for_each_line(text, [&](std::string_view line) {
+        Tokens t(line);
+        std::string_view kind = t.next();
+        std::optional<CgroupPressureLine>* dest = kind == "some"   ? &some
+                                                  : kind == "full" ? &full
+                                                                   : nullptr;
+        if (!dest) return;
+        CgroupPressureLine pl;
+        int seen = 0;
+        for (std::string_view kv = t.next(); !kv.empty(); kv = t.next()) {
+            const auto eq = kv.find('=');
+            if (eq == std::string_view::npos) return;
+            std::string_view k = kv.substr(0, eq), v = kv.substr(eq + 1);
+            if (k == "avg10") {
+                if (!parse::parse_double(v, pl.avg10_pct)) return;
+                seen |= 1;
+            } else if (k == "total") {
+                if (!parse_u64(v, pl.total_us)) return;
+                seen |= 2;
+            }
+        }
+        if (seen == 3) *dest = pl;
+    });
+}
+
+void parse_cgroup_procs(std::string_view text, std::vector<pid_t>& out) {
+    out.clear();
+    for_each_line(text, [&](std::string_view line) {
+        std::uint64_t v = 0;
+        if (parse_u64(parse::trim(line), v) && v > 0 && v < (1u << 30))
+            out.push_back(static_cast<pid_t>(v));
+    });
+}
+
+// ---- the walk --------------------------------------------------------------------------
+
+namespace {
+
+enum File : std::uint8_t {
+    f_cpu_stat,
+    f_mem_current,
+    f_mem_stat,
+    f_mem_max,
+    f_mem_events,
+    f_io_stat,
+    f_cpu_pressure,
+    f_io_pressure,
+    f_mem_pressure,
+    f_procs,
+    kFiles
+};
+constexpr std::array<const char*, kFiles> kFileNames{
+    "cpu.stat", "memory.current", "memory.stat", "memory.max",      "memory.events",
+    "io.stat",  "cpu.pressure",   "io.pressure", "memory.pressure", "cgroup.procs"};
+
+// A file the group lacked is looked for again every this many samples (a controller may be
+// enabled for it later); in between it costs nothing.
+constexpr std::uint64_t kRetryAbsentEvery = 10;
+
+// The share of the kept-descriptor budget the walk may use; the task sweep needs the rest.
+constexpr std::size_t kBudgetShareDivisor = 4;
+
+// Opens name under dir for reading: O_NOFOLLOW, and outside the kernel's trees only a
+// regular file (opened through an O_PATH descriptor, so what is read is what was checked).
+UniqueFd open_in(int dir, const char* name, bool kernel_files) {
+    constexpr int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
+    if (kernel_files) return UniqueFd(::openat(dir, name, flags));
+    UniqueFd p(::openat(dir, name, O_PATH | O_CLOEXEC | O_NOFOLLOW));
+    if (!p) return p;
+    struct stat st {};
+    if (::fstat(p.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        return UniqueFd();
+    }
+    char self[48];
+    std::snprintf(self, sizeof self, "/proc/self/fd/%d", p.get());
+    return UniqueFd(::open(self, flags & ~O_NOFOLLOW));
+}
+
+// The whole file from offset 0, at most kMaxFileBytes. False on a read error or a longer
+// file.
+bool pread_all(int fd, std::string& out) {
+    out.clear();
+    if (out.capacity() < 512) out.reserve(512);
+    std::size_t used = 0;
+    for (;;) {
+        out.resize(out.capacity());
+        const ssize_t n =
+            ::pread(fd, out.data() + used, out.size() - used, static_cast<off_t>(used));
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            out.clear();
+            return false;
+        }
+        used += static_cast<std::size_t>(n);
+        if (n == 0 || used < out.size()) break;
+        if (used > kMaxFileBytes) {
+            out.clear();
+            errno = EFBIG;
+            return false;
+        }
+        out.reserve(out.size() * 2);
+    }
+    out.resize(used);
+    return true;
+}
+
+struct Dent {
+    std::string name;
+    std::uint64_t ino = 0;
+};
+
+// The subdirectories of dir, sorted by name.
+bool list_subdirs(int dir, std::vector<std::byte>& buf, std::vector<Dent>& out) {
+    out.clear();
+    if (::lseek(dir, 0, SEEK_SET) < 0) return false;
+    if (buf.size() < 32768) buf.resize(32768);
+    for (;;) {
+        const ssize_t n = ::getdents64(dir, buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        if (n == 0) break;
+        for (ssize_t off = 0; off < n;) {
+            dirent64 e{};
+            std::memcpy(&e, buf.data() + off, offsetof(dirent64, d_name));
+            const char* name =
+                reinterpret_cast<const char*>(buf.data() + off) + offsetof(dirent64, d_name);
+            off += e.d_reclen;
+            if (e.d_type != DT_DIR || std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0)
+                continue;
+            out.push_back({name, e.d_ino});
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const Dent& a, const Dent& b) { return a.name < b.name; });
+    return true;
+}
+
+}  // namespace
+
+struct CgroupCollector::Group {
+    std::string name;  // the path component ("" for the root)
+    std::uint64_t inode = 0;
+    UniqueFd dir;
+    std::array<UniqueFd, kFiles> files;
+    // The sample at which a file was found absent (+1; 0: not known absent).
+    std::array<std::uint64_t, kFiles> absent_at{};
+    UniqueFd v1_mem, v1_cpuacct;
+    std::uint64_t v1_absent_at = 0;
+    std::vector<std::unique_ptr<Group>> children;  // sorted by name
+
+    std::size_t fds() const {
+        std::size_t n = dir ? 1 : 0;
+        for (const UniqueFd& f : files) n += f ? 1 : 0;
+        n += (v1_mem ? 1 : 0) + (v1_cpuacct ? 1 : 0);
+        for (const auto& c : children) n += c->fds();
+        return n;
+    }
+};
+
+namespace {
+
+struct Walk {
+    const FsRoot& sys;
+    std::size_t max_groups;
+    std::uint64_t sample;
+    std::size_t budget;
+    std::size_t kept;
+    const std::string& v1_memory_rel;
+    const std::string& v1_cpuacct_rel;
+    std::string& buf;
+    std::vector<std::byte>& dents;
+    MachineSample& out;
+    ParseNotes io_notes;
+    bool truncated = false;
+    std::size_t unreadable = 0;
+
+    // Reads file f of g into buf; false if the group lacks it (or it cannot be read).
+    bool read(CgroupCollector::Group& g, File f) {
+        UniqueFd& fd = g.files[f];
+        if (!fd) {
+            if (g.absent_at[f] && sample - (g.absent_at[f] - 1) < kRetryAbsentEvery) return false;
+            UniqueFd opened = open_in(g.dir.get(), kFileNames[f], sys.kernel_files());
+            if (!opened) {
+                if (!out_of_fds(errno)) g.absent_at[f] = sample + 1;
+                return false;
+            }
+            g.absent_at[f] = 0;
+            if (kept < budget) {
+                fd = std::move(opened);
+                ++kept;
+            } else {
+                return pread_all(opened.get(), buf);  // closed on return
+            }
+        }
+        return pread_all(fd.get(), buf);
+    }
+
+    bool read_v1(const std::string& root_rel, const std::string& path, const char* file,
+                 UniqueFd& fd) {
+        if (root_rel.empty()) return false;
+        if (!fd) {
+            std::string rel = root_rel;
+            if (path != "/") rel += path;
+            rel += '/';
+            rel += file;
+            UniqueFd opened = sys.open_file(rel);
+            if (!opened) return false;
+            if (kept < budget) {
+                fd = std::move(opened);
+                ++kept;
+            } else {
+                return pread_all(opened.get(), buf);
+            }
+        }
+        return pread_all(fd.get(), buf);
+    }
+
+    void fill(CgroupCollector::Group& g, CgroupSample& s) {
+        if (read(g, f_cpu_stat)) parse_cgroup_cpu_stat(buf, s);
+        if (read(g, f_mem_current)) s.memory_current = parse_cgroup_u64(buf);
+        if (read(g, f_mem_stat)) {
+            s.memory_anon = keyed_u64(buf, "anon");
+            s.memory_file = keyed_u64(buf, "file");
+        }
+        if (read(g, f_mem_max)) s.memory_max = parse_cgroup_u64(buf, true);
+        if (read(g, f_mem_events)) {
+            s.oom = keyed_u64(buf, "oom");
+            s.oom_kill = keyed_u64(buf, "oom_kill");
+        }
+        if (read(g, f_io_stat)) s.io = parse_cgroup_io_stat(buf, io_notes);
+        constexpr std::array<File, 3> pressure{f_cpu_pressure, f_io_pressure, f_mem_pressure};
+        for (std::size_t r = 0; r < pressure.size(); ++r)
+            if (read(g, pressure[r])) parse_cgroup_pressure(buf, s.some[r], s.full[r]);
+        if (read(g, f_procs)) {
+            s.procs.emplace();
+            parse_cgroup_procs(buf, *s.procs);
+        }
+        // v1 hierarchies: looked for again only now and then once missing.
+        if (!v1_memory_rel.empty() || !v1_cpuacct_rel.empty()) {
+            if (!g.v1_absent_at || sample - (g.v1_absent_at - 1) >= kRetryAbsentEvery) {
+                bool any = false;
+                if (read_v1(v1_memory_rel, s.path, "memory.usage_in_bytes", g.v1_mem)) {
+                    s.v1_memory_usage = parse_cgroup_u64(buf);
+                    any = true;
+                }
+                if (read_v1(v1_cpuacct_rel, s.path, "cpuacct.usage", g.v1_cpuacct)) {
+                    s.v1_cpuacct_usage_ns = parse_cgroup_u64(buf);
+                    any = true;
+                }
+                g.v1_absent_at = any ? 0 : sample + 1;
+            }
+        }
+    }
+
+    static UniqueFd open_dir(int parent_dir, const std::string& name) {
+        return UniqueFd(::openat(parent_dir, name.c_str(),
+                                 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    }
+
+    void visit(CgroupCollector::Group& g, const std::string& path, std::int32_t parent) {
+        if (out.cgroups.size() >= max_groups) {
+            truncated = true;
+            return;
+        }
+        const auto index = static_cast<std::int32_t>(out.cgroups.size());
+        CgroupSample& s = out.cgroups.emplace_back();
+        s.path = path;
+        s.inode = g.inode;
+        s.parent = parent;
+        fill(g, s);  // before the children are pushed: s stays valid until then
+        // A directory's link count is 2 + its subdirectories (kernfs, and the file systems
+        // a fixture lives on): a leaf, most groups, needs no listing.
+        std::vector<Dent> subdirs;
+        struct stat st {};
+        const bool leaf = ::fstat(g.dir.get(), &st) == 0 && st.st_nlink == 2;
+        if (!leaf && !list_subdirs(g.dir.get(), dents, subdirs)) ++unreadable;
+
+        // Match the listing with the kept children: same name and inode, else a new group.
+        std::vector<std::unique_ptr<CgroupCollector::Group>> next;
+        next.reserve(subdirs.size());
+        auto it = g.children.begin();
+        auto drop = [&](std::unique_ptr<CgroupCollector::Group>& c) { kept -= c->fds(); };
+        for (Dent& d : subdirs) {
+            while (it != g.children.end() && (*it)->name < d.name) drop(*it++);
+            if (it != g.children.end() && (*it)->name == d.name && (*it)->inode == d.ino) {
+                next.push_back(std::move(*it++));
+                continue;
+            }
+            if (it != g.children.end() && (*it)->name == d.name)
+                drop(*it++);  // removed and made again: another group, counters from 0
+            auto c = std::make_unique<CgroupCollector::Group>();
+            c->name = std::move(d.name);
+            c->inode = d.ino;
+            next.push_back(std::move(c));
+        }
+        for (; it != g.children.end(); ++it) drop(*it);
+        g.children = std::move(next);
+
+        for (auto& c : g.children) {
+            // Past the budget a directory is opened for its visit and closed after it.
+            const bool was_open = static_cast<bool>(c->dir);
+            if (!was_open) {
+                c->dir = open_dir(g.dir.get(), c->name);
+                struct stat st {};
+                if (!c->dir || ::fstat(c->dir.get(), &st) != 0) {
+                    if (c->dir) c->dir.reset();
+                    if (out_of_fds(errno)) ++unreadable;
+                    continue;  // removed since the listing
+                }
+                if (st.st_ino != c->inode) {  // made again since the listing
+                    c->dir.reset();
+                    continue;
+                }
+                ++kept;
+            }
+            std::string child = path == "/" ? "/" + c->name : path + "/" + c->name;
+            visit(*c, child, index);
+            if (kept > budget && c->children.empty()) {
+                kept -= c->fds();
+                c->dir.reset();
+                for (UniqueFd& f : c->files) f.reset();
+                c->v1_mem.reset();
+                c->v1_cpuacct.reset();
+            }
+            if (truncated) return;
+        }
+    }
+};
+
+}  // namespace
+
+CgroupCollector::CgroupCollector(const FsRoot& sys, std::size_t max_groups)
+    : sys_(sys), max_groups_(std::max<std::size_t>(max_groups, 1)) {}
+
+CgroupCollector::~CgroupCollector() = default;
+
+std::size_t CgroupCollector::kept_fds() const {
+    return root_ ? root_->fds() : 0;
+}
+
+bool CgroupCollector::find_root() {
+    // A cgroup2 mount's root holds cgroup.controllers; a v1 or tmpfs one does not.
+    for (const char* rel : {"fs/cgroup", "fs/cgroup/unified"}) {
+        KeptDir d(sys_, rel);
+        if (!d.valid()) continue;
+        std::string probe = std::string(rel) + "/cgroup.controllers";
+        if (sys_.links(probe) == 0) continue;
+        auto g = std::make_unique<Group>();
+        g->dir = UniqueFd(::openat(d.fd(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!g->dir) continue;
+        struct stat st {};
+        if (::fstat(g->dir.get(), &st) != 0) continue;
+        g->inode = st.st_ino;
+        root_rel_ = rel;
+        root_ = std::move(g);
+        break;
+    }
+    if (!root_) return false;
+    // v1 controllers of a hybrid (or v1) machine, each mounted alone or co-mounted.
+    v1_memory_rel_.clear();
+    v1_cpuacct_rel_.clear();
+    if (sys_.links("fs/cgroup/memory/memory.usage_in_bytes") != 0)
+        v1_memory_rel_ = "fs/cgroup/memory";
+    for (const char* rel : {"fs/cgroup/cpuacct", "fs/cgroup/cpu,cpuacct"}) {
+        if (sys_.links(std::string(rel) + "/cpuacct.usage") != 0) {
+            v1_cpuacct_rel_ = rel;
+            break;
+        }
+    }
+    return true;
+}
+
+void CgroupCollector::collect(MachineSample& out) {
+    out.cgroups.clear();
+    out.cgroup_root.clear();
+    ++samples_;
+    if (!root_ && !find_root()) {
+        out.notes.push_back(
+            {Section::cgroups, "no cgroup v2 hierarchy under " + sys_.path() + "/fs/cgroup"});
+        return;
+    }
+    out.cgroup_root = root_rel_;
+    const std::size_t budget = kept_fd_budget() / kBudgetShareDivisor;
+    Walk w{sys_,
+           max_groups_,
+           samples_,
+           budget,
+           root_->fds(),
+           v1_memory_rel_,
+           v1_cpuacct_rel_,
+           buf_,
+           dents_,
+           out,
+           {},
+           false,
+           0};
+    w.visit(*root_, "/", -1);
+    if (w.io_notes.note()) out.notes.push_back({Section::cgroups, *w.io_notes.note()});
+    if (w.truncated)
+        out.notes.push_back(
+            {Section::cgroups, fmt::format("walked the first {} cgroups only", max_groups_)});
+    if (w.unreadable)
+        out.notes.push_back(
+            {Section::cgroups,
+             fmt::format("{} cgroup directories could not be listed", w.unreadable)});
+}
+
+}  // namespace vigil
