@@ -140,5 +140,34 @@ wait "$vpid"; st=$?
 vpid=
 [ "$st" -eq $((128 + 15)) ] && ok "SIGTERM ends it (status $st)" || bad "SIGTERM: status $st"
 
+# Beside the full-screen view, in tmux: it serves while the view runs, and q ends both.
+if command -v tmux >/dev/null; then
+    sock=vigil-metrics-$$
+    port=$((20000 + RANDOM % 20000))
+    tmux -L "$sock" new-session -d -x 120 -y 40 "$VIGIL --listen 127.0.0.1:$port -d 0.5; sleep 30"
+    h=
+    for _ in $(seq 100); do
+        h=$(fetch "http://127.0.0.1:$port/metrics")
+        [ "${h%% *}" = 200 ] && break
+        sleep 0.1
+    done
+    screen=$(tmux -L "$sock" capture-pane -p)
+    if [ "${h%% *}" = 200 ] && grep -q '^vigil_disk_read_bytes_total' "$tmp/body"; then
+        ok "the view serves too (every section read: disks present)"
+    else
+        bad "the view with --listen: '$h'; screen: $(echo "$screen" | head -3)"
+    fi
+    tmux -L "$sock" send-keys q
+    gone=0
+    for _ in $(seq 50); do
+        fetch "http://127.0.0.1:$port/metrics" | grep -q '^200' || { gone=1; break; }
+        sleep 0.1
+    done
+    [ "$gone" -eq 1 ] && ok "q ends the view and the endpoint" || bad "still serving after q"
+    tmux -L "$sock" kill-server 2>/dev/null
+else
+    echo "skip - the view check needs tmux"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

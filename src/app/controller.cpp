@@ -55,6 +55,7 @@ Controller::Controller(const ControllerSetup& setup)
       notices_(setup.notices),
       iterations_(setup.iterations),
       recorder_(setup.replay ? nullptr : setup.recorder),
+      exporter_(setup.replay ? nullptr : setup.exporter),
       actions_(setup.actions),
       reader_(setup.replay ? nullptr : setup.inspector),
       top_when_wide_(setup.top_when_wide) {
@@ -96,8 +97,7 @@ void Controller::start() {
             rebuild();
             paint();
         }
-        live_->sample();
-        pipeline_.advance();
+        live_sample();
         rebuild();
         record();
         take_notices();
@@ -181,7 +181,7 @@ bool Controller::quick_first_frame() const {
 SectionMask Controller::wanted_sections() const {
     SectionMask m =
         section_bit(Section::cpu) | section_bit(Section::mem) | section_bit(Section::psi);
-    if (recorder_) {
+    if (recorder_ || exporter_) {
         for (Section sec : kAllSections)
             if (sec != Section::tasks) m |= section_bit(sec);
     }
@@ -355,12 +355,18 @@ void Controller::sample() {
         }
         return;
     }
-    live_->sample();
-    pipeline_.advance();
+    live_sample();
     rebuild();
     record();
     take_notices();
     refresh_inspector();
+}
+
+void Controller::live_sample() {
+    const double began = exporter_ ? steady_now_s() : 0;
+    live_->sample();
+    pipeline_.advance();
+    if (exporter_) exporter_->publish(pipeline_, steady_now_s() - began);
 }
 
 // What the live source could not do as it should joins the standing notices.
@@ -651,7 +657,15 @@ int run_interactive(const Options& o) {
     // The sections are narrowed to what the screen shows once the view starts.
     sampler.set_machine_collector(std::make_unique<MachineCollector>(
         *session->roots, overview_mask({kAllSections.begin(), kAllSections.end()}), session->live));
+    std::unique_ptr<MetricsServer> server;
+    if (o.listen) {
+        server = start_metrics_server(o);
+        if (!server) return kExitRuntime;
+        session->notices.push_back("serving metrics at " + server->url());
+    }
     LiveSource source(sampler);
+    std::optional<Exporter> exporter;
+    if (server) exporter.emplace(*server, session->roots->proc, o.export_top);
     LiveTaskActions actions(session->roots->proc);
     LiveProcessReader inspector(session->roots->proc, session->roots->live());
     ControllerSetup setup;
@@ -664,6 +678,7 @@ int run_interactive(const Options& o) {
     setup.recorder = recorder.get();
     setup.actions = &actions;
     setup.inspector = &inspector;
+    setup.exporter = exporter ? &*exporter : nullptr;
     setup.top_when_wide = top_when_wide(o);
     return run_view(setup, !o.no_color);
 }

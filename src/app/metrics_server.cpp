@@ -3,8 +3,11 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <zlib.h>
+
+#include <csignal>
 
 #include <cstring>
 
@@ -206,6 +209,11 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
     }
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
     if (where.ipv6) flags |= MHD_USE_IPv6;
+    // The server's thread takes no signal: they stay for the thread that handles them (the
+    // view's resize and clean exit, a recording's orderly end), whatever it blocks later.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     errno = 0;
     s->daemon_ = MHD_start_daemon(
         flags, where.port, nullptr, nullptr, &ServerAccess::answer, s.get(), MHD_OPTION_SOCK_ADDR,
@@ -213,8 +221,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
         MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits.timeout_s),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits.memory_per_connection),
         MHD_OPTION_END);
+    const int err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (!s->daemon_) {
-        const int err = errno;
         return make_error("cannot listen on " + where.host + ":" + std::to_string(where.port) +
                           (err ? std::string(": ") + std::strerror(err) : std::string()));
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/app/exporter.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/replay_source.hpp"
@@ -66,6 +67,8 @@ struct ControllerSetup {
     bool top_when_wide = false;
     // Enter's process inspector; null: Enter says the inspector is not available.
     ProcessReader* inspector = nullptr;
+    // --listen: each live sample is published to it (every overview section is read).
+    Exporter* exporter = nullptr;
 };
 
 class Controller {
@@ -104,6 +107,8 @@ class Controller {
     void move_in_recording(const ReplayMove& m);
     RowIds row_ids() const { return RowIds{ids_, table_.matched_rows, starts_}; }
     void sample();
+    // A live sample, the frame of it, and --listen's publication.
+    void live_sample();
     void take_notices();
     ScreenInput screen_input();
     void build_pane();
@@ -124,6 +129,7 @@ class Controller {
     std::vector<std::string> notices_;
     std::optional<long> iterations_;
     RecordWriter* recorder_;
+    Exporter* exporter_;
     TaskActions* actions_;
     ProcessReader* reader_;
     bool top_when_wide_;
