@@ -21,6 +21,10 @@ void write_stderr(std::string_view text) {
     }
 }
 
+std::string quoted(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
+
 void say(std::string_view message) {
     write_stderr(diagnostic_line(message, locale_is_utf8()));
 }

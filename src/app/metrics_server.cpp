@@ -11,15 +11,13 @@
 
 #include <cstring>
 
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/ui/export/metrics_writer.hpp"
 
 namespace vigil {
 
 namespace {
-std::string quoted(std::string_view s) {
-    return "'" + std::string(s) + "'";
-}
 
 // gzip of text at the default level; empty when zlib fails (the plain text is sent then).
 std::string gzip(const std::string& text) {

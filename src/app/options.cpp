@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "vigil/app/diagnostics.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
@@ -92,10 +93,6 @@ constexpr option kLongOptions[] = {
     {"export-top", required_argument, nullptr, kExportTop},
     {nullptr, 0, nullptr, 0},
 };
-
-std::string quoted(std::string_view s) {
-    return "'" + std::string(s) + "'";
-}
 
 // The option as the user typed it: "--replay" for "--replay" or "--repl" (the name, without
 // any "=VALUE"), "-d" for a -d in "-bd". getopt's optopt is the option's id, which for a

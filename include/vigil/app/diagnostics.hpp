@@ -16,6 +16,9 @@ void say(std::string_view message);
 // The line say() writes.
 std::string diagnostic_line(std::string_view message, bool utf8);
 
+// 'VALUE': how an error message names the value it refuses.
+std::string quoted(std::string_view s);
+
 // Writes raw text to stderr as it is, retrying short writes and EINTR; failure ignored.
 void write_stderr(std::string_view text);
 
