@@ -226,6 +226,27 @@ TEST_CASE("+ and - change the interval within bounds; space pauses", "[keys]") {
     CHECK(f.st.delay_s == 2);
     for (int i = 0; i < 10; ++i) f.press(ch('-'));
     CHECK(f.st.delay_s == kMinDelay);
+    // The ladder: 0.1 -> 0.2 -> 0.5 -> 1, and back; 1 s is reachable from anywhere.
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == 0.2);
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == 0.5);
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == 1);
+    f.press(ch('-'));
+    CHECK(f.st.delay_s == 0.5);
+    f.st.delay_s = 0.3;  // -d 0.3: between two steps
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == 0.5);
+    f.st.delay_s = 0.3;
+    f.press(ch('-'));
+    CHECK(f.st.delay_s == 0.2);
+    f.st.delay_s = kMaxDelay;
+    f.press(ch('+'));
+    CHECK(f.st.delay_s == kMaxDelay);
+    CHECK(slower_delay(3) == 5);
+    CHECK(faster_delay(3) == 2);
+    CHECK(faster_delay(kMinDelay) == kMinDelay);
     f.press(ch(' '));
     CHECK(f.st.paused);
 }

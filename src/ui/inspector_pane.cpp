@@ -488,11 +488,11 @@ Effect handle_inspector_key(const Event& ev, InspectorPane& p, InteractiveState&
             return e;
         case '+':
         case '=':
-            st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
+            st.delay_s = slower_delay(st.delay_s);
             return e;
         case '-':
         case '_':
-            st.delay_s = std::max(st.delay_s / 2, kMinDelay);
+            st.delay_s = faster_delay(st.delay_s);
             return e;
         case 0x0C:  // Ctrl-L
             return e;

@@ -94,7 +94,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      {on('N', A::renice), fn(7, A::renice), fn(8, A::renice)}},
     {"k", "send a signal to the selected task (asks first; default TERM)", {on('k', A::kill)}},
     {"+ / -",
-     "refresh less / more often (interval x2 / /2)",
+     "refresh less / more often (0.1, 0.2, 0.5, 1, 2, 5, 10 s ...)",
      {on('+', A::slower), on('-', A::faster), on('=', A::slower), on('_', A::faster)}},
     {"Space", "pause / resume sampling (replay: play / pause)", {on(' ', A::pause)}},
     {"Ctrl-L", "redraw the screen", {on(0x0C, A::redraw)}},
@@ -233,6 +233,25 @@ bool tree_key(Action action, ViewState& vs, InteractiveState& st, const RowIds& 
 }
 
 }  // namespace
+
+namespace {
+constexpr std::array<double, 15> kDelayLadder{0.1, 0.2, 0.5, 1,   2,   5,    10,  20,
+                                              30,  60,  120, 300, 600, 1800, 3600};
+// A value within this of a step is that step (intervals come from decimal text).
+constexpr double kLadderSlack = 1e-9;
+}  // namespace
+
+double slower_delay(double delay_s) {
+    for (double step : kDelayLadder)
+        if (step > delay_s + kLadderSlack) return step;
+    return kMaxDelay;
+}
+
+double faster_delay(double delay_s) {
+    for (auto it = kDelayLadder.rbegin(); it != kDelayLadder.rend(); ++it)
+        if (*it < delay_s - kLadderSlack) return *it;
+    return kMinDelay;
+}
 
 std::span<const KeyBinding> key_bindings() {
     return kBindings;
@@ -444,10 +463,10 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             e.rebuild = true;
             break;
         case Action::slower:
-            st.delay_s = std::min(st.delay_s * 2, kMaxDelay);
+            st.delay_s = slower_delay(st.delay_s);
             break;
         case Action::faster:
-            st.delay_s = std::max(st.delay_s / 2, kMinDelay);
+            st.delay_s = faster_delay(st.delay_s);
             break;
         case Action::pause:
             st.paused = !st.paused;

@@ -264,4 +264,10 @@ std::optional<int> parse_nice(std::string_view text);
 inline constexpr double kMinDelay = 0.1;
 inline constexpr double kMaxDelay = 3600;
 
+// + and -: the next interval up or down the ladder 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 30 s,
+// 1, 2, 5, 10, 30 min, 1 h, so that any step can be undone and 1 s is always reachable.
+// From a value between two steps (-d 0.3) the next step in that direction.
+double slower_delay(double delay_s);
+double faster_delay(double delay_s);
+
 }  // namespace vigil
