@@ -83,7 +83,7 @@ keys /
 wait_for "Filter" || bad "/ prompt"
 keys -l "e2e-marker-$$"  # a part of the name: the status line repeats the filter
 keys Enter
-if wait_for "filter: e2e-marker-$$" && wait_for "| 1 rows"; then
+if wait_for "filter: e2e-marker-$$" && wait_for "| 1 row"; then
     rows=$(screen | grep -c -- "$MARK")
     if [ "$rows" -eq 1 ]; then ok "/ narrows the table to the matching task"; else bad "/ filter rows: $rows"; fi
 else
@@ -187,7 +187,7 @@ poll 5 grep -qa "$VICTIM" "/proc/$victim/cmdline"
 keys /
 keys -l "$VICTIM"
 keys Enter
-if wait_for "| 1 rows"; then
+if wait_for "| 1 row"; then
     keys Space  # pause: the row stays on screen after its task is gone
     wait_for "PAUSED" || bad "Space pauses"
     keys i
@@ -279,7 +279,7 @@ stat_nice() { awk '{ sub(/.*\) /, ""); print $17 }' "/proc/$1/stat"; }
 keys 3 /
 keys -l "$NICED"
 keys Enter
-if wait_for "| 1 rows"; then
+if wait_for "| 1 row"; then
     keys N
     if wait_for "renice $niced $NICED 300 - nice value (-20..19"; then
         keys -l "5"
@@ -368,7 +368,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
     tmux new-session -d -s "$S" -x 120 -y 40 \
         "TERM=xterm-256color setpriv --reuid=nobody --regid=nogroup --clear-groups $VIGIL -d 0.5 --columns io -P -p 1; sleep 60"
     tmux kill-session -t "$old" 2>/dev/null
-    if wait_for "| 1 rows"; then
+    if wait_for "| 1 row"; then
         keys N
         keys -l -- "-20"
         keys Enter

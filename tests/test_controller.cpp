@@ -175,6 +175,7 @@ TEST_CASE("controller: u looks users up; an unknown one goes to the notice line"
     CHECK_FALSE(v.controller->table().rows.empty());
     for (const auto& row : v.controller->table().rows)
         CHECK(task_cell(row, ColumnId::user).text == "root");
+    CHECK_THAT(v.term.screen(), Catch::Contains("rows | user root"));  // named, not counted
     CHECK(v.press(U"u"));
     CHECK(v.press(U"no_such_user_vigil"));
     CHECK(v.press(Key::enter));

@@ -384,6 +384,7 @@ ScreenInput Controller::screen_input() {
     in.processes = static_cast<std::size_t>(std::count_if(
         cur.tasks.begin(), cur.tasks.end(), [](const TaskSample& t) { return t.tid == t.tgid; }));
     in.notices = notices_;
+    for (uid_t uid : vs_.uids) in.user_names.push_back(source_.user_name(uid));
     if (replay_)
         in.time_label = fmt::format("replay {} ({}/{})", format_date_time(cur.wall_ns),
                                     replay_->position() + 1, replay_->count());

@@ -25,6 +25,33 @@ std::string interval_label(double s) {
                                                : fmt::format("{:g} s", s);
 }
 
+// "users root,www-data", "PID 4242", "PIDs 1,2,3 +5 more": the status line names the
+// filter instead of counting it.
+std::string id_filter_label(std::string_view kind, const std::vector<std::string>& labels,
+                            bool utf8) {
+    constexpr std::size_t kNamed = 3;
+    std::string out = fmt::format("{}{} ", kind, labels.size() == 1 ? "" : "s");
+    for (std::size_t i = 0; i < labels.size() && i < kNamed; ++i) {
+        if (i) out += ',';
+        out += escape_for_terminal(labels[i], utf8);
+    }
+    if (labels.size() > kNamed) out += fmt::format(" +{} more", labels.size() - kNamed);
+    return out;
+}
+
+std::vector<std::string> user_labels(const ScreenInput& in) {
+    if (in.user_names.size() == in.view->uids.size()) return in.user_names;
+    std::vector<std::string> out;  // no names given (a test): the uids
+    for (uid_t uid : in.view->uids) out.push_back(std::to_string(uid));
+    return out;
+}
+
+std::vector<std::string> pid_labels(const std::vector<pid_t>& pids) {
+    std::vector<std::string> out;
+    for (pid_t pid : pids) out.push_back(std::to_string(pid));
+    return out;
+}
+
 std::string prompt_for(const InteractiveState& st) {
     switch (st.mode) {
         case Mode::filter_input:
@@ -214,14 +241,15 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
 
     for (const std::string& line : task_summary_lines(m, vs.units)) b.line(line, Style::summary);
 
-    std::string status = fmt::format("{} threads, {} processes | every {} | {} rows", in.threads,
-                                     in.processes, interval_label(st.delay_s), m.matched_rows);
+    std::string status =
+        fmt::format("{} threads, {} processes | every {} | {} row{}", in.threads, in.processes,
+                    interval_label(st.delay_s), m.matched_rows, m.matched_rows == 1 ? "" : "s");
     if (!in.time_label.empty()) status = in.time_label + " | " + status;
     if (vs.filter.active())
         status += fmt::format(" | filter{}: {}", vs.filter.is_regex() ? " (regex)" : "",
                               escape_for_terminal(vs.filter.pattern(), vs.utf8));
-    if (!vs.uids.empty()) status += fmt::format(" | {} user(s)", vs.uids.size());
-    if (!vs.pids.empty()) status += fmt::format(" | {} PID(s)", vs.pids.size());
+    if (!vs.uids.empty()) status += " | " + id_filter_label("user", user_labels(in), vs.utf8);
+    if (!vs.pids.empty()) status += " | " + id_filter_label("PID", pid_labels(vs.pids), vs.utf8);
     if (vs.only_active) status += " | only active";
     if (vs.accumulated) status += " | accumulated";
     if (vs.tree) status += " | tree";

@@ -61,6 +61,7 @@ struct ScreenInput {
     std::size_t threads = 0, processes = 0;    // in the whole sample
     std::vector<std::string> notices;          // standing notices (privileges, delay accounting)
     std::string time_label;                    // "HH:MM:SS" of the sample shown
+    std::vector<std::string> user_names;       // the user filter's names (view->uids' order)
     const OverviewInput* overview = nullptr;   // null: no machine summary
     const std::vector<Table>* pane = nullptr;  // the focused device pane's tables
 };
