@@ -7,7 +7,9 @@
 namespace vigil {
 namespace {
 
-// Picks the largest unit that keeps the number below 1024 of it, as iotop does.
+// Picks a 1024-based unit (as iotop does) that keeps the number below 1000 of it, so a
+// figure never has four integer digits: 1001.44 K/s reads as 0.98 M/s, and the column's
+// width and the reader's eye stay put as a rate crosses 1000.
 std::string scaled(double v, ByteUnits units, const char* suffix) {
     static constexpr const char* names[] = {"B", "K", "M", "G", "T", "P"};
     int i = 0;
@@ -15,7 +17,7 @@ std::string scaled(double v, ByteUnits units, const char* suffix) {
         v /= 1024.0;
         i = 1;
     } else {
-        while (v >= 1023.995 && i < 5) {  // 1023.995 would print as "1024.00"
+        while (v >= 999.995 && i < 5) {  // 999.995 would print as "1000.00"
             v /= 1024.0;
             ++i;
         }
