@@ -98,6 +98,20 @@ TEST_CASE("pane thresholds: %util > 80, USE% > 90, heat at high and critical mar
     CHECK(style_of(table_with(TableKind::temps, {{"temp", 60}}), "temp") == Style::row);
 }
 
+TEST_CASE("pane: a table without rows shows its note, not column titles", "[overview]") {
+    Table t;
+    t.kind = TableKind::temps;
+    t.title = "Temperatures";
+    t.columns = table_columns(TableKind::temps);
+    t.notes.push_back("no temperature, fan or battery sensors found");
+    LineBuilder b(200);
+    append_pane_tables(b, {t}, TableSort{}, ByteUnits::human, 10);
+    auto lines = b.take();
+    REQUIRE(lines.size() == 2);
+    CHECK_THAT(text_of(lines[0]), Catch::Contains("Temperatures"));
+    CHECK_THAT(text_of(lines[1]), Catch::Contains("no temperature"));
+}
+
 TEST_CASE("pane: the sort marker, and the line budget is kept", "[overview]") {
     vigil::test::MachinePair m;
     auto disks = build_section_tables(Section::disks, m.t1, m.rates, MachineView{});

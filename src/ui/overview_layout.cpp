@@ -193,6 +193,7 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
             ++used;
         }
         if (used >= max_lines) return;
+        if (t.rows.empty()) continue;  // "no ... found" says it; titles over nothing do not
         std::vector<Segment> header;
         for (std::size_t c = 0; c < t.columns.size(); ++c) {
             const ColumnSpec& spec = t.columns[c];
