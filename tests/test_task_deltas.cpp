@@ -74,8 +74,8 @@ TEST_CASE("fixture t0 -> t1 gives exact rates", "[rates]") {
     CHECK(reborn.read_bytes == 4096);
     CHECK(reborn.write_bytes == 8192);
 
-    CHECK(r.total_read_bytes_per_s == Approx((2.0 * MiB + 4096) / 2));
-    CHECK(r.total_write_bytes_per_s == Approx((5.0 * MiB + 8192) / 2));
+    CHECK(*r.total_read_bytes_per_s == Approx((2.0 * MiB + 4096) / 2));
+    CHECK(*r.total_write_bytes_per_s == Approx((5.0 * MiB + 8192) / 2));
     REQUIRE(r.current_read_bytes_per_s);
     CHECK(*r.current_read_bytes_per_s == Approx(4096.0 * 1024 / 2));
     CHECK(*r.current_write_bytes_per_s == Approx(8192.0 * 1024 / 2));
@@ -86,7 +86,15 @@ TEST_CASE("first sight of a task that predates the previous sample has no value"
     Snapshot b = snap(11, 1001, {task(5, 5, 50000, 100 * MiB, 0)});  // born at 500 s
     TaskDeltas r = task_deltas(a, b);
     CHECK_FALSE(r.io_at(0).valid);
-    CHECK(r.total_read_bytes_per_s == 0);
+    CHECK(r.total_read_bytes_per_s == 0.0);  // known: no task with a value read anything
+}
+
+TEST_CASE("a first frame (no interval) has unknown totals, not 0 B/s", "[rates]") {
+    Snapshot a = snap(10, 1000, {task(5, 5, 50000, 100 * MiB, 0)});
+    TaskDeltas r = task_deltas(a, a);
+    CHECK_FALSE(r.total_read_bytes_per_s);
+    CHECK_FALSE(r.total_write_bytes_per_s);
+    CHECK_FALSE(r.current_write_bytes_per_s);
 }
 
 TEST_CASE("a reused tid with an earlier start time is not matched", "[rates]") {
@@ -157,7 +165,7 @@ TEST_CASE("a thread that exits causes no spike in its process", "[rates]") {
     for (std::size_t i = 0; i < r.size(); ++i) add_delta(sum, r.at(i));
     REQUIRE(sum.valid);
     CHECK(sum.read_bytes == 4096);
-    CHECK(r.total_read_bytes_per_s == 4096);
+    CHECK(r.total_read_bytes_per_s == 4096.0);
 }
 
 TEST_CASE("Accumulator keeps an exited thread's bytes in its process", "[rates]") {

@@ -31,9 +31,11 @@ struct TaskDelta {
 // 10 000 threads, for numbers only the sort column and the rows shown read.
 class TaskDeltas {
   public:
-    double elapsed_s = 0;               // steady-clock seconds between the two snapshots
-    double total_read_bytes_per_s = 0;  // sum over tasks with a value
-    double total_write_bytes_per_s = 0;
+    double elapsed_s = 0;  // steady-clock seconds between the two snapshots
+    // The sum over tasks with a value; unknown without an interval (a first frame), where
+    // 0 would claim that nothing was written.
+    std::optional<double> total_read_bytes_per_s;
+    std::optional<double> total_write_bytes_per_s;
     // From /proc/vmstat pgpgin/pgpgout: what really reached the block layer.
     std::optional<double> current_read_bytes_per_s;
     std::optional<double> current_write_bytes_per_s;
