@@ -127,6 +127,23 @@ TEST_CASE("/ filter: typed, applied with Enter, cleared with Esc", "[keys]") {
     CHECK_FALSE(f.press(key(Key::escape)).quit);  // nor the next one: Esc never quits
 }
 
+TEST_CASE("Esc clears every filter at once: text, users and PIDs", "[keys]") {
+    Fixture f;
+    f.vs.filter.set("fio");
+    f.vs.uids = {0, 1000};
+    f.vs.pids = {42};
+    f.st.notice = "kept until the filters are gone";
+    Effect e = f.press(key(Key::escape));
+    CHECK_FALSE(e.quit);
+    CHECK(e.rebuild);
+    CHECK_FALSE(f.vs.filter.active());
+    CHECK(f.vs.uids.empty());
+    CHECK(f.vs.pids.empty());
+    CHECK_FALSE(f.st.notice.empty());
+    CHECK_FALSE(f.press(key(Key::escape)).quit);  // then the notice
+    CHECK(f.st.notice.empty());
+}
+
 TEST_CASE("filters: regular expressions, and invalid ones as text", "[keys]") {
     TextFilter t;
     t.set("^kworker/[0-9]+");

@@ -103,7 +103,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "quit (on this help: leave it)",
      {on('q', A::quit), on('Q', A::quit), fn(10, A::quit)}},
     {"Esc",
-     "cancel input; in the view, clear the filter or the last message (never quits)",
+     "cancel input; in the view, clear the filters (text, users, PIDs), else the message (never quits)",
      {on(Key::escape, A::cancel)}},
     {"mouse",
      "click a task column title to sort by it, a row to select it",
@@ -374,9 +374,12 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             e.rebuild = true;
             break;
         case Action::cancel:
-            // Never quits (as in htop and iotop-c): clears the filter, else the notice.
-            if (vs.filter.active()) {
+            // Never quits (as in htop and iotop-c): clears every filter (the text, users,
+            // PIDs), else the notice.
+            if (vs.filter.active() || !vs.uids.empty() || !vs.pids.empty()) {
                 vs.filter.set("");
+                vs.uids.clear();
+                vs.pids.clear();
                 back_to_top(st);
                 e.rebuild = true;
             } else {
