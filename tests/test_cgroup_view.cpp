@@ -213,8 +213,13 @@ TEST_CASE("G opens the cgroup pane; Up/Down select a group; Enter shows its task
     follow_cgroup_selection(k.st.cgroup_pane, k.groups);
     CHECK(k.st.cgroup_pane.selected == "/");
     k.st.selected = 20;  // the task selection is not the pane's
+    k.st.cgroup_pane.page_rows = 2;
+    // Only the highlight and the scroll move: no table is made again.
+    const Effect moved = k.press(Key::down);
+    CHECK(moved.redraw);
+    CHECK_FALSE(moved.rebuild);
     k.press(Key::down);
-    k.press(Key::down);
+    CHECK(k.st.cgroup_pane.scroll == 1);
     CHECK(k.st.cgroup_pane.selected == "/system.slice/a.service");
     CHECK(k.st.selected == 20);
     k.press(Key::end);

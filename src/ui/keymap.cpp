@@ -399,10 +399,14 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                                : action == Action::select_page_down ? pg
                                : action == Action::select_first     ? -n
                                                                     : n;
-            if (groups)
+            if (groups) {
+                // Only the pane's highlight and scroll change: no table is made again (at
+                // thousands of groups, the pane's table costs milliseconds).
                 move_cgroup_selection(st.cgroup_pane, rows.cgroups, delta);
-            else
-                move_selection(st, rows, delta);
+                follow_cgroup_selection(st.cgroup_pane, rows.cgroups);
+                break;
+            }
+            move_selection(st, rows, delta);
             e.rebuild = true;
             break;
         }
