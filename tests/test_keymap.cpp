@@ -397,8 +397,11 @@ TEST_CASE("layout: clicks hit column titles and rows", "[layout]") {
 TEST_CASE("layout: the help screen lists every key", "[layout]") {
     LayoutFixture f;
     f.st.mode = Mode::help;
-    ScreenLayout l = f.lay(100, 40);
+    // A screen as tall as the list (the help screen does not scroll: a shorter one cuts it).
+    const int tall = static_cast<int>(key_help().size()) + 1;
+    ScreenLayout l = f.lay(100, tall);
     CHECK(l.lines.size() == key_help().size() + 1);
+    CHECK(f.lay(100, tall - 5).lines.size() == static_cast<std::size_t>(tall - 5));
 }
 
 namespace {

@@ -23,6 +23,7 @@
 #include "vigil/core/format.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
+#include "vigil/model/cgroup_pane.hpp"
 #include "vigil/model/columns.hpp"
 
 namespace vigil {
@@ -119,6 +120,7 @@ int Controller::timeout_ms() const {
 bool Controller::input() {
     Event ev;
     const Pane pane = st_.pane;
+    const bool needed_cgroups = view_needs_cgroups(vs_);
     while (term_.read_event(ev)) {
         Effect e = dispatch(ev);
         if (e.quit) return false;
@@ -126,7 +128,8 @@ bool Controller::input() {
         if (e.rebuild || e.action) rebuild();
         dirty_ = dirty_ || e.redraw || e.rebuild || e.action.has_value();
     }
-    if (st_.pane != pane && open_pane_section()) {
+    // A new pane, or a cgroup filter (\, Enter on a cgroup), may need a section not read.
+    if ((st_.pane != pane || needed_cgroups != view_needs_cgroups(vs_)) && open_pane_section()) {
         // The pane's section was not read: a sample now, its rates soon after.
         next_s_ = clock_.steady_s();
         soon_ = true;
@@ -172,8 +175,8 @@ bool Controller::tick() {
 // sort is by a text column.
 bool Controller::quick_first_frame() const {
     return vs_.pids.empty() && vs_.uids.empty() && !vs_.filter.active() &&
-           !vs_.cgroup_filter.active() && !vs_.only_active && !vs_.hide_kernel_threads &&
-           is_numeric(vs_.sort) && !recorder_;
+           !vs_.cgroup_filter.active() && vs_.cgroup_subtree.empty() && !vs_.only_active &&
+           !vs_.hide_kernel_threads && is_numeric(vs_.sort) && !recorder_;
 }
 
 // The machine sections the screen shows: the overview's, and the pane's. A recording keeps
@@ -200,6 +203,9 @@ SectionMask Controller::wanted_sections() const {
             break;
         case Pane::sensors:
             m |= section_bit(Section::sensors);
+            break;
+        case Pane::cgroups:
+            m |= section_bit(Section::cgroups);
             break;
     }
     return m;
@@ -401,6 +407,7 @@ ScreenInput Controller::screen_input() {
 
 void Controller::build_pane() {
     pane_tables_.clear();
+    cgroup_paths_.clear();
     Section sec = Section::disks;
     switch (st_.pane) {
         case Pane::tasks:
@@ -417,11 +424,34 @@ void Controller::build_pane() {
         case Pane::sensors:
             sec = Section::sensors;
             break;
+        case Pane::cgroups:
+            build_cgroup_pane();
+            return;
     }
     // The options that shape the tables (--partitions, --all-devices) as in batch mode.
     pane_tables_ = pipeline_.section(sec, mv_);
     const TableSort& ps = st_.pane_sort[static_cast<std::size_t>(st_.pane)];
     if (ps.set && !pane_tables_.empty()) sort_rows(pane_tables_.front(), ps.column, ps.reverse);
+}
+
+// The cgroup pane: the section's table in the pane's order (flat or tree, by the arrows'
+// column), with each row's path for its selection and Enter.
+void Controller::build_cgroup_pane() {
+    cgroup_paths_.clear();
+    std::vector<Table> tables = pipeline_.section(Section::cgroups, mv_);
+    if (tables.empty()) return;
+    const TableSort& ps = st_.pane_sort[static_cast<std::size_t>(Pane::cgroups)];
+    CgroupPaneOrder order;
+    order.tree = st_.cgroup_pane.tree;
+    if (ps.set) order.column = ps.column;
+    order.reverse = ps.reverse;
+    order.utf8 = vs_.utf8;
+    static const std::vector<CgroupSample> kNone;
+    const Frame& f = pipeline_.frame();
+    CgroupPane pane =
+        order_cgroup_pane(std::move(tables.front()), f.cur ? f.cur->machine.cgroups : kNone, order);
+    pane_tables_.push_back(std::move(pane.table));
+    cgroup_paths_ = std::move(pane.paths);
 }
 
 void Controller::rebuild() {
@@ -430,8 +460,13 @@ void Controller::rebuild() {
     // The cgroup walk while CGROUP is shown (from the next sample on).
     if (live_ && view_needs_cgroups(vs_)) live_->want_sections(wanted_sections());
     build_pane();
-    st_.page_rows = std::max<std::size_t>(
-        plan_screen(screen_input(), term_.width(), term_.height()).task_rows, 1);
+    const ScreenPlan plan = plan_screen(screen_input(), term_.width(), term_.height());
+    st_.page_rows = std::max<std::size_t>(plan.task_rows, 1);
+    if (st_.pane == Pane::cgroups) {
+        st_.cgroup_pane.page_rows =
+            std::max<std::size_t>(pane_first_table_rows(pane_tables_, plan.pane_lines), 1);
+        follow_cgroup_selection(st_.cgroup_pane, cgroup_paths_);
+    }
     auto take = [&](Table t) {
         table_ = std::move(t);
         ids_.clear();

@@ -178,7 +178,9 @@ What to show:
                          case-insensitive RE2 regular expression, or text (as the
                          view's /); combines with -p, -u and -o
       --cgroup=PATTERN   only tasks whose cgroup v2 path matches PATTERN (an RE2
-                         expression or text, as --filter); reads the cgroup tree
+                         expression or text, as --filter; the view's \ prompt);
+                         reads the cgroup tree. In the view, G shows the cgroups
+                         pane, and Enter on a group keeps its subtree's tasks
       --hide-kernel-threads  leave out kthreadd and its threads (K in the view)
       --tree             the process tree (T or F5 in the view): each process under
                          its parent (with -P; else each thread under its process),

@@ -68,7 +68,7 @@ bool view_needs_row_state(const ViewState& vs) {
 
 bool view_needs_cgroups(const ViewState& vs) {
     const auto shown = shown_columns(vs);
-    return vs.cgroup_filter.active() || vs.sort == ColumnId::cgroup ||
+    return vs.cgroup_filter.active() || !vs.cgroup_subtree.empty() || vs.sort == ColumnId::cgroup ||
            std::find(shown.begin(), shown.end(), ColumnId::cgroup) != shown.end();
 }
 

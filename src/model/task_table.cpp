@@ -5,6 +5,7 @@
 
 #include "task_tree.hpp"
 #include "vigil/core/text.hpp"
+#include "vigil/model/cgroup_pane.hpp"
 #include "vigil/model/filter.hpp"
 
 namespace vigil {
@@ -346,9 +347,12 @@ void matching_rows(const Frame& f, const ViewState& vs, std::vector<Figures>* su
 
     auto consider = [&](Candidate& c, std::uint32_t sum) {
         if (!task_matches(cur.tasks[c.task], vs)) return;
-        if (vs.cgroup_filter.active()) {  // --cgroup: a task whose group is unknown fails
+        // --cgroup, the view's cgroup row: a task whose group is unknown fails.
+        if (vs.cgroup_filter.active() || !vs.cgroup_subtree.empty()) {
             const CgroupSample* g = task_cgroup(f, cur.tasks[c.task].tgid);
-            if (!g || !vs.cgroup_filter.matches(g->path)) return;
+            if (!g || (vs.cgroup_filter.active() && !vs.cgroup_filter.matches(g->path)) ||
+                !cgroup_in_subtree(g->path, vs.cgroup_subtree))
+                return;
         }
         with_totals(c, f, vs);
         if (vs.only_active && !is_active(c, f, vs)) return;

@@ -37,6 +37,11 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
             back_to_top(st);
             e.rebuild = true;
             break;
+        case Mode::cgroup_input:  // as --cgroup; empty: every group
+            vs.cgroup_filter.set(text);
+            back_to_top(st);
+            e.rebuild = true;
+            break;
         case Mode::user_input: {
             // Names are looked up by the caller (the user database may be remote).
             std::vector<std::string> users;

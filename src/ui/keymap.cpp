@@ -42,7 +42,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "reverse the sort order of the focused table",
      {on('r', A::reverse), on('R', A::reverse)}},
     {"Tab",
-     "focus the next pane: tasks, disks, file systems, network, sensors",
+     "focus the next pane: tasks, disks, file systems, network, sensors, cgroups",
      {on('\t', A::next_pane)}},
     {"t", "tasks only (leave a device pane)", {on('t', A::tasks_pane)}},
     {"d", "disks pane (iostat -x columns)", {on('d', A::disks_pane), on('D', A::disks_pane)}},
@@ -51,6 +51,9 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"s",
      "sensors pane: temperatures, fans, batteries",
      {on('s', A::sensors_pane), on('S', A::sensors_pane)}},
+    {"G",
+     "cgroups pane: tree or flat (T), Up / Down select, Enter shows the group's tasks",
+     {on('G', A::cgroups_pane)}},
     {"1", "one CPU bar per core in the summary (toggle)", {on('1', A::per_core)}},
     {"o", "only tasks doing I/O (toggle)", {on('o', A::only_active), on('O', A::only_active)}},
     {"K", "hide / show kernel threads (toggle)", {on('K', A::kernel_threads)}},
@@ -60,7 +63,8 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      {on('a', A::accumulated), on('A', A::accumulated)}},
     {"c", "full command line / task name (toggle)", {on('c', A::full_command)}},
     {"T, F5",
-     "process tree: children under their parent, each level sorted (toggle)",
+     "process tree: children under their parent, each level sorted; cgroups pane: its tree "
+     "(toggle)",
      {on('T', A::tree), fn(5, A::tree)}},
     {"x / *",
      "tree: collapse / expand the selected subtree (I/O, CPU summed) / expand all",
@@ -86,6 +90,9 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"f",
      "show only these PIDs (comma separated; empty: all)",
      {on('f', A::pids), on('F', A::pids)}},
+    {"\\",
+     "show only tasks whose cgroup path matches (text or regular expression, as --cgroup)",
+     {on('\\', A::cgroup_filter)}},
     {"i",
      "ionice the selected task (e.g. be/4, rt/0, idle)",
      {on('i', A::ionice), on('I', A::ionice)}},
@@ -103,13 +110,15 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "quit (on this help: leave it)",
      {on('q', A::quit), on('Q', A::quit), fn(10, A::quit)}},
     {"Esc",
-     "cancel input; in the view, clear the filters (text, users, PIDs), else the message (never quits)",
+     "cancel input; in the view, clear the filters (/, \\, a cgroup's tasks, users, PIDs) "
+     "or the last message (never quits)",
      {on(Key::escape, A::cancel)}},
     {"mouse",
      "click a task column title to sort by it, a row to select it",
      {on(Key::mouse, A::click)}},
     {"Enter",
-     "inspect the selected task's process (Esc returns); in an input: confirm it",
+     "inspect the selected task's process (Esc returns); cgroups pane: show the selected "
+     "group's tasks (its subtree's); in an input: confirm it",
      {on(Key::enter, A::confirm)}},
     {", / .",
      "replay: previous / next sample",
@@ -132,6 +141,8 @@ TableKind pane_kind(Pane p) {
             return TableKind::net;
         case Pane::sensors:
             return TableKind::temps;
+        case Pane::cgroups:
+            return TableKind::cgroups;
         case Pane::tasks:
             break;
     }
@@ -171,6 +182,29 @@ void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
     st.selected = st.selected_index < rows.ids.size()
                       ? std::optional<pid_t>(rows.ids[st.selected_index])
                       : std::nullopt;
+}
+
+// Up, Down, PgUp, PgDn, Home, End on the cgroup pane: its own selection.
+void move_cgroup_selection(CgroupPaneState& cp, std::span<const std::string> paths, long delta) {
+    if (paths.empty()) return;
+    long idx = static_cast<long>(cp.selected_index) + delta;
+    idx = std::clamp<long>(idx, 0, static_cast<long>(paths.size()) - 1);
+    cp.selected_index = static_cast<std::size_t>(idx);
+    cp.selected = paths[cp.selected_index];
+}
+
+// Enter on the cgroup pane: the task table shows the selected group's tasks, those of the
+// groups below it included (a group's figures include its children's), and has the focus.
+void show_cgroup_tasks(ViewState& vs, InteractiveState& st, std::span<const std::string> paths) {
+    CgroupPaneState& cp = st.cgroup_pane;
+    if (!cp.selected || cp.selected_index >= paths.size() ||
+        paths[cp.selected_index] != *cp.selected) {
+        st.notice = "no cgroup selected";
+        return;
+    }
+    vs.cgroup_subtree = *cp.selected;
+    st.pane = Pane::tasks;
+    back_to_top(st);
 }
 
 // The time keys: moves in a recording, or a notice when the view is live.
@@ -275,6 +309,24 @@ std::size_t pane_column_count(Pane p) {
     return table_columns(pane_kind(p)).size();
 }
 
+void follow_cgroup_selection(CgroupPaneState& cp, std::span<const std::string> paths) {
+    if (paths.empty()) {
+        cp.selected_index = 0;
+        cp.scroll = 0;
+        return;
+    }
+    if (cp.selected) {
+        auto it = std::find(paths.begin(), paths.end(), *cp.selected);
+        if (it != paths.end()) cp.selected_index = static_cast<std::size_t>(it - paths.begin());
+    }
+    cp.selected_index = std::min(cp.selected_index, paths.size() - 1);
+    cp.selected = paths[cp.selected_index];
+    const std::size_t page = std::max<std::size_t>(cp.page_rows, 1);
+    if (cp.selected_index < cp.scroll) cp.scroll = cp.selected_index;
+    if (cp.selected_index >= cp.scroll + page) cp.scroll = cp.selected_index - page + 1;
+    cp.scroll = paths.size() <= page ? 0 : std::min(cp.scroll, paths.size() - page);
+}
+
 void follow_selection(InteractiveState& st, const RowIds& rows) {
     if (rows.total == 0) {
         st.selected_index = 0;
@@ -350,34 +402,49 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             back_to_top(st);
             break;
         case Action::select_up:
-            move_selection(st, rows, -1);
-            e.rebuild = true;
-            break;
         case Action::select_down:
-            move_selection(st, rows, 1);
-            e.rebuild = true;
-            break;
         case Action::select_page_up:
-            move_selection(st, rows, -static_cast<long>(page));
-            e.rebuild = true;
-            break;
         case Action::select_page_down:
-            move_selection(st, rows, static_cast<long>(page));
-            e.rebuild = true;
-            break;
         case Action::select_first:
-            move_selection(st, rows, -static_cast<long>(rows.total));
+        case Action::select_last: {
+            // The cgroup pane, focused, has a selection of its own (Enter shows its tasks).
+            const bool groups = st.pane == Pane::cgroups;
+            const long n = static_cast<long>(groups ? rows.cgroups.size() : rows.total);
+            const long pg = static_cast<long>(
+                groups ? std::max<std::size_t>(st.cgroup_pane.page_rows, 1) : page);
+            const long delta = action == Action::select_up          ? -1
+                               : action == Action::select_down      ? 1
+                               : action == Action::select_page_up   ? -pg
+                               : action == Action::select_page_down ? pg
+                               : action == Action::select_first     ? -n
+                                                                    : n;
+            if (groups) {
+                // Only the pane's highlight and scroll change: no table is made again (at
+                // thousands of groups, the pane's table costs milliseconds).
+                move_cgroup_selection(st.cgroup_pane, rows.cgroups, delta);
+                follow_cgroup_selection(st.cgroup_pane, rows.cgroups);
+                break;
+            }
+            move_selection(st, rows, delta);
             e.rebuild = true;
             break;
-        case Action::select_last:
-            move_selection(st, rows, static_cast<long>(rows.total));
+        }
+        case Action::cgroup_filter:
+            st.mode = Mode::cgroup_input;
+            st.input = vs.cgroup_filter.pattern();
+            break;
+        case Action::cgroups_pane:
+            st.pane = Pane::cgroups;
             e.rebuild = true;
             break;
         case Action::cancel:
-            // Never quits (as in htop and iotop-c): clears every filter (the text, users,
-            // PIDs), else the notice.
-            if (vs.filter.active() || !vs.uids.empty() || !vs.pids.empty()) {
+            // Never quits (as in htop and iotop-c): clears every filter (the text, the
+            // cgroup's, users, PIDs), else the notice.
+            if (vs.filter.active() || vs.cgroup_filter.active() || !vs.cgroup_subtree.empty() ||
+                !vs.uids.empty() || !vs.pids.empty()) {
                 vs.filter.set("");
+                vs.cgroup_filter.set("");
+                vs.cgroup_subtree.clear();
                 vs.uids.clear();
                 vs.pids.clear();
                 back_to_top(st);
@@ -387,6 +454,11 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             }
             break;
         case Action::confirm:  // the inspector: the caller reads the process
+            if (st.pane == Pane::cgroups) {
+                show_cgroup_tasks(vs, st, rows.cgroups);
+                e.rebuild = true;
+                break;
+            }
             if (st.replay) {
                 st.notice = "the inspector needs a live process: not in a replay";
                 break;
@@ -514,6 +586,12 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         case Action::replay_go_to_time:
             return replay_key(action, st);
         case Action::tree:
+            if (st.pane == Pane::cgroups) {  // the pane's own layout
+                st.cgroup_pane.tree = !st.cgroup_pane.tree;
+                e.rebuild = true;
+                break;
+            }
+            [[fallthrough]];
         case Action::tree_collapse:
         case Action::tree_expand_all:
             e.rebuild = tree_key(action, vs, st, rows);

@@ -180,8 +180,15 @@ std::size_t pane_lines_wanted(const std::vector<Table>& tables) {
     return n;
 }
 
+std::size_t pane_first_table_rows(const std::vector<Table>& tables, std::size_t max_lines) {
+    if (tables.empty()) return 0;
+    const std::size_t head = 2 + tables.front().notes.size();  // title, notes, column titles
+    return max_lines > head ? std::min(max_lines - head, tables.front().rows.size()) : 0;
+}
+
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
-                        ByteUnits units, std::size_t max_lines, bool utf8) {
+                        ByteUnits units, std::size_t max_lines, bool utf8,
+                        const PaneCursor& cursor) {
     std::size_t used = 0;
     for (std::size_t ti = 0; ti < tables.size() && used < max_lines; ++ti) {
         const Table& t = tables[ti];
@@ -209,17 +216,23 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
             Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
         b.line(std::move(header));
         ++used;
-        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+        for (std::size_t r = ti == 0 ? cursor.scroll : 0; r < t.rows.size(); ++r) {
             if (used >= max_lines) return;
             const std::vector<Cell>& row = t.rows[r];
+            const bool selected = ti == 0 && cursor.selected == r;
             std::vector<Segment> segs;
+            std::size_t w = 0;
             for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
                 std::string text =
                     escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
+                text = (c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size());
+                w += display_width(text);
                 segs.push_back(
-                    Segment{(c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size()),
-                            cell_style(t, r, c)});
+                    Segment{std::move(text), selected ? Style::selected_row : cell_style(t, r, c)});
             }
+            if (selected && w < static_cast<std::size_t>(b.width()))
+                segs.push_back(Segment{std::string(static_cast<std::size_t>(b.width()) - w, ' '),
+                                       Style::selected_row});
             b.line(std::move(segs));
             ++used;
         }

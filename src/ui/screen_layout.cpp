@@ -56,6 +56,9 @@ std::string prompt_for(const InteractiveState& st) {
     switch (st.mode) {
         case Mode::filter_input:
             return "Filter (text or regex, Enter applies, Esc cancels): " + st.input;
+        case Mode::cgroup_input:
+            return "Cgroup path (text or regex, as --cgroup; Enter applies, Esc cancels): " +
+                   st.input;
         case Mode::user_input:
             return "Users (names or uids, comma separated; empty: all): " + st.input;
         case Mode::pid_input:
@@ -82,6 +85,9 @@ std::string prompt_for(const InteractiveState& st) {
 }
 
 std::string pane_hint(Pane p) {
+    if (p == Pane::cgroups)
+        return "q quit  h help  Up/Down select  Enter its tasks  T tree/flat  <- -> sort pane  "
+               "r reverse  \\ cgroup filter  Tab next pane  t tasks";
     if (p != Pane::tasks)
         return "q quit  h help  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  "
                "m fs  n net  s sensors  1 cores";
@@ -248,6 +254,12 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     if (vs.filter.active())
         status += fmt::format(" | filter{}: {}", vs.filter.is_regex() ? " (regex)" : "",
                               escape_for_terminal(vs.filter.pattern(), vs.utf8));
+    if (vs.cgroup_filter.active())
+        status += fmt::format(" | cgroup{}: {}", vs.cgroup_filter.is_regex() ? " (regex)" : "",
+                              escape_for_terminal(vs.cgroup_filter.pattern(), vs.utf8));
+    if (!vs.cgroup_subtree.empty())
+        status +=
+            fmt::format(" | tasks of cgroup {}", escape_for_terminal(vs.cgroup_subtree, vs.utf8));
     if (!vs.uids.empty()) status += " | " + id_filter_label("user", user_labels(in), vs.utf8);
     if (!vs.pids.empty()) status += " | " + id_filter_label("PID", pid_labels(vs.pids), vs.utf8);
     if (vs.only_active) status += " | only active";
@@ -263,8 +275,14 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     if (!notice.empty()) b.line(notice, Style::notice);
 
     if (plan.pane_lines > 0 && in.pane) {
+        // The cgroup pane scrolls and has a selection (Enter shows its tasks).
+        const bool groups = st.pane == Pane::cgroups;
+        const PaneCursor cursor{groups ? st.cgroup_pane.scroll : 0,
+                                groups && st.cgroup_pane.selected
+                                    ? std::optional<std::size_t>(st.cgroup_pane.selected_index)
+                                    : std::nullopt};
         append_pane_tables(b, *in.pane, st.pane_sort[static_cast<std::size_t>(st.pane)], vs.units,
-                           plan.pane_lines, vs.utf8);
+                           plan.pane_lines, vs.utf8, cursor);
     }
     if (!plan.tasks_shown) {
         while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);

@@ -58,7 +58,8 @@ ViewState view_from_options(const Options& o);
 // Whether the rows a view shows need their state letter fetched (Sampler::set_row_state):
 // a column shows or sorts it.
 bool view_needs_row_state(const ViewState& vs);
-// Whether a view needs the cgroup walk for its task rows (the CGROUP column, --cgroup).
+// Whether a view needs the cgroup walk for its task rows (the CGROUP column, --cgroup, the
+// view's cgroup filters).
 bool view_needs_cgroups(const ViewState& vs);
 
 // taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one

@@ -105,13 +105,14 @@ class Controller {
     void record();
     void show_replayed(bool continuing);
     void move_in_recording(const ReplayMove& m);
-    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows, starts_}; }
+    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows, starts_, cgroup_paths_}; }
     void sample();
     // A live sample, the frame of it, and --listen's publication.
     void live_sample();
     void take_notices();
     ScreenInput screen_input();
     void build_pane();
+    void build_cgroup_pane();
     void rebuild();
     void act(const TaskAction& a);
     void open_inspector();
@@ -139,6 +140,7 @@ class Controller {
     std::vector<pid_t> ids_;
     std::vector<std::uint64_t> starts_;  // the rows' start times (a tree node is id + start)
     std::vector<Table> pane_tables_;
+    std::vector<std::string> cgroup_paths_;  // the cgroup pane's rows' paths, in its order
     OverviewInput overview_;
     ScreenLayout layout_;
     double next_s_ = 0;   // steady clock: when the next sample is due

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "vigil/core/format.hpp"
@@ -69,7 +70,10 @@ struct ViewState {
     std::vector<ColumnId> columns;
     bool reverse = false;      // flip the column's default direction
     TextFilter filter;         // '/': over the command line and the user name
-    TextFilter cgroup_filter;  // --cgroup: over the task's cgroup v2 path
+    TextFilter cgroup_filter;  // --cgroup, the view's \ key: over the task's cgroup v2 path
+    // The view's Enter on a cgroup row: only tasks in this cgroup v2 path or a group below it
+    // (cgroup_in_subtree); empty: no such filter.
+    std::string cgroup_subtree;
     bool full_command = true;  // 'c': the command line, or only the task's name
     bool utf8 = true;          // the output's locale is UTF-8; else non-ASCII text is escaped
     TextEscape escape = TextEscape::terminal;  // data: CSV/JSON (utf8 is then ignored)

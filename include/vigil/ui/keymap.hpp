@@ -57,17 +57,28 @@ enum class Mode {
     nice_input,    // 'N', F7, F8: typing a nice value for the selected task
     columns,       // 'C', F2: the column chooser
     inspector,     // Enter: the process inspector (its keys: handle_inspector_key)
+    cgroup_input,  // '\': typing a cgroup path pattern (ViewState::cgroup_filter)
 };
 
 // What the table area shows besides (or instead of) the tasks.
-enum class Pane : std::uint8_t { tasks, disks, fs, net, sensors };
-inline constexpr std::size_t kPaneCount = 5;
+enum class Pane : std::uint8_t { tasks, disks, fs, net, sensors, cgroups };
+inline constexpr std::size_t kPaneCount = 6;
 
 // The sort of a device pane: natural order (the kernel's) until a column is chosen.
 struct TableSort {
     bool set = false;
     std::size_t column = 0;
     bool reverse = false;
+};
+
+// The cgroup pane (G): its layout, and its selection, which follows a group by path as
+// the selection of the task table follows a task.
+struct CgroupPaneState {
+    bool tree = true;                     // T, F5 in the pane: the hierarchy's tree, else flat
+    std::optional<std::string> selected;  // the selected group's path
+    std::size_t selected_index = 0;       // its position, used when the group disappears
+    std::size_t scroll = 0;               // first row shown
+    std::size_t page_rows = 10;           // rows the pane shows (set by the layout)
 };
 
 // A request for the event loop to act on a task.
@@ -106,6 +117,7 @@ struct InteractiveState {
     std::array<TableSort, kPaneCount> pane_sort{};
     ColumnChooser chooser;        // Mode::columns
     bool columns_chosen = false;  // the user picked the columns (chooser, set keys)
+    CgroupPaneState cgroup_pane;  // Pane::cgroups
 };
 
 // The chooser's lines: the shown columns in order, then the others in registry order.
@@ -148,6 +160,8 @@ struct RowIds {
     std::size_t total = 0;       // rows that matched, for End and PgDn
     // The start times of the rows' tasks, as ids (x collapses a tree node by both).
     std::span<const std::uint64_t> starts = {};
+    // The cgroup pane's rows (their paths) in the order shown, while it is focused.
+    std::span<const std::string> cgroups = {};
 };
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
@@ -158,6 +172,8 @@ void back_to_top(InteractiveState& st);
 
 // After the table is rebuilt: find the selected id again, clamp, and scroll it into view.
 void follow_selection(InteractiveState& st, const RowIds& rows);
+// The same for the cgroup pane's selection, over its rows' paths.
+void follow_cgroup_selection(CgroupPaneState& cp, std::span<const std::string> paths);
 
 // Everything a key can ask of the view. The binding table below says which keys ask for
 // which action; handle_event() dispatches on the action, so a key is defined only there.
@@ -171,6 +187,7 @@ enum class Action : std::uint8_t {
     fs_pane,
     net_pane,
     sensors_pane,
+    cgroups_pane,
     per_core,
     only_active,
     kernel_threads,
@@ -186,6 +203,7 @@ enum class Action : std::uint8_t {
     filter,
     users,
     pids,
+    cgroup_filter,  // the prompt for a cgroup path pattern
     ionice,
     renice,
     kill,
@@ -199,7 +217,8 @@ enum class Action : std::uint8_t {
     help,
     quit,
     cancel,   // Esc: cancels an input; in the view, clears the filter or the notice
-    confirm,  // Enter: applies an input; in the view, opens the inspector
+    confirm,  // Enter: applies an input; in the view, opens the inspector (the cgroup
+              // pane: shows the selected group's tasks)
     click,    // the mouse: the controller hit-tests it (apply_click); nothing here
     replay_step_back,
     replay_step_forward,

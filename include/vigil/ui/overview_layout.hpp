@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "vigil/model/machine_rates.hpp"
@@ -28,11 +29,20 @@ struct OverviewInput {
 std::size_t overview_summary_lines(const OverviewInput& in, int width);
 void append_overview_summary(LineBuilder& b, const OverviewInput& in);
 
+// Where a pane's first table starts showing rows, and its selected row (the cgroup pane's).
+struct PaneCursor {
+    std::size_t scroll = 0;
+    std::optional<std::size_t> selected;
+};
+
 // A pane's tables (title, notes, column titles with the sort marker, rows) in at most
 // max_lines lines. Threshold styles: %util > 80, USE% > 90, a temperature at or over its
-// high mark (over its critical mark: alert).
+// high mark (over its critical mark: alert). The first table's rows start at cursor.scroll.
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
-                        ByteUnits units, std::size_t max_lines, bool utf8 = true);
+                        ByteUnits units, std::size_t max_lines, bool utf8 = true,
+                        const PaneCursor& cursor = {});
+// The rows of a pane's first table that fit in max_lines (the cgroup pane's page).
+std::size_t pane_first_table_rows(const std::vector<Table>& tables, std::size_t max_lines);
 // Lines the pane would like (all rows).
 std::size_t pane_lines_wanted(const std::vector<Table>& tables);
 
