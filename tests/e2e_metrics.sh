@@ -92,6 +92,16 @@ PY
 else
     bad "the text does not parse as expected"
 fi
+# Prometheus' own linter on a scrape (names, units, HELP and TYPE).
+if command -v promtool >/dev/null; then
+    if lint=$(promtool check metrics <"$tmp/body" 2>&1); then
+        ok "promtool check metrics: no problem ($(grep -c '^# TYPE' "$tmp/body") families)"
+    else
+        bad "promtool check metrics: $(echo "$lint" | head -5)"
+    fi
+else
+    echo "skip - promtool is not installed (scripts/dev installs prometheus)"
+fi
 grep -q '^vigil_cpu_seconds_total{cpu="0",mode="idle"} ' "$tmp/body" && ok "per-CPU seconds by mode" ||
     bad "no vigil_cpu_seconds_total for cpu 0 idle"
 

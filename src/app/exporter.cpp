@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <ctime>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include "vigil/collect/system_info.hpp"
 #include "vigil/core/clock.hpp"
 #include "vigil/model/accumulator.hpp"
+#include "vigil/model/cgroups.hpp"
 #include "vigil/ui/export/metrics_writer.hpp"
 
 namespace vigil {
@@ -106,6 +108,48 @@ std::vector<std::size_t> Exporter::choose(const Frame& f) {
     return out;
 }
 
+std::vector<ExportedCgroup> CgroupExport::next(const Frame& f) {
+    ++frames_;
+    const Snapshot& cur = *f.cur;
+    const std::vector<CgroupSample>& groups = cur.machine.cgroups;
+    std::vector<ExportedCgroup> out;
+    for (std::size_t i : select_exported_cgroups(groups)) out.push_back(ExportedCgroup{i, {}, {}});
+    // A group without io.stat: its tasks' I/O of the interval (a rate over the interval:
+    // times the interval, whole bytes again) added to what they did before.
+    std::vector<CgroupRates> rates;
+    double dt = 0;
+    if (f.prev && f.prev != f.cur) {
+        dt = cur.machine.steady_s - f.prev->machine.steady_s;
+        if (std::any_of(out.begin(), out.end(),
+                        [&](const ExportedCgroup& x) { return !groups[x.index].io; }))
+            rates = compute_cgroup_rates(*f.prev, cur, f.tasks);
+    }
+    for (ExportedCgroup& x : out) {
+        const CgroupSample& g = groups[x.index];
+        if (g.io) continue;
+        auto [it, added] = task_io_.try_emplace(g.path);
+        TaskIo& t = it->second;
+        if (added || t.inode != g.inode) t = TaskIo{g.inode, 0, 0, 0};
+        t.seen = frames_;
+        const CgroupRates* r = x.index < rates.size() ? &rates[x.index] : nullptr;
+        if (!r || r->io_source != CgroupIoSource::tasks) {
+            // No interval yet for this group (first sample, or new): nothing summed, and
+            // nothing exported until there is.
+            if (added) continue;
+        } else {
+            auto bytes = [dt](double per_s) {
+                return static_cast<std::uint64_t>(std::llround(std::max(per_s * dt, 0.0)));
+            };
+            if (r->read_bytes_per_s) t.read += bytes(*r->read_bytes_per_s);
+            if (r->write_bytes_per_s) t.write += bytes(*r->write_bytes_per_s);
+        }
+        x.task_read_bytes = t.read;
+        x.task_write_bytes = t.write;
+    }
+    std::erase_if(task_io_, [&](const auto& kv) { return kv.second.seen != frames_; });
+    return out;
+}
+
 void Exporter::publish(Pipeline& pipeline, double sample_s) {
     ++samples_;
     const Frame& f = pipeline.frame();
@@ -114,6 +158,7 @@ void Exporter::publish(Pipeline& pipeline, double sample_s) {
     in.machine = cur.machine.collected ? &cur.machine : nullptr;
     in.clk_tck = cur.clk_tck;
     in.page_size = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    if (cur.machine.collected & section_bit(Section::cgroups)) in.cgroups = cgroups_.next(f);
     const double hz = static_cast<double>(cur.clk_tck ? cur.clk_tck : 100);
     for (std::size_t i : choose(f)) {
         const TaskSample& t = cur.tasks[i];

@@ -7,9 +7,10 @@
 #include <sys/socket.h>
 #include <zlib.h>
 
+#include <chrono>
 #include <csignal>
-
 #include <cstring>
+#include <limits>
 
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/core/parse.hpp"
@@ -18,6 +19,11 @@
 namespace vigil {
 
 namespace {
+
+double steady_now_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 // gzip of text at the default level; empty when zlib fails (the plain text is sent then).
 std::string gzip(const std::string& text) {
@@ -93,6 +99,28 @@ struct ServerAccess {
         const MHD_Result rc = MHD_queue_response(c, status, r);
         MHD_destroy_response(r);
         return rc;
+    }
+
+    // A connection opened or closed: its entry in the request deadline's map.
+    static void connection_event(void* cls, MHD_Connection* c, void** /*socket_context*/,
+                                 MHD_ConnectionNotificationCode code) {
+        auto* self = static_cast<MetricsServer*>(cls);
+        std::lock_guard lock(self->open_mu_);
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+            const MHD_ConnectionInfo* info =
+                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+            if (info) self->open_[c] = MetricsServer::Open{info->connect_fd, steady_now_s()};
+        } else {
+            self->open_.erase(c);
+        }
+    }
+    // A request answered (or failed): the connection's next one starts now.
+    static void request_done(void* cls, MHD_Connection* c, void** /*state*/,
+                             MHD_RequestTerminationCode /*why*/) {
+        auto* self = static_cast<MetricsServer*>(cls);
+        std::lock_guard lock(self->open_mu_);
+        auto it = self->open_.find(c);
+        if (it != self->open_.end()) it->second.since_s = steady_now_s();
     }
 
     static MHD_Result answer(void* cls, MHD_Connection* c, const char* url, const char* method,
@@ -218,8 +246,13 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
         addr, MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits.connections),
         MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits.timeout_s),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits.memory_per_connection),
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, &ServerAccess::connection_event, s.get(),
+        MHD_OPTION_NOTIFY_COMPLETED, &ServerAccess::request_done, s.get(), MHD_OPTION_END);
     const int err = errno;
+    if (s->daemon_) {
+        s->request_timeout_s_ = limits.timeout_s;
+        s->reaper_ = std::thread([p = s.get()] { p->reap(); });
+    }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (!s->daemon_) {
         return make_error("cannot listen on " + where.host + ":" + std::to_string(where.port) +
@@ -231,7 +264,30 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
 }
 
 MetricsServer::~MetricsServer() {
+    if (reaper_.joinable()) {
+        {
+            std::lock_guard lock(open_mu_);
+            stopping_ = true;
+        }
+        reaper_cv_.notify_all();
+        reaper_.join();
+    }
     if (daemon_) MHD_stop_daemon(daemon_);
+}
+
+void MetricsServer::reap() {
+    std::unique_lock lock(open_mu_);
+    while (!reaper_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_; })) {
+        const double now = steady_now_s();
+        for (auto& [c, o] : open_) {
+            if (now - o.since_s <= request_timeout_s_) continue;
+            // Its socket is still open: libmicrohttpd removes the entry (under this lock)
+            // before it closes it.
+            ::shutdown(o.fd, SHUT_RDWR);
+            o.since_s = std::numeric_limits<double>::infinity();
+            cut_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
 }
 
 void MetricsServer::publish(std::string prometheus, std::string openmetrics) {

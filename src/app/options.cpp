@@ -260,7 +260,8 @@ Prometheus endpoint:
                          --record; without -b and without a terminal vigil runs headless
                          (a service) until SIGTERM. The kernel's cumulative counters:
                          CPU, memory, swap, PSI, disks, file systems, network, sensors,
-                         and per process I/O and CPU time for --export-top processes
+                         cgroups (at most 3 levels deep, 200 of them), and per process
+                         I/O and CPU time for --export-top processes
       --export-top=N     the N processes most active in the last interval (storage
                          I/O, then CPU) get series (default 20; 0: none)
 

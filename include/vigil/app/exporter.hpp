@@ -12,10 +12,31 @@
 #include "vigil/app/metrics_server.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/collect/fs_root.hpp"
+#include "vigil/ui/export/metrics_writer.hpp"
 
 namespace vigil {
 
 struct Options;
+
+// The cgroups of each sample to export (select_exported_cgroups), with, for those without
+// io.stat, the bytes their tasks read and wrote: the cgroups table's "tasks" figure of
+// each interval (the taskstats I/O of the group's tasks and its descendants'), summed here
+// from interval to interval into a counter. A group made again at the same path (another
+// inode) starts again from 0, as does everything when vigil restarts.
+class CgroupExport {
+  public:
+    // After each frame, in order.
+    std::vector<ExportedCgroup> next(const Frame& f);
+
+  private:
+    struct TaskIo {
+        std::uint64_t inode = 0;
+        std::uint64_t read = 0, write = 0;
+        std::uint64_t seen = 0;  // the last frame that had the group
+    };
+    std::unordered_map<std::string, TaskIo> task_io_;  // by path
+    std::uint64_t frames_ = 0;
+};
 
 class Exporter {
   public:
@@ -44,6 +65,7 @@ class Exporter {
         };
     };
     std::unordered_map<Recent::Key, double, Recent::Hash> recent_;  // last active (steady s)
+    CgroupExport cgroups_;
     MetricsServer& server_;
     const FsRoot& proc_;
     std::size_t top_;

@@ -2,15 +2,21 @@
 // /metrics from the last published sample, never samples per scrape and never waits for
 // the sampler: publish() swaps a pointer, a scrape copies it. One internal thread polls
 // every connection (epoll), so a slow client holds nothing but its own connection, within
-// bounded connections, request sizes and a timeout.
+// bounded connections, request sizes and a timeout. libmicrohttpd's timeout is one of
+// inactivity, which a client sending a byte a second never reaches: a second thread of
+// ours ends any request not answered within the timeout of its start, so that clients
+// that hold every connection lose them in timeout_s and the scrapes waiting get through.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 
 #include "vigil/core/result.hpp"
 
@@ -31,8 +37,8 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 class MetricsServer {
   public:
     struct Limits {
-        unsigned connections = 64;                  // at once; more wait in the backlog
-        unsigned timeout_s = 10;                    // an idle or slow connection is closed
+        unsigned connections = 64;  // at once; more wait in the backlog
+        unsigned timeout_s = 10;  // an idle connection, or a request not answered in it, is closed
         std::size_t memory_per_connection = 32768;  // request line and headers: 431 past it
     };
     // Starts listening; the error names the address and the reason.
@@ -63,6 +69,28 @@ class MetricsServer {
     std::mutex mu_;
     std::shared_ptr<Published> current_;
     std::atomic<std::uint64_t> scrapes_{0};
+
+    // The request deadline: each open connection's socket and when its current request
+    // began (its connection, or the end of its previous request), by libmicrohttpd's
+    // notifications; the reaper shuts down the socket of one past the timeout, which
+    // libmicrohttpd's thread then sees as the client's end. An entry leaves the map before
+    // libmicrohttpd closes its socket, so a socket number reused is never shut down.
+    struct Open {
+        int fd = -1;
+        double since_s = 0;  // steady clock
+    };
+    std::mutex open_mu_;
+    std::unordered_map<MHD_Connection*, Open> open_;
+    std::condition_variable reaper_cv_;
+    bool stopping_ = false;
+    std::thread reaper_;
+    double request_timeout_s_ = 10;
+    std::atomic<std::uint64_t> cut_{0};
+    void reap();
+
+  public:
+    // Requests cut at the deadline so far.
+    std::uint64_t requests_cut() const { return cut_.load(std::memory_order_relaxed); }
 };
 
 }  // namespace vigil

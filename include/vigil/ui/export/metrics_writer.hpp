@@ -37,11 +37,35 @@ struct ExporterSelf {
     double sample_duration_s = 0;  // how long taking it took
 };
 
+// One cgroup of the exported set (select_exported_cgroups), by its index in
+// MachineSample::cgroups.
+struct ExportedCgroup {
+    std::size_t index = 0;
+    // A group without io.stat: the bytes its tasks and its descendants' tasks read and
+    // wrote, summed by the exporter from each interval's taskstats deltas since it first saw
+    // the group (so it starts again from 0 when vigil restarts, which rate() takes as a
+    // counter reset). Absent for a group with io.stat, or before a first interval.
+    std::optional<std::uint64_t> task_read_bytes, task_write_bytes;
+};
+
+// The cardinality bound of the cgroup families: groups at most this deep ("/" is 0,
+// "/system.slice" 1, "/system.slice/nginx.service" 2, a Kubernetes pod slice 3) ...
+inline constexpr std::size_t kExportCgroupDepth = 3;
+// ... and at most this many of them, the shallower first.
+inline constexpr std::size_t kExportCgroupMax = 200;
+
+// The indices in groups (walk order) of the groups to export: depth <= kExportCgroupDepth,
+// at most kExportCgroupMax, shallower ones first, each depth in walk order; returned in
+// walk order.
+std::vector<std::size_t> select_exported_cgroups(const std::vector<CgroupSample>& groups);
+
 struct MetricsInput {
     const MachineSample* machine = nullptr;  // null: no machine families
     std::uint64_t clk_tck = 100;             // USER_HZ of /proc/stat's ticks
     std::uint64_t page_size = 4096;          // of /proc/vmstat's page counts
     std::vector<ExportedProcess> processes;
+    // Of machine->cgroups, written when the sample has the cgroups section.
+    std::vector<ExportedCgroup> cgroups;
     ExporterSelf self;
 };
 
