@@ -130,15 +130,15 @@ os.fsync(fd); time.sleep(30)' "$tmp/g" &
     got=
     for _ in $(seq 100); do
         fetch "$url" >/dev/null
-        got=$(awk -v p="$wpid" 'index($0, "vigil_process_written_bytes_total{pid=\"" p "\"") == 1 { print $NF }' "$tmp/body")
+        got=$(awk -v p="$wpid" 'index($0, "vigil_process_write_bytes_total{pid=\"" p "\"") == 1 { print $NF }' "$tmp/body")
         [ -n "$got" ] && [ "${got%.*}" -ge 33554432 ] && break
         sleep 0.2
     done
     kill "$wpid" 2>/dev/null
     if [ -n "$got" ] && [ "${got%.*}" -ge 33554432 ] && [ "${got%.*}" -lt 40000000 ]; then
-        ok "a writer of 32 MiB: vigil_process_written_bytes_total $got"
+        ok "a writer of 32 MiB: vigil_process_write_bytes_total $got"
     else
-        bad "a writer of 32 MiB: vigil_process_written_bytes_total '${got}'"
+        bad "a writer of 32 MiB: vigil_process_write_bytes_total '${got}'"
     fi
 else
     echo "skip - the writer check needs root (another process's /proc/PID/io)"

@@ -5,7 +5,7 @@
 #   - rate(vigil_disk_written_bytes_total{device="DISK"}[10s]) within 3 % of 16 MiB/s, on
 #     three queries in a row, DISK being the block device under the file's file system
 #     (derived from the file's st_dev through /sys/dev/block, never spelled here);
-#   - a per-process series of fio (vigil_process_written_bytes_total{comm="fio"}) at
+#   - a per-process series of fio (vigil_process_write_bytes_total{comm="fio"}) at
 #     16 MiB/s within 5 %, labelled with the cgroup fio runs in;
 #   - the cgroup's write counter (io.stat's vigil_cgroup_io_written_bytes_total, or
 #     vigil_cgroup_tasks_written_bytes_total without the io controller) at 16 MiB/s
@@ -217,9 +217,9 @@ poll_rate() {
 sleep 10
 poll_rate disk \
     "rate(vigil_disk_written_bytes_total{device=\"$DISK\"}[10s])" 3
-poll_rate "fio's rate(vigil_process_written_bytes_total[10s])" \
-    "rate(vigil_process_written_bytes_total{comm=\"fio\",pid=\"$writer\"}[10s])" 5
-series=$(query "vigil_process_written_bytes_total{comm=\"fio\",pid=\"$writer\"}")
+poll_rate "fio's rate(vigil_process_write_bytes_total[10s])" \
+    "rate(vigil_process_write_bytes_total{comm=\"fio\",pid=\"$writer\"}[10s])" 5
+series=$(query "vigil_process_write_bytes_total{comm=\"fio\",pid=\"$writer\"}")
 if [ -n "$cg" ]; then
     if echo "$series" | grep -q "\"cgroup\": \"/$CGNAME\""; then
         ok "fio's series carries cgroup=\"/$CGNAME\""

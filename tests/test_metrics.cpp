@@ -60,7 +60,7 @@ TEST_CASE("metrics: counters in base units, typed once, OpenMetrics ends with # 
           std::string::npos);
     CHECK(text.find("vigil_pressure_full_seconds_total") == std::string::npos);
     // A raw command name: quote, backslash and newline escaped, one line.
-    CHECK(text.find("vigil_process_written_bytes_total{pid=\"42\",comm=\"we\\\"ird\\\\\\\\\\\\n\","
+    CHECK(text.find("vigil_process_write_bytes_total{pid=\"42\",comm=\"we\\\"ird\\\\\\\\\\\\n\","
                     "user=\"root\",cgroup=\"\"} 1048576\n") != std::string::npos);
     CHECK(text.find("vigil_process_read_bytes_total") == std::string::npos);
     CHECK(text.find("vigil_scrapes_total 7\n") != std::string::npos);

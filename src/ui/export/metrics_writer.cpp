@@ -485,7 +485,7 @@ void write_processes(Exposition& e, const std::vector<ExportedProcess>& ps) {
     static constexpr Counter kCounters[] = {
         {"vigil_process_read_bytes_total", "Bytes the process caused to be read from storage.",
          &ExportedProcess::read_bytes},
-        {"vigil_process_written_bytes_total",
+        {"vigil_process_write_bytes_total",
          "Bytes the process caused to be written to storage (cancelled writes included).",
          &ExportedProcess::write_bytes},
         {"vigil_process_cancelled_write_bytes_total",
