@@ -200,6 +200,12 @@ TEST_CASE("web config: each bad key or value is one line naming it", "[web]") {
         {"tls_server_config:\n  cert_file: [a\n", "did not find expected ',' or ']'"},
         {"a: b\na: c\n", "a: given twice"},
         {"\t- x", "line 1"},
+        {"a: " + std::string(40, '[') + std::string(40, ']') + "\n",
+         "line 1: nested deeper than 16 levels"},
+        {"a:\n b:\n  c:\n   d:\n    e:\n     f:\n      g:\n       h:\n        i:\n"
+         "         j:\n          k:\n           l:\n            m:\n             n:\n"
+         "              o:\n               p:\n                q: 1\n",
+         "line 17: nested deeper than 16 levels"},
     };
     for (const auto& [text, expected] : cases) {
         INFO(text);
@@ -273,6 +279,12 @@ TEST_CASE("web config: files are read bounded, and the TLS material is checked",
           std::string::npos);
     REQUIRE(::mkfifo(dir.file("fifo").c_str(), 0600) == 0);
     CHECK(load_web_config(dir.file("fifo")).error().message.find("not a regular file") !=
+          std::string::npos);
+    // Deep nesting is refused at once (libyaml's scanner is quadratic in it); a file of
+    // 1 MiB of brackets is read in well under a second.
+    write("deep.yml", "a: " + std::string(kWebConfigMaxBytes / 2 - 4, '[') +
+                          std::string(kWebConfigMaxBytes / 2 - 4, ']'));
+    CHECK(load_web_config(dir.file("deep.yml")).error().message.find("nested deeper") !=
           std::string::npos);
     write("big.yml", std::string(kWebConfigMaxBytes + 1, '#'));
     CHECK(load_web_config(dir.file("big.yml")).error().message.find("larger than 1024 KiB") !=
