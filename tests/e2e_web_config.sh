@@ -88,18 +88,22 @@ err=$("$VIGIL" --listen 127.0.0.1:0 --web-config "$conf/big.yml" -b -n 1 2>&1 >/
 [ "$st" -eq 2 ] && echo "$err" | grep -q "larger than" && ok "a 2 MB file: status 2, refused unread" ||
     bad "a 2 MB file: $st '$err'"
 
-# start CONFIG: a headless vigil serving with it; sets vpid and url.
+# start CONFIG: a headless vigil serving with it; sets vpid, url and errfile (its stderr, a new
+# file each time: the last run's would name a port no longer served).
+runs=0
 start() {
-    "$VIGIL" --listen 127.0.0.1:0 --web-config "$1" -d 0.5 </dev/null >"$tmp/out" 2>"$tmp/err" &
+    runs=$((runs + 1))
+    errfile=$tmp/err.$runs
+    "$VIGIL" --listen 127.0.0.1:0 --web-config "$1" -d 0.5 </dev/null >"$tmp/out" 2>"$errfile" &
     vpid=$!
     url=
     for _ in $(seq 100); do
-        url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$tmp/err")
+        url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$errfile" 2>/dev/null)
         [ -n "$url" ] && break
         kill -0 "$vpid" 2>/dev/null || break
         sleep 0.1
     done
-    [ -n "$url" ] || { bad "no 'serving metrics at' line: $(cat "$tmp/err")"; return 1; }
+    [ -n "$url" ] || { bad "no 'serving metrics at' line: $(cat "$errfile")"; return 1; }
 }
 stop() {
     kill -TERM "$vpid" 2>/dev/null
@@ -146,7 +150,7 @@ if start conf/auth.yml; then
     else
         bad "https with the right password: $code"
     fi
-    err_lines=$(wc -l <"$tmp/err")
+    err_lines=$(wc -l <"$errfile")
     grep -qi '^X-Frame-Options: deny' "$tmp/headers" && ok "http_server_config.headers sent" ||
         bad "no X-Frame-Options header: $(cat "$tmp/headers")"
     code=$(scrape -u 'prometheus:wrong horse' "${https[@]}" "$url")
@@ -195,7 +199,7 @@ if start conf/auth.yml; then
         bad "the cache: $n200 of 20 answered, ${cached_ms} ms of CPU for 20, ${uncached_ms} ms per wrong password"
     fi
     # Refused handshakes and plain HTTP are not logged: a scanner cannot fill the journal.
-    extra=$(tail -n +$((err_lines + 1)) "$tmp/err")
+    extra=$(tail -n +$((err_lines + 1)) "$errfile")
     [ -z "$extra" ] && ok "stderr: nothing said about the refused clients" || bad "stderr: $extra"
     stop
 fi
