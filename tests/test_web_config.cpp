@@ -348,3 +348,26 @@ TEST_CASE("metrics server: basic auth asks, refuses and admits", "[web][metrics]
     CHECK(get(port, "/nothing", right).find(" 404 ") != std::string::npos);
     CHECK((*s)->scrapes() == 1);
 }
+
+TEST_CASE("web config: the fuzzer's seeds parse (or fail) as meant", "[web]") {
+    const std::string dir = std::string(VIGIL_FIXTURES) + "/web-config/";
+    const WebFileReader pem = [](const std::string& path) {
+        return Result<std::string>("PEM of " + path);
+    };
+    auto full = parse_web_config(test::read_file(dir + "full.yml"), "/etc/vigil/", pem);
+    REQUIRE(full);
+    REQUIRE(full->tls);
+    CHECK(full->tls->cert_pem == "PEM of /etc/vigil/server.crt");
+    CHECK(full->tls->key_pem == "PEM of /etc/vigil/server.key");
+    CHECK(full->tls->max_version == "TLS13");
+    CHECK(full->users.size() == 2);
+    CHECK(full->headers.size() == 3);
+    auto flow = parse_web_config(test::read_file(dir + "flow.yml"), "/etc/vigil/", pem);
+    REQUIRE(flow);
+    REQUIRE(flow->tls);
+    CHECK(flow->tls->cert_pem == "-----BEGIN CERTIFICATE-----\n");
+    CHECK(flow->tls->client_auth == ClientAuth::verify_if_given);
+    REQUIRE(flow->users.size() == 2);
+    CHECK(flow->users[0].second == flow->users[1].second);  // the alias
+    CHECK_FALSE(parse_web_config(test::read_file(dir + "broken.yml"), "/etc/vigil/", pem));
+}
