@@ -196,7 +196,7 @@ void Exporter::publish(Pipeline& pipeline, double sample_s) {
 }
 
 std::unique_ptr<MetricsServer> start_metrics_server(const Options& o) {
-    auto server = MetricsServer::start(*o.listen, MetricsServer::Limits{});
+    auto server = MetricsServer::start(*o.listen, MetricsServer::Limits{}, o.web_config);
     if (!server) {
         say(server.error().message);
         return nullptr;

@@ -1,6 +1,8 @@
 #include "vigil/app/metrics_server.hpp"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -9,10 +11,13 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdarg>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "vigil/app/diagnostics.hpp"
+#include "vigil/app/web_config.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/ui/export/metrics_writer.hpp"
 
@@ -89,13 +94,22 @@ struct ServerAccess {
     };
     static void release(void* cls) { delete static_cast<Hold*>(cls); }
 
-    static MHD_Result queue_text(MHD_Connection* c, unsigned status, const char* text) {
+    // http_server_config.headers, on every response.
+    static void add_headers(const MetricsServer* self, MHD_Response* r) {
+        if (!self->web_) return;
+        for (const auto& [name, value] : self->web_->headers)
+            MHD_add_response_header(r, name.c_str(), value.c_str());
+    }
+
+    static MHD_Result queue_text(const MetricsServer* self, MHD_Connection* c, unsigned status,
+                                 const char* text) {
         MHD_Response* r = MHD_create_response_from_buffer(
             std::strlen(text), const_cast<char*>(text), MHD_RESPMEM_PERSISTENT);
         if (!r) return MHD_NO;
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
         if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
             MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        add_headers(self, r);
         const MHD_Result rc = MHD_queue_response(c, status, r);
         MHD_destroy_response(r);
         return rc;
@@ -123,6 +137,70 @@ struct ServerAccess {
         if (it != self->open_.end()) it->second.since_s = steady_now_s();
     }
 
+    // tls_server_config.client_auth_type: whether the client's certificate passes. The
+    // TLS handshake asked for one (libmicrohttpd does when given a trust list) but did not
+    // check it: here it is verified against client_ca_file, for client use (the extended
+    // key usage clientAuth, when the certificate limits its uses).
+    static bool client_certificate_ok(const MetricsServer* self, MHD_Connection* c) {
+        if (!self->web_ || !self->web_->tls) return true;
+        const ClientAuth need = self->web_->tls->client_auth;
+        if (need == ClientAuth::none) return true;
+        const MHD_ConnectionInfo* ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (!ci || !ci->tls_session) return false;
+        auto session = static_cast<gnutls_session_t>(ci->tls_session);
+        unsigned n = 0;
+        const gnutls_datum_t* peers = gnutls_certificate_get_peers(session, &n);
+        if (!peers || n == 0) return need == ClientAuth::verify_if_given;
+        gnutls_typed_vdata_st purpose{};
+        purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
+        purpose.data =
+            reinterpret_cast<unsigned char*>(const_cast<char*>(GNUTLS_KP_TLS_WWW_CLIENT));
+        unsigned status = 0;
+        if (gnutls_certificate_verify_peers(session, &purpose, 1, &status) < 0) return false;
+        return status == 0;
+    }
+
+    // basic_auth_users: whether the request's Authorization names a user and its password.
+    static bool authorized(MetricsServer* self, MHD_Connection* c) {
+        if (!self->auth_) return true;
+        char* password = nullptr;
+        char* user = MHD_basic_auth_get_username_password(c, &password);
+        const bool ok = user && password && self->auth_->check(user, password);
+        if (password) {
+            explicit_bzero(password, std::strlen(password));
+            MHD_free(password);
+        }
+        if (user) MHD_free(user);
+        return ok;
+    }
+
+    static MHD_Result queue_unauthorized(const MetricsServer* self, MHD_Connection* c) {
+        static constexpr char kText[] = "unauthorized: this endpoint needs basic authentication\n";
+        MHD_Response* r = MHD_create_response_from_buffer(
+            sizeof kText - 1, const_cast<char*>(kText), MHD_RESPMEM_PERSISTENT);
+        if (!r) return MHD_NO;
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+        add_headers(self, r);
+        // 401 with WWW-Authenticate: Basic realm="vigil"
+        const MHD_Result rc = MHD_queue_basic_auth_fail_response(c, "vigil", r);
+        MHD_destroy_response(r);
+        return rc;
+    }
+
+    // libmicrohttpd's messages while the daemon starts (why it could not), kept for the
+    // error; later ones (a client's failed handshake, say) are not printed.
+    static void log(void* cls, const char* fmt, va_list ap) {
+        auto* self = static_cast<MetricsServer*>(cls);
+        if (!self->starting_.load()) return;
+        char line[512];
+        std::vsnprintf(line, sizeof line, fmt, ap);
+        std::string_view text(line);
+        while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+        if (text.empty() || self->start_log_.size() > 1024) return;
+        self->start_log_ += (self->start_log_.empty() ? "" : "; ") + std::string(text);
+    }
+
     static MHD_Result answer(void* cls, MHD_Connection* c, const char* url, const char* method,
                              const char* /*version*/, const char* /*upload*/,
                              std::size_t* upload_size, void** state) {
@@ -134,16 +212,20 @@ struct ServerAccess {
             *state = &seen;
         }
         (void)upload_size;
+        // A client certificate that fails closes the connection unanswered, as the TLS
+        // handshake of exporter-toolkit's servers refuses it.
+        if (!client_certificate_ok(self, c)) return MHD_NO;
+        if (!authorized(self, c)) return queue_unauthorized(self, c);
         const bool get = std::strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                          std::strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         if (std::strcmp(url, "/metrics") != 0) {
             if (std::strcmp(url, "/") == 0 && get)
-                return queue_text(c, MHD_HTTP_OK,
+                return queue_text(self, c, MHD_HTTP_OK,
                                   "vigil: the metrics are at /metrics (Prometheus text or "
                                   "OpenMetrics)\n");
-            return queue_text(c, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
+            return queue_text(self, c, MHD_HTTP_NOT_FOUND, "not found: try /metrics\n");
         }
-        if (!get) return queue_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+        if (!get) return queue_text(self, c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
 
         std::shared_ptr<MetricsServer::Published> p;
         {
@@ -151,7 +233,8 @@ struct ServerAccess {
             p = self->current_;
         }
         if (!p)
-            return queue_text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no sample taken yet: try again\n");
+            return queue_text(self, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                              "no sample taken yet: try again\n");
         const MetricsFormat f = negotiate_metrics_format([&] {
             const char* a = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
             return std::string_view(a ? a : "");
@@ -176,6 +259,7 @@ struct ServerAccess {
         }
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(f));
         MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+        add_headers(self, r);
         if (zipped) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
         const MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
         MHD_destroy_response(r);
@@ -216,9 +300,12 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
 }
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress& where,
-                                                            const Limits& limits) {
+                                                            const Limits& limits,
+                                                            std::shared_ptr<const WebConfig> web) {
     std::unique_ptr<MetricsServer> s(new MetricsServer());
     s->where_ = where;
+    s->web_ = std::move(web);
+    if (s->web_ && !s->web_->users.empty()) s->auth_ = std::make_unique<BasicAuth>(s->web_->users);
     sockaddr_in v4{};
     sockaddr_in6 v6{};
     const sockaddr* addr = nullptr;
@@ -233,30 +320,55 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const ListenAddress&
         inet_pton(AF_INET, where.host.c_str(), &v4.sin_addr);
         addr = reinterpret_cast<const sockaddr*>(&v4);
     }
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
     if (where.ipv6) flags |= MHD_USE_IPv6;
+    auto ptr = [](const void* p) { return const_cast<void*>(p); };
+    std::vector<MHD_OptionItem> options{
+        {MHD_OPTION_SOCK_ADDR, 0, ptr(addr)},
+        {MHD_OPTION_CONNECTION_LIMIT, static_cast<intptr_t>(limits.connections), nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(limits.timeout_s), nullptr},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<intptr_t>(limits.memory_per_connection),
+         nullptr},
+        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&ServerAccess::log), s.get()},
+        {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&ServerAccess::connection_event),
+         s.get()},
+        {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&ServerAccess::request_done),
+         s.get()},
+    };
+    if (s->web_ && s->web_->tls) {
+        // The texts stay in web_, which the server keeps: libmicrohttpd points into them.
+        const WebTlsConfig& tls = *s->web_->tls;
+        flags |= MHD_USE_TLS;
+        s->tls_priorities_ = tls_priorities(tls);
+        options.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, ptr(tls.key_pem.c_str())});
+        options.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, ptr(tls.cert_pem.c_str())});
+        options.push_back({MHD_OPTION_HTTPS_PRIORITIES, 0, ptr(s->tls_priorities_.c_str())});
+        // A trust list makes libmicrohttpd ask clients for a certificate.
+        if (tls.client_auth != ClientAuth::none)
+            options.push_back({MHD_OPTION_HTTPS_MEM_TRUST, 0, ptr(tls.client_ca_pem.c_str())});
+    }
+    options.push_back({MHD_OPTION_END, 0, nullptr});
     // The server's thread takes no signal: they stay for the thread that handles them (the
     // view's resize and clean exit, a recording's orderly end), whatever it blocks later.
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     errno = 0;
-    s->daemon_ = MHD_start_daemon(
-        flags, where.port, nullptr, nullptr, &ServerAccess::answer, s.get(), MHD_OPTION_SOCK_ADDR,
-        addr, MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned>(limits.connections),
-        MHD_OPTION_CONNECTION_TIMEOUT, static_cast<unsigned>(limits.timeout_s),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<std::size_t>(limits.memory_per_connection),
-        MHD_OPTION_NOTIFY_CONNECTION, &ServerAccess::connection_event, s.get(),
-        MHD_OPTION_NOTIFY_COMPLETED, &ServerAccess::request_done, s.get(), MHD_OPTION_END);
+    s->starting_ = true;
+    s->daemon_ = MHD_start_daemon(flags, where.port, nullptr, nullptr, &ServerAccess::answer,
+                                  s.get(), MHD_OPTION_ARRAY, options.data(), MHD_OPTION_END);
     const int err = errno;
+    s->starting_ = false;
     if (s->daemon_) {
         s->request_timeout_s_ = limits.timeout_s;
         s->reaper_ = std::thread([p = s.get()] { p->reap(); });
     }
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     if (!s->daemon_) {
+        std::string why = err ? std::string(": ") + std::strerror(err) : std::string();
+        if (!s->start_log_.empty()) why += " (" + s->start_log_ + ")";
         return make_error("cannot listen on " + where.host + ":" + std::to_string(where.port) +
-                          (err ? std::string(": ") + std::strerror(err) : std::string()));
+                          why);
     }
     const MHD_DaemonInfo* info = MHD_get_daemon_info(s->daemon_, MHD_DAEMON_INFO_BIND_PORT);
     s->port_ = info ? info->port : where.port;
@@ -299,8 +411,9 @@ void MetricsServer::publish(std::string prometheus, std::string openmetrics) {
 }
 
 std::string MetricsServer::url() const {
-    return "http://" + (where_.ipv6 ? "[" + where_.host + "]" : where_.host) + ":" +
-           std::to_string(port_) + "/metrics";
+    return std::string(web_ && web_->tls ? "https://" : "http://") +
+           (where_.ipv6 ? "[" + where_.host + "]" : where_.host) + ":" + std::to_string(port_) +
+           "/metrics";
 }
 
 }  // namespace vigil

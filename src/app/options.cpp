@@ -51,7 +51,7 @@ enum RecordOnly {
 enum InspectOnly { kInspect = 1300 };
 
 // The Prometheus endpoint.
-enum ExportOptions { kListen = 1400, kExportTop };
+enum ExportOptions { kListen = 1400, kExportTop, kWebConfig };
 
 constexpr option kLongOptions[] = {
     {"batch", no_argument, nullptr, 'b'},
@@ -91,6 +91,7 @@ constexpr option kLongOptions[] = {
     {"inspect", required_argument, nullptr, kInspect},
     {"listen", required_argument, nullptr, kListen},
     {"export-top", required_argument, nullptr, kExportTop},
+    {"web-config", required_argument, nullptr, kWebConfig},
     {nullptr, 0, nullptr, 0},
 };
 
@@ -264,6 +265,12 @@ Prometheus endpoint:
                          I/O and CPU time for --export-top processes
       --export-top=N     the N processes most active in the last interval (storage
                          I/O, then CPU) get series (default 20; 0: none)
+      --web-config=FILE  TLS and basic authentication for --listen, in the YAML of
+                         Prometheus' exporter-toolkit (web.config.file): tls_server_config
+                         (cert_file, key_file, client_auth_type, client_ca_file,
+                         min_version, max_version), basic_auth_users (user: bcrypt hash),
+                         http_server_config.headers; paths relative to FILE's directory.
+                         Unknown keys are errors. With TLS, plain HTTP is refused
 
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
@@ -530,6 +537,10 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 o.export_top = static_cast<std::size_t>(n);
                 break;
             }
+            case kWebConfig:
+                if (arg.empty()) return make_error("invalid --web-config '': expected a file");
+                o.web_config_path = std::string(arg);
+                break;
             case ':':
                 return make_error("option " + quoted(typed_option(argv, processing, optopt)) +
                                   " needs a value");
@@ -584,6 +595,12 @@ Result<Options> parse_options(int argc, char* const* argv) {
         const auto d = shown_columns(o.view);
         o.view.columns.assign(d.begin(), d.end());
         o.view.columns.push_back(ColumnId::cgroup);
+    }
+    if (!o.web_config_path.empty()) {
+        if (!o.listen) return make_error("--web-config needs --listen [ADDR:]PORT");
+        auto web = load_web_config(o.web_config_path);
+        if (!web) return web.error();
+        o.web_config = std::make_shared<const WebConfig>(std::move(*web));
     }
     if (o.replay_path.empty() && (o.from || o.to))
         return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");

@@ -6,6 +6,8 @@
 // inactivity, which a client sending a byte a second never reaches: a second thread of
 // ours ends any request not answered within the timeout of its start, so that clients
 // that hold every connection lose them in timeout_s and the scrapes waiting get through.
+// With a --web-config (web_config.hpp) it serves HTTPS only (libmicrohttpd's GnuTLS),
+// checks client certificates, and asks every request for basic authentication.
 #pragma once
 
 #include <atomic>
@@ -25,6 +27,9 @@ struct MHD_Connection;
 
 namespace vigil {
 
+struct WebConfig;
+class BasicAuth;
+
 // [ADDR:]PORT: an IPv4 address, [IPv6] in brackets, or "localhost"; 127.0.0.1 when only
 // the port is given. Port 0 takes a free port (tests).
 struct ListenAddress {
@@ -41,9 +46,11 @@ class MetricsServer {
         unsigned timeout_s = 10;  // an idle connection, or a request not answered in it, is closed
         std::size_t memory_per_connection = 32768;  // request line and headers: 431 past it
     };
-    // Starts listening; the error names the address and the reason.
-    static Result<std::unique_ptr<MetricsServer>> start(const ListenAddress& where,
-                                                        const Limits& limits);
+    // Starts listening; the error names the address and the reason. web: TLS, client
+    // certificates, basic authentication and headers (null: plain HTTP, anyone may scrape).
+    static Result<std::unique_ptr<MetricsServer>> start(
+        const ListenAddress& where, const Limits& limits,
+        std::shared_ptr<const WebConfig> web = nullptr);
     ~MetricsServer();
     MetricsServer(const MetricsServer&) = delete;
     MetricsServer& operator=(const MetricsServer&) = delete;
@@ -54,7 +61,7 @@ class MetricsServer {
     std::uint64_t scrapes() const { return scrapes_.load(std::memory_order_relaxed); }
     // The port listened on (the one taken, for port 0).
     std::uint16_t port() const { return port_; }
-    // "http://127.0.0.1:9939/metrics"
+    // "http://127.0.0.1:9939/metrics" ("https://" with TLS)
     std::string url() const;
 
     struct Published;  // the texts of one sample, and their gzip forms once asked for
@@ -66,6 +73,11 @@ class MetricsServer {
     MHD_Daemon* daemon_ = nullptr;
     ListenAddress where_;
     std::uint16_t port_ = 0;
+    std::shared_ptr<const WebConfig> web_;  // what libmicrohttpd's TLS points into
+    std::string tls_priorities_;
+    std::unique_ptr<BasicAuth> auth_;  // null without basic_auth_users
+    std::string start_log_;            // libmicrohttpd's messages while starting
+    std::atomic<bool> starting_{false};
     std::mutex mu_;
     std::shared_ptr<Published> current_;
     std::atomic<std::uint64_t> scrapes_{0};

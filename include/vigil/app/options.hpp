@@ -1,13 +1,16 @@
-// Command-line options. parse_options is pure apart from user-name lookups (-u).
+// Command-line options. parse_options is pure apart from user-name lookups (-u) and reading
+// the --web-config file (and the certificates it names).
 #pragma once
 
 #include <sys/types.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "vigil/app/metrics_server.hpp"
+#include "vigil/app/web_config.hpp"
 #include "vigil/core/result.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/model/columns.hpp"
@@ -49,6 +52,10 @@ struct Options {
     std::optional<pid_t> inspect_pid;     // --inspect PID: print that process once (implies -b)
     std::optional<ListenAddress> listen;  // --listen [ADDR:]PORT: the Prometheus endpoint
     std::size_t export_top = 20;          // --export-top N: processes with series
+    // --web-config FILE: TLS and basic authentication for --listen, read and checked when
+    // the options are parsed (a bad file is a usage error at start).
+    std::string web_config_path;
+    std::shared_ptr<const WebConfig> web_config;
 };
 
 // argv as main() receives it. Errors are one line naming the bad value.
