@@ -318,6 +318,27 @@ TEST_CASE("cgroup rates: io.stat, tasks' sums, CPU and pressure", "[cgroups]") {
     }
 }
 
+TEST_CASE("cgroup rates of a threaded group: unknown without its own cgroup.procs", "[cgroups]") {
+    // D (threaded domain, lists process 20) ─ T (threaded: cgroup.procs cannot be read;
+    // thread 21 of process 20 is in it). D's sum has the whole process; T's is unknown.
+    Snapshot a, b;
+    a.steady_s = a.machine.steady_s = 10;
+    b.steady_s = b.machine.steady_s = 12;
+    for (Snapshot* s : {&a, &b}) {
+        s->machine.cgroups = {group("/", 1, -1, {1}), group("/D", 2, 0, {20}), group("/D/T", 3, 1)};
+        s->machine.cgroups[2].procs.reset();
+    }
+    a.tasks = {io_task(20, 20, 0, 0), io_task(21, 20, 0, 0)};
+    b.tasks = {io_task(20, 20, 0, 2000), io_task(21, 20, 0, 4000)};
+    TaskDeltas d = task_deltas(a, b);
+    std::vector<CgroupRates> r = compute_cgroup_rates(a, b, d);
+    REQUIRE(r.size() == 3);
+    CHECK(r[1].io_source == CgroupIoSource::tasks);
+    CHECK(r[1].write_bytes_per_s == Approx(3000));
+    CHECK(r[2].io_source == CgroupIoSource::none);
+    CHECK_FALSE(r[2].write_bytes_per_s);
+}
+
 TEST_CASE("cgroup table: names, io source, max, unknowns", "[cgroups]") {
     Snapshot a, b;
     a.machine.steady_s = 10;
@@ -398,6 +419,81 @@ TEST_CASE("cgroup walk follows a tree that changes between samples", "[cgroups]"
     // Again with no change: the same groups, read through the kept descriptors.
     c.collect(c2.machine);
     CHECK(c2.machine.cgroups.size() == b.machine.cgroups.size());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cgroup walk carries over a group in which nothing moved", "[cgroups]") {
+    // A copy of the v2 fixture, its groups' pressure averages at 0 (a decaying average is
+    // never carried over), walked with carrying over on (the kernel's tree has it on).
+    namespace fs = std::filesystem;
+    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    const fs::path dir(tmpl);
+    fs::copy(fixture("cgroups/v2io/sys"), dir / "sys", fs::copy_options::recursive);
+    const fs::path cg = dir / "sys/fs/cgroup";
+    for (const auto& e : fs::recursive_directory_iterator(cg))
+        if (e.path().filename().string().ends_with(".pressure"))
+            std::ofstream(e.path()) << "some avg10=0.00 avg60=0.00 avg300=0.00 total=200000\n"
+                                       "full avg10=0.00 avg60=0.00 avg300=0.00 total=100000\n";
+    const fs::path nginx = cg / "system.slice/nginx.service";
+    const fs::path docker = cg / ("system.slice/docker-" + kDocker + ".scope");
+    FsRoot sys((dir / "sys").string());
+    CgroupCollector c(sys);
+    c.set_carry_over(true);
+    auto sample = [&] {
+        MachineSample m;
+        c.collect(m);
+        return m;
+    };
+    MachineSample first = sample();
+    CHECK(c.carried_groups() == 0);  // nothing to carry over yet
+    sample();                        // the same again: every group settles
+    MachineSample m = sample();
+    CHECK(c.carried_groups() > 0);
+    // Carried over or read, the figures are the same.
+    REQUIRE(m.cgroups.size() == first.cgroups.size());
+    for (std::size_t i = 0; i < m.cgroups.size(); ++i) {
+        INFO(m.cgroups[i].path);
+        CHECK(m.cgroups[i].memory_anon == first.cgroups[i].memory_anon);
+        CHECK(m.cgroups[i].procs == first.cgroups[i].procs);
+        for (std::size_t k = 0; k < 3; ++k) {
+            REQUIRE(m.cgroups[i].some[k].has_value() == first.cgroups[i].some[k].has_value());
+            if (m.cgroups[i].some[k])
+                CHECK(m.cgroups[i].some[k]->total_us == first.cgroups[i].some[k]->total_us);
+        }
+    }
+
+    SECTION("a file read only when something moved is read again on the group's turn") {
+        std::ofstream(nginx / "memory.max") << "2147483648\n";
+        bool seen = false;
+        for (int i = 0; i < 10 && !seen; ++i)
+            seen = find(sample(), "/system.slice/nginx.service")->memory_max == 2147483648u;
+        CHECK(seen);
+    }
+    SECTION("a group that ran is read whole at once") {
+        std::ofstream(nginx / "memory.max") << "2147483648\n";
+        std::ofstream(nginx / "cpu.stat") << "usage_usec 2000001\n";
+        MachineSample after = sample();
+        const CgroupSample* n = find(after, "/system.slice/nginx.service");
+        REQUIRE(n);
+        CHECK(n->memory_max == 2147483648u);
+        CHECK(n->cpu_usage_usec == 2000001u);
+    }
+    SECTION("a process moved while it slept leaves the list carried over") {
+        // 100 moves from nginx (nothing else moved: carried over, its list as it was) to
+        // the docker group, which ran (read now).
+        std::ofstream(nginx / "cgroup.procs") << "101\n";
+        std::ofstream(docker / "cgroup.procs") << "100\n";
+        std::ofstream(docker / "cpu.stat") << "usage_usec 99999999\n";
+        MachineSample after = sample();
+        const CgroupSample* d = find(after, "/system.slice/docker-" + kDocker + ".scope");
+        const CgroupSample* n = find(after, "/system.slice/nginx.service");
+        REQUIRE(d);
+        REQUIRE(n);
+        CHECK(d->procs == std::vector<pid_t>{100});
+        REQUIRE(n->procs);
+        CHECK(std::count(n->procs->begin(), n->procs->end(), 100) == 0);
+    }
     fs::remove_all(dir);
 }
 

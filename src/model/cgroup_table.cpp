@@ -98,7 +98,9 @@ std::vector<CgroupRates> compute_cgroup_rates(const Snapshot& prev, const Snapsh
         CgroupRates& r = out[i];
         if (c.io && p->io)
             io_stat_rates(*p->io, *c.io, dt, r);
-        else if (!c.io && !task_read.empty()) {
+        else if (!c.io && !task_read.empty() && c.procs) {
+            // Without its own cgroup.procs (a threaded group: its threads' processes are
+            // listed by the threaded domain above it) its tasks are not known: unknown.
             r.io_source = CgroupIoSource::tasks;
             r.read_bytes_per_s = task_read[i] / dt;
             r.write_bytes_per_s = task_write[i] / dt;
