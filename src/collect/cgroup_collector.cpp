@@ -283,6 +283,9 @@ struct CgroupCollector::Group {
     bool settled = false;
     // Which sample of every kFullReadEvery is its turn to be read whole.
     std::uint64_t turn = 0;
+    // What its runtime calls it, and whether to stop asking (see ContainerNames).
+    std::string runtime_name;
+    bool name_done = false;
 
     std::size_t fds() const {
         std::size_t n = dir ? 1 : 0;
@@ -377,6 +380,7 @@ struct Walk {
     std::vector<std::byte>& dents;
     MachineSample& out;
     std::vector<std::uint32_t>& carried;  // indices of the groups carried over, ascending
+    ContainerNames* names;                // null: no runtime state directory
     ParseNotes io_notes;
     bool truncated = false;
     std::size_t unreadable = 0;
@@ -506,6 +510,8 @@ struct Walk {
         s.inode = g.inode;
         s.parent = parent;
         fill(g, s, parent_v1_absent);  // before the children are pushed: s stays valid until then
+        if (names && !g.name_done) g.runtime_name = names->name(path, g.name_done);
+        s.runtime_name = g.runtime_name;
         // A directory's link count is 2 + its subdirectories (kernfs, and the file systems
         // a fixture lives on): a leaf, most groups, needs no listing.
         std::vector<Dent> subdirs;
@@ -569,7 +575,15 @@ struct Walk {
 }  // namespace
 
 CgroupCollector::CgroupCollector(const FsRoot& sys, std::size_t max_groups)
-    : sys_(sys), max_groups_(std::max<std::size_t>(max_groups, 1)), carry_(sys.kernel_files()) {}
+    : sys_(sys), max_groups_(std::max<std::size_t>(max_groups, 1)), carry_(sys.kernel_files()) {
+    // The runtimes' state lives beside sys: "/" for /sys, DIR for DIR/sys (a fixture).
+    std::string_view root = sys.path();
+    while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+    if (root == "/sys" || root == "sys")
+        names_ = std::make_unique<ContainerNames>(root == "/sys" ? "/" : ".");
+    else if (root.ends_with("/sys"))
+        names_ = std::make_unique<ContainerNames>(std::string(root.substr(0, root.size() - 4)));
+}
 
 void CgroupCollector::drop_moved_processes(MachineSample& out) {
     // A process listed by a group read now and by one carried over was moved while it slept
@@ -647,6 +661,7 @@ void CgroupCollector::collect(MachineSample& out) {
     const std::size_t hot = 2 * last_groups_;
     const std::size_t cold_limit = budget > hot ? budget - hot : 0;
     carried_.clear();
+    if (names_) names_->next_sample();
     Walk w{sys_,
            max_groups_,
            samples_,
@@ -660,6 +675,7 @@ void CgroupCollector::collect(MachineSample& out) {
            dents_,
            out,
            carried_,
+           names_.get(),
            {},
            false,
            0};

@@ -130,7 +130,7 @@ Table build_cgroup_table(const Frame& f, const MachineView& mv) {
         const CgroupSample& g = cur.cgroups[i];
         const CgroupRates r = i < rates.size() ? rates[i] : CgroupRates{};
         std::vector<Cell> row(cols::kCgroupCols);
-        row[cols::g_name] = text(escape_text(cgroup_display_name(g.path), mv.escape));
+        row[cols::g_name] = text(escape_text(cgroup_display_name(g), mv.escape));
         row[cols::g_read] = num(r.read_bytes_per_s);
         row[cols::g_write] = num(r.write_bytes_per_s);
         std::string_view src = io_source_name(r.io_source);

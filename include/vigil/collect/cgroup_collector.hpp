@@ -37,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/collect/container_names.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/notes.hpp"
 #include "vigil/sample/cgroup.hpp"
@@ -79,6 +80,7 @@ class CgroupCollector {
     std::size_t carried_groups_ = 0;
     std::size_t last_groups_ = 0;
     std::vector<pid_t> fresh_;
+    std::unique_ptr<ContainerNames> names_;  // null: sys root not named sys
     std::string root_rel_;        // "fs/cgroup" or "fs/cgroup/unified"; empty: not found yet
     std::string v1_memory_rel_;   // "fs/cgroup/memory", or empty
     std::string v1_cpuacct_rel_;  // "fs/cgroup/cpuacct" (or cpu,cpuacct), or empty
