@@ -15,6 +15,7 @@
 #include "machine_fixture.hpp"
 #include "record_util.hpp"
 #include "vigil/collect/cgroup_collector.hpp"
+#include "vigil/collect/container_names.hpp"
 #include "vigil/collect/machine_collector.hpp"
 #include "vigil/model/cgroups.hpp"
 #include "vigil/model/columns.hpp"
@@ -318,6 +319,27 @@ TEST_CASE("cgroup rates: io.stat, tasks' sums, CPU and pressure", "[cgroups]") {
     }
 }
 
+TEST_CASE("cgroup rates of a threaded group: unknown without its own cgroup.procs", "[cgroups]") {
+    // D (threaded domain, lists process 20) ─ T (threaded: cgroup.procs cannot be read;
+    // thread 21 of process 20 is in it). D's sum has the whole process; T's is unknown.
+    Snapshot a, b;
+    a.steady_s = a.machine.steady_s = 10;
+    b.steady_s = b.machine.steady_s = 12;
+    for (Snapshot* s : {&a, &b}) {
+        s->machine.cgroups = {group("/", 1, -1, {1}), group("/D", 2, 0, {20}), group("/D/T", 3, 1)};
+        s->machine.cgroups[2].procs.reset();
+    }
+    a.tasks = {io_task(20, 20, 0, 0), io_task(21, 20, 0, 0)};
+    b.tasks = {io_task(20, 20, 0, 2000), io_task(21, 20, 0, 4000)};
+    TaskDeltas d = task_deltas(a, b);
+    std::vector<CgroupRates> r = compute_cgroup_rates(a, b, d);
+    REQUIRE(r.size() == 3);
+    CHECK(r[1].io_source == CgroupIoSource::tasks);
+    CHECK(r[1].write_bytes_per_s == Approx(3000));
+    CHECK(r[2].io_source == CgroupIoSource::none);
+    CHECK_FALSE(r[2].write_bytes_per_s);
+}
+
 TEST_CASE("cgroup table: names, io source, max, unknowns", "[cgroups]") {
     Snapshot a, b;
     a.machine.steady_s = 10;
@@ -398,6 +420,176 @@ TEST_CASE("cgroup walk follows a tree that changes between samples", "[cgroups]"
     // Again with no change: the same groups, read through the kept descriptors.
     c.collect(c2.machine);
     CHECK(c2.machine.cgroups.size() == b.machine.cgroups.size());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("cgroup walk carries over a group in which nothing moved", "[cgroups]") {
+    // A copy of the v2 fixture, its groups' pressure averages at 0 (a decaying average is
+    // never carried over), walked with carrying over on (the kernel's tree has it on).
+    namespace fs = std::filesystem;
+    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    const fs::path dir(tmpl);
+    fs::copy(fixture("cgroups/v2io/sys"), dir / "sys", fs::copy_options::recursive);
+    const fs::path cg = dir / "sys/fs/cgroup";
+    for (const auto& e : fs::recursive_directory_iterator(cg))
+        if (e.path().filename().string().ends_with(".pressure"))
+            std::ofstream(e.path()) << "some avg10=0.00 avg60=0.00 avg300=0.00 total=200000\n"
+                                       "full avg10=0.00 avg60=0.00 avg300=0.00 total=100000\n";
+    const fs::path nginx = cg / "system.slice/nginx.service";
+    const fs::path docker = cg / ("system.slice/docker-" + kDocker + ".scope");
+    FsRoot sys((dir / "sys").string());
+    CgroupCollector c(sys);
+    c.set_carry_over(true);
+    auto sample = [&] {
+        MachineSample m;
+        c.collect(m);
+        return m;
+    };
+    MachineSample first = sample();
+    CHECK(c.carried_groups() == 0);  // nothing to carry over yet
+    sample();                        // the same again: every group settles
+    MachineSample m = sample();
+    CHECK(c.carried_groups() > 0);
+    // Carried over or read, the figures are the same.
+    REQUIRE(m.cgroups.size() == first.cgroups.size());
+    for (std::size_t i = 0; i < m.cgroups.size(); ++i) {
+        INFO(m.cgroups[i].path);
+        CHECK(m.cgroups[i].memory_anon == first.cgroups[i].memory_anon);
+        CHECK(m.cgroups[i].procs == first.cgroups[i].procs);
+        for (std::size_t k = 0; k < 3; ++k) {
+            REQUIRE(m.cgroups[i].some[k].has_value() == first.cgroups[i].some[k].has_value());
+            if (m.cgroups[i].some[k])
+                CHECK(m.cgroups[i].some[k]->total_us == first.cgroups[i].some[k]->total_us);
+        }
+    }
+
+    SECTION("a file read only when something moved is read again on the group's turn") {
+        std::ofstream(nginx / "memory.max") << "2147483648\n";
+        bool seen = false;
+        for (int i = 0; i < 10 && !seen; ++i)
+            seen = find(sample(), "/system.slice/nginx.service")->memory_max == 2147483648u;
+        CHECK(seen);
+    }
+    SECTION("a group that ran is read whole at once") {
+        std::ofstream(nginx / "memory.max") << "2147483648\n";
+        std::ofstream(nginx / "cpu.stat") << "usage_usec 2000001\n";
+        MachineSample after = sample();
+        const CgroupSample* n = find(after, "/system.slice/nginx.service");
+        REQUIRE(n);
+        CHECK(n->memory_max == 2147483648u);
+        CHECK(n->cpu_usage_usec == 2000001u);
+    }
+    SECTION("a process moved while it slept leaves the list carried over") {
+        // 100 moves from nginx (nothing else moved: carried over, its list as it was) to
+        // the docker group, which ran (read now).
+        std::ofstream(nginx / "cgroup.procs") << "101\n";
+        std::ofstream(docker / "cgroup.procs") << "100\n";
+        std::ofstream(docker / "cpu.stat") << "usage_usec 99999999\n";
+        MachineSample after = sample();
+        const CgroupSample* d = find(after, "/system.slice/docker-" + kDocker + ".scope");
+        const CgroupSample* n = find(after, "/system.slice/nginx.service");
+        REQUIRE(d);
+        REQUIRE(n);
+        CHECK(d->procs == std::vector<pid_t>{100});
+        REQUIRE(n->procs);
+        CHECK(std::count(n->procs->begin(), n->procs->end(), 100) == 0);
+    }
+    fs::remove_all(dir);
+}
+
+TEST_CASE("container references and runtime state parsers", "[cgroups][names]") {
+    using K = ContainerRef::Kind;
+    CHECK(container_ref("/system.slice/docker-" + kDocker + ".scope").kind == K::docker);
+    CHECK(container_ref("/system.slice/docker-" + kDocker + ".scope").id == kDocker);
+    CHECK(container_ref("/docker/" + kDocker).kind == K::docker);
+    CHECK(container_ref("/machine.slice/libpod-" + kDocker + ".scope").kind == K::podman);
+    CHECK(container_ref("/machine.slice/libpod-conmon-" + kDocker + ".scope").kind == K::none);
+    CHECK(container_ref("/kubepods/burstable/pod1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c/" + kDocker)
+              .kind == K::container);
+    const ContainerRef pod = container_ref(
+        "/kubepods.slice/kubepods-burstable.slice/"
+        "kubepods-burstable-pod1f2e3d4c_5b6a_7f8e_9d0c_1b2a3f4e5d6c.slice");
+    CHECK(pod.kind == K::pod);
+    CHECK(pod.id == "1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c");
+    CHECK(container_ref("/kubepods/besteffort/pod1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c").kind ==
+          K::pod);
+    CHECK(container_ref("/system.slice/nginx.service").kind == K::none);
+    CHECK(container_ref("/system.slice/docker-123.scope").kind == K::none);
+    CHECK(container_ref("/podcast.service").kind == K::none);
+
+    CHECK(parse_docker_config_name(R"({"MountPoints":{"/d":{"Name":"vol"}},"Name":"/web"})") ==
+          "web");
+    CHECK_FALSE(parse_docker_config_name(R"({"Config":{"Name":"x"}})"));
+    CHECK_FALSE(parse_docker_config_name("not json"));
+    CHECK_FALSE(parse_docker_config_name(R"(["Name","/web"])"));
+    CHECK_FALSE(parse_docker_config_name(R"({"Name":"/web")"));  // cut short
+    auto st = parse_storage_containers(
+        R"([{"id":"a","names":["db","x"]},{"id":"b","names":[]},{"id":"c"},7,{"id":"d","names":["e"]}])");
+    REQUIRE(st.size() == 2);
+    CHECK(st[0] == std::pair<std::string, std::string>{"a", "db"});
+    CHECK(st[1] == std::pair<std::string, std::string>{"d", "e"});
+    CHECK(parse_storage_containers("{}").empty());
+
+    KubeContainerLog l;
+    REQUIRE(parse_kube_container_log("api-7d9f_prod_server-" + kDocker + ".log", l));
+    CHECK(l.pod == "api-7d9f");
+    CHECK(l.ns == "prod");
+    CHECK(l.container == "server");
+    CHECK(l.id == kDocker);
+    CHECK_FALSE(parse_kube_container_log("api_prod_server-123.log", l));
+    CHECK_FALSE(parse_kube_container_log("api_server-" + kDocker + ".log", l));
+    CHECK_FALSE(parse_kube_container_log("a_b_c_d-" + kDocker + ".log", l));
+    CHECK_FALSE(parse_kube_container_log("api_prod_server-" + kDocker, l));
+    KubePodDir p;
+    REQUIRE(parse_kube_pod_dir("prod_api-7d9f_1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c", p));
+    CHECK(p.ns == "prod");
+    CHECK(p.pod == "api-7d9f");
+    CHECK(p.uid == "1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c");
+    CHECK_FALSE(parse_kube_pod_dir("prod_api_notauid", p));
+    CHECK_FALSE(parse_kube_pod_dir("1f2e3d4c-5b6a-7f8e-9d0c-1b2a3f4e5d6c", p));
+}
+
+TEST_CASE("cgroup walk names containers and pods from the runtimes' state", "[cgroups][names]") {
+    // tests/fixtures/cgroups/containers: sys/ and, beside it, var/ (the runtimes' state).
+    MachineSample m = walk(fixture("cgroups/containers/sys"));
+    auto name_of = [&](std::string_view suffix) -> std::string {
+        for (const CgroupSample& g : m.cgroups)
+            if (g.path.ends_with(suffix)) return cgroup_display_name(g);
+        FAIL("no cgroup ending in " << suffix);
+        return {};
+    };
+    const std::string ones(64, '1'), twos(64, '2'), threes(64, '3'), fours(64, '4'), fives(64, '5');
+    CHECK(name_of("docker-" + ones + ".scope") == "docker web (111111111111)");
+    CHECK(name_of("docker/" + twos) == "docker 222222222222");  // no state: the short id
+    CHECK(name_of("libpod-" + threes + ".scope") == "podman db (333333333333)");
+    CHECK(name_of("cri-containerd-" + fours + ".scope") ==
+          "containerd prod/api-7d9f/server (444444444444)");
+    CHECK(name_of("pod0a1b2c3d_4e5f_6071_8293_a4b5c6d7e8f9.slice") ==
+          "pod prod/api-7d9f (0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9)");
+    // A pod the kubelet has no directory for: its UID; a CRI-O container named by storage.
+    CHECK(name_of("pod9f8e7d6c_5b4a_3928_1706_f5e4d3c2b1a0.slice") ==
+          "pod 9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0");
+    CHECK(name_of("crio-" + fives + ".scope") ==
+          "crio k8s_side_job-1_batch_9f8e7d6c-5b4a-3928-1706-f5e4d3c2b1a0_0 (555555555555)");
+    CHECK(name_of("system.slice") == "system.slice");
+    for (const CgroupSample& g : m.cgroups)
+        if (g.path.find("docker-") == std::string::npos &&
+            g.path.find("libpod") == std::string::npos &&
+            g.path.find("crio-") == std::string::npos &&
+            g.path.find("containerd") == std::string::npos &&
+            g.path.find("-pod") == std::string::npos)
+            CHECK(g.runtime_name.empty());
+
+    // A sys root not named sys has no state directory beside it: short ids only.
+    namespace fs = std::filesystem;
+    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    const fs::path dir(tmpl);
+    fs::copy(fixture("cgroups/containers/sys"), dir / "other", fs::copy_options::recursive);
+    fs::copy(fixture("cgroups/containers/var"), dir / "var", fs::copy_options::recursive);
+    MachineSample bare = walk((dir / "other").string());
+    for (const CgroupSample& g : bare.cgroups) CHECK(g.runtime_name.empty());
     fs::remove_all(dir);
 }
 

@@ -38,6 +38,7 @@ std::vector<Case> cases() {
         {"format2.vgl", {test::synthetic_run(12, 5, 3, 3)}, 2},
         {"format3.vgl", {test::synthetic_run(12, 5, 3, 3)}, 3},
         {"format4.vgl", {test::synthetic_run(12, 5, 3, 3)}, 4},
+        {"format5.vgl", {test::synthetic_run(12, 5, 3, 3)}, 5},
     };
 }
 
@@ -48,6 +49,8 @@ test::SnapshotTokens as_recorded(test::Sample s, std::uint32_t format) {
         s.snap.machine.cgroups.clear();
         s.snap.machine.cgroup_root.clear();
     }
+    if (format < 5)
+        for (CgroupSample& g : s.snap.machine.cgroups) g.runtime_name.clear();
     if (format < 2)
         for (TaskSample& t : s.snap.tasks) t.activity.reset();
     if (format < 3) {

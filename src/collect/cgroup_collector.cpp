@@ -175,6 +175,18 @@ constexpr std::uint64_t kRetryAbsentEvery = 10;
 // The share of the kept-descriptor budget the walk may use; the task sweep needs the rest.
 constexpr std::size_t kBudgetShareDivisor = 4;
 
+// A group whose files are carried over from its last sample (see CgroupCollector) is read
+// whole again at least this often; groups take their turns on different samples.
+constexpr std::uint64_t kFullReadEvery = 10;
+
+// Files read every sample (the signals that say whether the rest can be carried over) and
+// those read only when something moved. A cold file is kept open only while the budget
+// leaves room for every group's directory and cpu.stat besides (cold_limit), so that at
+// thousands of groups the descriptors go to what is read every sample.
+constexpr bool is_hot(File f) {
+    return f == f_cpu_stat || f == f_mem_current || f == f_io_stat;
+}
+
 // Opens name under dir for reading: O_NOFOLLOW, and outside the kernel's trees only a
 // regular file (opened through an O_PATH descriptor, so what is read is what was checked).
 UniqueFd open_in(int dir, const char* name, bool kernel_files) {
@@ -259,11 +271,21 @@ struct CgroupCollector::Group {
     std::uint64_t inode = 0;
     UniqueFd dir;
     std::array<UniqueFd, kFiles> files;
-    // The sample at which a file was found absent (+1; 0: not known absent).
-    std::array<std::uint64_t, kFiles> absent_at{};
+    // Files found absent (looked for again on the group's turn).
+    std::array<bool, kFiles> absent{};
     UniqueFd v1_mem, v1_cpuacct;
-    std::uint64_t v1_absent_at = 0;
+    bool v1_absent = false;
     std::vector<std::unique_ptr<Group>> children;  // sorted by name
+    // Its figures at the last sample (path unused), whether there was one, and whether its
+    // last two whole reads gave the same counters (nothing moved in between).
+    CgroupSample last;
+    bool have_last = false;
+    bool settled = false;
+    // Which sample of every kFullReadEvery is its turn to be read whole.
+    std::uint64_t turn = 0;
+    // What its runtime calls it, and whether to stop asking (see ContainerNames).
+    std::string runtime_name;
+    bool name_done = false;
 
     std::size_t fds() const {
         std::size_t n = dir ? 1 : 0;
@@ -276,17 +298,89 @@ struct CgroupCollector::Group {
 
 namespace {
 
+// Whether two samples of a group hold the same counters read every sample (cpu.stat,
+// memory.current, io.stat, the v1 files).
+bool same_hot(const CgroupSample& a, const CgroupSample& b) {
+    auto same_io = [](const std::optional<std::vector<CgroupIoStat>>& x,
+                      const std::optional<std::vector<CgroupIoStat>>& y) {
+        if (!x || !y) return !x && !y;
+        return std::equal(x->begin(), x->end(), y->begin(), y->end(),
+                          [](const CgroupIoStat& p, const CgroupIoStat& q) {
+                              return p.major == q.major && p.minor == q.minor &&
+                                     p.rbytes == q.rbytes && p.wbytes == q.wbytes &&
+                                     p.rios == q.rios && p.wios == q.wios && p.dbytes == q.dbytes &&
+                                     p.dios == q.dios;
+                          });
+    };
+    return a.cpu_usage_usec == b.cpu_usage_usec && a.cpu_user_usec == b.cpu_user_usec &&
+           a.cpu_system_usec == b.cpu_system_usec && a.nr_throttled == b.nr_throttled &&
+           a.throttled_usec == b.throttled_usec && a.memory_current == b.memory_current &&
+           same_io(a.io, b.io) && a.v1_memory_usage == b.v1_memory_usage &&
+           a.v1_cpuacct_usage_ns == b.v1_cpuacct_usage_ns;
+}
+
+// The same for the files read only when something moved (the pressure averages aside).
+bool same_cold(const CgroupSample& a, const CgroupSample& b) {
+    auto same_pl = [](const std::optional<CgroupPressureLine>& x,
+                      const std::optional<CgroupPressureLine>& y) {
+        if (!x || !y) return !x && !y;
+        return x->total_us == y->total_us;
+    };
+    for (std::size_t r = 0; r < a.some.size(); ++r)
+        if (!same_pl(a.some[r], b.some[r]) || !same_pl(a.full[r], b.full[r])) return false;
+    return a.memory_anon == b.memory_anon && a.memory_file == b.memory_file &&
+           a.memory_max == b.memory_max && a.oom == b.oom && a.oom_kill == b.oom_kill;
+}
+
+// Whether every pressure average of a sample is 0: they decay while nothing stalls, so only
+// a 0 stays what it was.
+bool averages_zero(const CgroupSample& s) {
+    for (std::size_t r = 0; r < s.some.size(); ++r)
+        if ((s.some[r] && s.some[r]->avg10_pct != 0) || (s.full[r] && s.full[r]->avg10_pct != 0))
+            return false;
+    return true;
+}
+
+void copy_cold(const CgroupSample& from, CgroupSample& to) {
+    to.memory_anon = from.memory_anon;
+    to.memory_file = from.memory_file;
+    to.memory_max = from.memory_max;
+    to.oom = from.oom;
+    to.oom_kill = from.oom_kill;
+    to.some = from.some;
+    to.full = from.full;
+    to.procs = from.procs;
+}
+
+// Everything but the identity (path, inode, parent), reusing to's memory.
+void copy_figures(const CgroupSample& from, CgroupSample& to) {
+    to.cpu_usage_usec = from.cpu_usage_usec;
+    to.cpu_user_usec = from.cpu_user_usec;
+    to.cpu_system_usec = from.cpu_system_usec;
+    to.nr_throttled = from.nr_throttled;
+    to.throttled_usec = from.throttled_usec;
+    to.memory_current = from.memory_current;
+    to.io = from.io;
+    to.v1_memory_usage = from.v1_memory_usage;
+    to.v1_cpuacct_usage_ns = from.v1_cpuacct_usage_ns;
+    copy_cold(from, to);
+}
+
 struct Walk {
     const FsRoot& sys;
     std::size_t max_groups;
     std::uint64_t sample;
     std::size_t budget;
+    std::size_t cold_limit;
     std::size_t kept;
+    bool carry;
     const std::string& v1_memory_rel;
     const std::string& v1_cpuacct_rel;
     std::string& buf;
     std::vector<std::byte>& dents;
     MachineSample& out;
+    std::vector<std::uint32_t>& carried;  // indices of the groups carried over, ascending
+    ContainerNames* names;                // null: no runtime state directory
     ParseNotes io_notes;
     bool truncated = false;
     std::size_t unreadable = 0;
@@ -295,14 +389,16 @@ struct Walk {
     bool read(CgroupCollector::Group& g, File f) {
         UniqueFd& fd = g.files[f];
         if (!fd) {
-            if (g.absent_at[f] && sample - (g.absent_at[f] - 1) < kRetryAbsentEvery) return false;
+            // Known absent: looked for again on the group's turn only (turns are spread
+            // over the samples, so thousands of groups are not all retried at once).
+            if (g.absent[f] && (sample + g.turn) % kRetryAbsentEvery != 0) return false;
             UniqueFd opened = open_in(g.dir.get(), kFileNames[f], sys.kernel_files());
             if (!opened) {
-                if (!out_of_fds(errno)) g.absent_at[f] = sample + 1;
+                if (!out_of_fds(errno)) g.absent[f] = true;
                 return false;
             }
-            g.absent_at[f] = 0;
-            if (kept < budget) {
+            g.absent[f] = false;
+            if (kept < (is_hot(f) ? budget : cold_limit)) {
                 fd = std::move(opened);
                 ++kept;
             } else {
@@ -332,29 +428,20 @@ struct Walk {
         return pread_all(fd.get(), buf);
     }
 
-    void fill(CgroupCollector::Group& g, CgroupSample& s) {
+    // parent_v1_absent: the parent has neither v1 file, so this group cannot have them.
+    void fill(CgroupCollector::Group& g, CgroupSample& s, bool parent_v1_absent) {
+        // What is read every sample: what says whether anything in the group moved.
         if (read(g, f_cpu_stat)) parse_cgroup_cpu_stat(buf, s);
         if (read(g, f_mem_current)) s.memory_current = parse_cgroup_u64(buf);
-        if (read(g, f_mem_stat)) {
-            s.memory_anon = keyed_u64(buf, "anon");
-            s.memory_file = keyed_u64(buf, "file");
-        }
-        if (read(g, f_mem_max)) s.memory_max = parse_cgroup_u64(buf, true);
-        if (read(g, f_mem_events)) {
-            s.oom = keyed_u64(buf, "oom");
-            s.oom_kill = keyed_u64(buf, "oom_kill");
-        }
         if (read(g, f_io_stat)) s.io = parse_cgroup_io_stat(buf, io_notes);
-        constexpr std::array<File, 3> pressure{f_cpu_pressure, f_io_pressure, f_mem_pressure};
-        for (std::size_t r = 0; r < pressure.size(); ++r)
-            if (read(g, pressure[r])) parse_cgroup_pressure(buf, s.some[r], s.full[r]);
-        if (read(g, f_procs)) {
-            s.procs.emplace();
-            parse_cgroup_procs(buf, *s.procs);
-        }
         // v1 hierarchies: looked for again only now and then once missing.
-        if (!v1_memory_rel.empty() || !v1_cpuacct_rel.empty()) {
-            if (!g.v1_absent_at || sample - (g.v1_absent_at - 1) >= kRetryAbsentEvery) {
+        if (parent_v1_absent) {
+            if (g.v1_mem || g.v1_cpuacct) kept -= (g.v1_mem ? 1 : 0) + (g.v1_cpuacct ? 1 : 0);
+            g.v1_mem.reset();
+            g.v1_cpuacct.reset();
+            g.v1_absent = true;
+        } else if (!v1_memory_rel.empty() || !v1_cpuacct_rel.empty()) {
+            if (!g.v1_absent || (sample + g.turn) % kRetryAbsentEvery == 0) {
                 bool any = false;
                 if (read_v1(v1_memory_rel, s.path, "memory.usage_in_bytes", g.v1_mem)) {
                     s.v1_memory_usage = parse_cgroup_u64(buf);
@@ -364,9 +451,46 @@ struct Walk {
                     s.v1_cpuacct_usage_ns = parse_cgroup_u64(buf);
                     any = true;
                 }
-                g.v1_absent_at = any ? 0 : sample + 1;
+                g.v1_absent = !any;
             }
         }
+
+        // Nothing ran in the group (CPU time, memory, I/O and v1 figures as they were), it
+        // was settled, and no pressure average is decaying: its other files are as they
+        // were. Its turn for a whole read comes every kFullReadEvery samples.
+        if (carry && g.have_last && g.settled && (sample + g.turn) % kFullReadEvery != 0 &&
+            averages_zero(g.last) && same_hot(g.last, s)) {
+            copy_cold(g.last, s);
+            carried.push_back(static_cast<std::uint32_t>(out.cgroups.size() - 1));
+            return;
+        }
+
+        if (kept > cold_limit) {  // give the cold files' descriptors back
+            for (std::size_t f = 0; f < kFiles; ++f)
+                if (!is_hot(static_cast<File>(f)) && g.files[f]) {
+                    g.files[f].reset();
+                    --kept;
+                }
+        }
+        if (read(g, f_mem_stat)) {
+            s.memory_anon = keyed_u64(buf, "anon");
+            s.memory_file = keyed_u64(buf, "file");
+        }
+        if (read(g, f_mem_max)) s.memory_max = parse_cgroup_u64(buf, true);
+        if (read(g, f_mem_events)) {
+            s.oom = keyed_u64(buf, "oom");
+            s.oom_kill = keyed_u64(buf, "oom_kill");
+        }
+        constexpr std::array<File, 3> pressure{f_cpu_pressure, f_io_pressure, f_mem_pressure};
+        for (std::size_t r = 0; r < pressure.size(); ++r)
+            if (read(g, pressure[r])) parse_cgroup_pressure(buf, s.some[r], s.full[r]);
+        if (read(g, f_procs)) {
+            s.procs.emplace();
+            parse_cgroup_procs(buf, *s.procs);
+        }
+        g.settled = g.have_last && same_hot(g.last, s) && same_cold(g.last, s);
+        copy_figures(s, g.last);
+        g.have_last = true;
     }
 
     static UniqueFd open_dir(int parent_dir, const std::string& name) {
@@ -374,7 +498,8 @@ struct Walk {
                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     }
 
-    void visit(CgroupCollector::Group& g, const std::string& path, std::int32_t parent) {
+    void visit(CgroupCollector::Group& g, const std::string& path, std::int32_t parent,
+               bool parent_v1_absent) {
         if (out.cgroups.size() >= max_groups) {
             truncated = true;
             return;
@@ -384,7 +509,9 @@ struct Walk {
         s.path = path;
         s.inode = g.inode;
         s.parent = parent;
-        fill(g, s);  // before the children are pushed: s stays valid until then
+        fill(g, s, parent_v1_absent);  // before the children are pushed: s stays valid until then
+        if (names && !g.name_done) g.runtime_name = names->name(path, g.name_done);
+        s.runtime_name = g.runtime_name;
         // A directory's link count is 2 + its subdirectories (kernfs, and the file systems
         // a fixture lives on): a leaf, most groups, needs no listing.
         std::vector<Dent> subdirs;
@@ -408,6 +535,7 @@ struct Walk {
             auto c = std::make_unique<CgroupCollector::Group>();
             c->name = std::move(d.name);
             c->inode = d.ino;
+            c->turn = d.ino % kFullReadEvery;
             next.push_back(std::move(c));
         }
         for (; it != g.children.end(); ++it) drop(*it);
@@ -431,7 +559,7 @@ struct Walk {
                 ++kept;
             }
             std::string child = path == "/" ? "/" + c->name : path + "/" + c->name;
-            visit(*c, child, index);
+            visit(*c, child, index, g.v1_absent);
             if (kept > budget && c->children.empty()) {
                 kept -= c->fds();
                 c->dir.reset();
@@ -447,7 +575,38 @@ struct Walk {
 }  // namespace
 
 CgroupCollector::CgroupCollector(const FsRoot& sys, std::size_t max_groups)
-    : sys_(sys), max_groups_(std::max<std::size_t>(max_groups, 1)) {}
+    : sys_(sys), max_groups_(std::max<std::size_t>(max_groups, 1)), carry_(sys.kernel_files()) {
+    // The runtimes' state lives beside sys: "/" for /sys, DIR for DIR/sys (a fixture).
+    std::string_view root = sys.path();
+    while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+    if (root == "/sys" || root == "sys")
+        names_ = std::make_unique<ContainerNames>(root == "/sys" ? "/" : ".");
+    else if (root.ends_with("/sys"))
+        names_ = std::make_unique<ContainerNames>(std::string(root.substr(0, root.size() - 4)));
+}
+
+void CgroupCollector::drop_moved_processes(MachineSample& out) {
+    // A process listed by a group read now and by one carried over was moved while it slept
+    // (nothing else moves a process without it running): the fresh list is right.
+    if (carried_.empty()) return;
+    fresh_.clear();
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < out.cgroups.size(); ++i) {
+        if (next < carried_.size() && carried_[next] == i) {
+            ++next;
+            continue;
+        }
+        if (out.cgroups[i].procs)
+            fresh_.insert(fresh_.end(), out.cgroups[i].procs->begin(), out.cgroups[i].procs->end());
+    }
+    std::sort(fresh_.begin(), fresh_.end());
+    for (std::uint32_t i : carried_) {
+        std::optional<std::vector<pid_t>>& procs = out.cgroups[i].procs;
+        if (!procs) continue;
+        std::erase_if(*procs,
+                      [&](pid_t p) { return std::binary_search(fresh_.begin(), fresh_.end(), p); });
+    }
+}
 
 CgroupCollector::~CgroupCollector() = default;
 
@@ -498,20 +657,32 @@ void CgroupCollector::collect(MachineSample& out) {
     }
     out.cgroup_root = root_rel_;
     const std::size_t budget = kept_fd_budget() / kBudgetShareDivisor;
+    // Room for each group's directory and cpu.stat (as many groups as last time) first.
+    const std::size_t hot = 2 * last_groups_;
+    const std::size_t cold_limit = budget > hot ? budget - hot : 0;
+    carried_.clear();
+    if (names_) names_->next_sample();
     Walk w{sys_,
            max_groups_,
            samples_,
            budget,
+           cold_limit,
            root_->fds(),
+           carry_,
            v1_memory_rel_,
            v1_cpuacct_rel_,
            buf_,
            dents_,
            out,
+           carried_,
+           names_.get(),
            {},
            false,
            0};
-    w.visit(*root_, "/", -1);
+    w.visit(*root_, "/", -1, false);
+    carried_groups_ = carried_.size();
+    last_groups_ = out.cgroups.size();
+    drop_moved_processes(out);
     if (w.io_notes.note()) out.notes.push_back({Section::cgroups, *w.io_notes.note()});
     if (w.truncated)
         out.notes.push_back(

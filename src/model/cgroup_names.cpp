@@ -84,6 +84,15 @@ std::string cgroup_display_name(std::string_view path) {
     return std::string(last);
 }
 
+std::string cgroup_display_name(const CgroupSample& g) {
+    std::string base = cgroup_display_name(g.path);
+    if (g.runtime_name.empty()) return base;
+    // "docker 3f4e5d6c7b8a" -> "docker web (3f4e5d6c7b8a)", "pod UID" -> "pod NS/POD (UID)".
+    const auto sp = base.rfind(' ');
+    if (sp == std::string::npos) return base;
+    return base.substr(0, sp) + " " + g.runtime_name + " (" + base.substr(sp + 1) + ")";
+}
+
 std::string_view io_source_name(CgroupIoSource s) {
     switch (s) {
         case CgroupIoSource::io_stat:

@@ -98,7 +98,9 @@ std::vector<CgroupRates> compute_cgroup_rates(const Snapshot& prev, const Snapsh
         CgroupRates& r = out[i];
         if (c.io && p->io)
             io_stat_rates(*p->io, *c.io, dt, r);
-        else if (!c.io && !task_read.empty()) {
+        else if (!c.io && !task_read.empty() && c.procs) {
+            // Without its own cgroup.procs (a threaded group: its threads' processes are
+            // listed by the threaded domain above it) its tasks are not known: unknown.
             r.io_source = CgroupIoSource::tasks;
             r.read_bytes_per_s = task_read[i] / dt;
             r.write_bytes_per_s = task_write[i] / dt;
@@ -128,7 +130,7 @@ Table build_cgroup_table(const Frame& f, const MachineView& mv) {
         const CgroupSample& g = cur.cgroups[i];
         const CgroupRates r = i < rates.size() ? rates[i] : CgroupRates{};
         std::vector<Cell> row(cols::kCgroupCols);
-        row[cols::g_name] = text(escape_text(cgroup_display_name(g.path), mv.escape));
+        row[cols::g_name] = text(escape_text(cgroup_display_name(g), mv.escape));
         row[cols::g_read] = num(r.read_bytes_per_s);
         row[cols::g_write] = num(r.write_bytes_per_s);
         std::string_view src = io_source_name(r.io_source);

@@ -438,7 +438,7 @@ void record_fields(V& v, S& s) {
     v(s.total_us);
 }
 
-VIGIL_RECORD_FIELDS(CgroupSample, 20);
+VIGIL_RECORD_FIELDS(CgroupSample, 21);
 template <class V, SameAs<CgroupSample> S>
 void record_fields(V& v, S& s) {
     v(s.path);
@@ -461,6 +461,7 @@ void record_fields(V& v, S& s) {
     v(s.procs);
     v(s.v1_memory_usage);
     v(s.v1_cpuacct_usage_ns);
+    if (v.layout >= 5) v(s.runtime_name);
 }
 
 VIGIL_RECORD_FIELDS(MachineSample, 16);

@@ -6,11 +6,24 @@
 // hierarchy is mounted, memory.usage_in_bytes and cpuacct.usage of the same relative path.
 //
 // Cost: each group's directory and files are kept open between samples (within the open
-// file budget, a quarter of kept_fd_budget()), so a sample costs an fstat() per group (a
-// leaf, link count 2, is not listed; others get lseek() and getdents64()) and a pread() per
-// file it has; past the budget files are opened and closed per read. A file the group
-// lacks is looked for again only every 10 samples. At most max_groups groups are walked
-// (a note says so when the bound is hit).
+// file budget, a quarter of kept_fd_budget(); the files read every sample first), so a
+// sample costs an fstat() per group (a leaf, link count 2, is not listed; others get
+// lseek() and getdents64()) and a pread() per file read; past the budget files are opened
+// and closed per read. A file the group lacks is looked for again only on its turn (one
+// sample in 10, groups spread over the samples). At most max_groups groups are walked (a
+// note says so when the bound is hit).
+//
+// Carrying over. cpu.stat, memory.current, io.stat and the v1 files are read every sample.
+// When none of them moved since the group's last sample, nothing in the group ran (CPU time
+// is hierarchical: a task of a child counts too) and it was settled (its last two whole
+// reads were equal) and none of its pressure averages is decaying (all 0), its other files
+// (memory.stat, memory.max, memory.events, the pressure files, cgroup.procs) are as they
+// were, and are carried over from its last sample instead of read: a process forks and
+// exits by running, a stall begins with a task that ran, memory is charged by a task that
+// ran. Each group is still read whole on its turn, one sample in 10, which bounds
+// what a write by someone else (memory.max, a sleeping process moved into another group)
+// takes to be seen. A process listed by a group read now is dropped from a list carried over
+// (it moved while it slept). On by default for the kernel's tree only (set_carry_over).
 //
 // The parsers below are pure (text in, values out) and tested on inline text.
 #pragma once
@@ -24,6 +37,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/collect/container_names.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/notes.hpp"
 #include "vigil/sample/cgroup.hpp"
@@ -46,13 +60,27 @@ class CgroupCollector {
 
     // How many descriptors are kept open now (for tests and figures).
     std::size_t kept_fds() const;
+    // How many groups the last sample carried over (for tests and figures).
+    std::size_t carried_groups() const { return carried_groups_; }
+
+    // Whether a group in which nothing moved may be carried over (above). On by default for
+    // the kernel's own tree only: a fixture tree's counters need not add up as the kernel's
+    // do. Tests turn it on.
+    void set_carry_over(bool on) { carry_ = on; }
 
     struct Group;  // a walked group's kept descriptors (private to the .cpp)
 
   private:
     bool find_root();
+    void drop_moved_processes(MachineSample& out);
     const FsRoot& sys_;
     std::size_t max_groups_;
+    bool carry_;
+    std::vector<std::uint32_t> carried_;  // indices in the last sample's groups
+    std::size_t carried_groups_ = 0;
+    std::size_t last_groups_ = 0;
+    std::vector<pid_t> fresh_;
+    std::unique_ptr<ContainerNames> names_;  // null: sys root not named sys
     std::string root_rel_;        // "fs/cgroup" or "fs/cgroup/unified"; empty: not found yet
     std::string v1_memory_rel_;   // "fs/cgroup/memory", or empty
     std::string v1_cpuacct_rel_;  // "fs/cgroup/cpuacct" (or cpu,cpuacct), or empty

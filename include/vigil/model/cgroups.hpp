@@ -21,6 +21,10 @@ namespace vigil {
 // ("nginx.service", "user@1000.service", "session-3.scope"), else the last component ("/"
 // for the root).
 std::string cgroup_display_name(std::string_view path);
+// The same with the name the group's runtime gives it (CgroupSample::runtime_name) where
+// one was read: "docker web (3f4e5d6c7b8a)", "containerd prod/api-7d9f/server (...)",
+// "pod prod/api-7d9f (UID)".
+std::string cgroup_display_name(const CgroupSample& g);
 
 // Where a group's I/O figures come from.
 enum class CgroupIoSource : std::uint8_t {

@@ -26,9 +26,10 @@ namespace vigil {
 inline constexpr std::string_view kRecordMagic = "VIGILREC";
 // The format this vigil writes and the newest it reads. 2: a task carries its CPU and
 // activity counters (TaskActivity); 3: its priority, and its process's memory when fetched
-// (TaskMemory, swap), and a sample MemTotal; 4: the machine's cgroups (CgroupSample).
+// (TaskMemory, swap), and a sample MemTotal; 4: the machine's cgroups (CgroupSample); 5: a
+// cgroup's runtime name (CgroupSample::runtime_name).
 // Sessions of older formats are still read, by their layout.
-inline constexpr std::uint32_t kRecordFormatVersion = 4;
+inline constexpr std::uint32_t kRecordFormatVersion = 5;
 inline constexpr std::size_t kFileHeaderSize = 16;
 inline constexpr std::size_t kFrameHeaderSize = 24;
 inline constexpr std::uint32_t kFrameMarker = 0x46475688;  // bytes 88 56 47 46

@@ -53,6 +53,10 @@ struct CgroupSample {
     // cgroup v1, for the same relative path where a v1 hierarchy is mounted:
     // memory.usage_in_bytes and cpuacct.usage (nanoseconds).
     std::optional<std::uint64_t> v1_memory_usage, v1_cpuacct_usage_ns;
+    // What a container runtime or Kubernetes calls the group, from its state on disk: "web"
+    // (a Docker or Podman container), "NAMESPACE/POD/CONTAINER", "NAMESPACE/POD"; empty
+    // when unknown or not a container (record format 5 on).
+    std::string runtime_name;
 };
 
 }  // namespace vigil

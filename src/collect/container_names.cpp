@@ -1,0 +1,243 @@
+#include "vigil/collect/container_names.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "vigil/core/fd_io.hpp"
+
+namespace vigil {
+namespace {
+
+bool is_hex64(std::string_view s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+bool is_uid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? c != '-' : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+// "PREFIX<id>SUFFIX" -> the id if it is 64 hex digits, else empty.
+std::string_view between(std::string_view s, std::string_view prefix, std::string_view suffix) {
+    if (s.size() < prefix.size() + suffix.size() || !s.starts_with(prefix) || !s.ends_with(suffix))
+        return {};
+    std::string_view id = s.substr(prefix.size(), s.size() - prefix.size() - suffix.size());
+    return is_hex64(id) ? id : std::string_view{};
+}
+
+std::int64_t stamp_of(const struct stat& st) {
+    return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec +
+           static_cast<std::int64_t>(st.st_size) * 7919;
+}
+
+}  // namespace
+
+ContainerRef container_ref(std::string_view path) {
+    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    const auto slash = path.rfind('/');
+    const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    std::string_view parent;
+    if (slash != std::string_view::npos && slash > 0) {
+        const std::string_view head = path.substr(0, slash);
+        const auto s2 = head.rfind('/');
+        parent = s2 == std::string_view::npos ? head : head.substr(s2 + 1);
+    }
+    using K = ContainerRef::Kind;
+    static constexpr std::pair<std::string_view, K> kScopes[] = {
+        {"docker-", K::docker},
+        {"libpod-", K::podman},
+        {"cri-containerd-", K::containerd},
+        {"crio-", K::crio},
+    };
+    for (const auto& [prefix, kind] : kScopes) {
+        std::string_view id = between(last, prefix, ".scope");
+        if (!id.empty()) return {kind, std::string(id)};
+    }
+    if (std::string_view id = between(last, "libpod-", ""); !id.empty())
+        return {K::podman, std::string(id)};
+    if (is_hex64(last)) return {parent == "docker" ? K::docker : K::container, std::string(last)};
+    // Pods: "kubepods[-QOS]-pod<uid, '_' for '-'>.slice" or "pod<uid>".
+    std::string uid;
+    if (last.starts_with("kubepods") && last.ends_with(".slice")) {
+        const auto p = last.rfind("-pod");
+        if (p != std::string_view::npos) uid = last.substr(p + 4, last.size() - p - 4 - 6);
+        std::replace(uid.begin(), uid.end(), '_', '-');
+    } else if (last.starts_with("pod")) {
+        uid = last.substr(3);
+    }
+    if (is_uid(uid)) return {K::pod, uid};
+    return {};
+}
+
+std::optional<std::string> parse_docker_config_name(std::string_view json) {
+    nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    if (!j.is_object()) return std::nullopt;
+    auto it = j.find("Name");
+    if (it == j.end() || !it->is_string()) return std::nullopt;
+    std::string name = it->get<std::string>();
+    if (name.starts_with('/')) name.erase(0, 1);
+    if (name.empty()) return std::nullopt;
+    return name;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_storage_containers(std::string_view json) {
+    std::vector<std::pair<std::string, std::string>> out;
+    nlohmann::json j = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    if (!j.is_array()) return out;
+    for (const nlohmann::json& c : j) {
+        if (!c.is_object()) continue;
+        auto id = c.find("id");
+        auto names = c.find("names");
+        if (id == c.end() || !id->is_string() || names == c.end() || !names->is_array() ||
+            names->empty() || !(*names)[0].is_string())
+            continue;
+        out.emplace_back(id->get<std::string>(), (*names)[0].get<std::string>());
+    }
+    return out;
+}
+
+bool parse_kube_container_log(std::string_view name, KubeContainerLog& out) {
+    if (!name.ends_with(".log")) return false;
+    name.remove_suffix(4);
+    const auto dash = name.rfind('-');
+    if (dash == std::string_view::npos || !is_hex64(name.substr(dash + 1))) return false;
+    const std::string_view id = name.substr(dash + 1);
+    const std::string_view rest = name.substr(0, dash);
+    const auto u1 = rest.find('_');
+    const auto u2 = u1 == std::string_view::npos ? u1 : rest.find('_', u1 + 1);
+    if (u2 == std::string_view::npos || rest.find('_', u2 + 1) != std::string_view::npos ||
+        u1 == 0 || u2 == u1 + 1 || u2 + 1 == rest.size())
+        return false;
+    out.pod = rest.substr(0, u1);
+    out.ns = rest.substr(u1 + 1, u2 - u1 - 1);
+    out.container = rest.substr(u2 + 1);
+    out.id = id;
+    return true;
+}
+
+bool parse_kube_pod_dir(std::string_view name, KubePodDir& out) {
+    const auto u1 = name.find('_');
+    const auto u2 = name.rfind('_');
+    if (u1 == std::string_view::npos || u1 == u2 || u1 == 0 || u2 == u1 + 1 ||
+        !is_uid(name.substr(u2 + 1)))
+        return false;
+    out.ns = name.substr(0, u1);
+    out.pod = name.substr(u1 + 1, u2 - u1 - 1);
+    out.uid = name.substr(u2 + 1);
+    return true;
+}
+
+ContainerNames::ContainerNames(std::string root) : root_(std::move(root)) {}
+
+bool ContainerNames::changed(std::string_view rel, std::int64_t& stamp) {
+    struct stat st {};
+    KeptDir d(root_, rel);
+    UniqueFd f;
+    int fd = -1;
+    if (d.valid()) {
+        fd = d.fd();
+    } else {
+        f = root_.open_file(rel);
+        fd = f.get();
+    }
+    const std::int64_t now = fd >= 0 && ::fstat(fd, &st) == 0 ? stamp_of(st) : -2;
+    if (now == stamp) return false;
+    stamp = now;
+    return true;
+}
+
+const std::string* ContainerNames::from_kubelet_logs(const std::string& id) {
+    auto it = kube_containers_.find(id);
+    if (it != kube_containers_.end()) return &it->second;
+    if (!changed("var/log/containers", kube_containers_stamp_)) return nullptr;
+    kube_containers_.clear();
+    std::vector<std::string> names;
+    root_.list_names("var/log/containers", names);
+    for (const std::string& n : names) {
+        KubeContainerLog l;
+        if (parse_kube_container_log(n, l))
+            kube_containers_[l.id] = l.ns + "/" + l.pod + "/" + l.container;
+    }
+    it = kube_containers_.find(id);
+    return it == kube_containers_.end() ? nullptr : &it->second;
+}
+
+const std::string* ContainerNames::from_kubelet_pods(const std::string& uid) {
+    auto it = kube_pods_.find(uid);
+    if (it != kube_pods_.end()) return &it->second;
+    if (!changed("var/log/pods", kube_pods_stamp_)) return nullptr;
+    kube_pods_.clear();
+    std::vector<std::string> names;
+    root_.list_names("var/log/pods", names);
+    for (const std::string& n : names) {
+        KubePodDir p;
+        if (parse_kube_pod_dir(n, p)) kube_pods_[p.uid] = p.ns + "/" + p.pod;
+    }
+    it = kube_pods_.find(uid);
+    return it == kube_pods_.end() ? nullptr : &it->second;
+}
+
+const std::string* ContainerNames::from_storage(const std::string& id) {
+    auto it = storage_.find(id);
+    if (it != storage_.end()) return &it->second;
+    constexpr std::string_view kFile =
+        "var/lib/containers/storage/overlay-containers/containers.json";
+    if (!changed(kFile, storage_stamp_)) return nullptr;
+    storage_.clear();
+    if (!root_.read_into(kFile, buf_)) return nullptr;
+    for (auto& [cid, name] : parse_storage_containers(buf_)) storage_[cid] = std::move(name);
+    it = storage_.find(id);
+    return it == storage_.end() ? nullptr : &it->second;
+}
+
+std::string ContainerNames::look_up(const ContainerRef& ref) {
+    using K = ContainerRef::Kind;
+    if (ref.kind == K::pod) {
+        const std::string* n = from_kubelet_pods(ref.id);
+        return n ? *n : std::string();
+    }
+    // A container of a pod, whatever its runtime: the kubelet's name.
+    if (const std::string* n = from_kubelet_logs(ref.id)) return *n;
+    if (ref.kind == K::docker || ref.kind == K::container) {
+        if (root_.read_into("var/lib/docker/containers/" + ref.id + "/config.v2.json", buf_))
+            if (auto n = parse_docker_config_name(buf_)) return *n;
+    }
+    if (ref.kind == K::podman || ref.kind == K::crio || ref.kind == K::container) {
+        if (const std::string* n = from_storage(ref.id)) return *n;
+    }
+    return {};
+}
+
+std::string ContainerNames::name(std::string_view path, bool& done) {
+    done = true;
+    const ContainerRef ref = container_ref(path);
+    if (ref.kind == ContainerRef::Kind::none || !root_.valid()) return {};
+    auto it = cache_.find(ref.id);
+    if (it != cache_.end() &&
+        (!it->second.name.empty() || sample_ - it->second.tried_at < kRetryUnknownAfter)) {
+        done = !it->second.name.empty();
+        return it->second.name;
+    }
+    if (lookups_ >= kLookupsPerSample) {
+        done = false;
+        return {};
+    }
+    ++lookups_;
+    Entry& e = cache_[ref.id];
+    e.name = look_up(ref);
+    e.tried_at = sample_;
+    done = !e.name.empty();
+    return e.name;
+}
+
+}  // namespace vigil
