@@ -79,6 +79,7 @@ Result<std::unique_ptr<RecordWriter>> RecordWriter::open(const RecordOptions& o,
     std::unique_ptr<RecordWriter> w(new RecordWriter(o));
     auto opened = w->open_file(notices, format_error);
     if (!opened) return opened.error();
+    w->prune(notices);
     return w;
 }
 
@@ -212,12 +213,20 @@ Result<bool> RecordWriter::rotate(const UserNameFn& user_name) {
     std::vector<std::string> notices;
     auto opened = open_file(notices, nullptr);
     if (!opened) return opened;
+    prune(notices_);
     // The new file starts with the last sample of the old one, as a key: a replay shows a
     // sample with the one before it, so each file then shows every sample it was given,
     // and replaying the files in turn shows each sample once.
     auto framed = frame_sample(im.last, im.last_details, user_name, true);
     if (!framed) return framed;
     return commit_sample(im.last, true);
+}
+
+void RecordWriter::prune(std::vector<std::string>& notices) {
+    if (!o_.retention.limited()) return;
+    PruneResult r = prune_rotated(o_.path, o_.retention, o_.clock->wall_ns());
+    stats_.pruned += r.removed.size();
+    notices.insert(notices.end(), r.failures.begin(), r.failures.end());
 }
 
 Result<bool> RecordWriter::append(const std::string& frame) {
