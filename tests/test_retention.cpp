@@ -202,3 +202,27 @@ TEST_CASE("a rotating writer with --record-keep keeps N rotated files as it goes
         CHECK((*r)->samples().size() >= 5);
     }
 }
+
+TEST_CASE("a rotated name goes past every -N of its second, so names keep their time order",
+          "[record][retention]") {
+    TempDir dir;
+    const std::string live = dir.file("v.rec");
+    const std::string stamp = "20240501-030000";
+    CHECK(next_rotated_name(live, stamp) == live + "." + stamp);
+    make_recording(live + "." + stamp, kNow);
+    CHECK(next_rotated_name(live, stamp) == live + "." + stamp + "-1");
+    make_recording(live + "." + stamp + "-1", kNow);
+    make_recording(live + "." + stamp + "-2", kNow);
+    // Retention removed the first two: the next is -3, not the free FILE.stamp.
+    ::unlink((live + "." + stamp).c_str());
+    ::unlink((live + "." + stamp + "-1").c_str());
+    CHECK(next_rotated_name(live, stamp) == live + "." + stamp + "-3");
+    // -10 after -9 (numbers, not text); another second and other names do not count.
+    make_recording(live + "." + stamp + "-9", kNow);
+    make_recording(live + "." + stamp + "-10", kNow);
+    make_recording(live + ".20240501-030001-40", kNow);
+    make_recording(live + "." + stamp + "-77.gz", kNow);
+    make_recording(dir.file("w.rec." + stamp + "-50"), kNow);
+    CHECK(next_rotated_name(live, stamp) == live + "." + stamp + "-11");
+    CHECK(next_rotated_name(live, "20240501-030002") == live + ".20240501-030002");
+}

@@ -194,7 +194,8 @@ Result<bool> RecordWriter::start_file(std::vector<std::string>& notices) {
 }
 
 std::string RecordWriter::rotated_name() const {
-    const std::string base = o_.path + "." + file_stamp(impl_->first_wall_ns);
+    // Past the -N of every sibling of that second: retention may have removed the first.
+    const std::string base = next_rotated_name(o_.path, file_stamp(impl_->first_wall_ns));
     std::string name = base;
     struct stat sb {};
     for (int n = 1; ::lstat(name.c_str(), &sb) == 0; ++n) name = base + "-" + std::to_string(n);

@@ -35,7 +35,45 @@ bool newer(const Candidate& a, const Candidate& b) {
     return std::tie(a.mtime_ns, a.stamp, a.n) > std::tie(b.mtime_ns, b.stamp, b.n);
 }
 
+// The directory of a recording's path ("." for a bare name), its file name, and the
+// prefix that names a sibling.
+struct PathParts {
+    std::string dir, base, prefix;
+};
+PathParts split_path(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return {".", path, ""};
+    return {slash == 0 ? "/" : path.substr(0, slash), path.substr(slash + 1),
+            path.substr(0, slash + 1)};
+}
+
+// The N of a rotated name's "-N"; 0 for none.
+std::uint64_t suffix_of(std::string_view base, std::string_view name) {
+    std::uint64_t n = 0;
+    if (name.size() > base.size() + 16)
+        for (char ch : name.substr(base.size() + 17))
+            n = n * 10 + static_cast<std::uint64_t>(ch - '0');
+    return n;
+}
+
 }  // namespace
+
+std::string next_rotated_name(const std::string& path, std::string_view stamp) {
+    const PathParts p = split_path(path);
+    std::string name = path + "." + std::string(stamp);
+    DIR* d = ::opendir(p.dir.c_str());
+    if (!d) return name;
+    bool taken = false;
+    std::uint64_t most = 0;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string_view n = e->d_name;
+        if (!is_rotated_name(p.base, n) || n.substr(p.base.size() + 1, 15) != stamp) continue;
+        taken = true;
+        most = std::max(most, suffix_of(p.base, n));
+    }
+    ::closedir(d);
+    return taken ? name + "-" + std::to_string(most + 1) : name;
+}
 
 bool is_rotated_name(std::string_view base, std::string_view name) {
     if (base.empty() || name.size() < base.size() + 16 || !name.starts_with(base)) return false;
@@ -49,12 +87,7 @@ bool is_rotated_name(std::string_view base, std::string_view name) {
 PruneResult prune_rotated(const std::string& path, const Retention& r, std::int64_t now_ns) {
     PruneResult out;
     if (!r.limited()) return out;
-    const std::size_t slash = path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "."
-                            : slash == 0               ? "/"
-                                                       : path.substr(0, slash);
-    const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-    const std::string prefix = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+    const auto [dir, base, prefix] = split_path(path);
     UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dfd) {
         out.failures.push_back(fmt::format("cannot list '{}' to remove old recordings: {}", dir,
@@ -91,10 +124,7 @@ PruneResult prune_rotated(const std::string& path, const Retention& r, std::int6
         c.mtime_ns =
             static_cast<std::int64_t>(sb.st_mtim.tv_sec) * 1'000'000'000 + sb.st_mtim.tv_nsec;
         c.stamp = std::string(name.substr(base.size() + 1, 15));
-        if (name.size() > base.size() + 16) {
-            for (char ch : name.substr(base.size() + 17))
-                c.n = c.n * 10 + static_cast<std::uint64_t>(ch - '0');
-        }
+        c.n = suffix_of(base, name);
         found.push_back(std::move(c));
     }
     ::closedir(d);

@@ -26,6 +26,12 @@ struct Retention {
 // file name is base: base + ".YYYYMMDD-HHMMSS" with an optional "-N".
 bool is_rotated_name(std::string_view base, std::string_view name);
 
+// The name rotation gives the recording at path whose first sample is stamped stamp
+// ("YYYYMMDD-HHMMSS"): FILE.stamp, or FILE.stamp-N with N past every one its rotated
+// siblings of that second already have, so that the names keep their time order even after
+// the oldest of them were removed (the first free name would reuse a removed one's).
+std::string next_rotated_name(const std::string& path, std::string_view stamp);
+
 struct PruneResult {
     std::vector<std::string> removed;   // paths
     std::vector<std::string> failures;  // one line each: what could not be listed or removed
