@@ -103,6 +103,55 @@ else
     bad "rotation: $files files, $(head -c 300 "$TMP/rot.err")"
 fi
 
+# Retention: --record-keep N leaves the N newest rotated files after many rotations, and
+# --record-keep-for removes a rotated file last written longer ago (here one of 2020), at
+# the start as after each rotation; the live file and unrelated files stay.
+mkdir "$TMP/keep"
+"$VIGIL" -b -n 2 -d 0.1 --record "$TMP/keep/k.vgl.20200101-000000" >/dev/null 2>&1
+touch -d 2020-01-02 "$TMP/keep/k.vgl.20200101-000000"
+echo unrelated >"$TMP/keep/k.vgl.20200101-000000.bak"
+echo unrelated >"$TMP/keep/k.vgl.20200101-000001"  # the name, not a recording
+"$VIGIL" -b -n 40 -d 0.05 --format json --record "$TMP/keep/k.vgl" --record-max-size 4K \
+    --record-keep 3 --record-keep-for 1d >"$TMP/keep.live" 2>"$TMP/keep.err"
+st=$?
+# Rotated names: the three kept and the one that is not a recording.
+kept=$(ls "$TMP/keep" | grep -cE '^k\.vgl\.[0-9]{8}-[0-9]{6}(-[0-9]+)?$')
+if [ "$st" -eq 0 ] && ! grep -v 'delay accounting is off' "$TMP/keep.err" | grep -q . && [ "$kept" -eq 4 ] && [ -f "$TMP/keep/k.vgl" ] &&
+    [ ! -e "$TMP/keep/k.vgl.20200101-000000" ] && [ -f "$TMP/keep/k.vgl.20200101-000000.bak" ] &&
+    [ -f "$TMP/keep/k.vgl.20200101-000001" ]; then
+    ok "--record-keep 3 --record-keep-for 1d: 3 rotated recordings left after 40 samples at 4K, the 2020 one gone, unrelated files kept"
+else
+    bad "retention: status $st, $(ls "$TMP/keep" | tr '\n' ' ')$(cat "$TMP/keep.err")"
+fi
+# The newest were kept: replayed in turn with the live file, they print the end of what the
+# live run printed, byte for byte.
+for f in $(ls "$TMP"/keep/k.vgl.* | grep -E '\.[0-9]{8}-[0-9]{6}(-[0-9]+)?$' | sort -V) "$TMP/keep/k.vgl"; do
+    "$VIGIL" -b --replay "$f" --format json 2>/dev/null
+done >"$TMP/keep.replay"
+lines=$(wc -l <"$TMP/keep.replay")
+if [ "$lines" -ge 4 ] && [ "$lines" -lt "$(wc -l <"$TMP/keep.live")" ] &&
+    cmp -s "$TMP/keep.replay" <(tail -n "$lines" "$TMP/keep.live"); then
+    ok "the rotated files kept are the newest: with the live file they replay the last $lines samples printed"
+else
+    bad "retention kept the wrong files: $lines lines replayed"
+fi
+for bad_args in "--record-keep 0" "--record-keep x" "--record-keep-for 0" "--record-keep-for soon"; do
+    "$VIGIL" -b -n 1 --record "$TMP/keep/k.vgl" --record-rotate 1h $bad_args >/dev/null 2>"$TMP/err"
+    st=$?
+    if [ "$st" -eq 2 ] && [ "$(wc -l <"$TMP/err")" -le 2 ] && grep -q "invalid ${bad_args% *} '${bad_args#* }'" "$TMP/err"; then
+        ok "$bad_args: status 2, $(head -1 "$TMP/err")"
+    else
+        bad "$bad_args: status $st, $(cat "$TMP/err")"
+    fi
+done
+"$VIGIL" -b -n 1 --record "$TMP/keep/k.vgl" --record-keep 2 >/dev/null 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 2 ] && grep -q "needs --record FILE with --record-rotate or --record-max-size" "$TMP/err"; then
+    ok "--record-keep without rotation: status 2, refused"
+else
+    bad "--record-keep without rotation: status $st, $(cat "$TMP/err")"
+fi
+
 # The recording keeps every section, so a replay can show what the live run did not print.
 if "$VIGIL" -b --replay "$TMP/live-json.vgl" --show all --format json >"$TMP/all.json" 2>"$TMP/err" &&
     [ "$(wc -l <"$TMP/all.json")" -eq 4 ] && grep -q '"disks":' "$TMP/all.json"; then

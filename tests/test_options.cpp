@@ -190,3 +190,43 @@ TEST_CASE("diagnostics escape what they quote", "[options]") {
     CHECK(diagnostic_line("caf\xc3\xa9", false) == "vigil: caf\\xc3\\xa9\n");
     CHECK(diagnostic_line("two\nlines", true) == "vigil: two\\nlines\n");
 }
+
+TEST_CASE("--record-keep and --record-keep-for: a retention for rotated recordings",
+          "[options][retention]") {
+    auto o = parse({"-b", "--record", "r", "--record-rotate", "1d", "--record-keep", "7"});
+    REQUIRE(o);
+    CHECK(o->record_keep.keep_files == 7);
+    CHECK(o->record_keep.keep_for_s == 0);
+    o = parse({"-b", "--record", "r", "--record-max-size", "1G", "--record-keep-for", "7d"});
+    REQUIRE(o);
+    CHECK(o->record_keep.keep_for_s == 7 * 86400);
+    CHECK(o->record_keep.keep_files == 0);
+    CHECK(parse({"--record", "r", "--record-rotate=1h", "--record-keep=2", "--record-keep-for=1h"})
+              ->record_keep.limited());
+    CHECK_FALSE(parse({"--record", "r", "--record-rotate", "1h"})->record_keep.limited());
+    struct Bad {
+        std::vector<const char*> args;
+        const char* must_contain;
+    };
+    for (const Bad& c : std::initializer_list<Bad>{
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep", "0"},
+              "invalid --record-keep '0'"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep", "-1"}, "'-1'"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep", "3x"}, "'3x'"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep", ""}, "''"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep-for", "0"},
+              "invalid --record-keep-for '0'"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep-for", "week"}, "'week'"},
+             {{"--record", "r", "--record-rotate", "1h", "--record-keep-for", "-1d"}, "'-1d'"},
+             // Without rotation there is nothing to keep: refused, not ignored.
+             {{"--record", "r", "--record-keep", "3"}, "--record-keep removes rotated"},
+             {{"--record-keep-for", "1d"}, "--record-keep-for removes rotated"},
+             {{"--record-keep"}, "option '--record-keep' needs a value"},
+         }) {
+        auto bad = parse(c.args);
+        INFO(c.must_contain);
+        REQUIRE_FALSE(bad);
+        CHECK_THAT(bad.error().message, Catch::Contains(c.must_contain));
+        CHECK(bad.error().message.find('\n') == std::string::npos);
+    }
+}

@@ -47,6 +47,9 @@ enum RecordOnly {
     kCsvDir
 };
 
+// The retention of rotated recordings.
+enum RetentionOptions { kRecordKeep = 1250, kRecordKeepFor };
+
 // The process inspector.
 enum InspectOnly { kInspect = 1300 };
 
@@ -85,6 +88,8 @@ constexpr option kLongOptions[] = {
     {"record", required_argument, nullptr, kRecord},
     {"record-max-size", required_argument, nullptr, kRecordMaxSize},
     {"record-rotate", required_argument, nullptr, kRecordRotate},
+    {"record-keep", required_argument, nullptr, kRecordKeep},
+    {"record-keep-for", required_argument, nullptr, kRecordKeepFor},
     {"replay", required_argument, nullptr, kReplay},
     {"from", required_argument, nullptr, kFrom},
     {"to", required_argument, nullptr, kTo},
@@ -238,6 +243,14 @@ Recording and replay:
                          G: KiB, MiB, GiB); the full one is renamed FILE.YYYYMMDD-HHMMSS
                          (its start); each file replays on its own
       --record-rotate=DURATION  start a new FILE after DURATION (s, m, h, d), likewise
+      --record-keep=N    keep only the N newest rotated files FILE.YYYYMMDD-HHMMSS[-N]
+                         (the live FILE is not counted); older ones are removed when
+                         vigil starts and after each rotation (needs --record-rotate or
+                         --record-max-size)
+      --record-keep-for=DURATION  remove rotated files last written more than DURATION
+                         ago (s, m, h, d: 7d keeps a week), likewise. Only regular files
+                         of vigil's user that are recordings and have exactly the
+                         rotated name are ever removed
       --replay=FILE      show a recording instead of the live system: the view (with
                          time keys) or, with -b, the batch output it would have printed
       --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
@@ -504,6 +517,22 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 o.record_rotate_s = *d;
                 break;
             }
+            case kRecordKeep: {
+                std::uint64_t n = 0;
+                if (!parse_u64(arg, n) || n == 0 || n > 1'000'000)
+                    return make_error("invalid --record-keep " + quoted(arg) +
+                                      ": expected a number of rotated files, 1 to 1000000");
+                o.record_keep.keep_files = n;
+                break;
+            }
+            case kRecordKeepFor: {
+                auto d = parse_duration_s(arg);
+                if (!d || *d < 1)
+                    return make_error("invalid --record-keep-for " + quoted(arg) +
+                                      ": expected a duration of at least 1s, such as 12h or 7d");
+                o.record_keep.keep_for_s = *d;
+                break;
+            }
             case kFrom:
             case kTo: {
                 auto t = parse_time_spec(arg);
@@ -608,6 +637,11 @@ Result<Options> parse_options(int argc, char* const* argv) {
         return make_error(
             std::string(o.record_max_bytes ? "--record-max-size" : "--record-rotate") +
             " needs --record FILE");
+    if (o.record_keep.limited() && o.record_max_bytes == 0 && o.record_rotate_s <= 0)
+        return make_error(
+            std::string(o.record_keep.keep_files ? "--record-keep" : "--record-keep-for") +
+            " removes rotated recordings: it needs --record FILE with "
+            "--record-rotate or --record-max-size");
     return o;
 }
 

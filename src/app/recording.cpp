@@ -22,6 +22,7 @@ bool open_recording(const Options& o, std::vector<std::string>& notices,
     ro.path = o.record_path;
     ro.max_bytes = o.record_max_bytes;
     ro.rotate_s = o.record_rotate_s;
+    ro.retention = o.record_keep;
     ro.interval_s = o.delay_s;
     bool format_error = false;
     auto w = RecordWriter::open(ro, notices, &format_error);

@@ -79,6 +79,7 @@ Result<std::unique_ptr<RecordWriter>> RecordWriter::open(const RecordOptions& o,
     std::unique_ptr<RecordWriter> w(new RecordWriter(o));
     auto opened = w->open_file(notices, format_error);
     if (!opened) return opened.error();
+    w->prune(notices);
     return w;
 }
 
@@ -193,7 +194,8 @@ Result<bool> RecordWriter::start_file(std::vector<std::string>& notices) {
 }
 
 std::string RecordWriter::rotated_name() const {
-    const std::string base = o_.path + "." + file_stamp(impl_->first_wall_ns);
+    // Past the -N of every sibling of that second: retention may have removed the first.
+    const std::string base = next_rotated_name(o_.path, file_stamp(impl_->first_wall_ns));
     std::string name = base;
     struct stat sb {};
     for (int n = 1; ::lstat(name.c_str(), &sb) == 0; ++n) name = base + "-" + std::to_string(n);
@@ -212,12 +214,20 @@ Result<bool> RecordWriter::rotate(const UserNameFn& user_name) {
     std::vector<std::string> notices;
     auto opened = open_file(notices, nullptr);
     if (!opened) return opened;
+    prune(notices_);
     // The new file starts with the last sample of the old one, as a key: a replay shows a
     // sample with the one before it, so each file then shows every sample it was given,
     // and replaying the files in turn shows each sample once.
     auto framed = frame_sample(im.last, im.last_details, user_name, true);
     if (!framed) return framed;
     return commit_sample(im.last, true);
+}
+
+void RecordWriter::prune(std::vector<std::string>& notices) {
+    if (!o_.retention.limited()) return;
+    PruneResult r = prune_rotated(o_.path, o_.retention, o_.clock->wall_ns());
+    stats_.pruned += r.removed.size();
+    notices.insert(notices.end(), r.failures.begin(), r.failures.end());
 }
 
 Result<bool> RecordWriter::append(const std::string& frame) {

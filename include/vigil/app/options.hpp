@@ -16,6 +16,7 @@
 #include "vigil/model/columns.hpp"
 #include "vigil/model/machine_tables.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/record/retention.hpp"
 #include "vigil/sample/sections.hpp"
 #include "vigil/ui/batch/batch_writer.hpp"
 #include "vigil/ui/batch/text_writer.hpp"
@@ -46,6 +47,7 @@ struct Options {
     std::string record_path;              // --record FILE; empty: no recording
     std::uint64_t record_max_bytes = 0;   // --record-max-size: rotate past it; 0: never
     double record_rotate_s = 0;           // --record-rotate: rotate after it; 0: never
+    Retention record_keep;                // --record-keep, --record-keep-for: rotated files kept
     std::string replay_path;              // --replay FILE; empty: live
     std::optional<TimeSpec> from, to;     // --from, --to: the replayed span
     std::string from_text, to_text;       // --from, --to as given, for messages

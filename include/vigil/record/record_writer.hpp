@@ -11,6 +11,7 @@
 #include "vigil/core/clock.hpp"
 #include "vigil/core/result.hpp"
 #include "vigil/record/record_file.hpp"
+#include "vigil/record/retention.hpp"
 #include "vigil/record/sample_codec.hpp"
 #include "vigil/sample/snapshot.hpp"
 
@@ -24,7 +25,10 @@ struct RecordOptions {
     // limit below two key samples is exceeded.
     std::uint64_t max_bytes = 0;  // rotate before the file would pass this; 0: never
     double rotate_s = 0;          // rotate when the file's first sample is this old; 0: never
-    double interval_s = 1;        // -d, for the session header
+    // Rotated files past these limits are removed when the file is opened and after each
+    // rotation (retention.hpp); a failure to remove one is a notice, not an error.
+    Retention retention;
+    double interval_s = 1;  // -d, for the session header
     // A key sample at least this often (sample time): damage loses at most this much, and
     // a seek decodes at most this much. A key costs about a full snapshot (85 KB for
     // 10 000 threads): every 15 minutes that is 8 MB a day (bench/record_size).
@@ -70,6 +74,7 @@ class RecordWriter {
 
     struct Stats {
         std::uint64_t samples = 0, key_samples = 0, bytes = 0, raw_bytes = 0, rotations = 0;
+        std::uint64_t pruned = 0;  // rotated files removed by the retention limits
     };
     const Stats& stats() const { return stats_; }
     const std::string& path() const { return o_.path; }
@@ -82,6 +87,8 @@ class RecordWriter {
     Result<bool> start_file(std::vector<std::string>& notices);
     Result<bool> restart_if_truncated();
     Result<bool> rotate(const UserNameFn& user_name);
+    // Applies o_.retention; what it could not remove goes to notices.
+    void prune(std::vector<std::string>& notices);
     Result<bool> append(const std::string& frame);
     // Encodes and compresses s into the frame buffer; commit_sample appends it.
     Result<bool> frame_sample(const Snapshot& s, const TaskDetails& details,
