@@ -342,8 +342,7 @@ void write_cgroups(Exposition& e, const MachineSample& m, const std::vector<Expo
     groups.reserve(gs.size());
     for (const ExportedCgroup& x : gs)
         if (x.index < m.cgroups.size())
-            groups.push_back(
-                {&m.cgroups[x.index], &x, cgroup_display_name(m.cgroups[x.index])});
+            groups.push_back({&m.cgroups[x.index], &x, cgroup_display_name(m.cgroups[x.index])});
     if (groups.empty()) return;
     auto seconds = [](std::optional<std::uint64_t> v, double scale) -> std::optional<double> {
         if (!v) return std::nullopt;
