@@ -521,7 +521,8 @@ else
     keys Space
     if wait_for "PAUSED"; then ok "Space pauses again"; else bad "Space pause: $(header)"; fi
     keys h
-    if wait_for "vigil keys" && screen | grep -q "replay: previous / next sample" && screen | grep -q "replay: go to a time"; then
+    wait_for "vigil keys" && keys End  # the replay keys are last: scroll to them
+    if wait_for "the end" && screen | grep -q "replay: previous / next sample" && screen | grep -q "replay: go to a time"; then
         ok "h lists the replay keys"
     else
         bad "help lacks the replay keys"

@@ -394,14 +394,44 @@ TEST_CASE("layout: clicks hit column titles and rows", "[layout]") {
     CHECK(hit_test(l, f.st, 5, 0).kind == ClickTarget::Kind::none);
 }
 
-TEST_CASE("layout: the help screen lists every key", "[layout]") {
+TEST_CASE("layout: the help screen scrolls to every key at any height", "[layout]") {
     LayoutFixture f;
     f.st.mode = Mode::help;
-    // A screen as tall as the list (the help screen does not scroll: a shorter one cuts it).
-    const int tall = static_cast<int>(key_help().size()) + 1;
+    // Tall enough: every key, the title and the footer, which names no more lines.
+    const int tall = static_cast<int>(key_help().size()) + 2;
     ScreenLayout l = f.lay(100, tall);
-    CHECK(l.lines.size() == key_help().size() + 1);
-    CHECK(f.lay(100, tall - 5).lines.size() == static_cast<std::size_t>(tall - 5));
+    CHECK(l.lines.size() == static_cast<std::size_t>(tall));
+    CHECK_THAT(text_of(l.lines.back()), !Catch::Contains("more below"));
+
+    // 80x24: a page at a time, Down/PgDn/End scroll, every key seen once scrolled through.
+    f.st.help_page = help_page_rows(24);
+    std::set<std::string> seen;
+    for (int presses = 0; presses < 20; ++presses) {
+        l = f.lay(80, 24);
+        REQUIRE(l.lines.size() == 24u);
+        for (const ScreenLine& line : l.lines) seen.insert(text_of(line));
+        if (!Catch::Contains("more below").match(text_of(l.lines.back()))) break;
+        Effect e = handle_event(Event{Key::page_down}, f.vs, f.st, RowIds{});
+        CHECK(e.redraw);
+        REQUIRE(f.st.mode == Mode::help);  // scrolling does not close it
+    }
+    CHECK_THAT(text_of(l.lines.back()), Catch::Contains("the end"));
+    for (const KeyBinding& k : key_bindings()) {
+        INFO(k.keys);
+        CHECK(std::any_of(seen.begin(), seen.end(), [&](const std::string& line) {
+            // At 80 columns a long text is cut: the label and its start.
+            return line.starts_with("  " + std::string(k.keys) + " ") &&
+                   line.find(k.what.substr(0, 20)) != line.npos;
+        }));
+    }
+    handle_event(Event{Key::home}, f.vs, f.st, RowIds{});
+    CHECK(f.st.help_scroll == 0);
+    handle_event(Event{Key::end}, f.vs, f.st, RowIds{});
+    CHECK(f.st.help_scroll == key_bindings().size() - help_page_rows(24));
+    handle_event(Event{Key::down}, f.vs, f.st, RowIds{});  // not past the end
+    CHECK(f.st.help_scroll == key_bindings().size() - help_page_rows(24));
+    handle_event(Event{Key::character, U'x'}, f.vs, f.st, RowIds{});
+    CHECK(f.st.mode == Mode::normal);
 }
 
 namespace {

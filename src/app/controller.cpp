@@ -462,6 +462,7 @@ void Controller::rebuild() {
     build_pane();
     const ScreenPlan plan = plan_screen(screen_input(), term_.width(), term_.height());
     st_.page_rows = std::max<std::size_t>(plan.task_rows, 1);
+    st_.help_page = help_page_rows(term_.height());
     if (st_.pane == Pane::cgroups) {
         st_.cgroup_pane.page_rows =
             std::max<std::size_t>(pane_first_table_rows(pane_tables_, plan.pane_lines), 1);

@@ -105,7 +105,9 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      {on('+', A::slower), on('-', A::faster), on('=', A::slower), on('_', A::faster)}},
     {"Space", "pause / resume sampling (replay: play / pause)", {on(' ', A::pause)}},
     {"Ctrl-L", "redraw the screen", {on(0x0C, A::redraw)}},
-    {"h, ?", "this help", {on('h', A::help), on('?', A::help), on('H', A::help)}},
+    {"h, ?",
+     "this help (arrows, PgUp/PgDn, Home/End scroll it)",
+     {on('h', A::help), on('?', A::help), on('H', A::help)}},
     {"q, F10",
      "quit (on this help: leave it)",
      {on('q', A::quit), on('Q', A::quit), fn(10, A::quit)}},
@@ -275,6 +277,10 @@ constexpr std::array<double, 15> kDelayLadder{0.1, 0.2, 0.5, 1,   2,   5,    10,
 constexpr double kLadderSlack = 1e-9;
 }  // namespace
 
+std::size_t help_page_rows(int height) {
+    return static_cast<std::size_t>(std::max(height - 2, 1));
+}
+
 double slower_delay(double delay_s) {
     for (double step : kDelayLadder)
         if (step > delay_s + kLadderSlack) return step;
@@ -363,8 +369,27 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
     Effect e;
     e.redraw = true;
     if (st.mode == Mode::help) {
-        // Any key leaves the help screen, q too (as in htop and less): it never quits.
-        st.mode = Mode::normal;
+        // The arrows, PgUp/PgDn (Space too, as in less), Home/End scroll it; any other key
+        // leaves it, q too (as in htop): it never quits.
+        const std::size_t n = key_bindings().size();
+        const std::size_t page = std::max<std::size_t>(st.help_page, 1);
+        const std::size_t last = n > page ? n - page : 0;
+        std::size_t& at = st.help_scroll;
+        if (ev.key == Key::down) {
+            at = std::min(at + 1, last);
+        } else if (ev.key == Key::up) {
+            at = at > 0 ? at - 1 : 0;
+        } else if (ev.key == Key::page_down || (ev.key == Key::character && ev.ch == U' ')) {
+            at = std::min(at + page, last);
+        } else if (ev.key == Key::page_up) {
+            at = at > page ? at - page : 0;
+        } else if (ev.key == Key::home) {
+            at = 0;
+        } else if (ev.key == Key::end) {
+            at = last;
+        } else {
+            st.mode = Mode::normal;
+        }
         return e;
     }
     // A typed character clears the notice line, bound or not; the special keys leave it.
@@ -548,6 +573,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         case Action::help:
             st.mode = Mode::help;
+            st.help_scroll = 0;
             break;
         case Action::redraw:  // e.redraw is all it takes
             break;

@@ -125,14 +125,26 @@ void too_small(ScreenLayout& out, int width, int height) {
     out.lines = b.take();
 }
 
-void help_screen(ScreenLayout& out, int width, int height) {
+// The key reference, scrolled (InteractiveState::help_scroll) at any height, with a footer
+// that says which lines are shown and how to see the others.
+void help_screen(ScreenLayout& out, const InteractiveState& st, int width, int height) {
     Builder b(width);
-    b.bar("vigil keys - any key returns (q too)", Style::column_header);
-    for (const KeyBinding& k : key_bindings()) {
-        if (static_cast<int>(b.count()) >= height) break;
-        b.line({Segment{fmt::format("  {:<18} ", k.keys), Style::status},
-                Segment{std::string(k.what), Style::normal}});
-    }
+    b.bar("vigil keys - Up/Down, PgUp/PgDn, Home/End scroll; any other key returns (q too)",
+          Style::column_header);
+    const std::span<const KeyBinding> keys = key_bindings();
+    const std::size_t room = help_page_rows(height);
+    const std::size_t last = keys.size() > room ? keys.size() - room : 0;
+    const std::size_t first = std::min(st.help_scroll, last);
+    const std::size_t end = std::min(first + room, keys.size());
+    for (std::size_t i = first; i < end; ++i)
+        b.line({Segment{fmt::format("  {:<18} ", keys[i].keys), Style::status},
+                Segment{std::string(keys[i].what), Style::normal}});
+    while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
+    b.bar(fmt::format("keys {}-{} of {}{}", first + 1, end, keys.size(),
+                      end < keys.size() ? " - more below (Down, PgDn, End)"
+                      : first > 0       ? " - the end (Up, PgUp, Home for the start)"
+                                        : ""),
+          Style::hint);
     out.lines = b.take();
 }
 
@@ -232,7 +244,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     }
     const InteractiveState& st = *in.state;
     if (st.mode == Mode::help) {
-        help_screen(out, width, height);
+        help_screen(out, st, width, height);
         return out;
     }
     if (st.mode == Mode::columns) {

@@ -107,6 +107,8 @@ struct InteractiveState {
     std::size_t selected_index = 0;  // its position, used when the task disappears
     std::size_t scroll = 0;          // first row shown
     std::size_t page_rows = 10;      // rows the table shows (set by the layout)
+    std::size_t help_scroll = 0;     // Mode::help: the first key line shown
+    std::size_t help_page = 10;      // key lines the help screen shows (help_page_rows)
     double delay_s = 1.0;
     bool paused = false;
     std::string notice;        // one line: an action's result or an input error
@@ -165,6 +167,10 @@ struct RowIds {
 };
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
+
+// The key lines the help screen has room for at this height (its title bar and its footer
+// take two lines).
+std::size_t help_page_rows(int height);
 
 // A new order or a new set of rows starts at the top, as in top(1): what the user asked
 // for is the top of the list. (New samples, by contrast, keep the selection on its task.)
