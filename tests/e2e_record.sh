@@ -521,8 +521,18 @@ else
     keys Space
     if wait_for "PAUSED"; then ok "Space pauses again"; else bad "Space pause: $(header)"; fi
     keys h
-    wait_for "vigil keys" && keys End  # the replay keys are last: scroll to them
-    if wait_for "the end" && screen | grep -q "replay: previous / next sample" && screen | grep -q "replay: go to a time"; then
+    # The reference is longer than 40 lines: read it a page at a time to its end.
+    helptext=
+    if wait_for "vigil keys"; then
+        for _ in 1 2 3 4 5; do
+            helptext+=$(screen)
+            screen | grep -q "the end" && break
+            page=$(screen | grep -o "keys [0-9]*-[0-9]* of [0-9]*")
+            keys PgDn
+            poll 5 eval '[ "$(screen | grep -o "keys [0-9]*-[0-9]* of [0-9]*")" != "$page" ]'
+        done
+    fi
+    if echo "$helptext" | grep -q "replay: previous / next sample" && echo "$helptext" | grep -q "replay: go to a time"; then
         ok "h lists the replay keys"
     else
         bad "help lacks the replay keys"
