@@ -18,6 +18,7 @@
 # Needs python3; exits 77 (skipped) without it.
 # Usage: e2e_metrics_load.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_metrics_load.sh PATH/TO/vigil}")
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
 tmp=$(mktemp -d)
@@ -25,16 +26,7 @@ vpid=
 cleanup() { [ -n "$vpid" ] && kill "$vpid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$VIGIL" --listen 127.0.0.1:0 -d 0.5 </dev/null >"$tmp/out" 2>"$tmp/err" &
-vpid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$tmp/err")
-    [ -n "$url" ] && break
-    kill -0 "$vpid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "FAIL - vigil did not say where it serves: $(cat "$tmp/err")"; exit 1; }
+serve "$tmp/err" "$VIGIL" --listen 127.0.0.1:0 -d 0.5 || { echo "FAIL - vigil did not say where it serves: $(cat "$tmp/err")"; exit 1; }
 echo "# vigil (pid $vpid) at $url"
 
 # Under AddressSanitizer the memory is the sanitizer's (shadow, quarantine): the figures
