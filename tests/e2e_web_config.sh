@@ -4,7 +4,8 @@
 # server certificate, a client certificate, one from another CA; Python's crypt (libxcrypt)
 # makes the bcrypt hashes; curl scrapes. Bad files: status 2 and one line naming the key.
 set -u
-VIGIL=${1:?usage: e2e_web_config.sh path/to/vigil}
+# An absolute path: the script works in its temporary directory.
+VIGIL=$(readlink -f "${1:?usage: e2e_web_config.sh path/to/vigil}")
 for tool in openssl curl python3; do
     command -v "$tool" >/dev/null || { echo "skip: $tool is needed"; exit 77; }
 done
