@@ -9,6 +9,7 @@ set -u
 VIGIL=$(readlink -f "${1:?usage: e2e_prometheus_contrib.sh PATH/TO/vigil SOURCE_ROOT}")
 SRC=${2:?usage: e2e_prometheus_contrib.sh PATH/TO/vigil SOURCE_ROOT}
 command -v promtool >/dev/null || { echo "SKIP: promtool is not installed (apt-get install prometheus)"; exit 77; }
+command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
 . "$(dirname "$0")/e2e_lib.sh"
 TMP=$(mktemp -d)
 vpid=

@@ -23,13 +23,18 @@ PREFIX=${4:?}
 SBINDIR=${5:?}
 MANDIR=${6:?}
 command -v meson >/dev/null || { echo "SKIP: meson is not in PATH"; exit 77; }
+for c in curl python3; do
+    command -v "$c" >/dev/null || { echo "SKIP: $c is not installed (scripts/dev installs it)"; exit 77; }
+done
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 pids=()
+wdir=
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     rm -rf "$TMP"
+    [ -n "$wdir" ] && rm -rf "$wdir"
 }
 trap cleanup EXIT
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PREFIX/$1" ;; esac; }
@@ -221,7 +226,6 @@ while True:
     fi
     kill "$writer" 2>/dev/null
     wait "$writer" 2>/dev/null
-    rm -rf "$wdir"
 fi
 
 echo "# $pass passed, $fail failed, $skip skipped"
