@@ -159,6 +159,13 @@ def server_connections():
     return n
 
 
+def wait_connections(n):
+    """Until the server's side holds n connections (10 s at most): the clients are in."""
+    end = time.monotonic() + 10
+    while server_connections() < n and time.monotonic() < end:
+        time.sleep(0.05)
+
+
 def oversized(kind):
     s = socket.create_connection((HOST, PORT), timeout=10)
     if kind == "headers":
@@ -193,7 +200,7 @@ slow += [threading.Thread(target=silent, args=(k,)) for k in range(2)]
 slow_started = time.monotonic()
 for t in slow:
     t.start()
-time.sleep(2)  # they hold their connections now
+wait_connections(len(slow))  # they hold their connections now
 
 rss = []
 for round_ in (1, 2):
@@ -253,7 +260,7 @@ slow_log.clear()
 flood = [threading.Thread(target=slow_sender, args=(k,)) for k in range(70)]
 for t in flood:
     t.start()
-time.sleep(2)
+wait_connections(64)  # the server's connections are all taken
 t0 = time.monotonic()
 e, _, _ = scrape(1)
 took = time.monotonic() - t0
