@@ -2,30 +2,12 @@
 # End-to-end tests of batch mode: the built binary, run as a user would.
 # Usage: e2e_batch.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=${1:?usage: e2e_batch.sh PATH/TO/vigil}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX="$HERE/fixtures/proc"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0 skip=0
-
-ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-skip() { skip=$((skip + 1)); echo "skip - $1"; }
-
-# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
-# Every wait in this script is one of these: no fixed sleep decides a result.
-poll() {
-    local end
-    end=$(awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now + s }')
-    shift
-    while :; do
-        "$@" && return 0
-        awk -v end="$end" -v now="$(date +%s.%N)" 'BEGIN { exit !(now >= end) }' && return 1
-        sleep 0.05
-    done
-}
-
 # run NAME EXPECTED_STATUS ARGS...: captures stdout/stderr in $TMP/out, $TMP/err.
 run() {
     local expect=$1; shift

@@ -8,9 +8,7 @@
 set -u
 VIGIL=$(readlink -f "${1:?usage: e2e_cgroup_names.sh PATH/TO/vigil}")
 FIX=$(cd "$(dirname "$0")/fixtures/cgroups/containers" && pwd)
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | head -30; }
+. "$(dirname "$0")/e2e_lib.sh"
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

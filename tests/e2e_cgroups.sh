@@ -11,19 +11,10 @@
 # Usage: e2e_cgroups.sh PATH/TO/vigil
 set -u
 VIGIL=$(readlink -f "${1:?usage: e2e_cgroups.sh PATH/TO/vigil}")
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | head -30; }
+. "$(dirname "$0")/e2e_lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mkdir in the cgroup hierarchy)"; exit 77; }
-if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
-    ROOT=/sys/fs/cgroup
-elif [ -e /sys/fs/cgroup/unified/cgroup.controllers ]; then
-    ROOT=/sys/fs/cgroup/unified
-else
-    echo "SKIP: no cgroup2 hierarchy mounted"
-    exit 77
-fi
+ROOT=$(cgroup2_root) || { echo "SKIP: no cgroup2 hierarchy mounted"; exit 77; }
 command -v fio >/dev/null || { echo "SKIP: fio is not installed (scripts/dev installs it)"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 

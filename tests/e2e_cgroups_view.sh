@@ -15,16 +15,10 @@
 # fixed sleep decides a result.
 # Usage: e2e_cgroups_view.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_cgroups_view.sh PATH/TO/vigil}")
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mkdir in the cgroup hierarchy)"; exit 77; }
-if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
-    ROOT=/sys/fs/cgroup
-elif [ -e /sys/fs/cgroup/unified/cgroup.controllers ]; then
-    ROOT=/sys/fs/cgroup/unified
-else
-    echo "SKIP: no cgroup2 hierarchy mounted"
-    exit 77
-fi
+ROOT=$(cgroup2_root) || { echo "SKIP: no cgroup2 hierarchy mounted"; exit 77; }
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 
@@ -34,12 +28,8 @@ export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's session
 NAME=0vigilview-$$
 CG=$ROOT/$NAME
 MARK=vigilview-writer-$$
-pass=0 fail=0
+E2E_BAD_SHOWS_SCREEN=1
 writer=
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; echo "----- screen:"; screen; echo "-----"; }
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-keys() { tmux send-keys -t "$S" "$@"; }
 cleanup() {
     tmux kill-server 2>/dev/null
     [ -n "$writer" ] && kill "$writer" 2>/dev/null
@@ -54,17 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds or SECONDS have passed.
-poll() {
-    local limit=$1 i
-    shift
-    for ((i = 0; i < limit * 10; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-shows() { screen | grep -qF -- "$1"; }
 shows_not() { ! screen | grep -qF -- "$1"; }
 # The task rows on screen: the lines between the task table's column titles (the line
 # with COMMAND) and the hint line at the bottom, blank ones aside.

@@ -11,18 +11,16 @@
 # Every wait polls the screen with a deadline; no fixed sleep decides a result.
 # Usage: e2e_inspect_view.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 VIGIL=$(readlink -f "${1:?usage: e2e_inspect_view.sh PATH/TO/vigil}")
 S="vigil-inspect-$$"
 TMP=$(mktemp -d)
 export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's sessions
-pass=0 fail=0
+E2E_BAD_SHOWS_SCREEN=1
+E2E_WAIT=10  # wait_for's deadline
 pid=
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; echo "----- screen:"; screen; echo "-----"; }
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-keys() { tmux send-keys -t "$S" "$@"; }
 cleanup() {
     tmux kill-server 2>/dev/null
     [ -n "$pid" ] && kill "$pid" 2>/dev/null
@@ -31,16 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# wait_for TEXT [SECONDS]: polls the screen until TEXT (a fixed string) shows.
-wait_for() {
-    local text=$1 limit=${2:-10} i
-    for ((i = 0; i < limit * 10; i++)); do
-        screen | grep -qF -- "$text" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# wait_re REGEX [SECONDS]: the same for an extended regular expression.
+# wait_re REGEX [SECONDS]: polls the screen until REGEX (extended) shows.
 wait_re() {
     local re=$1 limit=${2:-10} i
     for ((i = 0; i < limit * 10; i++)); do

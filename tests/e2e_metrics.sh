@@ -5,9 +5,7 @@
 set -u
 VIGIL=${1:?usage: e2e_metrics.sh path/to/vigil}
 command -v python3 >/dev/null || { echo "skip: python3 is needed"; exit 77; }
-pass=0 fail=0
-ok() { echo "ok   - $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/e2e_lib.sh"
 tmp=$(mktemp -d)
 vpid=
 cleanup() { [ -n "$vpid" ] && kill "$vpid" 2>/dev/null; rm -rf "$tmp"; }
@@ -24,14 +22,7 @@ for arg in 0.0.0.0:99999 nohost:9 '::1:9' ''; do
 done
 
 # Port 0: a free port, said on stderr. No terminal, no -b: headless.
-"$VIGIL" --listen 127.0.0.1:0 -d 0.5 </dev/null >"$tmp/out" 2>"$tmp/err" &
-vpid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$tmp/err")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
+serve "$tmp/err" "$VIGIL" --listen 127.0.0.1:0 -d 0.5
 [ -n "$url" ] && ok "headless: $url" || { bad "no 'serving metrics at' line: $(cat "$tmp/err")"; exit 1; }
 
 # fetch URL [HEADER...]: status, content type and body (un-gzipped) into $tmp/body.

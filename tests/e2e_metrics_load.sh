@@ -18,6 +18,7 @@
 # Needs python3; exits 77 (skipped) without it.
 # Usage: e2e_metrics_load.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_metrics_load.sh PATH/TO/vigil}")
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed"; exit 77; }
 tmp=$(mktemp -d)
@@ -25,16 +26,7 @@ vpid=
 cleanup() { [ -n "$vpid" ] && kill "$vpid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-"$VIGIL" --listen 127.0.0.1:0 -d 0.5 </dev/null >"$tmp/out" 2>"$tmp/err" &
-vpid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$tmp/err")
-    [ -n "$url" ] && break
-    kill -0 "$vpid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "FAIL - vigil did not say where it serves: $(cat "$tmp/err")"; exit 1; }
+serve "$tmp/err" "$VIGIL" --listen 127.0.0.1:0 -d 0.5 || { echo "FAIL - vigil did not say where it serves: $(cat "$tmp/err")"; exit 1; }
 echo "# vigil (pid $vpid) at $url"
 
 # Under AddressSanitizer the memory is the sanitizer's (shadow, quarantine): the figures
@@ -167,6 +159,13 @@ def server_connections():
     return n
 
 
+def wait_connections(n):
+    """Until the server's side holds n connections (10 s at most): the clients are in."""
+    end = time.monotonic() + 10
+    while server_connections() < n and time.monotonic() < end:
+        time.sleep(0.05)
+
+
 def oversized(kind):
     s = socket.create_connection((HOST, PORT), timeout=10)
     if kind == "headers":
@@ -201,7 +200,7 @@ slow += [threading.Thread(target=silent, args=(k,)) for k in range(2)]
 slow_started = time.monotonic()
 for t in slow:
     t.start()
-time.sleep(2)  # they hold their connections now
+wait_connections(len(slow))  # they hold their connections now
 
 rss = []
 for round_ in (1, 2):
@@ -261,7 +260,7 @@ slow_log.clear()
 flood = [threading.Thread(target=slow_sender, args=(k,)) for k in range(70)]
 for t in flood:
     t.start()
-time.sleep(2)
+wait_connections(64)  # the server's connections are all taken
 t0 = time.monotonic()
 e, _, _ = scrape(1)
 took = time.monotonic() - t0

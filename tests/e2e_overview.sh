@@ -5,6 +5,7 @@
 # is printed, agreeing or not.
 # Usage: e2e_overview.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=${1:?usage: e2e_overview.sh PATH/TO/vigil}
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX="$HERE/fixtures/machine"
@@ -17,24 +18,10 @@ cleanup() {
 }
 trap cleanup EXIT
 export LC_ALL=C  # sysstat prints 24-hour times and '.' decimals
-pass=0 fail=0 skip=0
 
-ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; }
-skip() { skip=$((skip + 1)); echo "skip - $1"; }
-
-# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
-# The waits for a load to run poll for it; the fixed sleeps left only pace a load generator
-# or offset one tool's interval from the other's by design (0.15 s, see below).
-poll() {
-    local limit=$1 i
-    shift
-    for ((i = 0; i < limit * 20; i++)); do
-        "$@" && return 0
-        sleep 0.05
-    done
-    return 1
-}
+# The waits for a load to run poll for it (poll: e2e_lib.sh); the fixed sleeps left only
+# pace a load generator or offset one tool's interval from the other's by design (0.15 s,
+# see below).
 # sectors_read_grew DEV N: DEV has read N sectors more than when sectors0 was taken.
 sectors_read() { awk '{ print $3 }' "/sys/class/block/$1/stat"; }
 sectors_read_grew() { [ $(($(sectors_read "$1") - sectors0)) -ge "$2" ]; }

@@ -20,10 +20,8 @@
 # root, prometheus, fio, curl or python3. Waits poll for their condition with a deadline.
 # Usage: e2e_prometheus.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_prometheus.sh PATH/TO/vigil}")
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | tail -30; }
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a loop device, a cgroup, fio's /proc/PID/io)"; exit 77; }
 for c in prometheus fio curl python3; do
@@ -86,16 +84,8 @@ echo "# the file $file is on $DISK"
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- vigil, headless
-"$VIGIL" --listen 127.0.0.1:0 -d 0.25 </dev/null >"$tmp/vigil.out" 2>"$tmp/vigil.err" &
-vpid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$tmp/vigil.err")
-    [ -n "$url" ] && break
-    kill -0 "$vpid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$url" ] || { bad "vigil did not say where it serves" "$(cat "$tmp/vigil.err")"; exit 1; }
+serve "$tmp/vigil.err" "$VIGIL" --listen 127.0.0.1:0 -d 0.25 ||
+    { bad "vigil did not say where it serves" "$(tail -30 "$tmp/vigil.err")"; exit 1; }
 target=${url#http://}
 target=${target%/metrics}
 ok "headless vigil at $url"
@@ -121,7 +111,7 @@ for _ in $(seq 600); do
     kill -0 "$ppid_" 2>/dev/null || break
     sleep 0.1
 done
-curl -sf --max-time 2 "$API/-/ready" >/dev/null || { bad "prometheus not ready" "$(cat "$tmp/prometheus.log")"; exit 1; }
+curl -sf --max-time 2 "$API/-/ready" >/dev/null || { bad "prometheus not ready" "$(tail -30 "$tmp/prometheus.log")"; exit 1; }
 
 # query PROMQL: one line per series, "VALUE {labels as JSON}"; nothing on error or no data.
 query() {
@@ -147,12 +137,10 @@ for _ in $(seq 30); do
     [ "$up" = 1 ] && break
     sleep 1
 done
-[ "$up" = 1 ] && ok "prometheus scrapes vigil: up 1" || { bad "up{job=\"vigil\"} is '$up'" "$(cat "$tmp/prometheus.log")"; exit 1; }
+[ "$up" = 1 ] && ok "prometheus scrapes vigil: up 1" || { bad "up{job=\"vigil\"} is '$up'" "$(tail -30 "$tmp/prometheus.log")"; exit 1; }
 
 # --- fio at 16 MiB/s with O_DIRECT, in a cgroup of its own when there is a v2 hierarchy
-ROOT=
-[ -e /sys/fs/cgroup/cgroup.controllers ] && ROOT=/sys/fs/cgroup
-[ -z "$ROOT" ] && [ -e /sys/fs/cgroup/unified/cgroup.controllers ] && ROOT=/sys/fs/cgroup/unified
+ROOT=$(cgroup2_root)
 CGNAME=vigilprom-$$
 enter=
 if [ -n "$ROOT" ] && mkdir "$ROOT/$CGNAME"; then
@@ -171,13 +159,15 @@ fio_bytes() {
     done
     echo "$total"
 }
+# A second between the two reads, divided by the time it really took (a loaded machine
+# stretches it).
 steady=0 d=0
 for _ in $(seq 30); do
-    a=$(fio_bytes); sleep 1; b=$(fio_bytes)
-    d=$((b - a))
+    a=$(fio_bytes); t0=$(now_us); sleep 1; b=$(fio_bytes); t1=$(now_us)
+    d=$(((b - a) * 1000000 / (t1 - t0)))
     if [ "$d" -gt $((RATE * 97 / 100)) ] && [ "$d" -lt $((RATE * 103 / 100)) ]; then steady=1; break; fi
 done
-[ "$steady" = 1 ] && ok "fio writes $d bytes/s by its /proc/PID/io" || { bad "fio did not reach 16 MiB/s (last second: $d bytes)"; exit 1; }
+[ "$steady" = 1 ] && ok "fio writes $d bytes/s by its /proc/PID/io" || { bad "fio did not reach 16 MiB/s (last second: $d bytes/s)"; exit 1; }
 writer=$(pgrep -P "$fio_pid" | head -1)
 [ -n "$writer" ] || writer=$fio_pid
 
@@ -224,7 +214,7 @@ if [ -n "$cg" ]; then
     if echo "$series" | grep -q "\"cgroup\": \"/$CGNAME\""; then
         ok "fio's series carries cgroup=\"/$CGNAME\""
     else
-        bad "fio's series has not the cgroup label /$CGNAME" "$series"
+        bad "fio's series has not the cgroup label /$CGNAME" "$(echo "$series" | tail -30)"
     fi
     src=tasks
     [ -e "$cg/io.stat" ] && src=io.stat
@@ -245,6 +235,6 @@ echo "# prometheus holds ${n:-?} series of vigil; vigil's peak RSS $(awk '/VmHWM
 kill "$fio_pid" 2>/dev/null
 wait "$fio_pid" 2>/dev/null
 fio_pid=
-kill -0 "$vpid" 2>/dev/null && ok "vigil still serving" || bad "vigil ended" "$(cat "$tmp/vigil.err")"
+kill -0 "$vpid" 2>/dev/null && ok "vigil still serving" || bad "vigil ended" "$(tail -30 "$tmp/vigil.err")"
 echo "passed $pass, failed $fail"
 [ "$fail" -eq 0 ]

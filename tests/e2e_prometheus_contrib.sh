@@ -9,9 +9,8 @@ set -u
 VIGIL=$(readlink -f "${1:?usage: e2e_prometheus_contrib.sh PATH/TO/vigil SOURCE_ROOT}")
 SRC=${2:?usage: e2e_prometheus_contrib.sh PATH/TO/vigil SOURCE_ROOT}
 command -v promtool >/dev/null || { echo "SKIP: promtool is not installed (apt-get install prometheus)"; exit 77; }
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | head -30; }
+command -v curl >/dev/null || { echo "SKIP: curl is not installed"; exit 77; }
+. "$(dirname "$0")/e2e_lib.sh"
 TMP=$(mktemp -d)
 vpid=
 cleanup() { [ -n "$vpid" ] && kill "$vpid" 2>/dev/null; rm -rf "$TMP"; }
@@ -46,14 +45,7 @@ done
 
 # The metric names the rules use are the ones vigil serves (a renamed family would leave an
 # alert that can never fire).
-"$VIGIL" --listen 127.0.0.1:0 -d 0.3 </dev/null >/dev/null 2>"$TMP/err" &
-vpid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$TMP/err")
-    [ -n "$url" ] && break
-    sleep 0.1
-done
+serve "$TMP/err" "$VIGIL" --listen 127.0.0.1:0 -d 0.3
 have_all() {
     curl -sf "$url" >"$TMP/metrics" || return 1
     local m
@@ -65,7 +57,7 @@ if [ -z "$url" ]; then
     bad "headless vigil did not say where it serves" "$(cat "$TMP/err")"
 else
     # Until a sample with processes in it is published (polled, 10 s at most).
-    for _ in $(seq 100); do have_all && break; sleep 0.1; done
+    poll 10 have_all
     for m in $(grep -o 'vigil_[a-z_]*' vigil-alerts.yml | sort -u); do
         if grep -q "^$m[{ ]" "$TMP/metrics"; then ok "vigil serves $m"; else bad "vigil does not serve $m, which vigil-alerts.yml uses"; fi
     done

@@ -3,6 +3,7 @@
 # resize, the too-small message, mouse-free navigation, and a clean exit.
 # Usage: e2e_tmux.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=${1:?usage: e2e_tmux.sh PATH/TO/vigil}
 if ! command -v tmux >/dev/null; then
     echo "SKIP: tmux is not installed"
@@ -11,10 +12,7 @@ fi
 S="vigil-e2e-$$"
 TMP=$(mktemp -d)
 export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's sessions
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); echo "ok   - $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL - $1"; echo "----- screen:"; screen; echo "-----"; }
-screen() { tmux capture-pane -p -t "$S"; }
+E2E_BAD_SHOWS_SCREEN=1
 cleanup() {
     tmux kill-server 2>/dev/null
     [ -n "${marker_pid:-}" ] && kill "$marker_pid" 2>/dev/null
@@ -23,28 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds (0) or SECONDS have passed
-# (1). Every wait in this script polls for its condition: no fixed sleep decides a result.
-poll() {
-    local limit=$1 i
-    shift
-    for ((i = 0; i < limit * 10; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-# wait_for TEXT [SECONDS]: polls the screen until TEXT (a fixed string) shows.
-wait_for() {
-    local text=$1 limit=${2:-5} i
-    for ((i = 0; i < limit * 10; i++)); do
-        screen | grep -qF -- "$text" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-keys() { tmux send-keys -t "$S" "$@"; }
+# Every wait in this script polls for its condition (poll, wait_for: e2e_lib.sh): no fixed
+# sleep decides a result.
 # wait_gone TEXT [SECONDS]: polls until TEXT no longer shows.
 wait_gone() {
     local text=$1 limit=${2:-5} i

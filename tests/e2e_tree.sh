@@ -12,14 +12,11 @@
 # Every wait polls for its condition with a deadline.
 # Usage: e2e_tree.sh PATH/TO/vigil
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_tree.sh PATH/TO/vigil}")
 command -v python3 >/dev/null || { echo "SKIP: python3 is not installed"; exit 77; }
 TMP=$(mktemp -d)
 S="vigil-tree-$$"
-pass=0 fail=0 skip=0
-ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | head -30; }
-skip() { skip=$((skip + 1)); echo "skip - $1"; }
 cleanup() {
     [ -n "${HAVE_TMUX:-}" ] && TMUX_TMPDIR=$TMP tmux kill-server 2>/dev/null
     [ -n "${parent:-}" ] && kill "$parent" 2>/dev/null
@@ -28,17 +25,6 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-
-# poll SECONDS CMD...: runs CMD every 100 ms until it succeeds or SECONDS have passed.
-poll() {
-    local limit=$1 i
-    shift
-    for ((i = 0; i < limit * 10; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
 
 # The parent: python3 with a thread and a sleep child; the marker names this run's.
 MARK="vigil-tree-marker-$$"
@@ -191,34 +177,32 @@ if ! command -v tmux >/dev/null; then
 else
     HAVE_TMUX=1
     export TMUX_TMPDIR=$TMP  # a private tmux server
-    screen() { tmux capture-pane -p -t "$S"; }
-    shows() { screen | grep -qE -- "$1"; }
-    hides() { ! screen | grep -qE -- "$1"; }
-    keys() { tmux send-keys -t "$S" "$@"; }
+    shows_re() { screen | grep -qE -- "$1"; }
+    hides_re() { ! screen | grep -qE -- "$1"; }
     tmux new-session -d -s "$S" -x 120 -y 30 \
         "TERM=xterm-256color LANG=C.UTF-8 $VIGIL -d 0.5 -P -p $parent,$child --columns pid,cpu,command; sleep 60"
     view_bad() { bad "$1" "$(screen)"; }
-    if poll 10 shows "python3"; then ok "the view starts"; else view_bad "the view starts"; fi
+    if poll 10 shows_re "python3"; then ok "the view starts"; else view_bad "the view starts"; fi
     keys T
-    if poll 5 shows "[├└]─ sleep 300" && poll 5 shows "\| tree"; then
+    if poll 5 shows_re "[├└]─ sleep 300" && poll 5 shows_re "\| tree"; then
         ok "T: the child under its parent, status says tree"
     else
         view_bad "T shows the tree"
     fi
     keys Up x
-    if poll 5 shows "\+ [^ ]*python3" && poll 5 hides "sleep 300"; then
+    if poll 5 shows_re "\+ [^ ]*python3" && poll 5 hides_re "sleep 300"; then
         ok "x collapses the selected parent: + and the child hidden"
     else
         view_bad "x collapses"
     fi
     keys '*'
-    if poll 5 shows "[├└]─ sleep 300" && poll 5 hides "\+ [^ ]*python3"; then
+    if poll 5 shows_re "[├└]─ sleep 300" && poll 5 hides_re "\+ [^ ]*python3"; then
         ok "* expands it again"
     else
         view_bad "* expands"
     fi
     keys F5
-    if poll 5 hides "[├└]─ sleep 300" && poll 5 hides "\| tree" && poll 5 shows "sleep 300"; then
+    if poll 5 hides_re "[├└]─ sleep 300" && poll 5 hides_re "\| tree" && poll 5 shows_re "sleep 300"; then
         ok "F5 leaves the tree"
     else
         view_bad "F5 leaves the tree"

@@ -15,6 +15,7 @@
 # The sandboxing itself (ProtectSystem=, DynamicUser=, ...) needs systemd as PID 1: not tried.
 # Usage: e2e_units.sh PATH/TO/vigil BUILD_ROOT UNITDIR PREFIX SBINDIR MANDIR
 set -u
+. "$(dirname "$0")/e2e_lib.sh"
 VIGIL=$(readlink -f "${1:?usage: e2e_units.sh VIGIL BUILD_ROOT UNITDIR PREFIX SBINDIR MANDIR}")
 BUILD=${2:?}
 UNITDIR=${3:?}
@@ -22,30 +23,20 @@ PREFIX=${4:?}
 SBINDIR=${5:?}
 MANDIR=${6:?}
 command -v meson >/dev/null || { echo "SKIP: meson is not in PATH"; exit 77; }
-pass=0 fail=0 skip=0
-ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
-bad()  { fail=$((fail + 1)); echo "FAIL - $1"; [ -n "${2:-}" ] && echo "$2" | head -30; }
-skip() { skip=$((skip + 1)); echo "skip - $1"; }
+for c in curl python3; do
+    command -v "$c" >/dev/null || { echo "SKIP: $c is not installed (scripts/dev installs it)"; exit 77; }
+done
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 pids=()
+wdir=
 cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
     rm -rf "$TMP"
+    [ -n "$wdir" ] && rm -rf "$wdir"
 }
 trap cleanup EXIT
-# poll SECONDS CMD...: runs CMD every 50 ms until it succeeds (0) or SECONDS have passed (1).
-poll() {
-    local end
-    end=$(awk -v s="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.3f", now + s }')
-    shift
-    while :; do
-        "$@" && return 0
-        awk -v end="$end" -v now="$(date +%s.%N)" 'BEGIN { exit !(now >= end) }' && return 1
-        sleep 0.05
-    done
-}
 abs() { case $1 in /*) echo "$1" ;; *) echo "$PREFIX/$1" ;; esac; }
 BIN=$(abs "$SBINDIR")/vigil
 MAN=$(abs "$MANDIR")
@@ -105,22 +96,15 @@ if [ "${#eargs[@]}" -eq 0 ]; then
     bad "no ExecStart arguments in vigil-exporter.service"
 else
     # Its own --listen address, then the test's (the last one given counts): a free port.
-    "$VIGIL" "${eargs[@]}" --listen 127.0.0.1:0 -n 3 </dev/null >/dev/null 2>"$TMP/exp.err" &
-    p=$!
-    pids+=("$p")
-    url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$TMP/exp.err")
-        [ -n "$url" ] && break
-        sleep 0.1
-    done
+    serve "$TMP/exp.err" "$VIGIL" "${eargs[@]}" --listen 127.0.0.1:0 -n 3
+    pids+=("$vpid")
     # Until the first sample is published (503 before it), 10 s at most.
     if [ -n "$url" ] && poll 10 eval 'curl -sf "$url" | grep -q "^vigil_up 1"'; then
         ok "vigil-exporter.service's command line (${eargs[*]}) serves $url"
     else
         bad "exporter command line: $(cat "$TMP/exp.err")"
     fi
-    kill "$p" 2>/dev/null
+    kill "$vpid" 2>/dev/null
 fi
 
 # --- 4. the recorder's command line: rotation and retention (10 s and 256M shortened)
@@ -190,23 +174,18 @@ while True:
     written() {
         rm -f "$TMP/cred.err"
         as "$1"
-        "${cmd[@]}" --listen 127.0.0.1:0 -d 0.2 </dev/null >/dev/null 2>"$TMP/cred.err" &
-        local p=$! url= i
-        pids+=("$p")
-        for ((i = 0; i < 100; i++)); do
-            url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$TMP/cred.err" 2>/dev/null)
-            [ -n "$url" ] && break
-            sleep 0.1
-        done
+        serve "$TMP/cred.err" "${cmd[@]}" --listen 127.0.0.1:0 -d 0.2
+        pids+=("$vpid")
         val=
         # Until the writer has a series with bytes in it, 5 s at most.
-        for ((i = 0; i < 50; i++)); do
-            val=$(curl -sf "$url" | sed -n "s/^vigil_process_write_bytes_total{pid=\"$writer\",[^}]*} \([0-9.e+]*\)$/\1/p")
-            [ -n "$val" ] && [ "$val" != 0 ] && break
-            sleep 0.1
-        done
-        kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
+        poll 5 written_seen
+        kill "$vpid" 2>/dev/null
+        wait "$vpid" 2>/dev/null
+    }
+    # written_seen: sets val to the writer's series (empty without one); 0 when it has bytes.
+    written_seen() {
+        val=$(curl -sf "$url" | sed -n "s/^vigil_process_write_bytes_total{pid=\"$writer\",[^}]*} \([0-9.e+]*\)$/\1/p")
+        [ -n "$val" ] && [ "$val" != 0 ]
     }
     # caps_of UNIT: its AmbientCapabilities= as setpriv takes them (+net_admin,+sys_ptrace).
     caps_of() {
@@ -247,7 +226,6 @@ while True:
     fi
     kill "$writer" 2>/dev/null
     wait "$writer" 2>/dev/null
-    rm -rf "$wdir"
 fi
 
 echo "# $pass passed, $fail failed, $skip skipped"

@@ -4,13 +4,12 @@
 # server certificate, a client certificate, one from another CA; Python's crypt (libxcrypt)
 # makes the bcrypt hashes; curl scrapes. Bad files: status 2 and one line naming the key.
 set -u
-VIGIL=${1:?usage: e2e_web_config.sh path/to/vigil}
+# An absolute path: the script works in its temporary directory.
+VIGIL=$(readlink -f "${1:?usage: e2e_web_config.sh path/to/vigil}")
 for tool in openssl curl python3; do
     command -v "$tool" >/dev/null || { echo "skip: $tool is needed"; exit 77; }
 done
-pass=0 fail=0
-ok() { echo "ok   - $*"; pass=$((pass + 1)); }
-bad() { echo "FAIL - $*"; fail=$((fail + 1)); }
+. "$(dirname "$0")/e2e_lib.sh"
 tmp=$(mktemp -d)
 vpid=
 cleanup() { [ -n "$vpid" ] && kill "$vpid" 2>/dev/null; rm -rf "$tmp"; }
@@ -94,16 +93,7 @@ runs=0
 start() {
     runs=$((runs + 1))
     errfile=$tmp/err.$runs
-    "$VIGIL" --listen 127.0.0.1:0 --web-config "$1" -d 0.5 </dev/null >"$tmp/out" 2>"$errfile" &
-    vpid=$!
-    url=
-    for _ in $(seq 100); do
-        url=$(sed -n 's/.*serving metrics at \(http[^ ]*\).*/\1/p' "$errfile" 2>/dev/null)
-        [ -n "$url" ] && break
-        kill -0 "$vpid" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$url" ] || { bad "no 'serving metrics at' line: $(cat "$errfile")"; return 1; }
+    serve "$errfile" "$VIGIL" --listen 127.0.0.1:0 --web-config "$1" -d 0.5 || { bad "no 'serving metrics at' line: $(cat "$errfile")"; return 1; }
 }
 stop() {
     kill -TERM "$vpid" 2>/dev/null
