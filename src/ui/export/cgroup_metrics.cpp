@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <limits>
 #include <string_view>
-#include <tuple>
 
 #include "exposition.hpp"
 #include "vigil/model/cgroups.hpp"
@@ -28,7 +27,6 @@ void write_cgroups(Exposition& e, const MachineSample& m, const std::vector<Expo
         if (!v) return std::nullopt;
         return static_cast<double>(*v) * scale;
     };
-    using U = std::optional<std::uint64_t> CgroupSample::*;
     auto each = [&](std::string_view name, Kind kind, std::string_view help, auto value) {
         e.family(name, kind, help);
         for (const Group& g : groups) e.sample({{"cgroup", g.g->path}, {"name", g.name}}, value(g));
@@ -58,13 +56,12 @@ void write_cgroups(Exposition& e, const MachineSample& m, const std::vector<Expo
          [](const Group& g) {
              return g.g->memory_current ? g.g->memory_current : g.g->v1_memory_usage;
          });
-    for (const auto& [field, name, help] :
-         {std::tuple<U, std::string_view, std::string_view>{
-              &CgroupSample::memory_anon, "vigil_cgroup_memory_anon_bytes",
-              "Anonymous memory of the group (memory.stat anon)."},
-          {&CgroupSample::memory_file, "vigil_cgroup_memory_file_bytes",
-           "Page cache of the group (memory.stat file)."}})
-        each(name, Kind::gauge, help, [f = field](const Group& g) { return g.g->*f; });
+    each("vigil_cgroup_memory_anon_bytes", Kind::gauge,
+         "Anonymous memory of the group (memory.stat anon).",
+         [](const Group& g) { return g.g->memory_anon; });
+    each("vigil_cgroup_memory_file_bytes", Kind::gauge,
+         "Page cache of the group (memory.stat file).",
+         [](const Group& g) { return g.g->memory_file; });
     each("vigil_cgroup_memory_max_bytes", Kind::gauge,
          "The group's memory limit (memory.max); +Inf when it has none.",
          [](const Group& g) -> std::optional<double> {
