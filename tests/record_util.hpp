@@ -2,9 +2,11 @@
 // field the record format lists) for equality, and sequences of synthetic snapshots.
 #pragma once
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -35,6 +37,17 @@ class TempDir {
   private:
     std::string path_;
 };
+
+// The names in dir, sorted, without the dot files.
+inline std::vector<std::string> files_in(const std::string& dir) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(dir.c_str());
+    while (dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') out.push_back(e->d_name);
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
 
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -2,7 +2,6 @@
 // truncated or corrupted file gives back every intact sample and says where it is damaged.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "vigil/record/record_writer.hpp"
 
 using namespace vigil;
+using vigil::test::files_in;
 using vigil::test::TempDir;
 using vigil::test::tokens_of;
 
@@ -54,16 +54,6 @@ std::size_t read_all(RecordReader& r, const std::vector<test::SnapshotTokens>& w
         CHECK(tokens_of(s, &sd) == want[index_in_want[i]]);
     }
     return ok;
-}
-
-std::vector<std::string> files_in(const std::string& dir) {
-    std::vector<std::string> out;
-    DIR* d = opendir(dir.c_str());
-    while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') out.push_back(e->d_name);
-    closedir(d);
-    std::sort(out.begin(), out.end());
-    return out;
 }
 
 struct Frame {

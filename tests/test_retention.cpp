@@ -2,7 +2,6 @@
 // rotated siblings are removed, the oldest first, and never the live file or anything else.
 #include <catch2/catch.hpp>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,19 +16,10 @@
 #include "vigil/record/retention.hpp"
 
 using namespace vigil;
+using vigil::test::files_in;
 using vigil::test::TempDir;
 
 namespace {
-
-std::vector<std::string> files_in(const std::string& dir) {
-    std::vector<std::string> out;
-    DIR* d = opendir(dir.c_str());
-    while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') out.push_back(e->d_name);
-    closedir(d);
-    std::sort(out.begin(), out.end());
-    return out;
-}
 
 constexpr std::int64_t kNow = 1'714'532'400'000'000'000;  // 2024-05-01 03:00:00 UTC
 constexpr std::int64_t kHour = 3'600'000'000'000;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <tuple>
 
 #include "vigil/core/fd_io.hpp"
@@ -88,33 +89,26 @@ PruneResult prune_rotated(const std::string& path, const Retention& r, std::int6
     PruneResult out;
     if (!r.limited()) return out;
     const auto [dir, base, prefix] = split_path(path);
-    UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!dfd) {
-        out.failures.push_back(fmt::format("cannot list '{}' to remove old recordings: {}", dir,
-                                           std::strerror(errno)));
-        return out;
-    }
-    // readdir takes its own descriptor (closedir closes it); dfd stays for the *at calls.
-    UniqueFd listing(::dup(dfd.get()));
-    DIR* d = listing ? ::fdopendir(listing.get()) : nullptr;
+    // One descriptor for the listing and the *at calls, closed with the listing.
+    const std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
     if (!d) {
         out.failures.push_back(fmt::format("cannot list '{}' to remove old recordings: {}", dir,
                                            std::strerror(errno)));
         return out;
     }
-    (void)listing.release();  // the DIR owns it now
+    const int dfd = ::dirfd(d.get());
     std::vector<Candidate> found;
     std::string head;
-    while (const dirent* e = ::readdir(d)) {
+    while (const dirent* e = ::readdir(d.get())) {
         const std::string_view name = e->d_name;
         if (!is_rotated_name(base, name)) continue;
         // Only a regular file of vigil's own user that is a recording: never through a link,
         // never another user's file, never a file that merely has the name.
         struct stat sb {};
-        if (::fstatat(dfd.get(), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (::fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0) continue;
         if (!S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid()) continue;
-        UniqueFd fd(::openat(dfd.get(), e->d_name,
-                             O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+        UniqueFd fd(
+            ::openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
         std::uint32_t version = 0;
         if (!fd || !pread_exact(fd.get(), 0, kFileHeaderSize, head) ||
             !parse_file_header(head, version))
@@ -127,7 +121,6 @@ PruneResult prune_rotated(const std::string& path, const Retention& r, std::int6
         c.n = suffix_of(base, name);
         found.push_back(std::move(c));
     }
-    ::closedir(d);
     std::sort(found.begin(), found.end(), newer);
     const double keep_for_ns = r.keep_for_s * 1e9;
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -136,7 +129,7 @@ PruneResult prune_rotated(const std::string& path, const Retention& r, std::int6
         const bool too_old =
             r.keep_for_s > 0 && static_cast<double>(now_ns - c.mtime_ns) > keep_for_ns;
         if (!too_many && !too_old) continue;
-        if (::unlinkat(dfd.get(), c.name.c_str(), 0) == 0 || errno == ENOENT)
+        if (::unlinkat(dfd, c.name.c_str(), 0) == 0 || errno == ENOENT)
             out.removed.push_back(prefix + c.name);
         else
             out.failures.push_back(fmt::format("cannot remove old recording '{}': {}",
