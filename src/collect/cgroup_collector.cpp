@@ -276,8 +276,8 @@ struct CgroupCollector::Group {
     UniqueFd v1_mem, v1_cpuacct;
     bool v1_absent = false;
     std::vector<std::unique_ptr<Group>> children;  // sorted by name
-    // Its figures at the last sample (path unused), whether there was one, and whether its
-    // last two whole reads gave the same counters (nothing moved in between).
+    // Its figures at the last sample (its identity unused), whether there was one, and
+    // whether its last two whole reads gave the same counters (nothing moved in between).
     CgroupSample last;
     bool have_last = false;
     bool settled = false;
@@ -350,20 +350,6 @@ void copy_cold(const CgroupSample& from, CgroupSample& to) {
     to.some = from.some;
     to.full = from.full;
     to.procs = from.procs;
-}
-
-// Everything but the identity (path, inode, parent), reusing to's memory.
-void copy_figures(const CgroupSample& from, CgroupSample& to) {
-    to.cpu_usage_usec = from.cpu_usage_usec;
-    to.cpu_user_usec = from.cpu_user_usec;
-    to.cpu_system_usec = from.cpu_system_usec;
-    to.nr_throttled = from.nr_throttled;
-    to.throttled_usec = from.throttled_usec;
-    to.memory_current = from.memory_current;
-    to.io = from.io;
-    to.v1_memory_usage = from.v1_memory_usage;
-    to.v1_cpuacct_usage_ns = from.v1_cpuacct_usage_ns;
-    copy_cold(from, to);
 }
 
 struct Walk {
@@ -489,7 +475,7 @@ struct Walk {
             parse_cgroup_procs(buf, *s.procs);
         }
         g.settled = g.have_last && same_hot(g.last, s) && same_cold(g.last, s);
-        copy_figures(s, g.last);
+        g.last = s;  // reuses g.last's memory
         g.have_last = true;
     }
 
