@@ -7,15 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/core/fd_io.hpp"
+#include "vigil/sample/cgroup_path.hpp"
 
 namespace vigil {
 namespace {
-
-bool is_hex64(std::string_view s) {
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 bool is_uid(std::string_view s) {
     if (s.size() != 36) return false;
@@ -27,14 +22,6 @@ bool is_uid(std::string_view s) {
     return true;
 }
 
-// "PREFIX<id>SUFFIX" -> the id if it is 64 hex digits, else empty.
-std::string_view between(std::string_view s, std::string_view prefix, std::string_view suffix) {
-    if (s.size() < prefix.size() + suffix.size() || !s.starts_with(prefix) || !s.ends_with(suffix))
-        return {};
-    std::string_view id = s.substr(prefix.size(), s.size() - prefix.size() - suffix.size());
-    return is_hex64(id) ? id : std::string_view{};
-}
-
 std::int64_t stamp_of(const struct stat& st) {
     return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec +
            static_cast<std::int64_t>(st.st_size) * 7919;
@@ -43,15 +30,7 @@ std::int64_t stamp_of(const struct stat& st) {
 }  // namespace
 
 ContainerRef container_ref(std::string_view path) {
-    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-    const auto slash = path.rfind('/');
-    const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    std::string_view parent;
-    if (slash != std::string_view::npos && slash > 0) {
-        const std::string_view head = path.substr(0, slash);
-        const auto s2 = head.rfind('/');
-        parent = s2 == std::string_view::npos ? head : head.substr(s2 + 1);
-    }
+    const auto [last, parent] = cgroup_path_tail(path);
     using K = ContainerRef::Kind;
     static constexpr std::pair<std::string_view, K> kScopes[] = {
         {"docker-", K::docker},
@@ -60,12 +39,13 @@ ContainerRef container_ref(std::string_view path) {
         {"crio-", K::crio},
     };
     for (const auto& [prefix, kind] : kScopes) {
-        std::string_view id = between(last, prefix, ".scope");
+        std::string_view id = container_id_between(last, prefix, ".scope");
         if (!id.empty()) return {kind, std::string(id)};
     }
-    if (std::string_view id = between(last, "libpod-", ""); !id.empty())
+    if (std::string_view id = container_id_between(last, "libpod-", ""); !id.empty())
         return {K::podman, std::string(id)};
-    if (is_hex64(last)) return {parent == "docker" ? K::docker : K::container, std::string(last)};
+    if (is_container_id(last))
+        return {parent == "docker" ? K::docker : K::container, std::string(last)};
     // Pods: "kubepods[-QOS]-pod<uid, '_' for '-'>.slice" or "pod<uid>".
     std::string uid;
     if (last.starts_with("kubepods") && last.ends_with(".slice")) {
@@ -110,7 +90,7 @@ bool parse_kube_container_log(std::string_view name, KubeContainerLog& out) {
     if (!name.ends_with(".log")) return false;
     name.remove_suffix(4);
     const auto dash = name.rfind('-');
-    if (dash == std::string_view::npos || !is_hex64(name.substr(dash + 1))) return false;
+    if (dash == std::string_view::npos || !is_container_id(name.substr(dash + 1))) return false;
     const std::string_view id = name.substr(dash + 1);
     const std::string_view rest = name.substr(0, dash);
     const auto u1 = rest.find('_');
