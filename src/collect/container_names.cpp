@@ -27,6 +27,17 @@ std::int64_t stamp_of(const struct stat& st) {
            static_cast<std::int64_t>(st.st_size) * 7919;
 }
 
+// The kubelet's entries: a /var/log/containers link's name by container id, a
+// /var/log/pods directory's by pod UID.
+void add_kube_container(const std::string& entry, std::unordered_map<std::string, std::string>& t) {
+    KubeContainerLog l;
+    if (parse_kube_container_log(entry, l)) t[l.id] = l.ns + "/" + l.pod + "/" + l.container;
+}
+void add_kube_pod(const std::string& entry, std::unordered_map<std::string, std::string>& t) {
+    KubePodDir p;
+    if (parse_kube_pod_dir(entry, p)) t[p.uid] = p.ns + "/" + p.pod;
+}
+
 }  // namespace
 
 ContainerRef container_ref(std::string_view path) {
@@ -136,35 +147,18 @@ bool ContainerNames::changed(std::string_view rel, std::int64_t& stamp) {
     return true;
 }
 
-const std::string* ContainerNames::from_kubelet_logs(const std::string& id) {
-    auto it = kube_containers_.find(id);
-    if (it != kube_containers_.end()) return &it->second;
-    if (!changed("var/log/containers", kube_containers_stamp_)) return nullptr;
-    kube_containers_.clear();
+const std::string* ContainerNames::from_listing(NameTable& table, std::string_view dir,
+                                                std::int64_t& stamp, const std::string& key,
+                                                void (*add)(const std::string&, NameTable&)) {
+    auto it = table.find(key);
+    if (it != table.end()) return &it->second;
+    if (!changed(dir, stamp)) return nullptr;
+    table.clear();
     std::vector<std::string> names;
-    root_.list_names("var/log/containers", names);
-    for (const std::string& n : names) {
-        KubeContainerLog l;
-        if (parse_kube_container_log(n, l))
-            kube_containers_[l.id] = l.ns + "/" + l.pod + "/" + l.container;
-    }
-    it = kube_containers_.find(id);
-    return it == kube_containers_.end() ? nullptr : &it->second;
-}
-
-const std::string* ContainerNames::from_kubelet_pods(const std::string& uid) {
-    auto it = kube_pods_.find(uid);
-    if (it != kube_pods_.end()) return &it->second;
-    if (!changed("var/log/pods", kube_pods_stamp_)) return nullptr;
-    kube_pods_.clear();
-    std::vector<std::string> names;
-    root_.list_names("var/log/pods", names);
-    for (const std::string& n : names) {
-        KubePodDir p;
-        if (parse_kube_pod_dir(n, p)) kube_pods_[p.uid] = p.ns + "/" + p.pod;
-    }
-    it = kube_pods_.find(uid);
-    return it == kube_pods_.end() ? nullptr : &it->second;
+    root_.list_names(dir, names);
+    for (const std::string& n : names) add(n, table);
+    it = table.find(key);
+    return it == table.end() ? nullptr : &it->second;
 }
 
 const std::string* ContainerNames::from_storage(const std::string& id) {
@@ -183,11 +177,14 @@ const std::string* ContainerNames::from_storage(const std::string& id) {
 std::string ContainerNames::look_up(const ContainerRef& ref) {
     using K = ContainerRef::Kind;
     if (ref.kind == K::pod) {
-        const std::string* n = from_kubelet_pods(ref.id);
+        const std::string* n =
+            from_listing(kube_pods_, "var/log/pods", kube_pods_stamp_, ref.id, add_kube_pod);
         return n ? *n : std::string();
     }
     // A container of a pod, whatever its runtime: the kubelet's name.
-    if (const std::string* n = from_kubelet_logs(ref.id)) return *n;
+    if (const std::string* n = from_listing(kube_containers_, "var/log/containers",
+                                            kube_containers_stamp_, ref.id, add_kube_container))
+        return *n;
     if (ref.kind == K::docker || ref.kind == K::container) {
         if (root_.read_into("var/lib/docker/containers/" + ref.id + "/config.v2.json", buf_))
             if (auto n = parse_docker_config_name(buf_)) return *n;
