@@ -23,24 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_clock.hpp"
 #include "vigil/collect/cgroup_collector.hpp"
 #include "vigil/collect/fs_root.hpp"
 
 using namespace vigil;
+using bench::thread_cpu_ms;
+using bench::wall_ms;
 
 namespace {
-
-double thread_cpu_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-double wall_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_clock.hpp"
 #include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/process_inspector.hpp"
 #include "vigil/collect/users.hpp"
@@ -20,14 +21,9 @@
 #include "vigil/ui/inspector_pane.hpp"
 
 using namespace vigil;
+using bench::thread_cpu_ms;
 
 namespace {
-
-double thread_cpu_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 [[noreturn]] void usage() {
     std::fprintf(stderr, "usage: bench_inspector [-n REFRESHES] [--fds N] [--pid PID]\n");

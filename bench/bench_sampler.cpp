@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "bench_clock.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/app/source.hpp"
@@ -30,20 +31,10 @@
 #include "vigil/ui/batch/text_writer.hpp"
 
 using namespace vigil;
+using bench::thread_cpu_ms;
+using bench::wall_ms;
 
 namespace {
-
-double thread_cpu_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-
-double wall_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 // VmHWM of this process in KiB, 0 if unreadable.
 long peak_rss_kib() {

@@ -19,23 +19,15 @@
 #include <vector>
 
 #include "../tests/synthetic_machine.hpp"
+#include "bench_clock.hpp"
 #include "vigil/record/record_reader.hpp"
 #include "vigil/record/record_writer.hpp"
 
 using namespace vigil;
+using bench::thread_cpu_ms;
+using bench::wall_ms;
 
 namespace {
-
-double cpu_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
-double wall_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
-}
 
 [[noreturn]] void usage() {
     std::fprintf(stderr,
@@ -95,9 +87,9 @@ int main(int argc, char** argv) {
     for (std::size_t s = 0; s < samples; ++s) {
         if (s) machine.advance(interval);
         const std::uint64_t k0 = w.stats().key_samples;
-        const double t0 = cpu_ms();
+        const double t0 = thread_cpu_ms();
         auto ok = w.write(machine.snapshot(), machine.details(), names);
-        encode_ms += cpu_ms() - t0;
+        encode_ms += thread_cpu_ms() - t0;
         if (!ok) {
             std::fprintf(stderr, "record_size: %s\n", ok.error().message.c_str());
             return 1;
@@ -125,11 +117,11 @@ int main(int argc, char** argv) {
     }
     Snapshot snap;
     TaskDetails details;
-    const double t0 = cpu_ms();
+    const double t0 = thread_cpu_ms();
     std::size_t decoded = 0;
     for (std::size_t i = 0; i < (*reader)->samples().size(); ++i)
         decoded += (*reader)->read(i, snap, details);
-    const double decode_ms = cpu_ms() - t0;
+    const double decode_ms = thread_cpu_ms() - t0;
     const bool same = snap.tasks.size() == machine.snapshot().tasks.size() &&
                       snap.wall_ns == machine.snapshot().wall_ns;
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cgroup_util.hpp"
 #include "fake_clock.hpp"
 #include "fake_terminal.hpp"
 #include "fixture_util.hpp"
@@ -27,11 +28,7 @@ namespace {
 
 CgroupSample group(std::string path, std::uint64_t inode, std::int32_t parent,
                    std::vector<pid_t> procs, std::uint64_t written) {
-    CgroupSample g;
-    g.path = std::move(path);
-    g.inode = inode;
-    g.parent = parent;
-    g.procs = std::move(procs);
+    CgroupSample g = test::cgroup_at(std::move(path), inode, parent, std::move(procs));
     g.io = std::vector<CgroupIoStat>{{8, 0, 0, written, 0, 0, 0, 0}};
     return g;
 }

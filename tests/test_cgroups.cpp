@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cgroup_util.hpp"
 #include "fixture_util.hpp"
 #include "machine_fixture.hpp"
 #include "record_util.hpp"
@@ -23,6 +24,7 @@
 #include "vigil/record/sample_codec.hpp"
 
 using namespace vigil;
+using vigil::test::cgroup_at;
 using vigil::test::fixture;
 
 namespace {
@@ -60,16 +62,6 @@ TaskSample io_task(pid_t tid, pid_t tgid, std::uint64_t rb, std::uint64_t wb) {
     io.write_bytes = wb;
     t.io = io;
     return t;
-}
-
-CgroupSample group(std::string path, std::uint64_t inode, std::int32_t parent,
-                   std::vector<pid_t> procs = {}) {
-    CgroupSample g;
-    g.path = std::move(path);
-    g.inode = inode;
-    g.parent = parent;
-    g.procs = std::move(procs);
-    return g;
 }
 
 }  // namespace
@@ -257,8 +249,8 @@ TEST_CASE("cgroup rates: io.stat, tasks' sums, CPU and pressure", "[cgroups]") {
     b.machine.steady_s = 12;
     // / ─ A (io.stat) ; / ─ B (no io.stat) ─ C (no io.stat)
     for (Snapshot* s : {&a, &b}) {
-        s->machine.cgroups = {group("/", 1, -1, {1}), group("/A", 2, 0, {10}),
-                              group("/B", 3, 0, {20}), group("/B/C", 4, 2, {30})};
+        s->machine.cgroups = {cgroup_at("/", 1, -1, {1}), cgroup_at("/A", 2, 0, {10}),
+                              cgroup_at("/B", 3, 0, {20}), cgroup_at("/B/C", 4, 2, {30})};
     }
     a.machine.cgroups[1].io = std::vector<CgroupIoStat>{{8, 0, 100, 1000, 0, 0, 0, 0}};
     b.machine.cgroups[1].io =
@@ -326,7 +318,8 @@ TEST_CASE("cgroup rates of a threaded group: unknown without its own cgroup.proc
     a.steady_s = a.machine.steady_s = 10;
     b.steady_s = b.machine.steady_s = 12;
     for (Snapshot* s : {&a, &b}) {
-        s->machine.cgroups = {group("/", 1, -1, {1}), group("/D", 2, 0, {20}), group("/D/T", 3, 1)};
+        s->machine.cgroups = {cgroup_at("/", 1, -1, {1}), cgroup_at("/D", 2, 0, {20}),
+                              cgroup_at("/D/T", 3, 1)};
         s->machine.cgroups[2].procs.reset();
     }
     a.tasks = {io_task(20, 20, 0, 0), io_task(21, 20, 0, 0)};
@@ -344,8 +337,8 @@ TEST_CASE("cgroup table: names, io source, max, unknowns", "[cgroups]") {
     Snapshot a, b;
     a.machine.steady_s = 10;
     b.machine.steady_s = 12;
-    a.machine.cgroups = {group("/", 1, -1),
-                         group("/system.slice/docker-" + kDocker + ".scope", 2, 0)};
+    a.machine.cgroups = {cgroup_at("/", 1, -1),
+                         cgroup_at("/system.slice/docker-" + kDocker + ".scope", 2, 0)};
     b.machine.cgroups = a.machine.cgroups;
     b.machine.cgroups[1].memory_max = UINT64_MAX;
     b.machine.cgroups[1].memory_current = 4096;
@@ -367,9 +360,8 @@ TEST_CASE("cgroup walk follows a tree that changes between samples", "[cgroups]"
     // A copy of the v2 fixture in a scratch directory, changed between two collections by
     // the same collector (kept directories and files).
     namespace fs = std::filesystem;
-    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const fs::path dir(tmpl);
+    test::TempDir tmp;  // removed when the test ends
+    const fs::path dir(tmp.path());
     fs::copy(fixture("cgroups/v2io/sys"), dir / "sys", fs::copy_options::recursive);
     const fs::path nginx = dir / "sys/fs/cgroup/system.slice/nginx.service";
     FsRoot sys((dir / "sys").string());
@@ -420,16 +412,14 @@ TEST_CASE("cgroup walk follows a tree that changes between samples", "[cgroups]"
     // Again with no change: the same groups, read through the kept descriptors.
     c.collect(c2.machine);
     CHECK(c2.machine.cgroups.size() == b.machine.cgroups.size());
-    fs::remove_all(dir);
 }
 
 TEST_CASE("cgroup walk carries over a group in which nothing moved", "[cgroups]") {
     // A copy of the v2 fixture, its groups' pressure averages at 0 (a decaying average is
     // never carried over), walked with carrying over on (the kernel's tree has it on).
     namespace fs = std::filesystem;
-    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const fs::path dir(tmpl);
+    test::TempDir tmp;  // removed when the test ends
+    const fs::path dir(tmp.path());
     fs::copy(fixture("cgroups/v2io/sys"), dir / "sys", fs::copy_options::recursive);
     const fs::path cg = dir / "sys/fs/cgroup";
     for (const auto& e : fs::recursive_directory_iterator(cg))
@@ -495,7 +485,6 @@ TEST_CASE("cgroup walk carries over a group in which nothing moved", "[cgroups]"
         REQUIRE(n->procs);
         CHECK(std::count(n->procs->begin(), n->procs->end(), 100) == 0);
     }
-    fs::remove_all(dir);
 }
 
 TEST_CASE("container references and runtime state parsers", "[cgroups][names]") {
@@ -583,14 +572,12 @@ TEST_CASE("cgroup walk names containers and pods from the runtimes' state", "[cg
 
     // A sys root not named sys has no state directory beside it: short ids only.
     namespace fs = std::filesystem;
-    char tmpl[] = "/tmp/vigil-cgroups-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const fs::path dir(tmpl);
+    test::TempDir tmp;  // removed when the test ends
+    const fs::path dir(tmp.path());
     fs::copy(fixture("cgroups/containers/sys"), dir / "other", fs::copy_options::recursive);
     fs::copy(fixture("cgroups/containers/var"), dir / "var", fs::copy_options::recursive);
     MachineSample bare = walk((dir / "other").string());
     for (const CgroupSample& g : bare.cgroups) CHECK(g.runtime_name.empty());
-    fs::remove_all(dir);
 }
 
 TEST_CASE("cgroups survive a recording (format 4), key and delta", "[cgroups][record]") {
@@ -628,9 +615,9 @@ TEST_CASE("CGROUP column and --cgroup from the walk's cgroup.procs", "[cgroups][
     a.steady_s = a.machine.steady_s = 10;
     b.steady_s = b.machine.steady_s = 12;
     for (Snapshot* s : {&a, &b}) {
-        s->machine.cgroups = {group("/", 1, -1, {1}),
-                              group("/system.slice/nginx.service", 2, 0, {20}),
-                              group("/system.slice/docker-" + kDocker + ".scope", 3, 0, {30})};
+        s->machine.cgroups = {cgroup_at("/", 1, -1, {1}),
+                              cgroup_at("/system.slice/nginx.service", 2, 0, {20}),
+                              cgroup_at("/system.slice/docker-" + kDocker + ".scope", 3, 0, {30})};
         s->tasks = {io_task(1, 1, 0, 0), io_task(20, 20, 0, 0), io_task(21, 20, 0, 0),
                     io_task(30, 30, 0, 0), io_task(40, 40, 0, 0)};  // 40: in no group walked
     }

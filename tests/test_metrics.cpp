@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <limits>
 
+#include "cgroup_util.hpp"
 #include "vigil/app/exporter.hpp"
 #include "vigil/app/metrics_server.hpp"
 #include "vigil/model/frame.hpp"
 #include "vigil/ui/export/metrics_writer.hpp"
 
 using namespace vigil;
+using vigil::test::cgroup_at;
 
 TEST_CASE("metrics: counters in base units, typed once, OpenMetrics ends with # EOF", "[metrics]") {
     MachineSample m;
@@ -123,16 +125,6 @@ TEST_CASE("metrics server: scrapes get the last published text", "[metrics]") {
 }
 
 namespace {
-
-CgroupSample cgroup_at(std::string path, std::uint64_t inode, std::int32_t parent,
-                       std::vector<pid_t> procs = {}) {
-    CgroupSample g;
-    g.path = std::move(path);
-    g.inode = inode;
-    g.parent = parent;
-    g.procs = std::move(procs);
-    return g;
-}
 
 TaskSample writer_task(pid_t tid, std::uint64_t write_bytes) {
     TaskSample t;

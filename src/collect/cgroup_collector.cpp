@@ -1,6 +1,5 @@
 #include "vigil/collect/cgroup_collector.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,263 +7,17 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <limits>
 
 #include <fmt/format.h>
-#include "parse_util.hpp"
+#include "cgroup_carry.hpp"
+#include "cgroup_files.hpp"
+
+// The walk: the kept directories and files of each group (the reads are cgroup_files.cpp's,
+// the carrying over cgroup_carry.cpp's, the parsers cgroup_parsers.cpp's).
 
 namespace vigil {
 
-using parse::for_each_line;
-using parse::Tokens;
-
-// ---- parsers -------------------------------------------------------------------------
-
-void parse_cgroup_cpu_stat(std::string_view text, CgroupSample& s) {
-    for_each_line(text, [&](std::string_view line) {
-        Tokens t(line);
-        std::string_view key = t.next();
-        std::uint64_t v = 0;
-        if (!t.next_u64(v)) return;
-        if (key == "usage_usec")
-            s.cpu_usage_usec = v;
-        else if (key == "user_usec")
-            s.cpu_user_usec = v;
-        else if (key == "system_usec")
-            s.cpu_system_usec = v;
-        else if (key == "nr_throttled")
-            s.nr_throttled = v;
-        else if (key == "throttled_usec")
-            s.throttled_usec = v;
-    });
-}
-
-std::optional<std::uint64_t> keyed_u64(std::string_view text, std::string_view key) {
-    std::optional<std::uint64_t> out;
-    for_each_line(text, [&](std::string_view line) {
-        if (out) return;
-        Tokens t(line);
-        if (t.next() != key) return;
-        std::uint64_t v = 0;
-        if (t.next_u64(v)) out = v;
-    });
-    return out;
-}
-
-std::optional<std::uint64_t> parse_cgroup_u64(std::string_view text, bool max_ok) {
-    std::string_view s = parse::trim(text);
-    if (max_ok && s == "max") return std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t v = 0;
-    if (!parse_u64(s, v)) return std::nullopt;
-    return v;
-}
-
-std::vector<CgroupIoStat> parse_cgroup_io_stat(std::string_view text, ParseNotes& notes) {
-    std::vector<CgroupIoStat> out;
-    for_each_line(text, [&](std::string_view line) {
-        if (parse::trim(line).empty()) return;
-        Tokens t(line);
-        std::string_view dev = t.next();
-        CgroupIoStat d;
-        const auto colon = dev.find(':');
-        std::uint64_t maj = 0, min = 0;
-        bool ok = colon != std::string_view::npos && parse_u64(dev.substr(0, colon), maj) &&
-                  parse_u64(dev.substr(colon + 1), min) && maj <= 0xffffffffu && min <= 0xffffffffu;
-        int seen = 0;
-        for (std::string_view kv = t.next(); ok && !kv.empty(); kv = t.next()) {
-            const auto eq = kv.find('=');
-            if (eq == std::string_view::npos) {
-                ok = false;
-                break;
-            }
-            std::string_view k = kv.substr(0, eq);
-            std::uint64_t v = 0;
-            if (!parse_u64(kv.substr(eq + 1), v)) {
-                // Newer kernels add keys (cost.*, latency) whose values may not be counts.
-                continue;
-            }
-            if (k == "rbytes")
-                d.rbytes = v, seen |= 1;
-            else if (k == "wbytes")
-                d.wbytes = v, seen |= 2;
-            else if (k == "rios")
-                d.rios = v, seen |= 4;
-            else if (k == "wios")
-                d.wios = v, seen |= 8;
-            else if (k == "dbytes")
-                d.dbytes = v;
-            else if (k == "dios")
-                d.dios = v;
-        }
-        if (!ok || seen != 15) {
-            notes.bad_line("io.stat", line);
-            return;
-        }
-        d.major = static_cast<std::uint32_t>(maj);
-        d.minor = static_cast<std::uint32_t>(min);
-        out.push_back(d);
-    });
-    return out;
-}
-
-void parse_cgroup_pressure(std::string_view text, std::optional<CgroupPressureLine>& some,
-                           std::optional<CgroupPressureLine>& full) {
-    some.reset();
-    full.reset();
-    for_each_line(text, [&](std::string_view line) {
-        Tokens t(line);
-        std::string_view kind = t.next();
-        std::optional<CgroupPressureLine>* dest = kind == "some"   ? &some
-                                                  : kind == "full" ? &full
-                                                                   : nullptr;
-        if (!dest) return;
-        CgroupPressureLine pl;
-        int seen = 0;
-        for (std::string_view kv = t.next(); !kv.empty(); kv = t.next()) {
-            const auto eq = kv.find('=');
-            if (eq == std::string_view::npos) return;
-            std::string_view k = kv.substr(0, eq), v = kv.substr(eq + 1);
-            if (k == "avg10") {
-                if (!parse::parse_double(v, pl.avg10_pct)) return;
-                seen |= 1;
-            } else if (k == "total") {
-                if (!parse_u64(v, pl.total_us)) return;
-                seen |= 2;
-            }
-        }
-        if (seen == 3) *dest = pl;
-    });
-}
-
-void parse_cgroup_procs(std::string_view text, std::vector<pid_t>& out) {
-    out.clear();
-    for_each_line(text, [&](std::string_view line) {
-        std::uint64_t v = 0;
-        if (parse_u64(parse::trim(line), v) && v > 0 && v < (1u << 30))
-            out.push_back(static_cast<pid_t>(v));
-    });
-}
-
-// ---- the walk --------------------------------------------------------------------------
-
-namespace {
-
-enum File : std::uint8_t {
-    f_cpu_stat,
-    f_mem_current,
-    f_mem_stat,
-    f_mem_max,
-    f_mem_events,
-    f_io_stat,
-    f_cpu_pressure,
-    f_io_pressure,
-    f_mem_pressure,
-    f_procs,
-    kFiles
-};
-constexpr std::array<const char*, kFiles> kFileNames{
-    "cpu.stat", "memory.current", "memory.stat", "memory.max",      "memory.events",
-    "io.stat",  "cpu.pressure",   "io.pressure", "memory.pressure", "cgroup.procs"};
-
-// A file the group lacked is looked for again every this many samples (a controller may be
-// enabled for it later); in between it costs nothing.
-constexpr std::uint64_t kRetryAbsentEvery = 10;
-
-// The share of the kept-descriptor budget the walk may use; the task sweep needs the rest.
-constexpr std::size_t kBudgetShareDivisor = 4;
-
-// A group whose files are carried over from its last sample (see CgroupCollector) is read
-// whole again at least this often; groups take their turns on different samples.
-constexpr std::uint64_t kFullReadEvery = 10;
-
-// Files read every sample (the signals that say whether the rest can be carried over) and
-// those read only when something moved. A cold file is kept open only while the budget
-// leaves room for every group's directory and cpu.stat besides (cold_limit), so that at
-// thousands of groups the descriptors go to what is read every sample.
-constexpr bool is_hot(File f) {
-    return f == f_cpu_stat || f == f_mem_current || f == f_io_stat;
-}
-
-// Opens name under dir for reading: O_NOFOLLOW, and outside the kernel's trees only a
-// regular file (opened through an O_PATH descriptor, so what is read is what was checked).
-UniqueFd open_in(int dir, const char* name, bool kernel_files) {
-    constexpr int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW;
-    if (kernel_files) return UniqueFd(::openat(dir, name, flags));
-    UniqueFd p(::openat(dir, name, O_PATH | O_CLOEXEC | O_NOFOLLOW));
-    if (!p) return p;
-    struct stat st {};
-    if (::fstat(p.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-        errno = EINVAL;
-        return UniqueFd();
-    }
-    char self[48];
-    std::snprintf(self, sizeof self, "/proc/self/fd/%d", p.get());
-    return UniqueFd(::open(self, flags & ~O_NOFOLLOW));
-}
-
-// The whole file from offset 0, at most kMaxFileBytes. False on a read error or a longer
-// file.
-bool pread_all(int fd, std::string& out) {
-    out.clear();
-    if (out.capacity() < 512) out.reserve(512);
-    std::size_t used = 0;
-    for (;;) {
-        out.resize(out.capacity());
-        const ssize_t n =
-            ::pread(fd, out.data() + used, out.size() - used, static_cast<off_t>(used));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            out.clear();
-            return false;
-        }
-        used += static_cast<std::size_t>(n);
-        if (n == 0 || used < out.size()) break;
-        if (used > kMaxFileBytes) {
-            out.clear();
-            errno = EFBIG;
-            return false;
-        }
-        out.reserve(out.size() * 2);
-    }
-    out.resize(used);
-    return true;
-}
-
-struct Dent {
-    std::string name;
-    std::uint64_t ino = 0;
-};
-
-// The subdirectories of dir, sorted by name.
-bool list_subdirs(int dir, std::vector<std::byte>& buf, std::vector<Dent>& out) {
-    out.clear();
-    if (::lseek(dir, 0, SEEK_SET) < 0) return false;
-    if (buf.size() < 32768) buf.resize(32768);
-    for (;;) {
-        const ssize_t n = ::getdents64(dir, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        if (n == 0) break;
-        for (ssize_t off = 0; off < n;) {
-            dirent64 e{};
-            std::memcpy(&e, buf.data() + off, offsetof(dirent64, d_name));
-            const char* name =
-                reinterpret_cast<const char*>(buf.data() + off) + offsetof(dirent64, d_name);
-            off += e.d_reclen;
-            if (e.d_type != DT_DIR || std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0)
-                continue;
-            out.push_back({name, e.d_ino});
-        }
-    }
-    std::sort(out.begin(), out.end(), [](const Dent& a, const Dent& b) { return a.name < b.name; });
-    return true;
-}
-
-}  // namespace
+using namespace cgroup_walk;
 
 struct CgroupCollector::Group {
     std::string name;  // the path component ("" for the root)
@@ -276,8 +29,8 @@ struct CgroupCollector::Group {
     UniqueFd v1_mem, v1_cpuacct;
     bool v1_absent = false;
     std::vector<std::unique_ptr<Group>> children;  // sorted by name
-    // Its figures at the last sample (path unused), whether there was one, and whether its
-    // last two whole reads gave the same counters (nothing moved in between).
+    // Its figures at the last sample (its identity unused), whether there was one, and
+    // whether its last two whole reads gave the same counters (nothing moved in between).
     CgroupSample last;
     bool have_last = false;
     bool settled = false;
@@ -298,73 +51,16 @@ struct CgroupCollector::Group {
 
 namespace {
 
-// Whether two samples of a group hold the same counters read every sample (cpu.stat,
-// memory.current, io.stat, the v1 files).
-bool same_hot(const CgroupSample& a, const CgroupSample& b) {
-    auto same_io = [](const std::optional<std::vector<CgroupIoStat>>& x,
-                      const std::optional<std::vector<CgroupIoStat>>& y) {
-        if (!x || !y) return !x && !y;
-        return std::equal(x->begin(), x->end(), y->begin(), y->end(),
-                          [](const CgroupIoStat& p, const CgroupIoStat& q) {
-                              return p.major == q.major && p.minor == q.minor &&
-                                     p.rbytes == q.rbytes && p.wbytes == q.wbytes &&
-                                     p.rios == q.rios && p.wios == q.wios && p.dbytes == q.dbytes &&
-                                     p.dios == q.dios;
-                          });
-    };
-    return a.cpu_usage_usec == b.cpu_usage_usec && a.cpu_user_usec == b.cpu_user_usec &&
-           a.cpu_system_usec == b.cpu_system_usec && a.nr_throttled == b.nr_throttled &&
-           a.throttled_usec == b.throttled_usec && a.memory_current == b.memory_current &&
-           same_io(a.io, b.io) && a.v1_memory_usage == b.v1_memory_usage &&
-           a.v1_cpuacct_usage_ns == b.v1_cpuacct_usage_ns;
-}
+// A file the group lacked is looked for again every this many samples (a controller may be
+// enabled for it later); in between it costs nothing.
+constexpr std::uint64_t kRetryAbsentEvery = 10;
 
-// The same for the files read only when something moved (the pressure averages aside).
-bool same_cold(const CgroupSample& a, const CgroupSample& b) {
-    auto same_pl = [](const std::optional<CgroupPressureLine>& x,
-                      const std::optional<CgroupPressureLine>& y) {
-        if (!x || !y) return !x && !y;
-        return x->total_us == y->total_us;
-    };
-    for (std::size_t r = 0; r < a.some.size(); ++r)
-        if (!same_pl(a.some[r], b.some[r]) || !same_pl(a.full[r], b.full[r])) return false;
-    return a.memory_anon == b.memory_anon && a.memory_file == b.memory_file &&
-           a.memory_max == b.memory_max && a.oom == b.oom && a.oom_kill == b.oom_kill;
-}
+// The share of the kept-descriptor budget the walk may use; the task sweep needs the rest.
+constexpr std::size_t kBudgetShareDivisor = 4;
 
-// Whether every pressure average of a sample is 0: they decay while nothing stalls, so only
-// a 0 stays what it was.
-bool averages_zero(const CgroupSample& s) {
-    for (std::size_t r = 0; r < s.some.size(); ++r)
-        if ((s.some[r] && s.some[r]->avg10_pct != 0) || (s.full[r] && s.full[r]->avg10_pct != 0))
-            return false;
-    return true;
-}
-
-void copy_cold(const CgroupSample& from, CgroupSample& to) {
-    to.memory_anon = from.memory_anon;
-    to.memory_file = from.memory_file;
-    to.memory_max = from.memory_max;
-    to.oom = from.oom;
-    to.oom_kill = from.oom_kill;
-    to.some = from.some;
-    to.full = from.full;
-    to.procs = from.procs;
-}
-
-// Everything but the identity (path, inode, parent), reusing to's memory.
-void copy_figures(const CgroupSample& from, CgroupSample& to) {
-    to.cpu_usage_usec = from.cpu_usage_usec;
-    to.cpu_user_usec = from.cpu_user_usec;
-    to.cpu_system_usec = from.cpu_system_usec;
-    to.nr_throttled = from.nr_throttled;
-    to.throttled_usec = from.throttled_usec;
-    to.memory_current = from.memory_current;
-    to.io = from.io;
-    to.v1_memory_usage = from.v1_memory_usage;
-    to.v1_cpuacct_usage_ns = from.v1_cpuacct_usage_ns;
-    copy_cold(from, to);
-}
+// A group whose files are carried over from its last sample (see CgroupCollector) is read
+// whole again at least this often; groups take their turns on different samples.
+constexpr std::uint64_t kFullReadEvery = 10;
 
 struct Walk {
     const FsRoot& sys;
@@ -489,7 +185,7 @@ struct Walk {
             parse_cgroup_procs(buf, *s.procs);
         }
         g.settled = g.have_last && same_hot(g.last, s) && same_cold(g.last, s);
-        copy_figures(s, g.last);
+        g.last = s;  // reuses g.last's memory
         g.have_last = true;
     }
 

@@ -7,15 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "vigil/core/fd_io.hpp"
+#include "vigil/sample/cgroup_path.hpp"
 
 namespace vigil {
 namespace {
-
-bool is_hex64(std::string_view s) {
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 bool is_uid(std::string_view s) {
     if (s.size() != 36) return false;
@@ -27,31 +22,26 @@ bool is_uid(std::string_view s) {
     return true;
 }
 
-// "PREFIX<id>SUFFIX" -> the id if it is 64 hex digits, else empty.
-std::string_view between(std::string_view s, std::string_view prefix, std::string_view suffix) {
-    if (s.size() < prefix.size() + suffix.size() || !s.starts_with(prefix) || !s.ends_with(suffix))
-        return {};
-    std::string_view id = s.substr(prefix.size(), s.size() - prefix.size() - suffix.size());
-    return is_hex64(id) ? id : std::string_view{};
-}
-
 std::int64_t stamp_of(const struct stat& st) {
     return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec +
            static_cast<std::int64_t>(st.st_size) * 7919;
 }
 
+// The kubelet's entries: a /var/log/containers link's name by container id, a
+// /var/log/pods directory's by pod UID.
+void add_kube_container(const std::string& entry, std::unordered_map<std::string, std::string>& t) {
+    KubeContainerLog l;
+    if (parse_kube_container_log(entry, l)) t[l.id] = l.ns + "/" + l.pod + "/" + l.container;
+}
+void add_kube_pod(const std::string& entry, std::unordered_map<std::string, std::string>& t) {
+    KubePodDir p;
+    if (parse_kube_pod_dir(entry, p)) t[p.uid] = p.ns + "/" + p.pod;
+}
+
 }  // namespace
 
 ContainerRef container_ref(std::string_view path) {
-    while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-    const auto slash = path.rfind('/');
-    const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
-    std::string_view parent;
-    if (slash != std::string_view::npos && slash > 0) {
-        const std::string_view head = path.substr(0, slash);
-        const auto s2 = head.rfind('/');
-        parent = s2 == std::string_view::npos ? head : head.substr(s2 + 1);
-    }
+    const auto [last, parent] = cgroup_path_tail(path);
     using K = ContainerRef::Kind;
     static constexpr std::pair<std::string_view, K> kScopes[] = {
         {"docker-", K::docker},
@@ -60,12 +50,13 @@ ContainerRef container_ref(std::string_view path) {
         {"crio-", K::crio},
     };
     for (const auto& [prefix, kind] : kScopes) {
-        std::string_view id = between(last, prefix, ".scope");
+        std::string_view id = container_id_between(last, prefix, ".scope");
         if (!id.empty()) return {kind, std::string(id)};
     }
-    if (std::string_view id = between(last, "libpod-", ""); !id.empty())
+    if (std::string_view id = container_id_between(last, "libpod-", ""); !id.empty())
         return {K::podman, std::string(id)};
-    if (is_hex64(last)) return {parent == "docker" ? K::docker : K::container, std::string(last)};
+    if (is_container_id(last))
+        return {parent == "docker" ? K::docker : K::container, std::string(last)};
     // Pods: "kubepods[-QOS]-pod<uid, '_' for '-'>.slice" or "pod<uid>".
     std::string uid;
     if (last.starts_with("kubepods") && last.ends_with(".slice")) {
@@ -110,7 +101,7 @@ bool parse_kube_container_log(std::string_view name, KubeContainerLog& out) {
     if (!name.ends_with(".log")) return false;
     name.remove_suffix(4);
     const auto dash = name.rfind('-');
-    if (dash == std::string_view::npos || !is_hex64(name.substr(dash + 1))) return false;
+    if (dash == std::string_view::npos || !is_container_id(name.substr(dash + 1))) return false;
     const std::string_view id = name.substr(dash + 1);
     const std::string_view rest = name.substr(0, dash);
     const auto u1 = rest.find('_');
@@ -156,35 +147,18 @@ bool ContainerNames::changed(std::string_view rel, std::int64_t& stamp) {
     return true;
 }
 
-const std::string* ContainerNames::from_kubelet_logs(const std::string& id) {
-    auto it = kube_containers_.find(id);
-    if (it != kube_containers_.end()) return &it->second;
-    if (!changed("var/log/containers", kube_containers_stamp_)) return nullptr;
-    kube_containers_.clear();
+const std::string* ContainerNames::from_listing(NameTable& table, std::string_view dir,
+                                                std::int64_t& stamp, const std::string& key,
+                                                void (*add)(const std::string&, NameTable&)) {
+    auto it = table.find(key);
+    if (it != table.end()) return &it->second;
+    if (!changed(dir, stamp)) return nullptr;
+    table.clear();
     std::vector<std::string> names;
-    root_.list_names("var/log/containers", names);
-    for (const std::string& n : names) {
-        KubeContainerLog l;
-        if (parse_kube_container_log(n, l))
-            kube_containers_[l.id] = l.ns + "/" + l.pod + "/" + l.container;
-    }
-    it = kube_containers_.find(id);
-    return it == kube_containers_.end() ? nullptr : &it->second;
-}
-
-const std::string* ContainerNames::from_kubelet_pods(const std::string& uid) {
-    auto it = kube_pods_.find(uid);
-    if (it != kube_pods_.end()) return &it->second;
-    if (!changed("var/log/pods", kube_pods_stamp_)) return nullptr;
-    kube_pods_.clear();
-    std::vector<std::string> names;
-    root_.list_names("var/log/pods", names);
-    for (const std::string& n : names) {
-        KubePodDir p;
-        if (parse_kube_pod_dir(n, p)) kube_pods_[p.uid] = p.ns + "/" + p.pod;
-    }
-    it = kube_pods_.find(uid);
-    return it == kube_pods_.end() ? nullptr : &it->second;
+    root_.list_names(dir, names);
+    for (const std::string& n : names) add(n, table);
+    it = table.find(key);
+    return it == table.end() ? nullptr : &it->second;
 }
 
 const std::string* ContainerNames::from_storage(const std::string& id) {
@@ -203,11 +177,14 @@ const std::string* ContainerNames::from_storage(const std::string& id) {
 std::string ContainerNames::look_up(const ContainerRef& ref) {
     using K = ContainerRef::Kind;
     if (ref.kind == K::pod) {
-        const std::string* n = from_kubelet_pods(ref.id);
+        const std::string* n =
+            from_listing(kube_pods_, "var/log/pods", kube_pods_stamp_, ref.id, add_kube_pod);
         return n ? *n : std::string();
     }
     // A container of a pod, whatever its runtime: the kubelet's name.
-    if (const std::string* n = from_kubelet_logs(ref.id)) return *n;
+    if (const std::string* n = from_listing(kube_containers_, "var/log/containers",
+                                            kube_containers_stamp_, ref.id, add_kube_container))
+        return *n;
     if (ref.kind == K::docker || ref.kind == K::container) {
         if (root_.read_into("var/lib/docker/containers/" + ref.id + "/config.v2.json", buf_))
             if (auto n = parse_docker_config_name(buf_)) return *n;

@@ -5,33 +5,10 @@
 #include <numeric>
 
 #include "machine_columns.hpp"
+#include "table_order.hpp"
 #include "task_tree.hpp"
 
 namespace vigil {
-namespace {
-
-// Whether row a comes before row b by the column, as sort_rows orders them: numbers, then
-// text, then unknown values, whatever the direction.
-bool cell_before(const Table& t, std::size_t column, bool reverse, std::size_t a, std::size_t b) {
-    const ColumnSpec& spec = t.columns[column];
-    const bool descending = spec.descending != reverse;
-    const Cell& ca = t.rows[a][column];
-    const Cell& cb = t.rows[b][column];
-    if (ca.num.has_value() != cb.num.has_value()) return ca.num.has_value();
-    if (ca.num) return descending ? *ca.num > *cb.num : *ca.num < *cb.num;
-    if (spec.format != CellFormat::text) return false;
-    if (ca.text.empty() != cb.text.empty()) return !ca.text.empty();
-    return descending ? ca.text > cb.text : ca.text < cb.text;
-}
-
-void reorder(Table& t, std::span<const std::uint32_t> order) {
-    std::vector<std::vector<Cell>> rows;
-    rows.reserve(order.size());
-    for (std::uint32_t i : order) rows.push_back(std::move(t.rows[i]));
-    t.rows = std::move(rows);
-}
-
-}  // namespace
 
 CgroupPane order_cgroup_pane(Table t, const std::vector<CgroupSample>& groups,
                              const CgroupPaneOrder& order) {
@@ -45,8 +22,8 @@ CgroupPane order_cgroup_pane(Table t, const std::vector<CgroupSample>& groups,
     // Ties (and the natural order) keep the walk's order: the row's index.
     auto less = [&](std::uint32_t a, std::uint32_t b) {
         if (sorted) {
-            if (cell_before(t, *order.column, order.reverse, a, b)) return true;
-            if (cell_before(t, *order.column, order.reverse, b, a)) return false;
+            if (row_before(t, *order.column, order.reverse, a, b)) return true;
+            if (row_before(t, *order.column, order.reverse, b, a)) return false;
         }
         return a < b;
     };
@@ -77,7 +54,7 @@ CgroupPane order_cgroup_pane(Table t, const std::vector<CgroupSample>& groups,
         out.paths.push_back(groups[rows[r]].path);
         out.depth.push_back(r < places.size() ? places[r].depth : 0);
     }
-    reorder(t, rows);
+    reorder_rows(t, rows);
     for (std::size_t r = 0; r < places.size() && r < t.rows.size(); ++r) {
         std::string prefix;
         append_tree_prefix(prefix, places[r], order.utf8);

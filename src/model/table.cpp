@@ -6,8 +6,10 @@
 #include <cctype>
 #include <cmath>
 #include <ctime>
+#include <numeric>
 
 #include "machine_columns.hpp"
+#include "table_order.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 
@@ -192,33 +194,40 @@ Standout cell_standout(const Table& t, std::size_t row, std::size_t column) {
     return Standout::none;
 }
 
-void sort_rows(Table& t, std::size_t column, bool reverse) {
-    if (column >= t.columns.size()) return;
+bool row_before(const Table& t, std::size_t column, bool reverse, std::size_t ia, std::size_t ib) {
     const ColumnSpec& spec = t.columns[column];
     const bool descending = spec.descending != reverse;
-    const bool text = spec.format == CellFormat::text;
-    std::vector<std::size_t> order(t.rows.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t ia, std::size_t ib) {
-        const Cell& a = t.rows[ia][column];
-        const Cell& b = t.rows[ib][column];
-        // Numbers first, then text, then nothing: unknown is always last.
-        if (a.num.has_value() != b.num.has_value()) return a.num.has_value();
-        if (a.num) return descending ? *a.num > *b.num : *a.num < *b.num;
-        if (!text) return false;
-        if (a.text.empty() != b.text.empty()) return !a.text.empty();
-        return descending ? a.text > b.text : a.text < b.text;
-    });
+    const Cell& a = t.rows[ia][column];
+    const Cell& b = t.rows[ib][column];
+    // Numbers first, then text, then nothing: unknown is always last.
+    if (a.num.has_value() != b.num.has_value()) return a.num.has_value();
+    if (a.num) return descending ? *a.num > *b.num : *a.num < *b.num;
+    if (spec.format != CellFormat::text) return false;
+    if (a.text.empty() != b.text.empty()) return !a.text.empty();
+    return descending ? a.text > b.text : a.text < b.text;
+}
+
+void reorder_rows(Table& t, std::span<const std::uint32_t> order) {
     std::vector<std::vector<Cell>> rows;
     rows.reserve(order.size());
-    for (std::size_t i : order) rows.push_back(std::move(t.rows[i]));
+    for (std::uint32_t i : order) rows.push_back(std::move(t.rows[i]));
     t.rows = std::move(rows);
     if (t.refs.size() == order.size()) {
         std::vector<RowRef> refs;
         refs.reserve(order.size());
-        for (std::size_t i : order) refs.push_back(t.refs[i]);
+        for (std::uint32_t i : order) refs.push_back(t.refs[i]);
         t.refs = std::move(refs);
     }
+}
+
+void sort_rows(Table& t, std::size_t column, bool reverse) {
+    if (column >= t.columns.size()) return;
+    std::vector<std::uint32_t> order(t.rows.size());
+    std::iota(order.begin(), order.end(), 0U);
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return row_before(t, column, reverse, a, b);
+    });
+    reorder_rows(t, order);
 }
 
 }  // namespace vigil

@@ -79,9 +79,13 @@ class ContainerNames {
         std::string name;
         std::uint64_t tried_at = 0;  // sample of the last look-up (names not found)
     };
+    using NameTable = std::unordered_map<std::string, std::string>;
     std::string look_up(const ContainerRef& ref);
-    const std::string* from_kubelet_logs(const std::string& id);
-    const std::string* from_kubelet_pods(const std::string& uid);
+    // key's name in table, made from the listing of directory dir (add: an entry's name, if
+    // it names one, into the table), made again only when dir changed; null if not there.
+    const std::string* from_listing(NameTable& table, std::string_view dir, std::int64_t& stamp,
+                                    const std::string& key,
+                                    void (*add)(const std::string& entry, NameTable& table));
     const std::string* from_storage(const std::string& id);
     // Re-reads a directory listing or file when its mtime (and size) changed.
     bool changed(std::string_view rel, std::int64_t& stamp);
@@ -90,7 +94,7 @@ class ContainerNames {
     std::uint64_t sample_ = 0;
     std::size_t lookups_ = 0;
     std::unordered_map<std::string, Entry> cache_;  // by id or UID
-    std::unordered_map<std::string, std::string> kube_containers_, kube_pods_, storage_;
+    NameTable kube_containers_, kube_pods_, storage_;
     std::int64_t kube_containers_stamp_ = -1, kube_pods_stamp_ = -1, storage_stamp_ = -1;
     std::string buf_;
 };
