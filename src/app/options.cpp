@@ -509,12 +509,17 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 o.record_max_bytes = *n;
                 break;
             }
-            case kRecordRotate: {
+            case kRecordRotate:
+            case kRecordKeepFor: {
+                const bool rotate = c == kRecordRotate;
                 auto d = parse_duration_s(arg);
                 if (!d || *d < 1)
-                    return make_error("invalid --record-rotate " + quoted(arg) +
-                                      ": expected a duration of at least 1s, such as 1h or 1d");
-                o.record_rotate_s = *d;
+                    return make_error(std::string(rotate ? "invalid --record-rotate "
+                                                         : "invalid --record-keep-for ") +
+                                      quoted(arg) +
+                                      ": expected a duration of at least 1s, such as " +
+                                      (rotate ? "1h or 1d" : "12h or 7d"));
+                (rotate ? o.record_rotate_s : o.record_keep.keep_for_s) = *d;
                 break;
             }
             case kRecordKeep: {
@@ -523,14 +528,6 @@ Result<Options> parse_options(int argc, char* const* argv) {
                     return make_error("invalid --record-keep " + quoted(arg) +
                                       ": expected a number of rotated files, 1 to 1000000");
                 o.record_keep.keep_files = n;
-                break;
-            }
-            case kRecordKeepFor: {
-                auto d = parse_duration_s(arg);
-                if (!d || *d < 1)
-                    return make_error("invalid --record-keep-for " + quoted(arg) +
-                                      ": expected a duration of at least 1s, such as 12h or 7d");
-                o.record_keep.keep_for_s = *d;
                 break;
             }
             case kFrom:
