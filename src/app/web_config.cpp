@@ -398,17 +398,29 @@ std::string yaml_problem(const yaml_parser_t& parser) {
            std::to_string(parser.problem_mark.column + 1) + ": " + why;
 }
 
+// A libyaml parser reading text, deleted with it.
+struct YamlParser {
+    yaml_parser_t p;
+    bool ok;
+    explicit YamlParser(std::string_view text) : ok(yaml_parser_initialize(&p) != 0) {
+        if (ok)
+            yaml_parser_set_input_string(&p, reinterpret_cast<const unsigned char*>(text.data()),
+                                         text.size());
+    }
+    ~YamlParser() {
+        if (ok) yaml_parser_delete(&p);
+    }
+    YamlParser(const YamlParser&) = delete;
+    YamlParser& operator=(const YamlParser&) = delete;
+};
+
 Result<bool> check_depth(std::string_view text) {
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) return make_error("cannot start the YAML parser");
-    std::unique_ptr<yaml_parser_t, decltype(&yaml_parser_delete)> hold(&parser,
-                                                                       &yaml_parser_delete);
-    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
+    YamlParser parser(text);
+    if (!parser.ok) return make_error("cannot start the YAML parser");
     int depth = 0;
     for (;;) {
         yaml_event_t e;
-        if (!yaml_parser_parse(&parser, &e)) return make_error(yaml_problem(parser));
+        if (!yaml_parser_parse(&parser.p, &e)) return make_error(yaml_problem(parser.p));
         const yaml_event_type_t type = e.type;
         const std::size_t line = e.start_mark.line + 1;
         yaml_event_delete(&e);
@@ -429,14 +441,10 @@ Result<WebConfig> parse_web_config(std::string_view text, const std::string& dir
                                    const WebFileReader& read) {
     auto shallow = check_depth(text);
     if (!shallow) return shallow.error();
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) return make_error("cannot start the YAML parser");
-    std::unique_ptr<yaml_parser_t, decltype(&yaml_parser_delete)> parser_hold(&parser,
-                                                                              &yaml_parser_delete);
-    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
+    YamlParser parser(text);
+    if (!parser.ok) return make_error("cannot start the YAML parser");
     yaml_document_t doc;
-    if (!yaml_parser_load(&parser, &doc)) return make_error(yaml_problem(parser));
+    if (!yaml_parser_load(&parser.p, &doc)) return make_error(yaml_problem(parser.p));
     std::unique_ptr<yaml_document_t, decltype(&yaml_document_delete)> doc_hold(
         &doc, &yaml_document_delete);
     WebConfig c;
