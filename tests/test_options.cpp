@@ -11,6 +11,23 @@
 using namespace vigil;
 using vigil::test::parse_args;
 
+namespace {
+// An argument list parse_options refuses, and its error, which must hold a text and be one
+// line.
+struct Refused {
+    std::vector<const char*> args;
+    const char* must_contain;
+};
+std::string refused_message(const Refused& c) {
+    auto o = parse_args(c.args);
+    INFO(c.must_contain);
+    REQUIRE_FALSE(o);
+    CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
+    CHECK(o.error().message.find('\n') == std::string::npos);
+    return o.error().message;
+}
+}  // namespace
+
 TEST_CASE("iotop options parse", "[options]") {
     auto o = parse_args({"-b", "-n", "5", "-d", "0.2", "-P", "-o", "-a", "-k", "-t", "-qq"});
     REQUIRE(o);
@@ -72,11 +89,7 @@ TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
 }
 
 TEST_CASE("bad values are named in a one-line error", "[options]") {
-    struct Case {
-        std::vector<const char*> args;
-        const char* must_contain;
-    };
-    for (const auto& c : std::vector<Case>{
+    for (const auto& c : std::vector<Refused>{
              {{"-d", "abc"}, "'abc'"},
              {{"-d", "-1"}, "'-1'"},
              {{"-d", "0"}, "'0'"},
@@ -124,13 +137,9 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"--csv-dir", "d", "--format", "json"}, "--format json"},
              {{"--csv-dir="}, "--csv-dir ''"},
          }) {
-        auto o = parse_args(c.args);
-        INFO(c.must_contain);
-        REQUIRE_FALSE(o);
-        CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
-        CHECK(o.error().message.find('\n') == std::string::npos);
+        const std::string message = refused_message(c);
         // Never a raw byte of an option id (a long-only id cast to char was "\xB1").
-        for (char ch : o.error().message) CHECK(static_cast<unsigned char>(ch) < 0x80);
+        for (char ch : message) CHECK(static_cast<unsigned char>(ch) < 0x80);
     }
 }
 
@@ -196,11 +205,7 @@ TEST_CASE("--record-keep and --record-keep-for: a retention for rotated recordin
               {"--record", "r", "--record-rotate=1h", "--record-keep=2", "--record-keep-for=1h"})
               ->record_keep.limited());
     CHECK_FALSE(parse_args({"--record", "r", "--record-rotate", "1h"})->record_keep.limited());
-    struct Bad {
-        std::vector<const char*> args;
-        const char* must_contain;
-    };
-    for (const Bad& c : std::initializer_list<Bad>{
+    for (const Refused& c : std::initializer_list<Refused>{
              {{"--record", "r", "--record-rotate", "1h", "--record-keep", "0"},
               "invalid --record-keep '0'"},
              {{"--record", "r", "--record-rotate", "1h", "--record-keep", "-1"}, "'-1'"},
@@ -215,10 +220,6 @@ TEST_CASE("--record-keep and --record-keep-for: a retention for rotated recordin
              {{"--record-keep-for", "1d"}, "--record-keep-for removes rotated"},
              {{"--record-keep"}, "option '--record-keep' needs a value"},
          }) {
-        auto bad = parse_args(c.args);
-        INFO(c.must_contain);
-        REQUIRE_FALSE(bad);
-        CHECK_THAT(bad.error().message, Catch::Contains(c.must_contain));
-        CHECK(bad.error().message.find('\n') == std::string::npos);
+        refused_message(c);
     }
 }
