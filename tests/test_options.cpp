@@ -4,24 +4,32 @@
 #include <string>
 #include <vector>
 
+#include "options_util.hpp"
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/app/options.hpp"
 
 using namespace vigil;
+using vigil::test::parse_args;
 
 namespace {
-Result<Options> parse(const std::vector<const char*>& args) {
-    std::vector<std::string> store{"vigil"};
-    for (const char* a : args) store.emplace_back(a);
-    std::vector<char*> argv;
-    for (auto& s : store) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    return parse_options(static_cast<int>(store.size()), argv.data());
+// An argument list parse_options refuses, and its error, which must hold a text and be one
+// line.
+struct Refused {
+    std::vector<const char*> args;
+    const char* must_contain;
+};
+std::string refused_message(const Refused& c) {
+    auto o = parse_args(c.args);
+    INFO(c.must_contain);
+    REQUIRE_FALSE(o);
+    CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
+    CHECK(o.error().message.find('\n') == std::string::npos);
+    return o.error().message;
 }
 }  // namespace
 
 TEST_CASE("iotop options parse", "[options]") {
-    auto o = parse({"-b", "-n", "5", "-d", "0.2", "-P", "-o", "-a", "-k", "-t", "-qq"});
+    auto o = parse_args({"-b", "-n", "5", "-d", "0.2", "-P", "-o", "-a", "-k", "-t", "-qq"});
     REQUIRE(o);
     CHECK(o->batch);
     CHECK(o->iterations == 5);
@@ -35,24 +43,24 @@ TEST_CASE("iotop options parse", "[options]") {
 }
 
 TEST_CASE("-p and -u repeat and take comma lists", "[options]") {
-    auto o = parse({"-b", "-p", "1,2", "-p", "3", "--pid=4", "-u", "root,0", "-u", "0"});
+    auto o = parse_args({"-b", "-p", "1,2", "-p", "3", "--pid=4", "-u", "root,0", "-u", "0"});
     REQUIRE(o);
     CHECK(o->view.pids == std::vector<pid_t>{1, 2, 3, 4});
     CHECK(o->view.uids == std::vector<uid_t>{0, 0, 0});
 }
 
 TEST_CASE("--sort and --reverse", "[options]") {
-    auto o = parse({"--sort", "disk_write", "--reverse"});
+    auto o = parse_args({"--sort", "disk_write", "--reverse"});
     REQUIRE(o);
     CHECK(o->view.sort == ColumnId::disk_write);
     CHECK(o->view.reverse);
-    CHECK(parse({"--sort=PID"})->view.sort == ColumnId::id);
-    CHECK(parse({"--sort", "DISK READ"})->view.sort == ColumnId::disk_read);
+    CHECK(parse_args({"--sort=PID"})->view.sort == ColumnId::id);
+    CHECK(parse_args({"--sort", "DISK READ"})->view.sort == ColumnId::disk_read);
 }
 
 TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
-    auto o = parse({"--columns", "pid,cpu,command", "--filter", "post(gres|master)",
-                    "--hide-kernel-threads", "--sort", "cpu"});
+    auto o = parse_args({"--columns", "pid,cpu,command", "--filter", "post(gres|master)",
+                         "--hide-kernel-threads", "--sort", "cpu"});
     REQUIRE(o);
     CHECK(o->view.columns == std::vector<ColumnId>{ColumnId::id, ColumnId::cpu, ColumnId::command});
     CHECK(o->view.filter.active());
@@ -61,31 +69,27 @@ TEST_CASE("--columns, --filter and --hide-kernel-threads", "[options]") {
     CHECK_FALSE(o->view.filter.matches("sshd"));
     CHECK(o->view.hide_kernel_threads);
     CHECK_FALSE(o->view.tree);
-    CHECK(parse({"-P", "--tree"})->view.tree);
-    CHECK_FALSE(parse({"--tree=yes"}));
+    CHECK(parse_args({"-P", "--tree"})->view.tree);
+    CHECK_FALSE(parse_args({"--tree=yes"}));
     CHECK(o->view.sort == ColumnId::cpu);
-    CHECK(parse({"--sort", "TIME+"})->view.sort == ColumnId::cpu_time);
-    CHECK(parse({"--sort", "rss"})->view.sort == ColumnId::rss);
-    CHECK(parse({"--sort", "RES"})->view.sort == ColumnId::rss);
-    CHECK(parse({"--sort", "MEM%"})->view.sort == ColumnId::mem);
-    CHECK(parse({"--sort", "swap"})->view.sort == ColumnId::swap);
-    CHECK(parse({"--sort", "PRI"})->view.sort == ColumnId::priority);
-    CHECK(parse({"--columns", "pid,user,cpu,rss,state,command"})->view.columns ==
+    CHECK(parse_args({"--sort", "TIME+"})->view.sort == ColumnId::cpu_time);
+    CHECK(parse_args({"--sort", "rss"})->view.sort == ColumnId::rss);
+    CHECK(parse_args({"--sort", "RES"})->view.sort == ColumnId::rss);
+    CHECK(parse_args({"--sort", "MEM%"})->view.sort == ColumnId::mem);
+    CHECK(parse_args({"--sort", "swap"})->view.sort == ColumnId::swap);
+    CHECK(parse_args({"--sort", "PRI"})->view.sort == ColumnId::priority);
+    CHECK(parse_args({"--columns", "pid,user,cpu,rss,state,command"})->view.columns ==
           std::vector<ColumnId>{ColumnId::id, ColumnId::user, ColumnId::cpu, ColumnId::rss,
                                 ColumnId::state, ColumnId::command});
-    auto bad = parse({"--columns", "pid,rsz"});
+    auto bad = parse_args({"--columns", "pid,rsz"});
     REQUIRE_FALSE(bad);
     CHECK_THAT(bad.error().message,
                Catch::Contains("--columns 'pid,rsz'") && Catch::Contains("unknown column 'rsz'"));
-    CHECK_FALSE(parse({"--filter="}));
+    CHECK_FALSE(parse_args({"--filter="}));
 }
 
 TEST_CASE("bad values are named in a one-line error", "[options]") {
-    struct Case {
-        std::vector<const char*> args;
-        const char* must_contain;
-    };
-    for (const auto& c : std::vector<Case>{
+    for (const auto& c : std::vector<Refused>{
              {{"-d", "abc"}, "'abc'"},
              {{"-d", "-1"}, "'-1'"},
              {{"-d", "0"}, "'0'"},
@@ -133,44 +137,40 @@ TEST_CASE("bad values are named in a one-line error", "[options]") {
              {{"--csv-dir", "d", "--format", "json"}, "--format json"},
              {{"--csv-dir="}, "--csv-dir ''"},
          }) {
-        auto o = parse(c.args);
-        INFO(c.must_contain);
-        REQUIRE_FALSE(o);
-        CHECK_THAT(o.error().message, Catch::Contains(c.must_contain));
-        CHECK(o.error().message.find('\n') == std::string::npos);
+        const std::string message = refused_message(c);
         // Never a raw byte of an option id (a long-only id cast to char was "\xB1").
-        for (char ch : o.error().message) CHECK(static_cast<unsigned char>(ch) < 0x80);
+        for (char ch : message) CHECK(static_cast<unsigned char>(ch) < 0x80);
     }
 }
 
 TEST_CASE("numbers and dates users type: what is accepted", "[options]") {
-    CHECK(parse({"-d", "2"})->delay_s == 2);
-    CHECK(parse({"-d", "0.5"})->delay_s == 0.5);
-    CHECK(parse({"-d", ".5"})->delay_s == 0.5);
-    CHECK(parse({"-d", "1."})->delay_s == 1);
-    CHECK(parse({"--replay", "x", "--from", "2024-02-29"}));  // a leap year
-    CHECK(parse({"--replay", "x", "--from", "2000-02-29"}));
-    CHECK_FALSE(parse({"--replay", "x", "--from", "1900-02-29"}));
-    CHECK(parse({"--replay", "x", "--to", "2024-12-31 23:59:59"}));
-    CHECK(parse({"--record", "x", "--record-rotate", "1.5h"})->record_rotate_s == 5400);
+    CHECK(parse_args({"-d", "2"})->delay_s == 2);
+    CHECK(parse_args({"-d", "0.5"})->delay_s == 0.5);
+    CHECK(parse_args({"-d", ".5"})->delay_s == 0.5);
+    CHECK(parse_args({"-d", "1."})->delay_s == 1);
+    CHECK(parse_args({"--replay", "x", "--from", "2024-02-29"}));  // a leap year
+    CHECK(parse_args({"--replay", "x", "--from", "2000-02-29"}));
+    CHECK_FALSE(parse_args({"--replay", "x", "--from", "1900-02-29"}));
+    CHECK(parse_args({"--replay", "x", "--to", "2024-12-31 23:59:59"}));
+    CHECK(parse_args({"--record", "x", "--record-rotate", "1.5h"})->record_rotate_s == 5400);
 }
 
 TEST_CASE("CSV: one table on stdout, every table with --csv-dir", "[options]") {
-    auto o = parse({"--format", "csv"});
+    auto o = parse_args({"--format", "csv"});
     REQUIRE(o);
     CHECK(o->csv_dir.empty());
-    CHECK(parse({"--format", "csv", "--show", "cpu"}));
-    o = parse({"--csv-dir", "out", "--show", "all"});
+    CHECK(parse_args({"--format", "csv", "--show", "cpu"}));
+    o = parse_args({"--csv-dir", "out", "--show", "all"});
     REQUIRE(o);
     CHECK(o->format == OutputFormat::csv);
     CHECK(o->batch);
-    CHECK(parse({"--csv-dir", "out", "--format", "csv", "--show", "sensors"}));
+    CHECK(parse_args({"--csv-dir", "out", "--format", "csv", "--show", "sensors"}));
 }
 
 TEST_CASE("help and version", "[options]") {
-    CHECK(parse({"--help"})->action == Options::Action::help);
-    CHECK(parse({"-h"})->action == Options::Action::help);
-    CHECK(parse({"--version"})->action == Options::Action::version);
+    CHECK(parse_args({"--help"})->action == Options::Action::help);
+    CHECK(parse_args({"-h"})->action == Options::Action::help);
+    CHECK(parse_args({"--version"})->action == Options::Action::version);
     // Every option is documented in --help.
     std::string help = usage_text();
     for (const char* opt :
@@ -193,22 +193,19 @@ TEST_CASE("diagnostics escape what they quote", "[options]") {
 
 TEST_CASE("--record-keep and --record-keep-for: a retention for rotated recordings",
           "[options][retention]") {
-    auto o = parse({"-b", "--record", "r", "--record-rotate", "1d", "--record-keep", "7"});
+    auto o = parse_args({"-b", "--record", "r", "--record-rotate", "1d", "--record-keep", "7"});
     REQUIRE(o);
     CHECK(o->record_keep.keep_files == 7);
     CHECK(o->record_keep.keep_for_s == 0);
-    o = parse({"-b", "--record", "r", "--record-max-size", "1G", "--record-keep-for", "7d"});
+    o = parse_args({"-b", "--record", "r", "--record-max-size", "1G", "--record-keep-for", "7d"});
     REQUIRE(o);
     CHECK(o->record_keep.keep_for_s == 7 * 86400);
     CHECK(o->record_keep.keep_files == 0);
-    CHECK(parse({"--record", "r", "--record-rotate=1h", "--record-keep=2", "--record-keep-for=1h"})
+    CHECK(parse_args(
+              {"--record", "r", "--record-rotate=1h", "--record-keep=2", "--record-keep-for=1h"})
               ->record_keep.limited());
-    CHECK_FALSE(parse({"--record", "r", "--record-rotate", "1h"})->record_keep.limited());
-    struct Bad {
-        std::vector<const char*> args;
-        const char* must_contain;
-    };
-    for (const Bad& c : std::initializer_list<Bad>{
+    CHECK_FALSE(parse_args({"--record", "r", "--record-rotate", "1h"})->record_keep.limited());
+    for (const Refused& c : std::initializer_list<Refused>{
              {{"--record", "r", "--record-rotate", "1h", "--record-keep", "0"},
               "invalid --record-keep '0'"},
              {{"--record", "r", "--record-rotate", "1h", "--record-keep", "-1"}, "'-1'"},
@@ -223,10 +220,6 @@ TEST_CASE("--record-keep and --record-keep-for: a retention for rotated recordin
              {{"--record-keep-for", "1d"}, "--record-keep-for removes rotated"},
              {{"--record-keep"}, "option '--record-keep' needs a value"},
          }) {
-        auto bad = parse(c.args);
-        INFO(c.must_contain);
-        REQUIRE_FALSE(bad);
-        CHECK_THAT(bad.error().message, Catch::Contains(c.must_contain));
-        CHECK(bad.error().message.find('\n') == std::string::npos);
+        refused_message(c);
     }
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "options_util.hpp"
 #include "record_util.hpp"
 #include "vigil/app/metrics_server.hpp"
 #include "vigil/app/options.hpp"
@@ -20,6 +21,7 @@
 #include "vigil/core/unique_fd.hpp"
 
 using namespace vigil;
+using vigil::test::parse_args;
 
 namespace {
 
@@ -56,15 +58,6 @@ std::string error_of(const std::string& text) {
     f.files["/etc/vigil/ca.crt"] = "CA";
     auto c = parse_web_config(text, "/etc/vigil/", f.reader());
     return c ? std::string() : c.error().message;
-}
-
-Result<Options> parse(const std::vector<const char*>& args) {
-    std::vector<std::string> store{"vigil"};
-    for (const char* a : args) store.emplace_back(a);
-    std::vector<char*> argv;
-    for (auto& s : store) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    return parse_options(static_cast<int>(store.size()), argv.data());
 }
 
 // One HTTP/1.0 request to 127.0.0.1:port; the whole answer (headers and body).
@@ -307,14 +300,14 @@ TEST_CASE("web config: files are read bounded, and the TLS material is checked",
     CHECK(r->users.size() == 1);
 
     // Options: read when parsed; --web-config needs --listen.
-    auto o = parse({"--listen", "127.0.0.1:0", "--web-config", ok.c_str()});
+    auto o = parse_args({"--listen", "127.0.0.1:0", "--web-config", ok.c_str()});
     REQUIRE(o);
     REQUIRE(o->web_config);
     CHECK(o->web_config->users.size() == 1);
-    auto no_listen = parse({"--web-config", ok.c_str()});
+    auto no_listen = parse_args({"--web-config", ok.c_str()});
     REQUIRE_FALSE(no_listen);
     CHECK(no_listen.error().message == "--web-config needs --listen [ADDR:]PORT");
-    auto bad = parse({"--listen", "0", "--web-config", conf.c_str()});
+    auto bad = parse_args({"--listen", "0", "--web-config", conf.c_str()});
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message.starts_with("--web-config '"));
 }

@@ -18,17 +18,13 @@
 
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/app/web_config.hpp"
+#include "vigil/core/clock.hpp"
 #include "vigil/core/parse.hpp"
 #include "vigil/ui/export/metrics_writer.hpp"
 
 namespace vigil {
 
 namespace {
-
-double steady_now_s() {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-}
 
 // gzip of text at the default level; empty when zlib fails (the plain text is sent then).
 std::string gzip(const std::string& text) {

@@ -1,17 +1,11 @@
 #include "vigil/app/web_config.hpp"
 
-#include <crypt.h>
 #include <fcntl.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-#include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -19,24 +13,27 @@
 
 #include "vigil/app/diagnostics.hpp"
 #include "vigil/core/unique_fd.hpp"
+#include "web_config_parts.hpp"
 
 namespace vigil {
 
+namespace web_config_detail {
+
+std::string join(const std::vector<std::string_view>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i) out += i + 1 == names.size() ? " or " : ", ";
+        out += names[i];
+    }
+    return out;
+}
+
+}  // namespace web_config_detail
+
 namespace {
 
-// exporter-toolkit's TLS version names, oldest first, with GnuTLS's.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kTlsVersions{{
-    {"TLS10", "VERS-TLS1.0"},
-    {"TLS11", "VERS-TLS1.1"},
-    {"TLS12", "VERS-TLS1.2"},
-    {"TLS13", "VERS-TLS1.3"},
-}};
-
-int tls_version_index(std::string_view name) {
-    for (std::size_t i = 0; i < kTlsVersions.size(); ++i)
-        if (kTlsVersions[i].first == name) return static_cast<int>(i);
-    return -1;
-}
+using web_config_detail::join;
+using web_config_detail::TlsFields;
 
 // The headers exporter-toolkit lets a config set, with the values it allows (none listed:
 // any value).
@@ -53,21 +50,6 @@ const std::vector<AllowedHeader>& allowed_headers() {
         {"Content-Security-Policy", {}},
     };
     return kAllowed;
-}
-
-std::string join(const std::vector<std::string_view>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i) out += i + 1 == names.size() ? " or " : ", ";
-        out += names[i];
-    }
-    return out;
-}
-
-// exporter-toolkit's rule: a relative path is taken from the config file's directory.
-std::string join_dir(const std::string& dir, const std::string& path) {
-    if (path.empty() || path.front() == '/' || dir.empty()) return path;
-    return dir.back() == '/' ? dir + path : dir + "/" + path;
 }
 
 // A walk over libyaml's document, with the key path for messages.
@@ -144,11 +126,6 @@ Error unsupported_key(const std::string& path, const std::string& key) {
                       ": exporter-toolkit's key, which vigil does not implement");
 }
 
-struct TlsFields {
-    std::string cert_file, key_file, cert, key, client_ca_file, client_ca, client_auth_type,
-        min_version, max_version;
-};
-
 Result<bool> parse_tls(Yaml& y, yaml_node_t* map, TlsFields& t) {
     static const std::vector<std::string_view> kKnown{
         "cert_file",      "key_file",  "cert",        "key",        "client_auth_type",
@@ -175,89 +152,6 @@ Result<bool> parse_tls(Yaml& y, yaml_node_t* map, TlsFields& t) {
         *field = std::move(*s);
         return true;
     });
-}
-
-// One PEM text from a file key or an inline key (at most one of the two).
-Result<bool> pem_of(const std::string& file, const std::string& text, std::string_view file_key,
-                    std::string_view text_key, const std::string& dir, const WebFileReader& read,
-                    std::string& pem, std::string& source) {
-    const std::string path = "tls_server_config.";
-    if (!file.empty() && !text.empty())
-        return make_error(path + std::string(file_key) + " and " + path + std::string(text_key) +
-                          ": give one of the two");
-    if (!text.empty()) {
-        pem = text;
-        source = path + std::string(text_key);
-        return true;
-    }
-    if (file.empty()) return true;
-    const std::string full = join_dir(dir, file);
-    auto r = read(full);
-    if (!r) return make_error(path + std::string(file_key) + ": " + r.error().message);
-    pem = std::move(*r);
-    source = full;
-    return true;
-}
-
-Result<bool> make_tls(const TlsFields& f, const std::string& dir, const WebFileReader& read,
-                      std::optional<WebTlsConfig>& out) {
-    const std::string path = "tls_server_config";
-    // All empty: no TLS, as exporter-toolkit serves plain HTTP then.
-    if (f.cert_file.empty() && f.key_file.empty() && f.cert.empty() && f.key.empty() &&
-        f.client_ca_file.empty() && f.client_ca.empty() && f.client_auth_type.empty())
-        return true;
-    WebTlsConfig t;
-    if (f.cert_file.empty() && f.cert.empty())
-        return make_error(path + ": cert_file is missing (the server's certificate)");
-    if (f.key_file.empty() && f.key.empty())
-        return make_error(path + ": key_file is missing (the server's private key)");
-    const std::string& a = f.client_auth_type;
-    if (a.empty() || a == "NoClientCert") {
-        t.client_auth = ClientAuth::none;
-    } else if (a == "VerifyClientCertIfGiven") {
-        t.client_auth = ClientAuth::verify_if_given;
-    } else if (a == "RequireAndVerifyClientCert") {
-        t.client_auth = ClientAuth::require_and_verify;
-    } else if (a == "RequestClientCert" || a == "RequireAnyClientCert" ||
-               a == "RequireClientCert") {
-        return make_error(path + ".client_auth_type: " + quoted(a) +
-                          " (a client certificate that is not verified) is not supported by "
-                          "vigil: use RequireAndVerifyClientCert with client_ca_file");
-    } else {
-        return make_error(path + ".client_auth_type: " + quoted(a) +
-                          " is not a client auth type (expected NoClientCert, "
-                          "VerifyClientCertIfGiven or RequireAndVerifyClientCert)");
-    }
-    const bool has_ca = !f.client_ca_file.empty() || !f.client_ca.empty();
-    if (t.client_auth != ClientAuth::none && !has_ca)
-        return make_error(path + ".client_auth_type: " + quoted(a) +
-                          " needs client_ca_file (the CA that signs the clients' certificates)");
-    if (t.client_auth == ClientAuth::none && has_ca)
-        return make_error(path +
-                          ": client_ca_file is given but client_auth_type does not check "
-                          "client certificates (expected RequireAndVerifyClientCert or "
-                          "VerifyClientCertIfGiven)");
-    std::vector<std::string_view> names;
-    for (const auto& [n, g] : kTlsVersions) names.push_back(n);
-    for (const auto* v : {&f.min_version, &f.max_version}) {
-        if (!v->empty() && tls_version_index(*v) < 0)
-            return make_error(path + (v == &f.min_version ? ".min_version: " : ".max_version: ") +
-                              quoted(*v) + " is not a TLS version (expected " + join(names) + ")");
-    }
-    if (!f.min_version.empty()) t.min_version = f.min_version;
-    t.max_version = f.max_version;
-    if (!t.max_version.empty() &&
-        tls_version_index(t.max_version) < tls_version_index(t.min_version))
-        return make_error(path + ".max_version: " + quoted(t.max_version) +
-                          " is older than min_version " + quoted(t.min_version));
-    auto r = pem_of(f.cert_file, f.cert, "cert_file", "cert", dir, read, t.cert_pem, t.cert_source);
-    if (r) r = pem_of(f.key_file, f.key, "key_file", "key", dir, read, t.key_pem, t.key_source);
-    if (r)
-        r = pem_of(f.client_ca_file, f.client_ca, "client_ca_file", "client_ca", dir, read,
-                   t.client_ca_pem, t.client_ca_source);
-    if (!r) return r.error();
-    out = std::move(t);
-    return true;
 }
 
 Result<bool> parse_http(Yaml& y, yaml_node_t* map, WebConfig& c) {
@@ -321,71 +215,6 @@ Result<bool> parse_users(Yaml& y, yaml_node_t* map, WebConfig& c) {
     });
 }
 
-Error gnutls_error(const std::string& what, int rc) {
-    return make_error(what + ": " + gnutls_strerror(rc));
-}
-
-// The certificates and the key as GnuTLS (libmicrohttpd's TLS) will take them.
-Result<bool> check_tls(const WebTlsConfig& t) {
-    gnutls_certificate_credentials_t cred = nullptr;
-    if (gnutls_certificate_allocate_credentials(&cred) < 0)
-        return make_error("cannot allocate TLS credentials");
-    std::unique_ptr<std::remove_pointer_t<gnutls_certificate_credentials_t>,
-                    decltype(&gnutls_certificate_free_credentials)>
-        hold(cred, &gnutls_certificate_free_credentials);
-    auto datum = [](const std::string& s) {
-        return gnutls_datum_t{reinterpret_cast<unsigned char*>(const_cast<char*>(s.data())),
-                              static_cast<unsigned>(s.size())};
-    };
-    const gnutls_datum_t cert = datum(t.cert_pem), key = datum(t.key_pem);
-    int rc = gnutls_certificate_set_x509_key_mem(cred, &cert, &key, GNUTLS_X509_FMT_PEM);
-    if (rc < 0)
-        return gnutls_error("tls_server_config: the certificate " + quoted(t.cert_source) +
-                                " with the key " + quoted(t.key_source),
-                            rc);
-    if (t.client_auth != ClientAuth::none) {
-        const gnutls_datum_t ca = datum(t.client_ca_pem);
-        rc = gnutls_certificate_set_x509_trust_mem(cred, &ca, GNUTLS_X509_FMT_PEM);
-        if (rc < 0)
-            return gnutls_error("tls_server_config.client_ca_file " + quoted(t.client_ca_source),
-                                rc);
-        if (rc == 0)
-            return make_error("tls_server_config.client_ca_file " + quoted(t.client_ca_source) +
-                              ": no PEM certificate in it");
-    }
-    gnutls_priority_t prio = nullptr;
-    const std::string p = tls_priorities(t);
-    rc = gnutls_priority_init(&prio, p.c_str(), nullptr);
-    if (rc < 0) return gnutls_error("tls_server_config: TLS versions " + quoted(p), rc);
-    gnutls_priority_deinit(prio);
-    return true;
-}
-
-}  // namespace
-
-bool is_bcrypt_hash(std::string_view h) {
-    // $2b$10$ + 22 salt + 31 hash characters
-    if (h.size() != 60 || h[0] != '$' || h[1] != '2' || h[3] != '$' || h[6] != '$') return false;
-    if (h[2] != 'a' && h[2] != 'b' && h[2] != 'y') return false;
-    if (h[4] < '0' || h[4] > '3' || h[5] < '0' || h[5] > '9') return false;
-    const int cost = (h[4] - '0') * 10 + (h[5] - '0');
-    if (cost < 4 || cost > 31) return false;
-    static constexpr std::string_view kAlphabet =
-        "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    return h.substr(7).find_first_not_of(kAlphabet) == std::string_view::npos;
-}
-
-std::string tls_priorities(const WebTlsConfig& t) {
-    const int lo = std::max(0, tls_version_index(t.min_version));
-    const int hi = t.max_version.empty() ? static_cast<int>(kTlsVersions.size()) - 1
-                                         : tls_version_index(t.max_version);
-    std::string p = "NORMAL:-VERS-ALL";
-    for (int i = hi; i >= lo; --i) p += ":+" + std::string(kTlsVersions[i].second);
-    return p;
-}
-
-namespace {
-
 // exporter-toolkit's keys nest three deep; libyaml's scanner takes time quadratic in the
 // nesting (a 1 MiB file of '[' runs for minutes), so the events are read first and the
 // text refused as soon as it nests deeper than this, before any document is built.
@@ -398,17 +227,29 @@ std::string yaml_problem(const yaml_parser_t& parser) {
            std::to_string(parser.problem_mark.column + 1) + ": " + why;
 }
 
+// A libyaml parser reading text, deleted with it.
+struct YamlParser {
+    yaml_parser_t p;
+    bool ok;
+    explicit YamlParser(std::string_view text) : ok(yaml_parser_initialize(&p) != 0) {
+        if (ok)
+            yaml_parser_set_input_string(&p, reinterpret_cast<const unsigned char*>(text.data()),
+                                         text.size());
+    }
+    ~YamlParser() {
+        if (ok) yaml_parser_delete(&p);
+    }
+    YamlParser(const YamlParser&) = delete;
+    YamlParser& operator=(const YamlParser&) = delete;
+};
+
 Result<bool> check_depth(std::string_view text) {
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) return make_error("cannot start the YAML parser");
-    std::unique_ptr<yaml_parser_t, decltype(&yaml_parser_delete)> hold(&parser,
-                                                                       &yaml_parser_delete);
-    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
+    YamlParser parser(text);
+    if (!parser.ok) return make_error("cannot start the YAML parser");
     int depth = 0;
     for (;;) {
         yaml_event_t e;
-        if (!yaml_parser_parse(&parser, &e)) return make_error(yaml_problem(parser));
+        if (!yaml_parser_parse(&parser.p, &e)) return make_error(yaml_problem(parser.p));
         const yaml_event_type_t type = e.type;
         const std::size_t line = e.start_mark.line + 1;
         yaml_event_delete(&e);
@@ -429,14 +270,10 @@ Result<WebConfig> parse_web_config(std::string_view text, const std::string& dir
                                    const WebFileReader& read) {
     auto shallow = check_depth(text);
     if (!shallow) return shallow.error();
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) return make_error("cannot start the YAML parser");
-    std::unique_ptr<yaml_parser_t, decltype(&yaml_parser_delete)> parser_hold(&parser,
-                                                                              &yaml_parser_delete);
-    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size());
+    YamlParser parser(text);
+    if (!parser.ok) return make_error("cannot start the YAML parser");
     yaml_document_t doc;
-    if (!yaml_parser_load(&parser, &doc)) return make_error(yaml_problem(parser));
+    if (!yaml_parser_load(&parser.p, &doc)) return make_error(yaml_problem(parser.p));
     std::unique_ptr<yaml_document_t, decltype(&yaml_document_delete)> doc_hold(
         &doc, &yaml_document_delete);
     WebConfig c;
@@ -455,7 +292,7 @@ Result<WebConfig> parse_web_config(std::string_view text, const std::string& dir
         return unknown_key("", key, kTop);
     });
     if (!r) return r.error();
-    r = make_tls(tls, dir, read, c.tls);
+    r = web_config_detail::make_tls(tls, dir, read, c.tls);
     if (!r) return r.error();
     return c;
 }
@@ -497,116 +334,12 @@ Result<WebConfig> load_web_config(const std::string& path) {
     if (!c) return make_error(prefix + c.error().message);
     c->path = path;
     if (c->tls) {
-        auto ok = check_tls(*c->tls);
+        auto ok = web_config_detail::check_tls(*c->tls);
         if (!ok) return make_error(prefix + ok.error().message);
     }
-    // libxcrypt must take every hash (a form it was built without would refuse them all).
-    for (const auto& [user, hash] : c->users) {
-        crypt_data data{};
-        const char* out = crypt_rn("", hash.c_str(), &data, sizeof data);
-        if (!out || out[0] == '*')
-            return make_error(prefix + "basic_auth_users." + user +
-                              ": this hash's form is not one libxcrypt checks");
-    }
+    auto forms = web_config_detail::check_hash_forms(c->users);
+    if (!forms) return make_error(prefix + forms.error().message);
     return c;
-}
-
-// --- BasicAuth
-
-bool BasicAuth::Cache::find(const Digest& d) {
-    auto it = where.find(d);
-    if (it == where.end()) return false;
-    order.splice(order.begin(), order, it->second);
-    return true;
-}
-
-void BasicAuth::Cache::add(const Digest& d) {
-    if (where.count(d)) return;
-    if (order.size() >= kCacheSize) {
-        where.erase(order.back());
-        order.pop_back();
-    }
-    order.push_front(d);
-    where.emplace(d, order.begin());
-}
-
-BasicAuth::BasicAuth(std::vector<std::pair<std::string, std::string>> users) {
-    for (auto& [u, h] : users) users_.emplace(std::move(u), std::move(h));
-    key_.resize(32);
-    std::size_t got = 0;
-    while (got < key_.size()) {
-        const ssize_t n = ::getrandom(key_.data() + got, key_.size() - got, 0);
-        if (n > 0)
-            got += static_cast<std::size_t>(n);
-        else if (errno != EINTR)
-            break;
-    }
-    // An unknown user gets a hash of its own to check, as costly as the users' (the first
-    // user's cost), so that the answer's time does not say whether the name exists.
-    if (!users_.empty()) {
-        const std::string& first = users_.begin()->second;
-        const unsigned long cost = static_cast<unsigned long>(std::stoi(first.substr(4, 2)));
-        char setting[CRYPT_GENSALT_OUTPUT_SIZE];
-        crypt_data data{};
-        if (crypt_gensalt_rn("$2b$", cost, nullptr, 0, setting, sizeof setting)) {
-            const char* out = crypt_rn(key_.c_str(), setting, &data, sizeof data);
-            if (out && out[0] != '*') users_.emplace("", out);  // "" is never a user's name
-        }
-    }
-}
-
-BasicAuth::Digest BasicAuth::digest(std::string_view user, std::string_view password) const {
-    std::string msg = std::to_string(user.size()) + ":";
-    msg += user;
-    msg += password;
-    std::string out(32, '\0');
-    gnutls_hmac_fast(GNUTLS_MAC_SHA256, key_.data(), key_.size(), msg.data(), msg.size(),
-                     out.data());
-    explicit_bzero(msg.data(), msg.size());
-    return out;
-}
-
-bool BasicAuth::check(std::string_view user, std::string_view password) {
-    if (users_.empty()) return false;
-    auto it = users_.find(std::string(user));
-    const bool known = !user.empty() && it != users_.end();
-    if (!known) it = users_.find("");
-    const Digest d = digest(user, password);
-    {
-        std::lock_guard lock(mu_);
-        if (accepted_.find(d)) return true;
-        if (refused_.find(d)) return false;
-        ++runs_;
-    }
-    bool ok = false;
-    if (it != users_.end() && password.find('\0') == std::string_view::npos) {
-        const std::string& hash = it->second;
-        std::string phrase(password);
-        auto data = std::make_unique<crypt_data>();
-        const char* out = crypt_rn(phrase.c_str(), hash.c_str(), data.get(), sizeof *data);
-        explicit_bzero(phrase.data(), phrase.size());
-        if (out && std::strlen(out) == hash.size()) {
-            unsigned char diff = 0;  // every byte compared, wherever the first difference is
-            for (std::size_t i = 0; i < hash.size(); ++i)
-                diff |= static_cast<unsigned char>(out[i] ^ hash[i]);
-            ok = diff == 0;
-        }
-        explicit_bzero(data.get(), sizeof *data);
-    }
-    ok = ok && known;
-    std::lock_guard lock(mu_);
-    (ok ? accepted_ : refused_).add(d);
-    return ok;
-}
-
-std::uint64_t BasicAuth::bcrypt_runs() const {
-    std::lock_guard lock(mu_);
-    return runs_;
-}
-
-std::size_t BasicAuth::cached() const {
-    std::lock_guard lock(mu_);
-    return accepted_.order.size() + refused_.order.size();
 }
 
 }  // namespace vigil
