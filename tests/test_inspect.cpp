@@ -8,6 +8,7 @@
 
 #include "fake_clock.hpp"
 #include "fixture_util.hpp"
+#include "options_util.hpp"
 #include "record_util.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/collect/inspect_parsers.hpp"
@@ -376,16 +377,7 @@ TEST_CASE("the inspector's JSON has named fields, text has titled sections", "[i
     CHECK(text.find("! stack: not provided") != std::string::npos);
 }
 
-namespace {
-Result<Options> parse_args(const std::vector<const char*>& args) {
-    std::vector<std::string> store{"vigil"};
-    for (const char* a : args) store.emplace_back(a);
-    std::vector<char*> argv;
-    for (auto& s : store) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    return parse_options(static_cast<int>(store.size()), argv.data());
-}
-}  // namespace
+using vigil::test::parse_args;
 
 TEST_CASE("--inspect takes a PID and implies batch mode", "[inspect][options]") {
     auto o = parse_args({"--inspect", "4242"});

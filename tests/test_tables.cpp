@@ -7,11 +7,13 @@
 #include <sstream>
 
 #include "machine_fixture.hpp"
+#include "options_util.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/ui/batch/section_writer.hpp"
 
 using namespace vigil;
 using vigil::test::MachinePair;
+using vigil::test::parse_args;
 
 namespace {
 
@@ -38,15 +40,6 @@ std::string render_all(TextOptions opts, int samples = 1, ByteUnits units = Byte
             for (const Table& t : build_section_tables(s, m.t1, m.rates, MachineView{}))
                 w.write(t, 0, units, out);
     return out;
-}
-
-Result<Options> parse(const std::vector<const char*>& args) {
-    std::vector<std::string> store{"vigil"};
-    for (const char* a : args) store.emplace_back(a);
-    std::vector<char*> argv;
-    for (auto& s : store) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    return parse_options(static_cast<int>(store.size()), argv.data());
 }
 
 }  // namespace
@@ -140,23 +133,23 @@ TEST_CASE("overview text: -t stamps every line, -q prints column names once", "[
 }
 
 TEST_CASE("--show picks sections in order; bad names are named", "[section][options]") {
-    auto d = parse({"-b"});
+    auto d = parse_args({"-b"});
     REQUIRE(d);
     CHECK(d->sections == std::vector<Section>{Section::tasks});
-    auto o = parse({"--show", "disks,cpu", "--show=net,cpu", "--partitions", "--all-devices"});
+    auto o = parse_args({"--show", "disks,cpu", "--show=net,cpu", "--partitions", "--all-devices"});
     REQUIRE(o);
     CHECK(o->sections == std::vector<Section>{Section::disks, Section::cpu, Section::net});
     CHECK(o->machine.partitions);
     CHECK(o->machine.all_devices);
-    auto all = parse({"--show", "tasks,all"});
+    auto all = parse_args({"--show", "tasks,all"});
     REQUIRE(all);
     CHECK(all->sections == std::vector<Section>{Section::tasks, Section::cpu, Section::mem,
                                                 Section::psi, Section::disks, Section::fs,
                                                 Section::net, Section::sensors, Section::cgroups});
-    auto bad = parse({"--show", "cpu,dsks"});
+    auto bad = parse_args({"--show", "cpu,dsks"});
     REQUIRE_FALSE(bad);
     CHECK(bad.error().message.find("'dsks'") != std::string::npos);
     CHECK(bad.error().message.find('\n') == std::string::npos);
-    CHECK_FALSE(parse({"--show", ","}));
-    CHECK_FALSE(parse({"--show", "CPU"}));  // names are lower case, as documented
+    CHECK_FALSE(parse_args({"--show", ","}));
+    CHECK_FALSE(parse_args({"--show", "CPU"}));  // names are lower case, as documented
 }
