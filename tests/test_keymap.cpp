@@ -31,7 +31,8 @@ struct Fixture {
     ViewState vs;
     InteractiveState st;
     std::vector<pid_t> ids{10, 20, 30, 40, 50};
-    RowIds rows() const { return RowIds{ids, ids.size()}; }
+    std::vector<pid_t> pids;  // the rows' processes, when a test needs them (p)
+    RowIds rows() const { return RowIds{ids, ids.size(), {}, {}, pids}; }
     Effect press(const Event& e) { return handle_event(e, vs, st, rows()); }
     void type(std::string_view s) {
         for (char c : s) press(ch(static_cast<unsigned char>(c)));
@@ -96,17 +97,112 @@ TEST_CASE("selection moves, pages and stays in range", "[keys]") {
     CHECK(f.st.scroll == 0);
 }
 
-TEST_CASE("the selection follows its task when rows move", "[keys]") {
+TEST_CASE("the selection stays on the top row until the user moves it", "[keys]") {
+    Fixture f;
+    f.ids = {1, 2, 30};  // the first frame: no rates yet, rows in id order
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 1);
+    f.ids = {30, 1, 2};  // the first rates sort the writer to the top
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 30);  // not PID 1, which was on top before
+    CHECK(f.st.selected_index == 0);
+    f.press(ch('k'));
+    CHECK(f.st.mode == Mode::kill_input);
+    Effect e = f.press(key(Key::enter));
+    REQUIRE(e.action);
+    CHECK(e.action->pid == 30);
+}
+
+TEST_CASE("the selection follows its task when rows move; a task that leaves takes it along",
+          "[keys]") {
     Fixture f;
     f.st.page_rows = 10;
-    f.st.selected = 30;
-    f.st.selected_index = 2;
+    follow_selection(f.st, f.rows());
+    f.press(key(Key::down));
+    f.press(key(Key::down));
+    REQUIRE(f.st.selected == 30);
     f.ids = {30, 10, 20, 40, 50};  // a new sample moved 30 to the top
     follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 30);
     CHECK(f.st.selected_index == 0);
-    f.ids = {10, 20, 40, 50};  // 30 exited: the selection stays at its place
+    f.ids = {50, 10, 20, 40, 30};  // and to the bottom
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 30);
+    CHECK(f.st.selected_index == 4);
+    f.ids = {10, 20, 40, 50};  // 30 exited: nothing is selected, not the row now in its place
+    follow_selection(f.st, f.rows());
+    CHECK_FALSE(f.st.selected);
+    CHECK_FALSE(f.press(ch('k')).action);
+    CHECK_THAT(f.st.notice, Catch::Contains("no task selected"));
+    f.press(key(Key::down));  // the user picks again, from where it was
+    CHECK(f.st.selected == 50);
+    // Only part of the rows built (the controller builds them all before it gives up on a
+    // task): not found there is not gone.
+    f.ids = {10, 20};
+    follow_selection(f.st, RowIds{f.ids, 5});
+    CHECK(f.st.selected == 50);
+}
+
+TEST_CASE("an action's prompt keeps its task; if it leaves, the prompt closes and nothing is done",
+          "[keys]") {
+    Fixture f;
+    follow_selection(f.st, f.rows());
+    REQUIRE(f.st.selected == 10);
+    f.press(ch('k'));
+    REQUIRE(f.st.mode == Mode::kill_input);
+    f.ids = {20, 10, 30, 40, 50};  // re-sorted while the prompt is open: still 10, not the top
     follow_selection(f.st, f.rows());
     CHECK(f.st.selected == 10);
+    CHECK(f.st.mode == Mode::kill_input);
+    f.type("KILL");
+    f.ids = {20, 30, 40, 50};  // 10 exited
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.mode == Mode::normal);
+    CHECK_THAT(f.st.notice, Catch::Contains("task 10 left the list"));
+    CHECK_FALSE(f.press(key(Key::enter)).action);
+    // The guard behind it: a prompt confirmed with nothing selected says so.
+    follow_selection(f.st, f.rows());
+    f.press(key(Key::down));
+    f.press(ch('N'));
+    REQUIRE(f.st.mode == Mode::nice_input);
+    f.st.selected.reset();
+    f.type("5");
+    CHECK_FALSE(f.press(key(Key::enter)).action);
+    CHECK_THAT(f.st.notice, Catch::Contains("nothing was done"));
+}
+
+TEST_CASE("p takes the selection from a thread to its process and back", "[keys]") {
+    Fixture f;
+    f.ids = {10, 11, 12, 20};  // threads 11 and 12 of process 10
+    f.pids = {10, 10, 10, 20};
+    follow_selection(f.st, f.rows());
+    f.press(key(Key::down));
+    f.press(key(Key::down));
+    REQUIRE(f.st.selected == 12);
+    CHECK(f.press(ch('p')).rebuild);
+    CHECK(f.vs.processes);
+    CHECK(f.st.selected == 10);  // thread 12's process, not the top row
+    f.ids = {20, 10};            // the processes, 20 on top
+    f.pids = {20, 10};
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);
+    CHECK(f.st.selected_index == 1);
+    f.press(ch('p'));  // back to threads: the process's main thread
+    CHECK_FALSE(f.vs.processes);
+    f.ids = {12, 20, 11, 10};
+    f.pids = {10, 20, 10, 10};
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);
+    CHECK(f.st.selected_index == 3);
+    // Still on top (never moved): p keeps it on top.
+    Fixture g;
+    g.pids = g.ids;
+    follow_selection(g.st, g.rows());
+    g.press(ch('p'));
+    g.ids = {40, 10};
+    g.pids = g.ids;
+    follow_selection(g.st, g.rows());
+    CHECK(g.st.selected == 40);
 }
 
 TEST_CASE("/ filter: typed, applied with Enter, cleared with Esc", "[keys]") {
@@ -877,6 +973,7 @@ TEST_CASE("layout: the chooser lists every column, scrolls to the cursor at any 
 TEST_CASE("layout: the renice prompt names the task", "[layout][renice]") {
     LayoutFixture f;
     f.st.mode = Mode::nice_input;
+    f.st.selection_on_top = false;  // as the N key leaves it: the prompt's task stays
     f.st.selected = 101;
     f.st.target_label = "writer --fast";
     f.st.input = "5";

@@ -320,9 +320,11 @@ void Controller::rebuild() {
     auto take = [&](Table t) {
         table_ = std::move(t);
         ids_.clear();
+        pids_.clear();
         starts_.clear();
         for (const RowRef& r : table_.refs) {
             ids_.push_back(r.id);
+            pids_.push_back(r.pid);
             starts_.push_back(r.start_ticks);
         }
     };

@@ -23,6 +23,13 @@ TaskAction on_selected(TaskAction::Kind kind, const ViewState& vs, const Interac
     return a;
 }
 
+// Enter on an action's prompt whose task has left the list (follow_selection closes such
+// a prompt; this is the guard behind it): nothing is done, and the notice says so.
+Effect no_target(InteractiveState& st, Effect e) {
+    st.notice = "the task left the list: nothing was done";
+    return e;
+}
+
 // Applies the text typed in an input mode; returns what must happen.
 Effect finish_input(ViewState& vs, InteractiveState& st) {
     Effect e;
@@ -71,7 +78,7 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                     fmt::format("invalid I/O priority '{}': use be/0-7, rt/0-7 or idle", text);
                 return e;
             }
-            if (!st.selected) return e;
+            if (!st.selected) return no_target(st, e);
             TaskAction a = on_selected(TaskAction::Kind::ionice, vs, st);
             a.prio = *prio;
             e.action = a;
@@ -83,7 +90,7 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                 st.notice = fmt::format("not a nice value: '{}' (use -20 to 19)", text);
                 return e;
             }
-            if (!st.selected) return e;
+            if (!st.selected) return no_target(st, e);
             TaskAction a = on_selected(TaskAction::Kind::renice, vs, st);
             a.nice = *nice;
             e.action = a;
@@ -95,7 +102,7 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
                 st.notice = fmt::format("unknown signal '{}'", text);
                 return e;
             }
-            if (!st.selected) return e;
+            if (!st.selected) return no_target(st, e);
             TaskAction a = on_selected(TaskAction::Kind::signal, vs, st);
             a.signal = *sig;
             e.action = a;

@@ -66,6 +66,7 @@ void move_selection(InteractiveState& st, const RowIds& rows, long delta) {
     long idx = static_cast<long>(st.selected_index) + delta;
     idx = std::clamp<long>(idx, 0, static_cast<long>(rows.total) - 1);
     st.selected_index = static_cast<std::size_t>(idx);
+    st.selection_on_top = false;
     st.selected = st.selected_index < rows.ids.size()
                       ? std::optional<pid_t>(rows.ids[st.selected_index])
                       : std::nullopt;
@@ -159,7 +160,26 @@ std::size_t help_page_rows(int height) {
     return static_cast<std::size_t>(std::max(height - 2, 1));
 }
 
+namespace {
+
+// The selected task is no longer in the list: nothing is selected (never another task), and
+// a prompt to act on it closes, as there is nothing left to act on.
+void lose_selection(InteractiveState& st) {
+    const bool acting =
+        st.mode == Mode::ionice_input || st.mode == Mode::nice_input || st.mode == Mode::kill_input;
+    if (acting) {
+        st.mode = Mode::normal;
+        st.input.clear();
+        st.notice = "task " + std::to_string(*st.selected) +
+                    " left the list: the prompt is closed, nothing was done";
+    }
+    st.selected.reset();
+}
+
+}  // namespace
+
 void back_to_top(InteractiveState& st) {
+    st.selection_on_top = true;
     st.selected.reset();
     st.selected_index = 0;
     st.scroll = 0;
@@ -189,18 +209,22 @@ void follow_cgroup_selection(CgroupPaneState& cp, std::span<const std::string> p
 }
 
 void follow_selection(InteractiveState& st, const RowIds& rows) {
+    if (st.selection_on_top) {
+        st.selected_index = 0;
+        st.selected = rows.ids.empty() ? std::nullopt : std::optional<pid_t>(rows.ids[0]);
+    } else if (st.selected) {
+        auto it = std::find(rows.ids.begin(), rows.ids.end(), *st.selected);
+        if (it != rows.ids.end())
+            st.selected_index = static_cast<std::size_t>(it - rows.ids.begin());
+        else if (rows.ids.size() >= rows.total)
+            lose_selection(st);  // it left the list (exited, went idle with o)
+    }
     if (rows.total == 0) {
         st.selected_index = 0;
         st.scroll = 0;
         return;
     }
-    if (st.selected) {
-        auto it = std::find(rows.ids.begin(), rows.ids.end(), *st.selected);
-        if (it != rows.ids.end())
-            st.selected_index = static_cast<std::size_t>(it - rows.ids.begin());
-    }
     st.selected_index = std::min(st.selected_index, rows.total - 1);
-    if (st.selected_index < rows.ids.size()) st.selected = rows.ids[st.selected_index];
     std::size_t page = std::max<std::size_t>(st.page_rows, 1);
     if (st.selected_index < st.scroll) st.scroll = st.selected_index;
     if (st.selected_index >= st.scroll + page) st.scroll = st.selected_index - page + 1;
@@ -367,7 +391,18 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         case Action::processes:
             vs.processes = !vs.processes;
-            back_to_top(st);  // a tid is not a pid
+            // The selection goes to the selected thread's process, or from a process to its
+            // main thread (the same id): the tgid. Nothing selected (or on top): the top.
+            if (!st.selection_on_top && st.selected) {
+                const auto it = std::find(rows.ids.begin(), rows.ids.end(), *st.selected);
+                const auto i = static_cast<std::size_t>(it - rows.ids.begin());
+                if (it != rows.ids.end() && i < rows.pids.size())
+                    st.selected = rows.pids[i];
+                else
+                    back_to_top(st);
+            } else {
+                back_to_top(st);
+            }
             e.rebuild = true;
             break;
         case Action::accumulated:
@@ -404,6 +439,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 st.notice = "no task selected";
                 break;
             }
+            st.selection_on_top = false;  // the prompt's task stays its target
             st.mode = action == Action::ionice   ? Mode::ionice_input
                       : action == Action::renice ? Mode::nice_input
                                                  : Mode::kill_input;

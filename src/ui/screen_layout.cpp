@@ -394,15 +394,14 @@ Effect apply_click(const ClickTarget& t, ViewState& vs, InteractiveState& st, co
                 vs.sort = t.column;
                 vs.reverse = false;
             }
-            st.selected.reset();  // a new order starts at the top, as the keys do
-            st.selected_index = 0;
-            st.scroll = 0;
+            back_to_top(st);  // a new order starts at the top, as the keys do
             e.redraw = e.rebuild = true;
             return e;
         case ClickTarget::Kind::row:
             if (t.row < rows.ids.size()) {
                 st.selected = rows.ids[t.row];
                 st.selected_index = t.row;
+                st.selection_on_top = false;
                 e.redraw = true;
             }
             return e;

@@ -105,7 +105,9 @@ class Controller {
     void record();
     void show_replayed(bool continuing);
     void move_in_recording(const ReplayMove& m);
-    RowIds row_ids() const { return RowIds{ids_, table_.matched_rows, starts_, cgroup_paths_}; }
+    RowIds row_ids() const {
+        return RowIds{ids_, table_.matched_rows, starts_, cgroup_paths_, pids_};
+    }
     void sample();
     // A live sample, the frame of it, and --listen's publication.
     void live_sample();
@@ -138,6 +140,7 @@ class Controller {
     InteractiveState st_;
     Table table_;
     std::vector<pid_t> ids_;
+    std::vector<pid_t> pids_;            // the rows' processes
     std::vector<std::uint64_t> starts_;  // the rows' start times (a tree node is id + start)
     std::vector<Table> pane_tables_;
     std::vector<std::string> cgroup_paths_;  // the cgroup pane's rows' paths, in its order

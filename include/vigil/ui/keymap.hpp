@@ -105,10 +105,14 @@ struct InteractiveState {
     std::string input;               // text typed in an input mode
     std::optional<pid_t> selected;   // the id of the selected row; the selection follows it
     std::size_t selected_index = 0;  // its position, used when the task disappears
-    std::size_t scroll = 0;          // first row shown
-    std::size_t page_rows = 10;      // rows the table shows (set by the layout)
-    std::size_t help_scroll = 0;     // Mode::help: the first key line shown
-    std::size_t help_page = 10;      // key lines the help screen shows (help_page_rows)
+    // The selection stays on the top row (whatever task is there) until the user moves it,
+    // as in htop: at start and after a new order or a new set of rows. Then it follows its
+    // task; a task that leaves the list takes the selection with it (none, never another).
+    bool selection_on_top = true;
+    std::size_t scroll = 0;       // first row shown
+    std::size_t page_rows = 10;   // rows the table shows (set by the layout)
+    std::size_t help_scroll = 0;  // Mode::help: the first key line shown
+    std::size_t help_page = 10;   // key lines the help screen shows (help_page_rows)
     double delay_s = 1.0;
     bool paused = false;
     std::string notice;        // one line: an action's result or an input error
@@ -164,6 +168,8 @@ struct RowIds {
     std::span<const std::uint64_t> starts = {};
     // The cgroup pane's rows (their paths) in the order shown, while it is focused.
     std::span<const std::string> cgroups = {};
+    // The process (tgid) of each row of ids: p takes the selection to it.
+    std::span<const pid_t> pids = {};
 };
 
 Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const RowIds& rows);
