@@ -112,6 +112,17 @@ if poll 5 fits_60x15; then
 else
     bad "resize 60x15"
 fi
+# 80x24: the disks pane keeps the columns iostat users look at (aqu-sz, %util) and says
+# which it leaves out.
+tmux resize-window -t "$S" -x 80 -y 24
+keys d
+if wait_for "Disks (hidden at this width:" && wait_for "aqu-sz  %util"; then
+    ok "at 80x24 the disks pane shows aqu-sz and %util, naming the columns it hides"
+else
+    bad "disks pane at 80x24"
+fi
+keys t
+wait_gone "Disks" || bad "t back to tasks from the disks pane"
 tmux resize-window -t "$S" -x 20 -y 5
 if wait_for "too small"; then ok "20x5 shows the too-small message"; else bad "too small"; fi
 tmux resize-window -t "$S" -x 120 -y 40

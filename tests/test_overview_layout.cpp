@@ -124,6 +124,44 @@ TEST_CASE("pane: the sort marker, and the line budget is kept", "[overview]") {
     CHECK_THAT(text_of(lines[1]), Catch::Contains("%util>"));
 }
 
+TEST_CASE("pane: at 80 columns the disks drop discards and flushes first; %util stays",
+          "[overview]") {
+    vigil::test::MachinePair m;
+    auto disks = build_section_tables(Section::disks, m.t1, m.rates, MachineView{});
+    REQUIRE_FALSE(disks.empty());
+    REQUIRE_FALSE(disks[0].rows.empty());
+    auto render = [&](int width, TableSort sort) {
+        LineBuilder b(width);
+        append_pane_tables(b, disks, sort, ByteUnits::human, 10);
+        return b.take();
+    };
+    auto narrow = render(80, TableSort{});
+    REQUIRE(narrow.size() >= 3);
+    const std::string header = text_of(narrow[1]);
+    for (const char* kept : {"DEVICE", "rkB/s", "wkB/s", "r_await", "w_await", "aqu-sz", "%util"})
+        CHECK_THAT(header, Catch::Contains(kept));
+    for (const char* gone : {"d/s", "dkB/s", "f/s"}) CHECK_THAT(header, !Catch::Contains(gone));
+    CHECK_THAT(text_of(narrow[0]), Catch::Contains("(hidden at this width: d/s, dkB/s, f/s)"));
+    // The cells line up under their titles: the row's %util is the line's last field.
+    CHECK(text_of(narrow[2]).rfind(' ') + 1 + 4 == text_of(narrow[2]).size());
+    CHECK(display_width(text_of(narrow[2])) <= 80);
+    // Wide enough: every column, nothing said.
+    auto wide = render(200, TableSort{});
+    CHECK_THAT(text_of(wide[1]), Catch::Contains("dkB/s"));
+    CHECK_THAT(text_of(wide[0]), !Catch::Contains("hidden"));
+    // Sorted by d/s: that one stays, and another goes in its place (w/s, the next rank).
+    auto ds = find_column(disks[0].columns, "d_s");
+    REQUIRE(ds);
+    auto sorted = render(80, TableSort{true, *ds, false});
+    CHECK_THAT(text_of(sorted[1]), Catch::Contains("d/s>"));
+    CHECK_THAT(text_of(sorted[1]), Catch::Contains("%util"));
+    CHECK_THAT(text_of(sorted[0]), Catch::Contains("(hidden at this width: w/s, dkB/s, f/s)"));
+    // Rank 0 columns are never left out: a width no table fits keeps them all, cut later.
+    const auto shown = pane_columns_shown(disks[0], 10, std::nullopt);
+    for (std::size_t c = 0; c < shown.size(); ++c)
+        CHECK(shown[c] == (disks[0].columns[c].drop_rank == 0));
+}
+
 TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not",
           "[overview]") {
     vigil::test::MachinePair m;

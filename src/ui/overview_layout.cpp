@@ -186,13 +186,53 @@ std::size_t pane_first_table_rows(const std::vector<Table>& tables, std::size_t 
     return max_lines > head ? std::min(max_lines - head, tables.front().rows.size()) : 0;
 }
 
+std::vector<bool> pane_columns_shown(const Table& t, std::size_t width,
+                                     std::optional<std::size_t> sorted) {
+    const std::size_t n = t.columns.size();
+    std::vector<bool> shown(n, true);
+    auto column_width = [&](std::size_t c) {
+        const ColumnSpec& spec = t.columns[c];
+        return std::max(static_cast<std::size_t>(std::max(spec.width, 0)),
+                        display_width(spec.title) + (sorted == c ? 1 : 0));
+    };
+    std::size_t need = 0;
+    for (std::size_t c = 0; c < n; ++c) need += column_width(c) + (c ? 1 : 0);
+    while (need > width) {
+        std::optional<std::size_t> pick;
+        for (std::size_t c = n; c-- > 0;) {
+            const std::uint8_t rank = t.columns[c].drop_rank;
+            if (shown[c] && rank > 0 && sorted != c && (!pick || rank > t.columns[*pick].drop_rank))
+                pick = c;
+        }
+        if (!pick) break;  // what is left is kept, and cut at the edge
+        shown[*pick] = false;
+        need -= std::min(need, column_width(*pick) + 1);
+    }
+    return shown;
+}
+
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
                         ByteUnits units, std::size_t max_lines, bool utf8,
                         const PaneCursor& cursor) {
     std::size_t used = 0;
+    const auto width = static_cast<std::size_t>(std::max(b.width(), 0));
     for (std::size_t ti = 0; ti < tables.size() && used < max_lines; ++ti) {
         const Table& t = tables[ti];
-        b.line(table_title_line(t, units), Style::summary);
+        // Only the pane's first table follows the arrows.
+        const std::optional<std::size_t> sorted =
+            ti == 0 && sort.set ? std::optional<std::size_t>(sort.column) : std::nullopt;
+        const std::vector<bool> shown = pane_columns_shown(t, width, sorted);
+        std::size_t last = 0;
+        std::string hidden;
+        for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            if (shown[c])
+                last = c;
+            else
+                hidden += (hidden.empty() ? "" : ", ") + std::string(t.columns[c].title);
+        }
+        std::string title = table_title_line(t, units);
+        if (!hidden.empty() && !t.rows.empty()) title += " (hidden at this width: " + hidden + ")";
+        b.line(title, Style::summary);
         ++used;
         for (const std::string& note : t.notes) {
             if (used >= max_lines) return;
@@ -203,14 +243,13 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
         if (t.rows.empty()) continue;  // "no ... found" says it; titles over nothing do not
         std::vector<Segment> header;
         for (std::size_t c = 0; c < t.columns.size(); ++c) {
+            if (!shown[c]) continue;
             const ColumnSpec& spec = t.columns[c];
             std::string title(spec.title);
-            // Only the pane's first table follows the arrows.
-            bool sorted = ti == 0 && sort.set && sort.column == c;
-            if (sorted) title += (spec.descending != sort.reverse) ? ">" : "<";
-            header.push_back(
-                Segment{(c ? " " : "") + padded(title, spec, c + 1 == t.columns.size()),
-                        sorted ? Style::sorted_header : Style::column_header});
+            const bool is_sorted = sorted == c;
+            if (is_sorted) title += (spec.descending != sort.reverse) ? ">" : "<";
+            header.push_back(Segment{(header.empty() ? "" : " ") + padded(title, spec, c == last),
+                                     is_sorted ? Style::sorted_header : Style::column_header});
         }
         header.push_back(
             Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
@@ -223,9 +262,10 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
             std::vector<Segment> segs;
             std::size_t w = 0;
             for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
+                if (!shown[c]) continue;
                 std::string text =
                     escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
-                text = (c ? " " : "") + padded(text, t.columns[c], c + 1 == t.columns.size());
+                text = (segs.empty() ? "" : " ") + padded(text, t.columns[c], c == last);
                 w += display_width(text);
                 segs.push_back(
                     Segment{std::move(text), selected ? Style::selected_row : cell_style(t, r, c)});

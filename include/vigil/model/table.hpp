@@ -78,7 +78,16 @@ struct ColumnSpec {
     WidthPolicy policy = WidthPolicy::fit;
     Alert alert = {};
     std::uint8_t id = 0;  // task columns: their ColumnId (device tables: unused)
+    // The view's panes on a terminal too narrow for every column: the columns with the
+    // highest rank are left out first (0: never; the sorted column never).
+    std::uint8_t drop_rank = 0;
 };
+
+// spec with the drop rank rank (for the registries' initialisers).
+constexpr ColumnSpec dropped_at(std::uint8_t rank, ColumnSpec spec) {
+    spec.drop_rank = rank;
+    return spec;
+}
 
 // A labelled value shown above a table ("load1 0.14", "Total DISK READ 1.00 M/s").
 struct SummaryItem {

@@ -35,9 +35,17 @@ struct PaneCursor {
     std::optional<std::size_t> selected;
 };
 
+// Which of t's columns a line of width cells shows: all when they fit; else those with the
+// highest ColumnSpec::drop_rank go first (of one rank, the rightmost), never the sorted one
+// (sorted: its index) nor one of rank 0. What is left is cut at the edge, as before.
+std::vector<bool> pane_columns_shown(const Table& t, std::size_t width,
+                                     std::optional<std::size_t> sorted);
+
 // A pane's tables (title, notes, column titles with the sort marker, rows) in at most
-// max_lines lines. Threshold styles: %util > 80, USE% > 90, a temperature at or over its
-// high mark (over its critical mark: alert). The first table's rows start at cursor.scroll.
+// max_lines lines, without the columns pane_columns_shown leaves out at the builder's
+// width (the title line names them). Threshold styles: %util > 80, USE% > 90, a temperature at or
+// over its high mark (over its critical mark: alert). The first table's rows start at
+// cursor.scroll.
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
                         ByteUnits units, std::size_t max_lines, bool utf8 = true,
                         const PaneCursor& cursor = {});
