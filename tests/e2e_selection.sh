@@ -27,12 +27,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start ARGS...: vigil in a fresh 160x40 session S (the last one killed first).
+# start ARGS...: vigil in a fresh 160x40 session, then S names it. The old session is
+# killed only after: killing the server's last session ends the server, and a session
+# asked for while it goes down can be lost with it.
+runs=0
 start() {
-    local args
+    local args old=$S
     args=$(printf ' %q' "$@")  # quoted for tmux's shell: a pattern's [r] is no glob there
-    tmux kill-session -t "$S" 2>/dev/null
+    runs=$((runs + 1))
+    S="vigil-sel-$$-$runs"
     tmux new-session -d -s "$S" -x 160 -y 40 "TERM=xterm-256color $VIGIL -d 0.5$args; echo EXIT=\$?; sleep 60"
+    tmux kill-session -t "=$old" 2>/dev/null  # = : that name exactly, not a prefix of S
 }
 # prompt_pid: the PID k's prompt names ("Send signal to PID ...").
 prompt_pid() { screen | sed -n 's/.*Send signal to \([0-9][0-9]*\) .*/\1/p' | tail -1; }
@@ -97,7 +102,7 @@ other=$!
 three() { [ "$(ls "/proc/$threads_pid/task" 2>/dev/null | wc -l)" -ge 3 ] && grep -qa "+$TMARK" "/proc/$other/cmdline"; }
 if poll 10 three; then
     start --filter "vigil-sel-thread[s]-$$" --sort command
-    if wait_for "| 4 rows"; then
+    if wait_for "| 4 rows" 10; then
         keys Down  # the user moves: the selection follows this task from now on
         sel=$(ask_kill)
         if [ "$sel" = "$threads_pid" ]; then keys Down; sel=$(ask_kill); fi
