@@ -15,6 +15,7 @@ export TMUX_TMPDIR=$TMP  # a private tmux server: never touch the user's session
 E2E_BAD_SHOWS_SCREEN=1
 cleanup() {
     tmux kill-server 2>/dev/null
+    [ -n "${saved_delayacct:-}" ] && echo "$saved_delayacct" >/proc/sys/kernel/task_delayacct
     [ -n "${marker_pid:-}" ] && kill "$marker_pid" 2>/dev/null
     [ -n "${fio_pid:-}" ] && kill "$fio_pid" 2>/dev/null
     rm -rf "$TMP" "${fio_dir:-/nonexistent}"
@@ -347,7 +348,39 @@ else
     bad "wide default: $(header)"
 fi
 tmux resize-window -t "$S" -x 100 -y 40
-if poll 5 io_set && wait_for " IO>"; then ok "100 columns: iotop's eight, sorted by IO"; else bad "narrow default: $(header)"; fi
+# With delay accounting off, SWAPIN and IO are '?' for every task: the view hides them
+# (sorting by DISK WRITE) and says so once. Switched off and on here when root can.
+ctl=/proc/sys/kernel/task_delayacct
+io_set_without_delays() { header | grep -qE 'TID PRIO USER +DISK READ[<>]? +DISK WRITE[<>]? +COMMAND'; }
+if [ "$(cat "$ctl" 2>/dev/null)" = 0 ]; then
+    if poll 5 io_set_without_delays && wait_for "DISK WRITE>"; then
+        ok "100 columns, delay accounting off: iotop's eight without SWAPIN and IO, sorted by DISK WRITE"
+    else
+        bad "narrow default, delay accounting off: $(header)"
+    fi
+else
+    if poll 5 io_set && wait_for " IO>"; then ok "100 columns: iotop's eight, sorted by IO"; else bad "narrow default: $(header)"; fi
+fi
+if [ "$(id -u)" = 0 ] && [ -w "$ctl" ]; then
+    saved_delayacct=$(cat "$ctl")
+    echo 0 >"$ctl"
+    if poll 5 io_set_without_delays && wait_for "SWAPIN, IO hidden: unknown for every task" && wait_for "DISK WRITE>"; then
+        ok "delay accounting switched off: SWAPIN and IO hidden, said once, sorted by DISK WRITE"
+    else
+        bad "delay accounting off: $(header)"
+    fi
+    keys o o  # any key clears the notice (o twice: the same rows)
+    if wait_gone "SWAPIN, IO hidden"; then ok "a key dismisses the notice"; else bad "the notice stays"; fi
+    echo 1 >"$ctl"
+    if poll 5 io_set && wait_for " IO>" && wait_for "SWAPIN and IO are back"; then
+        ok "delay accounting switched on: SWAPIN and IO back, sorted by IO again"
+    else
+        bad "delay accounting on: $(header)"
+    fi
+    echo "$saved_delayacct" >"$ctl"
+else
+    skip "switching delay accounting in the view: needs root"
+fi
 
 # EPERM: vigil as nobody cannot renice PID 1 (only as root can this test drop privileges).
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&

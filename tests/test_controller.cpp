@@ -59,12 +59,21 @@ std::vector<test::Sample> fixture_samples() {
     return {test::Sample{t0, {}}, test::Sample{t1, {}}, test::Sample{t2, {}}};
 }
 
+// The fixture samples with kernel.task_delayacct as given for each (nullopt: not read).
+std::vector<test::Sample> with_delayacct(std::vector<std::optional<bool>> on) {
+    std::vector<test::Sample> s = fixture_samples();
+    for (std::size_t i = 0; i < s.size() && i < on.size(); ++i) s[i].snap.delayacct_enabled = on[i];
+    return s;
+}
+
 struct View {
     explicit View(std::vector<std::string> notices = {}, MachineView mv = {},
                   std::optional<long> iterations = std::nullopt, int width = 120,
-                  bool top_when_wide = false)
-        : term(width, 40), source(fixture_samples()) {
+                  bool top_when_wide = false, std::vector<test::Sample> samples = fixture_samples(),
+                  std::vector<ColumnId> columns = {})
+        : term(width, 40), source(std::move(samples)) {
         ControllerSetup setup;
+        setup.view.columns = std::move(columns);
         setup.top_when_wide = top_when_wide;
         setup.terminal = &term;
         setup.clock = &clock;
@@ -363,6 +372,41 @@ TEST_CASE("controller: q quits, signals end or redraw, -n ends after n refreshes
 TEST_CASE("controller: standing notices are shown", "[controller]") {
     View v({"delay accounting is off"});
     CHECK_THAT(v.term.screen(), Catch::Contains("delay accounting is off"));
+}
+
+TEST_CASE(
+    "controller: with delay accounting off SWAPIN and IO are hidden, said once, and come "
+    "back when it is on",
+    "[controller]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    auto header = [](const View& v) {
+        const std::string screen = v.term.screen();
+        const auto at = screen.find("    TID ");
+        return at == std::string::npos ? std::string()
+                                       : screen.substr(at, screen.find('\n', at) - at);
+    };
+    View v({}, {}, std::nullopt, 120, false, with_delayacct({false, false, true}));
+    CHECK_THAT(header(v), Catch::Contains("DISK WRITE>"));
+    CHECK_THAT(header(v), !Catch::Contains("SWAPIN"));
+    CHECK_THAT(header(v), !Catch::Contains(" IO"));
+    CHECK(v.controller->view().sort == ColumnId::disk_write);
+    CHECK_THAT(v.term.screen(), Catch::Contains("SWAPIN, IO hidden: unknown for every task"));
+    CHECK(v.press(U"o"));  // a key dismisses it
+    CHECK_THAT(v.term.screen(), !Catch::Contains("hidden"));
+    CHECK(v.press(U"o"));
+    REQUIRE(v.next_sample());  // still off: not said again
+    CHECK_THAT(v.term.screen(), !Catch::Contains("hidden"));
+    REQUIRE(v.next_sample());  // on: back where they were, and the sort with them
+    CHECK_THAT(header(v), Catch::Contains("SWAPIN"));
+    CHECK_THAT(header(v), Catch::Contains(" IO>"));
+    CHECK(v.controller->view().sort == ColumnId::io);
+    CHECK_THAT(v.term.screen(), Catch::Contains("delay accounting is on"));
+
+    // --columns with IO: the user's pick stays, '?' and all.
+    View picked({}, {}, std::nullopt, 120, false, with_delayacct({false, false, false}),
+                {ColumnId::id, ColumnId::disk_write, ColumnId::io, ColumnId::command});
+    CHECK_THAT(header(picked), Catch::Contains(" IO>"));
+    CHECK_THAT(picked.term.screen(), !Catch::Contains("hidden"));
 }
 
 namespace {

@@ -51,10 +51,12 @@ Controller::Controller(const ControllerSetup& setup)
       exporter_(setup.replay ? nullptr : setup.exporter),
       actions_(setup.actions),
       reader_(setup.replay ? nullptr : setup.inspector),
-      top_when_wide_(setup.top_when_wide) {
+      top_when_wide_(setup.top_when_wide),
+      delays_reported_(setup.replay ? true : setup.delays_reported) {
     st_.delay_s = setup.delay_s;
     st_.paused = replay_ != nullptr;  // a replay opens on its first sample, paused
     st_.replay = replay_ != nullptr;
+    st_.columns_chosen = !vs_.columns.empty();  // --columns: picked, as with C, 2 or 3
     mv_.escape = TextEscape::terminal;
     // The 'a' key may show the sums at any time.
     pipeline_.keep_totals(true);
@@ -71,6 +73,63 @@ void Controller::choose_columns_by_width() {
         return;
     vs_.columns.assign(set.begin(), set.end());
     if (fall_back_sort(vs_)) back_to_top(st_);
+}
+
+// SWAPIN, IO and CPUDLY need delay accounting: with it off (the sample says so) or without
+// taskstats they are '?' for every task, so the view leaves them out, and the sort with them
+// (to DISK WRITE from IO), and says so once on the notice line, which the next key clears.
+// When accounting comes on they come back where they were, with the sort if the user kept
+// it. Columns the user picked (--columns, C, 2, 3) are left as picked.
+void Controller::hide_unknown_delay_columns() {
+    const Snapshot* cur = pipeline_.frame().cur;
+    if (!cur) return;
+    const bool unknown = !delays_reported_ || cur->delayacct_enabled == false;
+    const bool hide = unknown && !st_.columns_chosen;
+    auto needs_delays = [](ColumnId id) {
+        return id == ColumnId::swapin || id == ColumnId::io || id == ColumnId::cpu_delay;
+    };
+    const std::span<const ColumnId> shown = shown_columns(vs_);
+    if (hide && std::any_of(shown.begin(), shown.end(), needs_delays)) {
+        // (Again after a resize chose a column set: the set is what comes back.)
+        delay_hidden_from_.assign(shown.begin(), shown.end());
+        std::vector<ColumnId> kept;
+        std::string titles;
+        for (ColumnId id : shown) {
+            if (!needs_delays(id))
+                kept.push_back(id);
+            else
+                titles += (titles.empty() ? "" : ", ") +
+                          std::string(
+                              task_columns(vs_.processes, vs_.accumulated)[column_index(id)].title);
+        }
+        const std::pair<ColumnId, bool> sort{vs_.sort, vs_.reverse};
+        vs_.columns = std::move(kept);
+        if (fall_back_sort(vs_)) {
+            sort_before_hiding_ = sort;
+            sort_while_hidden_ = vs_.sort;
+            back_to_top(st_);
+        }
+        if (!told_delays_hidden_) {
+            st_.notice = fmt::format("{} hidden: unknown for every task {}", titles,
+                                     delays_reported_ ? "(delay accounting is off: sysctl "
+                                                        "kernel.task_delayacct=1; C shows them)"
+                                                      : "(no taskstats; C shows them)");
+            told_delays_hidden_ = true;
+        }
+    } else if (!hide && !delay_hidden_from_.empty()) {
+        if (!st_.columns_chosen) {
+            vs_.columns = delay_hidden_from_;
+            if (sort_before_hiding_ && vs_.sort == sort_while_hidden_) {
+                vs_.sort = sort_before_hiding_->first;
+                vs_.reverse = sort_before_hiding_->second;
+                back_to_top(st_);
+            }
+            if (!unknown) st_.notice = "delay accounting is on: SWAPIN and IO are back";
+        }
+        delay_hidden_from_.clear();
+        sort_before_hiding_.reset();
+        told_delays_hidden_ = false;
+    }
 }
 
 void Controller::start() {
@@ -304,6 +363,7 @@ ScreenInput Controller::screen_input() {
 }
 
 void Controller::rebuild() {
+    hide_unknown_delay_columns();
     // What the shown columns need fetched per row (the state letter), from now on.
     if (live_) live_->want_row_state(view_needs_row_state(vs_));
     // The cgroup walk while CGROUP is shown (from the next sample on).

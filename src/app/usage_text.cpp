@@ -144,7 +144,8 @@ Sources:
 Columns: TID (PID with -P), PRIO, USER, DISK READ, DISK WRITE, SWAPIN, IO, COMMAND.
 A value vigil cannot know is shown as '?', never as 0. Per-task I/O needs CAP_NET_ADMIN
 (root) for taskstats; without it vigil reads /proc/PID/task/TID/io (no SWAPIN and IO).
-SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1.
+SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1. Without it the
+view leaves them out (unless --columns names them) and sorts by DISK WRITE.
 
 Exit status: 0 success (also when the output pipe is closed, and q), 1 runtime error
 (also nothing to replay), 2 bad command line or a file vigil may not use (not a

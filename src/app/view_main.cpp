@@ -192,7 +192,12 @@ int run_interactive(const Options& o) {
     setup.live = &source;
     setup.view = session->view;
     setup.machine = o.machine;
-    setup.notices = session->notices;
+    // Delay accounting off: the view hides SWAPIN and IO and says so once (the Controller),
+    // instead of a standing line.
+    const std::string delay_notice = delayacct_notice(*session->roots);
+    for (const std::string& n : session->notices)
+        if (n != delay_notice) setup.notices.push_back(n);
+    setup.delays_reported = sampler.io_source().reports_delays();
     setup.delay_s = o.delay_s;
     setup.iterations = o.iterations;
     setup.recorder = recorder.get();

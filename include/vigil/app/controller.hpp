@@ -65,6 +65,9 @@ struct ControllerSetup {
     // No --columns: the top set when the terminal is at least wide_view_width() wide, else
     // iotop's eight, until the user picks columns (C, 2, 3); again after a resize.
     bool top_when_wide = false;
+    // The live source reports delays (taskstats). False (/proc/PID/io): SWAPIN, IO and
+    // CPUDLY are unknown for every task, as with delay accounting off, and hidden alike.
+    bool delays_reported = true;
     // Enter's process inspector; null: Enter says the inspector is not available.
     ProcessReader* inspector = nullptr;
     // --listen: each live sample is published to it (every overview section is read).
@@ -98,6 +101,7 @@ class Controller {
   private:
     bool quick_first_frame() const;
     void choose_columns_by_width();
+    void hide_unknown_delay_columns();
     SectionMask wanted_sections() const;
     bool open_pane_section();
     Effect dispatch(const Event& ev);
@@ -136,6 +140,13 @@ class Controller {
     TaskActions* actions_;
     ProcessReader* reader_;
     bool top_when_wide_;
+    bool delays_reported_;
+    // While hide_unknown_delay_columns hides the delay columns: the columns as they were
+    // (empty: none hidden), and the sort it fell back from and to.
+    std::vector<ColumnId> delay_hidden_from_;
+    std::optional<std::pair<ColumnId, bool>> sort_before_hiding_;
+    ColumnId sort_while_hidden_ = ColumnId::io;
+    bool told_delays_hidden_ = false;
 
     InteractiveState st_;
     Table table_;
