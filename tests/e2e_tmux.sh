@@ -377,6 +377,19 @@ if [ "$(id -u)" = 0 ] && [ -w "$ctl" ]; then
     else
         bad "delay accounting on: $(header)"
     fi
+    # Ctrl-T (iotop-c's key) switches it from the view: off, then on again.
+    keys C-t
+    if poll 5 grep -qx 0 "$ctl" && poll 5 io_set_without_delays; then
+        ok "Ctrl-T turns delay accounting off (kernel.task_delayacct=0) and the columns go"
+    else
+        bad "Ctrl-T off: sysctl $(cat "$ctl"), $(header)"
+    fi
+    keys C-t
+    if poll 5 grep -qx 1 "$ctl" && poll 5 io_set; then
+        ok "Ctrl-T turns it on again (kernel.task_delayacct=1) and SWAPIN and IO come back"
+    else
+        bad "Ctrl-T on: sysctl $(cat "$ctl"), $(header)"
+    fi
     echo "$saved_delayacct" >"$ctl"
 else
     skip "switching delay accounting in the view: needs root"
@@ -398,6 +411,13 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
             ok "a renice of PID 1 by nobody reports EPERM"
         else
             bad "renice EPERM"
+        fi
+        # (nobody has no taskstats either, so Ctrl-T says that first)
+        keys C-t
+        if wait_for "no taskstats here" || wait_for "needs root"; then
+            ok "Ctrl-T as nobody says why it cannot switch delay accounting"
+        else
+            bad "Ctrl-T as nobody: $(screen | tail -3)"
         fi
     else
         bad "vigil as nobody -p 1"

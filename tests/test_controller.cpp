@@ -41,7 +41,12 @@ struct RecordingActions final : TaskActions {
         calls.push_back("signal " + std::to_string(sig) + " to " + std::to_string(id));
         return fail_with;
     }
+    std::string delay_accounting(bool on) override {
+        calls.push_back(on ? "delay accounting on" : "delay accounting off");
+        return delayacct_fails_with;
+    }
     std::string renice_fails_with;
+    std::string delayacct_fails_with;
     std::vector<std::string> calls;
     std::string fail_with;
 };
@@ -401,6 +406,18 @@ TEST_CASE(
     CHECK_THAT(header(v), Catch::Contains(" IO>"));
     CHECK(v.controller->view().sort == ColumnId::io);
     CHECK_THAT(v.term.screen(), Catch::Contains("delay accounting is on"));
+
+    // Ctrl-T switches it the other way from what the sample read: off now (the third
+    // sample said on), and the next sample is due at once.
+    const long refreshes = v.controller->refreshes();
+    CHECK(v.press(U"\x14"));
+    REQUIRE_FALSE(v.actions.calls.empty());
+    CHECK(v.actions.calls.back() == "delay accounting off");
+    CHECK(v.controller->refreshes() == refreshes + 1);  // no clock advanced: taken at once
+    v.actions.delayacct_fails_with =
+        "turning delay accounting off needs root (CAP_SYS_ADMIN): EPERM";
+    CHECK(v.press(U"\x14"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("needs root (CAP_SYS_ADMIN)"));
 
     // --columns with IO: the user's pick stays, '?' and all.
     View picked({}, {}, std::nullopt, 120, false, with_delayacct({false, false, false}),

@@ -441,3 +441,24 @@ TEST_CASE("renice and ionice of a process whose every thread is gone say ESRCH",
     CHECK(set_task_nice(FsRoot("/proc"), ::getpid(), true, was) == "");
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("delay accounting is switched only in the kernel's /proc", "[actions]") {
+    // A fixture tree is not the kernel's: nothing is written there, and the reason says so.
+    const FsRoot tree(fixture("proc/t0"));
+    CHECK_THAT(set_delay_accounting(tree, true), Catch::Contains("is not the kernel's /proc"));
+    // The real one: as root it is written (set back to what it was), otherwise the reason
+    // names root.
+    const FsRoot proc("/proc");
+    const std::optional<bool> was = read_delayacct(proc);
+    if (!was) {
+        WARN("skipped: this kernel has no kernel.task_delayacct");
+        return;
+    }
+    const std::string err = set_delay_accounting(proc, *was);
+    if (::geteuid() == 0) {
+        CHECK(err == "");
+        CHECK(read_delayacct(proc) == was);
+    } else {
+        CHECK_THAT(err, Catch::Contains("needs root"));
+    }
+}

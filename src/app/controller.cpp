@@ -132,6 +132,33 @@ void Controller::hide_unknown_delay_columns() {
     }
 }
 
+// Ctrl-T: kernel.task_delayacct the other way from what the last sample read. The columns
+// follow from the next sample, which comes at once.
+void Controller::switch_delay_accounting() {
+    const Snapshot* cur = pipeline_.frame().cur;
+    if (!actions_) {
+        st_.notice = "delay accounting cannot be switched here";
+        return;
+    }
+    if (!delays_reported_) {
+        st_.notice = "no taskstats here (it needs CAP_NET_ADMIN): delay accounting would not show";
+        return;
+    }
+    if (!cur || !cur->delayacct_enabled) {
+        st_.notice = "this kernel has no kernel.task_delayacct: delay accounting is as booted";
+        return;
+    }
+    const bool on = !*cur->delayacct_enabled;
+    if (std::string err = actions_->delay_accounting(on); !err.empty()) {
+        st_.notice = std::move(err);
+        return;
+    }
+    st_.notice = on ? "delay accounting on: SWAPIN and IO from the next sample (a task started "
+                      "before shows '?' until it has waited once)"
+                    : "delay accounting off (kernel.task_delayacct=0)";
+    next_s_ = clock_.steady_s();  // the next sample now: the columns follow
+}
+
 void Controller::start() {
     choose_columns_by_width();
     // The overview above the tasks, and the pane shown: only those sections are read (a
@@ -176,6 +203,7 @@ bool Controller::input() {
         Effect e = dispatch(ev);
         if (e.quit) return false;
         if (e.action) act(*e.action);
+        if (e.delay_accounting) switch_delay_accounting();
         if (e.rebuild || e.action) rebuild();
         dirty_ = dirty_ || e.redraw || e.rebuild || e.action.has_value();
     }

@@ -73,6 +73,7 @@ class LiveTaskActions final : public TaskActions {
         return set_task_nice(proc_, id, whole_process, nice);
     }
     std::string signal(pid_t id, int sig) override { return send_task_signal(id, sig); }
+    std::string delay_accounting(bool on) override { return set_delay_accounting(proc_, on); }
 
   private:
     const FsRoot& proc_;

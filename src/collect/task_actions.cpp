@@ -1,5 +1,6 @@
 #include "vigil/collect/task_actions.hpp"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <vector>
+
+#include "vigil/core/unique_fd.hpp"
 
 namespace vigil {
 namespace {
@@ -69,6 +72,29 @@ std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int 
     // Every thread gone before it was set: the process is, too.
     if (done == 0) return fmt::format("renice {} failed: no such task (ESRCH)", id);
     return {};
+}
+
+std::string set_delay_accounting(const FsRoot& proc, bool on) {
+    const char* what = on ? "turning delay accounting on" : "turning delay accounting off";
+    if (!proc.kernel_files())
+        return fmt::format("{}: {} is not the kernel's /proc", what, proc.path());
+    const std::string path = proc.path() + "/sys/kernel/task_delayacct";
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+    int err = fd ? 0 : errno;
+    if (fd) {
+        const char c = on ? '1' : '0';
+        if (::write(fd.get(), &c, 1) != 1) err = errno;
+    }
+    if (err == 0) return {};
+    if (err == ENOENT)
+        return fmt::format(
+            "{}: this kernel has no kernel.task_delayacct (before 5.14 it is on "
+            "unless booted with nodelayacct)",
+            what);
+    if (err == EPERM || err == EACCES)
+        return fmt::format("{} needs root (CAP_SYS_ADMIN): {}", what,
+                           err == EPERM ? "EPERM" : "EACCES");
+    return fmt::format("{} failed: {}", what, std::strerror(err));
 }
 
 std::string send_task_signal(pid_t id, int signal) {

@@ -468,6 +468,12 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         case Action::redraw:  // e.redraw is all it takes
             break;
+        case Action::delay_accounting:
+            if (st.replay)
+                st.notice = "this is a recording: delay accounting is switched on the live system";
+            else
+                e.delay_accounting = true;
+            break;
         case Action::next_pane:
             st.pane = static_cast<Pane>((static_cast<std::size_t>(st.pane) + 1) % kPaneCount);
             e.rebuild = true;

@@ -38,6 +38,10 @@ class TaskActions {
     virtual std::string ionice(pid_t id, bool whole_process, IoPrio prio) = 0;
     virtual std::string renice(pid_t id, bool whole_process, int nice) = 0;
     virtual std::string signal(pid_t id, int sig) = 0;
+    // kernel.task_delayacct on or off (Ctrl-T); empty on success, else why not.
+    virtual std::string delay_accounting(bool /*on*/) {
+        return "delay accounting cannot be switched here";
+    }
 };
 
 // What the inspector pane (Enter) reads of a process: inspect_process() on the live system,
@@ -102,6 +106,7 @@ class Controller {
     bool quick_first_frame() const;
     void choose_columns_by_width();
     void hide_unknown_delay_columns();
+    void switch_delay_accounting();
     SectionMask wanted_sections() const;
     bool open_pane_section();
     Effect dispatch(const Event& ev);

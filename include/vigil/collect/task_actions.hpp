@@ -23,4 +23,8 @@ std::string set_task_nice(const FsRoot& proc, pid_t id, bool whole_process, int 
 // kill(2). A signal to a thread id reaches its whole process, as with kill(1).
 std::string send_task_signal(pid_t id, int signal);
 
+// Writes kernel.task_delayacct (1: on) under proc, which must be the kernel's /proc. Empty
+// on success, else the reason ("needs root" for EPERM/EACCES).
+std::string set_delay_accounting(const FsRoot& proc, bool on);
+
 }  // namespace vigil

@@ -158,6 +158,8 @@ struct Effect {
     // Enter on a task: open the inspector on the selected task's process (the caller reads
     // it, and sets Mode::inspector once it could).
     bool inspect = false;
+    // Ctrl-T: switch delay accounting (the caller, which knows whether it is on).
+    bool delay_accounting = false;
 };
 
 // What the key handler needs to know of the rows on screen.
@@ -240,6 +242,7 @@ enum class Action : std::uint8_t {
     tree,           // the process tree (toggle)
     tree_collapse,  // collapse / expand the selected row's subtree
     tree_expand_all,
+    delay_accounting,  // Ctrl-T: kernel.task_delayacct on / off (iotop-c's key)
 };
 
 // One key event and the action it triggers: a special key, or a character (Key::character
