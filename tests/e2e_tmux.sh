@@ -71,6 +71,38 @@ fi
 keys Escape
 if wait_gone "filter:" && wait_for "processes | every"; then ok "Esc clears the filter"; else bad "Esc clear"; fi
 
+# { } scroll a long command line sideways: its end, 170 columns in, comes into view.
+LONG="vigil-e2e-long-$$"
+bash -c "exec -a '$LONG $(printf 'x%.0s' $(seq 150)) LONGEND-$$' sleep 300" &
+long_pid=$!
+poll 5 grep -qa "LONGEND-$$" "/proc/$long_pid/cmdline"
+keys /
+keys -l "$LONG"
+keys Enter
+scrolled() { screen | grep -qE 'COMMAND[<>]? \+[0-9]+'; }
+if wait_for "| 1 row" && ! shows "LONGEND-$$"; then
+    for ((i = 0; i < 30; i++)); do
+        keys "}"
+        poll 1 shows "LONGEND-$$" && break
+    done
+    if shows "LONGEND-$$" && scrolled; then
+        ok "} scrolls COMMAND until a long command line's end shows ($(screen | grep -oE 'COMMAND[<>]? \+[0-9]+'))"
+    else
+        bad "} scroll: the end of the long command line never showed"
+    fi
+    for ((i = 0; i < 40; i++)); do keys "{"; done
+    if poll 5 eval '! scrolled' && poll 5 eval '! shows "LONGEND-$$"'; then
+        ok "{ scrolls it back to the start"
+    else
+        bad "{ scroll back"
+    fi
+else
+    bad "the long command line's row (or its end already showing)"
+fi
+kill "$long_pid" 2>/dev/null
+keys Escape
+wait_gone "filter:" || bad "Esc after the long command line"
+
 keys p
 if wait_for "    PID PRIO"; then ok "p switches to processes (PID column)"; else bad "p"; fi
 keys p

@@ -15,6 +15,7 @@
 #include "record_util.hpp"
 #include "scripted_source.hpp"
 #include "vigil/app/controller.hpp"
+#include "vigil/core/text.hpp"
 #include "vigil/model/columns.hpp"
 
 using namespace vigil;
@@ -584,4 +585,23 @@ TEST_CASE("controller: T shows the tree with the selection on its task; x collap
     CHECK(v.press(U"T"));
     CHECK_FALSE(v.controller->view().tree);
     CHECK(v.controller->state().selected == 100);
+}
+
+TEST_CASE("controller: } scrolls COMMAND no further than the widest command shown",
+          "[controller]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    View v;
+    std::size_t widest = 0;
+    const Table& t = v.controller->table();
+    for (std::size_t i = 0; i < t.rows.size(); ++i)
+        if (const Cell* c = task_cell(t, i, ColumnId::command))
+            widest = std::max(widest, display_width(c->text));
+    REQUIRE(widest > kCommandScrollStep);
+    for (int i = 0; i < 100; ++i) REQUIRE(v.press(U"}"));
+    const std::size_t scroll = v.controller->state().command_scroll;
+    CHECK(scroll < widest);
+    CHECK(scroll + kCommandScrollStep >= widest);  // the last step that leaves some text
+    CHECK_THAT(v.term.screen(), Catch::Contains("COMMAND +" + std::to_string(scroll)));
+    REQUIRE(v.press(U"{"));
+    CHECK(v.controller->state().command_scroll == scroll - kCommandScrollStep);
 }

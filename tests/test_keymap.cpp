@@ -440,6 +440,51 @@ TEST_CASE("layout: header, sort marker, rows and hint fit the screen", "[layout]
     CHECK_THAT(text_of(f.lay(80, 20).lines[3]), Catch::Contains(" IO< COMMAND"));
 }
 
+TEST_CASE("{ and } scroll COMMAND sideways; the title says how far", "[layout][keys]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    LayoutFixture f;
+    // Process 100's command line: 70 columns, then a marker past an 80-column screen.
+    f.cmdlines[100] = std::string(70, 'a') + "bbbbbbbbMARKER-END";
+    auto row_of_100 = [&](const ScreenLayout& l) {
+        for (const ScreenLine& line : l.lines)
+            if (text_of(line).rfind("    100 ", 0) == 0) return text_of(line);
+        return std::string();
+    };
+    ScreenLayout l = f.lay(80, 20);
+    const std::string before = row_of_100(l);
+    REQUIRE_FALSE(before.empty());
+    CHECK_THAT(before, !Catch::Contains("MARKER"));
+    std::size_t at = 0;  // COMMAND's first column (the row is ASCII: bytes are columns)
+    for (const ColumnSpan& span : l.spans)
+        if (span.id == ColumnId::command) at = static_cast<std::size_t>(span.x0);
+    REQUIRE(at > 0);
+    REQUIRE(before.substr(at, 4) == "aaaa");
+    const RowIds none{};
+    handle_event(Event{Key::character, U'{', 0, 0}, f.vs, f.st, none);
+    CHECK(f.st.command_scroll == 0);  // not below the start
+    for (int i = 0; i < 9; ++i) handle_event(Event{Key::character, U'}', 0, 0}, f.vs, f.st, none);
+    CHECK(f.st.command_scroll == 9 * kCommandScrollStep);
+    l = f.lay(80, 20);
+    const std::string after = row_of_100(l);
+    CHECK_THAT(after, Catch::Contains("MARKER-END"));
+    // The columns before COMMAND stay; the command starts 72 columns in.
+    CHECK(after.substr(0, at) == before.substr(0, at));
+    CHECK(after.substr(at, 16) == "bbbbbbMARKER-END");  // 70 a and 2 b scrolled out
+    CHECK_THAT(text_of(l.lines[l.header_y]), Catch::Contains("COMMAND +72"));
+    handle_event(Event{Key::character, U'{', 0, 0}, f.vs, f.st, none);
+    CHECK(f.st.command_scroll == 8 * kCommandScrollStep);
+    // A wide character cut by the scroll leaves a space for its kept half, never half a
+    // character.
+    f.cmdlines[100] = "a\xe4\xb8\xad\xe6\x96\x87";  // a, then two 2-column characters
+    f.st.command_scroll = 2;
+    CHECK_THAT(row_of_100(f.lay(80, 20)).substr(at), Catch::StartsWith(" \xe6\x96\x87"));
+    for (const ScreenLine& line : f.lay(80, 20).lines) {
+        const std::string t = text_of(line);
+        CHECK(escape_for_terminal(t) == t);
+        CHECK(display_width(t) <= 80);
+    }
+}
+
 TEST_CASE("layout: a tiny terminal gets the whole too-small message", "[layout]") {
     LayoutFixture f;
     ScreenLayout l = f.lay(20, 5);

@@ -21,6 +21,7 @@
 #include "vigil/collect/task_actions.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/core/format.hpp"
+#include "vigil/core/text.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/model/cgroup_pane.hpp"
@@ -426,6 +427,15 @@ void Controller::rebuild() {
         if (lost && pass == 0) take(pipeline_.tasks(vs_));
         follow_selection(st_, row_ids());
         if (st_.scroll == before) break;  // else the rows wanted moved: build once more
+    }
+    // { } scroll COMMAND no further than its widest text among the rows built.
+    if (st_.command_scroll > 0) {
+        std::size_t widest = 0;
+        for (std::size_t i = 0; i < table_.rows.size(); ++i)
+            if (const Cell* c = task_cell(table_, i, ColumnId::command))
+                widest = std::max(widest, display_width(c->text));
+        const std::size_t last = widest > 0 ? (widest - 1) / kCommandScrollStep : 0;
+        st_.command_scroll = std::min(st_.command_scroll, last * kCommandScrollStep);
     }
     st_.target_label.clear();
     for (std::size_t i = 0; i < table_.refs.size(); ++i) {

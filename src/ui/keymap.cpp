@@ -468,6 +468,14 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         case Action::redraw:  // e.redraw is all it takes
             break;
+        case Action::command_left:
+            st.command_scroll -= std::min(st.command_scroll, kCommandScrollStep);
+            e.redraw = true;
+            break;
+        case Action::command_right:
+            st.command_scroll += kCommandScrollStep;
+            e.rebuild = true;  // the controller keeps it within the widest command
+            break;
         case Action::delay_accounting:
             if (st.replay)
                 st.notice = "this is a recording: delay accounting is switched on the live system";

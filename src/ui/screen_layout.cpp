@@ -84,6 +84,22 @@ std::string prompt_for(const InteractiveState& st) {
     return {};
 }
 
+// text without `skip` display columns from column `from` on: COMMAND scrolled sideways. A
+// wide character cut in two leaves a space for its kept half.
+std::string skip_columns(std::string_view text, std::size_t from, std::size_t skip) {
+    const std::string_view head = truncate_to_width(text, from);
+    std::string_view rest = text.substr(head.size());
+    const std::string_view gone = truncate_to_width(rest, skip);
+    rest.remove_prefix(gone.size());
+    std::string out(head);
+    if (display_width(gone) < skip && !rest.empty()) {
+        rest.remove_prefix(truncate_to_width(rest, 2).size());
+        out += ' ';
+    }
+    out += rest;
+    return out;
+}
+
 std::string pane_hint(Pane p) {
     if (p == Pane::cgroups)
         return "q quit  h help  Up/Down select  Enter its tasks  T tree/flat  <- -> sort pane  "
@@ -93,7 +109,7 @@ std::string pane_hint(Pane p) {
                "m fs  n net  s sensors  1 cores";
     // What matters most first: a narrow screen cuts the end.
     return "q quit  h help  <- -> sort  r reverse  / filter  C columns  2 io  3 top  N nice  "
-           "i ionice  k kill  o active  p procs  T tree  a accum  Tab panes";
+           "i ionice  k kill  o active  p procs  T tree  a accum  { } scroll cmd  Tab panes";
 }
 
 std::string replay_hint() {
@@ -318,8 +334,10 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
             ++x;
         }
         std::string title;
-        append_padded(title, task_header_title(c, vs),
-                      static_cast<std::size_t>(std::max(c.width, 0)), c.align,
+        std::string name = task_header_title(c, vs);
+        if (id == ColumnId::command && st.command_scroll > 0)
+            name += fmt::format(" +{}", st.command_scroll);  // scrolled sideways by { }
+        append_padded(title, name, static_cast<std::size_t>(std::max(c.width, 0)), c.align,
                       ci + 1 == m.columns.size());
         int w = static_cast<int>(display_width(title));
         int x1 = c.width > 0 ? x + w : width;  // the last column takes the rest of the line
@@ -333,6 +351,11 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
             Segment{std::string(static_cast<std::size_t>(width - x), ' '), Style::column_header});
     b.line(std::move(header));
 
+    // COMMAND's first display column, for { }: it is the last column, the rest of the line.
+    std::optional<std::size_t> command_x;
+    for (const ColumnSpan& span : out.spans)
+        if (span.id == ColumnId::command) command_x = static_cast<std::size_t>(span.x0);
+
     // Rows: as many as fit, from the scroll position.
     std::size_t room =
         static_cast<std::size_t>(std::max(0, height - static_cast<int>(b.count()) - 1));
@@ -342,6 +365,8 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
         const bool selected = st.selected && i < m.refs.size() && *st.selected == m.refs[i].id;
         const bool hot = row_is_active(m, i);
         std::string text = format_task_row(m, i, vs);
+        if (st.command_scroll > 0 && command_x)
+            text = skip_columns(text, *command_x, st.command_scroll);
         if (selected) {
             std::size_t w = display_width(text);
             if (w < static_cast<std::size_t>(width))

@@ -113,6 +113,9 @@ struct InteractiveState {
     std::size_t page_rows = 10;   // rows the table shows (set by the layout)
     std::size_t help_scroll = 0;  // Mode::help: the first key line shown
     std::size_t help_page = 10;   // key lines the help screen shows (help_page_rows)
+    // { and }: display columns of COMMAND scrolled out on the left (kCommandScrollStep at a
+    // time; the controller keeps it within the widest command shown).
+    std::size_t command_scroll = 0;
     double delay_s = 1.0;
     bool paused = false;
     std::string notice;        // one line: an action's result or an input error
@@ -243,7 +246,12 @@ enum class Action : std::uint8_t {
     tree_collapse,  // collapse / expand the selected row's subtree
     tree_expand_all,
     delay_accounting,  // Ctrl-T: kernel.task_delayacct on / off (iotop-c's key)
+    command_left,      // {: COMMAND scrolled back towards its start
+    command_right,     // }: COMMAND scrolled on, for long command lines
 };
+
+// How far { and } scroll COMMAND, in display columns.
+inline constexpr std::size_t kCommandScrollStep = 8;
 
 // One key event and the action it triggers: a special key, or a character (Key::character
 // with its code point; Tab, Space and Ctrl-L arrive as characters).
