@@ -156,6 +156,18 @@ else
 fi
 keys t
 wait_gone "Disks" || bad "t back to tasks from the disks pane"
+# A short screen: the summary gives up its last lines (Tasks, then PSI ...) before the
+# task table has fewer than 5 rows; the CPU line stays.
+tmux resize-window -t "$S" -x 80 -y 13
+task_rows() { screen | awk '/^ +[TP]ID / { on = 1; next } on && /^ +[0-9]+ / { n++ } END { print n + 0 }'; }
+short_ok() { shows "CPU  [" && ! shows "Tasks " && [ "$(task_rows)" -ge 5 ]; }
+if poll 5 short_ok; then
+    ok "at 80x13 the summary collapses (no Tasks line) and the table keeps $(task_rows) rows"
+else
+    bad "summary collapse at 80x13: $(task_rows) rows"
+fi
+tmux resize-window -t "$S" -x 80 -y 24
+if wait_for "Tasks "; then ok "taller again, the whole summary is back"; else bad "summary back at 80x24"; fi
 tmux resize-window -t "$S" -x 20 -y 5
 if wait_for "too small"; then ok "20x5 shows the too-small message"; else bad "too small"; fi
 tmux resize-window -t "$S" -x 120 -y 40

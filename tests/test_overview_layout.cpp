@@ -162,6 +162,39 @@ TEST_CASE("pane: at 80 columns the disks drop discards and flushes first; %util 
         CHECK(shown[c] == (disks[0].columns[c].drop_rank == 0));
 }
 
+TEST_CASE("plan: a short screen collapses the summary from its last line before the tasks",
+          "[overview]") {
+    vigil::test::MachinePair m;
+    REQUIRE(m.rates.cpus.size() >= 2);
+    Table model;
+    ViewState vs;
+    InteractiveState st;
+    OverviewInput ov{&m.t1, &m.rates, true};  // a bar per core too
+    ScreenInput in;
+    in.tasks = &model;
+    in.view = &vs;
+    in.state = &st;
+    in.overview = &ov;
+    const std::size_t full = overview_summary_lines(ov, 80);
+    REQUIRE(full >= 4);  // CPU, memory, PSI, and the core bars
+    // Tall: all of it.
+    const ScreenPlan tall = plan_screen(in, 80, 40);
+    CHECK(tall.summary_lines == full);
+    // Just too short for kMinTaskRows rows under the whole summary: one line goes, the last.
+    const int just = static_cast<int>(full) + 3 + 1 + 1 + static_cast<int>(kMinTaskRows) - 1;
+    const ScreenPlan shorter = plan_screen(in, 80, just);
+    CHECK(shorter.summary_lines == full - 1);
+    CHECK(shorter.task_rows == kMinTaskRows);
+    ScreenLayout l = layout_screen(in, 80, just);
+    REQUIRE(l.lines.size() == static_cast<std::size_t>(just));
+    CHECK_THAT(text_of(l.lines[0]), Catch::StartsWith("CPU "));
+    CHECK_THAT(text_of(l.lines[shorter.summary_lines]), Catch::StartsWith("Total DISK READ"));
+    // Tiny: down to the CPU line, never below it.
+    const ScreenPlan tiny = plan_screen(in, 80, 9);
+    CHECK(tiny.summary_lines == 1);
+    CHECK(tiny.task_rows > 0);
+}
+
 TEST_CASE("plan: a device pane goes beside the tasks when it fits, instead of them when not",
           "[overview]") {
     vigil::test::MachinePair m;

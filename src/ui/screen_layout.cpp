@@ -225,15 +225,18 @@ int wide_view_width() {
     return w + kWideCommandRoom;
 }
 
-ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
+namespace {
+
+// The plan with `summary` lines of the machine summary.
+ScreenPlan plan_with_summary(const ScreenInput& in, int height, std::size_t summary) {
     ScreenPlan p;
     const InteractiveState& st = *in.state;
-    p.summary_lines = in.overview ? overview_summary_lines(*in.overview, width) : 0;
+    p.summary_lines = summary;
     int top = static_cast<int>(p.summary_lines) + kTopLines + (has_notice(in) ? 1 : 0);
     int room = height - top - 1;  // the hint line
     if (st.pane != Pane::tasks && in.pane) {
         int wanted = static_cast<int>(pane_lines_wanted(*in.pane));
-        if (room >= wanted + 2 + 5) {
+        if (room >= wanted + 2 + static_cast<int>(kMinTaskRows)) {
             p.pane_lines = static_cast<std::size_t>(wanted);  // beside the tasks (above them)
         } else if (room >= 16) {
             p.pane_lines = static_cast<std::size_t>(room / 2);
@@ -248,6 +251,24 @@ ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
         p.task_rows = rows > 0 ? static_cast<std::size_t>(rows) : 0;
     }
     return p;
+}
+
+}  // namespace
+
+ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
+    const std::size_t full = in.overview ? overview_summary_lines(*in.overview, width) : 0;
+    // The summary gives way first, from its last line up (the per-core bars, then Tasks,
+    // PSI, memory; the CPU line stays), before the task table goes below kMinTaskRows rows
+    // or a pane beside it is cut or takes its place.
+    const std::size_t floor = std::min<std::size_t>(full, 1);
+    const bool pane = in.state->pane != Pane::tasks && in.pane;
+    const std::size_t wanted = pane ? pane_lines_wanted(*in.pane) : 0;
+    for (std::size_t summary = full;; --summary) {
+        ScreenPlan p = plan_with_summary(in, height, summary);
+        const bool fits =
+            p.tasks_shown && p.task_rows >= kMinTaskRows && (!pane || p.pane_lines == wanted);
+        if (fits || summary <= floor) return p;
+    }
 }
 
 ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
@@ -271,7 +292,10 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     const ViewState& vs = *in.view;
     const ScreenPlan plan = plan_screen(in, width, height);
     Builder b(width);
-    if (in.overview) append_overview_summary(b, *in.overview);
+    if (in.overview) {
+        append_overview_summary(b, *in.overview);
+        b.truncate(plan.summary_lines);  // collapsed from its last line on a short screen
+    }
 
     for (const std::string& line : task_summary_lines(m, vs.units)) b.line(line, Style::summary);
 

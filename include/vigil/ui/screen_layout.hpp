@@ -85,6 +85,11 @@ struct ScreenPlan {
     bool tasks_shown = true;        // false: the pane is shown instead of the tasks
     std::size_t task_rows = 0;
 };
+// The task rows the summary makes room for before it is cut (a pane beside the tasks too).
+inline constexpr std::size_t kMinTaskRows = 5;
+// Where each part goes. On a short screen the machine summary collapses from its last line
+// up (to its CPU line) before the task table gets fewer than kMinTaskRows rows or a pane
+// beside it is cut.
 ScreenPlan plan_screen(const ScreenInput& in, int width, int height);
 
 ScreenLayout layout_screen(const ScreenInput& in, int width, int height);
