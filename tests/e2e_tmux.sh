@@ -71,6 +71,23 @@ fi
 keys Escape
 if wait_gone "filter:" && wait_for "processes | every"; then ok "Esc clears the filter"; else bad "Esc clear"; fi
 
+# The prompt edits as a line (Ctrl-U, history on Up) and filters as you type; Esc puts the
+# filter back as it was (none here).
+keys /
+wait_for "Filter" || bad "/ prompt again"
+keys -l "e2e-marker-$$"
+if wait_for "| 1 row" && shows "Filter ("; then ok "/ filters as you type, before Enter"; else bad "filter as you type"; fi
+keys C-u
+if wait_gone "| 1 row" && shows "Filter ("; then ok "Ctrl-U empties the prompt, and the filter with it"; else bad "Ctrl-U in the prompt"; fi
+keys Up
+if wait_for "| 1 row" && shows "e2e-marker-$$"; then ok "Up recalls the last filter from the prompt's history"; else bad "prompt history"; fi
+keys Escape
+if wait_gone "Filter (" && wait_for "processes | every" && ! shows "filter:"; then
+    ok "Esc leaves the prompt with the filter as it was before it"
+else
+    bad "Esc from the filter prompt"
+fi
+
 # { } scroll a long command line sideways: its end, 170 columns in, comes into view.
 LONG="vigil-e2e-long-$$"
 bash -c "exec -a '$LONG $(printf 'x%.0s' $(seq 150)) LONGEND-$$' sleep 300" &

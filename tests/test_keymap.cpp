@@ -1028,6 +1028,30 @@ TEST_CASE("layout: the renice prompt names the task", "[layout][renice]") {
     CHECK_THAT(text_of(l.lines.back()), Catch::Contains("): 5"));
 }
 
+TEST_CASE("layout: the prompt shows its cursor, and keeps it on screen", "[layout][line_edit]") {
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+    LayoutFixture f;
+    open_prompt(f.st, Mode::filter_input, "abc");
+    f.st.input_cursor = 1;
+    ScreenLine line = f.lay(80, 20).lines.back();
+    REQUIRE(line.segments.size() == 3);
+    CHECK_THAT(line.segments[0].text, Catch::EndsWith(": a"));
+    CHECK(line.segments[1].text == "b");
+    CHECK(line.segments[1].style == Style::selected_row);
+    CHECK_THAT(line.segments[2].text, Catch::StartsWith("c"));
+    CHECK(display_width(text_of(line)) == 80);
+    // At the end: a space under the cursor.
+    f.st.input_cursor = 3;
+    line = f.lay(80, 20).lines.back();
+    CHECK(line.segments[1].text == " ");
+    // Longer than the screen: the start goes, the cursor stays in sight.
+    open_prompt(f.st, Mode::filter_input, std::string(150, 'x') + "END");
+    line = f.lay(80, 20).lines.back();
+    CHECK_THAT(line.segments[0].text, Catch::EndsWith("END"));
+    CHECK(line.segments[1].text == " ");
+    CHECK(display_width(text_of(line)) <= 80);
+}
+
 TEST_CASE("the top set is the default from a width that leaves COMMAND room", "[layout][columns]") {
     int w = 0;
     for (ColumnId id : column_set(ColumnSet::top))

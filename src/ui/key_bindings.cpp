@@ -76,7 +76,8 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      "first / last row",
      {on(Key::home, A::select_first), on(Key::end, A::select_last)}},
     {"/",
-     "filter by command or user (text or regular expression); Esc clears",
+     "filter by command or user (text or regular expression) as you type; in any prompt "
+     "arrows, Ctrl-A/E/U/K/W edit, Up/Down recall; Esc clears",
      {on('/', A::filter)}},
     {"u",
      "show only these users (names or uids, comma separated; empty: all)",

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "vigil/core/parse.hpp"
+#include "vigil/ui/line_edit.hpp"
 
 namespace vigil {
 namespace {
@@ -134,49 +135,41 @@ Effect finish_input(ViewState& vs, InteractiveState& st) {
 Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
     Effect e;
     e.redraw = true;
+    // / and \ filter as you type (htop's F4): every edit applies; Esc puts back the filter
+    // the prompt opened with, Enter keeps it.
+    const bool live = st.mode == Mode::filter_input || st.mode == Mode::cgroup_input;
+    auto apply_live = [&](const std::string& text) {
+        if (!live) return;
+        (st.mode == Mode::filter_input ? vs.filter : vs.cgroup_filter).set(std::string(trim(text)));
+        back_to_top(st);
+        e.rebuild = true;
+    };
     // Enter and Esc as the table binds them; a character is text here, whatever it is bound
     // to in the view.
     if (const KeyTrigger* t = find_trigger(ev); t && ev.key != Key::character) {
-        if (t->action == Action::confirm) return finish_input(vs, st);
+        if (t->action == Action::confirm) {
+            history_add(st.history, st.mode, std::string(trim(st.input)));
+            return finish_input(vs, st);
+        }
         if (t->action == Action::cancel) {
+            apply_live(st.input_before);
             st.mode = Mode::normal;
             st.input.clear();
             return e;
         }
     }
-    switch (ev.key) {
-        case Key::backspace:
-            if (!st.input.empty()) {
-                // Drop one UTF-8 character, not one byte.
-                std::size_t n = st.input.size() - 1;
-                while (n > 0 && (static_cast<unsigned char>(st.input[n]) & 0xC0) == 0x80) --n;
-                st.input.resize(n);
-            }
-            return e;
-        case Key::character:
-            if (ev.ch >= 0x20 && ev.ch != 0x7F && st.input.size() < 256) {
-                char32_t c = ev.ch;
-                if (c < 0x80) {
-                    st.input += static_cast<char>(c);
-                } else if (c < 0x800) {
-                    st.input += static_cast<char>(0xC0 | (c >> 6));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                } else if (c < 0x10000) {
-                    st.input += static_cast<char>(0xE0 | (c >> 12));
-                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                } else {
-                    st.input += static_cast<char>(0xF0 | (c >> 18));
-                    st.input += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-                    st.input += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-                    st.input += static_cast<char>(0x80 | (c & 0x3F));
-                }
-            }
-            return e;
-        default:
-            e.redraw = false;
-            return e;
+    if (ev.key == Key::up || ev.key == Key::down) {
+        if (history_move(st.history, st.mode, ev.key == Key::up, st.input, st.input_cursor))
+            apply_live(st.input);
+        return e;
     }
+    const std::string before = st.input;
+    if (!edit_line(st.input, st.input_cursor, ev)) {
+        e.redraw = false;
+        return e;
+    }
+    if (st.input != before) apply_live(st.input);
+    return e;
 }
 
 std::optional<IoPrio> parse_ioprio(std::string_view text) {

@@ -14,6 +14,7 @@
 #include "vigil/core/parse.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/table.hpp"
+#include "vigil/ui/line_edit.hpp"
 
 namespace vigil {
 namespace {
@@ -116,8 +117,7 @@ Effect replay_key(Action action, InteractiveState& st) {
             m.seconds = action == Action::replay_minute_back ? -60 : 60;
             break;
         default:  // go to a time
-            st.mode = Mode::time_input;
-            st.input.clear();
+            open_prompt(st, Mode::time_input);
             return e;
     }
     e.replay = m;
@@ -177,6 +177,14 @@ void lose_selection(InteractiveState& st) {
 }
 
 }  // namespace
+
+void open_prompt(InteractiveState& st, Mode mode, std::string text) {
+    st.mode = mode;
+    st.input = std::move(text);
+    st.input_cursor = st.input.size();
+    st.input_before = st.input;
+    history_open(st.history, mode);
+}
 
 void back_to_top(InteractiveState& st) {
     st.selection_on_top = true;
@@ -334,8 +342,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             break;
         }
         case Action::cgroup_filter:
-            st.mode = Mode::cgroup_input;
-            st.input = vs.cgroup_filter.pattern();
+            open_prompt(st, Mode::cgroup_input, vs.cgroup_filter.pattern());
             break;
         case Action::cgroups_pane:
             st.pane = Pane::cgroups;
@@ -415,16 +422,13 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             e.rebuild = true;
             break;
         case Action::filter:
-            st.mode = Mode::filter_input;
-            st.input = vs.filter.pattern();
+            open_prompt(st, Mode::filter_input, vs.filter.pattern());
             break;
         case Action::users:
-            st.mode = Mode::user_input;
-            st.input.clear();
+            open_prompt(st, Mode::user_input);
             break;
         case Action::pids:
-            st.mode = Mode::pid_input;
-            st.input.clear();
+            open_prompt(st, Mode::pid_input);
             break;
         case Action::ionice:
         case Action::renice:
@@ -440,10 +444,9 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 break;
             }
             st.selection_on_top = false;  // the prompt's task stays its target
-            st.mode = action == Action::ionice   ? Mode::ionice_input
-                      : action == Action::renice ? Mode::nice_input
-                                                 : Mode::kill_input;
-            st.input.clear();
+            open_prompt(st, action == Action::ionice   ? Mode::ionice_input
+                            : action == Action::renice ? Mode::nice_input
+                                                       : Mode::kill_input);
             break;
         case Action::columns:
             open_chooser(vs, st);

@@ -100,6 +100,30 @@ std::string skip_columns(std::string_view text, std::size_t from, std::size_t sk
     return out;
 }
 
+// The prompt line: the question, the input, and the cursor on the input (reverse video; a
+// space at the end). A line wider than the screen loses its start, so the cursor shows.
+void prompt_bar(Builder& b, const InteractiveState& st) {
+    const std::string text = prompt_for(st);
+    const std::size_t input_at = text.size() - std::min(text.size(), st.input.size());
+    std::string_view before(text.data(), input_at + std::min(st.input_cursor, st.input.size()));
+    std::string_view rest = std::string_view(text).substr(before.size());
+    std::size_t n = rest.empty() ? 0 : 1;
+    while (n < rest.size() && (static_cast<unsigned char>(rest[n]) & 0xC0) == 0x80) ++n;
+    const std::string under = n ? std::string(rest.substr(0, n)) : " ";
+    rest.remove_prefix(n);
+    const auto width = static_cast<std::size_t>(std::max(b.width(), 1));
+    while (!before.empty() && display_width(before) + display_width(under) > width) {
+        std::size_t k = 1;
+        while (k < before.size() && (static_cast<unsigned char>(before[k]) & 0xC0) == 0x80) ++k;
+        before.remove_prefix(k);
+    }
+    std::string after(rest);
+    const std::size_t used = display_width(before) + display_width(under) + display_width(after);
+    if (used < width) after.append(width - used, ' ');
+    b.line({Segment{std::string(before), Style::prompt}, Segment{under, Style::selected_row},
+            Segment{std::move(after), Style::prompt}});
+}
+
 std::string pane_hint(Pane p) {
     if (p == Pane::cgroups)
         return "q quit  h help  Up/Down select  Enter its tasks  T tree/flat  <- -> sort pane  "
@@ -338,10 +362,10 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     }
     if (!plan.tasks_shown) {
         while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
-        b.bar(st.mode != Mode::normal ? prompt_for(st)
-              : st.replay             ? replay_hint()
-                                      : pane_hint(st.pane),
-              st.mode != Mode::normal ? Style::prompt : Style::hint);
+        if (st.mode != Mode::normal)
+            prompt_bar(b, st);
+        else
+            b.bar(st.replay ? replay_hint() : pane_hint(st.pane), Style::hint);
         out.lines = b.take();
         return out;
     }
@@ -402,7 +426,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
 
     // Bottom line: an input prompt, or the key hint.
     if (st.mode != Mode::normal) {
-        b.bar(prompt_for(st), Style::prompt);
+        prompt_bar(b, st);
     } else {
         b.bar(st.replay ? replay_hint() : pane_hint(st.pane), Style::hint);
     }

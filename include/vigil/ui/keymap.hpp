@@ -45,6 +45,18 @@ struct Event {
     int x = 0, y = 0;
 };
 
+// The longest text a prompt takes, in bytes.
+inline constexpr std::size_t kMaxInputBytes = 256;
+// Confirmed inputs a prompt remembers (its history), oldest first.
+inline constexpr std::size_t kMaxHistory = 50;
+
+// The prompts' histories (Up / Down): one list per prompt, kept for the session.
+struct PromptHistory {
+    std::array<std::vector<std::string>, 16> lists;  // by Mode (static_cast<std::size_t>)
+    std::size_t at = 0;  // while browsing: the entry shown (size: the draft)
+    std::string draft;   // what was typed before Up
+};
+
 enum class Mode {
     normal,
     help,
@@ -103,6 +115,9 @@ struct ColumnChooser {
 struct InteractiveState {
     Mode mode = Mode::normal;
     std::string input;               // text typed in an input mode
+    std::size_t input_cursor = 0;    // its cursor, a byte offset (edit_line)
+    PromptHistory history;           // each prompt's confirmed inputs (Up / Down)
+    std::string input_before;        // / and \: the filter when the prompt opened (Esc)
     std::optional<pid_t> selected;   // the id of the selected row; the selection follows it
     std::size_t selected_index = 0;  // its position, used when the task disappears
     // The selection stays on the top row (whatever task is there) until the user moves it,
@@ -186,6 +201,9 @@ std::size_t help_page_rows(int height);
 // A new order or a new set of rows starts at the top, as in top(1): what the user asked
 // for is the top of the list. (New samples, by contrast, keep the selection on its task.)
 void back_to_top(InteractiveState& st);
+
+// Opens the prompt of mode with text in it, the cursor at its end.
+void open_prompt(InteractiveState& st, Mode mode, std::string text = {});
 
 // After the table is rebuilt: find the selected id again, clamp, and scroll it into view.
 void follow_selection(InteractiveState& st, const RowIds& rows);
