@@ -420,6 +420,41 @@ TEST_CASE(
     CHECK(v.press(U"\x14"));
     CHECK_THAT(v.term.screen(), Catch::Contains("needs root (CAP_SYS_ADMIN)"));
 
+    // The user's own sort while hidden (r on DISK WRITE) is kept when they come back.
+    {
+        View r({}, {}, std::nullopt, 120, false, with_delayacct({false, false, true}));
+        REQUIRE(r.controller->view().sort == ColumnId::disk_write);
+        CHECK(r.press(U"r"));
+        REQUIRE(r.next_sample());
+        REQUIRE(r.next_sample());  // on again
+        CHECK_THAT(header(r), Catch::Contains("SWAPIN"));
+        CHECK(r.controller->view().sort == ColumnId::disk_write);
+        CHECK(r.controller->view().reverse);
+    }
+    // A resize to the top set while hidden: the top set and its CPU% sort, and accounting
+    // coming on later does not bring iotop's eight back on the wide screen.
+    {
+        const int wide = wide_view_width();
+        View w({}, {}, std::nullopt, wide - 1, true, with_delayacct({false, false, true}));
+        REQUIRE(w.controller->view().sort == ColumnId::disk_write);
+        w.term.next_width = wide;
+        REQUIRE(w.controller->signal(SIGWINCH));
+        CHECK(w.controller->view().columns ==
+              std::vector<ColumnId>(column_set(ColumnSet::top).begin(),
+                                    column_set(ColumnSet::top).end()));
+        CHECK(w.controller->view().sort == ColumnId::cpu);
+        REQUIRE(w.next_sample());
+        REQUIRE(w.next_sample());  // on
+        CHECK(w.controller->view().columns ==
+              std::vector<ColumnId>(column_set(ColumnSet::top).begin(),
+                                    column_set(ColumnSet::top).end()));
+        CHECK(w.controller->view().sort == ColumnId::cpu);
+        // Narrow again with accounting on: iotop's eight, IO and all.
+        w.term.next_width = wide - 1;
+        REQUIRE(w.controller->signal(SIGWINCH));
+        CHECK(w.controller->view().sort == ColumnId::io);
+    }
+
     // --columns with IO: the user's pick stays, '?' and all.
     View picked({}, {}, std::nullopt, 120, false, with_delayacct({false, false, false}),
                 {ColumnId::id, ColumnId::disk_write, ColumnId::io, ColumnId::command});

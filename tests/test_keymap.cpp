@@ -171,6 +171,27 @@ TEST_CASE("an action's prompt keeps its task; if it leaves, the prompt closes an
     CHECK_THAT(f.st.notice, Catch::Contains("nothing was done"));
 }
 
+TEST_CASE("a new order or filter under an i/N/k prompt keeps its task; Esc unpins", "[keys]") {
+    Fixture f;
+    follow_selection(f.st, f.rows());
+    f.press(ch('k'));  // on the top row, never moved
+    REQUIRE(f.st.mode == Mode::kill_input);
+    back_to_top(f.st);  // what a resize to another column set or a sort fallback does
+    f.ids = {50, 40, 10, 20, 30};
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 10);  // still the prompt's task, not the new top row
+    f.press(key(Key::escape));
+    CHECK(f.st.mode == Mode::normal);
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 50);  // never moved by the user: on top again
+    f.press(key(Key::down));
+    f.press(ch('k'));
+    f.press(key(Key::escape));
+    f.ids = {30, 50, 40, 10, 20};
+    follow_selection(f.st, f.rows());
+    CHECK(f.st.selected == 40);  // moved by the user: it stays with its task
+}
+
 TEST_CASE("p takes the selection from a thread to its process and back", "[keys]") {
     Fixture f;
     f.ids = {10, 11, 12, 20};  // threads 11 and 12 of process 10

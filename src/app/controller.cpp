@@ -70,8 +70,15 @@ void Controller::choose_columns_by_width() {
     if (!top_when_wide_ || st_.columns_chosen) return;
     const bool wide = term_.width() >= wide_view_width();
     const std::span<const ColumnId> set = column_set(wide ? ColumnSet::top : ColumnSet::io);
-    if (std::equal(set.begin(), set.end(), shown_columns(vs_).begin(), shown_columns(vs_).end()))
-        return;
+    // While the delay columns are hidden, the set in force is the one they were hidden from.
+    const std::span<const ColumnId> now = delay_hidden_from_.empty()
+                                              ? shown_columns(vs_)
+                                              : std::span<const ColumnId>(delay_hidden_from_);
+    if (std::equal(set.begin(), set.end(), now.begin(), now.end())) return;
+    // Another set: the hiding is undone first (its sort too), and done again for the new set
+    // by the next rebuild if it has delay columns.
+    restore_sort_after_hiding();
+    delay_hidden_from_.clear();
     vs_.columns.assign(set.begin(), set.end());
     if (fall_back_sort(vs_)) back_to_top(st_);
 }
@@ -107,9 +114,10 @@ void Controller::hide_unknown_delay_columns() {
         vs_.columns = std::move(kept);
         if (fall_back_sort(vs_)) {
             sort_before_hiding_ = sort;
-            sort_while_hidden_ = vs_.sort;
+            sort_while_hidden_ = {vs_.sort, vs_.reverse};
             back_to_top(st_);
         }
+        hidden_titles_ = titles;
         if (!told_delays_hidden_) {
             st_.notice = fmt::format("{} hidden: unknown for every task {}", titles,
                                      delays_reported_ ? "(delay accounting is off: sysctl "
@@ -120,12 +128,8 @@ void Controller::hide_unknown_delay_columns() {
     } else if (!hide && !delay_hidden_from_.empty()) {
         if (!st_.columns_chosen) {
             vs_.columns = delay_hidden_from_;
-            if (sort_before_hiding_ && vs_.sort == sort_while_hidden_) {
-                vs_.sort = sort_before_hiding_->first;
-                vs_.reverse = sort_before_hiding_->second;
-                back_to_top(st_);
-            }
-            if (!unknown) st_.notice = "delay accounting is on: SWAPIN and IO are back";
+            restore_sort_after_hiding();
+            if (!unknown) st_.notice = "delay accounting is on: " + hidden_titles_ + " back";
         }
         delay_hidden_from_.clear();
         sort_before_hiding_.reset();
@@ -154,10 +158,21 @@ void Controller::switch_delay_accounting() {
         st_.notice = std::move(err);
         return;
     }
-    st_.notice = on ? "delay accounting on: SWAPIN and IO from the next sample (a task started "
-                      "before shows '?' until it has waited once)"
+    st_.notice = on ? "delay accounting on: SWAPIN, IO and CPUDLY for the tasks started from "
+                      "now on (the kernel never accounts those started while it was off: '?')"
                     : "delay accounting off (kernel.task_delayacct=0)";
     next_s_ = clock_.steady_s();  // the next sample now: the columns follow
+}
+
+// The sort the hiding fell back from, if the user kept the one it fell back to (column and
+// direction: an r or a new column while hidden is theirs to keep).
+void Controller::restore_sort_after_hiding() {
+    if (sort_before_hiding_ && std::pair(vs_.sort, vs_.reverse) == sort_while_hidden_) {
+        vs_.sort = sort_before_hiding_->first;
+        vs_.reverse = sort_before_hiding_->second;
+        back_to_top(st_);
+    }
+    sort_before_hiding_.reset();
 }
 
 void Controller::start() {
@@ -268,6 +283,9 @@ Effect Controller::dispatch(const Event& ev) {
         return e;
     }
     if (ev.key == Key::mouse) {
+        // A prompt (or help, or the chooser) has no clickable rows: a click must not change
+        // the task an i / N / k prompt names.
+        if (st_.mode != Mode::normal) return Effect{};
         ClickTarget t = hit_test(layout_, st_, ev.x, ev.y);
         return apply_click(t, vs_, st_, row_ids());
     }

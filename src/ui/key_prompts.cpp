@@ -153,6 +153,8 @@ Effect handle_input_mode(const Event& ev, ViewState& vs, InteractiveState& st) {
         }
         if (t->action == Action::cancel) {
             apply_live(st.input_before);
+            // An action not taken: the selection goes on as before the prompt (on top).
+            if (acting_on_selection(st)) st.selection_on_top = st.top_before_prompt;
             st.mode = Mode::normal;
             st.input.clear();
             return e;

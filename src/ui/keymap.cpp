@@ -165,9 +165,7 @@ namespace {
 // The selected task is no longer in the list: nothing is selected (never another task), and
 // a prompt to act on it closes, as there is nothing left to act on.
 void lose_selection(InteractiveState& st) {
-    const bool acting =
-        st.mode == Mode::ionice_input || st.mode == Mode::nice_input || st.mode == Mode::kill_input;
-    if (acting) {
+    if (acting_on_selection(st)) {
         st.mode = Mode::normal;
         st.input.clear();
         st.notice = "task " + std::to_string(*st.selected) +
@@ -186,11 +184,17 @@ void open_prompt(InteractiveState& st, Mode mode, std::string text) {
     history_open(st.history, mode);
 }
 
+bool acting_on_selection(const InteractiveState& st) {
+    return st.mode == Mode::ionice_input || st.mode == Mode::nice_input ||
+           st.mode == Mode::kill_input;
+}
+
 void back_to_top(InteractiveState& st) {
+    st.scroll = 0;
+    if (acting_on_selection(st)) return;  // the prompt's task stays its target
     st.selection_on_top = true;
     st.selected.reset();
     st.selected_index = 0;
-    st.scroll = 0;
 }
 
 std::size_t pane_column_count(Pane p) {
@@ -443,6 +447,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 st.notice = "no task selected";
                 break;
             }
+            st.top_before_prompt = st.selection_on_top;
             st.selection_on_top = false;  // the prompt's task stays its target
             open_prompt(st, action == Action::ionice   ? Mode::ionice_input
                             : action == Action::renice ? Mode::nice_input

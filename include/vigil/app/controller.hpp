@@ -107,6 +107,7 @@ class Controller {
     void choose_columns_by_width();
     void hide_unknown_delay_columns();
     void switch_delay_accounting();
+    void restore_sort_after_hiding();
     SectionMask wanted_sections() const;
     bool open_pane_section();
     Effect dispatch(const Event& ev);
@@ -150,8 +151,9 @@ class Controller {
     // (empty: none hidden), and the sort it fell back from and to.
     std::vector<ColumnId> delay_hidden_from_;
     std::optional<std::pair<ColumnId, bool>> sort_before_hiding_;
-    ColumnId sort_while_hidden_ = ColumnId::io;
+    std::pair<ColumnId, bool> sort_while_hidden_{ColumnId::io, false};
     bool told_delays_hidden_ = false;
+    std::string hidden_titles_;  // "SWAPIN, IO": what the notices name
 
     InteractiveState st_;
     Table table_;

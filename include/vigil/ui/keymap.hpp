@@ -34,6 +34,7 @@ enum class Key {
     enter,
     escape,
     backspace,
+    delete_char,  // Delete: in a prompt, the character under the cursor
     resize,
     mouse,     // a click at Event::x, Event::y
     function,  // F1..F12, the number in Event::ch
@@ -118,6 +119,7 @@ struct InteractiveState {
     std::size_t input_cursor = 0;    // its cursor, a byte offset (edit_line)
     PromptHistory history;           // each prompt's confirmed inputs (Up / Down)
     std::string input_before;        // / and \: the filter when the prompt opened (Esc)
+    bool top_before_prompt = true;   // i, N, k: selection_on_top when it opened (Esc)
     std::optional<pid_t> selected;   // the id of the selected row; the selection follows it
     std::size_t selected_index = 0;  // its position, used when the task disappears
     // The selection stays on the top row (whatever task is there) until the user moves it,
@@ -200,7 +202,10 @@ std::size_t help_page_rows(int height);
 
 // A new order or a new set of rows starts at the top, as in top(1): what the user asked
 // for is the top of the list. (New samples, by contrast, keep the selection on its task.)
+// (An i, N or k prompt keeps its task: the selection stays, only the scroll goes up.)
 void back_to_top(InteractiveState& st);
+// An i, N or k prompt is open: it acts on the selected task.
+bool acting_on_selection(const InteractiveState& st);
 
 // Opens the prompt of mode with text in it, the cursor at its end.
 void open_prompt(InteractiveState& st, Mode mode, std::string text = {});
