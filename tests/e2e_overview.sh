@@ -222,12 +222,14 @@ else
             for c in %usr %sys %iowait %idle; do
                 a=$(value "$TMP/vigil" 1 CPU "$row" "$c"); b=$(value "$TMP/mpstat" 2 CPU "$row" "$c")
                 compared+=("$(printf '%-22s vigil %12s  tool %12s' "cpu $row $c" "$a" "$b")")
-                awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && b != "" && d <= 1.0) }' || good=0
+                # One point, or 5 % of the value: with other work on the machine the load
+                # under the two windows (0.15 s apart) differs by more than a point at 30 %.
+                awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; if (d < 0) d = -d; m = a > b ? a : b; exit !(a != "" && b != "" && (d <= 1.0 || d <= 0.05 * m)) }' || good=0
             done
         done
         return $((1 - good))
     }
-    name="mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point"
+    name="mpstat -P ALL with one busy CPU: %usr %sys %iowait %idle within one point (or 5 %)"
     measure_cpu
     # (a miss: 20 ms of anything else on an idle CPU is one point of a 2 s interval)
     report_or_remeasure "$name" measure_cpu compare_cpu

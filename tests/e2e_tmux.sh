@@ -433,7 +433,7 @@ if [ "$(id -u)" = 0 ] && [ -w "$ctl" ]; then
     keys o o  # any key clears the notice (o twice: the same rows)
     if wait_gone "SWAPIN, IO hidden"; then ok "a key dismisses the notice"; else bad "the notice stays"; fi
     echo 1 >"$ctl"
-    if poll 5 io_set && wait_for " IO>" && wait_for "SWAPIN and IO are back"; then
+    if poll 5 io_set && wait_for " IO>" && wait_for "delay accounting is on: SWAPIN, IO back"; then
         ok "delay accounting switched on: SWAPIN and IO back, sorted by IO again"
     else
         bad "delay accounting on: $(header)"

@@ -44,6 +44,12 @@ TEST_CASE("edit_line: insert at the cursor, move by characters, not bytes", "[li
     CHECK(l.text == "^fi\u00e9\u4e2d");
     l.press(ch(0x04));  // Ctrl-D: the é under the cursor
     CHECK(l.text == "^fi\u4e2d");
+    l.type(U"xy");
+    l.press(key(Key::left));
+    l.press(key(Key::delete_char));  // Delete: the y under the cursor
+    CHECK(l.text == "^fix\u4e2d");
+    l.press(key(Key::backspace));
+    CHECK(l.text == "^fi\u4e2d");
     l.press(key(Key::right));
     l.press(key(Key::right));  // past the end: stays at the end
     CHECK(l.cursor == l.text.size());
@@ -72,8 +78,9 @@ TEST_CASE("edit_line: Ctrl-U, Ctrl-K, Ctrl-W; controls are not text; a limit", "
     l.press(ch(0x15));  // Ctrl-U: from the start to the cursor
     CHECK(l.text == "v");
     CHECK(l.cursor == 0);
-    CHECK_FALSE(l.press(ch(0x1B)));  // ESC is not text
-    CHECK_FALSE(l.press(ch(0x9B)));  // nor a C1 control
+    CHECK_FALSE(l.press(ch(0x1B)));    // ESC is not text
+    CHECK_FALSE(l.press(ch(0x9B)));    // nor a C1 control
+    CHECK_FALSE(l.press(ch(0xD800)));  // nor a surrogate (no UTF-8 for it)
     CHECK_FALSE(l.press(key(Key::page_up)));
     CHECK(l.text == "v");
     l.text.clear();

@@ -77,7 +77,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
      {on(Key::home, A::select_first), on(Key::end, A::select_last)}},
     {"/",
      "filter by command or user (text or regular expression) as you type; in any prompt "
-     "arrows, Ctrl-A/E/U/K/W edit, Up/Down recall; Esc clears",
+     "arrows, Ctrl-A/E/U/K/W edit, Up/Down recall; Esc puts the old filter back",
      {on('/', A::filter)}},
     {"u",
      "show only these users (names or uids, comma separated; empty: all)",

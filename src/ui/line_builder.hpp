@@ -33,10 +33,6 @@ class LineBuilder {
         line(std::move(text), style);
     }
     std::size_t count() const { return lines_.size(); }
-    // Drops the lines after the first n.
-    void truncate(std::size_t n) {
-        if (n < lines_.size()) lines_.resize(n);
-    }
     int width() const { return static_cast<int>(width_); }
     std::vector<ScreenLine> take() { return std::move(lines_); }
 

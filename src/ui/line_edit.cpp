@@ -71,6 +71,9 @@ bool edit_line(std::string& text, std::size_t& cursor, const Event& ev) {
         case Key::backspace:
             erase(previous_char(text, cursor), cursor);
             return true;
+        case Key::delete_char:
+            erase(cursor, next_char(text, cursor));
+            return true;
         case Key::character:
             break;
         default:
@@ -112,7 +115,11 @@ bool edit_line(std::string& text, std::size_t& cursor, const Event& ev) {
         default:
             break;
     }
-    if (ev.ch < 0x20 || (ev.ch >= 0x80 && ev.ch < 0xA0) || ev.ch > 0x10FFFF) return false;
+    // Controls (C0, DEL, C1) and what UTF-8 cannot hold (surrogates, past U+10FFFF) are
+    // not text.
+    if (ev.ch < 0x20 || (ev.ch >= 0x7F && ev.ch < 0xA0) || (ev.ch >= 0xD800 && ev.ch < 0xE000) ||
+        ev.ch > 0x10FFFF)
+        return false;
     const std::string c = utf8_of(ev.ch);
     if (text.size() + c.size() > kMaxInputBytes) return true;  // full: the key is taken
     text.insert(cursor, c);

@@ -102,8 +102,11 @@ std::size_t overview_summary_lines(const OverviewInput& in, int width) {
     return n;
 }
 
-void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
-    if (!in.machine) return;
+void append_overview_summary(LineBuilder& b, const OverviewInput& in, std::size_t max_lines) {
+    if (!in.machine || max_lines == 0) return;
+    // Lines in the order they go when there is no room for them all: the last first.
+    const std::size_t end = b.count() + max_lines;
+    auto full = [&] { return b.count() >= end; };
     const OverviewFigures f = overview_figures(*in.machine, in.rates);
 
     // CPU bar, the main columns, load and uptime.
@@ -128,6 +131,7 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     }
     cpu.push_back(Segment{detail, Style::status});
     b.line(std::move(cpu));
+    if (full()) return;
 
     // Memory and swap, as free(1) counts them.
     const MemoryFigures& mem = f.mem;
@@ -143,6 +147,7 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
     if (f.majflt_per_s) md += fmt::format(" | majflt {:.1f}/s", *f.majflt_per_s);
     memline.push_back(Segment{md, Style::status});
     b.line(std::move(memline));
+    if (full()) return;
 
     // Pressure: avg10 of each resource, "some" then "full"; absent, not 0, without PSI.
     if (f.pressure.empty()) {
@@ -156,8 +161,10 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
         }
         b.line(p, Style::status);
     }
+    if (full()) return;
 
     if (in.sample) append_task_states(b, task_state_counts(*in.sample));
+    if (full()) return;
 
     if (in.per_core && in.rates) {
         std::size_t per_line = std::max<std::size_t>(1, static_cast<std::size_t>(b.width()) / 36);
@@ -169,6 +176,7 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in) {
             if ((i + 1) % per_line == 0 || i + 1 == f.cores.size()) {
                 b.line(std::move(segs));
                 segs.clear();
+                if (full()) return;
             }
         }
     }

@@ -316,10 +316,8 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     const ViewState& vs = *in.view;
     const ScreenPlan plan = plan_screen(in, width, height);
     Builder b(width);
-    if (in.overview) {
-        append_overview_summary(b, *in.overview);
-        b.truncate(plan.summary_lines);  // collapsed from its last line on a short screen
-    }
+    // Collapsed from its last line on a short screen.
+    if (in.overview) append_overview_summary(b, *in.overview, plan.summary_lines);
 
     for (const std::string& line : task_summary_lines(m, vs.units)) b.line(line, Style::summary);
 

@@ -12,8 +12,8 @@ namespace vigil {
 
 // Applies an editing key to text, whose cursor is a byte offset at a character boundary:
 // a printable character is inserted at the cursor; Left/Right (Ctrl-B/F) move a character,
-// Home/End (Ctrl-A/E) to the ends; Backspace (Ctrl-H, DEL) and Ctrl-D delete the character
-// before / at the cursor; Ctrl-U and Ctrl-K delete to the start / end; Ctrl-W deletes the
+// Home/End (Ctrl-A/E) to the ends; Backspace (Ctrl-H, DEL) and Delete (Ctrl-D) delete the
+// character before / at the cursor; Ctrl-U and Ctrl-K delete to the start / end; Ctrl-W deletes the
 // word before the cursor (and the blanks after it). True if the key was one of these (the
 // text or cursor may still be unchanged: Backspace at the start).
 bool edit_line(std::string& text, std::size_t& cursor, const Event& ev);

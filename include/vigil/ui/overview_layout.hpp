@@ -27,7 +27,9 @@ struct OverviewInput {
 
 // Lines the summary takes at this width (for the row budget).
 std::size_t overview_summary_lines(const OverviewInput& in, int width);
-void append_overview_summary(LineBuilder& b, const OverviewInput& in);
+// At most max_lines lines: a short screen loses the last ones (plan_screen).
+void append_overview_summary(LineBuilder& b, const OverviewInput& in,
+                             std::size_t max_lines = static_cast<std::size_t>(-1));
 
 // Where a pane's first table starts showing rows, and its selected row (the cgroup pane's).
 struct PaneCursor {

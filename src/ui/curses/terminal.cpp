@@ -237,6 +237,9 @@ bool CursesTerminal::read_event(Event& ev) {
             case KEY_BACKSPACE:
                 ev.key = Key::backspace;
                 break;
+            case KEY_DC:
+                ev.key = Key::delete_char;
+                break;
             case KEY_RESIZE:
                 ev.key = Key::resize;
                 break;
