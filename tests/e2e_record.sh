@@ -501,9 +501,9 @@ else
     keys ,
     if wait_for "(2/30)"; then ok ", steps back one sample"; else bad ", step: $(header)"; fi
     keys ]
-    if wait_for "(30/30)"; then ok "] jumps a minute forward (to the end of a 6 s recording)"; else bad "]: $(header)"; fi
+    if wait_for "(30/30)" && wait_for "after the recording, which ends at"; then ok "] jumps a minute forward (to the end of a 6 s recording, and says so)"; else bad "]: $(header)"; fi
     keys [
-    if wait_for "(1/30)"; then ok "[ jumps a minute back"; else bad "[: $(header)"; fi
+    if wait_for "(1/30)" && wait_for "before the recording, which starts at"; then ok "[ jumps a minute back (to the start, and says so)"; else bad "[: $(header)"; fi
     keys g
     if wait_for "Go to time"; then
         keys -l "+2"
@@ -513,6 +513,32 @@ else
     else
         bad "g prompt"
     fi
+    # A time of day an hour before the recording's start: before it (not the next day,
+    # after it): its first sample, and the notice line says so.
+    shown=$(header | grep -oE '^replay [0-9-]+ [0-9:]+' | cut -d' ' -f3)
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l "$(date -d "$shown 1 hour ago" +%H:%M)"
+    keys Enter
+    if wait_header '\(1/30\)' && wait_for "before the recording, which starts at"; then
+        ok "g to a time of day before the recording: its first sample, and says so"
+    else
+        bad "g before the recording: $(header) / $(screen | grep -E 'recording, which' | head -1)"
+    fi
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l "+5m"
+    keys Enter
+    if wait_header '\(30/30\)' && wait_for "after the recording, which ends at"; then
+        ok "g +5m past the end: its last sample, and says so"
+    else
+        bad "g +5m: $(header) / $(screen | grep -E 'recording, which' | head -1)"
+    fi
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l -- "-3s"
+    keys Enter
+    wait_header '\((13|14|15|16|17|18)/30\)' || bad "g -3s: $(header)"
     t1=$(header | grep -oE '\([0-9]+/30\)')
     keys Space
     poll 5 eval '[ "$(header | grep -oE "\([0-9]+/30\)")" != "$t1" ]'

@@ -320,6 +320,25 @@ TEST_CASE("time arguments", "[replay][time]") {
     CHECK(resolve_time(at("03:00"), ref) == at("2024-05-02 03:00").wall_ns);
     CHECK(resolve_time(at("+10m"), ref) == ref + 600'000'000'000);
 
+    // In the replay view, a time of day is placed by the recording's span: in it, or the
+    // nearer of the days around it; offsets count from the sample shown.
+    const std::int64_t first = at("2024-05-01 03:00").wall_ns;
+    const std::int64_t last = at("2024-05-01 04:00").wall_ns;
+    const std::int64_t shown = at("2024-05-01 03:30").wall_ns;
+    auto in_span = [&](const char* s) { return resolve_time_in_span(at(s), shown, first, last); };
+    CHECK(in_span("03:10") == at("2024-05-01 03:10").wall_ns);
+    CHECK(in_span("01:00") == at("2024-05-01 01:00").wall_ns);  // before it, not the next night
+    CHECK(in_span("05:00") == at("2024-05-01 05:00").wall_ns);  // after it
+    CHECK(in_span("15:00") == at("2024-05-01 15:00").wall_ns);  // 11 h after, 12 h before
+    CHECK(in_span("16:00") == at("2024-04-30 16:00").wall_ns);  // 12 h after, 11 h before
+    CHECK(in_span("+5m") == shown + 300'000'000'000);
+    CHECK(in_span("2024-05-01 02:00") == at("2024-05-01 02:00").wall_ns);
+    // Over midnight: 01:00 is in the recording, the night after it starts.
+    CHECK(resolve_time_in_span(at("01:00"), shown, at("2024-05-01 22:00").wall_ns,
+                               at("2024-05-02 02:00").wall_ns) == at("2024-05-02 01:00").wall_ns);
+    CHECK(resolve_time_in_span(at("21:00"), shown, at("2024-05-01 22:00").wall_ns,
+                               at("2024-05-02 02:00").wall_ns) == at("2024-05-01 21:00").wall_ns);
+
     // A recording's times are whatever its file holds: moving them saturates.
     constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
     constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();

@@ -323,16 +323,29 @@ void Controller::move_in_recording(const ReplayMove& m) {
                 st_.notice = m.samples < 0 ? "start of the recording" : "end of the recording";
             break;
         case ReplayMove::Kind::seconds:
-            moved = replay_->go_to_time(offset_time_ns(replay_->wall_ns(), m.seconds));
+            moved = go_to_time(offset_time_ns(replay_->wall_ns(), m.seconds));
             break;
-        case ReplayMove::Kind::time: {
-            const std::int64_t ref =
-                m.at.kind == TimeSpec::Kind::offset ? replay_->wall_ns() : replay_->start_wall_ns();
-            moved = replay_->go_to_time(resolve_time(m.at, ref));
+        case ReplayMove::Kind::time:
+            moved = go_to_time(resolve_time_in_span(
+                m.at, replay_->wall_ns(), replay_->first_wall_ns(), replay_->last_wall_ns()));
             break;
-        }
     }
     if (moved) show_replayed(m.kind == ReplayMove::Kind::samples && m.samples == 1);
+}
+
+// The first sample at or after t; a time outside the samples that can be shown goes to the
+// nearer end, and the notice line says so, naming that end's time.
+bool Controller::go_to_time(std::int64_t t) {
+    const std::int64_t first = replay_->first_wall_ns(), last = replay_->last_wall_ns();
+    if (t < first)
+        st_.notice = fmt::format("before the {}, which starts at {}: at its first sample",
+                                 replay_->from_given() ? "replayed span (--from)" : "recording",
+                                 format_date_time(first));
+    else if (t > last)
+        st_.notice = fmt::format("after the {}, which ends at {}: at its last sample",
+                                 replay_->to_given() ? "replayed span (--to)" : "recording",
+                                 format_date_time(last));
+    return replay_->go_to_time(t);
 }
 
 void Controller::sample() {
