@@ -479,6 +479,15 @@ else
         bad "replay view start: $(header)"
     fi
     if wait_for "every 0.2 s"; then ok "replay plays at the recorded interval (0.2 s)"; else bad "replay interval: $(header)"; fi
+    # - plays faster: the status line keeps the recorded interval and shows the speed apart.
+    keys -l -- "-"
+    if wait_for "every 0.2 s, played at 2x" && ! header | grep -q "every 0.1 s"; then
+        ok "- plays at 2x: the status line says so beside the recorded 0.2 s"
+    else
+        bad "- in a replay: $(header)"
+    fi
+    keys +
+    if wait_header '\| every 0\.2 s \|'; then ok "+ back to the recorded pace: the speed is not shown"; else bad "+ in a replay: $(header)"; fi
     # --from and --to narrow the view's replay as they narrow -b --replay's.
     S2="$S-span"
     tmux new-session -d -s "$S2" -x 120 -y 40 "TERM=xterm-256color $VIGIL --replay $f --from +2 --to +3; sleep 60"

@@ -631,6 +631,38 @@ TEST_CASE(
                                         ": at its first sample");
 }
 
+TEST_CASE("controller: + and - in a replay change the playback speed, not the recorded interval",
+          "[controller][replay]") {
+    test::TempDir dir;
+    const std::string path = dir.file("r.vgl");
+    test::record_all(path, test::synthetic_run(30, 10, 5, 8), 100);  // at -d 1
+    ReplayView v(path);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s |"));
+    v.press(U"-");  // faster: a sample every 0.5 s
+    CHECK(v.c->state().delay_s == 0.5);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 2x |"));
+    CHECK(v.c->state().notice == "played at 2x: a sample every 0.5 s");
+    v.press(U"---");
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 10x |"));
+    CHECK_THAT(v.term.screen(), !Catch::Contains("every 0.1 s"));
+    v.press(U"++++");  // 0.2, 0.5, 1, 2 s
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    // Playing at 0.5x: a sample every 2 s, not 1.
+    v.press(U" ");
+    const std::size_t at = v.source->position();
+    for (int i = 0; i < 30 && v.source->position() == at; ++i) {
+        v.clock.advance(0.1);
+        v.c->tick();
+    }
+    REQUIRE(v.source->position() == at + 1);
+    CHECK(v.c->timeout_ms() > 1900);
+    CHECK(v.c->timeout_ms() <= 2000);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    // -d on the command line sets the pace as + and - do.
+    ReplayView fast(path, 0.25);
+    CHECK_THAT(fast.term.screen(), Catch::Contains("| every 1 s, played at 4x |"));
+}
+
 TEST_CASE("controller: a pane opened while paused reads the machine again, sums not counted twice",
           "[controller]") {
     View v;

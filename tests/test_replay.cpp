@@ -20,6 +20,7 @@
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_source.hpp"
 #include "vigil/ui/keymap.hpp"
+#include "vigil/ui/screen_layout.hpp"
 
 using namespace vigil;
 using vigil::test::TempDir;
@@ -425,4 +426,47 @@ TEST_CASE("the replay view's pace: the recorded interval when it is possible, el
     CHECK(pace(-2, {}) == 1);
     CHECK(pace(1e7, {}) == 1);
     CHECK(pace(1e7, {"-d", "0.5"}) == 0.5);
+}
+
+TEST_CASE("the replay status line: the recorded interval, the playback speed apart",
+          "[replay][layout]") {
+    Table table;
+    ViewState vs;
+    InteractiveState st;
+    ScreenInput in;
+    in.tasks = &table;
+    in.view = &vs;
+    in.state = &st;
+    auto status = [&] {
+        for (const ScreenLine& line : layout_screen(in, 160, 30).lines) {
+            std::string text;
+            for (const Segment& seg : line.segments) text += seg.text;
+            if (text.find(" threads, ") != std::string::npos) return text;
+        }
+        FAIL("no status line");
+        return std::string();
+    };
+    st.delay_s = 2;
+    CHECK_THAT(status(), Catch::Contains("| every 2 s |"));  // live: the interval is the pace
+    st.replay = true;
+    in.recorded_interval_s = 1.0;
+    st.delay_s = 0.125;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s, played at 8x |"));
+    CHECK_THAT(status(), !Catch::Contains("0.125"));
+    st.delay_s = 2;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    st.delay_s = 1;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s |"));
+    in.recorded_interval_s = 0.2;
+    st.delay_s = 0.5;
+    CHECK_THAT(status(), Catch::Contains("| every 0.2 s, played at 0.4x |"));
+    st.delay_s = 0.2;
+    CHECK_THAT(status(), Catch::Contains("| every 0.2 s |"));
+    // An interval the recording does not name nor show: only the pace.
+    in.recorded_interval_s.reset();
+    CHECK_THAT(status(), Catch::Contains("| played every 0.2 s |"));
+
+    CHECK(playback_speed(1.0, 0.3) == "3.33x");
+    CHECK(playback_speed(5.0, 0.1) == "50x");
+    CHECK(playback_speed(std::nullopt, 1) == "");
 }

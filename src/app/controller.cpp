@@ -273,7 +273,14 @@ Effect Controller::dispatch(const Event& ev) {
     const double delay = st_.delay_s;
     Effect e = handle_event(ev, vs_, st_, row_ids());
     if (ev.key == Key::resize) choose_columns_by_width();
-    if (st_.delay_s != delay) st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
+    if (st_.delay_s != delay && replay_) {
+        // The speed apart from the recorded interval: the samples stay 1 s apart at 8x.
+        const std::string speed = playback_speed(replay_->recorded_interval_s(), st_.delay_s);
+        st_.notice = fmt::format("{}a sample every {:g} s",
+                                 speed.empty() ? "" : "played at " + speed + ": ", st_.delay_s);
+    } else if (st_.delay_s != delay) {
+        st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
+    }
     if (e.replay && replay_) move_in_recording(*e.replay);
     if (e.users) set_users(*e.users, e);
     if (e.inspect) open_inspector();
@@ -392,6 +399,8 @@ ScreenInput Controller::screen_input() {
     if (replay_)
         in.time_label = fmt::format("replay {} ({}/{})", format_date_time(cur.wall_ns),
                                     replay_->position() + 1, replay_->count());
+    if (replay_)
+        in.recorded_interval_s = replay_->recorded_interval_s();
     else if (cur.wall_ns)
         in.time_label = format_clock(cur.wall_ns);
     overview_.machine = &cur.machine;

@@ -33,6 +33,15 @@ std::int64_t ReplaySource::last_wall_ns() const {
     return shown_.empty() ? 0 : r_.samples()[shown_.back()].wall_ns;
 }
 
+std::optional<double> ReplaySource::recorded_interval_s() const {
+    if (!loaded_) return std::nullopt;
+    const auto& sessions = r_.sessions();
+    if (session_ < sessions.size() && valid_interval(sessions[session_].info.interval_s))
+        return sessions[session_].info.interval_s;
+    const double gap = cur_.steady_s - prev_.steady_s;
+    return gap > 0 ? std::optional<double>(gap) : std::nullopt;
+}
+
 bool ReplaySource::load(std::size_t p) {
     const std::size_t i = shown_[p];
     // Reading i-1 then i keeps the decoder sequential; from the sample after, i-1 is prev.

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -32,6 +33,9 @@ class ReplaySource final : public SnapshotSource {
     // Of the first and last samples that can be shown (0 when none can).
     std::int64_t first_wall_ns() const;
     std::int64_t last_wall_ns() const;
+    // The interval the sample shown was recorded at: its session's -d, else (a session that
+    // names none) the time between it and the one before it; nullopt when neither is known.
+    std::optional<double> recorded_interval_s() const;
     // Whether --from or --to narrowed the samples that can be shown.
     bool from_given() const { return from_ns_ != std::numeric_limits<std::int64_t>::min(); }
     bool to_given() const { return to_ns_ != std::numeric_limits<std::int64_t>::max(); }
