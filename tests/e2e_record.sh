@@ -444,6 +444,14 @@ else
     f="$TMP/view.vgl"
     tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
     wait_for "COMMAND" && poll 20 has_samples "$f" 5
+    # The status line shows the recording: REC, the file's name and its size, which grows.
+    rec() { screen | grep -oE 'REC view\.vgl [0-9.]+ [BKMG]' | head -1; }
+    r1=$(rec)
+    if [ -n "$r1" ] && poll 10 eval '[ -n "$(rec)" ] && [ "$(rec)" != "$r1" ]'; then
+        ok "the recording view shows REC with the file's size, growing ($r1 -> $(rec))"
+    else
+        bad "no REC indicator, or its size does not grow: '$r1' / $(screen | grep -m1 threads)"
+    fi
     keys q
     if wait_for "EXIT=0"; then
         samples "$f"

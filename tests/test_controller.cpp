@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <clocale>
 #include <csignal>
+#include <filesystem>
 #include <limits>
 #include <map>
 
@@ -661,6 +662,42 @@ TEST_CASE("controller: + and - in a replay change the playback speed, not the re
     // -d on the command line sets the pace as + and - do.
     ReplayView fast(path, 0.25);
     CHECK_THAT(fast.term.screen(), Catch::Contains("| every 1 s, played at 4x |"));
+}
+
+TEST_CASE("controller: live --record shows REC, the file's name and its size now",
+          "[controller][record]") {
+    test::TempDir dir;
+    RecordOptions ro;
+    ro.path = dir.file("x.rec");
+    std::vector<std::string> notices;
+    auto w = RecordWriter::open(ro, notices);
+    REQUIRE(w);
+    FakeClock clock{100.0, 1000.0};
+    FakeTerminal term(160, 40);
+    ScriptedSource source(fixture_samples());
+    ControllerSetup setup;
+    setup.terminal = &term;
+    setup.clock = &clock;
+    setup.live = &source;
+    setup.delay_s = 2.0;
+    setup.recorder = w->get();
+    Controller c(setup);
+    c.start();
+    auto shown_size = [&] {
+        return format_bytes(static_cast<double>(std::filesystem::file_size(ro.path)),
+                            ByteUnits::human);
+    };
+    for (int i = 0; i < 2; ++i) {
+        clock.advance(c.timeout_ms() / 1000.0);
+        c.tick();
+        INFO("sample " << i);
+        CHECK(std::filesystem::file_size(ro.path) > 100);
+        CHECK_THAT(term.screen(), Catch::Contains("REC x.rec " + shown_size() + " | 7 threads"));
+    }
+    // Without --record, no indicator.
+    View v;
+    v.next_sample();
+    CHECK_THAT(v.term.screen(), !Catch::Contains("REC "));
 }
 
 TEST_CASE("controller: a pane opened while paused reads the machine again, sums not counted twice",

@@ -466,6 +466,13 @@ TEST_CASE("the replay status line: the recorded interval, the playback speed apa
     in.recorded_interval_s.reset();
     CHECK_THAT(status(), Catch::Contains("| played every 0.2 s |"));
 
+    // Live with --record: the indicator after the time.
+    st.replay = false;
+    in.recorded_interval_s.reset();
+    in.time_label = "04:00:00";
+    in.recording_label = "REC x.rec 1.2 M";
+    CHECK_THAT(status(), Catch::StartsWith("04:00:00 | REC x.rec 1.2 M | 0 threads"));
+
     CHECK(playback_speed(1.0, 0.3) == "3.33x");
     CHECK(playback_speed(5.0, 0.1) == "50x");
     CHECK(playback_speed(std::nullopt, 1) == "");

@@ -21,6 +21,7 @@
 #include "vigil/collect/task_actions.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/core/format.hpp"
+#include "vigil/core/text.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/model/cgroup_pane.hpp"
@@ -31,6 +32,17 @@ namespace {
 
 std::string describe_prio(IoPrio p) {
     return format_ioprio(p, 0);
+}
+
+// "REC x.rec 1.2 M": the recording's file name (not its directories) and its size now.
+std::string recording_label(const RecordWriter& w, const ViewState& vs) {
+    const std::string& path = w.path();
+    const std::size_t slash = path.find_last_of('/');
+    const std::string_view name = slash == std::string::npos
+                                      ? std::string_view(path)
+                                      : std::string_view(path).substr(slash + 1);
+    return fmt::format("REC {} {}", escape_for_terminal(name, vs.utf8),
+                       format_bytes(static_cast<double>(w.file_bytes()), vs.units));
 }
 
 }  // namespace
@@ -396,13 +408,14 @@ ScreenInput Controller::screen_input() {
         cur.tasks.begin(), cur.tasks.end(), [](const TaskSample& t) { return t.tid == t.tgid; }));
     in.notices = notices_;
     for (uid_t uid : vs_.uids) in.user_names.push_back(source_.user_name(uid));
-    if (replay_)
+    if (replay_) {
         in.time_label = fmt::format("replay {} ({}/{})", format_date_time(cur.wall_ns),
                                     replay_->position() + 1, replay_->count());
-    if (replay_)
         in.recorded_interval_s = replay_->recorded_interval_s();
-    else if (cur.wall_ns)
+    } else if (cur.wall_ns) {
         in.time_label = format_clock(cur.wall_ns);
+    }
+    if (recorder_) in.recording_label = recording_label(*recorder_, vs_);
     overview_.machine = &cur.machine;
     overview_.rates = &pipeline_.frame().machine;
     overview_.per_core = st_.per_core;

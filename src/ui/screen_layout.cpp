@@ -281,6 +281,7 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     std::string status =
         fmt::format("{} threads, {} processes | {} | {} row{}", in.threads, in.processes,
                     interval_status(in, st), m.matched_rows, m.matched_rows == 1 ? "" : "s");
+    if (!in.recording_label.empty()) status = in.recording_label + " | " + status;
     if (!in.time_label.empty()) status = in.time_label + " | " + status;
     if (vs.filter.active())
         status += fmt::format(" | filter{}: {}", vs.filter.is_regex() ? " (regex)" : "",

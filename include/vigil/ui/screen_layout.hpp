@@ -68,6 +68,8 @@ struct ScreenInput {
     // A replay: the interval the sample shown was recorded at. The status line shows it
     // ("every 1 s"), and the playback speed apart when the pace differs ("played at 8x").
     std::optional<double> recorded_interval_s;
+    // Live with --record FILE: "REC x.rec 1.2 M" (the file's name and size), after the time.
+    std::string recording_label;
 };
 
 // The playback speed of a replay paced at delay_s: "8x", "0.5x", "1x"; empty when the
