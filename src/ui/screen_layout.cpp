@@ -246,13 +246,6 @@ ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
     return p;
 }
 
-std::string playback_speed(std::optional<double> recorded_interval_s, double delay_s) {
-    if (!recorded_interval_s || !(delay_s > 0)) return "";
-    const double speed = *recorded_interval_s / delay_s;
-    // The ladder's paces give speeds such as 8, 0.5 and 3.33: three digits say them all.
-    return fmt::format("{:.3g}x", speed);
-}
-
 ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     ScreenLayout out;
     out.width = width;
@@ -427,6 +420,13 @@ Effect apply_click(const ClickTarget& t, ViewState& vs, InteractiveState& st, co
             return e;
     }
     return e;
+}
+
+std::string playback_speed(std::optional<double> recorded_interval_s, double delay_s) {
+    if (!recorded_interval_s || !(delay_s > 0)) return "";
+    const double speed = *recorded_interval_s / delay_s;
+    // The ladder's paces give speeds such as 8, 0.5 and 3.33: three digits say them all.
+    return fmt::format("{:.3g}x", speed);
 }
 
 }  // namespace vigil
