@@ -444,6 +444,14 @@ else
     f="$TMP/view.vgl"
     tmux new-session -d -s "$S" -x 120 -y 40 "TERM=xterm-256color $VIGIL -d 0.2 --record $f; echo EXIT=\$?; sleep 60"
     wait_for "COMMAND" && poll 20 has_samples "$f" 5
+    # The status line shows the recording: REC, the file's name and its size, which grows.
+    rec() { screen | grep -oE 'REC view\.vgl [0-9.]+ [BKMG]' | head -1; }
+    r1=$(rec)
+    if [ -n "$r1" ] && poll 10 eval '[ -n "$(rec)" ] && [ "$(rec)" != "$r1" ]'; then
+        ok "the recording view shows REC with the file's size, growing ($r1 -> $(rec))"
+    else
+        bad "no REC indicator, or its size does not grow: '$r1' / $(screen | grep -m1 threads)"
+    fi
     keys q
     if wait_for "EXIT=0"; then
         samples "$f"
@@ -479,6 +487,15 @@ else
         bad "replay view start: $(header)"
     fi
     if wait_for "every 0.2 s"; then ok "replay plays at the recorded interval (0.2 s)"; else bad "replay interval: $(header)"; fi
+    # - plays faster: the status line keeps the recorded interval and shows the speed apart.
+    keys -l -- "-"
+    if wait_for "every 0.2 s, played at 2x" && ! header | grep -q "every 0.1 s"; then
+        ok "- plays at 2x: the status line says so beside the recorded 0.2 s"
+    else
+        bad "- in a replay: $(header)"
+    fi
+    keys +
+    if wait_header '\| every 0\.2 s \|'; then ok "+ back to the recorded pace: the speed is not shown"; else bad "+ in a replay: $(header)"; fi
     # --from and --to narrow the view's replay as they narrow -b --replay's.
     S2="$S-span"
     tmux new-session -d -s "$S2" -x 120 -y 40 "TERM=xterm-256color $VIGIL --replay $f --from +2 --to +3; sleep 60"
@@ -501,9 +518,9 @@ else
     keys ,
     if wait_for "(2/30)"; then ok ", steps back one sample"; else bad ", step: $(header)"; fi
     keys ]
-    if wait_for "(30/30)"; then ok "] jumps a minute forward (to the end of a 6 s recording)"; else bad "]: $(header)"; fi
+    if wait_for "(30/30)" && wait_for "after the recording, which ends at"; then ok "] jumps a minute forward (to the end of a 6 s recording, and says so)"; else bad "]: $(header)"; fi
     keys [
-    if wait_for "(1/30)"; then ok "[ jumps a minute back"; else bad "[: $(header)"; fi
+    if wait_for "(1/30)" && wait_for "before the recording, which starts at"; then ok "[ jumps a minute back (to the start, and says so)"; else bad "[: $(header)"; fi
     keys g
     if wait_for "Go to time"; then
         keys -l "+2"
@@ -513,6 +530,32 @@ else
     else
         bad "g prompt"
     fi
+    # A time of day an hour before the recording's start: before it (not the next day,
+    # after it): its first sample, and the notice line says so.
+    shown=$(header | grep -oE '^replay [0-9-]+ [0-9:]+' | cut -d' ' -f3)
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l "$(date -d "$shown 1 hour ago" +%H:%M)"
+    keys Enter
+    if wait_header '\(1/30\)' && wait_for "before the recording, which starts at"; then
+        ok "g to a time of day before the recording: its first sample, and says so"
+    else
+        bad "g before the recording: $(header) / $(screen | grep -E 'recording, which' | head -1)"
+    fi
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l "+5m"
+    keys Enter
+    if wait_header '\(30/30\)' && wait_for "after the recording, which ends at"; then
+        ok "g +5m past the end: its last sample, and says so"
+    else
+        bad "g +5m: $(header) / $(screen | grep -E 'recording, which' | head -1)"
+    fi
+    keys g
+    wait_for "Go to time" >/dev/null
+    keys -l -- "-3s"
+    keys Enter
+    wait_header '\((13|14|15|16|17|18)/30\)' || bad "g -3s: $(header)"
     t1=$(header | grep -oE '\([0-9]+/30\)')
     keys Space
     poll 5 eval '[ "$(header | grep -oE "\([0-9]+/30\)")" != "$t1" ]'

@@ -16,6 +16,7 @@
 #include "record_util.hpp"
 #include "scripted_source.hpp"
 #include "src/ui/batch/structured.hpp"
+#include "utc_zone.hpp"
 #include "vigil/app/app.hpp"
 #include "vigil/app/batch_output.hpp"
 #include "vigil/app/options.hpp"
@@ -25,29 +26,9 @@
 #include "vigil/model/machine_tables.hpp"
 
 using namespace vigil;
+using vigil::test::UtcZone;
 
 namespace {
-
-// Runs with TZ=UTC, restoring the zone after, so time stamps are the same everywhere.
-class UtcZone {
-  public:
-    UtcZone() {
-        if (const char* tz = std::getenv("TZ")) saved_ = tz, had_ = true;
-        ::setenv("TZ", "UTC", 1);
-        ::tzset();
-    }
-    ~UtcZone() {
-        if (had_)
-            ::setenv("TZ", saved_.c_str(), 1);
-        else
-            ::unsetenv("TZ");
-        ::tzset();
-    }
-
-  private:
-    std::string saved_;
-    bool had_ = false;
-};
 
 Options options(std::vector<std::string> args) {
     std::vector<char*> argv{const_cast<char*>("vigil")};

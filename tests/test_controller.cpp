@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <clocale>
 #include <csignal>
+#include <filesystem>
 #include <limits>
 #include <map>
 
@@ -14,6 +15,7 @@
 #include "machine_fixture.hpp"
 #include "record_util.hpp"
 #include "scripted_source.hpp"
+#include "utc_zone.hpp"
 #include "vigil/app/controller.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/columns.hpp"
@@ -568,6 +570,170 @@ TEST_CASE("controller: a replay steps and jumps; -a sums go on while playing, re
     term.key(Key::escape);
     REQUIRE(c.input());
     CHECK(c.state().mode == Mode::normal);
+}
+
+namespace {
+
+// A replay of a recording in the controller, as vigil --replay FILE runs it.
+struct ReplayView {
+    explicit ReplayView(const std::string& path, double delay_s = 1.0,
+                        std::int64_t from_ns = std::numeric_limits<std::int64_t>::min())
+        : term(160, 60) {
+        auto r = RecordReader::open(path);
+        REQUIRE(r);
+        reader = std::move(*r);
+        source = std::make_unique<ReplaySource>(*reader, from_ns);
+        REQUIRE(source->go(0));
+        ControllerSetup setup;
+        setup.terminal = &term;
+        setup.clock = &clock;
+        setup.replay = source.get();
+        setup.delay_s = delay_s;
+        c = std::make_unique<Controller>(setup);
+        c->start();
+    }
+    void go(std::u32string_view time) {
+        term.type(U"g");
+        term.type(time);
+        term.key(Key::enter);
+        REQUIRE(c->input());
+        c->tick();
+    }
+    void press(std::u32string_view keys) {
+        term.type(keys);
+        REQUIRE(c->input());
+        c->tick();
+    }
+
+    FakeClock clock;
+    FakeTerminal term;
+    std::unique_ptr<RecordReader> reader;
+    std::unique_ptr<ReplaySource> source;
+    std::unique_ptr<Controller> c;
+};
+
+}  // namespace
+
+TEST_CASE(
+    "controller: g before or after the recording goes to its first or last sample, and says so",
+    "[controller][replay]") {
+    test::UtcZone utc;
+    test::TempDir dir;
+    const std::string path = dir.file("r.vgl");
+    // From 2024-05-01 03:00:00 UTC, one sample about every second (the first shown is the
+    // second one).
+    const auto samples = test::synthetic_run(30, 10, 5, 8);
+    test::record_all(path, samples, 100);
+    const std::string first = format_date_time(samples[1].snap.wall_ns);
+    const std::string last = format_date_time(samples[9].snap.wall_ns);
+    REQUIRE(first.substr(0, 14) == "2024-05-01 03:");
+    ReplayView v(path);
+    v.press(U"...");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(4/9)"));
+
+    // 01:00 is before the recording (not 01:00 the next night, after it).
+    v.go(U"01:00");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(1/9)"));
+    CHECK(v.c->state().notice ==
+          "before the recording, which starts at " + first + ": at its first sample");
+    std::string fourth = format_date_time(samples[4].snap.wall_ns);  // in the same second
+    fourth[10] = 'T';
+    v.go(std::u32string(fourth.begin(), fourth.end()));
+    CHECK_THAT(v.term.screen(), Catch::Contains("(4/9)"));
+    CHECK(v.c->state().notice.empty());
+    v.go(U"+5m");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(9/9)"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("replay " + last));
+    CHECK(v.c->state().notice ==
+          "after the recording, which ends at " + last + ": at its last sample");
+    v.go(U"2024-04-30");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(1/9)"));
+    CHECK_THAT(v.c->state().notice, Catch::StartsWith("before the recording"));
+    v.go(U"05:00");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(9/9)"));
+    CHECK_THAT(v.c->state().notice, Catch::StartsWith("after the recording"));
+    // A minute back from the middle of a 9 s recording: its start, said as much.
+    v.press(U",,,,");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(5/9)"));
+    v.press(U"[");
+    CHECK_THAT(v.term.screen(), Catch::Contains("(1/9)"));
+    CHECK_THAT(v.c->state().notice, Catch::StartsWith("before the recording"));
+
+    // With --from, the span replayed is what starts later.
+    ReplayView span(path, 1.0, samples[4].snap.wall_ns + 1);
+    span.go(U"03:00:02");
+    CHECK_THAT(span.term.screen(), Catch::Contains("(1/5)"));
+    CHECK(span.c->state().notice == "before the replayed span (--from), which starts at " +
+                                        format_date_time(samples[5].snap.wall_ns) +
+                                        ": at its first sample");
+}
+
+TEST_CASE("controller: + and - in a replay change the playback speed, not the recorded interval",
+          "[controller][replay]") {
+    test::TempDir dir;
+    const std::string path = dir.file("r.vgl");
+    test::record_all(path, test::synthetic_run(30, 10, 5, 8), 100);  // at -d 1
+    ReplayView v(path);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s |"));
+    v.press(U"-");  // faster: a sample every 0.5 s
+    CHECK(v.c->state().delay_s == 0.5);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 2x |"));
+    CHECK(v.c->state().notice == "played at 2x: a sample every 0.5 s");
+    v.press(U"---");
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 10x |"));
+    CHECK_THAT(v.term.screen(), !Catch::Contains("every 0.1 s"));
+    v.press(U"++++");  // 0.2, 0.5, 1, 2 s
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    // Playing at 0.5x: a sample every 2 s, not 1.
+    v.press(U" ");
+    const std::size_t at = v.source->position();
+    for (int i = 0; i < 30 && v.source->position() == at; ++i) {
+        v.clock.advance(0.1);
+        v.c->tick();
+    }
+    REQUIRE(v.source->position() == at + 1);
+    CHECK(v.c->timeout_ms() > 1900);
+    CHECK(v.c->timeout_ms() <= 2000);
+    CHECK_THAT(v.term.screen(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    // -d on the command line sets the pace as + and - do.
+    ReplayView fast(path, 0.25);
+    CHECK_THAT(fast.term.screen(), Catch::Contains("| every 1 s, played at 4x |"));
+}
+
+TEST_CASE("controller: live --record shows REC, the file's name and its size now",
+          "[controller][record]") {
+    test::TempDir dir;
+    RecordOptions ro;
+    ro.path = dir.file("x.rec");
+    std::vector<std::string> notices;
+    auto w = RecordWriter::open(ro, notices);
+    REQUIRE(w);
+    FakeClock clock{100.0, 1000.0};
+    FakeTerminal term(160, 40);
+    ScriptedSource source(fixture_samples());
+    ControllerSetup setup;
+    setup.terminal = &term;
+    setup.clock = &clock;
+    setup.live = &source;
+    setup.delay_s = 2.0;
+    setup.recorder = w->get();
+    Controller c(setup);
+    c.start();
+    auto shown_size = [&] {
+        return format_bytes(static_cast<double>(std::filesystem::file_size(ro.path)),
+                            ByteUnits::human);
+    };
+    for (int i = 0; i < 2; ++i) {
+        clock.advance(c.timeout_ms() / 1000.0);
+        c.tick();
+        INFO("sample " << i);
+        CHECK(std::filesystem::file_size(ro.path) > 100);
+        CHECK_THAT(term.screen(), Catch::Contains("REC x.rec " + shown_size() + " | 7 threads"));
+    }
+    // Without --record, no indicator.
+    View v;
+    v.next_sample();
+    CHECK_THAT(v.term.screen(), !Catch::Contains("REC "));
 }
 
 TEST_CASE("controller: a pane opened while paused reads the machine again, sums not counted twice",

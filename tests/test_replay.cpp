@@ -20,6 +20,7 @@
 #include "vigil/app/recording.hpp"
 #include "vigil/app/replay_source.hpp"
 #include "vigil/ui/keymap.hpp"
+#include "vigil/ui/screen_layout.hpp"
 
 using namespace vigil;
 using vigil::test::TempDir;
@@ -320,6 +321,25 @@ TEST_CASE("time arguments", "[replay][time]") {
     CHECK(resolve_time(at("03:00"), ref) == at("2024-05-02 03:00").wall_ns);
     CHECK(resolve_time(at("+10m"), ref) == ref + 600'000'000'000);
 
+    // In the replay view, a time of day is placed by the recording's span: in it, or the
+    // nearer of the days around it; offsets count from the sample shown.
+    const std::int64_t first = at("2024-05-01 03:00").wall_ns;
+    const std::int64_t last = at("2024-05-01 04:00").wall_ns;
+    const std::int64_t shown = at("2024-05-01 03:30").wall_ns;
+    auto in_span = [&](const char* s) { return resolve_time_in_span(at(s), shown, first, last); };
+    CHECK(in_span("03:10") == at("2024-05-01 03:10").wall_ns);
+    CHECK(in_span("01:00") == at("2024-05-01 01:00").wall_ns);  // before it, not the next night
+    CHECK(in_span("05:00") == at("2024-05-01 05:00").wall_ns);  // after it
+    CHECK(in_span("15:00") == at("2024-05-01 15:00").wall_ns);  // 11 h after, 12 h before
+    CHECK(in_span("16:00") == at("2024-04-30 16:00").wall_ns);  // 12 h after, 11 h before
+    CHECK(in_span("+5m") == shown + 300'000'000'000);
+    CHECK(in_span("2024-05-01 02:00") == at("2024-05-01 02:00").wall_ns);
+    // Over midnight: 01:00 is in the recording, the night after it starts.
+    CHECK(resolve_time_in_span(at("01:00"), shown, at("2024-05-01 22:00").wall_ns,
+                               at("2024-05-02 02:00").wall_ns) == at("2024-05-02 01:00").wall_ns);
+    CHECK(resolve_time_in_span(at("21:00"), shown, at("2024-05-01 22:00").wall_ns,
+                               at("2024-05-02 02:00").wall_ns) == at("2024-05-01 21:00").wall_ns);
+
     // A recording's times are whatever its file holds: moving them saturates.
     constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
     constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
@@ -406,4 +426,54 @@ TEST_CASE("the replay view's pace: the recorded interval when it is possible, el
     CHECK(pace(-2, {}) == 1);
     CHECK(pace(1e7, {}) == 1);
     CHECK(pace(1e7, {"-d", "0.5"}) == 0.5);
+}
+
+TEST_CASE("the replay status line: the recorded interval, the playback speed apart",
+          "[replay][layout]") {
+    Table table;
+    ViewState vs;
+    InteractiveState st;
+    ScreenInput in;
+    in.tasks = &table;
+    in.view = &vs;
+    in.state = &st;
+    auto status = [&] {
+        for (const ScreenLine& line : layout_screen(in, 160, 30).lines) {
+            std::string text;
+            for (const Segment& seg : line.segments) text += seg.text;
+            if (text.find(" threads, ") != std::string::npos) return text;
+        }
+        FAIL("no status line");
+        return std::string();
+    };
+    st.delay_s = 2;
+    CHECK_THAT(status(), Catch::Contains("| every 2 s |"));  // live: the interval is the pace
+    st.replay = true;
+    in.recorded_interval_s = 1.0;
+    st.delay_s = 0.125;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s, played at 8x |"));
+    CHECK_THAT(status(), !Catch::Contains("0.125"));
+    st.delay_s = 2;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s, played at 0.5x |"));
+    st.delay_s = 1;
+    CHECK_THAT(status(), Catch::Contains("| every 1 s |"));
+    in.recorded_interval_s = 0.2;
+    st.delay_s = 0.5;
+    CHECK_THAT(status(), Catch::Contains("| every 0.2 s, played at 0.4x |"));
+    st.delay_s = 0.2;
+    CHECK_THAT(status(), Catch::Contains("| every 0.2 s |"));
+    // An interval the recording does not name nor show: only the pace.
+    in.recorded_interval_s.reset();
+    CHECK_THAT(status(), Catch::Contains("| played every 0.2 s |"));
+
+    // Live with --record: the indicator after the time.
+    st.replay = false;
+    in.recorded_interval_s.reset();
+    in.time_label = "04:00:00";
+    in.recording_label = "REC x.rec 1.2 M";
+    CHECK_THAT(status(), Catch::StartsWith("04:00:00 | REC x.rec 1.2 M | 0 threads"));
+
+    CHECK(playback_speed(1.0, 0.3) == "3.33x");
+    CHECK(playback_speed(5.0, 0.1) == "50x");
+    CHECK(playback_speed(std::nullopt, 1) == "");
 }

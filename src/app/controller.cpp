@@ -34,6 +34,17 @@ std::string describe_prio(IoPrio p) {
     return format_ioprio(p, 0);
 }
 
+// "REC x.rec 1.2 M": the recording's file name (not its directories) and its size now.
+std::string recording_label(const RecordWriter& w, const ViewState& vs) {
+    const std::string& path = w.path();
+    const std::size_t slash = path.find_last_of('/');
+    const std::string_view name = slash == std::string::npos
+                                      ? std::string_view(path)
+                                      : std::string_view(path).substr(slash + 1);
+    return fmt::format("REC {} {}", escape_for_terminal(name, vs.utf8),
+                       format_bytes(static_cast<double>(w.file_bytes()), vs.units));
+}
+
 }  // namespace
 
 Controller::Controller(const ControllerSetup& setup)
@@ -292,7 +303,14 @@ Effect Controller::dispatch(const Event& ev) {
     const double delay = st_.delay_s;
     Effect e = handle_event(ev, vs_, st_, row_ids());
     if (ev.key == Key::resize) choose_columns_by_width();
-    if (st_.delay_s != delay) st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
+    if (st_.delay_s != delay && replay_) {
+        // The speed apart from the recorded interval: the samples stay 1 s apart at 8x.
+        const std::string speed = playback_speed(replay_->recorded_interval_s(), st_.delay_s);
+        st_.notice = fmt::format("{}a sample every {:g} s",
+                                 speed.empty() ? "" : "played at " + speed + ": ", st_.delay_s);
+    } else if (st_.delay_s != delay) {
+        st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
+    }
     if (e.replay && replay_) move_in_recording(*e.replay);
     if (e.users) set_users(*e.users, e);
     if (e.inspect) open_inspector();
@@ -342,16 +360,29 @@ void Controller::move_in_recording(const ReplayMove& m) {
                 st_.notice = m.samples < 0 ? "start of the recording" : "end of the recording";
             break;
         case ReplayMove::Kind::seconds:
-            moved = replay_->go_to_time(offset_time_ns(replay_->wall_ns(), m.seconds));
+            moved = go_to_time(offset_time_ns(replay_->wall_ns(), m.seconds));
             break;
-        case ReplayMove::Kind::time: {
-            const std::int64_t ref =
-                m.at.kind == TimeSpec::Kind::offset ? replay_->wall_ns() : replay_->start_wall_ns();
-            moved = replay_->go_to_time(resolve_time(m.at, ref));
+        case ReplayMove::Kind::time:
+            moved = go_to_time(resolve_time_in_span(
+                m.at, replay_->wall_ns(), replay_->first_wall_ns(), replay_->last_wall_ns()));
             break;
-        }
     }
     if (moved) show_replayed(m.kind == ReplayMove::Kind::samples && m.samples == 1);
+}
+
+// The first sample at or after t; a time outside the samples that can be shown goes to the
+// nearer end, and the notice line says so, naming that end's time.
+bool Controller::go_to_time(std::int64_t t) {
+    const std::int64_t first = replay_->first_wall_ns(), last = replay_->last_wall_ns();
+    if (t < first)
+        st_.notice = fmt::format("before the {}, which starts at {}: at its first sample",
+                                 replay_->from_given() ? "replayed span (--from)" : "recording",
+                                 format_date_time(first));
+    else if (t > last)
+        st_.notice = fmt::format("after the {}, which ends at {}: at its last sample",
+                                 replay_->to_given() ? "replayed span (--to)" : "recording",
+                                 format_date_time(last));
+    return replay_->go_to_time(t);
 }
 
 void Controller::sample() {
@@ -395,11 +426,14 @@ ScreenInput Controller::screen_input() {
         cur.tasks.begin(), cur.tasks.end(), [](const TaskSample& t) { return t.tid == t.tgid; }));
     in.notices = notices_;
     for (uid_t uid : vs_.uids) in.user_names.push_back(source_.user_name(uid));
-    if (replay_)
+    if (replay_) {
         in.time_label = fmt::format("replay {} ({}/{})", format_date_time(cur.wall_ns),
                                     replay_->position() + 1, replay_->count());
-    else if (cur.wall_ns)
+        in.recorded_interval_s = replay_->recorded_interval_s();
+    } else if (cur.wall_ns) {
         in.time_label = format_clock(cur.wall_ns);
+    }
+    if (recorder_) in.recording_label = recording_label(*recorder_, vs_);
     overview_.machine = &cur.machine;
     overview_.rates = &pipeline_.frame().machine;
     overview_.per_core = st_.per_core;

@@ -4,7 +4,8 @@
 
 namespace vigil {
 
-ReplaySource::ReplaySource(RecordReader& r, std::int64_t from_ns, std::int64_t to_ns) : r_(r) {
+ReplaySource::ReplaySource(RecordReader& r, std::int64_t from_ns, std::int64_t to_ns)
+    : r_(r), from_ns_(from_ns), to_ns_(to_ns) {
     const auto& s = r_.samples();
     for (std::size_t i = 1; i < s.size(); ++i)
         if (s[i].wall_ns >= from_ns && s[i].wall_ns <= to_ns && s[i].decodable &&
@@ -22,6 +23,23 @@ std::int64_t ReplaySource::start_wall_ns() const {
 
 std::int64_t ReplaySource::wall_ns() const {
     return shown_.empty() ? 0 : r_.samples()[shown_[pos_]].wall_ns;
+}
+
+std::int64_t ReplaySource::first_wall_ns() const {
+    return shown_.empty() ? 0 : r_.samples()[shown_.front()].wall_ns;
+}
+
+std::int64_t ReplaySource::last_wall_ns() const {
+    return shown_.empty() ? 0 : r_.samples()[shown_.back()].wall_ns;
+}
+
+std::optional<double> ReplaySource::recorded_interval_s() const {
+    if (!loaded_) return std::nullopt;
+    const auto& sessions = r_.sessions();
+    if (session_ < sessions.size() && valid_interval(sessions[session_].info.interval_s))
+        return sessions[session_].info.interval_s;
+    const double gap = cur_.steady_s - prev_.steady_s;
+    return gap > 0 ? std::optional<double>(gap) : std::nullopt;
 }
 
 bool ReplaySource::load(std::size_t p) {

@@ -87,7 +87,8 @@ Output:
 Recording and replay:
       --record=FILE      also append every sample to FILE (compressed, crash-safe; an
                          existing recording gets a new session, never overwritten); with
-                         the view or with -b. Every overview section is recorded
+                         the view or with -b. Every overview section is recorded. The
+                         view's status line shows REC, FILE's name and its size now
       --record-max-size=SIZE  start a new FILE before it passes SIZE (at least 4K; K, M,
                          G: KiB, MiB, GiB); the full one is renamed FILE.YYYYMMDD-HHMMSS
                          (its start); each file replays on its own

@@ -171,6 +171,26 @@ std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns) {
     return reference_ns;
 }
 
+std::int64_t resolve_time_in_span(const TimeSpec& spec, std::int64_t shown_ns,
+                                  std::int64_t first_ns, std::int64_t last_ns) {
+    if (spec.kind == TimeSpec::Kind::offset) return resolve_time(spec, shown_ns);
+    const std::int64_t t = resolve_time(spec, first_ns);
+    if (spec.kind != TimeSpec::Kind::time_of_day || t <= last_ns) return t;
+    // The same time of day, a calendar day earlier (mktime keeps it right across DST).
+    std::int64_t sub = 0;
+    std::tm tm = local_tm(t, sub);
+    tm.tm_mday -= 1;
+    const std::int64_t before = local_to_wall_ns(tm);
+    if (before >= first_ns) return t;
+    // Both miss the span: the nearer one (saturated differences: any times a file holds).
+    std::int64_t gap_before = 0, gap_after = 0;
+    if (__builtin_sub_overflow(first_ns, before, &gap_before))
+        gap_before = std::numeric_limits<std::int64_t>::max();
+    if (__builtin_sub_overflow(t, last_ns, &gap_after))
+        gap_after = std::numeric_limits<std::int64_t>::max();
+    return gap_before < gap_after ? before : t;
+}
+
 namespace {
 
 // A positive decimal number such as "1.5" (parse_decimal: no sign, exponent or hex).

@@ -193,6 +193,10 @@ Result<bool> RecordWriter::start_file(std::vector<std::string>& notices) {
     return true;
 }
 
+std::uint64_t RecordWriter::file_bytes() const {
+    return impl_->size;
+}
+
 std::string RecordWriter::rotated_name() const {
     // Past the -N of every sibling of that second: retention may have removed the first.
     const std::string base = next_rotated_name(o_.path, file_stamp(impl_->first_wall_ns));

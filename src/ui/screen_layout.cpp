@@ -25,6 +25,18 @@ std::string interval_label(double s) {
                                                : fmt::format("{:g} s", s);
 }
 
+// "every 1 s" live; in a replay the interval the samples were recorded at, and the speed
+// they are played at when + / - (or -d) made it differ: "every 1 s, played at 8x". A
+// replay whose interval is not known says only its pace.
+std::string interval_status(const ScreenInput& in, const InteractiveState& st) {
+    if (!st.replay) return "every " + interval_label(st.delay_s);
+    if (!in.recorded_interval_s) return "played every " + interval_label(st.delay_s);
+    std::string out = "every " + interval_label(*in.recorded_interval_s);
+    const std::string speed = playback_speed(in.recorded_interval_s, st.delay_s);
+    if (speed != "1x") out += ", played at " + speed;
+    return out;
+}
+
 // "users root,www-data", "PID 4242", "PIDs 1,2,3 +5 more": the status line names the
 // filter instead of counting it.
 std::string id_filter_label(std::string_view kind, const std::vector<std::string>& labels,
@@ -322,8 +334,9 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     for (const std::string& line : task_summary_lines(m, vs.units)) b.line(line, Style::summary);
 
     std::string status =
-        fmt::format("{} threads, {} processes | every {} | {} row{}", in.threads, in.processes,
-                    interval_label(st.delay_s), m.matched_rows, m.matched_rows == 1 ? "" : "s");
+        fmt::format("{} threads, {} processes | {} | {} row{}", in.threads, in.processes,
+                    interval_status(in, st), m.matched_rows, m.matched_rows == 1 ? "" : "s");
+    if (!in.recording_label.empty()) status = in.recording_label + " | " + status;
     if (!in.time_label.empty()) status = in.time_label + " | " + status;
     if (vs.filter.active())
         status += fmt::format(" | filter{}: {}", vs.filter.is_regex() ? " (regex)" : "",
@@ -478,6 +491,13 @@ Effect apply_click(const ClickTarget& t, ViewState& vs, InteractiveState& st, co
             return e;
     }
     return e;
+}
+
+std::string playback_speed(std::optional<double> recorded_interval_s, double delay_s) {
+    if (!recorded_interval_s || !(delay_s > 0)) return "";
+    const double speed = *recorded_interval_s / delay_s;
+    // The ladder's paces give speeds such as 8, 0.5 and 3.33: three digits say them all.
+    return fmt::format("{:.3g}x", speed);
 }
 
 }  // namespace vigil

@@ -115,6 +115,7 @@ class Controller {
     void record();
     void show_replayed(bool continuing);
     void move_in_recording(const ReplayMove& m);
+    bool go_to_time(std::int64_t wall_ns);
     RowIds row_ids() const {
         return RowIds{ids_, table_.matched_rows, starts_, cgroup_paths_, pids_};
     }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,15 @@ class ReplaySource final : public SnapshotSource {
     std::size_t sample_index() const;              // of the sample shown, in the file
     std::int64_t start_wall_ns() const;
     std::int64_t wall_ns() const;  // of the sample shown
+    // Of the first and last samples that can be shown (0 when none can).
+    std::int64_t first_wall_ns() const;
+    std::int64_t last_wall_ns() const;
+    // The interval the sample shown was recorded at: its session's -d, else (a session that
+    // names none) the time between it and the one before it; nullopt when neither is known.
+    std::optional<double> recorded_interval_s() const;
+    // Whether --from or --to narrowed the samples that can be shown.
+    bool from_given() const { return from_ns_ != std::numeric_limits<std::int64_t>::min(); }
+    bool to_given() const { return to_ns_ != std::numeric_limits<std::int64_t>::max(); }
     // Whether the sample shown is of the same session as the one shown before it (the
     // -a sums of a live run went on between them).
     bool same_session() const { return same_session_; }
@@ -54,6 +64,7 @@ class ReplaySource final : public SnapshotSource {
     bool load(std::size_t p);
 
     RecordReader& r_;
+    std::int64_t from_ns_, to_ns_;
     std::vector<std::size_t> shown_;  // sample indices that can be shown
     std::size_t pos_ = 0;
     bool loaded_ = false;

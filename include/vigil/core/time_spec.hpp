@@ -34,6 +34,12 @@ Result<TimeSpec> parse_time_spec(std::string_view text);
 // The wall time a spec names; reference_ns is the start of the recording for --from and
 // --to, and the shown sample in the replay view.
 std::int64_t resolve_time(const TimeSpec& spec, std::int64_t reference_ns);
+// The wall time a spec names in the replay view, whose samples span [first_ns, last_ns]: an
+// offset counts from shown_ns (the sample shown); a time of day is the first one at or after
+// first_ns, unless that is past last_ns and the same time of day before first_ns is nearer
+// (01:00 in a recording of 03:00 to 04:00 is before it, not in the night after it).
+std::int64_t resolve_time_in_span(const TimeSpec& spec, std::int64_t shown_ns,
+                                  std::int64_t first_ns, std::int64_t last_ns);
 
 // t_ns moved by seconds, saturated at the ends of the int64 range: the times come from
 // recordings (any value a file holds) and from users, and must not overflow.

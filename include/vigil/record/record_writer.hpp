@@ -78,6 +78,9 @@ class RecordWriter {
     };
     const Stats& stats() const { return stats_; }
     const std::string& path() const { return o_.path; }
+    // The size of the file being written now (it starts again after a rotation), as
+    // written: no system call.
+    std::uint64_t file_bytes() const;
     // The name the current file gets when it is rotated (for messages and tests).
     std::string rotated_name() const;
 

@@ -161,7 +161,7 @@ struct ReplayMove {
     enum class Kind : std::uint8_t { samples, seconds, time } kind = Kind::samples;
     long samples = 0;
     double seconds = 0;
-    TimeSpec at;  // offsets count from the sample shown, other forms from the recording's start
+    TimeSpec at;  // offsets count from the sample shown; see resolve_time_in_span
 };
 
 struct Effect {

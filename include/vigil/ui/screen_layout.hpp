@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,16 @@ struct ScreenInput {
     std::vector<std::string> user_names;       // the user filter's names (view->uids' order)
     const OverviewInput* overview = nullptr;   // null: no machine summary
     const std::vector<Table>* pane = nullptr;  // the focused device pane's tables
+    // A replay: the interval the sample shown was recorded at. The status line shows it
+    // ("every 1 s"), and the playback speed apart when the pace differs ("played at 8x").
+    std::optional<double> recorded_interval_s;
+    // Live with --record FILE: "REC x.rec 1.2 M" (the file's name and size), after the time.
+    std::string recording_label;
 };
+
+// The playback speed of a replay paced at delay_s: "8x", "0.5x", "1x"; empty when the
+// recorded interval is not known.
+std::string playback_speed(std::optional<double> recorded_interval_s, double delay_s);
 
 inline constexpr int kMinWidth = 40;
 inline constexpr int kMinHeight = 8;
