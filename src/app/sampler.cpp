@@ -44,6 +44,7 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     else
         tasks_.collect_first(out.tasks, first_rows);
     if (!tasks_.fills_io()) io_->fill(out.tasks);
+    shrink_when_due(out.tasks, tasks_guard_);
 
     // With kernel.task_delayacct=0 the kernel reports delays as 0, which would read as "no
     // waiting". They are unknown, so say so. A kernel without the sysctl always accounts.

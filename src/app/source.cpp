@@ -3,10 +3,14 @@
 #include <utility>
 
 #include "vigil/app/sampler.hpp"
+#include "vigil/core/memory.hpp"
 
 namespace vigil {
 
 void LiveSource::sample() {
+    // What the last round shrank after a peak (buffers of the sampler, the frame, the
+    // recorder) goes back to the kernel; nothing to do, and no call, in the steady state.
+    return_released_memory();
     if (has_cur_ && !first_look_) {
         std::swap(prev_, cur_);
         has_prev_ = true;

@@ -4,6 +4,7 @@
 #include "vigil/collect/task_sweep.hpp"
 
 #include "vigil/collect/proc_parsers.hpp"
+#include "vigil/core/memory.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -268,6 +269,13 @@ bool TaskSweep::relist(Process& p) {
         }
     }
     old.resize(keep);
+    // A process that had many more threads gives their room back (a listing is rare: only
+    // when its thread set changed).
+    if (old.capacity() * sizeof(Thread) >= ShrinkGuard::kMinBytes &&
+        tids_.size() * ShrinkGuard::kSlackFactor < old.capacity()) {
+        old.shrink_to_fit();
+        note_memory_released();
+    }
     // Add the newcomers at the end, then restore tid order. Room for them first, with a
     // little slack, rather than doubling: 10 000 threads are kept.
     const std::size_t known = old.size();

@@ -202,7 +202,9 @@ TaskDeltas task_deltas(const Snapshot& prev, const Snapshot& cur, TaskDeltas old
     r.cur_ = &cur;
     r.elapsed_s = cur.steady_s - prev.steady_s;
     r.tasks_ = std::move(old.tasks_);
+    r.guard_ = old.guard_;
     r.tasks_.assign(cur.tasks.size(), TaskDeltas::Stored{});
+    shrink_when_due(r.tasks_, r.guard_);
     if (!(r.elapsed_s > 0)) return r;
 
     // Both lists are sorted by tid: one merge walk, no lookups.

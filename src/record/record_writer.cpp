@@ -12,6 +12,7 @@
 
 #include "vigil/core/clock.hpp"
 #include "vigil/core/fd_io.hpp"
+#include "vigil/core/memory.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "zstd_stream.hpp"
@@ -49,6 +50,7 @@ struct RecordWriter::Impl {
     double last_sync_s = 0;
     bool dirty = false;  // written since the last fdatasync
     std::string raw, compressed, frame, scratch;
+    ShrinkGuard buf_guard;  // gives back the room of a peak's samples
     SessionInfo session;
     Snapshot last;  // the last sample written and its details, kept only when rotating
     TaskDetails last_details;
@@ -382,6 +384,12 @@ Result<bool> RecordWriter::commit_sample(const Snapshot& s, bool key) {
     }
     ++stats_.samples;
     stats_.raw_bytes += im.raw.size();
+    if (im.buf_guard.due(im.raw.size(), im.raw.capacity(), 1)) {
+        im.raw.shrink_to_fit();
+        im.compressed.shrink_to_fit();
+        im.frame.shrink_to_fit();
+        note_memory_released();
+    }
     return true;
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "task_tokens.hpp"
+#include "vigil/core/memory.hpp"
 
 namespace vigil {
 
@@ -30,6 +31,7 @@ struct SampleEncoder::State {
     std::vector<std::uint64_t> base_n;  // a new task's base: a copy, since the tokens it
     std::vector<std::string> base_s;    // is copied from grow (and move) as it is written
     RecordedTask task;                  // the task being written, its buffers reused
+    ShrinkGuard guard;                  // gives back the tokens' room after a peak
 };
 
 SampleEncoder::SampleEncoder() : st_(std::make_unique<State>()) {}
@@ -138,5 +140,17 @@ void SampleEncoder::encode(const Snapshot& s, const TaskDetails* details,
     std::swap(st.hdr_prev, st.hdr_cur);
     std::swap(st.hdr_prev_s, st.hdr_cur_s);
     st.have_prev = true;
+    // After a peak of tasks, the token buffers (tens of MB at 20 000 threads) shrink to the
+    // sample's once it has stayed far smaller for a while. cur is cleared before its next
+    // use: it keeps nothing.
+    if (st.guard.due(st.prev.nums.size(), st.prev.nums.capacity(), sizeof(std::uint64_t))) {
+        st.prev.shrink_to_fit();
+        st.cur.clear();
+        st.cur.shrink_to_fit();
+        st.order.shrink_to_fit();
+        st.removed.shrink_to_fit();
+        st.changes.shrink_to_fit();
+        note_memory_released();
+    }
 }
 }  // namespace vigil

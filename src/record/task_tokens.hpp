@@ -34,6 +34,13 @@ struct TaskTokens {
         strs.clear();
     }
     std::size_t size() const { return tids.size(); }
+    void shrink_to_fit() {
+        tids.shrink_to_fit();
+        num_end.shrink_to_fit();
+        str_end.shrink_to_fit();
+        nums.shrink_to_fit();
+        strs.shrink_to_fit();
+    }
     std::span<const std::uint64_t> nums_of(std::size_t i) const {
         std::size_t b = i ? num_end[i - 1] : 0;
         return {nums.data() + b, num_end[i] - b};

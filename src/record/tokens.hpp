@@ -37,6 +37,12 @@ inline constexpr bool is_array_v<std::array<T, N>> = true;
 class StringArena {
   public:
     void clear() { used_ = 0; }
+    // Frees the strings past the used ones and the spare room.
+    void shrink_to_fit() {
+        strs_.resize(used_);
+        strs_.shrink_to_fit();
+    }
+    std::size_t capacity() const { return strs_.capacity(); }
     std::size_t size() const { return used_; }
     void push(std::string_view s) {
         if (used_ == strs_.size()) strs_.emplace_back();

@@ -4,6 +4,12 @@ namespace vigil {
 
 void TaskDetails::reset(std::size_t tasks) {
     slot_.assign(tasks, 0);
+    shrink_when_due(slot_, slot_guard_);
+    // Its size is that of the last sample's (the rows fetched) until it is cleared.
+    if (details_guard_.due(count_, details_.capacity(), sizeof(TaskDetail))) {
+        std::vector<TaskDetail>().swap(details_);
+        note_memory_released();
+    }
     details_.clear();
     count_ = 0;
     users_.clear();

@@ -14,6 +14,7 @@
 #include "vigil/collect/task_io_source.hpp"
 #include "vigil/collect/users.hpp"
 #include "vigil/core/clock.hpp"
+#include "vigil/core/memory.hpp"
 #include "vigil/sample/snapshot.hpp"
 #include "vigil/sample/task_details.hpp"
 
@@ -76,6 +77,7 @@ class Sampler {
     std::optional<std::uint64_t> mem_total_kib_;  // MemTotal, read at the start
     std::unique_ptr<MachineCollector> machine_;   // null: no machine sections wanted
     std::vector<std::string> notices_;            // not taken yet
+    ShrinkGuard tasks_guard_;  // the snapshots' task lists, after a peak (both in turn)
     bool said_refusals_ = false;
     bool said_unkept_ = false;
     bool said_ran_out_ = false;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "vigil/core/memory.hpp"
 #include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
@@ -42,6 +43,7 @@ class TaskDeltas {
 
     // As many as cur.tasks (0 for an empty result).
     std::size_t size() const { return tasks_.size(); }
+    std::size_t capacity() const { return tasks_.capacity(); }  // tests
     // Task i of cur (i < size()): its whole delta, activity included.
     TaskDelta at(std::size_t i) const;
     // Its storage I/O only (valid, bytes, delays), without working out the activity.
@@ -70,6 +72,7 @@ class TaskDeltas {
         std::optional<std::uint64_t> swapin_delay_ns;
     };
     std::vector<Stored> tasks_;  // parallel to cur.tasks
+    ShrinkGuard guard_;          // gives back a peak's memory (passed on with tasks_)
     const Snapshot* prev_ = nullptr;
     const Snapshot* cur_ = nullptr;
 };

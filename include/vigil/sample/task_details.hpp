@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vigil/core/memory.hpp"
 #include "vigil/sample/snapshot.hpp"
 
 namespace vigil {
@@ -64,7 +65,8 @@ struct TaskDetail {
 
 class TaskDetails {
   public:
-    // For a snapshot of this many tasks; forgets every detail and user name.
+    // For a snapshot of this many tasks; forgets every detail and user name. Gives back the
+    // memory of a peak once the tasks have stayed far fewer for a while (ShrinkGuard).
     void reset(std::size_t tasks);
     // The details of Snapshot::tasks[task], or null when none were fetched.
     const TaskDetail* find(std::size_t task) const {
@@ -88,6 +90,7 @@ class TaskDetails {
     std::vector<TaskDetail> details_;
     std::size_t count_ = 0;
     std::unordered_map<uid_t, std::string> users_;
+    ShrinkGuard slot_guard_, details_guard_;
 };
 
 }  // namespace vigil
