@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vigil/core/text.hpp"
+
 namespace vigil {
 namespace {
 
@@ -22,25 +24,6 @@ std::size_t next_char(const std::string& s, std::size_t at) {
 }
 bool blank(char c) {
     return c == ' ' || c == '\t';
-}
-std::string utf8_of(char32_t c) {
-    std::string out;
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-    return out;
 }
 std::size_t slot(Mode mode) {
     return std::min<std::size_t>(static_cast<std::size_t>(mode), 15);
@@ -120,7 +103,8 @@ bool edit_line(std::string& text, std::size_t& cursor, const Event& ev) {
     if (ev.ch < 0x20 || (ev.ch >= 0x7F && ev.ch < 0xA0) || (ev.ch >= 0xD800 && ev.ch < 0xE000) ||
         ev.ch > 0x10FFFF)
         return false;
-    const std::string c = utf8_of(ev.ch);
+    std::string c;
+    append_utf8(c, ev.ch);
     if (text.size() + c.size() > kMaxInputBytes) return true;  // full: the key is taken
     text.insert(cursor, c);
     cursor += c.size();

@@ -56,4 +56,7 @@ std::size_t display_width(std::string_view utf8);
 // The longest prefix of utf8 whose display width is <= columns; never cuts a character.
 std::string_view truncate_to_width(std::string_view utf8, std::size_t columns);
 
+// Appends code point c (at most U+10FFFF, not a surrogate: the caller checks) as UTF-8.
+void append_utf8(std::string& s, char32_t c);
+
 }  // namespace vigil
