@@ -271,8 +271,7 @@ bool TaskSweep::relist(Process& p) {
     old.resize(keep);
     // A process that had many more threads gives their room back (a listing is rare: only
     // when its thread set changed).
-    if (old.capacity() * sizeof(Thread) >= ShrinkGuard::kMinBytes &&
-        tids_.size() * ShrinkGuard::kSlackFactor < old.capacity()) {
+    if (ShrinkGuard::oversized(tids_.size(), old.capacity(), sizeof(Thread))) {
         old.shrink_to_fit();
         note_memory_released();
     }

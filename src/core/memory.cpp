@@ -11,7 +11,7 @@ std::atomic<std::uint64_t> trimmed_at{0};
 }  // namespace
 
 bool ShrinkGuard::due(std::size_t size, std::size_t capacity, std::size_t elem_bytes) {
-    if (capacity * elem_bytes < kMinBytes || size * kSlackFactor >= capacity) {
+    if (!oversized(size, capacity, elem_bytes)) {
         low_ = 0;
         return false;
     }

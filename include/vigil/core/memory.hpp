@@ -21,6 +21,11 @@ class ShrinkGuard {
     // ... in this many calls in a row (one call per sample: a short dip keeps it).
     static constexpr unsigned kRuns = 5;
 
+    // Whether a buffer of `capacity` elements of `elem_bytes`, holding `size`, is worth
+    // shrinking now: at least kMinBytes, less than a quarter full.
+    static bool oversized(std::size_t size, std::size_t capacity, std::size_t elem_bytes) {
+        return capacity * elem_bytes >= kMinBytes && size * kSlackFactor < capacity;
+    }
     // Whether a buffer of `capacity` elements of `elem_bytes`, holding `size`, should be
     // shrunk now. One call per sample; a call where it is not oversized starts the count
     // again.
