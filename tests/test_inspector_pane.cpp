@@ -9,6 +9,7 @@
 #include "fake_clock.hpp"
 #include "fake_terminal.hpp"
 #include "fixture_util.hpp"
+#include "key_events.hpp"
 #include "machine_fixture.hpp"
 #include "scripted_source.hpp"
 #include "vigil/app/controller.hpp"
@@ -18,8 +19,10 @@
 #include "vigil/ui/inspector_pane.hpp"
 
 using namespace vigil;
+using vigil::test::ch;
 using vigil::test::FakeClock;
 using vigil::test::FakeTerminal;
+using vigil::test::key;
 using vigil::test::ScriptedSource;
 
 namespace {
@@ -63,13 +66,6 @@ std::string screen_text(const ScreenLayout& l) {
         out += '\n';
     }
     return out;
-}
-
-Event key(Key k) {
-    return Event{k, 0, 0, 0};
-}
-Event ch(char32_t c) {
-    return Event{Key::character, c, 0, 0};
 }
 
 std::size_t index_of(const InspectorPane& p, std::string_view text) {

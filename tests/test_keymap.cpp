@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fixture_util.hpp"
+#include "key_events.hpp"
 #include "vigil/app/options.hpp"
 #include "vigil/core/text.hpp"
 #include "vigil/model/columns.hpp"
@@ -18,14 +19,10 @@
 #include "vigil/ui/screen_layout.hpp"
 
 using namespace vigil;
+using vigil::test::ch;
+using vigil::test::key;
 
 namespace {
-Event key(Key k) {
-    return Event{k, 0, 0, 0};
-}
-Event ch(char32_t c) {
-    return Event{Key::character, c, 0, 0};
-}
 
 struct Fixture {
     ViewState vs;

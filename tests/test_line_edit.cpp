@@ -3,18 +3,15 @@
 
 #include <string>
 
+#include "key_events.hpp"
 #include "vigil/ui/keymap.hpp"
 #include "vigil/ui/line_edit.hpp"
 
 using namespace vigil;
+using vigil::test::ch;
+using vigil::test::key;
 
 namespace {
-Event key(Key k) {
-    return Event{k, 0, 0, 0};
-}
-Event ch(char32_t c) {
-    return Event{Key::character, c, 0, 0};
-}
 struct Line {
     std::string text;
     std::size_t cursor = 0;
