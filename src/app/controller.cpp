@@ -68,6 +68,9 @@ Controller::Controller(const ControllerSetup& setup)
     st_.delay_s = setup.delay_s;
     st_.paused = replay_ != nullptr;  // a replay opens on its first sample, paused
     st_.replay = replay_ != nullptr;
+    // --follow: at the last sample, the timer polling for the next ones.
+    following_ = replay_ != nullptr && setup.follow;
+    if (following_) st_.paused = false;
     st_.columns_chosen = !vs_.columns.empty();  // --columns: picked, as with C, 2 or 3
     mv_.escape = TextEscape::terminal;
     // The 'a' key may show the sums at any time.
@@ -311,6 +314,7 @@ Effect Controller::dispatch(const Event& ev) {
     } else if (st_.delay_s != delay) {
         st_.notice = fmt::format("refresh every {:g} s", st_.delay_s);
     }
+    if (following_ && st_.paused) stop_following("paused: not following the recording any more");
     if (e.replay && replay_) move_in_recording(*e.replay);
     if (e.users) set_users(*e.users, e);
     if (e.inspect) open_inspector();
@@ -353,7 +357,21 @@ void Controller::show_replayed(bool continuing) {
 
 void Controller::move_in_recording(const ReplayMove& m) {
     bool moved = false;
+    if (m.kind == ReplayMove::Kind::follow) {
+        if (!following_) {
+            following_ = true;
+            st_.paused = false;
+            st_.notice = "following the recording as it is written (, [ g Space leave)";
+            follow_recording();
+            next_s_ = clock_.steady_s() + st_.delay_s;
+        }
+        return;
+    }
+    // Any other move leaves the end: no longer following.
+    if (following_) stop_following("not following the recording any more");
     switch (m.kind) {
+        case ReplayMove::Kind::follow:
+            break;
         case ReplayMove::Kind::samples:
             moved = replay_->step(m.samples);
             if (!moved)
@@ -385,7 +403,42 @@ bool Controller::go_to_time(std::int64_t t) {
     return replay_->go_to_time(t);
 }
 
+void Controller::stop_following(std::string why) {
+    following_ = false;
+    st_.paused = true;
+    st_.notice = std::move(why);
+    dirty_ = true;
+}
+
+void Controller::follow_recording() {
+    FollowStep f = replay_->follow();
+    for (std::string& line : f.lines) {
+        // Damage stays on the notice line; the rest (a rotation) is said once.
+        if (f.damaged || f.newer_version)
+            notices_.push_back(line);
+        else
+            st_.notice = line;
+    }
+    if (f.state == FollowStep::State::ended) {
+        stop_following(f.lines.empty() ? "the recording ended" : f.lines.back());
+        return;
+    }
+    if (replay_->at_end()) return;
+    // The next sample goes on from the one shown (the -a sums too); after several (a poll
+    // slower than the writer), the last one is shown, as a live view shows the newest.
+    const std::size_t last = replay_->count() - 1;
+    if (replay_->position() + 1 == last && replay_->step(1))
+        show_replayed(true);
+    else if (replay_->go(last))
+        show_replayed(false);
+    dirty_ = true;
+}
+
 void Controller::sample() {
+    if (replay_ && following_) {
+        follow_recording();
+        return;
+    }
     if (replay_) {
         // Playing: the next recorded sample every interval, until the end.
         if (replay_->step(1)) {
@@ -427,8 +480,9 @@ ScreenInput Controller::screen_input() {
     in.notices = notices_;
     for (uid_t uid : vs_.uids) in.user_names.push_back(source_.user_name(uid));
     if (replay_) {
-        in.time_label = fmt::format("replay {} ({}/{})", format_date_time(cur.wall_ns),
-                                    replay_->position() + 1, replay_->count());
+        in.time_label =
+            fmt::format("replay {} ({}/{}){}", format_date_time(cur.wall_ns),
+                        replay_->position() + 1, replay_->count(), following_ ? " FOLLOW" : "");
         in.recorded_interval_s = replay_->recorded_interval_s();
     } else if (cur.wall_ns) {
         in.time_label = format_clock(cur.wall_ns);

@@ -42,7 +42,8 @@ enum RecordOnly {
     kReplay,
     kFrom,
     kTo,
-    kCsvDir
+    kCsvDir,
+    kFollow
 };
 
 // The retention of rotated recordings.
@@ -91,6 +92,7 @@ constexpr option kLongOptions[] = {
     {"replay", required_argument, nullptr, kReplay},
     {"from", required_argument, nullptr, kFrom},
     {"to", required_argument, nullptr, kTo},
+    {"follow", no_argument, nullptr, kFollow},
     {"inspect", required_argument, nullptr, kInspect},
     {"listen", required_argument, nullptr, kListen},
     {"export-top", required_argument, nullptr, kExportTop},
@@ -370,6 +372,9 @@ Result<Options> parse_options(int argc, char* const* argv) {
                 (c == kFrom ? o.from_text : o.to_text) = arg;
                 break;
             }
+            case kFollow:
+                o.follow = true;
+                break;
             case kInspect: {
                 std::uint64_t pid = 0;
                 if (!parse_u64(arg, pid) || pid == 0 || pid > 0x3FFFFFFF)
@@ -460,6 +465,12 @@ Result<Options> parse_options(int argc, char* const* argv) {
     }
     if (o.replay_path.empty() && (o.from || o.to))
         return make_error(std::string(o.from ? "--from" : "--to") + " needs --replay FILE");
+    if (o.follow && o.replay_path.empty())
+        return make_error("--follow needs --replay FILE (the recording to follow)");
+    if (o.follow && o.to)
+        return make_error(
+            "--follow plays a recording to its end as it is written; it cannot "
+            "be combined with --to");
     if (o.record_path.empty() && (o.record_max_bytes || o.record_rotate_s > 0))
         return make_error(
             std::string(o.record_max_bytes ? "--record-max-size" : "--record-rotate") +

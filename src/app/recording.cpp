@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <ctime>
 #include <limits>
 
 #include "vigil/app/app.hpp"
@@ -100,9 +102,17 @@ double replay_delay_s(const Options& o, const RecordReader& r) {
     return valid_interval(recorded) ? recorded : o.delay_s;
 }
 
-std::unique_ptr<RecordReader> open_replay(const Options& o, int& status) {
+void follow_pause(double s) {
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(s);
+    ts.tv_nsec = static_cast<long>((s - static_cast<double>(ts.tv_sec)) * 1e9);
+    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+std::unique_ptr<RecordReader> open_replay(const Options& o, int& status, bool follow) {
     bool format_error = false;
-    auto r = RecordReader::open(o.replay_path, &format_error);
+    auto r = RecordReader::open(o.replay_path, &format_error, kMaxDecodedSampleBytes, follow);
     if (!r) {
         say(r.error().message);
         status = format_error ? kExitUsage : kExitRuntime;

@@ -1,6 +1,7 @@
 // -b --replay FILE: the batch output of a recording, through the pipeline and output that
 // live batch mode uses, so each sample prints as it did live (with the same options).
 #include <fmt/format.h>
+
 #include <csignal>
 #include <cstring>
 #include <limits>
@@ -16,17 +17,18 @@ namespace vigil {
 
 int run_replay_batch(const Options& o) {
     int opened = kExitOk;
-    std::unique_ptr<RecordReader> reader = open_replay(o, opened);
+    std::unique_ptr<RecordReader> reader = open_replay(o, opened, o.follow);
     if (!reader) return opened;
-    RecordReader& r = *reader;
-    const auto& samples = r.samples();
 
-    const ReplaySpan span = replay_span(o, r);
+    const ReplaySpan span = replay_span(o, *reader);
     if (auto bad = check_replay_span(o, span)) return *bad;
     const std::int64_t from = span.from_ns, to = span.to_ns;
+    // --follow polls at the pace the recording was made at (-d when given).
+    const double poll_s = replay_delay_s(o, *reader);
 
     std::signal(SIGPIPE, SIG_IGN);
-    ReplaySource source(r, from, to);
+    // The source owns the reader: following, a rotation replaces it with the new file's.
+    ReplaySource source(std::move(reader), from, to);
     Pipeline pipeline(source);
     // The locale's escaping, as a live run prints it.
     BatchOutput output(o, view_from_options(o));
@@ -47,10 +49,35 @@ int run_replay_batch(const Options& o) {
         put(buf);
         buf.clear();
     });
+    // --follow: waits (polling) until new samples can be shown; the exit status when the
+    // recording ended instead (its writer closed it, or it went): 0, or 1 when it could not
+    // be read, or 3 after damage.
+    bool damaged = false, newer = false;
+    auto wait_for_more = [&]() -> std::optional<int> {
+        for (;;) {
+            FollowStep f = source.follow();
+            for (const std::string& line : f.lines) say(line);
+            damaged = damaged || f.damaged;
+            newer = newer || f.newer_version;
+            if (f.state == FollowStep::State::more) return std::nullopt;
+            if (f.state == FollowStep::State::ended)
+                return f.failed  ? kExitRuntime
+                       : newer   ? kExitUsage
+                       : damaged ? kExitDamaged
+                                 : kExitOk;
+            follow_pause(poll_s);
+        }
+    };
     // A sample prints with the one before it, as live: the first of a session (and the
-    // first after damage) is only the baseline of the next.
-    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
-    for (bool more = true; more; more = source.step(1)) {
+    // first after damage) is only the baseline of the next. Following without --from, the
+    // replay starts at the last sample written, as tail -f starts near the end.
+    if (o.follow) {
+        while (!source.go(o.from ? 0 : source.count() - 1))
+            if (auto end = wait_for_more()) return *end;
+    } else if (!source.go(0)) {
+        return say_nothing_to_replay(o, source.reader(), span);
+    }
+    for (;;) {
         if (!warned_sections) {
             warned_sections = true;
             for (Section s : o.sections)
@@ -70,9 +97,19 @@ int run_replay_batch(const Options& o) {
             cut_short = true;
             break;
         }
+        bool more = source.step(1);
+        while (!more && o.follow) {
+            if (auto end = wait_for_more()) return *end;
+            more = source.step(1);
+        }
+        if (!more) break;
     }
+    // Following, damage was said as it was found; -n ends it like any end.
+    if (o.follow) return newer ? kExitUsage : damaged ? kExitDamaged : kExitOk;
 
     // Damage past the samples this run reached is not reported.
+    RecordReader& r = source.reader();
+    const auto& samples = r.samples();
     std::size_t reach = samples.size();
     if (cut_short) {
         reach = source.sample_index() + 1;

@@ -106,6 +106,12 @@ Recording and replay:
       --from=TIME, --to=TIME  replay only this span: YYYY-MM-DD[ HH:MM[:SS]],
                          HH:MM[:SS] (the first after the recording starts), or
                          +DURATION from its start; a span without samples is an error
+      --follow           with --replay: follow FILE as it is written (tail -f): start at
+                         its last sample (--from: there) and show each new one as the
+                         writer appends it, polling at the recorded interval; a frame
+                         being written is waited for. After a rotation it goes on in the
+                         new FILE; -b ends when the writer closes FILE. The view shows
+                         FOLLOW; F follows again after , . [ ] g or Space left it
 
 Process inspector:
       --inspect=PID      print everything about one process once (implies -b):

@@ -134,27 +134,48 @@ int run_view(ControllerSetup setup, bool color) {
     }
 }
 
-// --replay FILE without -b: the view over the recording.
+// --replay FILE without -b: the view over the recording. The reader is opened to follow
+// (F), so a frame being written at its end is not taken for damage while a writer is there.
 int run_replay_view(const Options& o) {
     int opened = kExitOk;
-    std::unique_ptr<RecordReader> reader = open_replay(o, opened);
+    std::unique_ptr<RecordReader> reader = open_replay(o, opened, true);
     if (!reader) return opened;
-    RecordReader& r = *reader;
-    const ReplaySpan span = replay_span(o, r);
+    const ReplaySpan span = replay_span(o, *reader);
     if (auto bad = check_replay_span(o, span)) return *bad;
-    ReplaySource source(r, span.from_ns, span.to_ns);
-    if (!source.go(0)) return say_nothing_to_replay(o, r, span);
+    // Played at the pace it was recorded at, unless -d says otherwise; followed at it too.
+    const double delay_s = replay_delay_s(o, *reader);
+    ReplaySource source(std::move(reader), span.from_ns, span.to_ns);
+    if (o.follow) {
+        // At the last sample written; before there is one to show, wait for it.
+        bool told = false;
+        while (!source.go(o.from ? 0 : source.count() - 1)) {
+            FollowStep f = source.follow();
+            for (const std::string& line : f.lines) say(line);
+            if (f.state == FollowStep::State::ended)
+                return f.failed ? kExitRuntime : say_nothing_to_replay(o, source.reader(), span);
+            if (f.state == FollowStep::State::more) continue;
+            if (!told) say(o.replay_path + ": waiting for its first samples");
+            told = true;
+            follow_pause(delay_s);
+        }
+    } else {
+        // Whether a writer still has the file: if not, a frame it never finished is damage.
+        (void)source.follow();
+        if (!source.go(0)) return say_nothing_to_replay(o, source.reader(), span);
+    }
     ControllerSetup setup;
     setup.replay = &source;
+    setup.follow = o.follow;
     setup.view = view_from_options(o);
     setup.machine = o.machine;
     setup.iterations = o.iterations;
-    for (const RecordDamage& d : r.damage()) setup.notices.push_back(r.describe(d));
-    // Played at the pace it was recorded at, unless -d says otherwise.
-    setup.delay_s = replay_delay_s(o, r);
+    for (const RecordDamage& d : source.reader().damage())
+        setup.notices.push_back(source.reader().describe(d));
+    setup.delay_s = delay_s;
     setup.top_when_wide = top_when_wide(o);
     int status = run_view(setup, !o.no_color);
     // The damage again where it stays readable, after the screen is restored.
+    const RecordReader& r = source.reader();
     for (const RecordDamage& d : r.damage()) say(r.describe(d));
     if (status == kExitOk && !r.damage().empty()) status = kExitDamaged;
     return status;

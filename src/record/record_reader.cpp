@@ -1,6 +1,7 @@
 #include "vigil/record/record_reader.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
 #include "vigil/record/byte_io.hpp"
+#include "vigil/record/retention.hpp"
 #include "zstd_stream.hpp"
 
 namespace vigil {
@@ -210,7 +212,7 @@ struct RecordReader::Impl {
     UniqueFd fd;
     SampleDecoder dec;
     ZstdDecompressor z;
-    std::string header, payload, raw;
+    std::string header, payload, raw, scratch_header;
     Snapshot scratch;
     TaskDetails scratch_details;
     std::unique_ptr<FramePass> pass;  // while scanning
@@ -267,7 +269,8 @@ RecordReader::~RecordReader() = default;
 
 Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path,
                                                          bool* format_error,
-                                                         std::size_t max_sample_bytes) {
+                                                         std::size_t max_sample_bytes,
+                                                         bool follow) {
     if (format_error) *format_error = false;
     std::unique_ptr<RecordReader> r(new RecordReader());
     r->impl_ = std::make_unique<Impl>();
@@ -318,30 +321,51 @@ Result<std::unique_ptr<RecordReader>> RecordReader::open(const std::string& path
             path, version, kRecordFormatVersion));
     }
     r->file_version_ = version;
+    r->follow_ = follow;
+    r->tail_ = kFileHeaderSize;
     auto scanned = r->scan();
     if (!scanned) return scanned.error();
     return r;
 }
 
+// Indexes the frames from tail_ to size_. Following, a frame the file ends inside of with
+// no intact frame after it is being written: the scan stops before it (tail_ stays there);
+// and damage with no intact frame after it yet is searched past again at the next call.
 Result<bool> RecordReader::scan() {
     Impl& im = *impl_;
     im.pass = std::make_unique<FramePass>(im.fd.get(), size_);
-    std::uint64_t off = kFileHeaderSize;
-    bool chain = false, readable = false;
-    std::size_t key = 0;
+    std::uint64_t& off = tail_;
+    if (searching_) {
+        const std::uint64_t resume = im.pass->next_intact(off + 1);
+        if (resume >= size_) {
+            im.pass.reset();
+            return true;
+        }
+        damage_.back().resume = resume;
+        searching_ = false;
+        off = resume;
+    }
     while (off < size_) {
         FrameCheck c = im.check(off, size_);
         if (!c.ok) {
+            const std::uint64_t resume = im.pass->next_intact(off + 1);
+            if (follow_ && c.truncated && resume >= size_) break;  // being written
             RecordDamage d;
             d.offset = off;
-            d.resume = im.pass->next_intact(off + 1);
+            d.resume = resume;
             d.after_sample = samples_.size();
             d.what = c.what;
             damage_.push_back(std::move(d));
-            chain = false;
-            off = damage_.back().resume;
+            chain_ = false;
+            if (follow_ && resume >= size_) {
+                searching_ = true;  // frames written after it may still be intact
+                break;
+            }
+            off = resume;
             continue;
         }
+        last_frame_ = off;
+        last_header_ = im.header;
         const auto type = static_cast<FrameType>(c.h.type);
         if (type == FrameType::session) {
             RecordSession s;
@@ -381,9 +405,9 @@ Result<bool> RecordReader::scan() {
                               : "a malformed session header; its samples are skipped";
                 damage_.push_back(std::move(d));
             }
-            readable = s.readable;
+            readable_ = s.readable;
             sessions_.push_back(std::move(s));
-            chain = false;
+            chain_ = false;
         } else if (type == FrameType::key || type == FrameType::delta) {
             if (sessions_.empty()) {
                 // The session frame was lost to damage; the file header vouches for the format.
@@ -392,7 +416,7 @@ Result<bool> RecordReader::scan() {
                 s.wall_ns = c.h.wall_ns;
                 s.info.format_version = file_version_;
                 sessions_.push_back(s);
-                readable = true;
+                readable_ = true;
             }
             SampleEntry e;
             e.offset = off;
@@ -400,20 +424,20 @@ Result<bool> RecordReader::scan() {
             e.wall_ns = c.h.wall_ns;
             e.session = static_cast<std::uint32_t>(sessions_.size() - 1);
             e.key = type == FrameType::key;
-            if (!readable) {
+            if (!readable_) {
                 e.decodable = false;
             } else if (e.key) {
                 e.decodable = true;
-                chain = true;
-                key = samples_.size();
-            } else if (chain) {
+                chain_ = true;
+                key_ = samples_.size();
+            } else if (chain_) {
                 e.decodable = true;
             } else if (!damage_.empty()) {
                 ++damage_.back().lost_samples;
             }
-            e.key_sample = e.key ? samples_.size() : key;
+            e.key_sample = e.key ? samples_.size() : key_;
             samples_.push_back(e);
-        } else if (readable) {
+        } else if (readable_) {
             RecordDamage d;
             d.offset = off;
             d.resume = off + kFrameHeaderSize + c.h.payload_len;
@@ -425,6 +449,111 @@ Result<bool> RecordReader::scan() {
     }
     im.pass.reset();
     return true;
+}
+
+namespace {
+
+// Whether another open file holds the exclusive lock a RecordWriter keeps while it writes.
+// The shared lock taken to ask is released at once; it is asked only while a writer is
+// thought to be there, so it cannot keep a new writer out (but for that instant).
+bool writer_present(int fd) {
+    if (::flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        ::flock(fd, LOCK_UN);
+        return false;
+    }
+    // EWOULDBLOCK: locked; anything else (a file system without locks): never say it ended.
+    return true;
+}
+
+}  // namespace
+
+Result<FollowState> RecordReader::follow() {
+    Impl& im = *impl_;
+    auto file_size = [&]() -> Result<std::uint64_t> {
+        struct stat sb {};
+        if (::fstat(im.fd.get(), &sb) != 0)
+            return make_error(fmt::format("{}: cannot follow: {}", path_, std::strerror(errno)));
+        return static_cast<std::uint64_t>(sb.st_size);
+    };
+    auto size = file_size();
+    if (!size) return size.error();
+    // Cut or rewritten behind the reader (`: > FILE`, copytruncate): what was indexed is not
+    // there any more.
+    std::string& head = im.scratch_header;
+    errno = 0;
+    if (*size < tail_ ||
+        (!last_header_.empty() && (!pread_exact(im.fd.get(), last_frame_, kFrameHeaderSize, head) ||
+                                   head != last_header_))) {
+        follow_note_ = fmt::format(
+            "{}: the file was cut or rewritten while it was followed ({} bytes now, {} read); "
+            "following stops here",
+            path_, *size, tail_);
+        return FollowState::gone;
+    }
+    const std::size_t samples = samples_.size(), damage = damage_.size();
+    const bool was_searching = searching_;
+    auto rescan = [&](std::uint64_t to) -> Result<bool> {
+        if (to == size_) return true;
+        size_ = to;
+        return scan();
+    };
+    auto grew = [&] {
+        return samples_.size() != samples || damage_.size() != damage ||
+               searching_ != was_searching;
+    };
+    if (auto ok = rescan(*size); !ok) return ok.error();
+    if (grew()) return FollowState::grown;
+    if (writer_present(im.fd.get())) return FollowState::waiting;
+    // No writer: what it wrote before it closed is all there is.
+    size = file_size();
+    if (!size) return size.error();
+    if (auto ok = rescan(*size); !ok) return ok.error();
+    if (grew()) return FollowState::grown;
+    // Damage with nothing intact after it stays so: it is settled.
+    if (searching_) {
+        searching_ = false;
+        tail_ = size_;
+        return FollowState::grown;
+    }
+    // A frame it never finished is damage now, as a replay of the whole file finds it.
+    if (tail_ < size_) {
+        follow_ = false;
+        auto ok = scan();
+        follow_ = true;
+        if (!ok) return ok.error();
+        if (grew()) return FollowState::grown;
+    }
+    const std::string& recording = recording_path_.empty() ? path_ : recording_path_;
+    // Rotated: the path names another file (its writer renames this one, then creates the
+    // path again; between the two the path names nothing for a moment).
+    struct stat ours {};
+    struct stat named {};
+    if (::fstat(im.fd.get(), &ours) != 0)
+        return make_error(fmt::format("{}: cannot follow: {}", path_, std::strerror(errno)));
+    if (::stat(recording.c_str(), &named) != 0) {
+        if (errno == ENOENT && ++missing_polls_ < 3) return FollowState::waiting;
+        follow_note_ = fmt::format(
+            "{}: the file was removed or renamed, and nothing took its "
+            "name; following stops here",
+            recording);
+        return FollowState::gone;
+    }
+    missing_polls_ = 0;
+    if (named.st_dev != ours.st_dev || named.st_ino != ours.st_ino) {
+        // Renamed FILE.YYYYMMDD-HHMMSS; the writer may have rotated again since: the file
+        // after this one is the next rotated one, or the path.
+        next_file_ = file_after_rotated(recording, ours.st_dev, ours.st_ino);
+        follow_note_ = next_file_.empty()
+                           ? fmt::format(
+                                 "{}: the writer rotated the recording, and the file followed is "
+                                 "not among its rotated files any more; going on at the path",
+                                 recording)
+                           : fmt::format("{}: the writer rotated the recording", recording);
+        if (next_file_.empty()) next_file_ = recording;
+        return FollowState::rotated;
+    }
+    follow_note_ = fmt::format("{}: the writer closed the recording; following ends", path_);
+    return FollowState::closed;
 }
 
 void RecordReader::mark_lost(std::size_t from, std::uint64_t offset, const std::string& why) {

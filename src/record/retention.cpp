@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <tuple>
 
 #include "vigil/core/fd_io.hpp"
@@ -83,6 +84,36 @@ bool is_rotated_name(std::string_view base, std::string_view name) {
     if (!all_digits(rest.substr(1, 8)) || !all_digits(rest.substr(10, 6))) return false;
     rest.remove_prefix(16);
     return rest.empty() || (rest[0] == '-' && all_digits(rest.substr(1)));
+}
+
+std::string file_after_rotated(const std::string& path, dev_t dev, ino_t ino) {
+    const auto [dir, base, prefix] = split_path(path);
+    const std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir.c_str()), ::closedir);
+    if (!d) return {};
+    const int dfd = ::dirfd(d.get());
+    std::vector<Candidate> found;
+    std::optional<Candidate> ours;
+    while (const dirent* e = ::readdir(d.get())) {
+        const std::string_view name = e->d_name;
+        if (!is_rotated_name(base, name)) continue;
+        Candidate c;
+        c.name = name;
+        c.stamp = std::string(name.substr(base.size() + 1, 15));
+        c.n = suffix_of(base, name);
+        struct stat sb {};
+        if (::fstatat(dfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && sb.st_dev == dev &&
+            sb.st_ino == ino)
+            ours = c;
+        found.push_back(std::move(c));
+    }
+    if (!ours) return {};
+    // The first one named after ours; none: the live file.
+    const Candidate* next = nullptr;
+    for (const Candidate& c : found)
+        if (std::tie(c.stamp, c.n) > std::tie(ours->stamp, ours->n) &&
+            (!next || std::tie(c.stamp, c.n) < std::tie(next->stamp, next->n)))
+            next = &c;
+    return next ? prefix + next->name : path;
 }
 
 PruneResult prune_rotated(const std::string& path, const Retention& r, std::int64_t now_ns) {

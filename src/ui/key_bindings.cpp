@@ -82,9 +82,7 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"u",
      "show only these users (names or uids, comma separated; empty: all)",
      {on('u', A::users), on('U', A::users)}},
-    {"f",
-     "show only these PIDs (comma separated; empty: all)",
-     {on('f', A::pids), on('F', A::pids)}},
+    {"f", "show only these PIDs (comma separated; empty: all)", {on('f', A::pids)}},
     {"\\",
      "show only tasks whose cgroup path matches (text or regular expression, as --cgroup)",
      {on('\\', A::cgroup_filter)}},
@@ -129,6 +127,10 @@ constexpr auto kBindings = std::to_array<KeyBinding>({
     {"g",
      "replay: go to a time (YYYY-MM-DD HH:MM[:SS], HH:MM[:SS], +/-DURATION)",
      {on('g', A::replay_go_to_time)}},
+    {"F",
+     "replay: follow the recording as it is written (tail -f): its last sample, then each new "
+     "one; , . [ ] g and Space leave it (live: as f)",
+     {on('F', A::replay_follow)}},
 });
 
 constexpr std::array<double, 15> kDelayLadder{0.1, 0.2, 0.5, 1,   2,   5,    10,  20,

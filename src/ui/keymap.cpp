@@ -100,6 +100,10 @@ void show_cgroup_tasks(ViewState& vs, InteractiveState& st, std::span<const std:
 Effect replay_key(Action action, InteractiveState& st) {
     Effect e;
     e.redraw = true;
+    if (!st.replay && action == Action::replay_follow) {
+        open_prompt(st, Mode::pid_input);  // F was f's capital before it followed replays
+        return e;
+    }
     if (!st.replay) {
         st.notice = "time keys move in a recording: start vigil with --replay FILE";
         return e;
@@ -115,6 +119,9 @@ Effect replay_key(Action action, InteractiveState& st) {
         case Action::replay_minute_forward:
             m.kind = ReplayMove::Kind::seconds;
             m.seconds = action == Action::replay_minute_back ? -60 : 60;
+            break;
+        case Action::replay_follow:
+            m.kind = ReplayMove::Kind::follow;
             break;
         default:  // go to a time
             open_prompt(st, Mode::time_input);
@@ -523,6 +530,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
         case Action::replay_minute_back:
         case Action::replay_minute_forward:
         case Action::replay_go_to_time:
+        case Action::replay_follow:
             return replay_key(action, st);
         case Action::tree:
             if (st.pane == Pane::cgroups) {  // the pane's own layout

@@ -76,6 +76,9 @@ struct ControllerSetup {
     ProcessReader* inspector = nullptr;
     // --listen: each live sample is published to it (every overview section is read).
     Exporter* exporter = nullptr;
+    // --replay --follow: start following the recording as it is written (F); the replay
+    // source's reader must have been opened to follow (it is, in the view, always).
+    bool follow = false;
 };
 
 class Controller {
@@ -116,6 +119,9 @@ class Controller {
     void show_replayed(bool continuing);
     void move_in_recording(const ReplayMove& m);
     bool go_to_time(std::int64_t wall_ns);
+    // Following: what the writer appended, and the view at its last sample.
+    void follow_recording();
+    void stop_following(std::string why);
     RowIds row_ids() const {
         return RowIds{ids_, table_.matched_rows, starts_, cgroup_paths_, pids_};
     }
@@ -171,6 +177,8 @@ class Controller {
     long refreshes_ = 0;
     // Mode::inspector: the process shown, read at every refresh.
     InspectorPane inspector_;
+    // F, --follow: the replay stays at the recording's end as the writer appends to it.
+    bool following_ = false;
 };
 
 // Runs the interactive view until q, -n refreshes, or SIGINT/SIGTERM/SIGHUP; the terminal

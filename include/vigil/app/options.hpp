@@ -51,6 +51,7 @@ struct Options {
     std::string replay_path;              // --replay FILE; empty: live
     std::optional<TimeSpec> from, to;     // --from, --to: the replayed span
     std::string from_text, to_text;       // --from, --to as given, for messages
+    bool follow = false;                  // --follow: the replay follows FILE as it is written
     std::optional<pid_t> inspect_pid;     // --inspect PID: print that process once (implies -b)
     std::optional<ListenAddress> listen;  // --listen [ADDR:]PORT: the Prometheus endpoint
     std::size_t export_top = 20;          // --export-top N: processes with series

@@ -21,8 +21,9 @@ bool open_recording(const Options& o, std::vector<std::string>& notices,
                     std::unique_ptr<RecordWriter>& writer, int& status);
 
 // Opens --replay FILE; null when it cannot be read: the reason is on stderr, and status is
-// the exit status (kExitUsage when it is not a recording this vigil reads).
-std::unique_ptr<RecordReader> open_replay(const Options& o, int& status);
+// the exit status (kExitUsage when it is not a recording this vigil reads). follow: opened
+// to follow the file as it is written (RecordReader::follow).
+std::unique_ptr<RecordReader> open_replay(const Options& o, int& status, bool follow = false);
 
 // The wall-clock span of a recording that --from and --to name (counted from its first
 // sample): the whole recording without them. Replay shows the samples in it, in batch mode
@@ -43,6 +44,10 @@ int say_nothing_to_replay(const Options& o, const RecordReader& r, const ReplayS
 // session names (the reader has checked it: an impossible one reads as unknown), else -d's
 // default.
 double replay_delay_s(const Options& o, const RecordReader& r);
+
+// Sleeps s seconds between two polls of a followed recording (--follow); a signal that
+// ends vigil ends it too.
+void follow_pause(double s);
 
 // Runs -b --replay FILE. Exit status: 0; 1 on an output error; 2 when the file is not a
 // recording or is from a newer vigil; 3 when it is damaged (after printing every intact

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -17,10 +18,25 @@
 
 namespace vigil {
 
+// What ReplaySource::follow() found.
+struct FollowStep {
+    // more: new samples can be shown (or the file moved on to a new one after rotation);
+    // waiting: nothing new yet; ended: the writer closed the file, or it went (see lines).
+    enum class State : std::uint8_t { waiting, more, ended } state = State::waiting;
+    bool failed = false;             // ended by an error (the file cannot be read)
+    bool damaged = false;            // lines say damage
+    bool newer_version = false;      // lines say a session of a newer vigil
+    std::vector<std::string> lines;  // to tell the user: damage found, a rotation, the end
+};
+
 class ReplaySource final : public SnapshotSource {
   public:
     // The samples whose wall-clock time lies in [from_ns, to_ns] can be shown (--from, --to).
     explicit ReplaySource(RecordReader& r,
+                          std::int64_t from_ns = std::numeric_limits<std::int64_t>::min(),
+                          std::int64_t to_ns = std::numeric_limits<std::int64_t>::max());
+    // The same, owning the reader (a followed recording: a rotation replaces it).
+    explicit ReplaySource(std::unique_ptr<RecordReader> r,
                           std::int64_t from_ns = std::numeric_limits<std::int64_t>::min(),
                           std::int64_t to_ns = std::numeric_limits<std::int64_t>::max());
 
@@ -42,7 +58,17 @@ class ReplaySource final : public SnapshotSource {
     // Whether the sample shown is of the same session as the one shown before it (the
     // -a sums of a live run went on between them).
     bool same_session() const { return same_session_; }
-    RecordReader& reader() { return r_; }
+    RecordReader& reader() { return *r_; }
+    // The last showable sample is shown (or none can be).
+    bool at_end() const { return shown_.empty() || (!switched_ && pos_ + 1 >= shown_.size()); }
+
+    // Following a recording being written (the reader was opened to follow): indexes what
+    // was appended (RecordReader::follow) and makes its samples showable. When the writer
+    // rotated the file and every sample of it was shown (at_end), opens the new file at the
+    // path and goes on there, from its second sample (its first is the last one of the old
+    // file): the old file is closed, and positions count in the new one. Damage is said
+    // (lines) once its place is settled.
+    FollowStep follow();
 
     // Shows the showable sample at position p (clamped); a sample that turns out to be
     // damaged is skipped in the direction of travel. False when nothing can be shown.
@@ -62,10 +88,19 @@ class ReplaySource final : public SnapshotSource {
 
   private:
     bool load(std::size_t p);
+    void add_shown(std::size_t from);
 
-    RecordReader& r_;
+    std::unique_ptr<RecordReader> owned_;
+    RecordReader* r_;
     std::int64_t from_ns_, to_ns_;
     std::vector<std::size_t> shown_;  // sample indices that can be shown
+    std::size_t indexed_ = 0;         // samples of the reader shown_ was made from
+    std::size_t damage_said_ = 0;     // follow(): damage entries already said
+    bool rotated_ = false;            // follow(): the writer moved on to a new file
+    bool switched_ = false;           // the pair shown is the old file's (after a rotation)
+    int reopen_tries_ = 0;            // the new file was not a recording yet (being created)
+    std::string first_path_;          // the recording followed (its files rotate away from it)
+    std::string next_path_;           // after a rotation: the file to go on in
     std::size_t pos_ = 0;
     bool loaded_ = false;
     std::uint32_t session_ = 0;  // of the sample shown

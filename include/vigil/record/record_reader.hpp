@@ -3,6 +3,12 @@
 // stretch) is skipped up to the next intact frame and reported, so every intact sample
 // can still be read: a delta sample needs the samples since its key, so those between the
 // damage and the next key sample are lost with it.
+//
+// Following (--follow, like tail -f): a reader opened to follow indexes, at each follow(),
+// the whole frames appended since. The writer appends one whole frame per write() and
+// never goes back, so the end of the file is either a frame boundary or a frame being
+// written: a frame the file ends inside of, with no intact frame after it, is waited for,
+// not reported. A whole frame whose checksum is wrong is damage, as at open.
 #pragma once
 
 #include <cstdint>
@@ -43,16 +49,28 @@ struct SampleEntry {
     std::size_t key_sample = 0;  // the key sample its delta chain starts at
 };
 
+// What RecordReader::follow() found.
+enum class FollowState : std::uint8_t {
+    waiting,  // nothing new: the writer still has the file (a frame may be half written)
+    grown,    // new frames were indexed (samples, or damage)
+    // No writer has the file any more, and every whole frame in it is indexed (a frame it
+    // never finished is reported as damage, as at open); follow_note() says why:
+    closed,   // the writer closed it (vigil ended)
+    rotated,  // the path names a new recording now (rotation): next_file() is the one after
+    gone,     // the path names nothing, or the file was cut or rewritten behind the reader
+};
+
 class RecordReader {
   public:
     // format_error: the file is not a recording, or its header is a newer format, or it is
     // not a regular file (a usage error); otherwise an error is an I/O one. A symbolic link
     // is followed to a regular file only, which is checked before it is opened; nothing is
     // opened in a way that can wait (a FIFO) or act (a device). max_sample_bytes: the memory
-    // one decoded sample may take (kMaxDecodedSampleBytes; tests lower it).
+    // one decoded sample may take (kMaxDecodedSampleBytes; tests lower it). follow: the file
+    // may still be written (see follow()); a frame the file ends inside of is waited for.
     static Result<std::unique_ptr<RecordReader>> open(
         const std::string& path, bool* format_error = nullptr,
-        std::size_t max_sample_bytes = kMaxDecodedSampleBytes);
+        std::size_t max_sample_bytes = kMaxDecodedSampleBytes, bool follow = false);
     ~RecordReader();
     RecordReader(const RecordReader&) = delete;
     RecordReader& operator=(const RecordReader&) = delete;
@@ -75,6 +93,25 @@ class RecordReader {
     // One line describing a damage entry: where (byte offset, sample number) and what.
     std::string describe(const RecordDamage& d) const;
 
+    // Following (opened with follow): indexes the whole frames appended since the last call
+    // (one fstat, and reads of the new bytes only; the new samples are appended to
+    // samples(), the damage to damage()). When nothing is new, one flock(LOCK_SH|LOCK_NB)
+    // (released at once) asks whether the writer, which holds LOCK_EX while it writes, is
+    // still there, and a stat of the path whether it rotated. An error: the file cannot be
+    // read any more.
+    Result<FollowState> follow();
+    // One line for closed, rotated and gone: what happened.
+    const std::string& follow_note() const { return follow_note_; }
+    // After rotated: the file the writer went on in after this one (the next rotated
+    // file, if it rotated again since, else the path); empty when it cannot be told.
+    const std::string& next_file() const { return next_file_; }
+    // The recording this file belongs to, if not the path it was opened by: a rotated file
+    // the follow went on in is told rotated (not closed) by the recording's path.
+    void follow_as(const std::string& recording_path) { recording_path_ = recording_path; }
+    // The damage entries whose place is settled (a damaged stretch at the end of a followed
+    // file may still find its intact frames resume): those before this index.
+    std::size_t settled_damage() const { return damage_.size() - (searching_ ? 1 : 0); }
+
   private:
     RecordReader() = default;
     Result<bool> scan();
@@ -90,6 +127,19 @@ class RecordReader {
     std::vector<RecordSession> sessions_;
     std::vector<RecordDamage> damage_;
     std::size_t last_read_ = SIZE_MAX;  // the sample the decoder state is at
+    // The scan's place and state, kept between follow() calls.
+    bool follow_ = false;
+    std::uint64_t tail_ = 0;        // where the next frame starts (indexed up to here)
+    bool chain_ = false;            // the frames since the last key are all intact
+    bool readable_ = false;         // the current session's format is one this vigil reads
+    std::size_t key_ = 0;           // the current chain's key sample
+    bool searching_ = false;        // damage at tail_: intact frames not found yet after it
+    std::uint64_t last_frame_ = 0;  // the last whole frame indexed, and its header's bytes:
+    std::string last_header_;       // changed, the file was rewritten behind the reader
+    int missing_polls_ = 0;         // follow(): polls that found the path naming nothing
+    std::string follow_note_;
+    std::string next_file_;
+    std::string recording_path_;  // empty: path_
 };
 
 }  // namespace vigil

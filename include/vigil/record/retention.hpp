@@ -6,6 +6,8 @@
 // it is a regular file of vigil's own user that starts with a recording's header.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -31,6 +33,12 @@ bool is_rotated_name(std::string_view base, std::string_view name);
 // siblings of that second already have, so that the names keep their time order even after
 // the oldest of them were removed (the first free name would reuse a removed one's).
 std::string next_rotated_name(const std::string& path, std::string_view stamp);
+
+// Following a recording through its rotations: the file written after the one with this
+// device and inode, which is a rotated sibling of the recording at path. That is the next
+// rotated sibling in the order rotation names them (by stamp, then -N), or path itself after
+// the newest one. Empty when no rotated sibling is that file (removed, or not rotated).
+std::string file_after_rotated(const std::string& path, dev_t dev, ino_t ino);
 
 struct PruneResult {
     std::vector<std::string> removed;   // paths

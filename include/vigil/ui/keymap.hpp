@@ -156,9 +156,10 @@ bool fall_back_sort(ViewState& vs);
 // Columns of a pane's main table, for the arrows (0 for the task pane).
 std::size_t pane_column_count(Pane p);
 
-// A move in a recording (replay): by samples, by seconds, or to a time.
+// A move in a recording (replay): by samples, by seconds, to a time, or to its end and
+// following it as it is written (F).
 struct ReplayMove {
-    enum class Kind : std::uint8_t { samples, seconds, time } kind = Kind::samples;
+    enum class Kind : std::uint8_t { samples, seconds, time, follow } kind = Kind::samples;
     long samples = 0;
     double seconds = 0;
     TimeSpec at;  // offsets count from the sample shown; see resolve_time_in_span
@@ -265,6 +266,7 @@ enum class Action : std::uint8_t {
     replay_minute_back,
     replay_minute_forward,
     replay_go_to_time,
+    replay_follow,  // F: follow the recording as it is written (live: the PID filter, as f)
     tree,           // the process tree (toggle)
     tree_collapse,  // collapse / expand the selected row's subtree
     tree_expand_all,
