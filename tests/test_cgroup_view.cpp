@@ -323,7 +323,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
     tasks.columns = task_columns(false, false);
     ViewState vs;
     InteractiveState st;
-    st.pane = Pane::cgroups;
+    toggle_pane(st, Pane::cgroups);
     st.cgroup_pane.selected = "/user.slice";
     st.cgroup_pane.selected_index = 4;
     st.cgroup_pane.scroll = 2;
@@ -331,7 +331,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
     in.tasks = &tasks;
     in.view = &vs;
     in.state = &st;
-    in.pane = &tables;
+    in.panes[static_cast<std::size_t>(Pane::cgroups)] = &tables;
     const ScreenLayout l = layout_screen(in, 240, 40);
     std::vector<std::string> text;
     int selected = -1;
@@ -357,7 +357,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
         return -1;
     };
     CHECK(std::any_of(text.begin(), text.end(),
-                      [](const std::string& t) { return t.rfind("Cgroups", 0) == 0; }));
+                      [](const std::string& t) { return t.rfind("* Cgroups", 0) == 0; }));
     CHECK(line_of("/system.slice/a.service") >= 0);
     CHECK(line_of("/system.slice") < 0);  // scrolled past
     REQUIRE(selected >= 0);
