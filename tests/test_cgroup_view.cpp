@@ -422,8 +422,10 @@ TEST_CASE("controller: G shows the cgroup pane; Enter on a group keeps its tasks
     for (const RowRef& r : c.table().refs) CHECK(r.pid == mine);
     CHECK(c.table().matched_rows < all);
     CHECK_THAT(term.screen(), Catch::Contains("tasks of cgroup /app.slice/one.service"));
-    // T in the pane: flat; the selection stays on its group.
-    REQUIRE(type(U"G"));
+    // The pane stayed open: Tab gives it the focus again (G would close it). T in the pane:
+    // flat; the selection stays on its group.
+    REQUIRE(type(U"\t"));
+    CHECK(c.state().pane == Pane::cgroups);
     REQUIRE(type(U"T"));
     CHECK_FALSE(c.state().cgroup_pane.tree);
     CHECK(c.state().cgroup_pane.selected == "/app.slice/one.service");
