@@ -275,7 +275,10 @@ ScreenPlan plan_with_summary(const ScreenInput& in, int height, std::size_t summ
     for (std::size_t i = 0; i < kPaneCount; ++i) {
         if (static_cast<Pane>(i) == Pane::tasks || !in.panes[i]) continue;
         wanted[i] = pane_lines_wanted(*in.panes[i]);
-        least[i] = std::min(wanted[i], kMinPaneLines);
+        // Its title, its first table's notes (they say why a value is missing), its column
+        // titles and a row.
+        const std::size_t notes = in.panes[i]->empty() ? 0 : in.panes[i]->front().notes.size();
+        least[i] = std::min(wanted[i], kMinPaneLines + notes);
         kept.push_back(i);
     }
     if (kept.empty()) {

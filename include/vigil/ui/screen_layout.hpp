@@ -105,13 +105,14 @@ struct ScreenPlan {
 };
 // The task rows the summary makes room for before it is cut, and that the panes leave.
 inline constexpr std::size_t kMinTaskRows = 5;
-// The fewest lines a pane is shown in: its title, its column titles and a row.
+// The fewest lines a pane is shown in: its title, its column titles and a row (and its
+// first table's notes).
 inline constexpr std::size_t kMinPaneLines = 3;
 // Where each part goes. The open panes are stacked above the task table, in Pane's order
 // (a stack, not a side bar: their tables are as wide as iostat's, and a side bar would cut
 // their columns and the task table's). The task table keeps kMinTaskRows rows; to keep
 // them, the machine summary first collapses from its last line up (to its CPU line), then
-// the panes shrink (to kMinPaneLines each; once they do not all fit, they take at most
+// the panes shrink (to kMinPaneLines each, notes aside; once they do not all fit, they take at most
 // half the room), then the panes that still do not fit are left out, the last in order
 // first and the focused one last (ScreenPlan::no_room). A focused pane with no room even
 // then is shown instead of the tasks.
