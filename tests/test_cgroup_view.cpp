@@ -323,7 +323,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
     tasks.columns = task_columns(false, false);
     ViewState vs;
     InteractiveState st;
-    st.pane = Pane::cgroups;
+    toggle_pane(st, Pane::cgroups);
     st.cgroup_pane.selected = "/user.slice";
     st.cgroup_pane.selected_index = 4;
     st.cgroup_pane.scroll = 2;
@@ -331,7 +331,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
     in.tasks = &tasks;
     in.view = &vs;
     in.state = &st;
-    in.pane = &tables;
+    in.panes[static_cast<std::size_t>(Pane::cgroups)] = &tables;
     const ScreenLayout l = layout_screen(in, 240, 40);
     std::vector<std::string> text;
     int selected = -1;
@@ -357,7 +357,7 @@ TEST_CASE("layout: the cgroup pane shows its rows from the scroll, the selected 
         return -1;
     };
     CHECK(std::any_of(text.begin(), text.end(),
-                      [](const std::string& t) { return t.rfind("Cgroups", 0) == 0; }));
+                      [](const std::string& t) { return t.rfind("* Cgroups", 0) == 0; }));
     CHECK(line_of("/system.slice/a.service") >= 0);
     CHECK(line_of("/system.slice") < 0);  // scrolled past
     REQUIRE(selected >= 0);
@@ -422,8 +422,10 @@ TEST_CASE("controller: G shows the cgroup pane; Enter on a group keeps its tasks
     for (const RowRef& r : c.table().refs) CHECK(r.pid == mine);
     CHECK(c.table().matched_rows < all);
     CHECK_THAT(term.screen(), Catch::Contains("tasks of cgroup /app.slice/one.service"));
-    // T in the pane: flat; the selection stays on its group.
-    REQUIRE(type(U"G"));
+    // The pane stayed open: Tab gives it the focus again (G would close it). T in the pane:
+    // flat; the selection stays on its group.
+    REQUIRE(type(U"\t"));
+    CHECK(c.state().pane == Pane::cgroups);
     REQUIRE(type(U"T"));
     CHECK_FALSE(c.state().cgroup_pane.tree);
     CHECK(c.state().cgroup_pane.selected == "/app.slice/one.service");

@@ -352,6 +352,36 @@ TEST_CASE("controller: the device panes honour --partitions and --all-devices", 
     }
 }
 
+TEST_CASE("controller: several panes at once, each read and shown; d closes its own",
+          "[controller][panes]") {
+    View v;
+    v.next_sample();
+    CHECK(v.press(U"d"));
+    CHECK(v.press(U"n"));
+    CHECK(v.press(U"m"));
+    v.next_sample();
+    CHECK(v.controller->state().pane == Pane::fs);  // the last opened has the focus
+    for (Pane p : {Pane::disks, Pane::net, Pane::fs}) {
+        INFO("pane " << pane_name(p));
+        CHECK_FALSE(v.controller->pane(p).empty());
+    }
+    for (const char* text : {"DEVICE ", "IFACE ", "FILESYSTEM ", "* Filesystems", "    TID PRIO"})
+        CHECK_THAT(v.term.screen(), Catch::Contains(text));
+    CHECK_FALSE(v.controller->table().rows.empty());
+    // Tab, ->: the network pane is sorted, not the tasks.
+    CHECK(v.press(U"\t"));
+    CHECK(v.press(Key::right));
+    CHECK(v.controller->state().pane_sort[static_cast<std::size_t>(Pane::net)].set);
+    CHECK(v.controller->view().sort == ColumnId::io);
+    CHECK_THAT(v.term.screen(), Catch::Contains("IFACE<"));
+    // d again: the disks pane closes, the other two stay.
+    CHECK(v.press(U"d"));
+    CHECK(v.controller->pane(Pane::disks).empty());
+    CHECK_THAT(v.term.screen(), !Catch::Contains("DEVICE "));
+    CHECK_THAT(v.term.screen(), Catch::Contains("IFACE<"));
+    CHECK_THAT(v.term.screen(), Catch::Contains("FILESYSTEM "));
+}
+
 TEST_CASE("controller: q quits, signals end or redraw, -n ends after n refreshes", "[controller]") {
     {
         View v;

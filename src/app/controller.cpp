@@ -227,7 +227,7 @@ int Controller::timeout_ms() const {
 
 bool Controller::input() {
     Event ev;
-    const Pane pane = st_.pane;
+    const std::array<bool, kPaneCount> open = st_.open_panes;
     const bool needed_cgroups = view_needs_cgroups(vs_);
     while (term_.read_event(ev)) {
         Effect e = dispatch(ev);
@@ -237,8 +237,9 @@ bool Controller::input() {
         if (e.rebuild || e.action) rebuild();
         dirty_ = dirty_ || e.redraw || e.rebuild || e.action.has_value();
     }
-    // A new pane, or a cgroup filter (\, Enter on a cgroup), may need a section not read.
-    if ((st_.pane != pane || needed_cgroups != view_needs_cgroups(vs_)) && open_pane_section()) {
+    // A pane opened, or a cgroup filter (\, Enter on a cgroup), may need a section not read.
+    if ((st_.open_panes != open || needed_cgroups != view_needs_cgroups(vs_)) &&
+        open_pane_section()) {
         // The pane's section was not read: a sample now, its rates soon after.
         next_s_ = clock_.steady_s();
         soon_ = true;
@@ -493,7 +494,9 @@ ScreenInput Controller::screen_input() {
     overview_.per_core = st_.per_core;
     overview_.sample = &cur;
     in.overview = &overview_;
-    if (st_.pane != Pane::tasks) in.pane = &pane_tables_;
+    for (std::size_t i = 0; i < kPaneCount; ++i)
+        if (static_cast<Pane>(i) != Pane::tasks && pane_open(st_, static_cast<Pane>(i)))
+            in.panes[i] = &pane_tables_[i];
     return in;
 }
 
@@ -507,9 +510,10 @@ void Controller::rebuild() {
     const ScreenPlan plan = plan_screen(screen_input(), term_.width(), term_.height());
     st_.page_rows = std::max<std::size_t>(plan.task_rows, 1);
     st_.help_page = help_page_rows(term_.height());
-    if (st_.pane == Pane::cgroups) {
-        st_.cgroup_pane.page_rows =
-            std::max<std::size_t>(pane_first_table_rows(pane_tables_, plan.pane_lines), 1);
+    if (pane_open(st_, Pane::cgroups)) {
+        constexpr auto kGroups = static_cast<std::size_t>(Pane::cgroups);
+        st_.cgroup_pane.page_rows = std::max<std::size_t>(
+            pane_first_table_rows(pane_tables_[kGroups], plan.pane_share[kGroups]), 1);
         follow_cgroup_selection(st_.cgroup_pane, cgroup_paths_);
     }
     auto take = [&](Table t) {

@@ -21,8 +21,31 @@ void show_inspector_threads(InspectorPane& pane, Pipeline& pipeline, const ViewS
 
 }  // namespace
 
-// The machine sections the screen shows: the overview's, and the pane's. A recording keeps
-// every one.
+namespace {
+
+// The section a device pane shows (the tasks: none, cpu returned).
+Section pane_section(Pane p) {
+    switch (p) {
+        case Pane::tasks:
+            break;
+        case Pane::disks:
+            return Section::disks;
+        case Pane::fs:
+            return Section::fs;
+        case Pane::net:
+            return Section::net;
+        case Pane::sensors:
+            return Section::sensors;
+        case Pane::cgroups:
+            return Section::cgroups;
+    }
+    return Section::cpu;
+}
+
+}  // namespace
+
+// The machine sections the screen shows: the overview's, and the open panes'. A recording
+// keeps every one.
 SectionMask Controller::wanted_sections() const {
     SectionMask m =
         section_bit(Section::cpu) | section_bit(Section::mem) | section_bit(Section::psi);
@@ -31,29 +54,14 @@ SectionMask Controller::wanted_sections() const {
             if (sec != Section::tasks) m |= section_bit(sec);
     }
     if (view_needs_cgroups(vs_)) m |= section_bit(Section::cgroups);  // CGROUP, --cgroup
-    switch (st_.pane) {
-        case Pane::tasks:
-            break;
-        case Pane::disks:
-            m |= section_bit(Section::disks);
-            break;
-        case Pane::fs:
-            m |= section_bit(Section::fs);
-            break;
-        case Pane::net:
-            m |= section_bit(Section::net);
-            break;
-        case Pane::sensors:
-            m |= section_bit(Section::sensors);
-            break;
-        case Pane::cgroups:
-            m |= section_bit(Section::cgroups);
-            break;
+    for (std::size_t i = 0; i < kPaneCount; ++i) {
+        const auto p = static_cast<Pane>(i);
+        if (p != Pane::tasks && pane_open(st_, p)) m |= section_bit(pane_section(p));
     }
     return m;
 }
 
-// After the pane changed: whether its section must now be read, and is from now on.
+// After a pane opened: whether its section must now be read, and is from now on.
 bool Controller::open_pane_section() {
     if (!live_) return false;
     const bool missing = live_->want_sections(wanted_sections());
@@ -115,33 +123,23 @@ void Controller::refresh_inspector() {
     show_inspector_threads(inspector_, pipeline_, vs_);
 }
 
+// The open panes' tables; the closed ones' are dropped (a pane opened again is made anew).
 void Controller::build_pane() {
-    pane_tables_.clear();
-    cgroup_paths_.clear();
-    Section sec = Section::disks;
-    switch (st_.pane) {
-        case Pane::tasks:
-            return;
-        case Pane::disks:
-            sec = Section::disks;
-            break;
-        case Pane::fs:
-            sec = Section::fs;
-            break;
-        case Pane::net:
-            sec = Section::net;
-            break;
-        case Pane::sensors:
-            sec = Section::sensors;
-            break;
-        case Pane::cgroups:
+    for (std::size_t i = 0; i < kPaneCount; ++i) {
+        const auto p = static_cast<Pane>(i);
+        std::vector<Table>& tables = pane_tables_[i];
+        tables.clear();
+        if (p == Pane::tasks || !pane_open(st_, p)) continue;
+        if (p == Pane::cgroups) {
             build_cgroup_pane();
-            return;
+            continue;
+        }
+        // The options that shape the tables (--partitions, --all-devices) as in batch mode.
+        tables = pipeline_.section(pane_section(p), mv_);
+        const TableSort& ps = st_.pane_sort[i];
+        if (ps.set && !tables.empty()) sort_rows(tables.front(), ps.column, ps.reverse);
     }
-    // The options that shape the tables (--partitions, --all-devices) as in batch mode.
-    pane_tables_ = pipeline_.section(sec, mv_);
-    const TableSort& ps = st_.pane_sort[static_cast<std::size_t>(st_.pane)];
-    if (ps.set && !pane_tables_.empty()) sort_rows(pane_tables_.front(), ps.column, ps.reverse);
+    if (!pane_open(st_, Pane::cgroups)) cgroup_paths_.clear();
 }
 
 // The cgroup pane: the section's table in the pane's order (flat or tree, by the arrows'
@@ -160,7 +158,7 @@ void Controller::build_cgroup_pane() {
     const Frame& f = pipeline_.frame();
     CgroupPane pane =
         order_cgroup_pane(std::move(tables.front()), f.cur ? f.cur->machine.cgroups : kNone, order);
-    pane_tables_.push_back(std::move(pane.table));
+    pane_tables_[static_cast<std::size_t>(Pane::cgroups)].push_back(std::move(pane.table));
     cgroup_paths_ = std::move(pane.paths);
 }
 

@@ -204,6 +204,46 @@ void back_to_top(InteractiveState& st) {
     st.selected_index = 0;
 }
 
+std::string_view pane_name(Pane p) {
+    switch (p) {
+        case Pane::tasks:
+            return "tasks";
+        case Pane::disks:
+            return "disks";
+        case Pane::fs:
+            return "file systems";
+        case Pane::net:
+            return "network";
+        case Pane::sensors:
+            return "sensors";
+        case Pane::cgroups:
+            return "cgroups";
+    }
+    return "tasks";
+}
+
+void toggle_pane(InteractiveState& st, Pane p) {
+    if (p == Pane::tasks) return;
+    bool& open = st.open_panes[static_cast<std::size_t>(p)];
+    open = !open;
+    if (open)
+        st.pane = p;
+    else if (st.pane == p)
+        st.pane = Pane::tasks;
+}
+
+void focus_next_table(InteractiveState& st) {
+    // The screen's order, top to bottom: disks, file systems, network, sensors, cgroups,
+    // then the tasks (Pane's order with tasks last).
+    for (std::size_t k = 1; k <= kPaneCount; ++k) {
+        const auto p = static_cast<Pane>((static_cast<std::size_t>(st.pane) + k) % kPaneCount);
+        if (pane_open(st, p)) {
+            st.pane = p;
+            return;
+        }
+    }
+}
+
 std::size_t pane_column_count(Pane p) {
     if (p == Pane::tasks) return 0;
     return table_columns(pane_kind(p)).size();
@@ -356,7 +396,7 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
             open_prompt(st, Mode::cgroup_input, vs.cgroup_filter.pattern());
             break;
         case Action::cgroups_pane:
-            st.pane = Pane::cgroups;
+            toggle_pane(st, Pane::cgroups);
             e.rebuild = true;
             break;
         case Action::cancel:
@@ -498,27 +538,27 @@ Effect handle_event(const Event& ev, ViewState& vs, InteractiveState& st, const 
                 e.delay_accounting = true;
             break;
         case Action::next_pane:
-            st.pane = static_cast<Pane>((static_cast<std::size_t>(st.pane) + 1) % kPaneCount);
-            e.rebuild = true;
+            if (std::none_of(st.open_panes.begin(), st.open_panes.end(),
+                             [](bool o) { return o; })) {
+                st.notice =
+                    "no pane is open: d disks, m file systems, n network, s sensors, G cgroups";
+                break;
+            }
+            focus_next_table(st);
             break;
         case Action::tasks_pane:
+            st.open_panes.fill(false);
             st.pane = Pane::tasks;
             e.rebuild = true;
             break;
         case Action::disks_pane:
-            st.pane = Pane::disks;
-            e.rebuild = true;
-            break;
         case Action::fs_pane:
-            st.pane = Pane::fs;
-            e.rebuild = true;
-            break;
         case Action::net_pane:
-            st.pane = Pane::net;
-            e.rebuild = true;
-            break;
         case Action::sensors_pane:
-            st.pane = Pane::sensors;
+            toggle_pane(st, action == Action::disks_pane ? Pane::disks
+                            : action == Action::fs_pane  ? Pane::fs
+                            : action == Action::net_pane ? Pane::net
+                                                         : Pane::sensors);
             e.rebuild = true;
             break;
         case Action::per_core:

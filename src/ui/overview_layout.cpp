@@ -45,9 +45,42 @@ Style cell_style(const Table& t, std::size_t row, std::size_t col) {
     return Style::row;
 }
 
-std::string padded(std::string_view text, const ColumnSpec& c, bool last) {
+// A KiB-per-second rate as iostat and sar print it (rkB/s, txkB/s): its number is KiB/s.
+bool kib_rate(const ColumnSpec& c) {
+    return c.format == CellFormat::fixed2 && c.to_base == 1024 && c.field.ends_with("bytes_per_s");
+}
+
+// The pane's rates read in the task table's units: auto-scaled (512.00 K/s, 1.20 M/s) under
+// a title that names bytes ("rbytes/s" for rkB/s), or with -k the raw KiB/s of iostat and
+// sar under their titles.
+bool scaled_rate(const ColumnSpec& c, ByteUnits units) {
+    return units == ByteUnits::human && kib_rate(c);
+}
+
+std::string pane_title(const ColumnSpec& c, ByteUnits units) {
+    std::string t(c.title);
+    if (scaled_rate(c, units))
+        if (const std::size_t k = t.find("kB"); k != std::string::npos) t.replace(k, 2, "bytes");
+    return t;
+}
+
+// Room for "999.99 K/s", the widest scaled rate.
+constexpr int kScaledRateWidth = 10;
+
+int pane_width(const ColumnSpec& c, ByteUnits units) {
+    return scaled_rate(c, units) ? std::max(c.width, kScaledRateWidth) : c.width;
+}
+
+std::string pane_cell(const ColumnSpec& c, const Cell& cell, ByteUnits units) {
+    if (scaled_rate(c, units) && cell.num)
+        return format_byte_rate(*cell.num * c.to_base, ByteUnits::human);
+    return format_cell(c, cell, units);
+}
+
+std::string padded(std::string_view text, const ColumnSpec& c, ByteUnits units, bool last) {
     std::string out;
-    append_padded(out, text, static_cast<std::size_t>(std::max(c.width, 0)), c.align, last);
+    append_padded(out, text, static_cast<std::size_t>(std::max(pane_width(c, units), 0)), c.align,
+                  last);
     return out;
 }
 
@@ -184,7 +217,9 @@ void append_overview_summary(LineBuilder& b, const OverviewInput& in, std::size_
 
 std::size_t pane_lines_wanted(const std::vector<Table>& tables) {
     std::size_t n = 0;
-    for (const Table& t : tables) n += 2 + t.notes.size() + t.rows.size();
+    // Title, notes, and (over rows only: append_pane_tables) the column titles and rows.
+    for (const Table& t : tables)
+        n += 1 + t.notes.size() + (t.rows.empty() ? 0 : 1 + t.rows.size());
     return n;
 }
 
@@ -195,13 +230,13 @@ std::size_t pane_first_table_rows(const std::vector<Table>& tables, std::size_t 
 }
 
 std::vector<bool> pane_columns_shown(const Table& t, std::size_t width,
-                                     std::optional<std::size_t> sorted) {
+                                     std::optional<std::size_t> sorted, ByteUnits units) {
     const std::size_t n = t.columns.size();
     std::vector<bool> shown(n, true);
     auto column_width = [&](std::size_t c) {
         const ColumnSpec& spec = t.columns[c];
-        return std::max(static_cast<std::size_t>(std::max(spec.width, 0)),
-                        display_width(spec.title) + (sorted == c ? 1 : 0));
+        return std::max(static_cast<std::size_t>(std::max(pane_width(spec, units), 0)),
+                        display_width(pane_title(spec, units)) + (sorted == c ? 1 : 0));
     };
     std::size_t need = 0;
     for (std::size_t c = 0; c < n; ++c) need += column_width(c) + (c ? 1 : 0);
@@ -220,8 +255,8 @@ std::vector<bool> pane_columns_shown(const Table& t, std::size_t width,
 }
 
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
-                        ByteUnits units, std::size_t max_lines, bool utf8,
-                        const PaneCursor& cursor) {
+                        ByteUnits units, std::size_t max_lines, bool utf8, const PaneCursor& cursor,
+                        bool focused) {
     std::size_t used = 0;
     const auto width = static_cast<std::size_t>(std::max(b.width(), 0));
     for (std::size_t ti = 0; ti < tables.size() && used < max_lines; ++ti) {
@@ -229,18 +264,23 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
         // Only the pane's first table follows the arrows.
         const std::optional<std::size_t> sorted =
             ti == 0 && sort.set ? std::optional<std::size_t>(sort.column) : std::nullopt;
-        const std::vector<bool> shown = pane_columns_shown(t, width, sorted);
+        const std::vector<bool> shown = pane_columns_shown(t, width, sorted, units);
         std::size_t last = 0;
         std::string hidden;
         for (std::size_t c = 0; c < t.columns.size(); ++c) {
             if (shown[c])
                 last = c;
             else
-                hidden += (hidden.empty() ? "" : ", ") + std::string(t.columns[c].title);
+                hidden += (hidden.empty() ? "" : ", ") + pane_title(t.columns[c], units);
         }
         std::string title = table_title_line(t, units);
         if (!hidden.empty() && !t.rows.empty()) title += " (hidden at this width: " + hidden + ")";
-        b.line(title, Style::summary);
+        // The focused pane's title: marked, in reverse video and with a * for a terminal
+        // without attributes.
+        if (focused && ti == 0)
+            b.line(std::string(kFocusMark) + title, Style::selected_row);
+        else
+            b.line(title, Style::summary);
         ++used;
         for (const std::string& note : t.notes) {
             if (used >= max_lines) return;
@@ -253,11 +293,12 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
         for (std::size_t c = 0; c < t.columns.size(); ++c) {
             if (!shown[c]) continue;
             const ColumnSpec& spec = t.columns[c];
-            std::string title(spec.title);
+            std::string title = pane_title(spec, units);
             const bool is_sorted = sorted == c;
             if (is_sorted) title += (spec.descending != sort.reverse) ? ">" : "<";
-            header.push_back(Segment{(header.empty() ? "" : " ") + padded(title, spec, c == last),
-                                     is_sorted ? Style::sorted_header : Style::column_header});
+            header.push_back(
+                Segment{(header.empty() ? "" : " ") + padded(title, spec, units, c == last),
+                        is_sorted ? Style::sorted_header : Style::column_header});
         }
         header.push_back(
             Segment{std::string(static_cast<std::size_t>(b.width()), ' '), Style::column_header});
@@ -272,8 +313,8 @@ void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const 
             for (std::size_t c = 0; c < t.columns.size() && c < row.size(); ++c) {
                 if (!shown[c]) continue;
                 std::string text =
-                    escape_for_terminal(format_cell(t.columns[c], row[c], units), utf8);
-                text = (segs.empty() ? "" : " ") + padded(text, t.columns[c], c == last);
+                    escape_for_terminal(pane_cell(t.columns[c], row[c], units), utf8);
+                text = (segs.empty() ? "" : " ") + padded(text, t.columns[c], units, c == last);
                 w += display_width(text);
                 segs.push_back(
                     Segment{std::move(text), selected ? Style::selected_row : cell_style(t, r, c)});

@@ -139,18 +139,19 @@ void prompt_bar(Builder& b, const InteractiveState& st) {
 std::string pane_hint(Pane p) {
     if (p == Pane::cgroups)
         return "q quit  h help  Up/Down select  Enter its tasks  T tree/flat  <- -> sort pane  "
-               "r reverse  \\ cgroup filter  Tab next pane  t tasks";
+               "r reverse  \\ cgroup filter  Tab focus  G close  t tasks only";
     if (p != Pane::tasks)
-        return "q quit  h help  <- -> sort pane  r reverse  Tab next pane  t tasks  d disks  "
-               "m fs  n net  s sensors  1 cores";
+        return "q quit  h help  <- -> sort pane  r reverse  Tab focus  d m n s G open/close  "
+               "t tasks only  1 cores";
     // What matters most first: a narrow screen cuts the end.
     return "q quit  h help  <- -> sort  r reverse  / filter  C columns  2 io  3 top  N nice  "
-           "i ionice  k kill  o active  p procs  T tree  a accum  { } scroll cmd  Tab panes";
+           "i ionice  k kill  o active  p procs  T tree  a accum  { } scroll cmd  d m n s G panes  "
+           "Tab focus";
 }
 
 std::string replay_hint() {
     return "q quit  h help  Space play/pause  , . step  [ ] minute  g go to time  <- -> sort  "
-           "C columns  2 io  3 top  Tab panes";
+           "C columns  2 io  3 top  d m n s G panes  Tab focus";
 }
 
 void too_small(ScreenLayout& out, int width, int height) {
@@ -263,29 +264,71 @@ int wide_view_width() {
 
 namespace {
 
-// The plan with `summary` lines of the machine summary.
+// The plan with `summary` lines of the machine summary (the rule: plan_screen).
 ScreenPlan plan_with_summary(const ScreenInput& in, int height, std::size_t summary) {
     ScreenPlan p;
-    const InteractiveState& st = *in.state;
     p.summary_lines = summary;
-    int top = static_cast<int>(p.summary_lines) + kTopLines + (has_notice(in) ? 1 : 0);
-    int room = height - top - 1;  // the hint line
-    if (st.pane != Pane::tasks && in.pane) {
-        int wanted = static_cast<int>(pane_lines_wanted(*in.pane));
-        if (room >= wanted + 2 + static_cast<int>(kMinTaskRows)) {
-            p.pane_lines = static_cast<std::size_t>(wanted);  // beside the tasks (above them)
-        } else if (room >= 16) {
-            p.pane_lines = static_cast<std::size_t>(room / 2);
-        } else {
-            p.pane_lines = static_cast<std::size_t>(std::max(room, 0));  // instead of the tasks
-            p.tasks_shown = false;
+    const int top = static_cast<int>(summary) + kTopLines + (has_notice(in) ? 1 : 0);
+    const auto room = static_cast<std::size_t>(std::max(height - top - 1, 0));  // the hint line
+    std::array<std::size_t, kPaneCount> wanted{}, least{};
+    std::vector<std::size_t> kept;  // the open panes, in order
+    for (std::size_t i = 0; i < kPaneCount; ++i) {
+        if (static_cast<Pane>(i) == Pane::tasks || !in.panes[i]) continue;
+        wanted[i] = pane_lines_wanted(*in.panes[i]);
+        // Its title, its first table's notes (they say why a value is missing), its column
+        // titles and a row.
+        const std::size_t notes = in.panes[i]->empty() ? 0 : in.panes[i]->front().notes.size();
+        least[i] = std::min(wanted[i], kMinPaneLines + notes);
+        kept.push_back(i);
+    }
+    if (kept.empty()) {
+        p.task_rows = room > 1 ? room - 1 : 0;  // the column titles
+        return p;
+    }
+    auto sum = [&](const std::array<std::size_t, kPaneCount>& lines) {
+        std::size_t n = 0;
+        for (std::size_t i : kept) n += lines[i];
+        return n;
+    };
+    // The task table's title, its column titles and its fewest rows.
+    constexpr std::size_t kTaskLeast = 2 + kMinTaskRows;
+    const std::size_t beside = room > kTaskLeast ? room - kTaskLeast : 0;
+    // Panes that do not all fit whole take at most half the room, or what their least needs.
+    const std::size_t budget =
+        sum(wanted) <= beside ? beside : std::min(beside, std::max(room / 2, sum(least)));
+    // Left out until the rest fit at their least: the last first, the focused one last.
+    const auto focus = static_cast<std::size_t>(in.state->pane);
+    while (sum(least) > budget) {
+        auto it =
+            std::find_if(kept.rbegin(), kept.rend(), [&](std::size_t i) { return i != focus; });
+        if (it == kept.rend()) break;
+        p.no_room[*it] = true;
+        kept.erase(std::next(it).base());
+    }
+    if (sum(least) > budget) {
+        // The focused pane alone, with no room beside the tasks: instead of them.
+        p.tasks_shown = false;
+        p.pane_share[focus] = room;
+        p.pane_lines = room;
+        return p;
+    }
+    for (std::size_t i : kept) p.pane_share[i] = least[i];
+    // The rest of the budget a line at a time to each pane that wants more, in turn.
+    std::size_t extra = budget - sum(least);
+    for (bool grew = true; extra > 0 && grew;) {
+        grew = false;
+        for (std::size_t i : kept) {
+            if (extra > 0 && p.pane_share[i] < wanted[i]) {
+                ++p.pane_share[i];
+                --extra;
+                grew = true;
+            }
         }
-        room -= static_cast<int>(p.pane_lines);
     }
-    if (p.tasks_shown) {
-        int rows = room - 1;  // the column titles
-        p.task_rows = rows > 0 ? static_cast<std::size_t>(rows) : 0;
-    }
+    p.pane_lines = sum(p.pane_share);
+    p.task_title = p.pane_lines > 0;
+    const std::size_t above = p.pane_lines + 1 + (p.task_title ? 1 : 0);  // + column titles
+    p.task_rows = room > above ? room - above : 0;
     return p;
 }
 
@@ -295,14 +338,15 @@ ScreenPlan plan_screen(const ScreenInput& in, int width, int height) {
     const std::size_t full = in.overview ? overview_summary_lines(*in.overview, width) : 0;
     // The summary gives way first, from its last line up (the per-core bars, then Tasks,
     // PSI, memory; the CPU line stays), before the task table goes below kMinTaskRows rows
-    // or a pane beside it is cut or takes its place.
+    // or a pane above it is cut, left out or takes its place.
     const std::size_t floor = std::min<std::size_t>(full, 1);
-    const bool pane = in.state->pane != Pane::tasks && in.pane;
-    const std::size_t wanted = pane ? pane_lines_wanted(*in.pane) : 0;
     for (std::size_t summary = full;; --summary) {
         ScreenPlan p = plan_with_summary(in, height, summary);
-        const bool fits =
-            p.tasks_shown && p.task_rows >= kMinTaskRows && (!pane || p.pane_lines == wanted);
+        bool whole = true;
+        for (std::size_t i = 0; i < kPaneCount; ++i)
+            if (static_cast<Pane>(i) != Pane::tasks && in.panes[i])
+                whole = whole && p.pane_share[i] == pane_lines_wanted(*in.panes[i]);
+        const bool fits = p.tasks_shown && p.task_rows >= kMinTaskRows && whole;
         if (fits || summary <= floor) return p;
     }
 }
@@ -353,6 +397,12 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     if (vs.accumulated) status += " | accumulated";
     if (vs.tree) status += " | tree";
     if (st.paused) status += " | PAUSED";
+    // Open panes left out for lack of room: said first, so a narrow screen does not cut it.
+    std::string no_room;
+    for (std::size_t i = 0; i < kPaneCount; ++i)
+        if (plan.no_room[i])
+            no_room += (no_room.empty() ? "" : ", ") + std::string(pane_name(static_cast<Pane>(i)));
+    if (!no_room.empty()) status = "no room for " + no_room + " | " + status;
     b.line(status, Style::status);
 
     std::string notice = st.notice;
@@ -361,15 +411,18 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
     }
     if (!notice.empty()) b.line(notice, Style::notice);
 
-    if (plan.pane_lines > 0 && in.pane) {
+    // The open panes, stacked in Pane's order, each in its share of the lines.
+    for (std::size_t i = 0; i < kPaneCount; ++i) {
+        const auto pane = static_cast<Pane>(i);
+        if (plan.pane_share[i] == 0 || !in.panes[i]) continue;
         // The cgroup pane scrolls and has a selection (Enter shows its tasks).
-        const bool groups = st.pane == Pane::cgroups;
+        const bool groups = pane == Pane::cgroups;
         const PaneCursor cursor{groups ? st.cgroup_pane.scroll : 0,
                                 groups && st.cgroup_pane.selected
                                     ? std::optional<std::size_t>(st.cgroup_pane.selected_index)
                                     : std::nullopt};
-        append_pane_tables(b, *in.pane, st.pane_sort[static_cast<std::size_t>(st.pane)], vs.units,
-                           plan.pane_lines, vs.utf8, cursor);
+        append_pane_tables(b, *in.panes[i], st.pane_sort[i], vs.units, plan.pane_share[i], vs.utf8,
+                           cursor, st.pane == pane);
     }
     if (!plan.tasks_shown) {
         while (static_cast<int>(b.count()) < height - 1) b.line("", Style::normal);
@@ -379,6 +432,15 @@ ScreenLayout layout_screen(const ScreenInput& in, int width, int height) {
             b.bar(st.replay ? replay_hint() : pane_hint(st.pane), Style::hint);
         out.lines = b.take();
         return out;
+    }
+    // With panes on screen, the task table has a title too, marked when it has the focus.
+    if (plan.task_title) {
+        const bool focused = st.pane == Pane::tasks;
+        std::string title = vs.processes ? "Processes" : "Threads";
+        if (focused)
+            b.line(std::string(kFocusMark) + title, Style::selected_row);
+        else
+            b.line(title + " (Tab focuses the next table)", Style::summary);
     }
 
     // Column titles, with the spans a click is tested against.

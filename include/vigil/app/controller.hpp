@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,7 +101,11 @@ class Controller {
     const ViewState& view() const { return vs_; }
     const InteractiveState& state() const { return st_; }
     const Table& table() const { return table_; }
-    const std::vector<Table>& pane() const { return pane_tables_; }
+    // The focused pane's tables (none while the tasks have the focus), and pane p's.
+    const std::vector<Table>& pane() const { return pane(st_.pane); }
+    const std::vector<Table>& pane(Pane p) const {
+        return pane_tables_[static_cast<std::size_t>(p)];
+    }
     const ScreenLayout& layout() const { return layout_; }
     const InspectorPane& inspector() const { return inspector_; }
     long refreshes() const { return refreshes_; }
@@ -167,7 +172,7 @@ class Controller {
     std::vector<pid_t> ids_;
     std::vector<pid_t> pids_;            // the rows' processes
     std::vector<std::uint64_t> starts_;  // the rows' start times (a tree node is id + start)
-    std::vector<Table> pane_tables_;
+    std::array<std::vector<Table>, kPaneCount> pane_tables_;  // by Pane: the open ones'
     std::vector<std::string> cgroup_paths_;  // the cgroup pane's rows' paths, in its order
     OverviewInput overview_;
     ScreenLayout layout_;

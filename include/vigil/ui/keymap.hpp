@@ -73,9 +73,13 @@ enum class Mode {
     cgroup_input,  // '\': typing a cgroup path pattern (ViewState::cgroup_filter)
 };
 
-// What the table area shows besides (or instead of) the tasks.
+// The tables of the view: the tasks, and the panes stacked above them (in this order, top
+// to bottom), each opened and closed by its key; any number of them at once.
 enum class Pane : std::uint8_t { tasks, disks, fs, net, sensors, cgroups };
 inline constexpr std::size_t kPaneCount = 6;
+
+// The pane's name in the status line and the key hint ("disks", "file systems").
+std::string_view pane_name(Pane p);
 
 // The sort of a device pane: natural order (the kernel's) until a column is chosen.
 struct TableSort {
@@ -137,14 +141,27 @@ struct InteractiveState {
     bool paused = false;
     std::string notice;        // one line: an action's result or an input error
     std::string target_label;  // the selected row's command, for prompts
-    Pane pane = Pane::tasks;   // the focused pane: the arrows and r sort it
-    bool per_core = false;     // '1': a bar per CPU in the summary
-    bool replay = false;       // showing a recording: the time keys move in it
+    Pane pane = Pane::tasks;   // the focused table (tasks or an open pane): arrows, r sort it
+    // Which panes are open (d, m, n, s, G toggle them; by Pane, tasks unused): the screen
+    // stacks them above the tasks as room allows (plan_screen).
+    std::array<bool, kPaneCount> open_panes{};
+    bool per_core = false;  // '1': a bar per CPU in the summary
+    bool replay = false;    // showing a recording: the time keys move in it
     std::array<TableSort, kPaneCount> pane_sort{};
     ColumnChooser chooser;        // Mode::columns
     bool columns_chosen = false;  // the user picked the columns (chooser, set keys)
     CgroupPaneState cgroup_pane;  // Pane::cgroups
 };
+
+// Whether pane p is open (the task table always is).
+inline bool pane_open(const InteractiveState& st, Pane p) {
+    return p == Pane::tasks || st.open_panes[static_cast<std::size_t>(p)];
+}
+// d, m, n, s, G: opens pane p with the focus, or closes it (the focus, if it had it, goes
+// back to the tasks).
+void toggle_pane(InteractiveState& st, Pane p);
+// Tab: the focus to the next table on screen: the open panes in their order, then the tasks.
+void focus_next_table(InteractiveState& st);
 
 // The chooser's lines: the shown columns in order, then the others in registry order.
 std::vector<ColumnId> chooser_lines(const ColumnChooser& c);
@@ -222,8 +239,8 @@ enum class Action : std::uint8_t {
     sort_previous,
     sort_next,
     reverse,
-    next_pane,
-    tasks_pane,
+    next_pane,   // Tab: the focus to the next open table
+    tasks_pane,  // t: every pane closed, the focus on the tasks
     disks_pane,
     fs_pane,
     net_pane,

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "vigil/model/machine_rates.hpp"
@@ -40,17 +41,26 @@ struct PaneCursor {
 // Which of t's columns a line of width cells shows: all when they fit; else those with the
 // highest ColumnSpec::drop_rank go first (of one rank, the rightmost), never the sorted one
 // (sorted: its index) nor one of rank 0. What is left is cut at the edge, as before.
+// units: the rates' width (auto-scaled rates take 10 cells).
 std::vector<bool> pane_columns_shown(const Table& t, std::size_t width,
-                                     std::optional<std::size_t> sorted);
+                                     std::optional<std::size_t> sorted,
+                                     ByteUnits units = ByteUnits::human);
+
+// What starts the focused table's title line (a pane's, or the task table's when panes are
+// shown), in reverse video too: visible on a terminal without attributes.
+inline constexpr std::string_view kFocusMark = "* ";
 
 // A pane's tables (title, notes, column titles with the sort marker, rows) in at most
 // max_lines lines, without the columns pane_columns_shown leaves out at the builder's
 // width (the title line names them). Threshold styles: %util > 80, USE% > 90, a temperature at or
 // over its high mark (over its critical mark: alert). The first table's rows start at
-// cursor.scroll.
+// cursor.scroll. The rates of iostat's and sar's KiB/s columns read in the task table's
+// units: auto-scaled under a title naming bytes ("rbytes/s": 1.20 M/s), or with -k
+// (ByteUnits::kib) raw KiB/s under iostat's title ("rkB/s": 1228.80). A focused pane's
+// title starts with kFocusMark, in reverse video.
 void append_pane_tables(LineBuilder& b, const std::vector<Table>& tables, const TableSort& sort,
                         ByteUnits units, std::size_t max_lines, bool utf8 = true,
-                        const PaneCursor& cursor = {});
+                        const PaneCursor& cursor = {}, bool focused = false);
 // The rows of a pane's first table that fit in max_lines (the cgroup pane's page).
 std::size_t pane_first_table_rows(const std::vector<Table>& tables, std::size_t max_lines);
 // Lines the pane would like (all rows).

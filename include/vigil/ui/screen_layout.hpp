@@ -2,6 +2,7 @@
 // computed without a terminal so it can be tested. The curses layer only paints them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -59,12 +60,14 @@ struct ScreenInput {
     const Table* tasks = nullptr;  // the task table (its rows: those from the scroll position)
     const ViewState* view = nullptr;
     const InteractiveState* state = nullptr;
-    std::size_t threads = 0, processes = 0;    // in the whole sample
-    std::vector<std::string> notices;          // standing notices (privileges, delay accounting)
-    std::string time_label;                    // "HH:MM:SS" of the sample shown
-    std::vector<std::string> user_names;       // the user filter's names (view->uids' order)
-    const OverviewInput* overview = nullptr;   // null: no machine summary
-    const std::vector<Table>* pane = nullptr;  // the focused device pane's tables
+    std::size_t threads = 0, processes = 0;   // in the whole sample
+    std::vector<std::string> notices;         // standing notices (privileges, delay accounting)
+    std::string time_label;                   // "HH:MM:SS" of the sample shown
+    std::vector<std::string> user_names;      // the user filter's names (view->uids' order)
+    const OverviewInput* overview = nullptr;  // null: no machine summary
+    // The open panes' tables, by Pane (null: closed; the tasks' entry is unused). The
+    // screen stacks them above the task table, in Pane's order.
+    std::array<const std::vector<Table>*, kPaneCount> panes{};
     // A replay: the interval the sample shown was recorded at. The status line shows it
     // ("every 1 s"), and the playback speed apart when the pace differs ("played at 8x").
     std::optional<double> recorded_interval_s;
@@ -91,15 +94,28 @@ std::string task_header_title(const ColumnSpec& c, const ViewState& vs);
 // How the lines of a screen are shared out; the caller builds task_rows rows.
 struct ScreenPlan {
     std::size_t summary_lines = 0;  // the machine summary at the top
-    std::size_t pane_lines = 0;     // the focused device pane
-    bool tasks_shown = true;        // false: the pane is shown instead of the tasks
+    std::size_t pane_lines = 0;     // the panes' lines together
+    // Each pane's lines, by Pane (0: not shown); and the open panes left out for lack of
+    // room (the status line names them).
+    std::array<std::size_t, kPaneCount> pane_share{};
+    std::array<bool, kPaneCount> no_room{};
+    bool tasks_shown = true;  // false: the focused pane is shown instead of the tasks
+    bool task_title = false;  // a title line over the task table (panes are shown too)
     std::size_t task_rows = 0;
 };
-// The task rows the summary makes room for before it is cut (a pane beside the tasks too).
+// The task rows the summary makes room for before it is cut, and that the panes leave.
 inline constexpr std::size_t kMinTaskRows = 5;
-// Where each part goes. On a short screen the machine summary collapses from its last line
-// up (to its CPU line) before the task table gets fewer than kMinTaskRows rows or a pane
-// beside it is cut.
+// The fewest lines a pane is shown in: its title, its column titles and a row (and its
+// first table's notes).
+inline constexpr std::size_t kMinPaneLines = 3;
+// Where each part goes. The open panes are stacked above the task table, in Pane's order
+// (a stack, not a side bar: their tables are as wide as iostat's, and a side bar would cut
+// their columns and the task table's). The task table keeps kMinTaskRows rows; to keep
+// them, the machine summary first collapses from its last line up (to its CPU line), then
+// the panes shrink (to kMinPaneLines each, notes aside; once they do not all fit, they take at most
+// half the room), then the panes that still do not fit are left out, the last in order
+// first and the focused one last (ScreenPlan::no_room). A focused pane with no room even
+// then is shown instead of the tasks.
 ScreenPlan plan_screen(const ScreenInput& in, int width, int height);
 
 ScreenLayout layout_screen(const ScreenInput& in, int width, int height);
