@@ -78,7 +78,8 @@ Output:
                          fields that start with = + - @ get a leading ')
       --csv-dir=DIR      csv, every table (summaries and notes too) in a new file of
                          its own, DIR/TABLE.csv; never overwrites
-  -k, --kilobytes        always show K (KiB) instead of choosing a unit (text)
+  -k, --kilobytes        always show K (KiB) instead of choosing a unit (text); the
+                         view's device panes then show iostat's raw kB/s
   -t, --time             start every line with the time (HH:MM:SS) (text)
   -q, --quiet            -q: column names once; -qq: never; -qqq: no summary lines either
                          (text)
