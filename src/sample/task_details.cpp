@@ -1,5 +1,7 @@
 #include "vigil/sample/task_details.hpp"
 
+#include <algorithm>
+
 namespace vigil {
 
 void TaskDetails::reset(std::size_t tasks) {
@@ -39,6 +41,30 @@ const std::string* TaskDetails::user_name(uid_t uid) const {
 
 void TaskDetails::set_user_name(uid_t uid, std::string name) {
     users_[uid] = std::move(name);
+}
+
+void PrioCache::start_sample(double now_s, std::span<const TaskSample> tasks) {
+    if (last_s_ && now_s > *last_s_) bound_s_ = std::max(kPrioMaxAgeS, now_s - *last_s_);
+    last_s_ = now_s;
+    now_s_ = now_s;
+    auto by_tid = [](const TaskSample& t, pid_t tid) { return t.tid < tid; };
+    std::erase_if(entries_, [&](const auto& kv) {
+        const Entry& e = kv.second;
+        if (!e.fresh || now_s - e.read_at_s > bound_s_) return true;
+        auto it = std::lower_bound(tasks.begin(), tasks.end(), kv.first, by_tid);
+        return it == tasks.end() || it->tid != kv.first || it->start_ticks != e.start_ticks;
+    });
+    // The buckets of a peak of rows shown go back once far fewer are kept.
+    if (guard_.due(entries_.size(), entries_.bucket_count(), sizeof(void*))) {
+        std::unordered_map<pid_t, Entry>(entries_.begin(), entries_.end()).swap(entries_);
+        note_memory_released();
+    }
+}
+
+void PrioCache::forget(pid_t id, bool whole_process) {
+    std::erase_if(entries_, [&](const auto& kv) {
+        return kv.first == id || (whole_process && kv.second.tgid == id);
+    });
 }
 
 }  // namespace vigil
