@@ -488,35 +488,35 @@ TEST_CASE("PrioCache reads a value again only past its staleness bound", "[colle
     };
     auto level = [&](const TaskSample& t) { return int{cache.get(t, false, read).ioprio->level}; };
 
-    cache.start_sample(clock.steady_s(), tasks);
+    cache.start_sample(clock.steady_s());
     CHECK(level(tasks[0]) == 1);
     CHECK(reads == 1);
     // Refreshes at 0.2 s: the value read at 100.0 is shown until it is 2 s old.
     for (int i = 1; i <= 9; ++i) {
         clock.set(100.0 + 0.2 * i, 1000.0);
-        cache.start_sample(clock.steady_s(), tasks);
+        cache.start_sample(clock.steady_s());
         CHECK(level(tasks[0]) == 1);
     }
     CHECK(reads == 1);
     CHECK(cache.bound_s() == kPrioMaxAgeS);
     clock.set(102.2, 1000.0);  // 2.2 s old: past the bound, read again
-    cache.start_sample(clock.steady_s(), tasks);
+    cache.start_sample(clock.steady_s());
     CHECK(level(tasks[0]) == 2);
     CHECK(reads == 2);
 
     SECTION("an interval longer than 2 s: a value is at most one refresh old") {
         clock.set(107.2, 1000.0);  // 5 s later: the bound is the interval; 5 s old, kept
-        cache.start_sample(clock.steady_s(), tasks);
+        cache.start_sample(clock.steady_s());
         CHECK(cache.bound_s() == Approx(5.0));
         CHECK(level(tasks[0]) == 2);
         clock.set(112.2, 1000.0);  // 10 s old: read again
-        cache.start_sample(clock.steady_s(), tasks);
+        cache.start_sample(clock.steady_s());
         CHECK(level(tasks[0]) == 3);
     }
     SECTION("a reused tid (another start time) never inherits the values") {
         const std::vector<TaskSample> reused{prio_task(10, 10, 99), tasks[1]};
         clock.set(102.4, 1000.0);
-        cache.start_sample(clock.steady_s(), reused);
+        cache.start_sample(clock.steady_s());
         CHECK(level(reused[0]) == 3);
     }
     SECTION("nice asked for the first time is read, then kept") {
@@ -541,14 +541,16 @@ TEST_CASE("PrioCache reads a value again only past its staleness bound", "[colle
         CHECK(level(tasks[0]) == before + 2);
         CHECK(level(tasks[1]) == before + 3);
     }
-    SECTION("tasks gone leave the cache") {
-        (void)level(tasks[1]);
+    SECTION("entries past the bound leave the cache: those of tasks gone with them") {
+        clock.set(103.0, 1000.0);
+        cache.start_sample(clock.steady_s());
+        (void)level(tasks[1]);  // read at 103.0; tasks[0]'s at 102.2
         CHECK(cache.size() == 2);
-        clock.set(102.4, 1000.0);
-        cache.start_sample(clock.steady_s(), std::vector<TaskSample>{tasks[1]});
-        CHECK(cache.size() == 1);
-        clock.set(105.0, 1000.0);  // and those past the bound, which would be read anyway
-        cache.start_sample(clock.steady_s(), std::vector<TaskSample>{tasks[1]});
+        clock.set(104.3, 1000.0);
+        cache.start_sample(clock.steady_s());
+        CHECK(cache.size() == 1);  // 2.1 s old: gone
+        clock.set(105.1, 1000.0);
+        cache.start_sample(clock.steady_s());
         CHECK(cache.size() == 0);
     }
 }
@@ -592,9 +594,12 @@ TEST_CASE("TaskCollector keeps a shown row's I/O priority within the bound, and 
     tc.forget_prio(::gettid(), false);
     CHECK(fetch() == 6);  // forgotten (vigil's own ionice): read at once
     REQUIRE(set_own_ioprio(5));
-    clock.advance(2.5);
+    clock.advance(1.5);
     tc.collect(tasks);
-    CHECK(fetch() == 5);  // past the bound: read again
+    CHECK(fetch() == 6);  // 1.5 s old
+    clock.advance(1.5);
+    tc.collect(tasks);
+    CHECK(fetch() == 5);  // 3 s old, past the bound (2 s, the intervals being shorter)
     ::syscall(SYS_ioprio_set, 1, static_cast<int>(::gettid()),
               (static_cast<int>(old_prio->cls) << 13) | old_prio->level);
 }

@@ -119,8 +119,7 @@ TEST_CASE("a capped text ends with a marker that no text can spell", "[text]") {
     CHECK(escape_for_terminal(".. .[+ ...[ ..[+") == ".. .[+ ...[ ..[+");
 }
 
-TEST_CASE("escape_text_capped cuts runs of plain text where a byte at a time would",
-          "[text]") {
+TEST_CASE("escape_text_capped cuts runs of plain text where a byte at a time would", "[text]") {
     // Plain bytes are copied in runs: the cut must fall where escaping one unit at a time
     // puts it, never inside an escape.
     const std::string raw = "abc\\def\nghi.jk\tlm..[+no";

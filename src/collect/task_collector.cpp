@@ -70,7 +70,7 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     } else {
         collect_from_stat_files(out);
     }
-    prio_.start_sample(clock_.steady_s(), out);
+    prio_.start_sample(clock_.steady_s());
 }
 
 void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
@@ -78,7 +78,7 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
     ++generation_;
     share_fd_budget();
     sweep_->collect_first(out, asked);
-    prio_.start_sample(clock_.steady_s(), out);
+    prio_.start_sample(clock_.steady_s());
 }
 
 // The descriptors vigil may keep (kept_fd_budget, as the limit is now): a quarter for the

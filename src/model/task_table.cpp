@@ -309,16 +309,26 @@ void KeyOrderCache::sort(std::vector<RowKey>& keys, bool descending, std::size_t
     by_id_.resize(n);
     for (std::size_t i = 0; i < n; ++i)
         by_id_[i] = Prev{keys[i].id, rank_[i], keys[i].sort, keys[i].traffic};
-    const std::size_t shown = std::min(n, max_rows);
-    out_.clear();
-    out_.reserve(shown);
-    for (std::size_t r = 0; r < shown; ++r) out_.push_back(keys[order_[r]]);
-    keys.swap(out_);
+    // The keys into that order in place, a cycle of the permutation at a time (no second
+    // copy of the keys: at 30 000 rows that is 1.7 MB); rank_ marks the places done.
+    for (std::size_t start = 0; start < n; ++start) {
+        if (rank_[start] == none) continue;
+        RowKey moving = std::move(keys[start]);
+        std::size_t to = start;
+        for (;;) {
+            rank_[to] = none;
+            const std::size_t from = order_[to];
+            if (from == start) break;
+            keys[to] = std::move(keys[from]);
+            to = from;
+        }
+        keys[to] = std::move(moving);
+    }
+    if (max_rows < n) keys.resize(max_rows);
     // After a peak of rows, the kept order gives its room back with the buffers beside it.
     if (guard_.due(n, by_id_.capacity(), sizeof(Prev))) {
         std::vector<Prev>(by_id_).swap(by_id_);
         for (auto* v : {&slot_, &changed_, &order_, &rank_}) std::vector<std::uint32_t>().swap(*v);
-        std::vector<RowKey>().swap(out_);
         note_memory_released();
     }
 }

@@ -43,16 +43,15 @@ void TaskDetails::set_user_name(uid_t uid, std::string name) {
     users_[uid] = std::move(name);
 }
 
-void PrioCache::start_sample(double now_s, std::span<const TaskSample> tasks) {
+void PrioCache::start_sample(double now_s) {
     if (last_s_ && now_s > *last_s_) bound_s_ = std::max(kPrioMaxAgeS, now_s - *last_s_);
     last_s_ = now_s;
     now_s_ = now_s;
-    auto by_tid = [](const TaskSample& t, pid_t tid) { return t.tid < tid; };
+    // An entry past the bound would be read again: it goes, and with it those of tasks gone
+    // (a task is not looked up in the sample for it: at 30 000 rows that cost more than
+    // the entries; a reused tid is told by its start time in get()).
     std::erase_if(entries_, [&](const auto& kv) {
-        const Entry& e = kv.second;
-        if (!e.fresh || now_s - e.read_at_s > bound_s_) return true;
-        auto it = std::lower_bound(tasks.begin(), tasks.end(), kv.first, by_tid);
-        return it == tasks.end() || it->tid != kv.first || it->start_ticks != e.start_ticks;
+        return !kv.second.fresh || now_s - kv.second.read_at_s > bound_s_;
     });
     // The buckets of a peak of rows shown go back once far fewer are kept.
     if (guard_.due(entries_.size(), entries_.bucket_count(), sizeof(void*))) {

@@ -96,7 +96,6 @@ class KeyOrderCache {
     bool descending_ = false;
     std::size_t last_changed_ = 0;
     std::vector<std::uint32_t> slot_, changed_, order_, rank_;
-    std::vector<RowKey> out_;
     ShrinkGuard guard_;
 };
 

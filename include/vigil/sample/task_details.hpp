@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -100,8 +99,9 @@ class TaskDetails {
 // kPrioMaxAgeS and the last interval between samples. A value shown is thus at most one
 // refresh or 2 s old, whichever is longer; an ionice or renice from vigil itself forgets the
 // task's values, so the next fetch reads them at once. A task is known by its tid and start
-// time: a reused tid starts afresh. Entries of tasks gone, and those past the bound (they
-// would be read again anyway), leave at the next sample.
+// time: a reused tid starts afresh. Entries past the bound (they would be read again
+// anyway) leave at each sample, so those of tasks gone leave within two samples: the
+// entries are at most the rows shown in the last two samples.
 inline constexpr double kPrioMaxAgeS = 2.0;
 
 struct PrioValues {
@@ -112,10 +112,9 @@ struct PrioValues {
 
 class PrioCache {
   public:
-    // A sample taken at now_s (a steady clock) of these tasks (sorted by tid): the bound
-    // follows the interval since the last sample, and entries of tasks gone or past the
-    // bound are dropped.
-    void start_sample(double now_s, std::span<const TaskSample> tasks);
+    // A sample taken at now_s (a steady clock): the bound follows the interval since the
+    // last sample, and entries past it are dropped.
+    void start_sample(double now_s);
     double bound_s() const { return bound_s_; }
     // The values of task: those kept when read within the bound (nice among them when
     // need_nice), else read(values) fills them anew, stamped with the sample's time.
