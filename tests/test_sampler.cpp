@@ -3,12 +3,18 @@
 // was turned on.
 #include <catch2/catch.hpp>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "fake_clock.hpp"
 #include "fixture_util.hpp"
 #include "record_util.hpp"
 #include "vigil/app/sampler.hpp"
+#include "vigil/app/source.hpp"
+#include "vigil/collect/proc_pid_io.hpp"
+#include "vigil/collect/system_info.hpp"
 #include "vigil/collect/task_io_source.hpp"
 
 using namespace vigil;
@@ -164,4 +170,46 @@ TEST_CASE("delay accounting off: delays are unknown, and on again counts from th
     CHECK(tracked(s, 200));
     REQUIRE(test::find_task(s, 200)->io->blkio_delay_ns);
     CHECK(*test::find_task(s, 200)->io->blkio_delay_ns == 1'000'000);
+}
+
+TEST_CASE("after vigil's ionice, the live source shows the new priority at once",
+          "[sampler][prio]") {
+    // The controller's i and N call forget_details on success: the row's kept priority must
+    // go too, or the old value would be shown for up to the staleness bound.
+    Roots roots;
+    FakeClock clock(100.0);
+    Sampler sampler(roots, std::make_unique<ProcPidIo>(roots.proc), true, clock);
+    LiveSource source(sampler);
+    const pid_t me = ::gettid();
+    const auto old_prio = read_ioprio(me);
+    REQUIRE(old_prio);
+    auto set_level = [&](int level) {
+        // Best effort, a level: allowed for one's own threads.
+        return ::syscall(SYS_ioprio_set, 1, static_cast<int>(me), (2 << 13) | level) == 0;
+    };
+    auto shown_level = [&] {
+        std::size_t i = 0;
+        while (i < source.cur().tasks.size() && source.cur().tasks[i].tid != me) ++i;
+        REQUIRE(i < source.cur().tasks.size());
+        const std::size_t idx[] = {i};
+        source.enrich(idx, kDetailRow);
+        const TaskDetail* d = source.details().find(i);
+        REQUIRE(d);
+        REQUIRE(d->ioprio);
+        return int{d->ioprio->level};
+    };
+    REQUIRE(set_level(3));
+    source.sample();
+    CHECK(shown_level() == 3);
+    REQUIRE(set_level(7));  // as the controller's ionice would
+    clock.advance(0.2);
+    source.sample();
+    CHECK(shown_level() == 3);  // not vigil's doing: kept within the bound
+    source.forget_details(me, false);
+    CHECK(shown_level() == 7);  // vigil's: at once
+    REQUIRE(set_level(1));
+    source.forget_details(::getpid(), true);  // the whole process
+    CHECK(shown_level() == 1);
+    ::syscall(SYS_ioprio_set, 1, static_cast<int>(me),
+              (static_cast<int>(old_prio->cls) << 13) | old_prio->level);
 }

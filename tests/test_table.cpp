@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "fixture_util.hpp"
@@ -526,4 +528,88 @@ TEST_CASE("process rows: threads whose leader is not listed still make one row",
     CHECK(*task_cell(m.rows[0], ColumnId::disk_read).num == Approx(read));
     CHECK(*task_cell(m.rows[0], ColumnId::disk_write).num == Approx(write));
     CHECK(write > 0);
+}
+
+TEST_CASE("KeyOrderCache gives the full sort's order after random changes", "[table][order]") {
+    // Many seeds: keys of a few values (so ties go to traffic, then id), some unknown;
+    // each round changes some keys, drops rows and adds new ids, sometimes turns the
+    // direction or cuts the rows; the cache's order must be exactly std::sort's.
+    for (unsigned seed = 1; seed <= 200; ++seed) {
+        std::mt19937 rng(seed);
+        auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+        auto random_key = [&](pid_t id) {
+            RowKey k;
+            k.id = id;
+            k.task = static_cast<std::size_t>(id);
+            if (pick(5) != 0) k.sort = static_cast<double>(pick(6));
+            k.traffic = pick(3) == 0 ? static_cast<double>(pick(4)) : 0.0;
+            return k;
+        };
+        std::vector<RowKey> rows;  // by id
+        for (pid_t id = 1; id <= 40 + pick(200); ++id)
+            if (pick(4) != 0) rows.push_back(random_key(id));
+        pid_t next_id = 300;
+        KeyOrderCache cache;
+        bool descending = true;
+        for (int round = 0; round < 12; ++round) {
+            if (round > 0) {
+                const int changes = pick(4) == 0 ? static_cast<int>(rows.size()) : pick(6);
+                for (int c = 0; c < changes && !rows.empty(); ++c) {
+                    RowKey& k = rows[static_cast<std::size_t>(pick(static_cast<int>(rows.size())))];
+                    k = random_key(k.id);
+                }
+                if (pick(3) == 0 && !rows.empty())
+                    rows.erase(rows.begin() + pick(static_cast<int>(rows.size())));
+                if (pick(3) == 0) rows.push_back(random_key(next_id += 1 + pick(3)));
+                if (pick(6) == 0) descending = !descending;
+            }
+            const std::size_t max_rows =
+                pick(4) == 0 ? static_cast<std::size_t>(pick(50)) : kAllRows;
+            std::vector<RowKey> expect = rows;
+            std::sort(expect.begin(), expect.end(), [&](const RowKey& a, const RowKey& b) {
+                return key_before(a, b, descending);
+            });
+            if (max_rows < expect.size()) expect.resize(max_rows);
+            std::vector<RowKey> got = rows;
+            cache.sort(got, descending, max_rows);
+            INFO("seed " << seed << " round " << round);
+            REQUIRE(got.size() == expect.size());
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                INFO("row " << i);
+                REQUIRE(got[i].id == expect[i].id);
+            }
+            // The rows whose keys did not move were not sorted again.
+            if (round > 0 && pick(2) == 0) {
+                std::vector<RowKey> same = rows;
+                cache.sort(same, descending);
+                CHECK(cache.last_changed() == 0);
+            }
+        }
+    }
+}
+
+TEST_CASE("rank_tasks with a KeyOrderCache orders as without it", "[table][order]") {
+    Snapshot t0 = load_snapshot("t0", 0.0, 1000.0);
+    Snapshot t1 = load_snapshot("t1", 2.0, 1002.0);
+    Frame f = advance(t0, t1);
+    TaskDetails none;
+    KeyOrderCache cache;
+    for (ColumnId sort : {ColumnId::disk_read, ColumnId::io, ColumnId::id, ColumnId::cpu}) {
+        for (bool processes : {false, true}) {
+            for (bool reverse : {false, true}) {
+                ViewState vs;
+                vs.sort = sort;
+                vs.processes = processes;
+                vs.reverse = reverse;
+                std::vector<pid_t> plain, cached;
+                for (const RowKey& k : rank_tasks(f, none, vs).keys) plain.push_back(k.id);
+                for (int twice = 0; twice < 2; ++twice) {
+                    cached.clear();
+                    for (const RowKey& k : rank_tasks(f, none, vs, kAllRows, &cache).keys)
+                        cached.push_back(k.id);
+                    CHECK(cached == plain);
+                }
+            }
+        }
+    }
 }

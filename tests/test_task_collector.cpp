@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "fake_clock.hpp"
 #include "fixture_util.hpp"
 #include "record_util.hpp"
 #include "vigil/collect/system_info.hpp"
@@ -461,4 +463,143 @@ TEST_CASE("delay accounting is switched only in the kernel's /proc", "[actions]"
     } else {
         CHECK_THAT(err, Catch::Contains("needs root"));
     }
+}
+
+namespace {
+
+TaskSample prio_task(pid_t tid, pid_t tgid, std::uint64_t start) {
+    TaskSample t;
+    t.tid = tid;
+    t.tgid = tgid;
+    t.start_ticks = start;
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("PrioCache reads a value again only past its staleness bound", "[collect][prio]") {
+    vigil::test::FakeClock clock(100.0);
+    PrioCache cache;
+    const std::vector<TaskSample> tasks{prio_task(10, 10, 5), prio_task(11, 10, 6)};
+    int reads = 0;
+    auto read = [&](PrioValues& v) {
+        ++reads;
+        v.ioprio = IoPrio{IoPrio::Class::be, static_cast<std::uint8_t>(reads)};
+    };
+    auto level = [&](const TaskSample& t) { return int{cache.get(t, false, read).ioprio->level}; };
+
+    cache.start_sample(clock.steady_s());
+    CHECK(level(tasks[0]) == 1);
+    CHECK(reads == 1);
+    // Refreshes at 0.2 s: the value read at 100.0 is shown until it is 2 s old.
+    for (int i = 1; i <= 9; ++i) {
+        clock.set(100.0 + 0.2 * i, 1000.0);
+        cache.start_sample(clock.steady_s());
+        CHECK(level(tasks[0]) == 1);
+    }
+    CHECK(reads == 1);
+    CHECK(cache.bound_s() == kPrioMaxAgeS);
+    clock.set(102.2, 1000.0);  // 2.2 s old: past the bound, read again
+    cache.start_sample(clock.steady_s());
+    CHECK(level(tasks[0]) == 2);
+    CHECK(reads == 2);
+
+    SECTION("an interval longer than 2 s: a value is at most one refresh old") {
+        clock.set(107.2, 1000.0);  // 5 s later: the bound is the interval; 5 s old, kept
+        cache.start_sample(clock.steady_s());
+        CHECK(cache.bound_s() == Approx(5.0));
+        CHECK(level(tasks[0]) == 2);
+        clock.set(112.2, 1000.0);  // 10 s old: read again
+        cache.start_sample(clock.steady_s());
+        CHECK(level(tasks[0]) == 3);
+    }
+    SECTION("a reused tid (another start time) never inherits the values") {
+        const std::vector<TaskSample> reused{prio_task(10, 10, 99), tasks[1]};
+        clock.set(102.4, 1000.0);
+        cache.start_sample(clock.steady_s());
+        CHECK(level(reused[0]) == 3);
+    }
+    SECTION("nice asked for the first time is read, then kept") {
+        int nice_reads = 0;
+        auto with_nice = [&](PrioValues& v) {
+            read(v);
+            v.has_nice = true;
+            v.nice = ++nice_reads;
+        };
+        CHECK(cache.get(tasks[0], true, with_nice).nice == 1);
+        CHECK(cache.get(tasks[0], true, with_nice).nice == 1);
+        CHECK(cache.get(tasks[0], false, read).nice == 1);
+        CHECK(nice_reads == 1);
+    }
+    SECTION("forgotten (after an ionice or renice), a value is read at once") {
+        (void)level(tasks[1]);
+        const int before = reads;
+        cache.forget(11, false);
+        CHECK(level(tasks[0]) == 2);  // the other thread keeps its value
+        CHECK(level(tasks[1]) == before + 1);
+        cache.forget(10, true);  // the whole process
+        CHECK(level(tasks[0]) == before + 2);
+        CHECK(level(tasks[1]) == before + 3);
+    }
+    SECTION("entries past the bound leave the cache: those of tasks gone with them") {
+        clock.set(103.0, 1000.0);
+        cache.start_sample(clock.steady_s());
+        (void)level(tasks[1]);  // read at 103.0; tasks[0]'s at 102.2
+        CHECK(cache.size() == 2);
+        clock.set(104.3, 1000.0);
+        cache.start_sample(clock.steady_s());
+        CHECK(cache.size() == 1);  // 2.1 s old: gone
+        clock.set(105.1, 1000.0);
+        cache.start_sample(clock.steady_s());
+        CHECK(cache.size() == 0);
+    }
+}
+
+namespace {
+
+// Sets this thread's I/O priority (best effort, a level): allowed for one's own threads.
+bool set_own_ioprio(int level) {
+    constexpr int kWhoProcess = 1, kClassBestEffort = 2, kClassShift = 13;
+    return ::syscall(SYS_ioprio_set, kWhoProcess, static_cast<int>(::gettid()),
+                     (kClassBestEffort << kClassShift) | level) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("TaskCollector keeps a shown row's I/O priority within the bound, and forgets it",
+          "[collect][prio]") {
+    FsRoot root("/proc");
+    vigil::test::FakeClock clock(100.0);
+    TaskCollector tc(root, true, nullptr, clock);
+    const auto old_prio = read_ioprio(::gettid());
+    REQUIRE(old_prio);
+    REQUIRE(set_own_ioprio(4));
+    std::vector<TaskSample> tasks;
+    auto fetch = [&] {
+        const TaskSample* me = nullptr;
+        for (const TaskSample& t : tasks)
+            if (t.tid == ::gettid()) me = &t;
+        REQUIRE(me);
+        TaskDetail d;
+        tc.fetch_details(*me, d);
+        REQUIRE(d.ioprio);
+        return int{d.ioprio->level};
+    };
+    tc.collect(tasks);
+    CHECK(fetch() == 4);
+    REQUIRE(set_own_ioprio(6));
+    clock.advance(0.5);
+    tc.collect(tasks);
+    CHECK(fetch() == 4);  // within the bound: not asked again
+    tc.forget_prio(::gettid(), false);
+    CHECK(fetch() == 6);  // forgotten (vigil's own ionice): read at once
+    REQUIRE(set_own_ioprio(5));
+    clock.advance(1.5);
+    tc.collect(tasks);
+    CHECK(fetch() == 6);  // 1.5 s old
+    clock.advance(1.5);
+    tc.collect(tasks);
+    CHECK(fetch() == 5);  // 3 s old, past the bound (2 s, the intervals being shorter)
+    ::syscall(SYS_ioprio_set, 1, static_cast<int>(::gettid()),
+              (static_cast<int>(old_prio->cls) << 13) | old_prio->level);
 }

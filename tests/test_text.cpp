@@ -118,3 +118,21 @@ TEST_CASE("a capped text ends with a marker that no text can spell", "[text]") {
     CHECK(escape_for_data("....[+") == "...\\x2e[+");
     CHECK(escape_for_terminal(".. .[+ ...[ ..[+") == ".. .[+ ...[ ..[+");
 }
+
+TEST_CASE("escape_text_capped cuts runs of plain text where a byte at a time would", "[text]") {
+    // Plain bytes are copied in runs: the cut must fall where escaping one unit at a time
+    // puts it, never inside an escape.
+    const std::string raw = "abc\\def\nghi.jk\tlm..[+no";
+    for (std::size_t max = 0; max <= 40; ++max) {
+        std::string expect;
+        std::size_t i = 0;
+        for (; i < raw.size(); ++i) {
+            const std::string unit = escape_for_terminal(std::string_view(raw).substr(i, 1), true);
+            if (expect.size() + unit.size() > max) break;
+            expect += unit;
+        }
+        expect += cut_marker(raw.size() - i + 3);
+        INFO("max " << max);
+        CHECK(escape_text_capped(raw, 3, TextEscape::terminal, true, max) == expect);
+    }
+}

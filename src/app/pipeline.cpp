@@ -28,7 +28,7 @@ RankedTasks Pipeline::ranked_tasks(const ViewState& vs, std::size_t max_rows) {
         const DetailParts parts = ranking_details(vs, max_rows >= candidates.size());
         if (parts) source_.enrich(candidates, parts);
     }
-    RankedTasks ranked = rank_tasks(frame_, source_.details(), vs, max_rows);
+    RankedTasks ranked = rank_tasks(frame_, source_.details(), vs, max_rows, &order_);
     source_.enrich(tasks_of(ranked.keys), row_details(vs));
     order_by_text(frame_, ranked, source_.details(), vs);
     return ranked;

@@ -61,6 +61,8 @@ void LiveSource::enrich(std::span<const std::size_t> tasks, DetailParts parts) {
 }
 
 void LiveSource::forget_details(pid_t id, bool whole_process) {
+    // The kept values too: the next fetch reads the new ones, not those kept for the bound.
+    sampler_.forget_prio(id, whole_process);
     for (std::size_t i = 0; i < cur_.tasks.size(); ++i) {
         const TaskSample& t = cur_.tasks[i];
         if (t.tid == id || (whole_process && t.tgid == id)) details_.forget(i);

@@ -150,6 +150,8 @@ Sources:
       --version          show the version and exit
 
 Columns: TID (PID with -P), PRIO, USER, DISK READ, DISK WRITE, SWAPIN, IO, COMMAND.
+PRIO and NI are read for the rows shown and kept: a value shown is at most one refresh
+or 2 s old, whichever is longer (vigil's own ionice and renice show at once).
 A value vigil cannot know is shown as '?', never as 0. Per-task I/O needs CAP_NET_ADMIN
 (root) for taskstats; without it vigil reads /proc/PID/task/TID/io (no SWAPIN and IO).
 SWAPIN and IO need delay accounting: sysctl kernel.task_delayacct=1. Without it the

@@ -44,6 +44,7 @@ constexpr std::size_t kMaxSwapsBytes = 64 * 1024;
 TaskCollector::TaskCollector(const FsRoot& proc, bool live, TaskstatsClient* taskstats,
                              const Clock& clock)
     : proc_(proc),
+      clock_(clock),
       live_(live),
       clk_tck_(clock.ticks_per_s() ? clock.ticks_per_s() : 100),
       page_size_(static_cast<std::uint64_t>(std::max(::sysconf(_SC_PAGESIZE), 1L))) {
@@ -69,6 +70,7 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     } else {
         collect_from_stat_files(out);
     }
+    prio_.start_sample(clock_.steady_s());
 }
 
 void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
@@ -76,6 +78,7 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
     ++generation_;
     share_fd_budget();
     sweep_->collect_first(out, asked);
+    prio_.start_sample(clock_.steady_s());
 }
 
 // The descriptors vigil may keep (kept_fd_budget, as the limit is now): a quarter for the
@@ -259,7 +262,20 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
         out.cmdline_unread = c.unread;
     }
     if (!live_) return;
-    out.ioprio = read_ioprio(task.tid);
+    // taskstats reported nice when the thread last ran; a renice since then does not wake
+    // it, so ask for the shown rows (on the /proc path the stat line was read now). Both
+    // values are kept within the staleness bound (PrioCache): a syscall each, per row.
+    const bool need_nice = sweep_ && ask_nice;
+    const PrioValues& prio = prio_.get(task, need_nice, [&](PrioValues& v) {
+        v.ioprio = read_ioprio(task.tid);
+        if (!need_nice) return;
+        v.has_nice = true;
+        // -1 is a valid nice: errno tells failure.
+        errno = 0;
+        const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
+        if (errno == 0) v.nice = nice;
+    });
+    out.ioprio = prio.ioprio;
     if (!sweep_) return;
     // Without a command line the row shows the task's name. taskstats has the 15-byte
     // comm; /proc has the full name of kernel threads ("kworker/u8:2-events_unbound").
@@ -270,12 +286,7 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
             if (!buf_.empty() && buf_ != task.comm) out.name = buf_;
         }
     }
-    // taskstats reported nice when the thread last ran; a renice since then does not wake
-    // it, so ask for the shown rows. -1 is a valid nice: errno tells failure.
-    if (!ask_nice) return;
-    errno = 0;
-    const int nice = ::getpriority(PRIO_PROCESS, static_cast<id_t>(task.tid));
-    if (errno == 0) out.nice = nice;
+    if (need_nice && prio.nice) out.nice = prio.nice;
 }
 
 bool TaskCollector::read_task_file(std::unordered_map<pid_t, Comm>& files, const TaskSample& task,

@@ -1,5 +1,7 @@
 #include "vigil/sample/task_details.hpp"
 
+#include <algorithm>
+
 namespace vigil {
 
 void TaskDetails::reset(std::size_t tasks) {
@@ -39,6 +41,29 @@ const std::string* TaskDetails::user_name(uid_t uid) const {
 
 void TaskDetails::set_user_name(uid_t uid, std::string name) {
     users_[uid] = std::move(name);
+}
+
+void PrioCache::start_sample(double now_s) {
+    if (last_s_ && now_s > *last_s_) bound_s_ = std::max(kPrioMaxAgeS, now_s - *last_s_);
+    last_s_ = now_s;
+    now_s_ = now_s;
+    // An entry past the bound would be read again: it goes, and with it those of tasks gone
+    // (a task is not looked up in the sample for it: at 30 000 rows that cost more than
+    // the entries; a reused tid is told by its start time in get()).
+    std::erase_if(entries_, [&](const auto& kv) {
+        return !kv.second.fresh || now_s - kv.second.read_at_s > bound_s_;
+    });
+    // The buckets of a peak of rows shown go back once far fewer are kept.
+    if (guard_.due(entries_.size(), entries_.bucket_count(), sizeof(void*))) {
+        std::unordered_map<pid_t, Entry>(entries_.begin(), entries_.end()).swap(entries_);
+        note_memory_released();
+    }
+}
+
+void PrioCache::forget(pid_t id, bool whole_process) {
+    std::erase_if(entries_, [&](const auto& kv) {
+        return kv.first == id || (whole_process && kv.second.tgid == id);
+    });
 }
 
 }  // namespace vigil

@@ -66,6 +66,7 @@ class Pipeline {
     Frame frame_;
     Accumulator totals_;
     bool keep_totals_ = false;
+    KeyOrderCache order_;  // the last order of the task keys: only changed rows are sorted
 };
 
 }  // namespace vigil

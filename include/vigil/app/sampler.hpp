@@ -54,6 +54,11 @@ class Sampler {
     void fetch_details(const Snapshot& s, std::span<const std::size_t> tasks, TaskDetails& out,
                        DetailParts parts = kDetailRow);
     const std::string& user_name(uid_t uid) { return users_.name(uid); }
+    // Forgets the I/O priority and nice kept for a task (every thread of process id with
+    // whole_process), so the next fetch_details reads them now: after an ionice or renice.
+    void forget_prio(pid_t id, bool whole_process) { tasks_.forget_prio(id, whole_process); }
+    // The kept I/O priorities and nice values (tests, benchmarks).
+    const PrioCache& prio_cache() const { return tasks_.prio_cache(); }
 
     // What sampling (and fetching details) could not do as it should since the last call,
     // one line each, each kind said once in a run: files a tree holds that were refused, an

@@ -48,7 +48,8 @@ class TaskCollector {
     // or every row when a sort needs a part):
     //  - kDetailRow: its process's command line (read once per process per sample and
     //    shared by its threads), and on the live system its I/O priority and nice value as
-    //    they are now (renice and ionice change them without waking the task), the full
+    //    they are now (renice and ionice change them without waking the task; kept and read
+    //    again only past PrioCache's staleness bound), the full
     //    name of a kernel thread, and its state and priority if set_row_state(true);
     //  - kDetailStat: its state and priority, when the sample lacks them (taskstats): one
     //    /proc stat read;
@@ -69,6 +70,12 @@ class TaskCollector {
     void set_process_states(bool on) {
         if (sweep_) sweep_->set_leader_state(on);
     }
+
+    // Forgets the kept I/O priority and nice of a task (of every thread of process id with
+    // whole_process), so the next fetch reads them now: after vigil changed them.
+    void forget_prio(pid_t id, bool whole_process) { prio_.forget(id, whole_process); }
+    // The kept I/O priorities and nice values (see PrioCache: their staleness bound).
+    const PrioCache& prio_cache() const { return prio_; }
 
     // What the last taskstats sweep did; null without taskstats.
     const TaskSweep::Stats* sweep_stats() const { return sweep_ ? &sweep_->last_stats() : nullptr; }
@@ -96,6 +103,7 @@ class TaskCollector {
     KeptDir open_dir(std::string_view rel);
 
     const FsRoot& proc_;
+    const Clock& clock_;
     bool live_;
     std::uint64_t clk_tck_;  // the clock ticks of /proc/PID/stat's CPU times
     std::uint64_t ticks_to_us(std::uint64_t ticks) const {
@@ -128,6 +136,8 @@ class TaskCollector {
     std::unordered_map<pid_t, Comm> comms_;
     // The same for the stat files (state and priority) of shown rows, by tid.
     std::unordered_map<pid_t, Comm> stats_;
+    // The I/O priority and nice of shown rows (live only), read again past a bound.
+    PrioCache prio_;
     // The first `limit` bytes of the task's file /proc/TGID/task/TID/NAME into buf_, through
     // its entry in files (kept open, and marked used in this sample); length: the whole.
     bool read_task_file(std::unordered_map<pid_t, Comm>& files, const TaskSample& task,

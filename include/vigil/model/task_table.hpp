@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "vigil/core/memory.hpp"
 #include "vigil/model/accumulator.hpp"
 #include "vigil/model/columns.hpp"
 #include "vigil/model/frame.hpp"
@@ -65,6 +66,39 @@ struct RankedTasks {
 
 inline constexpr std::size_t kAllRows = std::numeric_limits<std::size_t>::max();
 
+// The order of numeric keys: by the sort column's number (unknown last in either direction),
+// ties to the busier row (traffic), then the lower id. A strict total order for distinct ids,
+// so a full sort has one result.
+bool key_before(const RowKey& a, const RowKey& b, bool descending);
+
+// The last full order of the keys, so that the next ranking sorts only the rows whose keys
+// (the sort column's number, the traffic) changed and merges them into the rows that kept
+// theirs, which are still in order among themselves: at 10 000 sleeping threads a refresh
+// costs a few passes over the keys instead of a sort of them. The result is the full sort's
+// (key_before), whatever the cache holds; only its cost depends on it. Memory follows the
+// rows ranked and gives a peak's back (ShrinkGuard).
+class KeyOrderCache {
+  public:
+    // Puts keys in key_before order and cuts them to max_rows, as a full sort would.
+    void sort(std::vector<RowKey>& keys, bool descending, std::size_t max_rows = kAllRows);
+    // Rows whose keys changed at the last sort (re-sorted and merged); all when it sorted
+    // from scratch (tests, benchmarks).
+    std::size_t last_changed() const { return last_changed_; }
+
+  private:
+    struct Prev {
+        pid_t id;
+        std::uint32_t rank;  // its place in the last order
+        std::optional<double> sort;
+        double traffic;
+    };
+    std::vector<Prev> by_id_;  // the last sort's keys, by id
+    bool descending_ = false;
+    std::size_t last_changed_ = 0;
+    std::vector<std::uint32_t> slot_, changed_, order_, rank_;
+    ShrinkGuard guard_;
+};
+
 // Whether ranking may need the details of every candidate row: a text filter ('/'), a
 // sort by a text column (user, priority, command), or by a number the sample does not hold
 // (memory, PRI with taskstats). A text sort of fewer rows than match (a screenful) keeps
@@ -82,8 +116,10 @@ DetailParts ranking_details(const ViewState& vs, bool every_row);
 std::vector<std::size_t> candidate_tasks(const Frame& f, const ViewState& vs);
 // Step 1. details: what has been fetched; it must hold every candidate's details when
 // ranking_needs_details(vs), else it is not used.
+// order: the last order of the keys (a numeric sort without --tree or a text filter sorts
+// only the rows that changed since); null: a full sort.
 RankedTasks rank_tasks(const Frame& f, const TaskDetails& details, const ViewState& vs,
-                       std::size_t max_rows = kAllRows);
+                       std::size_t max_rows = kAllRows, KeyOrderCache* order = nullptr);
 // Step 2b, after the details of the keys' tasks are fetched: a text sort of a screenful
 // orders it by its text (nothing to do otherwise).
 void order_by_text(const Frame& f, RankedTasks& ranked, const TaskDetails& details,

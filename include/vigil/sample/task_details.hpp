@@ -93,4 +93,62 @@ class TaskDetails {
     ShrinkGuard slot_guard_, details_guard_;
 };
 
+// I/O priority and nice of the rows shown, as they are now (ionice and renice change them
+// without waking a task, so a sample does not see it): a syscall each per row, so they are
+// kept per task and read again only when older than the staleness bound, the longer of
+// kPrioMaxAgeS and the last interval between samples. A value shown is thus at most one
+// refresh or 2 s old, whichever is longer; an ionice or renice from vigil itself forgets the
+// task's values, so the next fetch reads them at once. A task is known by its tid and start
+// time: a reused tid starts afresh. Entries past the bound (they would be read again
+// anyway) leave at each sample, so those of tasks gone leave within two samples: the
+// entries are at most the rows shown in the last two samples.
+inline constexpr double kPrioMaxAgeS = 2.0;
+
+struct PrioValues {
+    std::optional<IoPrio> ioprio;  // unknown: the read failed (the task is gone)
+    std::optional<int> nice;       // unknown: not asked (has_nice false) or the read failed
+    bool has_nice = false;         // nice was asked for
+};
+
+class PrioCache {
+  public:
+    // A sample taken at now_s (a steady clock): the bound follows the interval since the
+    // last sample, and entries past it are dropped.
+    void start_sample(double now_s);
+    double bound_s() const { return bound_s_; }
+    // The values of task: those kept when read within the bound (nice among them when
+    // need_nice), else read(values) fills them anew, stamped with the sample's time.
+    template <class Read>
+    const PrioValues& get(const TaskSample& task, bool need_nice, Read&& read) {
+        Entry& e = entries_[task.tid];
+        if (!e.fresh || e.start_ticks != task.start_ticks || now_s_ - e.read_at_s > bound_s_ ||
+            (need_nice && !e.values.has_nice)) {
+            e = Entry{task.tgid, task.start_ticks, now_s_, true, PrioValues{}};
+            read(e.values);
+            ++reads_;
+        }
+        return e.values;
+    }
+    // Forgets a task's values (every thread of process id with whole_process), so the next
+    // get() reads them: after vigil changed them.
+    void forget(pid_t id, bool whole_process);
+    std::size_t size() const { return entries_.size(); }
+    std::uint64_t reads() const { return reads_; }  // read() calls so far (tests, benchmarks)
+
+  private:
+    struct Entry {
+        pid_t tgid = 0;
+        std::uint64_t start_ticks = 0;
+        double read_at_s = 0;
+        bool fresh = false;  // false: made by the lookup, never read
+        PrioValues values;
+    };
+    std::unordered_map<pid_t, Entry> entries_;
+    double now_s_ = 0;
+    std::optional<double> last_s_;
+    double bound_s_ = kPrioMaxAgeS;
+    std::uint64_t reads_ = 0;
+    ShrinkGuard guard_;
+};
+
 }  // namespace vigil
