@@ -172,7 +172,10 @@ void TaskSweep::query_processes() {
             if (activity_) {
                 p.ask = !known || hot || p.activity_stale;
             } else if (!known || delays_moved) {
+                // Asked anyway; its I/O totals are read too, as the baseline of the next
+                // sweep (else that one would take their first reading for a move).
                 p.ask = true;
+                (void)io_moved(p);
             } else if (!hot) {
                 // Nothing ran for hot_window_s: nothing did I/O either.
                 p.ask = false;
