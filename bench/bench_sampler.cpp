@@ -22,6 +22,7 @@
 #include <string>
 
 #include "bench_clock.hpp"
+#include "vigil/app/app.hpp"
 #include "vigil/app/pipeline.hpp"
 #include "vigil/app/sampler.hpp"
 #include "vigil/app/source.hpp"
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
     ViewState vs;
     vs.processes = processes;
     vs.tree = tree;
+    // As vigil -b with these options: the threads' CPU counters only when the view reads them.
+    sampler.set_thread_activity(view_needs_thread_activity(vs));
     TextWriter writer(TextOptions{});
     std::string out;
     LiveSource source(sampler);
@@ -116,6 +119,7 @@ int main(int argc, char** argv) {
 
     Phase phases[] = {{"sample"}, {"frame"}, {"table"}, {"text"}};
     std::size_t shown = 0;
+    std::size_t thread_queries = 0, process_queries = 0;
     double next = wall_ms();
     for (long i = 0; i < refreshes; ++i) {
         next += delay_s * 1e3;
@@ -128,6 +132,10 @@ int main(int argc, char** argv) {
         double t0 = thread_cpu_ms();
         source.sample();
         double t1 = thread_cpu_ms();
+        if (const TaskSweep::Stats* s = sampler.sweep_stats()) {
+            thread_queries += s->thread_queries;
+            process_queries += s->process_queries;
+        }
         pipeline.advance();
         double t2 = thread_cpu_ms();
         Table model = pipeline.tasks(vs, rows);
@@ -158,9 +166,14 @@ int main(int argc, char** argv) {
     if (const TaskSweep::Stats* s = sampler.sweep_stats()) {
         std::printf(
             "last sweep: %zu processes, %zu threads, %zu TGID queries, %zu thread "
-            "queries, %zu listings, %zu idle processes, root %s\n",
+            "queries, %zu listings, %zu idle processes, root %s; %zu io reads, %zu processes "
+            "that ran without I/O, %zu thread set checks\n",
             s->processes, s->threads, s->process_queries, s->thread_queries, s->listings,
-            s->idle_processes, s->root_listed ? "listed" : "not listed");
+            s->idle_processes, s->root_listed ? "listed" : "not listed", s->io_reads, s->io_skipped,
+            s->set_checks);
+        std::printf("per sweep: %.1f thread queries, %.1f TGID queries\n",
+                    static_cast<double>(thread_queries) / n,
+                    static_cast<double>(process_queries) / n);
     }
     std::printf("peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib()) / 1024.0);
     return 0;

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_clock.hpp"
 #include "vigil/collect/task_sweep.hpp"
 
 using namespace vigil;
@@ -57,6 +58,12 @@ class ProcTree {
         fs::remove_all(root_ / std::to_string(tgid) / "task" / std::to_string(tid));
     }
     void remove_process(pid_t tgid) { fs::remove_all(root_ / std::to_string(tgid)); }
+    // PID/io, rewritten in place (the same file, so a kept descriptor reads the new text).
+    void set_io(pid_t tgid, std::uint64_t read_bytes, std::uint64_t write_bytes = 0) {
+        std::ofstream(root_ / std::to_string(tgid) / "io", std::ios::trunc)
+            << "rchar: 1\nwchar: 2\nsyscr: 3\nsyscw: 4\nread_bytes: " << read_bytes
+            << "\nwrite_bytes: " << write_bytes << "\ncancelled_write_bytes: 0\n";
+    }
 
   private:
     fs::path root_;
@@ -98,6 +105,11 @@ class FakeTaskstats final : public TaskstatsClient {
                 a.status = TaskstatsAnswer::Status::ok;
                 a.record.tgid = ids[i];
                 a.record.cpu_count = it->second;
+                // As the kernel: the live threads' elapsed times, summed.
+                for (const auto& [tid, t] : tasks)
+                    if (t.tgid == ids[i])
+                        a.record.etime_us +=
+                            static_cast<std::uint64_t>((asked - t.start_ns) / 1000);
                 continue;
             }
             ++thread_queries;
@@ -547,4 +559,152 @@ TEST_CASE("TaskSweep's leader stat files stay within the descriptor budget", "[s
             CHECK(find(out, 1000)->state == 'S');
         }
     }
+}
+
+TEST_CASE("TaskSweep without thread activity asks only processes whose I/O moved", "[sweep][io]") {
+    World w;
+    if (!w.usable) return;
+    w.tree.set_io(100, 0);
+    TaskSweep sweep(*w.root, w.ts);
+    sweep.set_thread_activity(false);
+    std::vector<TaskSample> out;
+    sweep.collect(out);  // first sight: every thread asked
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    for (const TaskSample& t : out) CHECK_FALSE(t.activity);  // not kept current: unknown
+    w.ts.tasks[101].read_bytes = 999;
+
+    // It ran, but its I/O did not move: no thread of it is asked (the single-threaded
+    // process is asked directly, as ever). Its threads keep their last answers.
+    w.ts.activity[100] = 2;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{200});
+    CHECK(sweep.last_stats().io_skipped == 1);
+    CHECK(sweep.last_stats().io_reads == 1);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 102, 200});
+    REQUIRE(find(out, 101)->io);
+    CHECK(find(out, 101)->io->read_bytes == 0);
+
+    // Its I/O moved: every thread of it is asked.
+    w.tree.set_io(100, 4096);
+    w.ts.activity[100] = 3;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    CHECK(find(out, 101)->io->read_bytes == 999);
+    CHECK(sweep.last_stats().io_skipped == 0);
+
+    // Nothing ran for the hot window: io is not even read (a fresh sweep has no window yet,
+    // so this one checks the reads of a process seen standing still).
+    TaskSweep idle(*w.root, w.ts);
+    idle.set_thread_activity(false);
+    idle.collect(out);
+    idle.collect(out);
+    CHECK(idle.last_stats().io_reads == 0);
+    CHECK(idle.last_stats().idle_processes == 1);
+}
+
+TEST_CASE("TaskSweep with thread activity asks every process that ran", "[sweep][io]") {
+    World w;
+    if (!w.usable) return;
+    w.tree.set_io(100, 0);
+    test::FakeClock clock;
+    TaskSweep sweep(*w.root, w.ts, clock);  // on by default
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    CHECK(find(out, 101)->activity);
+    w.ts.activity[100] = 2;  // ran; its I/O did not move
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    CHECK(sweep.last_stats().io_reads == 0);  // the CPU decides: no io read
+
+    // Off while it ran, then on: the threads that ran unasked are asked, though it stood
+    // still since, so no thread keeps a CPU time older than its last run.
+    sweep.set_thread_activity(false);
+    w.ts.activity[100] = 3;
+    sweep.collect(out);  // its first io reading: no baseline yet, so asked
+    w.ts.activity[100] = 4;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks.count(101) == 0);
+    clock.advance(TaskSweep::hot_window_s + 1);  // and not hot any more
+    w.ts.reset_counts();
+    sweep.set_thread_activity(true);
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    CHECK(find(out, 101)->activity);
+    w.ts.reset_counts();
+    sweep.collect(out);  // its threads are current again: it stood still, so not asked
+    CHECK(w.ts.thread_asks == std::set<pid_t>{200});
+}
+
+TEST_CASE("TaskSweep without thread activity still finds a thread replaced at the same count",
+          "[sweep][io]") {
+    World w;
+    if (!w.usable) return;
+    w.tree.set_io(100, 0);
+    TaskSweep sweep(*w.root, w.ts);
+    sweep.set_thread_activity(false);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+
+    // The link count stays 5 and the I/O does not move; the process ran, so its listing is
+    // compared with the threads known, and the new thread is asked about.
+    w.tree.remove(100, 102);
+    w.ts.tasks.erase(102);
+    w.tree.add(100, 104);
+    w.ts.tasks[104] = {100, "replacement", 0, mono_ns(), 0};
+    w.ts.activity[100] = 2;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(sweep.last_stats().set_checks == 1);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 101, 104, 200});
+    REQUIRE(find(out, 104));
+    CHECK(find(out, 104)->comm == "replacement");
+
+    // Within the hot window a replacement is seen by the TGID reply's elapsed time, which
+    // sums (now - start) over the live threads: it grows by less than the count times the
+    // time passed when a younger thread took an older one's place.
+    w.tree.remove(100, 101);
+    w.ts.tasks.erase(101);
+    w.tree.add(100, 106);
+    w.ts.tasks[106] = {100, "second", 0, mono_ns(), 0};
+    w.ts.activity[100] = 3;
+    sweep.collect(out);
+    CHECK(sweep.last_stats().set_checks == 1);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 104, 106, 200});
+
+    // Standing still, the sum agrees and nothing is listed; a thread born changes the link
+    // count, which lists it as ever.
+    w.ts.activity[100] = 4;
+    sweep.collect(out);
+    CHECK(sweep.last_stats().set_checks == 0);
+    CHECK(sweep.last_stats().listings == 0);
+    w.tree.add(100, 105);
+    w.ts.tasks[105] = {100, "newcomer", 0, mono_ns(), 0};
+    w.ts.activity[100] = 5;
+    sweep.collect(out);
+    CHECK(sweep.last_stats().set_checks == 0);
+    CHECK(tids_of(out) == std::vector<pid_t>{100, 104, 105, 106, 200});
+}
+
+TEST_CASE("TaskSweep without thread activity: an io it may not read falls back to the CPU",
+          "[sweep][io]") {
+    World w;
+    if (!w.usable) return;
+    // No io file (another user's process, read without CAP_SYS_PTRACE, looks the same).
+    TaskSweep sweep(*w.root, w.ts);
+    sweep.set_thread_activity(false);
+    std::vector<TaskSample> out;
+    sweep.collect(out);
+    w.ts.activity[100] = 2;
+    w.ts.reset_counts();
+    sweep.collect(out);
+    CHECK(w.ts.thread_asks == std::set<pid_t>{100, 101, 102, 200});
+    w.ts.activity[100] = 3;
+    w.ts.reset_counts();
+    sweep.collect(out);  // not tried again, still asked
+    CHECK(sweep.last_stats().io_reads == 0);
+    CHECK(w.ts.thread_asks.count(101) == 1);
 }

@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,7 +26,9 @@
 #include <utility>
 #include <vector>
 
+#include "vigil/collect/fs_root.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
+#include "vigil/collect/task_sweep.hpp"
 
 using namespace vigil;
 
@@ -339,4 +343,130 @@ TEST_CASE("taskstats live: 500 threads take several batches and all come back", 
     CHECK(std::count_if(tasks.begin(), tasks.end(), [](const TaskSample& t) {
               return t.io.has_value();
           }) == static_cast<std::ptrdiff_t>(park.tids().size()));
+}
+
+namespace {
+
+// Passes queries on and remembers which threads were asked about.
+class CountingTaskstats final : public TaskstatsClient {
+  public:
+    explicit CountingTaskstats(TaskstatsClient& inner) : inner_(inner) {}
+    void query(TaskstatsScope scope, std::span<const pid_t> ids,
+               std::span<TaskstatsAnswer> out) override {
+        if (scope == TaskstatsScope::thread) asked.insert(asked.end(), ids.begin(), ids.end());
+        inner_.query(scope, ids, out);
+    }
+    bool was_asked(pid_t tid) const {
+        return std::find(asked.begin(), asked.end(), tid) != asked.end();
+    }
+    std::vector<pid_t> asked;
+
+  private:
+    TaskstatsClient& inner_;
+};
+
+void* napper(void*) {
+    const timespec ts{0, 2'000'000};
+    for (;;) nanosleep(&ts, nullptr);
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "taskstats live: without thread activity, a process that only ran is not asked "
+    "thread by thread, and one whose /proc/PID/io moved is",
+    "[privileged]") {
+    TempDir dir;
+    std::string tmpl = "/var/tmp/vigil-sweep-io-XXXXXX";
+    REQUIRE(mkdtemp(tmpl.data()));
+    dir.path = tmpl;
+    const std::string path = dir.file();
+
+    auto ts = open_or_fail();
+    CountingTaskstats counting(*ts);
+    FsRoot proc("/proc");
+    TaskSweep sweep(proc, counting);
+    sweep.set_thread_activity(false);
+
+    int go[2], done[2];
+    REQUIRE(pipe(go) == 0);
+    REQUIRE(pipe(done) == 0);
+    const pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        // Child: two threads that wake every 2 ms (CPU, no I/O); the main thread writes
+        // 1 MiB (buffered: write_bytes counts it as it is dirtied) when told.
+        close(go[1]);
+        close(done[0]);
+        for (int i = 0; i < 2; ++i) {
+            pthread_t t;
+            if (pthread_create(&t, nullptr, napper, nullptr) != 0) _exit(1);
+        }
+        char c;
+        if (read(go[0], &c, 1) != 1) _exit(2);
+        static char block[64 * 1024];
+        std::memset(block, 'v', sizeof block);
+        int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        char status = fd >= 0 ? 'd' : 'o';
+        for (int i = 0; fd >= 0 && i < 16; ++i)
+            if (write(fd, block, sizeof block) != static_cast<ssize_t>(sizeof block)) status = 'w';
+        if (fd >= 0) close(fd);
+        if (write(done[1], &status, 1) != 1) _exit(3);
+        while (read(go[0], &c, 1) > 0) {
+        }
+        _exit(0);
+    }
+    close(go[0]);
+    close(done[1]);
+    Fd go_w{go[1]}, done_r{done[0]};
+    struct Reap {
+        pid_t pid;
+        Fd& go;
+        ~Reap() {
+            if (go.fd >= 0) close(std::exchange(go.fd, -1));
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+    } reap{child, go_w};
+
+    std::vector<TaskSample> out;
+    auto child_tids = [&] {
+        std::vector<pid_t> tids;
+        for (const TaskSample& t : out)
+            if (t.tgid == child) tids.push_back(t.tid);
+        return tids;
+    };
+    // Until its three threads are swept (and their process has an io baseline): a poll.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (int ready = 0; ready < 3 && std::chrono::steady_clock::now() < deadline;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        sweep.collect(out);
+        ready = child_tids().size() == 3 ? ready + 1 : 0;
+    }
+    REQUIRE(child_tids().size() == 3);
+
+    // It ran (its threads wake every 2 ms) but did no I/O: none of its threads is asked.
+    counting.asked.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    sweep.collect(out);
+    for (pid_t tid : child_tids()) CHECK_FALSE(counting.was_asked(tid));
+    CHECK(sweep.last_stats().io_skipped >= 1);
+    for (const TaskSample& t : out)
+        if (t.tgid == child) CHECK_FALSE(t.activity);  // not kept: unknown
+
+    // Its I/O moved: every thread of it is asked, and the writer's bytes are there.
+    char status = 0;
+    REQUIRE(write(go_w.fd, "w", 1) == 1);
+    REQUIRE(read(done_r.fd, &status, 1) == 1);
+    REQUIRE(status == 'd');
+    counting.asked.clear();
+    sweep.collect(out);
+    REQUIRE(child_tids().size() == 3);
+    for (pid_t tid : child_tids()) CHECK(counting.was_asked(tid));
+    for (const TaskSample& t : out) {
+        if (t.tid != child) continue;
+        REQUIRE(t.io);
+        CHECK(t.io->write_bytes >= 1 * mib);
+    }
 }

@@ -504,6 +504,11 @@ void Controller::rebuild() {
     hide_unknown_delay_columns();
     // What the shown columns need fetched per row (the state letter), from now on.
     if (live_) live_->want_row_state(view_needs_row_state(vs_));
+    // Every thread's CPU and activity counters, while something reads them: the columns,
+    // a recording (it keeps every field), the exporter, the inspector's thread table.
+    if (live_)
+        live_->want_thread_activity(view_needs_thread_activity(vs_) || recorder_ || exporter_ ||
+                                    st_.mode == Mode::inspector);
     // The cgroup walk while CGROUP is shown (from the next sample on).
     if (live_ && view_needs_cgroups(vs_)) live_->want_sections(wanted_sections());
     build_pane();

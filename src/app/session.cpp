@@ -66,6 +66,32 @@ bool view_needs_row_state(const ViewState& vs) {
            std::find(shown.begin(), shown.end(), ColumnId::state) != shown.end();
 }
 
+bool view_needs_thread_activity(const ViewState& vs) {
+    if (vs.tree || vs.filter.active() || !vs.uids.empty()) return true;
+    auto reads_activity = [](ColumnId c) {
+        switch (c) {
+            case ColumnId::cpu:
+            case ColumnId::user_cpu:
+            case ColumnId::system_cpu:
+            case ColumnId::cpu_delay:
+            case ColumnId::cpu_time:
+            case ColumnId::read_chars:
+            case ColumnId::write_chars:
+            case ColumnId::read_syscalls:
+            case ColumnId::write_syscalls:
+            case ColumnId::ctx_switches:
+            case ColumnId::major_faults:
+            case ColumnId::ppid:
+                return true;
+            default:
+                return false;
+        }
+    };
+    if (reads_activity(vs.sort)) return true;
+    const auto shown = shown_columns(vs);
+    return std::any_of(shown.begin(), shown.end(), reads_activity);
+}
+
 bool view_needs_cgroups(const ViewState& vs) {
     const auto shown = shown_columns(vs);
     return vs.cgroup_filter.active() || !vs.cgroup_subtree.empty() || vs.sort == ColumnId::cgroup ||
@@ -102,6 +128,11 @@ Result<Session> open_session(const Options& o, const Clock& clock) {
     s.sampler->set_process_states(!o.batch || !o.record_path.empty() ||
                                   std::find(o.sections.begin(), o.sections.end(), Section::cpu) !=
                                       o.sections.end());
+    // Per-thread CPU and activity: for the columns that show them, and for what keeps or
+    // serves every field (a recording, the exporter). The view starts with them and its
+    // controller says what its columns need at every rebuild.
+    s.sampler->set_thread_activity(!o.batch || !o.record_path.empty() || o.listen.has_value() ||
+                                   view_needs_thread_activity(s.view));
     if (std::string n = delayacct_notice(*s.roots);
         !n.empty() && s.sampler->io_source().reports_delays())
         s.notices.push_back(n);

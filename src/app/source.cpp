@@ -56,6 +56,10 @@ void LiveSource::want_row_state(bool on) {
     if (on && !was_on && has_cur_) details_.reset(cur_.tasks.size());
 }
 
+void LiveSource::want_thread_activity(bool on) {
+    sampler_.set_thread_activity(on);
+}
+
 void LiveSource::enrich(std::span<const std::size_t> tasks, DetailParts parts) {
     sampler_.fetch_details(cur_, tasks, details_, parts);
 }

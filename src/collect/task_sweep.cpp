@@ -161,13 +161,72 @@ void TaskSweep::query_processes() {
                                  r.swapin_delay_ns};
             // Only a change is evidence of activity; a first sight is not (its threads are
             // all asked about anyway, being new).
-            if (p.fp_known && !(fp == p.fp)) p.hot_until_s = now_s_ + hot_window_s;
-            p.ask = p.relist || !p.fp_known || now_s_ < p.hot_until_s;
+            const bool moved = p.fp_known && !(fp == p.fp);
+            const bool delays_moved = p.fp_known && !fp.same_delays(p.fp);
+            if (moved) p.hot_until_s = now_s_ + hot_window_s;
+            const bool hot = now_s_ < p.hot_until_s;
+            const bool known = p.fp_known && !p.relist;
+            const bool same_set = etime_agrees(p, a);
             p.fp = fp;
             p.fp_known = true;
+            if (activity_) {
+                p.ask = !known || hot || p.activity_stale;
+            } else if (!known || delays_moved) {
+                // Asked anyway; its I/O totals are read too, as the baseline of the next
+                // sweep (else that one would take their first reading for a move).
+                p.ask = true;
+                (void)io_moved(p);
+            } else if (!hot) {
+                // Nothing ran for hot_window_s: nothing did I/O either.
+                p.ask = false;
+            } else if (io_moved(p)) {
+                p.ask = true;
+            } else {
+                // It ran, but its I/O and delays stood still: its threads' counters are
+                // still exact. What it ran may have started threads (and ended as many,
+                // or the link count would say so): its listing is compared with the threads
+                // known once per hot window. Its leader may have changed state.
+                p.ask = false;
+                if (moved) {
+                    p.activity_stale = true;
+                    p.state_moved = true;
+                    ++stats_.io_skipped;
+                }
+                if (moved && (!same_set || now_s_ >= p.set_check_s + hot_window_s) &&
+                    thread_set_changed(p)) {
+                    if (!relist(p)) {
+                        p.gone = true;
+                        continue;
+                    }
+                    p.ask = true;
+                }
+            }
             if (!p.ask) ++stats_.idle_processes;
         }
     }
+}
+
+bool TaskSweep::etime_agrees(Process& p, const TaskstatsAnswer& a) {
+    // Live threads only (taskstats sums ac_etime over them, each rounded down to a µs): a
+    // thread that ended and another that started between two replies change the sum by the
+    // difference of their starts, which the link count cannot see. The bound is loose by the
+    // count times the two requests' brackets, so a replacement within that of the old
+    // thread's start can pass; the periodic check covers it.
+    const std::size_t n = p.listed;
+    const std::uint64_t now = a.record.etime_us;
+    bool agrees = false;
+    if (n != 0 && n == p.etime_threads && now >= p.etime_us) {
+        const auto count = static_cast<std::int64_t>(n);
+        const std::int64_t least = count * (a.asked_ns - p.etime_answered_ns) / 1000 - count;
+        const std::int64_t most = count * (a.answered_ns - p.etime_asked_ns) / 1000 + count;
+        const auto grew = static_cast<std::int64_t>(now - p.etime_us);
+        agrees = grew >= least && grew <= most;
+    }
+    p.etime_us = now;
+    p.etime_asked_ns = a.asked_ns;
+    p.etime_answered_ns = a.answered_ns;
+    p.etime_threads = n;
+    return agrees;
 }
 
 void TaskSweep::query_threads(bool only_unknown) {
@@ -179,6 +238,7 @@ void TaskSweep::query_threads(bool only_unknown) {
         if (only_unknown ? !p.relist : !p.ask) continue;
         // Its listing is current now; from here on relist means "an answer says it is stale".
         p.relist = false;
+        if (!only_unknown) p.activity_stale = false;
         for (std::size_t k = 0; k < p.threads.size(); ++k) {
             if (only_unknown && p.threads[k].known && p.threads[k].fresh) continue;
             ids_.push_back(p.threads[k].tid);
@@ -361,7 +421,11 @@ void TaskSweep::build(std::vector<TaskSample>& out, bool with_unasked) {
             io.swapin_delay_ns = from.swapin_delay_ns;
             io.delays_tracked = from.delays_tracked;
             // The CPU delay counts only where io.delays_tracked says the task is accounted.
-            to.activity = from.activity;
+            // Without set_thread_activity, a thread not asked may hold an old one: unknown.
+            if (activity_)
+                to.activity = from.activity;
+            else
+                to.activity.reset();
         } else {
             to.io.reset();
             to.activity.reset();

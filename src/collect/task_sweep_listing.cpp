@@ -59,6 +59,14 @@ void TaskSweep::list_all() {
             else
                 p.stat = KeptFile();
         }
+        if (p.io.valid()) {
+            if (!activity_ && kept_dirs_ < budget_)
+                ++kept_dirs_;
+            else
+                p.io = KeptFile();
+        }
+        // On, the I/O totals are not kept up to date: a reading from before is no baseline.
+        if (activity_) p.io_known = false;
         // Off, the states are not kept up to date: read afresh once it is on again.
         if (!leader_state_) {
             p.state = '?';
@@ -93,6 +101,10 @@ void TaskSweep::release_dirs() {
     for (auto it = procs_.rbegin(); it != procs_.rend() && kept_dirs_ > keep; ++it) {
         if (it->stat.valid()) {
             it->stat = KeptFile();
+            --kept_dirs_;
+        }
+        if (it->io.valid()) {
+            it->io = KeptFile();
             --kept_dirs_;
         }
         if (!it->dir.valid()) continue;
@@ -212,6 +224,7 @@ void TaskSweep::open_and_stat(Process& p) {
         Process fresh;
         fresh.tgid = p.tgid;
         if (p.stat.valid()) --kept_dirs_;
+        if (p.io.valid()) --kept_dirs_;
         p = std::move(fresh);
         --kept_dirs_;
         order_valid_ = false;
@@ -296,6 +309,80 @@ bool TaskSweep::relist(Process& p) {
     std::inplace_merge(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(known), old.end(),
                        [](const Thread& a, const Thread& b) { return a.tid < b.tid; });
     return true;
+}
+
+}  // namespace vigil
+
+namespace vigil {
+
+bool TaskSweep::io_moved(Process& p) {
+    if (p.io_denied) return true;
+    ++stats_.io_reads;
+    bool ok = p.io.valid() && p.io.read(stat_buf_);
+    if (!ok && p.io.valid()) {
+        // The process ended (ESRCH) or the read failed: its TGID answer settles which.
+        p.io = KeptFile();
+        --kept_dirs_;
+        p.io_known = false;
+        return true;
+    }
+    if (!ok) {
+        char buf[32];
+        char* end = std::to_chars(buf, buf + 16, p.tgid).ptr;
+        static constexpr std::string_view suffix = "/io";
+        end = std::copy(suffix.begin(), suffix.end(), end);
+        const std::string_view rel(buf, static_cast<std::size_t>(end - buf));
+        bool opened = false;
+        if (kept_dirs_ < budget_) {
+            p.io = KeptFile(proc_, rel);
+            if (p.io.valid()) {
+                ++kept_dirs_;
+                opened = true;
+                ok = p.io.read(stat_buf_);
+            } else if (out_of_fds(errno)) {
+                stats_.out_of_fds = true;
+                budget_ = kept_dirs_;
+            } else {
+                // Another user's process without CAP_SYS_PTRACE (EACCES), or a tree without
+                // io files: not tried again; its CPU says when its threads are asked.
+                p.io_denied = true;
+                return true;
+            }
+        }
+        if (!opened) ok = proc_.read_into(rel, stat_buf_);
+    }
+    if (!ok) {
+        p.io_known = false;
+        return true;
+    }
+    auto io = parse_pid_io(stat_buf_);
+    if (!io) {
+        p.io_known = false;
+        return true;
+    }
+    const IoTotals now{io->read_bytes, io->write_bytes, io->cancelled_write_bytes};
+    const bool moved = !p.io_known || !(now == p.io_last);
+    p.io_last = now;
+    p.io_known = true;
+    return moved;
+}
+
+bool TaskSweep::thread_set_changed(Process& p) {
+    ++stats_.set_checks;
+    p.set_check_s = now_s_;
+    KeptDir once;
+    if (!p.dir.valid()) {
+        char buf[32];
+        once = KeptDir(proc_, task_dir(p.tgid, buf));
+        if (!once.valid()) return true;
+    }
+    const KeptDir& dir = p.dir.valid() ? p.dir : once;
+    const std::size_t links = dir.links();
+    if (links <= 2 || !dir.list_threads(tids_, tids2_, dents_, links - 2)) return true;
+    if (tids_.size() != p.threads.size()) return true;
+    for (std::size_t k = 0; k < tids_.size(); ++k)
+        if (tids_[k] != p.threads[k].tid) return true;
+    return false;
 }
 
 }  // namespace vigil

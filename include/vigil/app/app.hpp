@@ -58,6 +58,11 @@ ViewState view_from_options(const Options& o);
 // Whether the rows a view shows need their state letter fetched (Sampler::set_row_state):
 // a column shows or sorts it.
 bool view_needs_row_state(const ViewState& vs);
+// Whether a view needs every thread's CPU and activity counters kept current
+// (Sampler::set_thread_activity): a column shown or sorted reads them (CPU%, TIME+, faults,
+// chars, syscalls, switches), or a filter, the tree or PPID, which want every thread's
+// answer current. iotop's eight columns do not.
+bool view_needs_thread_activity(const ViewState& vs);
 // Whether a view needs the cgroup walk for its task rows (the CGROUP column, --cgroup, the
 // view's cgroup filters).
 bool view_needs_cgroups(const ViewState& vs);

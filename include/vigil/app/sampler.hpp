@@ -43,6 +43,12 @@ class Sampler {
     // Fill the state of every process leader (the Tasks header): free on the /proc path, a
     // /proc stat read per process with taskstats, so off unless a front end shows it.
     void set_process_states(bool on) { tasks_.set_process_states(on); }
+    // Keep every thread's CPU and activity counters (TaskSample::activity) current: free on
+    // the /proc path; with taskstats, a query per thread of every process that ran, where
+    // without it only the threads of processes whose I/O or delays moved are asked (and
+    // TaskSample::activity is unset). On by default; off unless a front end uses it
+    // (view_needs_thread_activity).
+    void set_thread_activity(bool on) { tasks_.set_thread_activity(on); }
 
     // The machine overview sections to collect with every sample (Snapshot::machine). Off
     // (null) by default, so the task-only path costs nothing extra.

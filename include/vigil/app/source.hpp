@@ -57,6 +57,9 @@ class SamplingSource : public SnapshotSource {
     // Whether the rows shown need their state letter fetched (the view's columns changed);
     // a change forgets the details fetched so far, so the rows shown get it at once.
     virtual void want_row_state(bool) {}
+    // Whether every thread's CPU and activity counters are needed from the next sample on
+    // (Sampler::set_thread_activity): a column shows or sorts them, a filter, the tree...
+    virtual void want_thread_activity(bool) {}
     // What the source could not do as it should since the last call, one line each and
     // each said once in a run (files a tree holds that were refused, ...): the front end
     // shows them as it shows the notices of the start.
@@ -74,6 +77,7 @@ class LiveSource final : public SamplingSource {
     bool want_sections(SectionMask sections) override;
     void resample_machine() override;
     void want_row_state(bool on) override;
+    void want_thread_activity(bool on) override;
     std::vector<std::string> take_notices() override;
     bool has_prev() const { return has_prev_; }
     Sampler& sampler() { return sampler_; }

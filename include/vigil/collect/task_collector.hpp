@@ -70,6 +70,12 @@ class TaskCollector {
     void set_process_states(bool on) {
         if (sweep_) sweep_->set_leader_state(on);
     }
+    // Whether every thread's TaskActivity (CPU time, faults, chars, switches) is needed:
+    // free on the /proc path, a taskstats query per thread of every process that ran with
+    // taskstats (TaskSweep::set_thread_activity), so off unless a front end uses it.
+    void set_thread_activity(bool on) {
+        if (sweep_) sweep_->set_thread_activity(on);
+    }
 
     // Forgets the kept I/O priority and nice of a task (of every thread of process id with
     // whole_process), so the next fetch reads them now: after vigil changed them.

@@ -8,10 +8,19 @@
 //
 // Costs per sweep: one fstat() per process, one TGID query per multi-threaded process, one
 // thread query per thread of a process that ran (queries go 64 to a send()), and a listing
-// only for processes whose thread set changed. The proc root itself is listed only when the
-// process count (its link count) or a death says the set of processes changed. taskstats
-// has no task state: with set_leader_state(true) (a front end shows the Tasks header) each
-// process's leader's /proc/PID/task/PID/stat is read too, one pread() of a kept file.
+// only for processes whose thread set changed. When no front end needs the threads' CPU and
+// activity counters (set_thread_activity(false): iotop's columns), "ran" narrows to "did I/O
+// or waited on it": a process that ran costs one pread() of its kept /proc/PID/io instead of
+// a query per thread, unless its I/O totals or its delays (the TGID reply's block I/O and
+// swap-in counts) moved. /proc/PID/io sums the live threads and the exited ones (checked
+// on Linux 6.18: after threads that wrote exit, the process's write_bytes keeps their bytes
+// while the live threads' sum drops), so it cannot stand still while a thread's counters
+// move; the TGID reply does not carry I/O bytes at all. A process that ran without I/O may
+// also have replaced a thread at the same count (the link count cannot tell): its listing is
+// compared with the threads known at most once per hot_window_s. The proc root itself is listed
+// only when the process count (its link count) or a death says the set of processes changed.
+// taskstats has no task state: with set_leader_state(true) (a front end shows the Tasks header)
+// each process's leader's /proc/PID/task/PID/stat is read too, one pread() of a kept file.
 //
 // The kept directories are bounded by a descriptor budget (set_fd_budget): past it a
 // process's directory is looked at by path (fstatat) and opened only to be listed. An open
@@ -47,6 +56,9 @@ class TaskSweep {
         bool root_listed = false;         // the proc root was read
         std::size_t unkept = 0;  // processes whose directory is not kept open (past the budget)
         std::size_t state_reads = 0;  // leaders' stat files read (set_leader_state)
+        std::size_t io_reads = 0;     // /proc/PID/io read (set_thread_activity(false))
+        std::size_t io_skipped = 0;   // processes that ran but whose I/O and delays stood still
+        std::size_t set_checks = 0;   // listings read only to check a thread set (see above)
         bool out_of_fds = false;      // an open failed for want of descriptors (EMFILE, ENFILE)
     };
 
@@ -58,7 +70,8 @@ class TaskSweep {
     // Replaces out with every thread alive now, sorted by tid, each once. Fields filled:
     // tid, tgid, ppid, uid, nice, start_ticks, comm, io; state stays '?' (but see
     // set_leader_state), cmdline and ioprio unset. A thread alive for the whole sweep is
-    // never missing.
+    // never missing, with one bound without set_thread_activity: a thread that replaced
+    // another at the same count in a process that did no I/O is found within hot_window_s.
     void collect(std::vector<TaskSample>& out);
 
     // A cheap first look for a first frame, which has no rates yet, so its rows are the
@@ -80,6 +93,18 @@ class TaskSweep {
     // the Tasks header.
     void set_leader_state(bool on) { leader_state_ = on; }
 
+    // Whether a front end needs every thread's CPU and activity counters (TaskActivity: CPU
+    // time, faults, chars, switches, CPU delay) kept current: a column shown or sorted, a
+    // filter, the tree, a recording, the exporter. On by default. Off, a process is asked
+    // about thread by thread only when its I/O moved (its /proc/PID/io, one pread() of a kept
+    // file, read only for a process that ran in the last hot_window_s), or its delays moved
+    // (the TGID reply's block I/O and swap-in counts and delays), or its thread set may have
+    // changed; a process that only ran keeps its threads' last answers, which still hold
+    // their I/O counters and delays exactly (they did not move). TaskSample::activity is
+    // then unset for every thread (it could be stale). On again, the threads of a process
+    // that ran while it was off are asked at the next sweep.
+    void set_thread_activity(bool on) { activity_ = on; }
+
     // How many /proc/PID/task directories (and, with set_leader_state, leaders' stat files)
     // may stay open from one sweep to the next (see kept_fd_budget); the next sweep closes
     // any past it. Default: no bound.
@@ -98,6 +123,16 @@ class TaskSweep {
         std::uint64_t cpu_count = 0, run_real = 0, run_virtual = 0, nvcsw = 0, nivcsw = 0;
         std::uint64_t blkio_count = 0, blkio_delay = 0, swapin_count = 0, swapin_delay = 0;
         bool operator==(const Fingerprint&) const = default;
+        // The delay part: with kernel.task_delayacct off it never moves.
+        bool same_delays(const Fingerprint& o) const {
+            return blkio_count == o.blkio_count && blkio_delay == o.blkio_delay &&
+                   swapin_count == o.swapin_count && swapin_delay == o.swapin_delay;
+        }
+    };
+    // A whole process's storage I/O (/proc/PID/io: its live threads' and its exited ones').
+    struct IoTotals {
+        std::uint64_t read = 0, write = 0, cancelled = 0;
+        bool operator==(const IoTotals&) const = default;
     };
 
     // What a thread's last answer said, kept compact: 10 000 of these stay in memory.
@@ -126,6 +161,7 @@ class TaskSweep {
         pid_t tgid = 0;
         KeptDir dir;                  // /proc/PID/task
         KeptFile stat;                // /proc/PID/task/PID/stat (set_leader_state)
+        KeptFile io;                  // /proc/PID/io (set_thread_activity(false))
         char state = '?';             // the leader's, as last read
         bool state_moved = true;      // the leader may have changed state since it was read
         std::size_t listed = 0;       // threads in the last listing of dir
@@ -133,9 +169,22 @@ class TaskSweep {
         Fingerprint fp;
         bool fp_known = false;
         double hot_until_s = 0;  // steady clock
-        bool gone = false;       // vanished during this sweep
-        bool relist = false;     // its listing is stale
-        bool ask = false;        // its threads are asked about this sweep
+        IoTotals io_last;        // /proc/PID/io as last read
+        bool io_known = false;   // io_last holds a reading
+        bool io_denied = false;  // its io may not be read (ptrace rules): not tried again
+        // Its threads' TaskActivity is older than its last run (it ran while they were not
+        // asked: set_thread_activity(false)).
+        bool activity_stale = false;
+        double set_check_s = 0;  // steady clock of its last thread set check
+        // The TGID reply's elapsed time: the sum over its live threads of (now - start), in
+        // µs, with the request's bracket and the thread count then. Between two replies it
+        // grows by the count times the time between them, unless the set of threads changed.
+        std::uint64_t etime_us = 0;
+        std::int64_t etime_asked_ns = 0, etime_answered_ns = 0;
+        std::size_t etime_threads = 0;  // 0: no reply to compare with
+        bool gone = false;              // vanished during this sweep
+        bool relist = false;            // its listing is stale
+        bool ask = false;               // its threads are asked about this sweep
     };
 
     void open_and_stat(Process& p);
@@ -150,6 +199,10 @@ class TaskSweep {
     void apply_thread_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
     void apply_answer(Process& p, Thread& t, const TaskstatsAnswer& a);
     void read_states();
+    bool io_moved(Process& p);
+    bool thread_set_changed(Process& p);
+    static bool etime_agrees(Process& p, const TaskstatsAnswer& a);
+    void close_io_files();
     void build(std::vector<TaskSample>& out, bool with_unasked = false);
 
     const FsRoot& proc_;
@@ -167,6 +220,7 @@ class TaskSweep {
     std::int64_t boot_offset_ns_ = 0;  // CLOCK_BOOTTIME - CLOCK_MONOTONIC (time suspended)
 
     bool leader_state_ = false;
+    bool activity_ = true;
     std::size_t dir_budget_ = static_cast<std::size_t>(-1);
     std::size_t budget_ = 0;     // this sweep's: dir_budget_, less what EMFILE took back
     std::size_t kept_dirs_ = 0;  // process directories and stat files open (at most)
