@@ -167,6 +167,11 @@ TEST_CASE("bpf table: a TGID query sums live threads, skips zombies, adds exited
     exited.tid = 100;
     exited.tgid = 100;
     exited.utime_ns = 555;  // cpu_run_real_total of the exited threads
+    exited.start_ns = 1;    // ac_etime
+    exited.min_flt = 3000;  // ac_utime
+    exited.maj_flt = 4000;  // ac_stime
+    exited.nvcsw = 5;
+    exited.nivcsw = 6;
     exited.cpu_count = 7;
     exited.cpu_delay_ns = 11;
     exited.run_virtual_ns = 13;
@@ -183,11 +188,11 @@ TEST_CASE("bpf table: a TGID query sums live threads, skips zombies, adds exited
     REQUIRE(p.status == TaskstatsAnswer::Status::ok);
     const TaskstatsRecord& r = p.record;
     CHECK(r.tgid == 100);
-    CHECK(r.utime_us == 1234 + 2000);
-    CHECK(r.stime_us == 7654);
-    CHECK(r.nvcsw == 20);
-    CHECK(r.nivcsw == 6);
-    CHECK(r.etime_us == 3'500'000 + 1'000);
+    CHECK(r.utime_us == 1234 + 2000 + 3000);
+    CHECK(r.stime_us == 7654 + 4000);
+    CHECK(r.nvcsw == 20 + 5);
+    CHECK(r.nivcsw == 6 + 6);
+    CHECK(r.etime_us == 3'500'000 + 1'000 + 1);
     CHECK(r.cpu_count == 40 + 40 + 7);
     CHECK(r.cpu_run_real_total_ns == (1'234'567 + 7'654'321) + 2'000'999 + 555);
     CHECK(r.cpu_run_virtual_total_ns == 9'000'000 * 2 + 13);

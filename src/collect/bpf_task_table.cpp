@@ -123,7 +123,8 @@ void BpfTaskTable::load(std::span<const std::byte> bytes, std::int64_t now_ns,
         to.nvcsw += t.nvcsw;
         to.nivcsw += t.nivcsw;
     }
-    // ... on top of the delays its exited threads left in signal->stats.
+    // ... on top of what its exited threads left in signal->stats, which the kernel's TGID
+    // answer starts from (fill_stats_for_tgid copies it first).
     if (groups == 0) return;
     for (std::size_t i = 0; i < n; ++i) {
         vigil_bpf_task_record g;
@@ -132,6 +133,11 @@ void BpfTaskTable::load(std::span<const std::byte> bytes, std::int64_t now_ns,
         Sum* s = find_sum(g.tgid);
         if (!s) continue;
         TaskstatsRecord& to = s->rec;
+        to.etime_us += g.start_ns;
+        to.utime_us += g.min_flt;
+        to.stime_us += g.maj_flt;
+        to.nvcsw += g.nvcsw;
+        to.nivcsw += g.nivcsw;
         to.cpu_run_real_total_ns += g.utime_ns;
         to.cpu_count += g.cpu_count;
         to.cpu_delay_ns += g.cpu_delay_ns;

@@ -13,9 +13,10 @@
 enum vigil_bpf_record_kind {
     /* One task (thread) as it is now. */
     VIGIL_BPF_TASK = 1,
-    /* A process's exited threads: its leader's signal->stats (the delay accounting the
-     * kernel keeps for threads that exited, summed), written after the leader's task record
-     * when the kernel keeps one. Only tgid and the group_* fields are set. */
+    /* A process's exited threads: its leader's signal->stats (what the kernel keeps of
+     * threads that exited, summed: the TGID answer starts from it), written after the
+     * leader's task record when the kernel keeps one. Set: tid, tgid, and the fields
+     * marked GROUP below, in taskstats' units. */
     VIGIL_BPF_GROUP_EXITED = 2,
 };
 
@@ -34,15 +35,15 @@ struct vigil_bpf_task_record {
     __s32 nice;  /* task->static_prio - 120 */
     __u32 reserved;
     char comm[16];          /* task->comm, NUL-padded */
-    __u64 start_ns;         /* task->start_time: CLOCK_MONOTONIC ns */
-    __u64 utime_ns;         /* task->utime; GROUP_EXITED: cpu_run_real_total */
+    __u64 start_ns;         /* task->start_time: CLOCK_MONOTONIC ns; GROUP: ac_etime (us) */
+    __u64 utime_ns;         /* task->utime; GROUP: cpu_run_real_total (ns) */
     __u64 stime_ns;         /* task->stime */
-    __u64 nvcsw, nivcsw;    /* context switches */
-    __u64 min_flt, maj_flt; /* page faults */
+    __u64 nvcsw, nivcsw;    /* context switches; GROUP: the same */
+    __u64 min_flt, maj_flt; /* page faults; GROUP: ac_utime and ac_stime (us) */
     /* task->ioac */
     __u64 rchar, wchar, syscr, syscw;
     __u64 read_bytes, write_bytes, cancelled_write_bytes;
-    /* scheduler (sched_info, se) and task->delays; GROUP_EXITED: signal->stats' sums */
+    /* scheduler (sched_info, se) and task->delays; GROUP: the same fields of signal->stats */
     __u64 cpu_count;       /* sched_info.pcount */
     __u64 cpu_delay_ns;    /* sched_info.run_delay */
     __u64 run_virtual_ns;  /* se.sum_exec_runtime */

@@ -61,7 +61,8 @@ int vigil_tasks(struct bpf_iter__task* ctx) {
     }
     bpf_seq_write(seq, &r, sizeof r);
 
-    // The delays of the process's exited threads, which a TGID query adds to its live ones.
+    // What the kernel kept of the process's exited threads (their delays; on newer kernels
+    // their CPU times and switches too), which a TGID query adds to its live threads'.
     if (r.tid != r.tgid) return 0;
     struct taskstats* ts = task->signal->stats;
     if (!ts) return 0;
@@ -69,6 +70,11 @@ int vigil_tasks(struct bpf_iter__task* ctx) {
     g.kind = VIGIL_BPF_GROUP_EXITED;
     g.tid = r.tid;
     g.tgid = r.tgid;
+    g.start_ns = ts->ac_etime;
+    g.min_flt = ts->ac_utime;
+    g.maj_flt = ts->ac_stime;
+    g.nvcsw = ts->nvcsw;
+    g.nivcsw = ts->nivcsw;
     g.utime_ns = ts->cpu_run_real_total;
     g.cpu_count = ts->cpu_count;
     g.cpu_delay_ns = ts->cpu_delay_total;
