@@ -29,7 +29,8 @@ enum LongOnly {
     kFilter,
     kHideKernelThreads,
     kTree,
-    kCgroupFilter
+    kCgroupFilter,
+    kSource
 };
 // The machine overview's options.
 enum OverviewOnly { kShow = 1100, kPartitions, kAllDevices };
@@ -71,6 +72,7 @@ constexpr option kLongOptions[] = {
     {"version", no_argument, nullptr, kVersion},
     {"proc-root", required_argument, nullptr, kProcRoot},
     {"sys-root", required_argument, nullptr, kSysRoot},
+    {"source", required_argument, nullptr, kSource},
     {"no-color", no_argument, nullptr, kNoColor},
     {"sort", required_argument, nullptr, kSort},
     {"reverse", no_argument, nullptr, kReverse},
@@ -260,6 +262,17 @@ Result<Options> parse_options(int argc, char* const* argv) {
             case kSysRoot:
                 if (arg.empty()) return make_error("invalid --sys-root '': expected a directory");
                 o.sys_root = arg;
+                break;
+            case kSource:
+                if (arg == "taskstats")
+                    o.source = TaskSource::taskstats;
+                else if (arg == "bpf")
+                    o.source = TaskSource::bpf;
+                else if (arg == "auto")
+                    o.source = TaskSource::automatic;
+                else
+                    return make_error("invalid --source " + quoted(arg) +
+                                      ": expected taskstats, bpf or auto");
                 break;
             case kNoColor:
                 o.no_color = true;

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "vigil/app/app.hpp"
+#include "vigil/collect/bpf_task_source.hpp"
 #include "vigil/collect/netlink/netlink_taskstats.hpp"
 #include "vigil/collect/privileges.hpp"
 #include "vigil/collect/proc_pid_io.hpp"
@@ -39,8 +40,22 @@ Result<std::vector<pid_t>> existing_pids(const FsRoot& proc, const std::vector<p
 }
 
 std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
-                                             std::vector<std::string>& notices,
-                                             const Clock& clock) {
+                                             std::vector<std::string>& notices, const Clock& clock,
+                                             TaskSource source) {
+    if (live && source != TaskSource::taskstats) {
+        auto bpf = open_bpf_taskstats(clock);
+        if (bpf) {
+            // Neither taskstats nor its capability is needed; CAP_BPF and CAP_PERFMON stay
+            // permitted, out of the effective set but while a pass starts.
+            (void)drop_net_admin();
+            (void)lower_caps(kCapBpf | kCapPerfmon);
+            return std::move(*bpf);
+        }
+        if (source == TaskSource::bpf)
+            notices.push_back(bpf.error().message + "; using taskstats instead");
+        // Asked for and not used: CAP_BPF and CAP_PERFMON are needed no more.
+        (void)drop_caps(kCapBpf | kCapPerfmon);
+    }
     if (live) {
         auto nl = NetlinkTaskstats::open(clock);
         if (nl) return std::move(*nl);
@@ -119,7 +134,7 @@ Result<Session> open_session(const Options& o, const Clock& clock) {
     s.view.pids = *pids;
     s.live = s.roots->live();
     s.sampler = std::make_unique<Sampler>(
-        *s.roots, open_io_source(*s.roots, s.live, s.notices, clock), s.live, clock);
+        *s.roots, open_io_source(*s.roots, s.live, s.notices, clock, o.source), s.live, clock);
     // taskstats has no state: read it for the rows shown when a column shows or sorts it.
     s.sampler->set_row_state(view_needs_row_state(s.view));
     // The Tasks header (processes by state) needs every process's state: shown by the

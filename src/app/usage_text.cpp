@@ -145,6 +145,11 @@ Prometheus endpoint:
 Sources:
       --proc-root=DIR    read processes from DIR instead of /proc
       --sys-root=DIR     read devices from DIR instead of /sys
+      --source=SOURCE    per-thread counters from: taskstats (default: netlink, one
+                         request per thread), bpf (a BPF task iterator reads every
+                         thread in one pass; needs CAP_BPF and CAP_PERFMON, else
+                         taskstats with a notice) or auto (bpf when it loads, else
+                         taskstats)
 
   -h, --help             show this help and exit
       --version          show the version and exit

@@ -54,6 +54,24 @@ bool drop_net_admin() {
     return write_caps(*c);
 }
 
+bool lower_caps(std::uint64_t mask) {
+    std::optional<CapSets> c = read_caps();
+    if (!c) return false;
+    if (!(c->effective & mask)) return true;
+    c->effective &= ~mask;
+    return write_caps(*c);
+}
+
+bool drop_caps(std::uint64_t mask) {
+    std::optional<CapSets> c = read_caps();
+    if (!c) return false;
+    if (!((c->effective | c->permitted | c->inheritable) & mask)) return true;
+    c->effective &= ~mask;
+    c->permitted &= ~mask;
+    c->inheritable &= ~mask;
+    return write_caps(*c);
+}
+
 bool drop_capabilities() {
     // The ambient set empties with the permitted one; cleared first all the same.
     (void)::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -81,6 +99,23 @@ NetAdminRaise::NetAdminRaise() {
 NetAdminRaise::~NetAdminRaise() {
     if (!lowered_) return;
     const int saved = errno;  // the caller reads the errno of what it did meanwhile
+    (void)write_caps(*lowered_);
+    errno = saved;
+}
+
+CapRaise::CapRaise(std::uint64_t mask) {
+    std::optional<CapSets> c = read_caps();
+    if (!c) return;
+    const std::uint64_t raise = mask & c->permitted & ~c->effective;
+    if (!raise) return;
+    CapSets raised = *c;
+    raised.effective |= raise;
+    if (write_caps(raised)) lowered_ = c;
+}
+
+CapRaise::~CapRaise() {
+    if (!lowered_) return;
+    const int saved = errno;
     (void)write_caps(*lowered_);
     errno = saved;
 }

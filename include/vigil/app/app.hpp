@@ -67,11 +67,15 @@ bool view_needs_thread_activity(const ViewState& vs);
 // view's cgroup filters).
 bool view_needs_cgroups(const ViewState& vs);
 
-// taskstats when permitted on the live /proc, else /proc/PID/task/TID/io. Notices (one
-// line each) say what is missing and how to get it.
+// taskstats when permitted on the live /proc, else /proc/PID/task/TID/io; with
+// TaskSource::bpf or automatic, the BPF task iterator first. Notices (one line each) say
+// what is missing and how to get it. Asked for, CAP_BPF and CAP_PERFMON are dropped unless
+// the BPF source is used (then they stay permitted, raised only to start each pass), and
+// CAP_NET_ADMIN unless taskstats is.
 std::unique_ptr<TaskIoSource> open_io_source(const Roots& roots, bool live,
                                              std::vector<std::string>& notices,
-                                             const Clock& clock = system_clock());
+                                             const Clock& clock = system_clock(),
+                                             TaskSource source = TaskSource::taskstats);
 
 // The one-line notice about delay accounting, or empty when it is on.
 std::string delayacct_notice(const Roots& roots);

@@ -23,6 +23,13 @@
 
 namespace vigil {
 
+// --source: where the per-thread counters come from on the live system.
+enum class TaskSource : std::uint8_t {
+    taskstats,  // netlink taskstats (the default), else /proc/PID/task/TID/io
+    bpf,        // the BPF task iterator, else taskstats with a notice
+    automatic,  // the BPF task iterator when it loads, else taskstats without a word
+};
+
 struct Options {
     enum class Action { run, help, version } action = Action::run;
     bool batch = false;              // -b
@@ -30,11 +37,12 @@ struct Options {
     double delay_s = 1.0;            // -d: seconds between samples
     bool delay_given = false;        // -d was given (a replay plays at the recorded pace)
     ViewState view;
-    bool sort_given = false;  // --sort was given (otherwise the default applies)
-    TextOptions text;         // -t, -q
-    bool no_color = false;    // --no-color (or NO_COLOR in the environment)
-    std::string proc_root;    // --proc-root; empty: the running kernel's
-    std::string sys_root;     // --sys-root; empty: the running kernel's
+    bool sort_given = false;                    // --sort was given (otherwise the default applies)
+    TextOptions text;                           // -t, -q
+    bool no_color = false;                      // --no-color (or NO_COLOR in the environment)
+    std::string proc_root;                      // --proc-root; empty: the running kernel's
+    std::string sys_root;                       // --sys-root; empty: the running kernel's
+    TaskSource source = TaskSource::taskstats;  // --source
     // --show: the sections printed each sample, in the order given, each once; the task
     // table alone by default. "all" is the overview sections, then tasks.
     std::vector<Section> sections{Section::tasks};

@@ -21,6 +21,9 @@ struct CapSets {
     std::uint64_t inheritable = 0;
 };
 inline constexpr std::uint64_t kCapNetAdmin = std::uint64_t{1} << 12;
+// The BPF task source's (Linux 5.8+): loading a tracing program that reads kernel memory.
+inline constexpr std::uint64_t kCapPerfmon = std::uint64_t{1} << 38;
+inline constexpr std::uint64_t kCapBpf = std::uint64_t{1} << 39;
 
 // The calling thread's sets; nullopt if capget(2) fails.
 std::optional<CapSets> read_caps();
@@ -32,6 +35,10 @@ bool write_caps(const CapSets& caps);
 bool lower_net_admin();
 // CAP_NET_ADMIN out of every set, for good (the ambient set loses it with the permitted).
 bool drop_net_admin();
+// The capabilities of mask out of the effective set (still permitted), or out of every set
+// for good; as lower_net_admin and drop_net_admin.
+bool lower_caps(std::uint64_t mask);
+bool drop_caps(std::uint64_t mask);
 // Every capability out of every set, the ambient set included, for good.
 bool drop_capabilities();
 
@@ -51,6 +58,20 @@ class NetAdminRaise {
 
   private:
     std::optional<CapSets> lowered_;  // the sets to go back to; empty: nothing was raised
+};
+
+// The capabilities of mask that are permitted, effective while it lives (the BPF source
+// raises CAP_BPF and CAP_PERFMON to load its program and to start each pass); lowered again
+// when it ends.
+class CapRaise {
+  public:
+    explicit CapRaise(std::uint64_t mask);
+    ~CapRaise();
+    CapRaise(const CapRaise&) = delete;
+    CapRaise& operator=(const CapRaise&) = delete;
+
+  private:
+    std::optional<CapSets> lowered_;
 };
 
 }  // namespace vigil

@@ -36,6 +36,10 @@ class TaskstatsClient {
     // ids.size(). Never throws for a vanished task.
     virtual void query(TaskstatsScope scope, std::span<const pid_t> ids,
                        std::span<TaskstatsAnswer> out) = 0;
+    // A sweep has listed the tasks and is about to ask about them. A client that reads every
+    // task at once (the BPF source) reads them here; the answers until the next call are of
+    // that moment. Netlink asks the kernel at each query and needs nothing.
+    virtual void begin_sweep() {}
 };
 
 }  // namespace vigil
