@@ -182,30 +182,13 @@ if ! command -v fio >/dev/null; then
     skip "fio rate check: fio is not installed"
 else
     dir=$(mktemp -d /var/tmp/vigil-e2e.XXXXXX)
-    fio --name=vigil-e2e --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
-        --size=512m --time_based --runtime=12 --output=/dev/null >/dev/null 2>&1 &
-    fio_pid=$!
-    # Measure once fio writes (its file grows); the first sample is not judged anyway.
-    poll 10 test -s "$dir/vigil-e2e.0.0"
-    "$VIGIL" -b -P -o -k -n 4 -d 2 >"$TMP/out" 2>"$TMP/err"
-    wait "$fio_pid"
-    fio_status=$?
+    fio_rate_run "$dir" vigil-e2e "$VIGIL" -b -P -o -k -n 4 -d 2
+    status=$?
     rm -rf "$dir"
-    if [ "$fio_status" -ne 0 ]; then
+    if [ "$status" -eq 2 ]; then
         skip "fio rate check: fio failed here (no O_DIRECT?)"
     else
-        # The fio job's rows: DISK WRITE in K/s; every sample after the first within 2 %.
-        # The busiest fio row of each sample (fio's parent process does no I/O).
-        mapfile -t rates < <(awk '
-            /^Total DISK READ/ { s++ }
-            /fio/ { n = 0; for (i = 1; i <= NF; i++) if ($i == "K/s" && ++n == 2 && $(i-1) + 0 > max[s]) max[s] = $(i-1) + 0 }
-            END { for (k = 1; k <= s; k++) printf "%.2f\n", max[k] }' "$TMP/out")
-        good=0 total=0
-        for r in "${rates[@]:1}"; do
-            total=$((total + 1))
-            if awk -v r="$r" 'BEGIN { exit !(r >= 20070.4 && r <= 20889.6) }'; then good=$((good + 1)); fi
-        done
-        if [ "$total" -ge 2 ] && [ "$good" -eq "$total" ]; then
+        if [ "$status" -eq 0 ]; then
             ok "fio --rate=20m: DISK WRITE ${rates[*]} K/s (within 2 % of 20480 after the first)"
         else
             bad "fio --rate=20m: DISK WRITE ${rates[*]:-none} K/s"; cat "$TMP/out"

@@ -2,8 +2,9 @@
 #     . "$(dirname "$0")/e2e_lib.sh"
 # (meson passes each script by its path in the source tree, so dirname finds this file).
 # Defines the pass/fail/skip counters and their lines, poll with a deadline, the tmux screen
-# helpers and the start of a headless vigil serving metrics. Nothing runs on sourcing but
-# the counters' reset; a script sets S (its tmux session) before it uses screen/keys.
+# helpers, fio's rate check and the start of a headless vigil serving metrics. Nothing runs
+# on sourcing but the counters' reset; a script sets S (its tmux session) before it uses
+# screen/keys.
 
 pass=0 fail=0 skip=0
 ok()   { pass=$((pass + 1)); echo "ok   - $1"; }
@@ -36,6 +37,34 @@ poll() {
         [ "$(now_us)" -ge "$end" ] && return 1
         sleep 0.05
     done
+}
+
+# fio_rate_run DIR NAME VIGIL-COMMAND...: iotop's accuracy check. Starts fio writing
+# 20 MiB/s with O_DIRECT into DIR (job NAME), runs the vigil command (-b -k, one row per fio
+# task) once fio writes, its output in $TMP/out and $TMP/err, and sets rates to each
+# sample's busiest fio row's DISK WRITE in K/s (fio's parent process does no I/O). Returns 0
+# when every sample after the first is within 2 % of 20480, 1 when not, 2 when fio itself
+# failed (no O_DIRECT here). The caller removes fio's file.
+fio_rate_run() {
+    local dir=$1 name=$2
+    shift 2
+    fio --name="$name" --directory="$dir" --rw=write --bs=64k --direct=1 --rate=20m \
+        --size=512m --time_based --runtime=12 --output=/dev/null >/dev/null 2>&1 &
+    local fio_pid=$!
+    # Measure once fio writes (its file grows); the first sample is not judged anyway.
+    poll 10 test -s "$dir/$name.0.0"
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    wait "$fio_pid" || return 2
+    mapfile -t rates < <(awk '
+        /^Total DISK READ/ { s++ }
+        /fio/ { n = 0; for (i = 1; i <= NF; i++) if ($i == "K/s" && ++n == 2 && $(i-1) + 0 > max[s]) max[s] = $(i-1) + 0 }
+        END { for (k = 1; k <= s; k++) printf "%.2f\n", max[k] }' "$TMP/out")
+    local good=0 total=0 r
+    for r in "${rates[@]:1}"; do
+        total=$((total + 1))
+        if awk -v r="$r" 'BEGIN { exit !(r >= 20070.4 && r <= 20889.6) }'; then good=$((good + 1)); fi
+    done
+    [ "$total" -ge 2 ] && [ "$good" -eq "$total" ]
 }
 
 # The curses view in tmux, session S (a private server: the script exports TMUX_TMPDIR).
