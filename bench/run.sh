@@ -2,6 +2,7 @@
 # Benchmark: vigil against iotop-c, top -H and top on two thread farms: one whose threads
 # sleep, and a busy one whose every thread wakes every 500 ms at a random phase (no process
 # is ever idle: the worst case for vigil, which skips processes whose threads did not run).
+# vigil runs with its default taskstats source and, when it loads here, --source=bpf.
 #
 #   bench/run.sh [--build DIR] [-n REFRESHES] [-d SECONDS] [--threads T] [--quick] [--idle]
 #                [TASKS...]                      (default: 10000 tasks, 20 threads a process)
@@ -64,6 +65,9 @@ if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -x, -- true
     have_perf=1
 fi
 iotop=$(command -v iotop-c || true)
+# --source=bpf falls back to taskstats with a notice on stderr when it cannot load.
+have_bpf=0
+"$vigil" -b -n 1 --source=bpf 2>&1 >/dev/null | grep -q "BPF source\|taskstats instead" || have_bpf=1
 repeats=3
 [ "$quick" -eq 1 ] && repeats=1
 
@@ -146,6 +150,11 @@ monitors() {
     local farm_name=$1 tasks=$2
     bench "$farm_name" "vigil" "$tasks" "$vigil" -b
     bench "$farm_name" "vigil -P" "$tasks" "$vigil" -b -P
+    # The BPF task source (one iterator pass over every task), when it loads here.
+    if [ "$have_bpf" -eq 1 ]; then
+        bench "$farm_name" "vigil --source=bpf" "$tasks" "$vigil" -b --source=bpf
+        bench "$farm_name" "vigil -P --source=bpf" "$tasks" "$vigil" -b -P --source=bpf
+    fi
     if [ -n "$iotop" ]; then
         bench "$farm_name" "iotop-c" "$tasks" "$iotop" -b
         bench "$farm_name" "iotop-c -P" "$tasks" "$iotop" -b -P
