@@ -10,9 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <queue>
 
+#include "frame_pass.hpp"
 #include "vigil/core/fd_io.hpp"
 #include "vigil/core/time_spec.hpp"
 #include "vigil/core/unique_fd.hpp"
@@ -21,6 +20,10 @@
 #include "zstd_stream.hpp"
 
 namespace vigil {
+
+using record_detail::FramePass;
+using record_detail::read_error;
+
 namespace {
 
 struct FrameCheck {
@@ -28,182 +31,6 @@ struct FrameCheck {
     bool truncated = false;  // the file ends before the frame does
     FrameHeader h;
     std::string what;
-};
-
-std::string read_error() {
-    return errno ? fmt::format("cannot read: {}", std::strerror(errno))
-                 : std::string("cannot read: the file became shorter while it was read");
-}
-
-// A place where a frame may start: a marker whose length fits in the file.
-struct Candidate {
-    std::uint64_t start = 0;
-    std::uint32_t len = 0;  // of the payload
-    std::uint32_t crc = 0;  // what the header says
-    std::uint32_t pre = 0;  // CRC-32C of its first 20 bytes, then xor the pass's sum at the payload
-    enum class State : std::uint8_t { pending, good, bad } state = State::pending;
-};
-
-// Finds which frames are intact in one forward pass over the file, whatever the file
-// holds. Every marker followed by a length that fits in the file is a candidate frame;
-// the pass keeps one running CRC-32C of the bytes from where it started, and a
-// candidate's checksum follows from the running sums at the start and at the end of its
-// payload (crc32c_shift). So each byte is read and summed once, however many markers claim
-// however long overlapping payloads: a damaged file costs what an intact one does (checking
-// each candidate by reading its payload was quadratic: 72 s for 1 MB of markers).
-class FramePass {
-  public:
-    explicit FramePass(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
-
-    // Whether the frame at off (whose header has a marker and a length that fits) is
-    // intact; false with error set when the file cannot be read.
-    bool intact(std::uint64_t off, std::string& error) {
-        drop_before(off);
-        if (off >= pos_) {
-            restart(off);
-            if (!advance()) return fail(error);
-        }
-        const Candidate* c = find(off);
-        if (!c) {
-            // Not a candidate: cannot happen (the caller made the same tests); start here.
-            restart(off);
-            if (!advance()) return fail(error);
-            if (!(c = find(off))) return false;
-        }
-        while (c->state == Candidate::State::pending) {
-            if (!advance()) return fail(error);
-            c = find(off);
-        }
-        return c->state == Candidate::State::good;
-    }
-
-    // The first offset at or after from where an intact frame starts; the file size if none
-    // (or if the file cannot be read).
-    std::uint64_t next_intact(std::uint64_t from) {
-        drop_before(from);
-        for (;;) {
-            if (!cands_.empty()) {
-                const Candidate& c = cands_.front();
-                if (c.state == Candidate::State::good) return c.start;
-                if (c.state == Candidate::State::bad) {
-                    pop_front();
-                    continue;
-                }
-            } else if (pos_ >= size_) {
-                return size_;
-            } else if (pos_ < from) {
-                restart(from);
-            }
-            if (!advance()) return size_;
-        }
-    }
-
-  private:
-    static constexpr std::size_t kChunk = 1 << 20;
-
-    bool fail(std::string& error) {
-        error = read_error();
-        return false;
-    }
-
-    const Candidate* find(std::uint64_t off) const {
-        auto it = std::lower_bound(cands_.begin(), cands_.end(), off,
-                                   [](const Candidate& c, std::uint64_t o) { return c.start < o; });
-        return it != cands_.end() && it->start == off ? &*it : nullptr;
-    }
-    void pop_front() {
-        cands_.pop_front();
-        ++first_id_;
-    }
-    void drop_before(std::uint64_t off) {
-        while (!cands_.empty() && cands_.front().start < off) pop_front();
-    }
-    std::uint64_t next_id() const { return first_id_ + cands_.size(); }
-
-    // Starts the pass again at off: nothing before it is wanted any more.
-    void restart(std::uint64_t off) {
-        first_id_ = next_id();
-        cands_.clear();
-        ends_ = {};
-        next_pre_ = first_id_;
-        pos_ = off;
-        sum_ = 0;
-    }
-
-    // Reads the next chunk: finds its markers, then sums it, settling every candidate whose
-    // payload starts or ends in it. False at the end of the file or on a read error.
-    bool advance() {
-        if (pos_ >= size_) return false;
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size_ - pos_));
-        // The headers of markers near the chunk's end reach into the next one.
-        const std::size_t with_headers = static_cast<std::size_t>(
-            std::min<std::uint64_t>(n + kFrameHeaderSize - 1, size_ - pos_));
-        errno = 0;
-        if (!pread_exact(fd_, pos_, with_headers, buf_)) return false;
-        static constexpr char kMarker[4] = {'\x88', 'V', 'G', 'F'};
-        static_assert(kFrameMarker == 0x46475688);
-        const std::string_view bytes(buf_);
-        for (std::size_t i = 0; i < n && i + kFrameHeaderSize <= bytes.size(); ++i) {
-            const void* first = std::memchr(bytes.data() + i, kMarker[0], n - i);
-            if (!first) break;
-            i = static_cast<std::size_t>(static_cast<const char*>(first) - bytes.data());
-            if (i + kFrameHeaderSize > bytes.size()) break;
-            if (std::memcmp(bytes.data() + i, kMarker, 4) != 0) continue;
-            FrameHeader h;
-            const std::uint64_t start = pos_ + i;
-            if (!parse_frame_header(bytes.substr(i), h) || h.payload_len > kMaxFramePayload ||
-                h.payload_len > size_ - start - kFrameHeaderSize)
-                continue;
-            Candidate c;
-            c.start = start;
-            c.len = h.payload_len;
-            c.crc = h.crc;
-            c.pre = crc32c(bytes.substr(i, kFrameHeaderSize - 4));
-            ends_.push({start + kFrameHeaderSize + h.payload_len, next_id()});
-            cands_.push_back(c);
-        }
-        // Sum the chunk up to each place a candidate needs the running sum at.
-        const std::uint64_t stop = pos_ + n;
-        std::uint64_t at = pos_;
-        for (;;) {
-            next_pre_ = std::max(next_pre_, first_id_);
-            const bool pre = next_pre_ < next_id();
-            const std::uint64_t pre_at =
-                pre ? cands_[next_pre_ - first_id_].start + kFrameHeaderSize : UINT64_MAX;
-            const std::uint64_t end_at = ends_.empty() ? UINT64_MAX : ends_.top().first;
-            const std::uint64_t to = std::min({pre_at, end_at, stop});
-            sum_ = crc32c(bytes.substr(at - pos_, to - at), sum_);
-            at = to;
-            if (pre_at == at) {
-                cands_[next_pre_ - first_id_].pre ^= sum_;
-                ++next_pre_;
-            } else if (end_at == at) {
-                const std::uint64_t id = ends_.top().second;
-                ends_.pop();
-                if (id >= first_id_) {  // else dropped: the scan is past it
-                    Candidate& c = cands_[id - first_id_];
-                    c.state = (crc32c_shift(c.pre, c.len) ^ sum_) == c.crc ? Candidate::State::good
-                                                                           : Candidate::State::bad;
-                }
-            } else {
-                break;
-            }
-        }
-        pos_ = stop;
-        return true;
-    }
-
-    int fd_;
-    std::uint64_t size_;
-    std::uint64_t pos_ = 0;        // the pass has read and summed the bytes before this
-    std::uint32_t sum_ = 0;        // CRC-32C of the bytes from where it (re)started to pos_
-    std::deque<Candidate> cands_;  // by start; ids are consecutive from first_id_
-    std::uint64_t first_id_ = 0;
-    std::uint64_t next_pre_ = 0;  // the first candidate whose payload the pass has not reached
-    using End = std::pair<std::uint64_t, std::uint64_t>;  // where a payload ends, candidate id
-    std::priority_queue<End, std::vector<End>, std::greater<End>> ends_;
-    std::string buf_;
 };
 
 }  // namespace
