@@ -1,6 +1,6 @@
 // The controller's panes: the machine sections the screen reads (wanted_sections), the device
 // and cgroup panes' tables (build_pane), and the process inspector (Enter) read and refreshed.
-// The rest of the Controller is in controller.cpp.
+// The rest of the Controller is in controller.cpp (and controller_replay.cpp).
 #include <utility>
 #include <vector>
 
