@@ -46,6 +46,18 @@ restart() {
     tmux kill-server 2>/dev/null
     for _ in $(seq 1 20); do tmux ls >/dev/null 2>&1 || return 0; sleep 0.1; done
 }
+# new_session ARGS...: tmux new-session -d -s "$S" ARGS, again when it fails. Right after
+# restart()'s kill-server, a new client can still reach the server that is going away
+# ("server exited unexpectedly", seen once in CI): the session was never made, and every
+# check on it failed.
+new_session() {
+    local _
+    for _ in 1 2 3 4 5; do
+        tmux new-session -d -s "$S" "$@" && return 0
+        sleep 0.2
+    done
+    return 1
+}
 trap cleanup EXIT
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 
@@ -54,12 +66,12 @@ out=$("$VIGIL" </dev/null 2>&1 >/dev/null); st=$?
 if [ "$st" -eq 2 ] && echo "$out" | grep -q 'needs a terminal'; then ok "stdin not a terminal: '$out'"; else bad "no terminal (status $st): $out"; fi
 
 # --- TERM=dumb: cannot draw; says so
-tmux new-session -d -s "$S" -x 100 -y 30 "TERM=dumb $VIGIL; echo EXIT=\$?; sleep 30"
+new_session -x 100 -y 30 "TERM=dumb $VIGIL; echo EXIT=\$?; sleep 30"
 if wait_for "EXIT=2" && screen | grep -q "cannot move the cursor"; then ok "TERM=dumb: clear error, status 2"; else bad "TERM=dumb" "$(screen)"; fi
 restart
 
 # --- TERM=vt100 (no colours), then q
-tmux new-session -d -s "$S" -x 100 -y 30 "TERM=vt100 $VIGIL; echo EXIT=\$?; sleep 30"
+new_session -x 100 -y 30 "TERM=vt100 $VIGIL; echo EXIT=\$?; sleep 30"
 if wait_for "Total DISK READ"; then
     tmux send-keys -t "$S" q
     if wait_for "EXIT=0"; then ok "TERM=vt100 draws and quits"; else bad "vt100 quit" "$(screen)"; fi
@@ -72,11 +84,11 @@ restart
 bash -c 'exec -a "vigil-café-中文" sleep 60' &
 utf_pid=$!
 poll 5 grep -qa "vigil-caf" "/proc/$utf_pid/cmdline"
-tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C LC_ALL=C $VIGIL --columns io -p $utf_pid; sleep 30"
+new_session -x 120 -y 30 "LANG=C LC_ALL=C $VIGIL --columns io -p $utf_pid; sleep 30"
 if wait_for 'vigil-caf\xc3\xa9-\xe4\xb8\xad\xe6\x96\x87'; then ok "LANG=C: non-ASCII shown as \\xHH escapes"; else bad "LANG=C escapes" "$(screen)"; fi
 restart
 if locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
-    tmux new-session -d -s "$S" -x 120 -y 30 "LANG=C.UTF-8 LC_ALL=C.UTF-8 $VIGIL --columns io -p $utf_pid; sleep 30"
+    new_session -x 120 -y 30 "LANG=C.UTF-8 LC_ALL=C.UTF-8 $VIGIL --columns io -p $utf_pid; sleep 30"
     if wait_for 'vigil-café-中文'; then ok "C.UTF-8: the command line as written"; else bad "UTF-8 locale" "$(screen)"; fi
     restart
 else
@@ -85,7 +97,7 @@ fi
 kill "$utf_pid" 2>/dev/null
 
 # --- 1x1 and 500x200, and a resize storm
-tmux new-session -d -s "$S" -x 1 -y 1 "$VIGIL; echo EXIT=\$? > $TMP/exit1; sleep 30"
+new_session -x 1 -y 1 "$VIGIL; echo EXIT=\$? > $TMP/exit1; sleep 30"
 # Running at 1x1 (started, and it has not exited); the redraw at 500x200 below shows it
 # lived through its 1x1 frames.
 if poll 5 alive && [ ! -s "$TMP/exit1" ]; then ok "1x1 terminal: running"; else bad "1x1 terminal"; fi
@@ -106,7 +118,7 @@ restart
 # --- signals: SIGINT, SIGTERM, SIGHUP leave the terminal usable; the status is 128 + N, as
 # for any program they end (vigil(8), EXIT STATUS)
 for sig in INT TERM HUP; do
-    tmux new-session -d -s "$S" -x 100 -y 30 "$VIGIL; echo EXIT=\$?; sleep 30"
+    new_session -x 100 -y 30 "$VIGIL; echo EXIT=\$?; sleep 30"
     wait_for "Total DISK READ" || bad "start for SIG$sig"
     pkill -"$sig" -f "^$VIGIL\$"
     want=$((128 + $(kill -l "$sig")))
@@ -119,7 +131,7 @@ for sig in INT TERM HUP; do
 done
 
 # --- Ctrl-Z and fg in an interactive shell
-tmux new-session -d -s "$S" -x 100 -y 30 "bash --norc --noprofile -i"
+new_session -x 100 -y 30 "bash --norc --noprofile -i"
 poll 5 eval 'screen | grep -q .'  # the shell's first prompt
 tmux send-keys -t "$S" "PS1='prompt> '; clear" Enter
 wait_for "prompt>"
