@@ -372,6 +372,57 @@ TEST_CASE("a long command line is read only as far as it is shown", "[collect]")
     CHECK(d.cmdline_unread == raw.size() - kCommandMaxBytes - 1);
 }
 
+TEST_CASE("a command line is read again past the bound, or at once for another process",
+          "[collect][prio]") {
+    TempTree tree;
+    std::filesystem::copy(fixture("proc/t0"), tree.path, std::filesystem::copy_options::recursive);
+    auto put = [&](const std::string& rel, const std::string& text) {
+        std::ofstream(tree.path / rel, std::ios::binary | std::ios::trunc) << text;
+    };
+    // The leader's stat line with another name or start time (an exec, a reused pid).
+    auto leader_stat = [&](const std::string& comm, int start) {
+        const std::string line = "100 (" + comm + ") S 1 100 100 0 -1 4194560 120 0 0 0 3 1 0 0 " +
+                                 "25 5 3 0 " + std::to_string(start) +
+                                 " 10485760 300 18446744073709551615 1 1 1 1\n";
+        put("100/stat", line);
+        put("100/task/100/stat", line);
+    };
+    FsRoot root(tree.path.string());
+    vigil::test::FakeClock clock(100.0);
+    TaskCollector tc(root, false, nullptr, clock);
+    std::vector<TaskSample> tasks;
+    auto sample = [&](double after_s) {
+        clock.advance(after_s);
+        tc.collect(tasks);
+        const TaskSample* worker = nullptr;
+        for (const TaskSample& t : tasks)
+            if (t.tid == 101) worker = &t;
+        REQUIRE(worker);
+        TaskDetail d;
+        tc.fetch_details(*worker, d);
+        REQUIRE(d.cmdline);
+        return *d.cmdline;
+    };
+    CHECK(sample(0) == "/usr/bin/app --name my (weird) app");
+    put("100/cmdline", std::string("first\0", 6));
+    // The sample after the first read names the process and reads it once more.
+    CHECK(sample(0.5) == "first");
+    put("100/cmdline", std::string("second\0", 7));
+    CHECK(sample(0.5) == "first");   // 0.5 s old: kept
+    CHECK(sample(1.0) == "first");   // 1.5 s old: kept
+    CHECK(sample(0.6) == "second");  // 2.1 s old: past the bound (2 s; intervals are shorter)
+    // Another process took the pid: its command line at once.
+    put("100/cmdline", std::string("reused\0", 7));
+    leader_stat("my (weird) app", 95000);
+    CHECK(sample(0.1) == "reused");
+    // An exec (the leader's name changed): at once too.
+    put("100/cmdline", std::string("exec'd\0", 7));
+    leader_stat("newprog", 95000);
+    CHECK(sample(0.1) == "exec'd");
+    put("100/cmdline", std::string("quiet\0", 6));
+    CHECK(sample(0.1) == "exec'd");
+}
+
 TEST_CASE("out of descriptors, command lines are read without keeping files", "[collect]") {
     FsRoot root(fixture("proc/t0"));
     std::vector<TaskSample> tasks;

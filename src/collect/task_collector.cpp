@@ -70,7 +70,40 @@ void TaskCollector::collect(std::vector<TaskSample>& out) {
     } else {
         collect_from_stat_files(out);
     }
-    prio_.start_sample(clock_.steady_s());
+    sample_s_ = clock_.steady_s();
+    prio_.start_sample(sample_s_);
+    check_cmdlines(out);
+}
+
+void TaskCollector::check_cmdlines(const std::vector<TaskSample>& tasks) {
+    // tasks is in tid order, and a leader's tid is its pid.
+    auto by_tid = [](const TaskSample& t, pid_t tid) { return t.tid < tid; };
+    for (auto& [pid, c] : cmdlines_) {
+        if (!c.read) continue;
+        auto it = std::lower_bound(tasks.begin(), tasks.end(), pid, by_tid);
+        const TaskSample* leader = it != tasks.end() && it->tid == pid ? &*it : nullptr;
+        if (!leader) {
+            // The leader is gone (a zombie leader with live threads, or the process):
+            // read again at each use, as before the bound.
+            c.read = false;
+            continue;
+        }
+        if (!c.known) {
+            // The process is named now; read once more, so the text is known to be its.
+            c.known = true;
+            c.leader_start = leader->start_ticks;
+            c.leader_comm = leader->comm;
+            c.read = false;
+        } else if (c.leader_start != leader->start_ticks || c.leader_comm != leader->comm) {
+            // Another process with that pid, or an exec: read afresh (a reused pid's
+            // kept file reads nothing, so it is opened again).
+            const bool reused = c.leader_start != leader->start_ticks;
+            c.leader_start = leader->start_ticks;
+            c.leader_comm = leader->comm;
+            c.read = false;
+            if (reused) c.file = KeptFile();
+        }
+    }
 }
 
 void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
@@ -78,7 +111,9 @@ void TaskCollector::collect_first(std::vector<TaskSample>& out, std::size_t aske
     ++generation_;
     share_fd_budget();
     sweep_->collect_first(out, asked);
-    prio_.start_sample(clock_.steady_s());
+    sample_s_ = clock_.steady_s();
+    prio_.start_sample(sample_s_);
+    check_cmdlines(out);
 }
 
 // The descriptors vigil may keep (kept_fd_budget, as the limit is now): a quarter for the
@@ -240,8 +275,9 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
         }
     } else {
         Cmdline& c = cmdlines_[task.tgid];
-        if (c.generation != generation_) {
-            c.generation = generation_;
+        if (c.generation != generation_ && (!c.read || sample_s_ - c.read_at_s > prio_.bound_s())) {
+            c.read = true;
+            c.read_at_s = sample_s_;
             rel_.clear();
             append_int(rel_, task.tgid);
             rel_ += "/cmdline";
@@ -258,6 +294,7 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
                 c.unread = 0;
             }
         }
+        c.generation = generation_;
         out.cmdline = c.text;
         out.cmdline_unread = c.unread;
     }

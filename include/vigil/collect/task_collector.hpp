@@ -124,16 +124,31 @@ class TaskCollector {
     std::string rel_;
     PidStat stat_;
 
-    // Command lines of the current sample, per process: threads share theirs. The file
-    // stays open while the process has a row shown, so a refresh costs one pread() per
-    // shown process; entries not used in the last sample are dropped, closing it.
+    // Command lines of shown processes: threads share theirs. The file stays open while
+    // the process has a row shown, and is read again only past PrioCache's staleness bound
+    // (a process may rewrite its command line, setproctitle(), without waking anyone), or
+    // at once when the process is not the one read (its leader's start time or name
+    // changed: a reused pid, an exec). Reading a command line walks the other process's
+    // memory: at 500 processes shown that was a tenth of a refresh's CPU. Entries not used
+    // in the last sample are dropped, closing the file.
     struct Cmdline {
-        std::uint64_t generation = 0;
+        std::uint64_t generation = 0;  // the last sample that used it
+        bool read = false;             // text holds a read (else read at the next use)
+        double read_at_s = 0;          // the sample time (steady) of the read
+        // The process read: its leader's start time and name, recorded at the sample after
+        // the first read (then read again, so text is known to be of that process).
+        bool known = false;
+        std::uint64_t leader_start = 0;
+        std::string leader_comm;
         std::shared_ptr<const std::string> text;  // null: unreadable (the process is gone)
         std::uint64_t unread = 0;                 // TaskDetail::cmdline_unread
         KeptFile file;
     };
     std::unordered_map<pid_t, Cmdline> cmdlines_;
+    // After a sample: command lines of processes not (or no longer known to be) the ones
+    // read are marked to be read again; see Cmdline.
+    void check_cmdlines(const std::vector<TaskSample>& tasks);
+    double sample_s_ = 0;  // steady time of the last collect()
     // The same for the full names (/proc/PID/task/TID/comm) of shown kernel threads, by tid.
     struct Comm {
         std::uint64_t generation = 0;
