@@ -34,6 +34,8 @@ void TextWriter::write_head(const Table& t, const ViewState& vs, std::int64_t wa
             out += '\n';
         }
     }
+    widths_ = min_widths(t.columns);
+    lines_.begin(t.columns, widths_, vs.units);
     const bool header = opts_.quiet == 0 || (opts_.quiet == 1 && !header_written_);
     if (header) {
         if (opts_.timestamps) out += "    TIME ";
@@ -45,10 +47,11 @@ void TextWriter::write_head(const Table& t, const ViewState& vs, std::int64_t wa
 
 void TextWriter::write_rows(const Table& t, const ViewState& vs, std::string& out) {
     // Fixed widths: the rows of one sample come in parts, and must line up all the same.
-    const std::vector<std::size_t> widths = min_widths(t.columns);
+    // A row's cells that did not change since the last sample are copied from its line.
+    (void)vs;
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
         out += stamp_;
-        append_row(out, t, r, widths, vs.units);
+        lines_.append(out, t, r);
         out += '\n';
     }
 }

@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "vigil/model/table.hpp"
 #include "vigil/model/view_state.hpp"
+#include "vigil/ui/row_lines.hpp"
 
 namespace vigil {
 
@@ -24,12 +26,15 @@ class TextWriter {
     // batch run at 10 000 threads need not hold every row or line at once).
     void write_head(const Table& tasks, const ViewState& vs, std::int64_t wall_ns,
                     std::string& out);
+    // The rows of write_head's sample (its columns and units).
     void write_rows(const Table& tasks, const ViewState& vs, std::string& out);
 
   private:
     TextOptions opts_;
     bool header_written_ = false;
     std::string stamp_;  // the -t time of the sample being written, and a space
+    std::vector<std::size_t> widths_;
+    RowLines lines_;  // the last sample's lines, by task
 };
 
 // One task row as it appears in text output and the view (also used by the golden tests).
