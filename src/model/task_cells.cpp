@@ -286,6 +286,12 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
     // the cells' and strings' buffers.
     t.rows.resize(keys.size());
     t.refs.resize(keys.size());
+    // Threads share their process's command line, and its rows mostly follow each other
+    // (ordered by id among equals): the last one escaped serves the next row with the same
+    // string (the details outlive this call, so its address names it).
+    const std::string* memo_cmdline = nullptr;
+    std::uint64_t memo_unread = 0;
+    std::string memo_text;
     for (std::size_t r = 0; r < keys.size(); ++r) {
         const RowKey& k = keys[r];
         std::vector<Cell>& row = t.rows[r];
@@ -315,7 +321,17 @@ void make_rows(const Frame& f, const RankedTasks& ranked, std::span<const RowKey
                 if (on_other_thread(shown[i], task, vs)) cell.text = "-";
             } else {
                 cell.num.reset();
-                cell.text = text_of(shown[i], f, task, d, details, vs);
+                if (shown[i] == ColumnId::command && vs.full_command && d && d->cmdline &&
+                    !d->cmdline->empty()) {
+                    if (d->cmdline.get() != memo_cmdline || d->cmdline_unread != memo_unread) {
+                        memo_text = text_of(shown[i], f, task, d, details, vs);
+                        memo_cmdline = d->cmdline.get();
+                        memo_unread = d->cmdline_unread;
+                    }
+                    cell.text = memo_text;
+                } else {
+                    cell.text = text_of(shown[i], f, task, d, details, vs);
+                }
                 // The glyphs of the tree go before the command; CSV and JSON give the
                 // depth and the ppid instead.
                 if (place && shown[i] == ColumnId::command && vs.escape != TextEscape::data) {
