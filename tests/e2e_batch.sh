@@ -65,6 +65,34 @@ if run 0 -b -n 2 -d 0.1 -qqq && ! grep -q 'COMMAND\|Total DISK' "$TMP/out"; then
 if run 0 -b -n 1 -d 0.1 -t && grep -qE '^[0-9]{2}:[0-9]{2}:[0-9]{2} Total DISK READ' "$TMP/out" \
     && grep -qE '^    TIME +TID' "$TMP/out"; then ok "-t time stamps"; else bad "-t"; fi
 
+# --- a command line the process rewrites itself (setproctitle(); perl's $0, whose name,
+# cut to 15 bytes, stays "vigil-e2e-title") shows within the staleness bound: at most one
+# refresh or 2 s old. At -d 0.25 that is 8 samples; 12 allows for a late one.
+perl -e '$0 = "vigil-e2e-title-before"; $SIG{USR1} = sub { $0 = "vigil-e2e-title-after" };
+         sleep 1 while 1' &
+title_pid=$!
+if poll 5 grep -q before "/proc/$title_pid/cmdline"; then
+    "$VIGIL" -b -P -p "$title_pid" -d 0.25 -n 32 -qqq >"$TMP/title" 2>"$TMP/err" &
+    title_vigil=$!
+    # Past the first two reads (the second names the process), so the bound is what waits.
+    three_before() { [ "$(grep -c before "$TMP/title" 2>/dev/null)" -ge 3 ] 2>/dev/null; }
+    poll 5 three_before
+    kill -USR1 "$title_pid"
+    shown_before=$(wc -l <"$TMP/title")
+    wait "$title_vigil"
+    first_after=$(grep -n 'title-after' "$TMP/title" | head -1 | cut -d: -f1)
+    if [ -n "$first_after" ] && [ $((first_after - shown_before)) -le 12 ] \
+        && ! tail -n +"$first_after" "$TMP/title" | grep -q before; then
+        ok "a rewritten command line shows within the bound ($((first_after - shown_before)) samples at -d 0.25)"
+    else
+        bad "rewritten command line: signalled after line $shown_before, first 'after' at '${first_after}'" "$(cat "$TMP/title")"
+    fi
+else
+    bad "perl did not set its command line"
+fi
+kill "$title_pid" 2>/dev/null
+wait "$title_pid" 2>/dev/null
+
 # --- a closed pipe ends vigil quietly with status 0
 "$VIGIL" -b -d 0.05 2>"$TMP/err" | head -1 >/dev/null
 st=${PIPESTATUS[0]}

@@ -135,7 +135,11 @@ bool RowLines::cell_kept(const Entry& old, std::size_t c, const Cell& cell,
 void RowLines::append(std::string& out, const Table& t, std::size_t r) {
     const std::size_t n = columns_.size();
     if (r >= t.refs.size() || t.columns.size() != n || lines_.size() >= kMaxKeptBytes) {
-        append_row(out, t, r, widths_, units_);
+        // Columns other than begin()'s (no begin() at all): their own widths.
+        if (t.columns.size() != n)
+            append_row(out, t, r, min_widths(t.columns), units_);
+        else
+            append_row(out, t, r, widths_, units_);
         return;
     }
     const RowRef& ref = t.refs[r];
