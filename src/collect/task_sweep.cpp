@@ -31,6 +31,7 @@ TaskSweep::TaskSweep(const FsRoot& proc, TaskstatsClient& taskstats, const Clock
 
 void TaskSweep::collect(std::vector<TaskSample>& out) {
     list_all();
+    counters_at_s_ = clock_.steady_s();
     taskstats_.begin_sweep();
     query_processes();
     query_threads(false);
@@ -55,6 +56,7 @@ void TaskSweep::collect(std::vector<TaskSample>& out) {
 
 void TaskSweep::collect_first(std::vector<TaskSample>& out, std::size_t asked) {
     list_all();
+    counters_at_s_ = clock_.steady_s();
     taskstats_.begin_sweep();
     // No TGID queries: with no fingerprint, the next collect() asks about every thread,
     // including those not asked about here.

@@ -43,6 +43,11 @@ class TaskCollector {
 
     // Whether collect() also fills io (taskstats), so no TaskIoSource::fill is needed.
     bool fills_io() const { return sweep_ != nullptr; }
+    // With taskstats: when the last collect began reading counters (TaskSweep::counters_at_s).
+    std::optional<double> counters_at_s() const {
+        if (!sweep_) return std::nullopt;
+        return sweep_->counters_at_s();
+    }
 
     // Fetches parts of the details of one task of the last sample (a row about to be shown,
     // or every row when a sort needs a part):

@@ -82,6 +82,10 @@ class TaskSweep {
     void collect_first(std::vector<TaskSample>& out, std::size_t asked);
 
     const Stats& last_stats() const { return stats_; }
+    // When the last sweep began reading counters (steady clock): after the listing, which
+    // on a loaded machine can take longer than the reads themselves. A snapshot stamped
+    // then has rates over the interval between the reads, not between the listings' starts.
+    double counters_at_s() const { return counters_at_s_; }
 
     // Whether each sweep also reads the state of every process's leader thread (the
     // process's state as top shows it without -H) into its TaskSample::state; other
@@ -208,6 +212,7 @@ class TaskSweep {
     const FsRoot& proc_;
     TaskstatsClient& taskstats_;
     const Clock& clock_;
+    double counters_at_s_ = 0;
     KeptDir root_;  // the proc root
     // Its link count is 2 + its other subdirectories + the number of processes (all of the
     // machine's, even those a PID namespace or hidepid hides from the listing). When the last
