@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -132,6 +133,11 @@ class FakeTaskstats final : public TaskstatsClient {
             a.record.nvcsw = t.nvcsw;
             a.record.etime_us = static_cast<std::uint64_t>((a.asked_ns - t.start_ns) / 1000);
         }
+    }
+    // Called at begin_sweep (the BPF source's pass), when set.
+    std::function<void()> on_begin_sweep;
+    void begin_sweep() override {
+        if (on_begin_sweep) on_begin_sweep();
     }
     void reset_counts() {
         thread_asks.clear();
@@ -707,4 +713,38 @@ TEST_CASE("TaskSweep without thread activity: an io it may not read falls back t
     sweep.collect(out);  // not tried again, still asked
     CHECK(sweep.last_stats().io_reads == 0);
     CHECK(w.ts.thread_asks.count(101) == 1);
+}
+
+namespace {
+// A clock that moves on a second each time it is read: when something read it tells.
+class TickingClock final : public Clock {
+  public:
+    double steady_s() const override { return now_ += 1.0; }
+    std::int64_t steady_ns() const override { return static_cast<std::int64_t>(steady_s() * 1e9); }
+    double boot_s() const override { return now_; }
+    std::int64_t wall_ns() const override { return 0; }
+    std::uint64_t ticks_per_s() const override { return 100; }
+
+  private:
+    mutable double now_ = 100.0;
+};
+}  // namespace
+
+TEST_CASE("TaskSweep notes when it began reading counters: after listing, before the reads",
+          "[sweep]") {
+    World w;
+    if (!w.usable) return;
+    TickingClock clock;
+    TaskSweep sweep(*w.root, w.ts, clock);
+    double at_begin = 0;
+    w.ts.on_begin_sweep = [&] { at_begin = clock.steady_s(); };
+    std::vector<TaskSample> out;
+    for (int round = 0; round < 2; ++round) {
+        const double before = clock.steady_s();
+        sweep.collect(out);
+        // Stamped within this sweep, and the last reading of the clock before the reads
+        // began (the BPF pass runs at begin_sweep).
+        CHECK(sweep.counters_at_s() > before);
+        CHECK(sweep.counters_at_s() == at_begin - 1.0);
+    }
 }
