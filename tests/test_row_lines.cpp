@@ -177,3 +177,38 @@ TEST_CASE("RowLines copies unchanged rows and keeps its store bounded", "[table]
     for (std::size_t r = 0; r < t.rows.size(); ++r) lines.append(out, t, r);
     CHECK(lines.cells_copied() == 0);
 }
+
+TEST_CASE("RowLines near its cap: what fits is kept, the rest written, all as append_row",
+          "[table][lines]") {
+    // 3 000 rows of 4 000-byte command lines (12 MB, three quarters of the cap) whose rate
+    // changes every sample: changed lines need room the stale ones hold until compaction.
+    const std::vector<ColumnSpec>& cols = test_columns();
+    const std::vector<std::size_t> widths = min_widths(cols);
+    Table t;
+    t.kind = TableKind::tasks;
+    t.columns = cols;
+    for (pid_t id = 1; id <= 3000; ++id) {
+        t.rows.push_back({Cell{double(id), {}}, Cell{{}, "user"}, Cell{{}, "S"}, Cell{0.0, {}},
+                          Cell{0.0, {}}, Cell{{}, std::string(4000, 'a' + id % 26)}});
+        RowRef ref;
+        ref.id = id;
+        t.refs.push_back(ref);
+    }
+    RowLines lines;
+    std::size_t copied = 0;
+    for (int round = 0; round < 6; ++round) {
+        for (auto& row : t.rows) row[3].num = round * 1000.0;
+        lines.begin(cols, widths, ByteUnits::human);
+        std::string got, want;
+        for (std::size_t r = 0; r < t.rows.size(); ++r) {
+            lines.append(got, t, r);
+            append_row(want, t, r, widths, ByteUnits::human);
+        }
+        REQUIRE(got == want);
+        // The lines within the cap, the cells of live and stale lines beside them.
+        CHECK(lines.store_bytes() <= RowLines::kMaxKeptBytes + 2 * 3000 * cols.size() * 12);
+        if (round > 0) copied += lines.cells_copied();
+    }
+    // Most rows still had their unchanged cells copied (the command line above all).
+    CHECK(copied >= 5 * t.rows.size() * (cols.size() - 1) / 2);
+}

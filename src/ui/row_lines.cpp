@@ -57,8 +57,11 @@ void RowLines::compact() {
     std::size_t live = 0;
     for (const Entry& e : old_entries_) live += e.length;
     const std::size_t live_cells = old_entries_.size() * columns_.size();
-    // Garbage (lines of rows gone or changed) up to what is live, and 64 KiB, is left.
-    if (lines_.size() <= 2 * live + 64 * 1024 && values_.size() <= 2 * live_cells + 4096) {
+    // Garbage (lines of rows gone or changed) up to what is live, and 64 KiB, is left; near
+    // the cap, a quarter of what is live, so that changed rows still find room.
+    const bool near_cap = lines_.size() > kMaxKeptBytes / 2 && lines_.size() > live + live / 4;
+    if (!near_cap && lines_.size() <= 2 * live + 64 * 1024 &&
+        values_.size() <= 2 * live_cells + 4096) {
         // A peak's room goes back once far less is held.
         if (lines_guard_.due(lines_.size(), lines_.capacity(), 1)) {
             lines_.shrink_to_fit();
@@ -90,10 +93,12 @@ void RowLines::compact() {
         e.line = line;
         e.cells = cells;
     }
+    // The heap gets room back (malloc_trim) only when the store shrank by half or more.
+    const bool shrank = lines.capacity() * 2 <= lines_.capacity();
     lines_.swap(lines);
     values_.swap(values);
     ends_.swap(ends);
-    note_memory_released();
+    if (shrank) note_memory_released();
 }
 
 const RowLines::Entry* RowLines::find_old(pid_t id, std::uint64_t start_ticks) {
@@ -134,7 +139,7 @@ bool RowLines::cell_kept(const Entry& old, std::size_t c, const Cell& cell,
 
 void RowLines::append(std::string& out, const Table& t, std::size_t r) {
     const std::size_t n = columns_.size();
-    if (r >= t.refs.size() || t.columns.size() != n || lines_.size() >= kMaxKeptBytes) {
+    if (r >= t.refs.size() || t.columns.size() != n) {
         // Columns other than begin()'s (no begin() at all): their own widths.
         if (t.columns.size() != n)
             append_row(out, t, r, min_widths(t.columns), units_);
@@ -205,6 +210,11 @@ void RowLines::append(std::string& out, const Table& t, std::size_t r) {
         row_.append(text);
         if (align == Align::left && !last) row_.append(fill, ' ');
         row_ends_.push_back(static_cast<std::uint32_t>(row_.size()) | (number ? 0 : kText));
+    }
+    if (lines_.size() + row_.size() > kMaxKeptBytes) {
+        // No room: written, not kept (its next sample formats it again).
+        out += row_;
+        return;
     }
     entries_.push_back(Entry{ref.id, static_cast<std::uint32_t>(values_.size()), ref.start_ticks,
                              static_cast<std::uint32_t>(lines_.size()),

@@ -10,9 +10,10 @@
 //
 // Memory: the lines live in one store, with each cell's value and end (12 bytes a cell); a
 // changed row's new line goes at its end and the old one becomes garbage, reclaimed by a
-// compaction once the store is twice what the rows shown need. So it holds one to two
-// times the last sample's lines (about 250 bytes a row at iotop's columns), no more than
-// kMaxKeptBytes of them, and gives a peak's room back (ShrinkGuard).
+// compaction once the store is twice what the rows shown need (or a quarter more, near the
+// cap). So it holds one to two times the last sample's lines (about 250 bytes a row at
+// iotop's columns), no more than kMaxKeptBytes of them, and gives a peak's room back
+// (ShrinkGuard).
 #pragma once
 
 #include <sys/types.h>
@@ -39,9 +40,10 @@ class RowLines {
     // A row without a RowRef (not a task table) is formatted and not kept.
     void append(std::string& out, const Table& t, std::size_t r);
 
-    // The bytes of lines kept at most: past them, rows are written and not kept (4 KiB
-    // command lines on thousands of rows).
-    static constexpr std::size_t kMaxKeptBytes = 4 * 1024 * 1024;
+    // The bytes of the lines' store at most (kept lines and stale ones not yet compacted):
+    // a changed row without room is written and not kept (4 KiB command lines on
+    // thousands of rows). 10 000 rows of iotop's columns keep about 1.2 MB of lines.
+    static constexpr std::size_t kMaxKeptBytes = 16 * 1024 * 1024;
 
     // Since begin(): the rows kept, their cells, and how many of those were not formatted
     // again (tests, benchmarks); the bytes of the store (lines and cells).
