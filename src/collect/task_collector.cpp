@@ -82,9 +82,10 @@ void TaskCollector::check_cmdlines(const std::vector<TaskSample>& tasks) {
         if (!c.read) continue;
         auto it = std::lower_bound(tasks.begin(), tasks.end(), pid, by_tid);
         const TaskSample* leader = it != tasks.end() && it->tid == pid ? &*it : nullptr;
-        if (!leader) {
-            // The leader is gone (a zombie leader with live threads, or the process):
-            // read again at each use, as before the bound.
+        if (!leader || leader->state == 'Z') {
+            // The process is gone, or its leader is a zombie (its command line is empty
+            // now; the /proc path and a sweep that reads leaders' states know it): read
+            // again at each use, as before the bound.
             c.read = false;
             continue;
         }
@@ -290,8 +291,10 @@ void TaskCollector::fetch_row(const TaskSample& task, TaskDetail& out, bool ask_
                 c.text = std::make_shared<const std::string>(std::move(cmd.text));
                 c.unread = cmd.unread;
             } else {
+                // Unreadable (gone, or out of descriptors): tried again at the next use.
                 c.text.reset();
                 c.unread = 0;
+                c.read = false;
             }
         }
         c.generation = generation_;
