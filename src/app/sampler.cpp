@@ -46,7 +46,13 @@ void Sampler::sample(Snapshot& out, std::size_t first_rows) {
     if (!tasks_.fills_io()) io_->fill(out.tasks);
     // The rates are over the interval between the counters' reads: the taskstats sweep
     // (or the BPF pass) reads them after listing /proc, which under load takes a while.
-    if (auto at = tasks_.counters_at_s()) out.steady_s = *at;
+    if (auto at = tasks_.counters_at_s()) {
+        // The other clocks move with it ("born after the last sample" compares boot times).
+        const double later = *at - out.steady_s;
+        out.steady_s = *at;
+        out.boot_s += later;
+        out.wall_ns += static_cast<std::int64_t>(later * 1e9);
+    }
     shrink_when_due(out.tasks, tasks_guard_);
 
     // With kernel.task_delayacct=0 the kernel reports delays as 0, which would read as "no
