@@ -309,7 +309,12 @@ TEST_CASE("BPF source live: a TaskSweep gives the same samples through either so
         CHECK(x[i]->uid == y[i]->uid);
         CHECK(x[i]->nice == y[i]->nice);
         CHECK(x[i]->comm == y[i]->comm);
-        CHECK(x[i]->start_ticks == y[i]->start_ticks);
+        // Each source fixes a start from the earliest time its answer allows: the BPF pass
+        // to the microsecond, netlink up to the time a batched request waits in the kernel
+        // (tens of microseconds, more under ASan). Across a tick boundary in between,
+        // netlink's start is one tick earlier (CI saw 8620471 against 8620472).
+        CHECK(y[i]->start_ticks <= x[i]->start_ticks);
+        CHECK(x[i]->start_ticks - y[i]->start_ticks <= 1);
         REQUIRE(x[i]->io);
         REQUIRE(y[i]->io);
         CHECK(x[i]->io->read_bytes == y[i]->io->read_bytes);
