@@ -12,8 +12,23 @@ FIX="$HERE/fixtures/machine"
 TMP=$(mktemp -d)
 LOAD_PIDS=()
 cleanup() {
-    for p in "${LOAD_PIDS[@]}"; do kill "$p" 2>/dev/null; done
-    wait 2>/dev/null
+    for p in "${LOAD_PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+        kill -CONT "$p" 2>/dev/null
+    done
+    # Bounded: a load that has not ended 10 s after SIGTERM is killed, and said so (CI once
+    # saw this script time out after its summary, every check passed, waiting in here).
+    (
+        sleep 10 </dev/null >/dev/null 2>&1
+        for p in "${LOAD_PIDS[@]}"; do
+            kill -0 "$p" 2>/dev/null && echo "cleanup: pid $p ignored SIGTERM for 10 s: killed" >&2
+            kill -KILL "$p" 2>/dev/null
+        done
+    ) &
+    local killer=$!
+    for p in "${LOAD_PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    kill "$killer" 2>/dev/null
+    wait "$killer" 2>/dev/null
     rm -rf "$TMP"
 }
 trap cleanup EXIT
