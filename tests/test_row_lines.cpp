@@ -38,6 +38,23 @@ const std::vector<ColumnSpec>& test_columns() {
     return cols;
 }
 
+// A task table of rows 1..n of test_columns(): the id, a user, a state, two zero rates and
+// the command command(id).
+template <class Command>
+Table farm_table(pid_t n, Command command) {
+    Table t;
+    t.kind = TableKind::tasks;
+    t.columns = test_columns();
+    for (pid_t id = 1; id <= n; ++id) {
+        t.rows.push_back({Cell{double(id), {}}, Cell{{}, "user"}, Cell{{}, "S"}, Cell{0.0, {}},
+                          Cell{0.0, {}}, Cell{{}, command(id)}});
+        RowRef ref;
+        ref.id = id;
+        t.refs.push_back(ref);
+    }
+    return t;
+}
+
 }  // namespace
 
 TEST_CASE("RowLines writes each row as append_row does, whatever changed", "[table][lines]") {
@@ -135,17 +152,8 @@ TEST_CASE("RowLines writes each row as append_row does, whatever changed", "[tab
 TEST_CASE("RowLines copies unchanged rows and keeps its store bounded", "[table][lines]") {
     const std::vector<ColumnSpec>& cols = test_columns();
     const std::vector<std::size_t> widths = min_widths(cols);
-    Table t;
-    t.kind = TableKind::tasks;
-    t.columns = cols;
-    for (pid_t id = 1; id <= 1000; ++id) {
-        t.rows.push_back({Cell{double(id), {}}, Cell{{}, "user"}, Cell{{}, "S"}, Cell{0.0, {}},
-                          Cell{0.0, {}}, Cell{{}, "/usr/bin/farm 500 20"}});
-        RowRef ref;
-        ref.id = id;
-        ref.start_ticks = 5;
-        t.refs.push_back(ref);
-    }
+    Table t = farm_table(1000, [](pid_t) { return std::string("/usr/bin/farm 500 20"); });
+    for (RowRef& ref : t.refs) ref.start_ticks = 5;
     RowLines lines;
     std::string out;
     auto write = [&] {
@@ -184,16 +192,7 @@ TEST_CASE("RowLines near its cap: what fits is kept, the rest written, all as ap
     // changes every sample: changed lines need room the stale ones hold until compaction.
     const std::vector<ColumnSpec>& cols = test_columns();
     const std::vector<std::size_t> widths = min_widths(cols);
-    Table t;
-    t.kind = TableKind::tasks;
-    t.columns = cols;
-    for (pid_t id = 1; id <= 3000; ++id) {
-        t.rows.push_back({Cell{double(id), {}}, Cell{{}, "user"}, Cell{{}, "S"}, Cell{0.0, {}},
-                          Cell{0.0, {}}, Cell{{}, std::string(4000, 'a' + id % 26)}});
-        RowRef ref;
-        ref.id = id;
-        t.refs.push_back(ref);
-    }
+    Table t = farm_table(3000, [](pid_t id) { return std::string(4000, 'a' + id % 26); });
     RowLines lines;
     std::size_t copied = 0;
     for (int round = 0; round < 6; ++round) {

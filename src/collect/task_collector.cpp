@@ -89,16 +89,12 @@ void TaskCollector::check_cmdlines(const std::vector<TaskSample>& tasks) {
             c.read = false;
             continue;
         }
-        if (!c.known) {
-            // The process is named now; read once more, so the text is known to be its.
+        // Not named yet (named now, and read once more so the text is known to be its), or
+        // another process with that pid, or an exec: read afresh. A reused pid's kept file
+        // reads nothing, so it is opened again.
+        const bool reused = c.known && c.leader_start != leader->start_ticks;
+        if (!c.known || reused || c.leader_comm != leader->comm) {
             c.known = true;
-            c.leader_start = leader->start_ticks;
-            c.leader_comm = leader->comm;
-            c.read = false;
-        } else if (c.leader_start != leader->start_ticks || c.leader_comm != leader->comm) {
-            // Another process with that pid, or an exec: read afresh (a reused pid's
-            // kept file reads nothing, so it is opened again).
-            const bool reused = c.leader_start != leader->start_ticks;
             c.leader_start = leader->start_ticks;
             c.leader_comm = leader->comm;
             c.read = false;

@@ -34,8 +34,7 @@ void TextWriter::write_head(const Table& t, const ViewState& vs, std::int64_t wa
             out += '\n';
         }
     }
-    widths_ = min_widths(t.columns);
-    lines_.begin(t.columns, widths_, vs.units);
+    lines_.begin(t.columns, min_widths(t.columns), vs.units);
     const bool header = opts_.quiet == 0 || (opts_.quiet == 1 && !header_written_);
     if (header) {
         if (opts_.timestamps) out += "    TIME ";
@@ -45,10 +44,9 @@ void TextWriter::write_head(const Table& t, const ViewState& vs, std::int64_t wa
     }
 }
 
-void TextWriter::write_rows(const Table& t, const ViewState& vs, std::string& out) {
+void TextWriter::write_rows(const Table& t, const ViewState&, std::string& out) {
     // Fixed widths: the rows of one sample come in parts, and must line up all the same.
     // A row's cells that did not change since the last sample are copied from its line.
-    (void)vs;
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
         out += stamp_;
         lines_.append(out, t, r);

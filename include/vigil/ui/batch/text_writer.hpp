@@ -4,7 +4,6 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "vigil/model/table.hpp"
 #include "vigil/model/view_state.hpp"
@@ -33,8 +32,7 @@ class TextWriter {
     TextOptions opts_;
     bool header_written_ = false;
     std::string stamp_;  // the -t time of the sample being written, and a space
-    std::vector<std::size_t> widths_;
-    RowLines lines_;  // the last sample's lines, by task
+    RowLines lines_;     // the last sample's lines, by task
 };
 
 // One task row as it appears in text output and the view (also used by the golden tests).
